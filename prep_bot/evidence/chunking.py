@@ -1,0 +1,208 @@
+"""Structure-aware chunking: find headings, keep a section path, and cut each section into
+passages that fit the embedding model's 256-token window."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from prep_bot.evidence.passage import Block
+from prep_bot.framework import Framework, normalise_heading
+
+MODEL_MAX_TOKENS = 256
+# Headings that close whatever theme or quality statement came before them.
+_MAJOR = (
+    "background", "executive summary", "introduction", "summary", "contents", "table of contents",
+    "key messages", "next steps", "immediate next steps", "contact details", "contact us", "appendix",
+    "top tips", "lessons learned", "case file audit", "lived experience feedback", "report",
+    "feedback report", "downloads", "foreword", "conclusion", "methodology",
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int
+    qs: str | None = None
+    theme: str | None = None
+    polarity: str | None = None
+    legacy: list[str] | None = None
+
+
+@dataclass
+class DraftPassage:
+    """A passage before it is embedded and tagged."""
+
+    text: str
+    page: int | None
+    headings: list[Heading] = field(default_factory=list)
+    is_row: bool = False
+
+    @property
+    def section(self) -> str:
+        return " > ".join(h.text for h in self.headings)
+
+    @property
+    def embed_text(self) -> str:
+        """Text given to the embedding model and BM25: the nearest headings, then the passage."""
+        context = " > ".join(h.text for h in self.headings[-2:])
+        return f"{context}\n{self.text}" if context else self.text
+
+    def hint(self, attribute: str):
+        """The nearest heading's value of ``qs``, ``theme``, ``polarity`` or ``legacy``."""
+        for heading in reversed(self.headings):
+            value = getattr(heading, attribute)
+            if value:
+                return value
+        return None
+
+
+def classify_heading(text: str, framework: Framework, stated_level: int | None) -> Heading | None:
+    """Decide whether a line is a heading and what it names. ``stated_level`` is set when the
+    format says it is a heading (markdown, docx, html); plain-text lines are judged here."""
+    qs = framework.match_quality_statement(text)
+    theme = framework.match_theme(text)
+    polarity = framework.match_polarity(text)
+    legacy = framework.match_legacy(text)
+    norm = normalise_heading(text)
+    major = any(norm == m or norm.startswith(m + " ") for m in _MAJOR)
+    if stated_level is None and not (qs or theme or polarity or legacy or major):
+        if not _looks_like_title(text):
+            return None
+    if polarity and not major:
+        level = 4
+    elif qs:
+        level = 2
+        theme = framework.qs(qs).theme
+    elif theme:
+        level = 1
+    elif major or legacy:
+        level = 1
+    else:
+        level = 3
+    return Heading(text.rstrip(" .:"), level, qs=qs, theme=theme, polarity=polarity, legacy=legacy)
+
+
+def _looks_like_title(line: str) -> bool:
+    words = line.split()
+    if not words or len(line) > 80 or len(words) > 12:
+        return False
+    if not line[-1].isalnum() or ":" in line:
+        return False
+    if not line[0].isalpha() or not line[0].isupper():
+        return False
+    letters = sum(ch.isalpha() for ch in line)
+    return letters >= 0.6 * len(line.replace(" ", ""))
+
+
+def chunk_blocks(
+    blocks: Sequence[Block],
+    framework: Framework,
+    count_tokens: TokenCounter,
+    target_tokens: int = 200,
+) -> list[DraftPassage]:
+    """Walk the blocks keeping a heading stack; cut each section's text into passages of at
+    most ``target_tokens`` model tokens (plus heading context, within the model's window)."""
+    stack: list[Heading] = []
+    passages: list[DraftPassage] = []
+    pending: list[Block] = []
+
+    def flush() -> None:
+        if pending:
+            passages.extend(_cut_section(pending, list(stack), count_tokens, target_tokens))
+            pending.clear()
+
+    for block in blocks:
+        if block.kind == "row":
+            flush()
+            headings = list(stack)
+            if block.section:
+                headings = [*headings, Heading(block.section, 5)]
+            passages.append(DraftPassage(block.text, block.page, headings, is_row=True))
+            continue
+        heading = None
+        if block.kind == "heading" or block.maybe_heading:
+            heading = classify_heading(block.text, framework, block.level if block.kind == "heading" else None)
+        if heading is None:
+            pending.append(block)
+            continue
+        flush()
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        if heading.qs or heading.theme:
+            # A quality statement or theme never sits under "Background" or "Downloads".
+            stack[:] = [h for h in stack if h.qs or h.theme]
+        stack.append(heading)
+    flush()
+    return passages
+
+
+def _cut_section(
+    blocks: list[Block], headings: list[Heading], count_tokens: TokenCounter, target: int
+) -> list[DraftPassage]:
+    context = " > ".join(h.text for h in headings[-2:])
+    budget = max(32, min(target, MODEL_MAX_TOKENS - 4 - count_tokens([context])[0]))
+    pieces: list[tuple[str, int | None]] = []
+    for block in blocks:
+        pieces.extend((piece, block.page) for piece in _split_to_fit(block.text, budget, count_tokens))
+    sizes = count_tokens([p for p, _ in pieces]) if pieces else []
+    passages: list[DraftPassage] = []
+    current: list[str] = []
+    current_page: int | None = None
+    used = 0
+    for (piece, page), size in zip(pieces, sizes):
+        starts_page = current and page is not None and current_page is not None and page != current_page
+        if current and (used + size > budget or starts_page):
+            passages.append(DraftPassage("\n".join(current), current_page, headings))
+            current, used = [], 0
+        if not current:
+            current_page = page
+        current.append(piece)
+        used += size + 1
+    if current:
+        passages.append(DraftPassage("\n".join(current), current_page, headings))
+    return passages
+
+
+def _split_to_fit(text: str, budget: int, count_tokens: TokenCounter) -> list[str]:
+    """Split a paragraph into sentences, and sentences into word runs, until each fits."""
+    if count_tokens([text])[0] <= budget:
+        return [text]
+    out: list[str] = []
+    sentences = _SENTENCE.split(text)
+    sizes = count_tokens(sentences)
+    run: list[str] = []
+    used = 0
+    for sentence, size in zip(sentences, sizes):
+        if size > budget:
+            if run:
+                out.append(" ".join(run))
+                run, used = [], 0
+            out.extend(_split_words(sentence, budget, count_tokens))
+            continue
+        if used + size > budget and run:
+            out.append(" ".join(run))
+            run, used = [], 0
+        run.append(sentence)
+        used += size + 1
+    if run:
+        out.append(" ".join(run))
+    return out
+
+
+def _split_words(sentence: str, budget: int, count_tokens: TokenCounter) -> list[str]:
+    words = sentence.split()
+    out: list[str] = []
+    start = 0
+    while start < len(words):
+        # Each word is at least one token: grow a window by halving until it fits.
+        end = min(len(words), start + budget)
+        while end > start + 1 and count_tokens([" ".join(words[start:end])])[0] > budget:
+            end = start + max(1, (end - start) * 3 // 4)
+        out.append(" ".join(words[start:end]))
+        start = end
+    return out

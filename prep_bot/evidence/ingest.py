@@ -1,0 +1,244 @@
+"""Ingest: walk files, read, redact, chunk, embed, tag and store them, one document at a time,
+so that one broken file never stops a batch nor damages what is already stored."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from prep_bot.errors import EvidenceFileError
+from prep_bot.evidence.chunking import chunk_blocks
+from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, LoadedFile, load_file
+from prep_bot.evidence.passage import DocumentInfo, Passage
+from prep_bot.evidence.redaction import redact
+from prep_bot.evidence.tagging import Tagger
+from prep_bot.framework import Framework
+from prep_bot.lexical import DOC_TYPES
+from prep_bot.store import EvidenceStore
+
+log = logging.getLogger(__name__)
+MANIFEST = "manifest.yaml"
+Status = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    status: Status
+    doc_id: str = ""
+    chunks: int = 0
+    redactions: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    def count(self, *statuses: Status) -> int:
+        return sum(1 for r in self.results if r.status in statuses)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def chunks(self) -> int:
+        return sum(r.chunks for r in self.results if r.status in ("added", "replaced"))
+
+    @property
+    def redactions(self) -> int:
+        return sum(r.redactions for r in self.results if r.status in ("added", "replaced"))
+
+    @property
+    def ingested(self) -> int:
+        """Files whose content is now in the store (new, replaced, or already there)."""
+        return self.count("added", "replaced", "unchanged", "duplicate")
+
+    def summary(self) -> str:
+        return (
+            f"{self.count('added')} added, {self.count('replaced')} replaced, "
+            f"{self.count('unchanged', 'duplicate')} unchanged, {len(self.failed)} failed; "
+            f"{self.chunks} passages stored; {self.redactions} redactions (emails and phone numbers)"
+        )
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:80] or "document"
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Expand folders recursively; report paths that do not exist or are not supported."""
+    files: list[Path] = []
+    problems: list[FileResult] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not _hidden(child, path) and child.name != MANIFEST:
+                    if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                        files.append(child)
+                    else:
+                        problems.append(FileResult(child, "failed", reason=_unsupported(child)))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(FileResult(path, "failed", reason=f"{path}: no such file or folder"))
+    return files, problems
+
+
+def _hidden(child: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in child.relative_to(root).parts)
+
+
+def _unsupported(path: Path) -> str:
+    return f"{path.name}: unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+
+
+class Ingestor:
+    """Turns evidence files into tagged, embedded passages in the store."""
+
+    def __init__(self, store: EvidenceStore, framework: Framework, max_file_mb: float = 50.0, chunk_tokens: int = 200) -> None:
+        self.store = store
+        self.framework = framework
+        self.embedder = store.embedder
+        self.tagger = Tagger(framework, store.embedder)
+        self.max_bytes = int(max_file_mb * 1024 * 1024)
+        self.chunk_tokens = chunk_tokens
+
+    def ingest(self, paths: Sequence[Path], progress: bool = False) -> IngestReport:
+        files, problems = find_files(paths)
+        report = IngestReport(list(problems))
+        self.store.reconcile()
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(files), unit="file", desc="Ingesting", dynamic_ncols=True)
+        try:
+            for path in files:
+                result = self.ingest_file(path)
+                report.results.append(result)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(passages=report.chunks, failed=len(report.failed))
+        finally:
+            if bar is not None:
+                bar.close()
+        self.store.lexical.ensure_current(self.store.catalog)
+        return report
+
+    def ingest_file(self, path: Path) -> FileResult:
+        """Ingest one file; any problem comes back as a failed result with a one-line reason."""
+        try:
+            return self._ingest_file(path)
+        except EvidenceFileError as e:
+            return FileResult(path, "failed", reason=str(e))
+        except OSError as e:
+            return FileResult(path, "failed", reason=f"{path.name}: cannot be read ({e.strerror or e})")
+        except Exception as e:  # noqa: BLE001 - a bug on one file must not stop the batch
+            log.exception("unexpected error ingesting %s", path.name)
+            return FileResult(path, "failed", reason=f"{path.name}: unexpected error ({type(e).__name__})")
+
+    def _ingest_file(self, path: Path) -> FileResult:
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            raise EvidenceFileError(
+                f"{path.name}: {size / 1048576:.0f} MB is over the {self.max_bytes / 1048576:.0f} MB limit "
+                "(set PREP_BOT_MAX_FILE_MB to raise it)"
+            )
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        doc_id = slugify(path.stem)
+        existing = self.store.catalog.document(doc_id)
+        if existing and existing.sha256 == sha:
+            return FileResult(path, "unchanged", doc_id, existing.chunks)
+        twin = self.store.catalog.find_by_sha(sha)
+        if twin and twin.doc_id != doc_id:
+            return FileResult(path, "duplicate", twin.doc_id, twin.chunks, reason=f"same content as {twin.doc_id}")
+
+        loaded = load_file(path, data)
+        meta = _manifest_entry(path)
+        redactions = 0
+        for block in loaded.blocks:
+            cleaned = redact(block.text)
+            block.text, redactions = cleaned.text, redactions + cleaned.count
+        title = redact(str(meta.get("title") or loaded.title or _first_line(loaded) or path.stem)).text
+        doc_type = str(meta.get("doc_type") or guess_doc_type(path, title))
+        if doc_type not in DOC_TYPES:
+            raise EvidenceFileError(f"{path.name}: manifest doc_type {doc_type!r} is not one of {', '.join(DOC_TYPES)}")
+
+        drafts = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
+        if not drafts:
+            raise EvidenceFileError(f"{path.name}: no text passages found")
+        embed_texts = [d.embed_text for d in drafts]
+        embeddings = self.embedder.encode(embed_texts)
+        tags = self.tagger.tag(drafts, embeddings)
+        passages = [
+            Passage(
+                id=f"{doc_id}:{sha[:12]}:{i:05d}",
+                text=d.text,
+                doc_id=doc_id,
+                title=title,
+                source=path.name,
+                page=d.page,
+                section=d.section,
+                quality_statements=t.quality_statements,
+                theme=t.theme,
+                polarity=t.polarity,
+                doc_type=doc_type,
+                position=i,
+            )
+            for i, (d, t) in enumerate(zip(drafts, tags))
+        ]
+        info = DocumentInfo(
+            doc_id=doc_id, title=title, source=path.name, doc_type=doc_type, sha256=sha,
+            council=str(meta.get("council") or ""), date=str(meta.get("date") or ""), redactions=redactions,
+        )
+        self.store.put_document(info, passages, embed_texts, embeddings)
+        log.info("stored %s: %d passages", doc_id, len(passages))
+        return FileResult(path, "replaced" if existing else "added", doc_id, len(passages), redactions)
+
+
+def guess_doc_type(path: Path, title: str) -> str:
+    name = f"{path.stem} {title}".lower().replace("-", " ").replace("_", " ")
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        return "data"
+    if "peer challenge" in name or "peer review" in name:
+        return "peer-challenge"
+    if "self assessment" in name:
+        return "self-assessment"
+    if "cqc" in name or "local authority assessment" in name:
+        return "cqc-assessment"
+    return "other"
+
+
+def _first_line(loaded: LoadedFile) -> str | None:
+    for block in loaded.blocks[:5]:
+        text = block.text.strip()
+        if text and len(text) <= 120 and block.kind != "row":
+            return text
+    return None
+
+
+def _manifest_entry(path: Path) -> dict:
+    manifest = path.parent / MANIFEST
+    if not manifest.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        log.warning("%s is unreadable; using defaults for %s", manifest, path.name)
+        return {}
+    for entry in data.get("documents", []) if isinstance(data, dict) else []:
+        if isinstance(entry, dict) and entry.get("file") == path.name:
+            return entry
+    return {}

@@ -1,0 +1,109 @@
+"""The shapes evidence takes on its way into the store."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "text", "row"]
+
+
+@dataclass
+class Block:
+    """One unit read from a file: a heading, a paragraph, or a table row rendered as text.
+
+    ``level`` is set for headings whose level the format states (markdown, docx, html);
+    ``maybe_heading`` marks plain-text lines that chunking may decide are headings.
+    """
+
+    text: str
+    kind: BlockKind = "text"
+    page: int | None = None
+    level: int | None = None
+    maybe_heading: bool = False
+    section: str | None = None  # for table rows: the sheet or table name
+
+
+@dataclass
+class LoadedFile:
+    """What a loader read from one file."""
+
+    blocks: list[Block]
+    title: str | None = None  # the title the file states, if any
+    pages: int | None = None
+
+
+@dataclass
+class DocumentInfo:
+    """Catalog record of one ingested document."""
+
+    doc_id: str
+    title: str
+    source: str
+    doc_type: str
+    sha256: str
+    council: str = ""
+    date: str = ""
+    chunks: int = 0
+    redactions: int = 0
+    ingested_at: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Passage:
+    """One stored evidence passage with its citation and tags."""
+
+    id: str
+    text: str
+    doc_id: str
+    title: str
+    source: str
+    page: int | None
+    section: str
+    quality_statements: list[str] = field(default_factory=list)
+    theme: str = ""
+    polarity: str = "neutral"
+    doc_type: str = "other"
+    position: int = 0
+
+    def to_dict(self) -> dict:
+        """The public JSON shape (search adds ``score``)."""
+        return {
+            "text": self.text,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source": self.source,
+            "page": self.page,
+            "section": self.section,
+            "quality_statements": list(self.quality_statements),
+            "theme": self.theme,
+            "polarity": self.polarity,
+            "doc_type": self.doc_type,
+        }
+
+    @property
+    def citation(self) -> str:
+        parts = [self.title]
+        if self.page:
+            parts.append(f"p. {self.page}")
+        if self.section:
+            parts.append(self.section)
+        return ", ".join(parts)
+
+
+@dataclass
+class SearchHit:
+    """A passage found by search, with its fused score and its cosine similarity to the query."""
+
+    passage: Passage
+    score: float
+    similarity: float
+
+    def to_dict(self) -> dict:
+        d = self.passage.to_dict()
+        d["score"] = round(self.score, 6)
+        d["similarity"] = round(self.similarity, 4)
+        return d

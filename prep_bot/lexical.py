@@ -1,0 +1,171 @@
+"""BM25 keyword index over the stored passages (bm25s), kept in memory and persisted.
+
+It is rebuilt only when the catalog's generation changes (after an ingest or a removal),
+saved next to the catalog, and reloaded from disk by the next process, so no query pays for
+an index build. Filters are boolean masks over arrays kept beside the index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from prep_bot.catalog import Catalog
+from prep_bot.framework import POLARITIES, QS_SLUGS
+
+log = logging.getLogger(__name__)
+DOC_TYPES = ("peer-challenge", "cqc-assessment", "self-assessment", "data", "other")
+_WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*%?")
+
+
+class LexicalIndex:
+    """A BM25 index plus, per passage, its id and the fields that search filters on."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.generation = -1
+        self.ids: list[str] = []
+        self._position: dict[str, int] = {}
+        self._qs = np.zeros((0, len(QS_SLUGS)), dtype=bool)
+        self._polarity = np.zeros(0, dtype=np.int8)
+        self._doc_type = np.zeros(0, dtype=np.int8)
+        self._bm25 = None
+        self._lock = threading.RLock()
+        import Stemmer
+        from bm25s.stopwords import STOPWORDS_EN
+
+        self._stem = Stemmer.Stemmer("english").stemWords
+        self._stopwords = frozenset(STOPWORDS_EN)
+
+    def tokenize(self, text: str) -> list[str]:
+        words = [w for w in _WORD.findall(text.lower()) if w not in self._stopwords]
+        return self._stem(words)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self, passage_id: str) -> int | None:
+        return self._position.get(passage_id)
+
+    # -- keeping in step with the catalog --------------------------------------------------
+    def ensure_current(self, catalog: Catalog) -> None:
+        """Make the index match the catalog: reuse memory, else disk, else rebuild and save."""
+        generation = catalog.generation
+        if generation == self.generation:
+            return
+        with self._lock:
+            if generation == self.generation:
+                return
+            if not self._load(generation):
+                self._build(catalog, generation)
+                self._save()
+
+    def _build(self, catalog: Catalog, generation: int) -> None:
+        bm25s = _bm25s()
+        rows = catalog.iter_index_rows()
+        self.ids = [r[0] for r in rows]
+        metas = [json.loads(r[2]) for r in rows]
+        self._qs = np.array(
+            [[slug in m["quality_statements"] for slug in QS_SLUGS] for m in metas], dtype=bool
+        ).reshape(len(rows), len(QS_SLUGS))
+        self._polarity = np.array([_code(POLARITIES, m["polarity"]) for m in metas], dtype=np.int8)
+        self._doc_type = np.array([_code(DOC_TYPES, m["doc_type"]) for m in metas], dtype=np.int8)
+        self._position = {pid: i for i, pid in enumerate(self.ids)}
+        if rows:
+            retriever = bm25s.BM25()
+            retriever.index([self.tokenize(r[1]) or ["_"] for r in rows], show_progress=False)
+            self._bm25 = retriever
+        else:
+            self._bm25 = None
+        self.generation = generation
+        log.debug("built BM25 index over %d passages (generation %d)", len(rows), generation)
+
+    def _save(self) -> None:
+        tmp = self.directory.with_name(self.directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._bm25 is not None:
+            self._bm25.save(str(tmp / "bm25"), show_progress=False)
+        np.savez(tmp / "fields.npz", qs=self._qs, polarity=self._polarity, doc_type=self._doc_type)
+        (tmp / "ids.json").write_text(json.dumps(self.ids))
+        (tmp / "generation.json").write_text(json.dumps({"generation": self.generation}))
+        old = self.directory.with_name(self.directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.directory.exists():
+            os.replace(self.directory, old)
+        os.replace(tmp, self.directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def _load(self, generation: int) -> bool:
+        try:
+            stored = json.loads((self.directory / "generation.json").read_text())["generation"]
+        except (OSError, ValueError, KeyError):
+            return False
+        if stored != generation:
+            return False
+        bm25s = _bm25s()
+        try:
+            ids = json.loads((self.directory / "ids.json").read_text())
+            fields = np.load(self.directory / "fields.npz")
+            bm25 = None
+            if ids:
+                bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False)
+        except (OSError, ValueError, KeyError) as e:
+            log.warning("BM25 index on disk is unreadable (%s); rebuilding", type(e).__name__)
+            return False
+        self.ids, self._bm25 = ids, bm25
+        self._qs, self._polarity, self._doc_type = fields["qs"], fields["polarity"], fields["doc_type"]
+        self._position = {pid: i for i, pid in enumerate(ids)}
+        self.generation = generation
+        return True
+
+    # -- search -----------------------------------------------------------------------------
+    def mask(self, qs: str | None = None, polarity: str | None = None, doc_type: str | None = None) -> np.ndarray | None:
+        """Which passages pass the filters (None when there are no filters)."""
+        if not (qs or polarity or doc_type):
+            return None
+        keep = np.ones(len(self.ids), dtype=bool)
+        if qs:
+            keep &= self._qs[:, QS_SLUGS.index(qs)]
+        if polarity:
+            keep &= self._polarity == _code(POLARITIES, polarity)
+        if doc_type:
+            keep &= self._doc_type == _code(DOC_TYPES, doc_type)
+        return keep
+
+    def search(self, query: str, n: int, keep: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """The n best (id, BM25 score) pairs with a score above zero, within ``keep``."""
+        with self._lock:
+            if self._bm25 is None or not self.ids:
+                return []
+            vocab = self._bm25.vocab_dict
+            tokens = [t for t in self.tokenize(query) if t in vocab]
+            if not tokens:
+                return []
+            scores = self._bm25.get_scores(tokens)
+            ids = self.ids
+        if keep is not None:
+            scores = np.where(keep, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _bm25s():
+    """Import bm25s, which sets its own logger to DEBUG on import; keep it quiet."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
+def _code(values: tuple[str, ...], value: str) -> int:
+    return values.index(value) if value in values else len(values)

@@ -1,0 +1,232 @@
+"""The evidence store: passages embedded in Chroma, a BM25 index beside them, and the
+document catalog that says which version of each document is live. Hybrid search fuses the
+dense and keyword rankings with reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Literal
+from urllib.parse import urlparse
+
+import numpy as np
+
+from prep_bot.catalog import Catalog
+from prep_bot.config import Settings
+from prep_bot.embeddings import Embedder
+from prep_bot.errors import StoreError, UnknownDocumentError
+from prep_bot.evidence.passage import DocumentInfo, Passage, SearchHit
+from prep_bot.framework import POLARITIES, QS_SLUGS
+from prep_bot.lexical import DOC_TYPES, LexicalIndex
+
+log = logging.getLogger(__name__)
+SearchMode = Literal["hybrid", "dense", "bm25"]
+RRF_K = 60  # the usual constant of reciprocal rank fusion
+CANDIDATES = 50  # how deep each ranking is read before fusing
+
+
+class EvidenceStore:
+    """Stores, removes and finds evidence passages."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.data_dir / "catalog.sqlite")
+        self.lexical = LexicalIndex(settings.data_dir / "bm25")
+        self._client = None
+        self._collection = None
+
+    # -- Chroma -----------------------------------------------------------------------------
+    @property
+    def client(self):
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False)
+            try:
+                if self.settings.chroma_url:
+                    url = urlparse(self.settings.chroma_url)
+                    if not url.hostname:
+                        raise StoreError(f"PREP_BOT_CHROMA_URL is not a URL: {self.settings.chroma_url!r}")
+                    self._client = chromadb.HttpClient(
+                        host=url.hostname,
+                        port=url.port or (443 if url.scheme == "https" else 8000),
+                        ssl=url.scheme == "https",
+                        settings=chroma_settings,
+                    )
+                else:
+                    self._client = chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
+            except StoreError:
+                raise
+            except Exception as e:  # noqa: BLE001 - chromadb raises many types when unreachable
+                where = self.settings.chroma_url or self.settings.chroma_path
+                raise StoreError(f"cannot open the Chroma store at {where}: {e}") from e
+        return self._client
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            # embedding_function=None: Chroma must never embed (its default downloads a model).
+            self._collection = self.client.get_or_create_collection(
+                self.settings.collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_model": "all-MiniLM-L6-v2"},
+            )
+        return self._collection
+
+    def langchain_vectorstore(self):
+        """The same collection through LangChain's Chroma wrapper (a plain dense baseline)."""
+        from langchain_chroma import Chroma
+
+        return Chroma(client=self.client, collection_name=self.settings.collection, embedding_function=self.embedder)
+
+    # -- writing ----------------------------------------------------------------------------
+    def put_document(
+        self, info: DocumentInfo, passages: Sequence[Passage], embed_texts: Sequence[str], embeddings: np.ndarray
+    ) -> None:
+        """Store a document's passages, then commit it in the catalog, then drop its old
+        version: a crash at any point leaves one complete version live."""
+        ids = [p.id for p in passages]
+        batch = max(1, min(5000, self.client.get_max_batch_size()))
+        for start in range(0, len(ids), batch):
+            end = start + batch
+            self.collection.upsert(
+                ids=ids[start:end],
+                embeddings=embeddings[start:end],
+                documents=[p.text for p in passages[start:end]],
+                metadatas=[_chroma_meta(p, info.sha256) for p in passages[start:end]],
+            )
+        self.catalog.put_document(info, passages, embed_texts)
+        self._delete_stale(info.doc_id, keep=set(ids))
+
+    def remove_document(self, doc_id: str) -> DocumentInfo:
+        info = self.catalog.document(doc_id)
+        if info is None:
+            raise UnknownDocumentError(f"no document with id {doc_id!r}; `prep-bot docs` lists them")
+        self.catalog.delete_document(doc_id)
+        self._delete_stale(doc_id, keep=set())
+        return info
+
+    def _delete_stale(self, doc_id: str, keep: set[str]) -> None:
+        found = self.collection.get(where={"doc_id": doc_id}, include=[])
+        stale = [i for i in found["ids"] if i not in keep]
+        if stale:
+            self.collection.delete(ids=stale)
+
+    def reconcile(self) -> int:
+        """Delete vectors that no catalog entry owns (left by an interrupted ingest)."""
+        live = self.catalog.passage_ids()
+        orphans: list[str] = []
+        offset, page = 0, 10000
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=offset)
+            orphans += [i for i in got["ids"] if i not in live]
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        for start in range(0, len(orphans), 5000):
+            self.collection.delete(ids=orphans[start : start + 5000])
+        if orphans:
+            log.info("removed %d passages left by an interrupted ingest", len(orphans))
+        return len(orphans)
+
+    # -- reading ----------------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        return self.catalog.documents()
+
+    def passages(self, doc_id: str | None = None) -> list[Passage]:
+        if doc_id and self.catalog.document(doc_id) is None:
+            raise UnknownDocumentError(f"no document with id {doc_id!r}; `prep-bot docs` lists them")
+        return list(self.catalog.iter_passages(doc_id))
+
+    def is_empty(self) -> bool:
+        return not self.catalog.documents()
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        qs: str | None = None,
+        polarity: str | None = None,
+        doc_type: str | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[SearchHit]:
+        """The k passages that best answer ``query`` within the filters, best first."""
+        _check_filters(qs, polarity, doc_type)
+        query = query.strip()
+        if not query or k <= 0:
+            return []
+        self.lexical.ensure_current(self.catalog)
+        if not len(self.lexical):
+            return []
+        depth = max(CANDIDATES, 4 * k)
+        vector = self.embedder.encode([query])[0]
+        rankings: list[list[str]] = []
+        similarity: dict[str, float] = {}
+        if mode in ("hybrid", "dense"):
+            dense = self._dense(vector, depth, qs, polarity, doc_type)
+            similarity.update(dense)
+            rankings.append(list(dense))
+        if mode in ("hybrid", "bm25"):
+            keep = self.lexical.mask(qs, polarity, doc_type)
+            rankings.append([pid for pid, _ in self.lexical.search(query, depth, keep)])
+        fused: dict[str, float] = {}
+        for ranking in rankings:
+            for rank, pid in enumerate(ranking):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        order = sorted(fused, key=fused.get, reverse=True)
+        found = self.catalog.passages(order[: k * 2])  # ids of a crashed ingest are not in it
+        best = [pid for pid in order if pid in found][:k]
+        missing = [pid for pid in best if pid not in similarity]
+        if missing:
+            similarity.update(self._similarity(vector, missing))
+        return [SearchHit(found[pid], fused[pid], similarity.get(pid, 0.0)) for pid in best]
+
+    def _dense(self, vector: np.ndarray, n: int, qs, polarity, doc_type) -> dict[str, float]:
+        where = _where(qs, polarity, doc_type)
+        n = min(n, len(self.lexical))
+        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        return {pid: 1.0 - float(d) for pid, d in zip(result["ids"][0], result["distances"][0])}
+
+    def _similarity(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        return {pid: float(np.dot(vector, emb)) for pid, emb in zip(got["ids"], got["embeddings"])}
+
+
+def _chroma_meta(p: Passage, sha256: str) -> dict:
+    meta = {
+        "doc_id": p.doc_id, "sha256": sha256, "position": p.position, "title": p.title,
+        "source": p.source, "section": p.section, "theme": p.theme, "polarity": p.polarity,
+        "doc_type": p.doc_type,
+    }
+    if p.page is not None:
+        meta["page"] = p.page
+    if p.quality_statements:
+        meta["quality_statements"] = list(p.quality_statements)
+        meta["qs_primary"] = p.quality_statements[0]
+    return meta
+
+
+def _where(qs: str | None, polarity: str | None, doc_type: str | None) -> dict | None:
+    clauses = []
+    if qs:
+        clauses.append({"quality_statements": {"$contains": qs}})
+    if polarity:
+        clauses.append({"polarity": polarity})
+    if doc_type:
+        clauses.append({"doc_type": doc_type})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _check_filters(qs: str | None, polarity: str | None, doc_type: str | None) -> None:
+    if qs and qs not in QS_SLUGS:
+        raise ValueError(f"unknown quality statement {qs!r}; expected one of {', '.join(QS_SLUGS)}")
+    if polarity and polarity not in POLARITIES:
+        raise ValueError(f"unknown polarity {polarity!r}; expected one of {', '.join(POLARITIES)}")
+    if doc_type and doc_type not in DOC_TYPES:
+        raise ValueError(f"unknown document type {doc_type!r}; expected one of {', '.join(DOC_TYPES)}")

@@ -1,0 +1,1 @@
+"""The Gradio app. Gradio is imported only in this package."""

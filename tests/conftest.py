@@ -1,0 +1,87 @@
+"""Shared fixtures: real components throughout (the bundled model, Chroma in a temp dir)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+import prep_bot  # noqa: F401 - sets the offline / no-telemetry environment first
+from prep_bot.config import REPO_ROOT, Settings
+from prep_bot.embeddings import Embedder
+from prep_bot.services import Services
+
+SAMPLE_LIBRARY = REPO_ROOT / "knowledge" / "evidence"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """No test touches the user's store: the default data dir is a fresh temp dir."""
+    monkeypatch.setenv("PREP_BOT_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real bundled all-MiniLM-L6-v2, loaded once for the whole run."""
+    model = Embedder()
+    model.model  # noqa: B018 - load now
+    return model
+
+
+@pytest.fixture
+def make_services(tmp_path, embedder):
+    """Build services on a fresh data dir (sharing the loaded model)."""
+    created: list[Services] = []
+
+    def make(data_dir: Path | None = None, **settings) -> Services:
+        services = Services(Settings(data_dir=data_dir or tmp_path / f"data{len(created)}", **settings))
+        services.__dict__["embedder"] = embedder  # cached_property slot: reuse the loaded model
+        created.append(services)
+        return services
+
+    yield make
+    for services in created:
+        if "store" in services.__dict__:
+            services.store.catalog.close()
+
+
+@pytest.fixture(scope="session")
+def sample_services(tmp_path_factory, embedder) -> Services:
+    """The bundled sample library, ingested once into its own store (read-only for tests)."""
+    services = Services(Settings(data_dir=tmp_path_factory.mktemp("sample-store")))
+    services.__dict__["embedder"] = embedder
+    report = services.ingestor.ingest([SAMPLE_LIBRARY])
+    assert not report.failed, report.failed
+    return services
+
+
+@pytest.fixture
+def evidence_dir(tmp_path) -> Path:
+    """An empty folder to write evidence files into."""
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def copy_sample(name: str, to: Path) -> Path:
+    target = to / name
+    shutil.copy(SAMPLE_LIBRARY / name, target)
+    return target
+
+
+def cli_env(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PREP_BOT_DATA_DIR"] = str(data_dir)
+    return env
