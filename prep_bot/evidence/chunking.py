@@ -18,6 +18,7 @@ _MAJOR = (
     "top tips", "lessons learned", "case file audit", "lived experience feedback", "report",
     "feedback report", "downloads", "foreword", "conclusion", "methodology",
 )
+_BOILERPLATE = ("contact details", "contact us", "contents", "table of contents", "downloads")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -31,6 +32,7 @@ class Heading:
     theme: str | None = None
     polarity: str | None = None
     legacy: list[str] | None = None
+    boilerplate: bool = False  # contact details, contents: no quality statement to tag
 
 
 @dataclass
@@ -84,7 +86,10 @@ def classify_heading(text: str, framework: Framework, stated_level: int | None) 
         level = 1
     else:
         level = 3
-    return Heading(text.rstrip(" .:"), level, qs=qs, theme=theme, polarity=polarity, legacy=legacy)
+    boilerplate = any(norm == b or norm.startswith(b + " ") for b in _BOILERPLATE)
+    return Heading(
+        text.rstrip(" .:"), level, qs=qs, theme=theme, polarity=polarity, legacy=legacy, boilerplate=boilerplate
+    )
 
 
 def _looks_like_title(line: str) -> bool:

@@ -25,6 +25,9 @@ from prep_bot.store import EvidenceStore
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
+# Bump when loading, chunking, tagging or redaction change what a file becomes, so that
+# re-ingesting an unchanged file re-processes it instead of keeping stale passages.
+PIPELINE_VERSION = "1"
 Status = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
 
 
@@ -113,6 +116,8 @@ class Ingestor:
         self.tagger = Tagger(framework, store.embedder)
         self.max_bytes = int(max_file_mb * 1024 * 1024)
         self.chunk_tokens = chunk_tokens
+        # What a file becomes depends on its bytes and on these: part of its fingerprint.
+        self._salt = f"{PIPELINE_VERSION}|{chunk_tokens}|{framework.model_dump_json()}".encode()
 
     def ingest(self, paths: Sequence[Path], progress: bool = False) -> IngestReport:
         files, problems = find_files(paths)
@@ -156,7 +161,7 @@ class Ingestor:
                 "(set PREP_BOT_MAX_FILE_MB to raise it)"
             )
         data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
+        sha = hashlib.sha256(self._salt + data).hexdigest()
         doc_id = slugify(path.stem)
         existing = self.store.catalog.document(doc_id)
         if existing and existing.sha256 == sha:

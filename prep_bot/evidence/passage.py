@@ -41,7 +41,7 @@ class DocumentInfo:
     title: str
     source: str
     doc_type: str
-    sha256: str
+    sha256: str  # fingerprint of the file's bytes and of the pipeline that processed them
     council: str = ""
     date: str = ""
     chunks: int = 0

@@ -24,6 +24,7 @@ SECONDARY_MARGIN = 0.035  # how close to the best a second statement must score 
 MIN_CONTENT_SCORE = 0.22  # below this, content names no statement with any confidence
 LEGACY_BONUS = 0.03
 MAX_TAGS = 3
+SECTION_WEIGHT = 0.5  # share of a passage's statement scores taken from its section's mean
 
 _IMPROVEMENT_WORDS = re.compile(
     r"\b(needs? to|should|was not|were not|did not|does not|not always|not yet|lack of|lacked|"
@@ -91,9 +92,22 @@ class Tagger:
 
     def tag(self, drafts: Sequence[DraftPassage], embeddings: np.ndarray) -> list[Tags]:
         scores = self.content_scores([d.embed_text for d in drafts], embeddings)
-        return [self._tag_one(d, s) for d, s in zip(drafts, scores)]
+        # Passages of one section usually share a subject: blend each passage's scores with
+        # its section's mean, so one stray paragraph does not pull a section apart.
+        sections: dict[str, list[int]] = {}
+        for index, draft in enumerate(drafts):
+            if not draft.is_row:
+                sections.setdefault(draft.section, []).append(index)
+        smoothed = scores.copy()
+        for members in sections.values():
+            if len(members) > 1:
+                mean = scores[members].mean(axis=0)
+                smoothed[members] = (1 - SECTION_WEIGHT) * scores[members] + SECTION_WEIGHT * mean
+        return [self._tag_one(d, s) for d, s in zip(drafts, smoothed)]
 
     def _tag_one(self, draft: DraftPassage, scores: np.ndarray) -> Tags:
+        if any(h.boilerplate for h in draft.headings):
+            return Tags([], "", "neutral")
         scores = scores.copy()
         legacy = draft.hint("legacy") or []
         for slug in legacy:

@@ -1,0 +1,262 @@
+"""The real `prep-bot` command line, run as a subprocess on real stores."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import SAMPLE_LIBRARY, cli_env, copy_sample
+
+REPO = Path(__file__).resolve().parent.parent
+PREP_BOT = REPO / ".venv" / "bin" / "prep-bot"
+GOVERNANCE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
+GOVERNANCE_ID = "stockton-2025-cqc-assessment-governance-management-sustainability"
+CONTACTS_ID = "carers-hub-review"
+CONTACTS_TEXT = """Carers hub service review
+
+The carers hub offered short breaks and completed most carers assessments within 28 days.
+For more information contact the carers lead, Jane Doe, at jane.doe@example.gov.uk or on
+01642 527 764. Out of hours, families can call 07700 900123 for urgent advice.
+"""
+PASSAGE_KEYS = {"text", "doc_id", "title", "source", "page", "section", "quality_statements", "theme", "polarity", "doc_type"}
+SEARCH_KEYS = PASSAGE_KEYS | {"score"}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+UK_PHONE = re.compile(r"(?<!\d)(?:\+44\s?|0)\d{4}[\s-]?\d{3}[\s-]?\d{3}(?!\d)")
+
+
+def run(*args: str, data_dir: Path | None = None, env: dict | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+    cmd = [str(PREP_BOT), *args]
+    if data_dir is not None:
+        cmd += ["--data-dir", str(data_dir)]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def start(*args: str, data_dir: Path | None = None, env: dict | None = None) -> subprocess.Popen:
+    """Start a command without waiting (model-loading commands run side by side to save time)."""
+    cmd = [str(PREP_BOT), *args]
+    if data_dir is not None:
+        cmd += ["--data-dir", str(data_dir)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 240) -> subprocess.CompletedProcess:
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def parse_json(result: subprocess.CompletedProcess):
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+def run_json(*args: str, **kwargs):
+    result = run(*args, "--json", **kwargs)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """A small evidence folder (one sample report + a note with contact details), ingested by the CLI."""
+    root = tmp_path_factory.mktemp("cli")
+    folder = root / "evidence"
+    folder.mkdir()
+    copy_sample(GOVERNANCE, folder)
+    (folder / f"{CONTACTS_ID}.txt").write_text(CONTACTS_TEXT, encoding="utf-8")
+    data_dir = root / "data"
+    env = cli_env(root / "unused-default")  # never the user's store, even by accident
+    ingest = run("ingest", str(folder), "--quiet", data_dir=data_dir, env=env)
+    # The two searches each load the model: run them side by side, read the results in the tests.
+    searches = {
+        "plain": start("search", "risk register and escalation arrangements", "--json", "--k", "3", data_dir=data_dir, env=env),
+        "filtered": start(
+            "search", "staff leaders improvement work", "--qs", "governance", "--polarity", "improvement",
+            "--k", "10", "--json", data_dir=data_dir, env=env,
+        ),
+    }
+    results = {name: finish(proc) for name, proc in searches.items()}
+    return {"data_dir": data_dir, "env": env, "ingest": ingest, "root": root, "search": results}
+
+
+def test_ingest_reports_what_it_stored_and_redacted(library):
+    ingest = library["ingest"]
+    assert ingest.returncode == 0, ingest.stderr
+    assert "Traceback" not in ingest.stderr
+    summary = ingest.stdout.strip().splitlines()[-1]
+    assert summary.startswith("2 added, 0 replaced, 0 unchanged, 0 failed;"), summary
+    passages = int(re.search(r"(\d+) passages stored", summary).group(1))
+    redactions = int(re.search(r"(\d+) redactions", summary).group(1))
+    assert passages > 2
+    assert redactions >= 3  # one email and two phone numbers in the carers note
+
+
+def test_ingest_of_a_missing_path_fails_with_a_reason(tmp_path):
+    result = run("ingest", str(tmp_path / "nowhere"), "--quiet", data_dir=tmp_path / "data")
+    assert result.returncode != 0
+    assert "no such file or folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_docs_json_via_flag_and_via_environment(library, tmp_path):
+    via_flag = run_json("docs", data_dir=library["data_dir"], env=library["env"])
+    via_env = run_json("docs", env=cli_env(library["data_dir"]))
+    assert via_env == via_flag
+    by_id = {d["doc_id"]: d for d in via_flag}
+    assert set(by_id) == {GOVERNANCE_ID, CONTACTS_ID}
+    assert by_id[GOVERNANCE_ID]["source"] == GOVERNANCE
+    assert by_id[GOVERNANCE_ID]["doc_type"] == "cqc-assessment"
+    assert by_id[CONTACTS_ID]["title"] == "Carers hub service review"
+    assert by_id[CONTACTS_ID]["redactions"] == 3
+    assert all(d["chunks"] > 0 for d in via_flag)
+    # the environment variable really selects the store: another dir is empty
+    assert run_json("docs", env=cli_env(tmp_path / "elsewhere")) == []
+
+
+def test_search_json_shape_and_relevance(library):
+    hits = parse_json(library["search"]["plain"])  # search "..." --json --k 3
+    assert isinstance(hits, list) and 1 <= len(hits) <= 3
+    for hit in hits:
+        assert isinstance(hit, dict)
+        assert SEARCH_KEYS <= set(hit) <= SEARCH_KEYS | {"similarity"}, set(hit)
+        assert isinstance(hit["text"], str) and hit["text"]
+        assert isinstance(hit["score"], float)
+        assert isinstance(hit["quality_statements"], list)
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert hits[0]["doc_id"] == GOVERNANCE_ID
+    assert any("corporate risk register" in h["text"] for h in hits)
+
+
+def test_search_filters_and_chunks(library):
+    data_dir, env = library["data_dir"], library["env"]
+    every = run_json("chunks", data_dir=data_dir, env=env)
+    docs = run_json("docs", data_dir=data_dir, env=env)
+    assert len(every) == sum(d["chunks"] for d in docs)
+    assert all(set(p) == PASSAGE_KEYS for p in every)
+
+    def matches(p):
+        return "governance" in p["quality_statements"] and p["polarity"] == "improvement"
+
+    eligible = {p["text"] for p in every if matches(p)}
+    assert eligible and len(eligible) < len(every), "the library must hold passages on both sides of the filter"
+
+    hits = parse_json(library["search"]["filtered"])  # --qs governance --polarity improvement --k 10
+    assert hits, "the filtered search found nothing"
+    for hit in hits:
+        assert "governance" in hit["quality_statements"], hit
+        assert hit["polarity"] == "improvement", hit
+        assert hit["text"] in eligible
+    assert len(hits) == len(eligible)  # k=10 is more than there are: every eligible passage comes back
+
+    one = run_json("chunks", "--doc", CONTACTS_ID, data_dir=data_dir, env=env)
+    assert one and {p["doc_id"] for p in one} == {CONTACTS_ID}
+    assert len(one) == {d["doc_id"]: d["chunks"] for d in docs}[CONTACTS_ID]
+    text = " ".join(p["text"] for p in one)
+    assert "[email redacted]" in text and "[phone redacted]" in text
+    assert "jane.doe@example.gov.uk" not in text and "527 764" not in text and "900123" not in text
+    assert "carers hub offered short breaks" in text
+
+
+def test_chunks_of_an_unknown_document_is_a_clear_error(library):
+    result = run("chunks", "--doc", "no-such-doc", "--json", data_dir=library["data_dir"], env=library["env"])
+    assert result.returncode != 0
+    assert "no document with id 'no-such-doc'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_remove_then_docs_is_empty(library, tmp_path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    data_dir = tmp_path / "copy"
+    shutil.copytree(library["data_dir"], data_dir)  # leave the shared store alone
+    env = library["env"]
+    for doc_id in (GOVERNANCE_ID, CONTACTS_ID):
+        result = run("remove", doc_id, data_dir=data_dir, env=env)
+        assert result.returncode == 0, result.stderr
+        assert re.fullmatch(rf"Removed {re.escape(doc_id)} \(\d+ passages\)\.", result.stdout.strip())
+    assert run_json("docs", data_dir=data_dir, env=env) == []
+    assert run_json("chunks", data_dir=data_dir, env=env) == []
+    client = chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    assert client.get_collection("evidence").count() == 0  # the vectors went too
+
+
+def test_remove_unknown_is_a_one_line_error(library):
+    result = run("remove", "unknown", data_dir=library["data_dir"], env=library["env"])
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0] == "Error: no document with id 'unknown'; `prep-bot docs` lists them"
+    assert "Traceback" not in result.stderr
+    assert len(run_json("docs", data_dir=library["data_dir"], env=library["env"])) == 2  # nothing else removed
+
+
+def test_search_rejects_an_unknown_quality_statement(library):
+    result = run("search", "carers", "--qs", "not-a-slug", data_dir=library["data_dir"], env=library["env"])
+    assert result.returncode == 2  # click's usage error
+    assert "Invalid value for '--qs'" in result.stderr
+    assert "'not-a-slug' is not one of" in result.stderr and "'governance'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_eval_retrieval_prints_a_table_per_mode(sample_services, tmp_path):
+    # A slice of the real labelled set (3 questions per report) keeps the run short; the default
+    # set itself is loaded by test_eval_retrieval_on_an_empty_store_says_what_to_do.
+    questions = yaml.safe_load((REPO / "eval" / "retrieval.yaml").read_text(encoding="utf-8"))["questions"]
+    per_source: dict[str, list] = {}
+    for q in questions:
+        per_source.setdefault(q["source"], []).append(q)
+    subset = [q for qs in per_source.values() for q in qs[:3]]
+    assert len(per_source) == 4
+    labelled = tmp_path / "retrieval-subset.yaml"
+    labelled.write_text(yaml.safe_dump({"questions": subset}), encoding="utf-8")
+
+    result = run("eval", "retrieval", "--set", str(labelled), data_dir=sample_services.settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith(f"Retrieval on {len(subset)} labelled questions")
+    assert lines[1].split() == ["mode", "recall@1", "recall@5", "MRR"]
+    rows = {}
+    for line in lines[2:]:
+        mode, *numbers = line.split()
+        rows[mode] = [float(n) for n in numbers]
+    assert list(rows) == ["hybrid", "dense", "bm25"]
+    for mode, (r1, r5, mrr) in rows.items():
+        assert 0.0 <= r1 <= r5 <= 1.0, mode
+        assert r1 <= mrr <= r5, mode
+        assert r5 > 0.3, f"{mode} retrieval found almost nothing: {rows[mode]}"
+
+
+def test_eval_retrieval_on_an_empty_store_says_what_to_do(tmp_path):
+    result = run("eval", "retrieval", data_dir=tmp_path / "empty")
+    assert result.returncode != 0
+    assert "the store is empty" in result.stderr and "prep-bot ingest" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_sample_library_chunks_hold_no_contact_details(sample_services):
+    raw = " ".join(p.read_text(encoding="utf-8") for p in SAMPLE_LIBRARY.glob("*.txt"))
+    assert EMAIL.search(raw) and UK_PHONE.search(raw), "the sample reports are expected to contain contact details"
+
+    result = run("chunks", "--json", data_dir=sample_services.settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    passages = json.loads(result.stdout)
+    assert len(passages) > 100
+    assert {p["source"] for p in passages} == {p.name for p in SAMPLE_LIBRARY.glob("*.txt")}
+    assert not EMAIL.findall(result.stdout)
+    assert not UK_PHONE.findall(result.stdout)
+    assert "[email redacted]" in result.stdout and "[phone redacted]" in result.stdout
+    docs = {d.doc_id: d.redactions for d in sample_services.store.documents()}
+    assert sum(docs.values()) > 0
