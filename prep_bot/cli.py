@@ -12,6 +12,7 @@ import click
 
 from prep_bot.errors import PrepBotError
 from prep_bot.framework import POLARITIES, QS_SLUGS
+from prep_bot.questions import AUDIENCES
 
 DOC_TYPE_CHOICES = ("peer-challenge", "cqc-assessment", "self-assessment", "data", "other")
 
@@ -51,7 +52,7 @@ def _print_json(data) -> None:
 def main(verbose: bool) -> None:
     """prep-bot: rehearse for the CQC assessment of adult social care, offline."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
+    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers", "pypdf"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -135,6 +136,50 @@ def remove(doc_id: str, services) -> None:
     click.echo(f"Removed {info.doc_id} ({info.chunks} passages).")
 
 
+@main.command()
+@click.option("--qs", type=click.Choice(QS_SLUGS), help="Only this quality statement.")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Only questions for this audience.")
+@click.option("--challenges", is_flag=True, help="Add challenge questions made from the evidence's areas for improvement.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
+    """List likely CQC questions per quality statement and audience."""
+    from prep_bot.questions import challenge_questions
+
+    chosen = services.questions.select(qs=qs, audience=audience)
+    if challenges:
+        chosen += [q for q in challenge_questions(services.store.passages()) if not qs or q.qs == qs]
+    if as_json:
+        _print_json([q.to_dict() for q in chosen])
+        return
+    for q in chosen:
+        click.echo(f"[{q.qs} | {q.audience}] {q.text}")
+    click.echo(f"{len(chosen)} questions")
+
+
+@main.command()
+@click.option("--qs", type=click.Choice(QS_SLUGS), required=True, help="The quality statement the question is about.")
+@click.option("--question", required=True, help="The question (text from `prep-bot questions`, or your own).")
+@click.option("--answer", required=True, help="Your answer, as you would say it.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def coach(qs: str, question: str, answer: str, as_json: bool, services) -> None:
+    """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
+    feedback = services.coach.coach(qs, question, answer)
+    if as_json:
+        _print_json(feedback.to_dict())
+        return
+    click.echo(f"Score {feedback.score}/100")
+    for d in feedback.dimensions:
+        click.echo(f"  {d.label:<45} {d.score:>3}  {d.reason}")
+    for claim in feedback.claims:
+        detail = f" (evidence: {claim.evidence.point.raw}, {claim.evidence.passage.title})" if claim.evidence else ""
+        click.echo(f"  figure {claim.text}: {claim.status}{detail}")
+    for point in feedback.missed:
+        click.echo(f"  missed: {point}")
+    click.echo(f"Follow-up: {feedback.follow_up}")
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Measure retrieval and coaching against the labelled sets in eval/."""
@@ -157,6 +202,41 @@ def eval_retrieval(set_path: Path | None, as_json: bool, services) -> None:
         _print_json(results)
     else:
         click.echo(format_table(results, len(questions)))
+
+
+@eval_group.command(name="coach")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled answers (default: eval/answers.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
+    """How often a strong answer outscores a weak one, the margin, and planted false figures caught."""
+    from prep_bot.evaluation import default_answer_set, evaluate_coach, format_coach_table, load_answer_set
+
+    if services.store.is_empty():
+        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
+    results = evaluate_coach(services.coach, load_answer_set(set_path or default_answer_set()))
+    if as_json:
+        _print_json(results)
+    else:
+        click.echo(format_coach_table(results))
+
+
+@main.command()
+@click.option("--turns", default=200, show_default=True, type=click.IntRange(5, 5000), help="Coach turns to time.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def bench(turns: int, as_json: bool, services) -> None:
+    """Time coaching turns against a plain search in the same run (needs the sample library)."""
+    from prep_bot.bench import coach_turns, format_coach
+
+    if services.store.is_empty():
+        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
+    result = coach_turns(services, turns)
+    if as_json:
+        _print_json(result)
+    else:
+        click.echo(format_coach(result))
 
 
 @main.command()

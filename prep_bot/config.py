@@ -43,6 +43,22 @@ class Settings(BaseSettings):
         default=200, description="Target size of a passage in model tokens (the model reads at most 256)."
     )
     embed_batch_size: int = Field(default=64, description="Passages embedded per batch at ingest.")
+    torch_threads: int = Field(
+        default=1,
+        ge=1,
+        description="CPU threads for the embedding model. 1 keeps latency steady when requests or "
+        "processes share the cores (more threads spin and wait under contention).",
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database for practice attempts. Default: a SQLite file "
+        "(attempts.sqlite) in the data dir.",
+    )
+
+    @property
+    def attempts_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'attempts.sqlite'}"
 
     @property
     def chroma_path(self) -> Path:

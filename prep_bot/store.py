@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import contextmanager
 from typing import Literal
 from urllib.parse import urlparse
 
@@ -65,16 +66,30 @@ class EvidenceStore:
                 raise StoreError(f"cannot open the Chroma store at {where}: {e}") from e
         return self._client
 
+    @contextmanager
+    def _chroma(self):
+        """Turn any failure of Chroma (a server that went away, a broken store) into a
+        StoreError that says where, and reconnect on the next call."""
+        try:
+            yield
+        except (StoreError, ValueError):
+            raise
+        except Exception as e:  # noqa: BLE001 - chromadb and httpx raise many types
+            self._client = self._collection = None
+            where = self.settings.chroma_url or self.settings.chroma_path
+            raise StoreError(f"the Chroma store at {where} is not answering: {e}") from e
+
     @property
     def collection(self):
         if self._collection is None:
             # embedding_function=None: Chroma must never embed (its default downloads a model).
-            self._collection = self.client.get_or_create_collection(
-                self.settings.collection,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding_model": "all-MiniLM-L6-v2"},
-            )
+            with self._chroma():
+                self._collection = self.client.get_or_create_collection(
+                    self.settings.collection,
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedding_model": "all-MiniLM-L6-v2"},
+                )
         return self._collection
 
     def langchain_vectorstore(self):
@@ -90,15 +105,16 @@ class EvidenceStore:
         """Store a document's passages, then commit it in the catalog, then drop its old
         version: a crash at any point leaves one complete version live."""
         ids = [p.id for p in passages]
-        batch = max(1, min(5000, self.client.get_max_batch_size()))
-        for start in range(0, len(ids), batch):
-            end = start + batch
-            self.collection.upsert(
-                ids=ids[start:end],
-                embeddings=embeddings[start:end],
-                documents=[p.text for p in passages[start:end]],
-                metadatas=[_chroma_meta(p, info.sha256) for p in passages[start:end]],
-            )
+        with self._chroma():
+            batch = max(1, min(5000, self.client.get_max_batch_size()))
+            for start in range(0, len(ids), batch):
+                end = start + batch
+                self.collection.upsert(
+                    ids=ids[start:end],
+                    embeddings=embeddings[start:end],
+                    documents=[p.text for p in passages[start:end]],
+                    metadatas=[_chroma_meta(p, info.sha256) for p in passages[start:end]],
+                )
         self.catalog.put_document(info, passages, embed_texts)
         self._delete_stale(info.doc_id, keep=set(ids))
 
@@ -111,24 +127,26 @@ class EvidenceStore:
         return info
 
     def _delete_stale(self, doc_id: str, keep: set[str]) -> None:
-        found = self.collection.get(where={"doc_id": doc_id}, include=[])
-        stale = [i for i in found["ids"] if i not in keep]
-        if stale:
-            self.collection.delete(ids=stale)
+        with self._chroma():
+            found = self.collection.get(where={"doc_id": doc_id}, include=[])
+            stale = [i for i in found["ids"] if i not in keep]
+            if stale:
+                self.collection.delete(ids=stale)
 
     def reconcile(self) -> int:
         """Delete vectors that no catalog entry owns (left by an interrupted ingest)."""
         live = self.catalog.passage_ids()
         orphans: list[str] = []
         offset, page = 0, 10000
-        while True:
-            got = self.collection.get(include=[], limit=page, offset=offset)
-            orphans += [i for i in got["ids"] if i not in live]
-            if len(got["ids"]) < page:
-                break
-            offset += page
-        for start in range(0, len(orphans), 5000):
-            self.collection.delete(ids=orphans[start : start + 5000])
+        with self._chroma():
+            while True:
+                got = self.collection.get(include=[], limit=page, offset=offset)
+                orphans += [i for i in got["ids"] if i not in live]
+                if len(got["ids"]) < page:
+                    break
+                offset += page
+            for start in range(0, len(orphans), 5000):
+                self.collection.delete(ids=orphans[start : start + 5000])
         if orphans:
             log.info("removed %d passages left by an interrupted ingest", len(orphans))
         return len(orphans)
@@ -153,8 +171,10 @@ class EvidenceStore:
         polarity: str | None = None,
         doc_type: str | None = None,
         mode: SearchMode = "hybrid",
+        vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
-        """The k passages that best answer ``query`` within the filters, best first."""
+        """The k passages that best answer ``query`` within the filters, best first.
+        ``vector`` is the query's embedding when the caller already has it."""
         _check_filters(qs, polarity, doc_type)
         query = query.strip()
         if not query or k <= 0:
@@ -163,7 +183,8 @@ class EvidenceStore:
         if not len(self.lexical):
             return []
         depth = max(CANDIDATES, 4 * k)
-        vector = self.embedder.encode([query])[0]
+        if vector is None:
+            vector = self.embedder.encode_cached([query])[0]
         rankings: list[list[str]] = []
         similarity: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
@@ -178,22 +199,35 @@ class EvidenceStore:
             for rank, pid in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
         order = sorted(fused, key=fused.get, reverse=True)
-        found = self.catalog.passages(order[: k * 2])  # ids of a crashed ingest are not in it
+        found = self.catalog.passages(order)  # vectors left by an interrupted ingest are not in it
         best = [pid for pid in order if pid in found][:k]
         missing = [pid for pid in best if pid not in similarity]
         if missing:
             similarity.update(self._similarity(vector, missing))
         return [SearchHit(found[pid], fused[pid], similarity.get(pid, 0.0)) for pid in best]
 
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of passages, by id (no re-embedding)."""
+        if not ids:
+            return {}
+        with self._chroma():
+            got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return {pid: np.asarray(v, dtype=np.float32) for pid, v in zip(got["ids"], got["embeddings"])}
+
     def _dense(self, vector: np.ndarray, n: int, qs, polarity, doc_type) -> dict[str, float]:
         where = _where(qs, polarity, doc_type)
-        n = min(n, len(self.lexical))
-        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        # Read past any vectors no catalog entry owns (an interrupted ingest) so they cannot
+        # crowd out live passages.
+        with self._chroma():
+            stored = self.collection.count()
+            n = min(n + max(0, stored - len(self.lexical)), stored)
+            if n <= 0:
+                return {}
+            result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         return {pid: 1.0 - float(d) for pid, d in zip(result["ids"][0], result["distances"][0])}
 
     def _similarity(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
-        got = self.collection.get(ids=ids, include=["embeddings"])
-        return {pid: float(np.dot(vector, emb)) for pid, emb in zip(got["ids"], got["embeddings"])}
+        return {pid: float(np.dot(vector, emb)) for pid, emb in self.embeddings(ids).items()}
 
 
 def _chroma_meta(p: Passage, sha256: str) -> dict:

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_sample, free_port
+from conftest import cli_env, copy_sample, free_port
 from prep_bot.errors import StoreError
 
 pytestmark = pytest.mark.server
 
-CHROMA = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "chroma"
+BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
+CHROMA = BIN / "chroma"
+PREP_BOT = BIN / "prep-bot"
 SAMPLE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 
 
@@ -119,6 +121,19 @@ def test_closed_port_gives_a_store_error_on_ingest(make_services, evidence_dir, 
     assert "\n" not in message and "Traceback" not in message
     assert services.store.is_empty()
 
+    # The command line turns it into one line on stderr, not a traceback.
+    env = cli_env(tmp_path / "cli-data")
+    env["PREP_BOT_CHROMA_URL"] = f"http://127.0.0.1:{port}"
+    result = subprocess.run(
+        [str(PREP_BOT), "ingest", "--quiet", str(evidence_dir)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"Error: cannot open the Chroma store at http://127.0.0.1:{port}")
+    assert not (tmp_path / "cli-data" / "chroma").exists()
+
 
 def test_closed_port_gives_a_store_error_on_search(chroma_server, make_services, evidence_dir, tmp_path):
     """A store whose catalog has passages but whose Chroma server is not there: search says so."""
@@ -138,12 +153,6 @@ def test_closed_port_gives_a_store_error_on_search(chroma_server, make_services,
     assert "\n" not in message and "Traceback" not in message
 
 
-@pytest.mark.xfail(
-    reason="BUG: once the Chroma client exists, a server that goes away makes search raise a raw "
-    "chromadb/httpx error instead of StoreError (EvidenceStore.collection and the query calls are "
-    "outside the try/except that wraps the client)",
-    strict=True,
-)
 def test_server_going_away_mid_session_gives_a_store_error(chroma_server, make_services, evidence_dir, tmp_path):
     port, proc = chroma_server
     copy_sample(SAMPLE, evidence_dir)

@@ -18,11 +18,20 @@ PREP_BOT = REPO / ".venv" / "bin" / "prep-bot"
 GOVERNANCE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 GOVERNANCE_ID = "stockton-2025-cqc-assessment-governance-management-sustainability"
 CONTACTS_ID = "carers-hub-review"
+# Headings state the quality statement and polarity, so its tags do not hang on content scoring.
 CONTACTS_TEXT = """Carers hub service review
 
-The carers hub offered short breaks and completed most carers assessments within 28 days.
-For more information contact the carers lead, Jane Doe, at jane.doe@example.gov.uk or on
-01642 527 764. Out of hours, families can call 07700 900123 for urgent advice.
+Governance, management and sustainability
+
+Areas for improvement
+
+The carers hub board did not receive regular performance reports, and leaders lacked clear oversight of waiting
+times for carers assessments. Risks were not always escalated to the corporate risk register.
+
+Contacts
+
+For more information contact the carers lead, Jane Doe, at jane.doe@example.gov.uk or on 01642 527 764.
+Out of hours, families can call 07700 900123 for urgent advice.
 """
 PASSAGE_KEYS = {"text", "doc_id", "title", "source", "page", "section", "quality_statements", "theme", "polarity", "doc_type"}
 SEARCH_KEYS = PASSAGE_KEYS | {"score"}
@@ -66,27 +75,57 @@ def run_json(*args: str, **kwargs):
     return json.loads(result.stdout)
 
 
+def retrieval_subset(path: Path) -> int:
+    """Write a slice of the real labelled set (3 questions per report); return its size."""
+    questions = yaml.safe_load((REPO / "eval" / "retrieval.yaml").read_text(encoding="utf-8"))["questions"]
+    per_source: dict[str, list] = {}
+    for q in questions:
+        per_source.setdefault(q["source"], []).append(q)
+    assert len(per_source) == 4, "the labelled set covers the four sample reports"
+    subset = [q for qs in per_source.values() for q in qs[:3]]
+    path.write_text(yaml.safe_dump({"questions": subset}), encoding="utf-8")
+    return len(subset)
+
+
 @pytest.fixture(scope="module")
-def library(tmp_path_factory):
-    """A small evidence folder (one sample report + a note with contact details), ingested by the CLI."""
+def library(tmp_path_factory, sample_services):
+    """A small evidence folder (one sample report + a short note with contact details), ingested by the CLI.
+
+    Every command that loads the model costs seconds of start-up, so the ones that do not depend
+    on each other run side by side: `eval retrieval` on the full sample library runs while the
+    small library is ingested, then the two searches run together. Tests read the results.
+    """
     root = tmp_path_factory.mktemp("cli")
+    labelled = root / "retrieval-subset.yaml"
+    questions = retrieval_subset(labelled)
+    evaluation = start(
+        "eval", "retrieval", "--set", str(labelled), data_dir=sample_services.settings.data_dir, env=cli_env(root / "unused")
+    )
     folder = root / "evidence"
     folder.mkdir()
     copy_sample(GOVERNANCE, folder)
     (folder / f"{CONTACTS_ID}.txt").write_text(CONTACTS_TEXT, encoding="utf-8")
     data_dir = root / "data"
     env = cli_env(root / "unused-default")  # never the user's store, even by accident
-    ingest = run("ingest", str(folder), "--quiet", data_dir=data_dir, env=env)
-    # The two searches each load the model: run them side by side, read the results in the tests.
-    searches = {
-        "plain": start("search", "risk register and escalation arrangements", "--json", "--k", "3", data_dir=data_dir, env=env),
-        "filtered": start(
-            "search", "staff leaders improvement work", "--qs", "governance", "--polarity", "improvement",
+    searches: dict[str, subprocess.Popen] = {}
+    try:
+        ingest = run("ingest", str(folder), "--quiet", data_dir=data_dir, env=env)
+        # The two searches each load the model: run them side by side, read the results in the tests.
+        searches["plain"] = start(
+            "search", "social work employer of the year award for staff", "--json", "--k", "3", data_dir=data_dir, env=env
+        )
+        searches["filtered"] = start(
+            "search", "board performance reports and oversight", "--qs", "governance", "--polarity", "improvement",
             "--k", "10", "--json", data_dir=data_dir, env=env,
-        ),
-    }
-    results = {name: finish(proc) for name, proc in searches.items()}
-    return {"data_dir": data_dir, "env": env, "ingest": ingest, "root": root, "search": results}
+        )
+        results = {name: finish(proc) for name, proc in searches.items()}
+        evaluated = finish(evaluation)
+    finally:
+        for proc in (evaluation, *searches.values()):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return {"data_dir": data_dir, "env": env, "ingest": ingest, "root": root, "search": results, "eval": (questions, evaluated)}
 
 
 def test_ingest_reports_what_it_stored_and_redacted(library):
@@ -135,7 +174,7 @@ def test_search_json_shape_and_relevance(library):
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True)
     assert hits[0]["doc_id"] == GOVERNANCE_ID
-    assert any("corporate risk register" in h["text"] for h in hits)
+    assert "Social Work Employer of the Year award" in hits[0]["text"]
 
 
 def test_search_filters_and_chunks(library):
@@ -157,7 +196,9 @@ def test_search_filters_and_chunks(library):
         assert "governance" in hit["quality_statements"], hit
         assert hit["polarity"] == "improvement", hit
         assert hit["text"] in eligible
-    assert len(hits) == len(eligible)  # k=10 is more than there are: every eligible passage comes back
+    assert any(h["doc_id"] == CONTACTS_ID and "carers hub board did not receive" in h["text"] for h in hits)
+    # dense search reads every passage within the filters, so up to k=10 all eligible ones come back
+    assert len(hits) == min(10, len(eligible))
 
     one = run_json("chunks", "--doc", CONTACTS_ID, data_dir=data_dir, env=env)
     assert one and {p["doc_id"] for p in one} == {CONTACTS_ID}
@@ -165,7 +206,7 @@ def test_search_filters_and_chunks(library):
     text = " ".join(p["text"] for p in one)
     assert "[email redacted]" in text and "[phone redacted]" in text
     assert "jane.doe@example.gov.uk" not in text and "527 764" not in text and "900123" not in text
-    assert "carers hub offered short breaks" in text
+    assert "carers hub board did not receive regular performance reports" in text
 
 
 def test_chunks_of_an_unknown_document_is_a_clear_error(library):
@@ -211,22 +252,13 @@ def test_search_rejects_an_unknown_quality_statement(library):
     assert result.stdout == ""
 
 
-def test_eval_retrieval_prints_a_table_per_mode(sample_services, tmp_path):
-    # A slice of the real labelled set (3 questions per report) keeps the run short; the default
-    # set itself is loaded by test_eval_retrieval_on_an_empty_store_says_what_to_do.
-    questions = yaml.safe_load((REPO / "eval" / "retrieval.yaml").read_text(encoding="utf-8"))["questions"]
-    per_source: dict[str, list] = {}
-    for q in questions:
-        per_source.setdefault(q["source"], []).append(q)
-    subset = [q for qs in per_source.values() for q in qs[:3]]
-    assert len(per_source) == 4
-    labelled = tmp_path / "retrieval-subset.yaml"
-    labelled.write_text(yaml.safe_dump({"questions": subset}), encoding="utf-8")
-
-    result = run("eval", "retrieval", "--set", str(labelled), data_dir=sample_services.settings.data_dir)
+def test_eval_retrieval_prints_a_table_per_mode(library):
+    # `eval retrieval --set <3 questions per report>` on the full sample library (started by the
+    # library fixture); the default set itself is loaded by the empty-store test below.
+    questions, result = library["eval"]
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith(f"Retrieval on {len(subset)} labelled questions")
+    assert lines[0].startswith(f"Retrieval on {questions} labelled questions")
     assert lines[1].split() == ["mode", "recall@1", "recall@5", "MRR"]
     rows = {}
     for line in lines[2:]:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +24,10 @@ GOVERNANCE_ID = "stockton-2025-cqc-assessment-governance-management-sustainabili
 HOSTILE_ID = "safeguarding-practice-review"
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '<img src=x onerror="window.__pwned=2">'
+# The "Safeguarding" heading names the quality statement, so the passage's tag does not hang on content scoring.
 HOSTILE_TEXT = f"""Safeguarding practice review
+
+Safeguarding
 
 Section 42 safeguarding enquiries were completed by the adult safeguarding team, and the Safeguarding Adults Board \
 reviewed Making Safeguarding Personal outcomes for people who had experienced abuse or neglect. A resident typed \
@@ -67,7 +75,7 @@ def test_search_api_escapes_evidence_and_filters(served):
     assert "&lt;script&gt;" in result and "&lt;img src=x onerror=" in result
     assert "<script" not in result.lower()
     assert "<img" not in result.lower()
-    assert "Safeguarding practice review" in cards[0]  # the citation footer names the document
+    assert "<footer>Safeguarding practice review · Safeguarding</footer>" in cards[0]  # the citation
 
     # Both documents answer an unfiltered question about risks and leadership...
     unfiltered = client.predict("risks, safeguarding referrals and leaders", "All", "All", "All", 10, api_name="/search")
@@ -82,7 +90,8 @@ def test_search_api_escapes_evidence_and_filters(served):
         assert f'<span class="pb-chip">{title}</span>' in card, card
         quoted = html.unescape(re.search(r"<blockquote>(.*?)</blockquote>", card, flags=re.S).group(1))
         assert quoted in tagged
-    assert len(filtered_cards) < len(_articles(unfiltered))
+    # the filter really removed something: unfiltered, some cards are not about safeguarding
+    assert any(f'<span class="pb-chip">{title}</span>' not in card for card in _articles(unfiltered))
 
     documents = client.predict(api_name="/documents")
     rows = documents["data"] if isinstance(documents, dict) else documents
@@ -101,6 +110,9 @@ def test_empty_query_is_refused_with_a_hint(served):
         with pytest.raises(Exception) as raised:
             client.predict(blank, "All", "All", "All", 5, api_name="/search")
         assert "Type a question" in str(raised.value)
+    with pytest.raises(Exception) as raised:
+        client.predict("carers " * 400, "All", "All", "All", 5, api_name="/search")
+    assert "too long" in str(raised.value) and "2,000 characters" in str(raised.value)
     # the app is still serving after the refusals
     assert _articles(client.predict(QUERY, "All", "All", "All", 3, api_name="/search"))
 
@@ -150,3 +162,58 @@ def test_browser_search_shows_cards_and_runs_no_evidence_script(served):
             assert (shots / "evidence-search.png").stat().st_size > 10_000
         finally:
             browser.close()
+
+
+
+@contextmanager
+def chroma_server(path: Path):
+    """A real `chroma run` on 127.0.0.1 (as in test_chroma_server.py); yields (port, process)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+        env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the chroma server did not start") from None
+                time.sleep(0.25)
+        yield port, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_store_going_away_is_explained_in_the_app(make_services, evidence_dir, tmp_path):
+    from gradio_client import Client
+
+    from prep_bot.ui.app import launch
+
+    copy_sample(GOVERNANCE, evidence_dir)
+    with chroma_server(tmp_path / "chroma-server") as (chroma_port, proc):
+        services = make_services(chroma_url=f"http://127.0.0.1:{chroma_port}")
+        assert services.ingestor.ingest([evidence_dir]).count("added") == 1
+        port = free_port()
+        app = launch(services, "127.0.0.1", port, block=False)
+        try:
+            client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+            assert _articles(client.predict("corporate risk register", "All", "All", "All", 3, api_name="/search"))
+            proc.terminate()  # the Chroma server stops while the app keeps serving
+            proc.wait(timeout=15)
+            with pytest.raises(Exception) as raised:
+                client.predict("corporate risk register", "All", "All", "All", 3, api_name="/search")
+            assert "Chroma" in str(raised.value), str(raised.value)
+        finally:
+            app.close()

@@ -27,7 +27,7 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 @dataclass
 class Heading:
     text: str
-    level: int
+    level: float
     qs: str | None = None
     theme: str | None = None
     polarity: str | None = None
@@ -84,6 +84,8 @@ def classify_heading(text: str, framework: Framework, stated_level: int | None) 
         level = 1
     elif major or legacy:
         level = 1
+    elif stated_level is not None:
+        level = 3 + stated_level / 10  # keep the format's nesting, below statements, above polarity
     else:
         level = 3
     boilerplate = any(norm == b or norm.startswith(b + " ") for b in _BOILERPLATE)
@@ -127,7 +129,7 @@ def chunk_blocks(
             headings = list(stack)
             if block.section:
                 headings = [*headings, Heading(block.section, 5)]
-            passages.append(DraftPassage(block.text, block.page, headings, is_row=True))
+            passages.extend(_cut_row(block, headings, count_tokens, target_tokens))
             continue
         heading = None
         if block.kind == "heading" or block.maybe_heading:
@@ -139,8 +141,9 @@ def chunk_blocks(
         while stack and stack[-1].level >= heading.level:
             stack.pop()
         if heading.qs or heading.theme:
-            # A quality statement or theme never sits under "Background" or "Downloads".
-            stack[:] = [h for h in stack if h.qs or h.theme]
+            # A quality statement or theme never sits under "Background" or "Downloads", nor
+            # under another theme's heading.
+            stack[:] = [h for h in stack if (h.qs or h.theme) and h.theme == heading.theme]
         stack.append(heading)
     flush()
     return passages
@@ -171,6 +174,20 @@ def _cut_section(
     if current:
         passages.append(DraftPassage("\n".join(current), current_page, headings))
     return passages
+
+
+def _cut_row(block: Block, headings: list[Heading], count_tokens: TokenCounter, target: int) -> list[DraftPassage]:
+    """A table row is one passage; a very long row is split, each piece repeating the row's
+    first column so that it still says what it is about."""
+    context = " > ".join(h.text for h in headings[-2:])
+    budget = max(32, min(target, MODEL_MAX_TOKENS - 4 - count_tokens([context])[0]))
+    if count_tokens([block.text])[0] <= budget:
+        return [DraftPassage(block.text, block.page, headings, is_row=True)]
+    first = block.text.split("; ")[0]
+    rest = block.text[len(first) :].lstrip("; ")
+    lead = first if count_tokens([first])[0] < budget // 3 else ""
+    pieces = _split_to_fit(rest if lead else block.text, budget - (count_tokens([lead])[0] + 2 if lead else 0), count_tokens)
+    return [DraftPassage(f"{lead}; {p}" if lead else p, block.page, headings, is_row=True) for p in pieces]
 
 
 def _split_to_fit(text: str, budget: int, count_tokens: TokenCounter) -> list[str]:

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
 # Bump when loading, chunking, tagging or redaction change what a file becomes, so that
 # re-ingesting an unchanged file re-processes it instead of keeping stale passages.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 Status = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
 
 
@@ -78,9 +78,10 @@ def slugify(text: str) -> str:
     return slug[:80] or "document"
 
 
-def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Expand folders recursively; report paths that do not exist or are not supported."""
-    files: list[Path] = []
+def find_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[FileResult]]:
+    """Expand folders recursively into (file, name relative to what was given); report paths
+    that do not exist or are not supported."""
+    files: list[tuple[Path, str]] = []
     problems: list[FileResult] = []
     for path in paths:
         path = Path(path)
@@ -88,11 +89,11 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
             for child in sorted(path.rglob("*")):
                 if child.is_file() and not _hidden(child, path) and child.name != MANIFEST:
                     if child.suffix.lower() in SUPPORTED_SUFFIXES:
-                        files.append(child)
+                        files.append((child, child.relative_to(path).as_posix()))
                     else:
                         problems.append(FileResult(child, "failed", reason=_unsupported(child)))
         elif path.is_file():
-            files.append(path)
+            files.append((path, path.name))
         else:
             problems.append(FileResult(path, "failed", reason=f"{path}: no such file or folder"))
     return files, problems
@@ -114,6 +115,7 @@ class Ingestor:
         self.framework = framework
         self.embedder = store.embedder
         self.tagger = Tagger(framework, store.embedder)
+        self.max_file_mb = max_file_mb
         self.max_bytes = int(max_file_mb * 1024 * 1024)
         self.chunk_tokens = chunk_tokens
         # What a file becomes depends on its bytes and on these: part of its fingerprint.
@@ -129,8 +131,8 @@ class Ingestor:
 
             bar = tqdm(total=len(files), unit="file", desc="Ingesting", dynamic_ncols=True)
         try:
-            for path in files:
-                result = self.ingest_file(path)
+            for path, name in files:
+                result = self.ingest_file(path, name)
                 report.results.append(result)
                 if bar is not None:
                     bar.update(1)
@@ -141,10 +143,11 @@ class Ingestor:
         self.store.lexical.ensure_current(self.store.catalog)
         return report
 
-    def ingest_file(self, path: Path) -> FileResult:
-        """Ingest one file; any problem comes back as a failed result with a one-line reason."""
+    def ingest_file(self, path: Path, name: str | None = None) -> FileResult:
+        """Ingest one file; any problem comes back as a failed result with a one-line reason.
+        ``name`` is the file's path relative to the folder being ingested (its source)."""
         try:
-            return self._ingest_file(path)
+            return self._ingest_file(path, name or path.name)
         except EvidenceFileError as e:
             return FileResult(path, "failed", reason=str(e))
         except OSError as e:
@@ -153,16 +156,25 @@ class Ingestor:
             log.exception("unexpected error ingesting %s", path.name)
             return FileResult(path, "failed", reason=f"{path.name}: unexpected error ({type(e).__name__})")
 
-    def _ingest_file(self, path: Path) -> FileResult:
+    def _doc_id(self, source: str) -> str:
+        """A stable id from the file's name; a second file with the same name elsewhere, or
+        with another extension, gets one from its whole relative path."""
+        doc_id = slugify(source.rsplit(".", 1)[0].split("/")[-1])
+        existing = self.store.catalog.document(doc_id)
+        if existing and existing.source != source:
+            doc_id = slugify(source)
+        return doc_id
+
+    def _ingest_file(self, path: Path, source: str) -> FileResult:
         size = path.stat().st_size
         if size > self.max_bytes:
             raise EvidenceFileError(
-                f"{path.name}: {size / 1048576:.0f} MB is over the {self.max_bytes / 1048576:.0f} MB limit "
+                f"{path.name}: {size / 1048576:.3g} MB is over the {self.max_file_mb:g} MB limit "
                 "(set PREP_BOT_MAX_FILE_MB to raise it)"
             )
         data = path.read_bytes()
         sha = hashlib.sha256(self._salt + data).hexdigest()
-        doc_id = slugify(path.stem)
+        doc_id = self._doc_id(source)
         existing = self.store.catalog.document(doc_id)
         if existing and existing.sha256 == sha:
             return FileResult(path, "unchanged", doc_id, existing.chunks)
@@ -193,7 +205,7 @@ class Ingestor:
                 text=d.text,
                 doc_id=doc_id,
                 title=title,
-                source=path.name,
+                source=source,
                 page=d.page,
                 section=d.section,
                 quality_statements=t.quality_statements,
@@ -205,7 +217,7 @@ class Ingestor:
             for i, (d, t) in enumerate(zip(drafts, tags))
         ]
         info = DocumentInfo(
-            doc_id=doc_id, title=title, source=path.name, doc_type=doc_type, sha256=sha,
+            doc_id=doc_id, title=title, source=source, doc_type=doc_type, sha256=sha,
             council=str(meta.get("council") or ""), date=str(meta.get("date") or ""), redactions=redactions,
         )
         self.store.put_document(info, passages, embed_texts, embeddings)

@@ -163,11 +163,16 @@ def load_docx(path: Path, data: bytes) -> LoadedFile:
         raise EvidenceFileError(f"{path.name}: not a readable Word document ({type(e).__name__})") from e
     blocks: list[Block] = []
     title = (document.core_properties.title or "").strip() or None
-    for paragraph in document.paragraphs:
-        text = _clean(paragraph.text)
+    from docx.table import Table
+
+    for item in document.iter_inner_content():  # paragraphs and tables in document order
+        if isinstance(item, Table):
+            blocks.extend(_table_blocks([[c.text for c in row.cells] for row in item.rows], "table"))
+            continue
+        text = _clean(item.text)
         if not text:
             continue
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        style = (item.style.name if item.style is not None else "") or ""
         m = re.match(r"Heading (\d)", style)
         if style == "Title":
             title = title or text
@@ -176,8 +181,6 @@ def load_docx(path: Path, data: bytes) -> LoadedFile:
             blocks.append(Block(text, kind="heading", level=int(m.group(1))))
         else:
             blocks.append(Block(text, maybe_heading=len(text) < 80))
-    for table in document.tables:
-        blocks.extend(_table_blocks([[c.text for c in row.cells] for row in table.rows], "table"))
     return LoadedFile(blocks, title=title)
 
 
@@ -222,10 +225,10 @@ def _table_blocks(rows: list[list[object]], section: str) -> list[Block]:
 
 
 def _format_cell(value: object) -> str:
+    """Numbers as people typed them: 412 not 412.0, 47.83 not 47.830000000000005,
+    1234567.5 not 1.23457e+06."""
     if isinstance(value, float):
-        if 0 < abs(value) < 1 and len(repr(value)) > 6:
-            return f"{value:.4g}"
-        return f"{value:g}"
+        return format(value, ".15g") if abs(value) < 1e15 else repr(value)
     return "" if value is None else str(value)
 
 

@@ -28,9 +28,8 @@ SECTION_WEIGHT = 0.5  # share of a passage's statement scores taken from its sec
 
 _IMPROVEMENT_WORDS = re.compile(
     r"\b(needs? to|should|was not|were not|did not|does not|not always|not yet|lack of|lacked|"
-    r"gaps?|delays?|backlog|waiting lists?|out of date|inconsistent|inconsistency|concerns?|"
-    r"could be (?:improved|strengthened)|would benefit|consider|challenges?|pressures?|"
-    r"shortfalls?|insufficient|limited|unclear|frustrat\w*)\b",
+    r"gaps?|delays?|backlog|waiting lists?|out of date|inconsistent|inconsistency|"
+    r"could be (?:improved|strengthened)|would benefit|shortfalls?|insufficient|unclear|frustrat\w*)\b",
     re.I,
 )
 _STRENGTH_WORDS = re.compile(
@@ -146,8 +145,8 @@ class Tagger:
             return "neutral"
         weak = len(_IMPROVEMENT_WORDS.findall(draft.text))
         strong = len(_STRENGTH_WORDS.findall(draft.text))
-        if weak >= strong + 2:
+        if weak >= 3 and weak >= strong + 2:
             return "improvement"
-        if strong >= weak + 2:
+        if strong >= 3 and strong >= weak + 2:
             return "strength"
         return "neutral"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import gradio as gr
 
+from prep_bot.errors import PrepBotError
 from prep_bot.services import Services
-from prep_bot.ui.render import CSS, evidence_cards
+from prep_bot.coach import Coach
+from prep_bot.ui.render import CSS, data_cards, evidence_cards
 
 ALL = "All"
 THEME = gr.themes.Soft(
@@ -14,30 +18,59 @@ THEME = gr.themes.Soft(
 )
 
 
+@contextmanager
+def user_errors():
+    """Show prep-bot's own errors (bad input, a store that is not answering) as a message in
+    the page instead of Gradio's generic error."""
+    try:
+        yield
+    except gr.Error:
+        raise
+    except (PrepBotError, ValueError, KeyError) as e:
+        raise gr.Error(str(e).strip("'\"")) from e
+
+
 def build_app(services: Services) -> gr.Blocks:
+    from prep_bot.ui.mock import build_mock_tab
+    from prep_bot.ui.practice import build_practice_tab
+
     framework = services.framework
     store = services.store
     qs_choices = [(ALL, ALL)] + [(f"{q.number}. {q.title}", q.slug) for q in framework.quality_statements]
 
     def search(query: str, qs: str, polarity: str, doc_type: str, k: int) -> str:
+        with user_errors():
+            return evidence_cards(_search(query, qs, polarity, doc_type, k), framework)
+
+    def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int) -> tuple[str, str]:
+        with user_errors():
+            hits = _search(query, qs, polarity, doc_type, k)
+            return evidence_cards(hits, framework), data_cards(Coach.data_cards(hits, limit=8))
+
+    def _search(query: str, qs: str, polarity: str, doc_type: str, k: int):
         if not query or not query.strip():
             raise gr.Error("Type a question or some words to search the evidence for.")
         if len(query) > 2000:
             raise gr.Error("That is too long for a search: use up to 2,000 characters.")
-        hits = store.search(
+        return store.search(
             query,
             k=int(k),
             qs=None if qs == ALL else qs,
             polarity=None if polarity == ALL else polarity,
             doc_type=None if doc_type == ALL else doc_type,
         )
-        return evidence_cards(hits, framework)
 
     def library() -> list[list]:
-        return [[d.doc_id, d.title, d.doc_type, d.date, d.chunks] for d in store.documents()]
+        with user_errors():
+            return [[d.doc_id, d.title, d.doc_type, d.date, d.chunks] for d in store.documents()]
 
     with gr.Blocks(title="prep-bot: CQC assessment rehearsal") as app:
-        gr.Markdown("# prep-bot\nFind what your evidence says, with citations, for any of the 9 quality statements.")
+        gr.Markdown("# prep-bot\nRehearse for the CQC assessment: likely questions, answers coached against your evidence.")
+        with gr.Row():
+            user_box = gr.Textbox(label="Your name", placeholder="So your practice history is yours", scale=2)
+            team_box = gr.Textbox(label="Team", placeholder="e.g. Front door", scale=2)
+        build_practice_tab(services, user_box, team_box, user_errors)
+        build_mock_tab(services, user_box, team_box, user_errors)
         with gr.Tab("Evidence"):
             with gr.Row():
                 query = gr.Textbox(label="Ask the evidence", placeholder="What do we know about carers?", scale=4)
@@ -49,10 +82,18 @@ def build_app(services: Services) -> gr.Blocks:
                     [ALL, "peer-challenge", "cqc-assessment", "self-assessment", "data", "other"], value=ALL, label="Document type"
                 )
                 k = gr.Slider(1, 20, value=5, step=1, label="Passages")
-            results = gr.HTML(elem_id="evidence-results")
+            with gr.Row():
+                with gr.Column(scale=3):
+                    results = gr.HTML(elem_id="evidence-results")
+                with gr.Column(scale=2):
+                    gr.Markdown("**Figures in these passages**")
+                    figures = gr.HTML(elem_id="evidence-figures")
             inputs = [query, qs, polarity, doc_type, k]
-            go.click(search, inputs, results, api_name="search")
-            query.submit(search, inputs, results, api_name=False)
+            go.click(search_with_figures, inputs, [results, figures], api_name="evidence")
+            query.submit(search_with_figures, inputs, [results, figures], api_name=False)
+            # Cards only: a small, stable endpoint for scripts and tests.
+            hidden = gr.Button(visible=False)
+            hidden.click(search, inputs, results, api_name="search")
         with gr.Tab("Library"):
             docs = gr.Dataframe(
                 headers=["id", "title", "type", "date", "passages"], value=library, interactive=False, label="Documents in the store"
@@ -65,6 +106,8 @@ def build_app(services: Services) -> gr.Blocks:
 def launch(services: Services, host: str, port: int, block: bool = True):
     """Warm the model and indexes, then serve; returns the app (useful when not blocking)."""
     services.embedder.model  # load once, before the first request
+    services.coach  # the rubric and question bank are validated before serving
+    services.store.reconcile()  # drop vectors an interrupted ingest left behind
     services.store.lexical.ensure_current(services.store.catalog)
     app = build_app(services)
     app.queue(default_concurrency_limit=4)

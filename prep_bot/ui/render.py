@@ -52,3 +52,124 @@ CSS = """
 .pb-score {margin-left:auto; color:#57606a}
 .pb-empty {color:#57606a}
 """
+
+
+# -- coaching feedback -----------------------------------------------------------------------
+STATUS_LABEL = {"supported": "Supported", "contradicted": "Contradicted", "unverified": "Not found in evidence"}
+
+
+def md_escape(text: str) -> str:
+    """Text safe to put in a chat message: no HTML, and markdown syntax shown as typed."""
+    text = escape(text, quote=False)
+    return "".join("\\" + ch if ch in "\\`*_[]#|~" else ch for ch in text)
+
+
+def _bar(score: int) -> str:
+    tone = "pb-good" if score >= 65 else "pb-mid" if score >= 40 else "pb-low"
+    return f'<div class="pb-bar"><div class="pb-fill {tone}" style="width:{int(score)}%"></div></div>'
+
+
+def feedback_panel(feedback, framework: Framework, previous: int | None = None) -> str:
+    """The full feedback beside the chat: score, dimensions, claim check, missed points,
+    evidence cards and data cards."""
+    change = ""
+    if previous is not None:
+        delta = feedback.score - previous
+        sign = "+" if delta > 0 else ""
+        change = f'<span class="pb-delta">{sign}{delta} since your last try</span>'
+    rows = "".join(
+        f'<tr><td>{escape(d.label)}</td><td class="pb-num">{d.score}</td><td>{_bar(d.score)}</td>'
+        f"<td>{escape(d.reason)}</td></tr>"
+        for d in feedback.dimensions
+    )
+    parts = [
+        f'<section class="pb-feedback"><div class="pb-score"><span class="pb-big">{feedback.score}</span>/100 {change}</div>',
+        f'<table class="pb-dims"><tbody>{rows}</tbody></table>',
+        claims_table(feedback.claims),
+        missed_list(feedback.missed),
+        "<h4>Evidence you could cite</h4>",
+        evidence_cards(feedback.evidence, framework),
+        "<h4>Figures you could quote</h4>",
+        data_cards(feedback.data),
+        "</section>",
+    ]
+    return "".join(parts)
+
+
+def claims_table(claims) -> str:
+    if not claims:
+        return '<h4>Claim check</h4><p class="pb-empty">No figures in this answer to check.</p>'
+    rows = []
+    for claim in claims:
+        evidence = ""
+        if claim.evidence:
+            e = claim.evidence
+            evidence = f"{escape(e.point.raw)}: “{escape(e.point.sentence)}” <i>{escape(e.passage.citation)}</i>"
+        rows.append(
+            f'<tr class="pb-claim pb-{escape(claim.status)}"><td>{escape(claim.text)}</td>'
+            f"<td>{escape(STATUS_LABEL.get(claim.status, claim.status))}</td><td>{evidence}</td></tr>"
+        )
+    return (
+        '<h4>Claim check</h4><table class="pb-claims"><thead><tr><th>You said</th><th>Status</th>'
+        f'<th>The evidence says</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def missed_list(missed: list[str]) -> str:
+    if not missed:
+        return ""
+    items = "".join(f"<li>{escape(m)}</li>" for m in missed)
+    return f'<h4>What you could have used</h4><ul class="pb-missed">{items}</ul>'
+
+
+def data_cards(cards) -> str:
+    if not cards:
+        return '<p class="pb-empty">No figures found in the evidence for this question.</p>'
+    out = []
+    for card in cards:
+        p = card.point
+        extra = " · ".join(escape(x) for x in (p.comparator, p.period) if x)
+        out.append(
+            f'<div class="pb-data"><span class="pb-fig">{escape(p.raw)}</span>'
+            f'<span class="pb-measure">{escape(p.sentence)}</span>'
+            f'<span class="pb-meta">{extra}{" · " if extra else ""}{escape(card.passage.citation)}</span></div>'
+        )
+    return "".join(out)
+
+
+def summary_table(rows: list[dict], framework: Framework) -> str:
+    """Mock interview summary: one row per question, grouped by quality statement."""
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td>{escape(framework.qs(r['qs']).title)}</td><td>{escape(r['question'])}</td>"
+        f'<td class="pb-num">{r["score"]}</td><td>{escape(r["weakest"])}</td><td>{escape(r["time"])}</td></tr>'
+        for r in rows
+    )
+    mean = round(sum(r["score"] for r in rows) / len(rows))
+    return (
+        f'<section class="pb-feedback"><div class="pb-score"><span class="pb-big">{mean}</span>/100 across '
+        f"{len(rows)} questions</div><table class=\"pb-claims\"><thead><tr><th>Quality statement</th><th>Question</th>"
+        f"<th>Score</th><th>Work on</th><th>Time</th></tr></thead><tbody>{body}</tbody></table></section>"
+    )
+
+
+CSS += """
+.pb-feedback h4 {margin:14px 0 6px 0}
+.pb-score {font-size:1.1em; margin-bottom:6px}
+.pb-big {font-size:2.2em; font-weight:700}
+.pb-delta {margin-left:10px; font-weight:600; color:#0969da}
+.pb-dims, .pb-claims {width:100%; border-collapse:collapse; font-size:0.9em}
+.pb-dims td, .pb-claims td, .pb-claims th {padding:4px 6px; border-bottom:1px solid #eaeef2; vertical-align:top; text-align:left}
+.pb-num {text-align:right; font-weight:600; width:3em}
+.pb-bar {width:110px; height:10px; background:#eaeef2; border-radius:5px; margin-top:4px}
+.pb-fill {height:10px; border-radius:5px}
+.pb-good {background:#2da44e} .pb-mid {background:#d4a72c} .pb-low {background:#cf222e}
+.pb-contradicted td:nth-child(2) {color:#cf222e; font-weight:700}
+.pb-supported td:nth-child(2) {color:#116329; font-weight:700}
+.pb-unverified td:nth-child(2) {color:#57606a}
+.pb-missed li {margin-bottom:4px}
+.pb-data {display:flex; flex-direction:column; border-left:4px solid #0969da; padding:4px 10px; margin-bottom:8px}
+.pb-fig {font-size:1.3em; font-weight:700}
+.pb-meta {font-size:0.8em; color:#57606a}
+"""

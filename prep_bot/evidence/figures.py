@@ -1,0 +1,251 @@
+"""Figures in evidence and answers: each number becomes a data point with its unit, what it
+measures, its comparator (e.g. the England average) and its period, so that staff can quote
+it and the coach can check figures that staff state."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_NUMBER = re.compile(
+    r"(?<![\w.£/-])(?P<money>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<scale>\s?(?:m|bn|k|million|billion)\b)?"
+    r"(?P<pct>\s?(?:%|per\s?cent\b|percent\b))?"
+    r"(?:\s?(?P<unit>days?|weeks?|months?|years?|hours?|people|persons?|carers?|residents|adults|staff|posts|"
+    r"placements?|providers?|homes?|beds?|concerns?|enquiries|referrals?|assessments?|reviews?|cases?|"
+    r"packages?|per\s100,?000(?:\s(?:population|people|adults))?)\b)?",
+    re.I,
+)
+_WORD_NUMBERS = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90}
+# "ten weeks", "six months": a wait written in words.
+_WORD_WAIT = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\s+(days?|weeks?|months?|years?|hours?)\b", re.I)
+_PERIOD = re.compile(
+    rf"\b(?:20\d\d\s?/\s?\d\d|20\d\d\s?-\s?20?\d\d|(?:{_MONTHS})\s20\d\d|(?:Q[1-4]|quarter [1-4])\s20\d\d(?:/\d\d)?|20\d\d)\b"
+)
+_COMPARATOR = re.compile(
+    r"(England|national(?:ly)?|regional(?:ly)?|North East|comparator|statistical neighbours?|"
+    r"the country|across the country|average|compared (?:to|with)|up from|down from|increase from|"
+    r"from|than)\W+(?:\w+\W+){0,5}$",
+    re.I,
+)
+_SKIP_BEFORE = re.compile(
+    r"(theme|quality statement|statement|section|s\.|page|appendix|care act|aged|age|ascof|version|"
+    r"phase|tier|level|grade|score|step|no\.|number|chapter|paragraph|priority|item|point|year)\s*$",
+    re.I,
+)
+_FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+# A sentence that names its measure only in the sentence before: "This is 94% and ..."
+_REFERS_BACK = re.compile(r"(?:(?:In|By|At) [\w ]{1,20}, )?(?:this|it|that|these|those|which|they)\b", re.I)
+_STOP = frozenset(
+    "the a an of to in on for and or with at by from was were is are be been this that these those "
+    "which who as it its their our we they there than compared average england national".split()
+)
+TIME_UNITS = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.0, "hour": 1 / 24}
+
+
+@dataclass
+class DataPoint:
+    """One figure stated in a text."""
+
+    raw: str  # as written, e.g. "47.83%"
+    value: float
+    unit: str  # "%", "£", "days", "per 100,000", "count", ...
+    measure: str  # what it measures, in the text's own words (shortened)
+    comparator: str | None  # e.g. "England average 36.83%"
+    period: str | None  # e.g. "2023/24", "June 2024"
+    sentence: str  # the sentence it was found in
+    context: str = ""  # the sentence, with the one before when it starts "This is 94%..."
+    is_comparator: bool = False  # this figure is itself the comparison (e.g. the England average)
+    start: int = 0  # offset of the figure in the sentence
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("start")
+        d.pop("context")
+        return d
+
+    @property
+    def noun(self) -> str:
+        """The word after a count ("165 carers" -> "carer"), if the figure names one."""
+        parts = self.raw.split()
+        return parts[-1].lower().rstrip("s") if self.unit == "count" and len(parts) > 1 else ""
+
+    @property
+    def kind(self) -> str:
+        """Unit family used to decide whether two figures can be the same measure."""
+        if self.unit in ("days", "weeks", "months", "years", "hours"):
+            return "time"
+        return self.unit
+
+    def comparable_value(self) -> float:
+        """Value in a common scale for its kind (time in days)."""
+        if self.kind == "time":
+            return self.value * TIME_UNITS[self.unit.rstrip("s")]
+        return self.value
+
+
+def sentences(text: str) -> list[str]:
+    text = re.sub(r"\s+", " ", text.replace("*", "")).strip()
+    parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z(\"'‘“£0-9])", text)
+    return [p for p in parts if p]
+
+
+def extract_figures(text: str) -> list[DataPoint]:
+    """Every meaningful figure in ``text`` (years, headings numbers and list markers are not)."""
+    points: list[DataPoint] = []
+    previous = ""
+    for sentence in sentences(text):
+        context = f"{previous} {sentence}" if _REFERS_BACK.match(sentence) else sentence
+        previous = sentence
+        found = [_fraction(sentence, m) for m in _FRACTION.finditer(sentence)]
+        taken = [(m.start(), m.end()) for m in _FRACTION.finditer(sentence)]
+        for m in _NUMBER.finditer(sentence):
+            if not any(a <= m.start() < b for a, b in taken):
+                point = _figure(sentence, m)
+                if point:
+                    found.append(point)
+        for m in _WORD_WAIT.finditer(sentence):
+            if not re.search(r"(?:years? old|old\b)", sentence[m.end() : m.end() + 5]):
+                found.append(_word_wait(sentence, m))
+        found.sort(key=lambda p: p.start)
+        for point in found:
+            point.context = context
+            if context != sentence:  # "This is 94%": the measure is named in the sentence before
+                point.measure = " ".join(_WORD.findall(context[: len(context) - len(sentence)])[-10:] + [point.measure])
+        _link_comparators(found)
+        points.extend(found)
+    return points
+
+
+def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
+    raw_num = m.group("num")
+    value = float(raw_num.replace(",", ""))
+    before = sentence[: m.start()]
+    after = sentence[m.end() : m.end() + 3]
+    pct, money, scale = m.group("pct"), m.group("money"), (m.group("scale") or "").strip().lower()
+    unit_word = (m.group("unit") or "").lower()
+    if _is_year(value, raw_num) and not (pct or money or unit_word.startswith(("day", "week", "month", "year", "hour"))):
+        return None  # "the 2024 carers survey"
+    if _SKIP_BEFORE.search(before[-25:]) or re.match(r"\s?(?:years? old|old\b|-year-old|\+)", sentence[m.end() :]):
+        return None  # "section 42", "Theme 2", "aged 65", "over 55 years old"
+    if not (pct or money or unit_word):
+        if _is_year(value, raw_num) or re.match(r"\s?(?:/\d\d|-\d\d\b)", after):
+            return None
+        if re.search(rf"\b(?:{_MONTHS})\s*$", before, re.I):
+            return None
+        if re.match(r"\s?(?:st|nd|rd|th)\b", after) or re.match(rf"\s(?:{_MONTHS})", sentence[m.end():], re.I):
+            return None  # a date: "9th July", "1 April"
+        if before.endswith(("(", "- ")) and m.start() < 3:
+            return None
+        if value < 2 and "." not in raw_num:
+            return None  # "1" and "0" are rarely figures worth quoting
+        following = sentence[m.end() :].lstrip()
+        if not re.match(r"[A-Za-z(]", following) or re.match(r"(?:and|or|to|of|in|the|a)\b", following):
+            return None  # a bare number not followed by what it counts: a list marker, a page
+    if m.start() == 0 and re.match(r"\.\s", sentence[m.end():]):
+        return None  # a list marker "1. "
+    if unit_word.startswith(("day", "week", "month", "year", "hour")):
+        unit = unit_word if unit_word.endswith("s") else unit_word + "s"
+    elif pct:
+        unit = "%"
+    elif money:
+        unit = "£"
+        value *= {"m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "k": 1e3}.get(scale, 1)
+    elif unit_word.startswith("per"):
+        unit = "per 100,000"
+    else:
+        unit = "count"
+    raw = sentence[m.start() : m.end()].strip()
+    period = _PERIOD.search(sentence)
+    return DataPoint(
+        raw=raw,
+        value=value,
+        unit=unit,
+        measure=_measure(sentence, m.start(), m.end()),
+        comparator=None,
+        period=period.group(0) if period else None,
+        sentence=sentence,
+        is_comparator=bool(_COMPARATOR.search(before[-60:])) and _mentions_comparison(before[-60:]),
+        start=m.start(),
+    )
+
+
+def _fraction(sentence: str, m: re.Match[str]) -> DataPoint:
+    """"23 of the 47 residents": a part of a whole, comparable only with the same whole."""
+    whole = m.group(2).replace(",", "")
+    period = _PERIOD.search(sentence)
+    return DataPoint(
+        raw=m.group(0),
+        value=float(m.group(1).replace(",", "")),
+        unit=f"of {whole}",
+        measure=_measure(sentence, m.start(), m.end()),
+        comparator=None,
+        period=period.group(0) if period else None,
+        sentence=sentence,
+        start=m.start(),
+    )
+
+
+def _word_wait(sentence: str, m: re.Match[str]) -> DataPoint:
+    unit = m.group(2).lower()
+    period = _PERIOD.search(sentence)
+    return DataPoint(
+        raw=m.group(0), value=float(_WORD_NUMBERS[m.group(1).lower()]), unit=unit if unit.endswith("s") else unit + "s",
+        measure=_measure(sentence, m.start(), m.end()), comparator=None,
+        period=period.group(0) if period else None, sentence=sentence, start=m.start(),
+    )
+
+
+def _mentions_comparison(text: str) -> bool:
+    return bool(
+        re.search(r"england|national|region|compared|comparator|neighbour|country|up from|down from|increase from", text, re.I)
+    )
+
+
+def _is_year(value: float, raw: str) -> bool:
+    return raw.isdigit() and len(raw) == 4 and 1980 <= value <= 2040
+
+
+def _measure(sentence: str, start: int, end: int) -> str:
+    """The words around a figure that say what it measures (up to ~14 words)."""
+    left = _WORD.findall(sentence[max(0, start - 90) : start])[-7:]
+    right = _WORD.findall(sentence[end : end + 90])[:9]
+    words = left + ["_"] + right
+    text = " ".join(words).replace(" _ ", " … ").replace("_", "…").strip()
+    return text
+
+
+def _link_comparators(points: list[DataPoint]) -> None:
+    """Give each main figure the comparison figure that follows it in the same sentence."""
+    for index, point in enumerate(points):
+        if point.is_comparator:
+            continue
+        for other in points[index + 1 :]:
+            if not other.is_comparator:
+                break
+            if other.kind == point.kind:
+                label = _comparator_label(other.sentence[: other.start])
+                point.comparator = f"{label} {other.raw}".strip()
+                break
+
+
+def _comparator_label(before: str) -> str:
+    m = re.search(
+        r"(England average|national average|regional average|North East average|average across the country|"
+        r"comparator average|statistical neighbours?|England|nationally|regionally|up from|down from|increase from|compared (?:to|with))"
+        r"[^.]{0,30}$",
+        before,
+        re.I,
+    )
+    return m.group(1) if m else "compared with"
+
+
+def content_words(text: str) -> set[str]:
+    return {w.lower().rstrip("s") for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2}

@@ -1,0 +1,94 @@
+"""The Mock interview tab: a timed panel of questions across quality statements, like the
+on-site visit, ending with a summary per quality statement."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import gradio as gr
+
+from prep_bot.questions import AUDIENCES
+from prep_bot.services import Services
+from prep_bot.ui.render import md_escape, summary_table
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+    bank = services.questions
+    framework = services.framework
+
+    def start(audience: str, count: int, minutes: float):
+        with user_errors():
+            slugs = [q.slug for q in framework.quality_statements]
+            random.shuffle(slugs)
+            chosen = []
+            for slug in (slugs * 2)[: int(count)]:
+                question = bank.pick(slug, audience=audience, exclude=[q.id for q in chosen])
+                if question:
+                    chosen.append(question)
+            if not chosen:
+                raise gr.Error("No questions for that audience.")
+            state = {"ids": [q.id for q in chosen], "index": 0, "results": [], "limit": float(minutes) * 60, "started": time.time(), "audience": audience}
+            return state, _prompt(state), "", "", gr.Timer(active=True)
+
+    def _prompt(state: dict) -> str:
+        question = bank.get(state["ids"][state["index"]])
+        title = framework.qs(question.qs).title
+        return f"### Question {state['index'] + 1} of {len(state['ids'])} · {md_escape(title)}\n\n{md_escape(question.text)}"
+
+    def tick(state: dict) -> str:
+        if not state or state.get("index", 0) >= len(state.get("ids", [])):
+            return ""
+        used = time.time() - state["started"]
+        over = used > state["limit"]
+        flag = " — time is up: finish your point" if over else ""
+        return f"Time on this question: **{_clock(used)}** of {_clock(state['limit'])}{flag}"
+
+    def submit(text: str, user: str, team: str, state: dict):
+        with user_errors():
+            if not state or state.get("index", 0) >= len(state.get("ids", [])):
+                raise gr.Error("Start a mock interview first.")
+            question = bank.get(state["ids"][state["index"]])
+            feedback = services.coach.coach(question.qs, question, text)
+            used = time.time() - state["started"]
+            services.attempts.add(
+                user=user or "anonymous", team=team or "", audience=state["audience"], qs=question.qs,
+                question_id=question.id, question=question.text, answer=text, score=feedback.score,
+                dimensions={d.name: d.score for d in feedback.dimensions},
+                claims=[{"text": c.text, "status": c.status} for c in feedback.claims],
+            )
+            weakest = min(feedback.dimensions, key=lambda d: d.score)
+            state = {**state, "index": state["index"] + 1, "started": time.time()}
+            state["results"] = [*state["results"], {
+                "qs": question.qs, "question": question.text, "score": feedback.score, "weakest": weakest.label,
+                "time": _clock(used) + (" (over time)" if used > state["limit"] else ""),
+            }]
+            if state["index"] >= len(state["ids"]):
+                return state, "### Interview complete\n\nYour summary is below; every answer was saved.", "", summary_table(state["results"], framework), gr.Timer(active=False)
+            return state, _prompt(state), "", summary_table(state["results"], framework), gr.Timer(active=True)
+
+    with gr.Tab("Mock interview"):
+        gr.Markdown(
+            "A timed panel across quality statements, as on the on-site visit. Feedback comes at the end, "
+            "one row per question."
+        )
+        with gr.Row():
+            audience = gr.Dropdown([(a.replace("-", " ").capitalize(), a) for a in AUDIENCES], value="frontline", label="I am")
+            count = gr.Slider(3, 9, value=5, step=1, label="Questions")
+            minutes = gr.Slider(1, 5, value=2, step=0.5, label="Minutes per question")
+            begin = gr.Button("Start mock interview", variant="primary")
+        state = gr.State({})
+        prompt = gr.Markdown(elem_id="mock-question")
+        clock = gr.Markdown()
+        reply = gr.Textbox(label="Your answer", lines=5)
+        send = gr.Button("Submit answer")
+        summary = gr.HTML(elem_id="mock-summary")
+        timer = gr.Timer(1.0, active=False)
+        begin.click(start, [audience, count, minutes], [state, prompt, reply, summary, timer], api_name="mock_start")
+        send.click(submit, [reply, user_box, team_box, state], [state, prompt, reply, summary, timer], api_name="mock_answer")
+        timer.tick(tick, state, clock, api_name=False, show_progress="hidden")

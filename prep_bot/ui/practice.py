@@ -1,0 +1,157 @@
+"""The Practice tab: a chat in which the bot asks a likely CQC question, the member of staff
+answers, and the coach replies with a score, a short note and a follow-up probe."""
+
+from __future__ import annotations
+
+import random
+
+import gradio as gr
+
+from prep_bot.questions import AUDIENCES, Question, challenge_questions
+from prep_bot.services import Services
+from prep_bot.ui.render import feedback_panel, md_escape
+
+MIX = "mix"
+AUDIENCE_NAMES = {
+    "frontline": "frontline staff", "team-manager": "team managers", "senior-leader": "senior leaders",
+    "partner": "partners", "elected-member": "elected members", "any": "everyone",
+}
+WEAKEST = "my weakest"
+
+
+def qs_choices(services: Services) -> list[tuple[str, str]]:
+    return [(f"{q.number}. {q.title}", q.slug) for q in services.framework.quality_statements] + [
+        ("Mix of all statements", MIX),
+        ("My weakest statement", WEAKEST),
+    ]
+
+
+def choose_statement(services: Services, choice: str, user: str) -> str | list[str]:
+    """The statement(s) to draw from: one, all ("mix"), or the user's weakest so far
+    (statements never practised count as weakest)."""
+    if choice == MIX:
+        return [q.slug for q in services.framework.quality_statements]
+    if choice == WEAKEST:
+        means = services.attempts.mean_by_qs(user=user or "anonymous")
+        slugs = [q.slug for q in services.framework.quality_statements]
+        return min(slugs, key=lambda s: (means.get(s, -1.0), random.random()))
+    return choice
+
+
+def question_message(question: Question, services: Services, prefix: str = "") -> str:
+    title = services.framework.qs(question.qs).title
+    kind = "A challenge from your evidence" if question.is_challenge else f"For {AUDIENCE_NAMES.get(question.audience, question.audience)}"
+    return f"{prefix}**{md_escape(title)}** · _{kind}_\n\n{md_escape(question.text)}"
+
+
+def coach_message(feedback, previous: int | None) -> str:
+    # Focus is usually fine; the most useful praise is about substance.
+    best = max((d for d in feedback.dimensions if d.name != "focus"), key=lambda d: d.score)
+    worst = min(feedback.dimensions, key=lambda d: d.score)
+    change = ""
+    if previous is not None:
+        delta = feedback.score - previous
+        change = f" ({'+' if delta > 0 else ''}{delta} since your last try)"
+    lines = [
+        f"**Score {feedback.score}/100**{change}",
+        f"Strongest: {md_escape(best.label.lower())}. {md_escape(best.reason)}",
+        f"Work on: {md_escape(worst.label.lower())}. {md_escape(worst.reason)}",
+    ]
+    contradicted = [c for c in feedback.claims if c.status == "contradicted"]
+    if contradicted:
+        c = contradicted[0]
+        lines.append(f"Check your figure: you said {md_escape(c.text)}, the evidence says {md_escape(c.evidence.point.raw)}.")
+    lines.append(f"**Follow-up:** {md_escape(feedback.follow_up)}")
+    return "\n\n".join(lines)
+
+
+def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+    bank = services.questions
+    challenges_cache: dict[int, list[Question]] = {}
+
+    def challenge_pool() -> list[Question]:
+        generation = services.store.catalog.generation
+        if generation not in challenges_cache:
+            challenges_cache.clear()
+            challenges_cache[generation] = challenge_questions(services.store.passages())
+        return challenges_cache[generation]
+
+    def find(question_id: str) -> Question | None:
+        return bank.get(question_id) or next((q for q in challenge_pool() if q.id == question_id), None)
+
+    def ask(user: str, audience: str, qs_choice: str, with_challenges: bool, state: dict):
+        with user_errors():
+            state = dict(state or {})
+            wanted = choose_statement(services, qs_choice, user)
+            asked = state.get("asked", [])
+            question = bank.pick(wanted, audience=audience, exclude=asked, extra=challenge_pool() if with_challenges else ())
+            if question is None:
+                raise gr.Error("No question matches those choices; pick another audience or statement.")
+            state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None)
+            chat = [{"role": "assistant", "content": question_message(question, services)}]
+            return chat, state, "", ""
+
+    def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict):
+        with user_errors():
+            state = dict(state or {})
+            question = find(state.get("question_id") or "")
+            if question is None:
+                raise gr.Error("Press “Ask me a question” first.")
+            probe = state.get("probe")
+            asked = Question(question.id, question.qs, question.audience, probe, question.probes, question.looks_for) if probe else question
+            feedback = services.coach.coach(question.qs, asked, text)
+            previous = state.get("last")
+            services.attempts.add(
+                user=user or "anonymous", team=team or "", audience=audience, qs=question.qs,
+                question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
+                score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
+                claims=[{"text": c.text, "status": c.status} for c in feedback.claims],
+            )
+            state.update(probe=feedback.follow_up, last=feedback.score if not probe else previous, last_any=feedback.score)
+            chat = [
+                *(chat or []),
+                {"role": "user", "content": md_escape(text)},
+                {"role": "assistant", "content": coach_message(feedback, previous if not probe else None) + "\n\n_Saved to your practice history._"},
+            ]
+            return chat, state, feedback_panel(feedback, services.framework, previous if not probe else None), ""
+
+    def try_again(chat: list, state: dict):
+        with user_errors():
+            state = dict(state or {})
+            question = find(state.get("question_id") or "")
+            if question is None:
+                raise gr.Error("Press “Ask me a question” first.")
+            state["probe"] = None
+            message = question_message(question, services, prefix="Let's try that one again.\n\n")
+            return [*(chat or []), {"role": "assistant", "content": message}], state
+
+    with gr.Tab("Practice"):
+        gr.Markdown(
+            "Pick who you are and a quality statement. Answer as you would to the inspector: what changed "
+            "for people, how you know, an example, and what still needs to improve."
+        )
+        with gr.Row():
+            audience = gr.Dropdown([(a.replace("-", " ").capitalize(), a) for a in AUDIENCES], value="frontline", label="I am")
+            qs_choice = gr.Dropdown(qs_choices(services), value=MIX, label="Quality statement")
+            with_challenges = gr.Checkbox(value=True, label="Include challenge questions from our evidence")
+        state = gr.State({})
+        with gr.Row():
+            with gr.Column(scale=5):
+                chat = gr.Chatbot(
+                    label="Rehearsal", height=460, elem_id="practice-chat", feedback_options=None, latex_delimiters=[]
+                )
+                reply = gr.Textbox(label="Your answer", lines=4, placeholder="Type your answer, then press Send", elem_id="practice-answer")
+                with gr.Row():
+                    send = gr.Button("Send", variant="primary", elem_id="practice-send")
+                    ask_btn = gr.Button("Ask me a question", elem_id="practice-ask")
+                    again = gr.Button("Try again")
+                    next_btn = gr.Button("Next question")
+            with gr.Column(scale=6):
+                panel = gr.HTML(elem_id="practice-feedback")
+        ask_inputs = [user_box, audience, qs_choice, with_challenges, state]
+        ask_btn.click(ask, ask_inputs, [chat, state, panel, reply], api_name="ask")
+        next_btn.click(ask, ask_inputs, [chat, state, panel, reply], api_name=False)
+        answer_inputs = [reply, user_box, team_box, audience, chat, state]
+        send.click(answer, answer_inputs, [chat, state, panel, reply], api_name="answer")
+        reply.submit(answer, answer_inputs, [chat, state, panel, reply], api_name=False)
+        again.click(try_again, [chat, state], [chat, state], api_name="try_again")

@@ -1,0 +1,95 @@
+"""The coach against the labelled answer sets: strong answers beat weak ones by a clear
+margin, and every planted false figure is flagged; figures the evidence states are not."""
+
+import pytest
+
+from prep_bot.evaluation import default_answer_set, evaluate_coach, load_answer_set
+from prep_bot.config import REPO_ROOT
+
+DIMENSIONS = {"outcome", "data", "example", "practice", "learning", "focus"}
+
+
+@pytest.fixture(scope="module")
+def coach(sample_services):
+    return sample_services.coach
+
+
+@pytest.mark.parametrize("name", ["answers.yaml", "answers_holdout.yaml"])
+def test_labelled_sets(coach, name):
+    data = load_answer_set(REPO_ROOT / "eval" / name)
+    assert len(data["pairs"]) >= 18 and len(data["planted"]) >= 12
+    r = evaluate_coach(coach, data)
+    # Targets: strong beats weak every time by at least 20 points on average; every planted
+    # figure contradicted on the development set. (Measured: 100%/32.9/100% and 100%/29.5/92%.)
+    assert r["strong_wins"] == 1.0, [p for p in r["details"]["pairs"] if p["margin"] <= 0]
+    assert r["mean_margin"] >= 20
+    assert r["strong_false_alarms"] == 0  # correct figures are never called contradicted
+    floor = 1.0 if name == "answers.yaml" else 0.9
+    assert r["planted_flagged"] >= floor, [p for p in r["details"]["planted"] if p["status"] != "contradicted"]
+
+
+def test_activity_counts_score_clearly_below_outcomes(coach):
+    q = "How do you know your safeguarding work makes people safer?"
+    counts = coach.coach("safeguarding", q, "We received 1,690 concerns last year and held 420 meetings. We also ran 12 audits and 30 training sessions for staff.")
+    outcome = coach.coach(
+        "safeguarding", q,
+        "We ask people what outcome they want at the start and check at the end. In 2022/23, 97% of enquiries "
+        "said action was taken and risk was reduced or removed. One woman told us she felt safe in her own home "
+        "again after we worked with her bank to stop the financial abuse. We still need to record desired "
+        "outcomes more consistently, so we are adding it to our audits this year.",
+    )
+    assert outcome.score - counts.score >= 20
+    by_name = {d.name: d for d in counts.dimensions}
+    assert by_name["outcome"].score < 30 and "activity" in by_name["outcome"].reason.lower()
+
+
+def test_venting_lowers_focus(coach):
+    q = "What are the pressures in your team?"
+    calm = coach.coach("governance", q, "Demand for assessments rose this year, so we triaged by risk and called everyone waiting each week. We still have a waiting list we are not happy with, and we are recruiting two social workers.")
+    vent = coach.coach("governance", q, "It has been a really hard year. Everyone is exhausted and morale is low. We keep being asked to do more with less and it's frustrating that nobody listens.")
+    calm_focus = next(d for d in calm.dimensions if d.name == "focus")
+    vent_focus = next(d for d in vent.dimensions if d.name == "focus")
+    assert vent_focus.score <= calm_focus.score - 40
+    assert "venting" in vent_focus.reason.lower()
+
+
+def test_feedback_shape(coach):
+    fb = coach.coach("care-provision", "How satisfied are carers with the support they get?",
+                     "In the 2024 carers survey 57.83% said they were satisfied, compared with 36.83% across England.")
+    d = fb.to_dict()
+    assert set(d) == {"score", "dimensions", "evidence", "data", "claims", "missed", "follow_up"}
+    assert set(d["dimensions"]) == DIMENSIONS
+    assert all(0 <= v["score"] <= 100 and v["reason"] for v in d["dimensions"].values())
+    assert 0 <= d["score"] <= 100 and d["follow_up"].endswith("?")
+    statuses = {c["text"]: c["status"] for c in d["claims"]}
+    assert statuses["57.83%"] == "contradicted" and statuses["36.83%"] == "supported"
+    wrong = next(c for c in d["claims"] if c["text"] == "57.83%")
+    assert wrong["evidence"]["figure"] == "47.83%" and wrong["evidence"]["title"]
+    assert d["evidence"] and all("care-provision" in e["quality_statements"] for e in d["evidence"])
+    assert d["data"] and all({"text", "value", "unit", "measure", "comparator", "period", "doc_id", "title"} <= set(x) for x in d["data"])
+    # Years are not claims ("the 2024 carers survey").
+    assert "2024 carers" not in statuses
+
+
+def test_follow_up_targets_the_weakest_dimension(coach):
+    fb = coach.coach("assessing-needs", "How long do people wait for an assessment?",
+                     "We are very busy and we work hard. Everyone does their best.")
+    weakest = min(fb.dimensions, key=lambda d: d.score)
+    assert fb.weakest == weakest.name
+    assert fb.follow_up  # a probe from the question, or the rubric's probe for that dimension
+
+
+@pytest.mark.parametrize("answer", ["", "   "])
+def test_empty_answers_are_refused(coach, answer):
+    with pytest.raises(ValueError, match="Write an answer"):
+        coach.coach("safeguarding", "Any question?", answer)
+
+
+def test_long_answers_are_refused_with_the_limit(coach):
+    with pytest.raises(ValueError, match="characters"):
+        coach.coach("safeguarding", "Any question?", "word " * 3000)
+
+
+def test_unknown_statement(coach):
+    with pytest.raises(KeyError):
+        coach.coach("carers", "Any question?", "An answer.")
