@@ -14,24 +14,6 @@ MODEL_WINDOW = 256
 
 
 # -- helpers -------------------------------------------------------------------------------
-_PROTOTYPES: dict[str, tuple] = {}
-
-
-@pytest.fixture
-def new_services(make_services):
-    """``make_services`` (real Chroma in tmp_path, the real model), with the tagger's quality
-    statement prototypes embedded once per module rather than once per test: they depend only on
-    the framework and the model, which every test shares. Nothing is faked."""
-
-    def make(**settings):
-        services = make_services(**settings)
-        tagger = services.ingestor.tagger
-        if "matrix" not in _PROTOTYPES:
-            _PROTOTYPES["matrix"] = tagger._prototype_matrix()
-        tagger._prototypes, tagger._owner = _PROTOTYPES["matrix"]
-        return services
-
-    return make
 
 
 def ingest_ok(services, *paths: Path, added: int = 1):
@@ -121,10 +103,10 @@ The Lead Member for adult social care chairs a monthly performance board that sc
 """
 
 
-def test_txt_headings_sections_and_tags(new_services, evidence_dir):
+def test_txt_headings_sections_and_tags(make_services, evidence_dir):
     path = evidence_dir / "harbourside-self-assessment.txt"
     path.write_text(TXT_REPORT, encoding="utf-8")
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
 
     doc = services.store.documents()[0]
@@ -187,10 +169,10 @@ Assessments are completed by a single trusted assessor team and reviewed within 
 """
 
 
-def test_markdown_headings(new_services, evidence_dir):
+def test_markdown_headings(make_services, evidence_dir):
     path = evidence_dir / "carers-self-assessment.md"
     path.write_text(MD_REPORT, encoding="utf-8")
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
 
     assert services.store.documents()[0].title == "Carers Support Self-Assessment"
@@ -252,10 +234,10 @@ def _write_pdf(path: Path) -> None:
     pdf.output(str(path))
 
 
-def test_pdf_pages_and_headings(new_services, evidence_dir):
+def test_pdf_pages_and_headings(make_services, evidence_dir):
     path = evidence_dir / "peer-challenge-feedback.pdf"
     _write_pdf(path)
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
 
     doc = services.store.documents()[0]
@@ -315,10 +297,10 @@ def _write_docx(path: Path, *, table_before_last_section: bool = True) -> None:
     document.save(str(path))
 
 
-def test_docx_heading_styles_and_table(new_services, evidence_dir):
+def test_docx_heading_styles_and_table(make_services, evidence_dir):
     path = evidence_dir / "safeguarding-self-assessment.docx"
     _write_docx(path)
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
 
     doc = services.store.documents()[0]
@@ -344,10 +326,10 @@ def test_docx_heading_styles_and_table(new_services, evidence_dir):
     assert top_hit(services, "section 42 enquiries risk reduced").id == row.id
 
 
-def test_docx_table_rows_keep_the_section_they_sit_in(new_services, evidence_dir):
+def test_docx_table_rows_keep_the_section_they_sit_in(make_services, evidence_dir):
     path = evidence_dir / "safeguarding-self-assessment.docx"
     _write_docx(path)
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
     row = passage_with(passages, "section 42 enquiries concluded")
     assert "Safeguarding" in row.section
@@ -355,7 +337,7 @@ def test_docx_table_rows_keep_the_section_they_sit_in(new_services, evidence_dir
     assert row.quality_statements[0] == "safeguarding"
 
 
-def test_docx_nested_plain_headings_form_a_path(new_services, evidence_dir):
+def test_docx_nested_plain_headings_form_a_path(make_services, evidence_dir):
     import docx
 
     document = docx.Document()
@@ -364,7 +346,7 @@ def test_docx_nested_plain_headings_form_a_path(new_services, evidence_dir):
     document.add_paragraph("Bookable respite beds increased from six to ten in the last year after a new contract.")
     path = evidence_dir / "carers-strategy.docx"
     document.save(str(path))
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
     beds = passage_with(passages, "Bookable respite beds")
     assert beds.section == "Carers Strategy Progress > Respite and Short Breaks"
@@ -391,10 +373,10 @@ HTML_PAGE = """<!doctype html>
 """
 
 
-def test_html_headings_lists_and_no_script(new_services, evidence_dir):
+def test_html_headings_lists_and_no_script(make_services, evidence_dir):
     path = evidence_dir / "local-account-2024.html"
     path.write_text(HTML_PAGE, encoding="utf-8")
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
 
     assert services.store.documents()[0].title == "Local Account 2024 - Harbourside Council"
@@ -428,10 +410,10 @@ def _write_csv(path: Path, rows=CSV_ROWS) -> None:
         csv.writer(f).writerows(rows)
 
 
-def test_csv_rows_become_data_passages(new_services, evidence_dir):
+def test_csv_rows_become_data_passages(make_services, evidence_dir):
     path = evidence_dir / "ascof-2023-24.csv"
     _write_csv(path)
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
 
     assert len(passages) == 3  # one per data row; the header is not a passage
@@ -452,7 +434,7 @@ def test_csv_rows_become_data_passages(new_services, evidence_dir):
     assert top_hit(services, "feel safe", doc_type="data").id == passage_with(passages, "feel safe").id
 
 
-def test_csv_row_with_long_comment_fits_the_model(new_services, evidence_dir):
+def test_csv_row_with_long_comment_fits_the_model(make_services, evidence_dir):
     comment = " ".join(
         f"Comment {i}: carers in locality {i} said respite was hard to book at short notice and asked for "
         "an online booking system with evening availability."
@@ -460,7 +442,7 @@ def test_csv_row_with_long_comment_fits_the_model(new_services, evidence_dir):
     )
     path = evidence_dir / "carer-survey-comments.csv"
     _write_csv(path, [["question", "comment"], ["What would improve respite?", comment]])
-    services = new_services()
+    services = make_services()
     ingest_ok(services, path)
     assert_fits_model(services)
 
@@ -487,10 +469,10 @@ def _write_xlsx(path: Path, budget: dict | None = None) -> None:
     wb.save(str(path))
 
 
-def test_xlsx_sheets_and_numbers(new_services, evidence_dir):
+def test_xlsx_sheets_and_numbers(make_services, evidence_dir):
     path = evidence_dir / "performance-workbook.xlsx"
     _write_xlsx(path)
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
 
     assert len(passages) == 3
@@ -514,10 +496,10 @@ def test_xlsx_sheets_and_numbers(new_services, evidence_dir):
     assert top_hit(services, "concerns received enquiries started conversion rate").id == quarter.id
 
 
-def test_xlsx_large_numbers_are_not_mangled(new_services, evidence_dir):
+def test_xlsx_large_numbers_are_not_mangled(make_services, evidence_dir):
     path = evidence_dir / "budget-workbook.xlsx"
     _write_xlsx(path, {"net budget": 1234567.5, "care package spend": 123456.78})
-    services = new_services()
+    services = make_services()
     passages = ingest_ok(services, path)
     texts = " ".join(p.text for p in passages)
     net = passage_with(passages, "net budget")
@@ -527,7 +509,7 @@ def test_xlsx_large_numbers_are_not_mangled(new_services, evidence_dir):
 
 
 # -- folders -------------------------------------------------------------------------------
-def test_folder_is_walked_recursively(new_services, evidence_dir):
+def test_folder_is_walked_recursively(make_services, evidence_dir):
     (evidence_dir / "harbourside-self-assessment.txt").write_text(TXT_REPORT, encoding="utf-8")
     sub = evidence_dir / "carers"
     deeper = sub / "data" / "2024"
@@ -546,7 +528,7 @@ def test_folder_is_walked_recursively(new_services, evidence_dir):
     hidden.mkdir()
     (hidden / "draft-secret.txt").write_text("Unpublished HIDDENDRAFT text that must not be ingested.\n")
 
-    services = new_services()
+    services = make_services()
     report = services.ingestor.ingest([evidence_dir])
     assert not report.failed, [r.reason for r in report.failed]  # manifest.yaml is not "unsupported"
     assert report.count("added") == 3
@@ -568,7 +550,7 @@ def test_folder_is_walked_recursively(new_services, evidence_dir):
     assert hit.source == "carers/data/2024/ascof-2023-24.csv"
 
 
-def test_same_file_name_in_two_subfolders_keeps_both(new_services, evidence_dir):
+def test_same_file_name_in_two_subfolders_keeps_both(make_services, evidence_dir):
     for team, text in (
         ("north", "North locality reviews are completed within eight weeks of a hospital discharge."),
         ("south", "South locality has a waiting list of ninety people for a care act review."),
@@ -576,7 +558,7 @@ def test_same_file_name_in_two_subfolders_keeps_both(new_services, evidence_dir)
         folder = evidence_dir / team
         folder.mkdir()
         (folder / "locality-report.txt").write_text(f"Locality report\n\n{text}\n", encoding="utf-8")
-    services = new_services()
+    services = make_services()
     report = services.ingestor.ingest([evidence_dir])
     assert not report.failed
     texts = " ".join(p.text for p in services.store.passages())

@@ -16,25 +16,6 @@ from prep_bot.errors import UnknownDocumentError
 
 PREP_BOT = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "prep-bot"
 
-_PROTOTYPES: dict[str, tuple] = {}
-
-
-@pytest.fixture
-def new_services(make_services):
-    """``make_services`` (real Chroma in tmp_path, the real model), with the tagger's quality
-    statement prototypes embedded once per module rather than once per test: they depend only on
-    the framework and the model, which every test shares. Nothing is faked."""
-
-    def make(**settings):
-        services = make_services(**settings)
-        tagger = services.ingestor.tagger
-        if "matrix" not in _PROTOTYPES:
-            _PROTOTYPES["matrix"] = tagger._prototype_matrix()
-        tagger._prototypes, tagger._owner = _PROTOTYPES["matrix"]
-        return services
-
-    return make
-
 
 SAFEGUARDING_REPORT = """Safeguarding Peer Challenge Feedback
 
@@ -94,9 +75,9 @@ def statuses(report) -> dict[str, str]:
 
 
 # -- idempotence ---------------------------------------------------------------------------
-def test_reingest_of_same_folder_is_unchanged(new_services, library, tmp_path):
+def test_reingest_of_same_folder_is_unchanged(make_services, library, tmp_path):
     data_dir = tmp_path / "store"
-    first = new_services(data_dir=data_dir)
+    first = make_services(data_dir=data_dir)
     report = ingest_ok(first, library)
     assert statuses(report) == {"safeguarding-peer-challenge.txt": "added", "governance-self-assessment.txt": "added"}
     ids_before = ids_of(first)
@@ -106,7 +87,7 @@ def test_reingest_of_same_folder_is_unchanged(new_services, library, tmp_path):
     assert vectors_before == set(ids_before)
 
     # Again, from a fresh set of services on the same data dir (as a second CLI run would).
-    second = new_services(data_dir=data_dir)
+    second = make_services(data_dir=data_dir)
     again = ingest_ok(second, library)
     assert [r.status for r in again.results] == ["unchanged", "unchanged"]
     assert again.chunks == 0
@@ -120,8 +101,8 @@ def test_reingest_of_same_folder_is_unchanged(new_services, library, tmp_path):
 
 
 # -- a changed file ------------------------------------------------------------------------
-def test_changed_file_replaces_its_old_version(new_services, library):
-    services = new_services()
+def test_changed_file_replaces_its_old_version(make_services, library):
+    services = make_services()
     ingest_ok(services, library)
     doc_id = "safeguarding-peer-challenge"
     old_ids = set(ids_of(services, doc_id))
@@ -167,8 +148,8 @@ def test_changed_file_replaces_its_old_version(new_services, library):
 
 
 # -- duplicates ----------------------------------------------------------------------------
-def test_same_content_under_another_name_is_a_duplicate(new_services, library):
-    services = new_services()
+def test_same_content_under_another_name_is_a_duplicate(make_services, library):
+    services = make_services()
     ingest_ok(services, library)
     passages_before = ids_of(services)
     vectors_before = all_chroma_ids(services)
@@ -189,8 +170,8 @@ def test_same_content_under_another_name_is_a_duplicate(new_services, library):
 
 
 # -- removal -------------------------------------------------------------------------------
-def test_remove_document_everywhere(new_services, library):
-    services = new_services()
+def test_remove_document_everywhere(make_services, library):
+    services = make_services()
     ingest_ok(services, library)
     doc_id = "safeguarding-peer-challenge"
     chunks = services.store.catalog.document(doc_id).chunks
@@ -218,8 +199,8 @@ def test_remove_document_everywhere(new_services, library):
 
 
 # -- broken files in a batch ---------------------------------------------------------------
-def test_broken_files_are_skipped_with_a_reason(new_services, library, tmp_path):
-    services = new_services()
+def test_broken_files_are_skipped_with_a_reason(make_services, library, tmp_path):
+    services = make_services()
     ingest_ok(services, library / "safeguarding-peer-challenge.txt")
     kept_ids = ids_of(services, "safeguarding-peer-challenge")
     kept_vectors = chroma_ids(services, "safeguarding-peer-challenge")
@@ -269,8 +250,8 @@ def test_broken_files_are_skipped_with_a_reason(new_services, library, tmp_path)
     assert report.summary().startswith("2 added, 0 replaced, 0 unchanged, 5 failed")
 
 
-def test_edited_file_that_became_empty_keeps_the_stored_version(new_services, library):
-    services = new_services()
+def test_edited_file_that_became_empty_keeps_the_stored_version(make_services, library):
+    services = make_services()
     ingest_ok(services, library)
     kept = ids_of(services, "safeguarding-peer-challenge")
     (library / "safeguarding-peer-challenge.txt").write_text("   \n\n", encoding="utf-8")
@@ -291,9 +272,9 @@ def _big_and_small(folder: Path) -> tuple[Path, Path]:
     return big, small
 
 
-def test_file_over_the_size_limit_is_refused(new_services, evidence_dir):
+def test_file_over_the_size_limit_is_refused(make_services, evidence_dir):
     big, small = _big_and_small(evidence_dir)
-    services = new_services(max_file_mb=0.001)  # about 1 KB
+    services = make_services(max_file_mb=0.001)  # about 1 KB
     report = services.ingestor.ingest([evidence_dir])
     assert statuses(report) == {"annual-report.txt": "failed", "short-note.txt": "added"}
     reason = report.failed[0].reason
@@ -304,9 +285,9 @@ def test_file_over_the_size_limit_is_refused(new_services, evidence_dir):
     assert services.store.search("carers strategy", mode="bm25") == []
 
 
-def test_size_limit_message_names_the_actual_limit(new_services, evidence_dir):
+def test_size_limit_message_names_the_actual_limit(make_services, evidence_dir):
     _big_and_small(evidence_dir)
-    services = new_services(max_file_mb=0.001)
+    services = make_services(max_file_mb=0.001)
     report = services.ingestor.ingest([evidence_dir])
     reason = report.failed[0].reason
     assert "0.001 MB" in reason
@@ -323,7 +304,7 @@ def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_cli_exit_codes(new_services, library, tmp_path):
+def test_cli_exit_codes(make_services, library, tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "scan.pdf").write_bytes(b"not a pdf at all, just some bytes")
@@ -346,7 +327,7 @@ def test_cli_exit_codes(new_services, library, tmp_path):
     assert "Traceback" not in ok.stderr
 
     # The store the CLI wrote is usable in-process.
-    services = new_services(data_dir=store)
+    services = make_services(data_dir=store)
     assert {d.doc_id for d in services.store.documents()} == {"safeguarding-peer-challenge", "governance-self-assessment"}
     assert services.store.search("kestrelwood", mode="bm25")[0].passage.doc_id == "safeguarding-peer-challenge"
 
@@ -378,8 +359,8 @@ def _crash_mid_ingest(services, doc_id: str, query: str, n: int = 3) -> list[str
     return ids
 
 
-def test_interrupted_ingest_never_shows_and_is_reconciled(new_services, library):
-    services = new_services()
+def test_interrupted_ingest_never_shows_and_is_reconciled(make_services, library):
+    services = make_services()
     ingest_ok(services, library)
     doc_id = "safeguarding-peer-challenge"
     live = ids_of(services)
@@ -411,8 +392,8 @@ def test_interrupted_ingest_never_shows_and_is_reconciled(new_services, library)
     assert services.store.search("owlbridge practice forum", k=1)[0].passage.doc_id == doc_id
 
 
-def test_orphans_of_an_interrupted_ingest_do_not_hide_real_results(new_services, library):
-    services = new_services()
+def test_orphans_of_an_interrupted_ingest_do_not_hide_real_results(make_services, library):
+    services = make_services()
     ingest_ok(services, library)
     query = "safeguarding enquiries backlog awaiting allocation"
     before = [h.passage.id for h in services.store.search(query, k=2, mode="dense")]

@@ -69,7 +69,7 @@ class Tagger:
                 items += [f"{q.title}: {topic}" for topic in q.topics]
                 texts += items
                 owner += [index] * len(items)
-            self._prototypes = self.embedder.encode(texts)
+            self._prototypes = self.embedder.encode_cached(texts)  # shared by every tagger of this model
             self._owner = np.array(owner)
         return self._prototypes, self._owner  # type: ignore[return-value]
 

@@ -8,8 +8,8 @@ import time
 
 import gradio as gr
 
-from prep_bot.questions import AUDIENCES
 from prep_bot.services import Services
+from prep_bot.ui.practice import audience_dropdown
 from prep_bot.ui.render import md_escape, summary_table
 
 
@@ -78,7 +78,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             "one row per question."
         )
         with gr.Row():
-            audience = gr.Dropdown([(a.replace("-", " ").capitalize(), a) for a in AUDIENCES], value="frontline", label="I am")
+            audience = audience_dropdown()
             count = gr.Slider(3, 9, value=5, step=1, label="Questions")
             minutes = gr.Slider(1, 5, value=2, step=0.5, label="Minutes per question")
             begin = gr.Button("Start mock interview", variant="primary")

@@ -19,6 +19,10 @@ AUDIENCE_NAMES = {
 WEAKEST = "my weakest"
 
 
+def audience_dropdown() -> gr.Dropdown:
+    return gr.Dropdown([(a.replace("-", " ").capitalize(), a) for a in AUDIENCES], value="frontline", label="I am")
+
+
 def qs_choices(services: Services) -> list[tuple[str, str]]:
     return [(f"{q.number}. {q.title}", q.slug) for q in services.framework.quality_statements] + [
         ("Mix of all statements", MIX),
@@ -131,7 +135,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             "for people, how you know, an example, and what still needs to improve."
         )
         with gr.Row():
-            audience = gr.Dropdown([(a.replace("-", " ").capitalize(), a) for a in AUDIENCES], value="frontline", label="I am")
+            audience = audience_dropdown()
             qs_choice = gr.Dropdown(qs_choices(services), value=MIX, label="Quality statement")
             with_challenges = gr.Checkbox(value=True, label="Include challenge questions from our evidence")
         state = gr.State({})

@@ -147,9 +147,19 @@ def summary_table(rows: list[dict], framework: Framework) -> str:
         for r in rows
     )
     mean = round(sum(r["score"] for r in rows) / len(rows))
+    by_qs: dict[str, list[dict]] = {}
+    for r in rows:
+        by_qs.setdefault(r["qs"], []).append(r)
+    per_qs = "".join(
+        f"<tr><td>{escape(framework.qs(slug).title)}</td><td class=\"pb-num\">{round(sum(r['score'] for r in rs) / len(rs))}</td>"
+        f"<td>{_bar(round(sum(r['score'] for r in rs) / len(rs)))}</td><td>{escape(min(rs, key=lambda r: r['score'])['weakest'])}</td></tr>"
+        for slug, rs in sorted(by_qs.items(), key=lambda item: sum(r["score"] for r in item[1]) / len(item[1]))
+    )
     return (
         f'<section class="pb-feedback"><div class="pb-score"><span class="pb-big">{mean}</span>/100 across '
-        f"{len(rows)} questions</div><table class=\"pb-claims\"><thead><tr><th>Quality statement</th><th>Question</th>"
+        f"{len(rows)} questions</div><h4>By quality statement (weakest first)</h4>"
+        f'<table class="pb-dims pb-by-qs"><tbody>{per_qs}</tbody></table><h4>Question by question</h4>'
+        f"<table class=\"pb-claims pb-by-question\"><thead><tr><th>Quality statement</th><th>Question</th>"
         f"<th>Score</th><th>Work on</th><th>Time</th></tr></thead><tbody>{body}</tbody></table></section>"
     )
 
