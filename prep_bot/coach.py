@@ -147,8 +147,8 @@ class Coach:
         for hit in hits:
             for point in extract_figures(hit.passage.text):
                 key = (point.raw, point.sentence)
-                if point.is_comparator or key in seen:
-                    continue
+                if point.is_comparator or key in seen or (point.unit == "count" and point.value < 10 and not point.comparator):
+                    continue  # comparators travel with their figure; "4 key priorities" is not data
                 seen.add(key)
                 cards.append(DataCard(point, hit.passage))
         # Figures with a comparator or a period tell the strongest story: offer them first.

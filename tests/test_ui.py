@@ -137,6 +137,7 @@ def test_browser_search_shows_cards_and_runs_no_evidence_script(served):
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.goto(url, wait_until="domcontentloaded")
+            page.get_by_role("tab", name="Evidence").click(timeout=30_000)
             box = page.get_by_label("Ask the evidence")
             box.wait_for(timeout=30_000)
             box.fill(QUERY)

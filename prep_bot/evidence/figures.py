@@ -41,6 +41,8 @@ _SKIP_BEFORE = re.compile(
 )
 _FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+# "(47.83% compared to 36.83%, ...)": the first figure is the council's, whatever came before.
+_FOLLOWED_BY_COMPARISON = re.compile(r"\s*,?\s*(?:compared (?:to|with)|vs\.?|versus)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}?£?\d", re.I)
 # A sentence that names its measure only in the sentence before: "This is 94% and ..."
 _REFERS_BACK = re.compile(r"(?:(?:In|By|At) [\w ]{1,20}, )?(?:this|it|that|these|those|which|they)\b", re.I)
 _STOP = frozenset(
@@ -172,7 +174,9 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         comparator=None,
         period=period.group(0) if period else None,
         sentence=sentence,
-        is_comparator=bool(_COMPARATOR.search(before[-60:])) and _mentions_comparison(before[-60:]),
+        is_comparator=bool(_COMPARATOR.search(before[-60:]))
+        and _mentions_comparison(before[-60:])
+        and not _FOLLOWED_BY_COMPARISON.match(sentence[m.end() :]),
         start=m.start(),
     )
 

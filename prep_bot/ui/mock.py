@@ -9,7 +9,7 @@ import time
 import gradio as gr
 
 from prep_bot.services import Services
-from prep_bot.ui.practice import audience_dropdown
+from prep_bot.ui.practice import audience_dropdown, person
 from prep_bot.ui.render import md_escape, summary_table
 
 
@@ -57,7 +57,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             feedback = services.coach.coach(question.qs, question, text)
             used = time.time() - state["started"]
             services.attempts.add(
-                user=user or "anonymous", team=team or "", audience=state["audience"], qs=question.qs,
+                user=person(user), team=(team or "").strip(), audience=state["audience"], qs=question.qs,
                 question_id=question.id, question=question.text, answer=text, score=feedback.score,
                 dimensions={d.name: d.score for d in feedback.dimensions},
                 claims=[{"text": c.text, "status": c.status} for c in feedback.claims],

@@ -19,6 +19,11 @@ AUDIENCE_NAMES = {
 WEAKEST = "my weakest"
 
 
+def person(name: str | None) -> str:
+    """The name attempts are stored under (as typed, trimmed)."""
+    return (name or "").strip() or "anonymous"
+
+
 def audience_dropdown() -> gr.Dropdown:
     return gr.Dropdown([(a.replace("-", " ").capitalize(), a) for a in AUDIENCES], value="frontline", label="I am")
 
@@ -36,7 +41,7 @@ def choose_statement(services: Services, choice: str, user: str) -> str | list[s
     if choice == MIX:
         return [q.slug for q in services.framework.quality_statements]
     if choice == WEAKEST:
-        means = services.attempts.mean_by_qs(user=user or "anonymous")
+        means = services.attempts.mean_by_qs(user=person(user))
         slugs = [q.slug for q in services.framework.quality_statements]
         return min(slugs, key=lambda s: (means.get(s, -1.0), random.random()))
     return choice
@@ -84,6 +89,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         return bank.get(question_id) or next((q for q in challenge_pool() if q.id == question_id), None)
 
     def ask(user: str, audience: str, qs_choice: str, with_challenges: bool, state: dict):
+        user = person(user)
         with user_errors():
             state = dict(state or {})
             wanted = choose_statement(services, qs_choice, user)
@@ -96,6 +102,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             return chat, state, "", ""
 
     def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict):
+        user = person(user)
         with user_errors():
             state = dict(state or {})
             question = find(state.get("question_id") or "")
@@ -106,7 +113,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             feedback = services.coach.coach(question.qs, asked, text)
             previous = state.get("last")
             services.attempts.add(
-                user=user or "anonymous", team=team or "", audience=audience, qs=question.qs,
+                user=user, team=(team or "").strip(), audience=audience, qs=question.qs,
                 question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
                 score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
                 claims=[{"text": c.text, "status": c.status} for c in feedback.claims],
