@@ -1,0 +1,286 @@
+"""What managers and leads need: readiness and gaps across the 9 quality statements, and the
+story a team tells (what it uses, what it misses, where its members disagree)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
+from prep_bot.evidence.passage import Passage
+
+# Below this cosine similarity the best passage for a question is about a neighbouring topic,
+# not an answer: with the full sample library 30 of 109 bank questions fall below it (most on
+# transitions and equity, where the reports are thin); with one CQC page ingested, every
+# question outside that page's statement does.
+WEAK_EVIDENCE = 0.45
+ADDRESSED = 0.5  # an answer this close to an improvement passage has addressed it
+SAME_MEASURE = 0.75  # two stated figures this alike measure the same thing
+READINESS_FORMULA = (
+    "readiness = 40 × evidence coverage (share of the statement's likely questions whose best passage "
+    f"reaches {WEAK_EVIDENCE} similarity) + 15 × balance (1 with both strengths and areas to improve, 0.5 with "
+    "one) + 15 × evidence categories present / 5 + 10 × min(data points / 10, 1) + 20 × practice "
+    "(mean practice score / 100 × min(attempts / 10, 1))"
+)
+CATEGORIES = {
+    "people's experience": r"people (?:told|said|described|felt|reported)|lived experience|carers? (?:told|said|felt|reported)|"
+    r"feedback from people|experts? by experience|survey|people we (?:met|spoke)|residents (?:told|said)|\bI statements?\b|voice of",
+    "staff and leaders": r"staff (?:told|said|described|felt|reported)|leaders (?:told|said)|managers? (?:told|said)|"
+    r"social workers? (?:told|said)|workforce|leadership|practitioners",
+    "partners": r"partners?\b|\bNHS\b|\bICB\b|providers? (?:told|said)|voluntary|community sector|health colleagues|"
+    r"safeguarding adults board|housing",
+    "processes": r"process|pathway|policy|procedure|framework|protocol|audit|panel|triage|governance|strategy",
+}
+OUTCOME_DATA = "outcomes data"
+CATEGORY_NAMES = (*CATEGORIES, OUTCOME_DATA)
+
+
+@dataclass
+class Unanswered:
+    question_id: str
+    text: str
+    best_score: float
+    best_passage: str = ""
+    citation: str = ""
+
+    def to_dict(self) -> dict:
+        return {"question_id": self.question_id, "text": self.text, "best_score": round(self.best_score, 3),
+                "best_passage": self.best_passage, "citation": self.citation}
+
+
+@dataclass
+class StatementReadiness:
+    qs: str
+    title: str
+    readiness: int
+    evidence_passages: int
+    strengths: int
+    improvements: int
+    data_points: int
+    evidence_categories: dict[str, int]
+    unanswered: list[Unanswered]
+    practice: dict
+    questions: int
+    components: dict[str, float] = field(default_factory=dict)
+    unaddressed: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "qs": self.qs, "title": self.title, "readiness": self.readiness,
+            "evidence_passages": self.evidence_passages, "strengths": self.strengths,
+            "improvements": self.improvements, "data_points": self.data_points,
+            "evidence_categories": dict(self.evidence_categories),
+            "unanswered": [u.to_dict() for u in self.unanswered], "practice": dict(self.practice),
+            "questions": self.questions, "components": {k: round(v, 3) for k, v in self.components.items()},
+            "unaddressed_improvements": list(self.unaddressed),
+        }
+
+
+def categories_of(passage: Passage) -> set[str]:
+    """Which kinds of evidence a passage is (a passage can be several)."""
+    found = {name for name, pattern in CATEGORIES.items() if re.search(pattern, passage.text, re.I)}
+    if passage.doc_type == "data" or any(f.unit != "count" for f in extract_figures(passage.text)):
+        found.add(OUTCOME_DATA)
+    return found
+
+
+def meaningful_figures(text: str) -> list[DataPoint]:
+    return [f for f in extract_figures(text) if not f.is_comparator and not (f.unit == "count" and f.value < 10)]
+
+
+class Insights:
+    """Readiness per statement, unanswered questions, and team stories."""
+
+    def __init__(self, store, framework, bank, attempts, embedder) -> None:
+        self.store = store
+        self.framework = framework
+        self.bank = bank
+        self.attempts = attempts
+        self.embedder = embedder
+        self._evidence_cache: tuple[int, dict] | None = None
+
+    # -- readiness --------------------------------------------------------------------------
+    def _evidence(self) -> dict:
+        """Per-statement evidence facts; recomputed only when the store changes."""
+        generation = self.store.catalog.generation
+        if self._evidence_cache and self._evidence_cache[0] == generation:
+            return self._evidence_cache[1]
+        passages = self.store.passages()
+        facts: dict[str, dict] = {}
+        for q in self.framework.quality_statements:
+            mine = [p for p in passages if q.slug in p.quality_statements]
+            categories = {name: 0 for name in CATEGORY_NAMES}
+            for p in mine:
+                for name in categories_of(p):
+                    categories[name] += 1
+            unanswered = []
+            questions = self.bank.select(qs=q.slug)
+            for question in questions:
+                hits = self.store.search(question.text, k=1, qs=q.slug)
+                best = hits[0] if hits else None
+                if best is None or best.similarity < WEAK_EVIDENCE:
+                    unanswered.append(Unanswered(
+                        question.id, question.text, best.similarity if best else 0.0,
+                        best.passage.text[:300] if best else "", best.passage.citation if best else "",
+                    ))
+            facts[q.slug] = {
+                "passages": mine,
+                "strengths": sum(p.polarity == "strength" for p in mine),
+                "improvements": sum(p.polarity == "improvement" for p in mine),
+                "data_points": sum(len(meaningful_figures(p.text)) for p in mine),
+                "categories": categories,
+                "unanswered": unanswered,
+                "questions": len(questions),
+            }
+        self._evidence_cache = (generation, facts)
+        return facts
+
+    def readiness(self, attempts=None) -> list[StatementReadiness]:
+        """One row per quality statement. ``attempts`` limits practice to what the viewer may
+        see (default: everyone's)."""
+        facts = self._evidence()
+        attempts = self.attempts.list() if attempts is None else attempts
+        rows = []
+        for q in self.framework.quality_statements:
+            f = facts[q.slug]
+            tried = [a for a in attempts if a.qs == q.slug]
+            mean = sum(a.score for a in tried) / len(tried) if tried else 0.0
+            coverage = 1 - len(f["unanswered"]) / f["questions"] if f["questions"] else 0.0
+            balance = 1.0 if f["strengths"] and f["improvements"] else 0.5 if (f["strengths"] or f["improvements"]) else 0.0
+            present = sum(1 for n in f["categories"].values() if n) / len(CATEGORY_NAMES)
+            data = min(f["data_points"] / 10, 1.0)
+            practice = mean / 100 * min(len(tried) / 10, 1.0)
+            score = 40 * coverage + 15 * balance + 15 * present + 10 * data + 20 * practice
+            rows.append(StatementReadiness(
+                qs=q.slug, title=q.title, readiness=int(round(score)), evidence_passages=len(f["passages"]),
+                strengths=f["strengths"], improvements=f["improvements"], data_points=f["data_points"],
+                evidence_categories=dict(f["categories"]), unanswered=list(f["unanswered"]),
+                practice={"attempts": len(tried), "mean_score": round(mean, 1)}, questions=f["questions"],
+                components={"coverage": coverage, "balance": balance, "categories": present, "data": data, "practice": practice},
+                unaddressed=self._unaddressed(f["passages"], tried),
+            ))
+        return rows
+
+    def _unaddressed(self, passages: list[Passage], tried) -> list[dict]:
+        """Areas for improvement in the evidence that no practice answer has come close to."""
+        improvements = [p for p in passages if p.polarity == "improvement"]
+        if not improvements:
+            return []
+        vectors = self.store.embeddings([p.id for p in improvements])
+        answers = self.embedder.encode_cached([a.answer for a in tried]) if tried else np.zeros((0, 384), dtype=np.float32)
+        out = []
+        for p in improvements:
+            vector = vectors.get(p.id)
+            if vector is None:
+                continue
+            if len(answers) and float((answers @ vector).max()) >= ADDRESSED:
+                continue
+            out.append({"text": _lead(p.text), "citation": p.citation, "passage_id": p.id})
+        return out
+
+    # -- team story -------------------------------------------------------------------------
+    def team_story(self, team: str, attempts) -> dict:
+        """Per statement for one team: practice, what the team used, the key messages of the
+        evidence it did or did not mention, and where its story is not consistent."""
+        facts = self._evidence()
+        story = {"team": team, "statements": [], "conflicts": self.conflicts(attempts)}
+        for q in self.framework.quality_statements:
+            tried = [a for a in attempts if a.qs == q.slug]
+            f = facts[q.slug]
+            messages = self._key_messages(f["passages"], tried, q.slug)
+            dims: dict[str, float] = {}
+            for a in tried:
+                for name, value in a.dimensions.items():
+                    dims[name] = dims.get(name, 0) + value / len(tried)
+            story["statements"].append({
+                "qs": q.slug, "title": q.title, "attempts": len(tried),
+                "mean_score": round(sum(a.score for a in tried) / len(tried), 1) if tried else None,
+                "dimensions": {k: round(v, 1) for k, v in dims.items()},
+                "figures_used": sorted({c["text"] for a in tried for c in a.claims}),
+                "examples_used": [e for a in tried for e in _examples(a.answer)][:4],
+                "key_messages": messages,
+            })
+        return story
+
+    def _key_messages(self, passages: list[Passage], tried, qs: str) -> list[dict]:
+        """The main strengths and areas to improve for a statement: passages it is the first
+        tag of, newest documents first."""
+        dates = {d.doc_id: d.date for d in self.store.documents()}
+        chosen = []
+        for polarity in ("strength", "improvement"):
+            ranked = sorted(
+                (p for p in passages if p.polarity == polarity),
+                key=lambda p: (p.quality_statements[:1] != [qs], "" if not dates.get(p.doc_id) else _negate(dates[p.doc_id]), p.position),
+            )[:4]
+            chosen += [(polarity, p) for p in ranked]
+        if not chosen:
+            return []
+        vectors = self.store.embeddings([p.id for _, p in chosen])
+        answers = self.embedder.encode_cached([a.answer for a in tried]) if tried else np.zeros((0, 384), dtype=np.float32)
+        out = []
+        for polarity, p in chosen:
+            vector = vectors.get(p.id)
+            mentioned = bool(len(answers)) and vector is not None and float((answers @ vector).max()) >= ADDRESSED
+            out.append({"polarity": polarity, "message": _lead(p.text), "citation": p.citation, "mentioned": mentioned})
+        return out
+
+    def conflicts(self, attempts) -> list[dict]:
+        """Two team members stating different figures for the same measure, and figures that
+        the evidence contradicts; each with both statements and where they come from."""
+        stated = [(a, f) for a in attempts for f in extract_figures(a.answer)]
+        found: list[dict] = []
+        if stated:
+            texts = [t for _, f in stated for t in (f.measure, f.context)]
+            vectors = dict(zip(texts, self.embedder.encode_cached(texts)))
+            for i, (a, f) in enumerate(stated):
+                for b, g in stated[i + 1 :]:
+                    if a.user == b.user or f.kind != g.kind or f.unit != g.unit or abs(f.value - g.value) < 1e-9:
+                        continue
+                    alike = 0.5 * float(vectors[f.measure] @ vectors[g.measure]) + 0.5 * float(vectors[f.context] @ vectors[g.context])
+                    if alike >= SAME_MEASURE:
+                        found.append({
+                            "kind": "team members disagree",
+                            "first": {"who": a.user, "said": f.sentence, "figure": f.raw, "when": a.created_at.isoformat(timespec="minutes"), "question": a.question},
+                            "second": {"who": b.user, "said": g.sentence, "figure": g.raw, "when": b.created_at.isoformat(timespec="minutes"), "question": b.question},
+                        })
+        checker = None
+        for a in attempts:
+            if not any(c.get("status") == "contradicted" for c in a.claims):
+                continue
+            if checker is None:
+                from prep_bot.claims import ClaimChecker
+
+                checker = ClaimChecker(self.store, self.embedder)
+            for claim in checker.check(a.answer):
+                if claim.status == "contradicted" and claim.evidence:
+                    e = claim.evidence
+                    found.append({
+                        "kind": "contradicts the evidence",
+                        "first": {"who": a.user, "said": claim.sentence, "figure": claim.text, "when": a.created_at.isoformat(timespec="minutes"), "question": a.question},
+                        "second": {"who": e.passage.title, "said": e.point.sentence, "figure": e.point.raw, "when": "", "question": e.passage.citation},
+                    })
+        return found
+
+
+def _negate(date: str) -> str:
+    """Sort key putting later dates ("2025-10") before earlier ones."""
+    return "".join(chr(255 - ord(ch)) for ch in date)
+
+
+def _lead(text: str, limit: int = 240) -> str:
+    parts = [s.lstrip("-• ") for line in text.splitlines() for s in sentences(line)]  # bullets are lines
+    first = next((s for s in parts if len(s.split()) >= 6), text.strip())
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+_EXAMPLE = re.compile(r"\b(?:one|a|an|his|her)\s+(?:[a-z-]+\s+){0,2}?(?:man|woman|person|carer|family|resident|daughter|son|mother|father|widow|widower|couple)\b", re.I)
+
+
+def _examples(answer: str) -> list[str]:
+    return [s for s in sentences(answer) if _EXAMPLE.search(s) or re.search(r"[“\"'][^”\"']{12,}[”\"']", s)][:2]
+
+
+def as_dicts(rows: list[StatementReadiness]) -> list[dict]:
+    return [r.to_dict() for r in rows]
