@@ -13,6 +13,7 @@ import click
 from prep_bot.errors import PrepBotError
 from prep_bot.framework import POLARITIES, QS_SLUGS
 from prep_bot.questions import AUDIENCES
+from prep_bot.users import ROLES
 
 DOC_TYPE_CHOICES = ("peer-challenge", "cqc-assessment", "self-assessment", "data", "other")
 
@@ -239,12 +240,114 @@ def bench(turns: int, as_json: bool, services) -> None:
         click.echo(format_coach(result))
 
 
+@main.group()
+def users() -> None:
+    """Accounts: who may sign in to the app, with which role (staff, manager, lead) and team."""
+
+
+@users.command(name="add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True,
+              help="staff see their own practice, a manager their team's, a lead everyone's.")
+@click.option("--team", default="", help="The person's team (needed for staff and managers).")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Read the password from this file's first line (default: ask for it, hidden).")
+@with_services
+def users_add(name: str, role: str, team: str, password_file: Path | None, services) -> None:
+    """Add a user who can sign in to the app."""
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    else:
+        services.users.check_new(name, role, team)  # refuse before asking for a password
+        password = click.prompt(f"Password for {name.strip()}", hide_input=True, confirmation_prompt=True)
+    user = services.users.add(name, password, role=role, team=team)
+    click.echo(f"Added {user.name} ({user.role}{', ' + user.team if user.team else ''}).")
+
+
+@users.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (name, role, team, created_at).")
+@with_services
+def users_list(as_json: bool, services) -> None:
+    """List the users (never their passwords or hashes)."""
+    people = services.users.list()
+    if as_json:
+        _print_json([u.to_dict() for u in people])
+        return
+    for u in people:
+        click.echo(f"{u.name:24} {u.role:8} {u.team or '-':24} added {u.created_at:%Y-%m-%d}")
+    click.echo(f"{len(people)} users")
+
+
+@users.command(name="remove")
+@click.argument("name")
+@click.option("--erase-attempts", is_flag=True, help="Also erase this person's practice attempts.")
+@with_services
+def users_remove(name: str, erase_attempts: bool, services) -> None:
+    """Remove a user (their practice is kept unless --erase-attempts)."""
+    user, erased = services.users.remove(name, erase_attempts=erase_attempts)
+    if erase_attempts:
+        click.echo(f"Removed {user.name}; erased {erased} attempt{'' if erased == 1 else 's'}.")
+    else:
+        kept = len(services.attempts.list(user=user.name))
+        click.echo(f"Removed {user.name}; kept their {kept} attempt{'' if kept == 1 else 's'} (--erase-attempts erases them).")
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def gaps(as_json: bool, services) -> None:
+    """Readiness per quality statement and the likely questions the evidence cannot yet answer."""
+    rows = services.insights.readiness()
+    if as_json:
+        _print_json([
+            {k: v for k, v in r.to_dict().items() if k in GAPS_KEYS} for r in rows
+        ])
+        return
+    for r in sorted(rows, key=lambda r: r.readiness):
+        click.echo(
+            f"{r.readiness:3}  {r.title:<45} {r.evidence_passages:4} passages  "
+            f"{len(r.unanswered):2}/{r.questions} questions without strong evidence  "
+            f"{r.practice['attempts']} attempts"
+        )
+        for u in r.unanswered[:3]:
+            click.echo(f"       - {u.text} (best {u.best_score:.3f})")
+
+
+GAPS_KEYS = (
+    "qs", "title", "readiness", "evidence_passages", "strengths", "improvements", "data_points",
+    "evidence_categories", "unanswered", "practice",
+)
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Report file: .html (with the heatmap), .md or .csv.")
+@with_services
+def report(out: Path, services) -> None:
+    """Write the readiness report (HTML with the heatmap, Markdown or CSV, by extension)."""
+    from prep_bot.report import readiness_csv, readiness_html, readiness_markdown
+
+    writers = {".html": readiness_html, ".htm": readiness_html, ".md": readiness_markdown, ".csv": readiness_csv}
+    writer = writers.get(out.suffix.lower())
+    if writer is None:
+        raise click.UsageError(f"--out must end in .html, .md or .csv, not {out.suffix or '(nothing)'}")
+    rows = services.insights.readiness()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(writer(rows), encoding="utf-8")
+    click.echo(f"Wrote {out} ({len(rows)} quality statements).")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; beyond 127.0.0.1 needs at least one user (`prep-bot users add`).")
 @click.option("--port", default=7860, show_default=True, type=int)
 @with_services
 def serve(host: str, port: int, services) -> None:
-    """Serve the app in the browser."""
+    """Serve the app in the browser (with sign-in once users exist)."""
+    from prep_bot.users import check_bind
+
+    check_bind(host, services.users.count() > 0)  # before loading the model: refuse at once
     from prep_bot.ui.app import launch
 
     click.echo(f"prep-bot on http://{host}:{port}  (Ctrl+C to stop)")

@@ -102,13 +102,15 @@ class Insights:
         self._evidence_cache: tuple[int, dict] | None = None
 
     # -- readiness --------------------------------------------------------------------------
-    def _evidence(self) -> dict:
-        """Per-statement evidence facts; recomputed only when the store changes."""
+    def _evidence(self, progress=None) -> dict:
+        """Per-statement evidence facts; recomputed only when the store changes. ``progress``
+        is called with (done, total, what) while the questions are checked."""
         generation = self.store.catalog.generation
         if self._evidence_cache and self._evidence_cache[0] == generation:
             return self._evidence_cache[1]
         passages = self.store.passages()
         facts: dict[str, dict] = {}
+        total, done = len(self.bank.questions), 0
         for q in self.framework.quality_statements:
             mine = [p for p in passages if q.slug in p.quality_statements]
             categories = {name: 0 for name in CATEGORY_NAMES}
@@ -118,6 +120,9 @@ class Insights:
             unanswered = []
             questions = self.bank.select(qs=q.slug)
             for question in questions:
+                if progress:
+                    progress(done, total, f"Checking the evidence for {q.title}")
+                done += 1
                 hits = self.store.search(question.text, k=1, qs=q.slug)
                 best = hits[0] if hits else None
                 if best is None or best.similarity < WEAK_EVIDENCE:
@@ -137,10 +142,10 @@ class Insights:
         self._evidence_cache = (generation, facts)
         return facts
 
-    def readiness(self, attempts=None) -> list[StatementReadiness]:
+    def readiness(self, attempts=None, progress=None) -> list[StatementReadiness]:
         """One row per quality statement. ``attempts`` limits practice to what the viewer may
         see (default: everyone's)."""
-        facts = self._evidence()
+        facts = self._evidence(progress)
         attempts = self.attempts.list() if attempts is None else attempts
         rows = []
         for q in self.framework.quality_statements:
@@ -181,6 +186,13 @@ class Insights:
         return out
 
     # -- team story -------------------------------------------------------------------------
+    def teams(self, users=None) -> list[str]:
+        """Teams known from accounts and from practice."""
+        names = {a.team for a in self.attempts.list() if a.team}
+        if users is not None:
+            names |= {u.team for u in users.list() if u.team}
+        return sorted(names)
+
     def team_story(self, team: str, attempts) -> dict:
         """Per statement for one team: practice, what the team used, the key messages of the
         evidence it did or did not mention, and where its story is not consistent."""
@@ -262,6 +274,25 @@ class Insights:
                         "second": {"who": e.passage.title, "said": e.point.sentence, "figure": e.point.raw, "when": "", "question": e.passage.citation},
                     })
         return found
+
+
+def personal_progress(attempts, bank, framework, rubric) -> dict:
+    """One person's practice: scores over time per statement, their weakest dimensions, and
+    the bank questions they have not tried yet (the pool "drill my weakest" draws from)."""
+    titles = {q.slug: q.title for q in framework.quality_statements}
+    series = [{"time": a.created_at, "statement": titles.get(a.qs, a.qs), "score": a.score} for a in attempts]
+    totals: dict[str, list[int]] = {}
+    for a in attempts:
+        for name, value in a.dimensions.items():
+            totals.setdefault(name, []).append(value)
+    labels = {d.name: d.label for d in rubric.dimensions}
+    weakest = sorted(
+        ({"dimension": labels.get(k, k), "mean": round(sum(v) / len(v), 1)} for k, v in totals.items()),
+        key=lambda d: d["mean"],
+    )[:3]
+    tried = {a.question_id.split("#")[0] for a in attempts}
+    untried = {q.slug: [x for x in bank.select(qs=q.slug) if x.id not in tried] for q in framework.quality_statements}
+    return {"series": series, "weakest_dimensions": weakest, "untried": untried, "tried": tried}
 
 
 def _negate(date: str) -> str:

@@ -63,7 +63,7 @@ HEATMAP_CSS = """
 .pb-heatmap tbody th {text-align:left; background:#f6f8fa; font-weight:600}
 .pb-heatmap td {color:#fff; font-weight:700; text-shadow:0 0 2px rgba(0,0,0,0.5); min-width:70px}
 .pb-formula {font-size:0.85em; color:#57606a}
-"""
+"""  # the app's stylesheet (ui/render.py) carries the same rules
 
 
 def readiness_html(rows: list[StatementReadiness], title: str = "prep-bot readiness report") -> str:
@@ -71,7 +71,7 @@ def readiness_html(rows: list[StatementReadiness], title: str = "prep-bot readin
     sections = []
     for r in ordered:
         unanswered = "".join(
-            f"<li>{escape(u.text)} <span class=\"pb-formula\">(best evidence {u.best_score:.2f}"
+            f"<li>{escape(u.text)} <span class=\"pb-formula\">(best evidence {u.best_score:.3f}"
             f"{': ' + escape(u.citation) if u.citation else ''})</span></li>"
             for u in r.unanswered
         ) or "<li>None: every likely question has evidence behind it.</li>"
@@ -106,7 +106,7 @@ def readiness_markdown(rows: list[StatementReadiness]) -> str:
     for r in sorted(rows, key=lambda r: r.readiness):
         lines.append(f"## {r.title} (readiness {r.readiness})")
         for u in r.unanswered:
-            lines.append(f"- Unanswered: {_md(u.text)} (best evidence {u.best_score:.2f})")
+            lines.append(f"- Unanswered: {_md(u.text)} (best evidence {u.best_score:.3f})")
         for u in r.unaddressed[:8]:
             lines.append(f"- Not yet addressed in practice: {_md(u['text'])} ({_md(u['citation'])})")
         lines.append("")

@@ -54,6 +54,18 @@ class Services:
         return AttemptLog(self.settings.attempts_url)
 
     @cached_property
+    def users(self):
+        from prep_bot.users import UserStore
+
+        return UserStore(self.attempts)  # the users table lives beside the attempts
+
+    @cached_property
+    def insights(self):
+        from prep_bot.insights import Insights
+
+        return Insights(self.store, self.framework, self.questions, self.attempts, self.embedder)
+
+    @cached_property
     def ingestor(self):
         from prep_bot.evidence.ingest import Ingestor
 

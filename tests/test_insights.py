@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +129,29 @@ def test_report_escapes_document_text(make_services, evidence_dir, hostile):
     services.ingestor.ingest([evidence_dir])
     html = readiness_html(insights_for(services).readiness())
     assert "<script>" not in html and "onerror=" not in html.replace("onerror=&quot;", "")
+
+
+def test_cli_gaps_and_report(sample_services, tmp_path):
+    import json
+    import subprocess
+
+    from conftest import cli_env
+
+    exe = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "prep-bot")
+    env = cli_env(sample_services.settings.data_dir)
+    out = subprocess.run([exe, "gaps", "--json"], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) == 9
+    for row in rows:
+        assert {"qs", "title", "readiness", "evidence_passages", "strengths", "improvements", "data_points",
+                "evidence_categories", "unanswered", "practice"} <= set(row)
+        assert set(row["practice"]) == {"attempts", "mean_score"}
+        assert all({"question_id", "text", "best_score"} <= set(u) for u in row["unanswered"])
+    for name in ("r.html", "r.md", "r.csv"):
+        done = subprocess.run([exe, "report", "--out", str(tmp_path / name)], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / name).stat().st_size > 500
+    assert "pb-heatmap" in (tmp_path / "r.html").read_text()
+    bad = subprocess.run([exe, "report", "--out", str(tmp_path / "r.pdf")], capture_output=True, text=True, env=env, timeout=300)
+    assert bad.returncode != 0 and ".html, .md or .csv" in bad.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 
 import gradio as gr
@@ -30,9 +31,24 @@ def user_errors():
         raise gr.Error(str(e).strip("'\"")) from e
 
 
-def build_app(services: Services) -> gr.Blocks:
+AUTH_MESSAGE = (
+    "Sign in with the name and password your prep-bot lead gave you. "
+    "No account yet? Ask them to run: prep-bot users add NAME --role staff --team TEAM"
+)
+
+
+def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
+    """The page. With ``login`` (default: when any user exists) the name and team come from the
+    sign-in: the "Your name" and "Team" boxes are hidden and a "Signed in as" line shows instead."""
+    from prep_bot.ui.identity import current_user, signed_in_banner
     from prep_bot.ui.mock import build_mock_tab
     from prep_bot.ui.practice import build_practice_tab
+    from prep_bot.ui.progress import build_progress_tab
+    from prep_bot.ui.readiness import build_readiness_tab
+    from prep_bot.ui.team import build_team_tab
+
+    if login is None:
+        login = services.users.count() > 0
 
     framework = services.framework
     store = services.store
@@ -66,11 +82,23 @@ def build_app(services: Services) -> gr.Blocks:
 
     with gr.Blocks(title="prep-bot: CQC assessment rehearsal") as app:
         gr.Markdown("# prep-bot\nRehearse for the CQC assessment: likely questions, answers coached against your evidence.")
-        with gr.Row():
+        # Signed in, these boxes are hidden and ignored: callbacks take the person from the sign-in.
+        with gr.Row(visible=not login):
             user_box = gr.Textbox(label="Your name", placeholder="So your practice history is yours", scale=2)
             team_box = gr.Textbox(label="Team", placeholder="e.g. Front door", scale=2)
+        if login:
+            banner = gr.HTML(elem_id="signed-in")
+
+            def whoami(request: gr.Request) -> str:
+                with user_errors():
+                    return signed_in_banner(current_user(services.users, request))
+
+            app.load(whoami, None, banner, api_name="whoami")
         build_practice_tab(services, user_box, team_box, user_errors)
         build_mock_tab(services, user_box, team_box, user_errors)
+        build_progress_tab(services, user_box, team_box, user_errors)
+        build_team_tab(services, user_box, team_box, user_errors)
+        build_readiness_tab(services, user_box, team_box, user_errors)
         with gr.Tab("Evidence"):
             with gr.Row():
                 query = gr.Textbox(label="Ask the evidence", placeholder="What do we know about carers?", scale=4)
@@ -104,14 +132,23 @@ def build_app(services: Services) -> gr.Blocks:
 
 
 def launch(services: Services, host: str, port: int, block: bool = True):
-    """Warm the model and indexes, then serve; returns the app (useful when not blocking)."""
+    """Warm the model and indexes, then serve; returns the app (useful when not blocking).
+
+    Once any user exists, everyone signs in (checked against the user store). Without users,
+    only a loopback host is allowed (LoginRequired otherwise)."""
+    from prep_bot.users import check_bind
+
+    login = services.users.count() > 0
+    check_bind(host, login)
     services.embedder.model  # load once, before the first request
     services.coach  # the rubric and question bank are validated before serving
     services.store.reconcile()  # drop vectors an interrupted ingest left behind
     services.store.lexical.ensure_current(services.store.catalog)
-    app = build_app(services)
+    app = build_app(services, login=login)
     app.queue(default_concurrency_limit=4)
     app.launch(
+        auth=_sign_in(services) if login else None,
+        auth_message=AUTH_MESSAGE if login else None,
         server_name=host,
         server_port=port,
         theme=THEME,
@@ -122,3 +159,14 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         quiet=not block,
     )
     return app
+
+
+def _sign_in(services: Services):
+    """Gradio's ``auth`` callable: the password checked against the user store. Argon2 takes
+    tens of milliseconds on purpose, so it runs in a worker thread, not on the event loop."""
+    users = services.users
+
+    async def sign_in(username: str, password: str) -> bool:
+        return await asyncio.to_thread(users.verify, username, password) is not None
+
+    return sign_in

@@ -9,7 +9,8 @@ import time
 import gradio as gr
 
 from prep_bot.services import Services
-from prep_bot.ui.practice import audience_dropdown, person
+from prep_bot.ui.identity import current_user
+from prep_bot.ui.practice import audience_dropdown
 from prep_bot.ui.render import md_escape, summary_table
 
 
@@ -49,15 +50,16 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         flag = " — time is up: finish your point" if over else ""
         return f"Time on this question: **{_clock(used)}** of {_clock(state['limit'])}{flag}"
 
-    def submit(text: str, user: str, team: str, state: dict):
+    def submit(text: str, user: str, team: str, state: dict, request: gr.Request):
         with user_errors():
+            me = current_user(services.users, request, user, team)
             if not state or state.get("index", 0) >= len(state.get("ids", [])):
                 raise gr.Error("Start a mock interview first.")
             question = bank.get(state["ids"][state["index"]])
             feedback = services.coach.coach(question.qs, question, text)
             used = time.time() - state["started"]
             services.attempts.add(
-                user=person(user), team=(team or "").strip(), audience=state["audience"], qs=question.qs,
+                user=me.name, team=me.team, audience=state["audience"], qs=question.qs,
                 question_id=question.id, question=question.text, answer=text, score=feedback.score,
                 dimensions={d.name: d.score for d in feedback.dimensions},
                 claims=[{"text": c.text, "status": c.status} for c in feedback.claims],

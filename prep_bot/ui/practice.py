@@ -9,6 +9,7 @@ import gradio as gr
 
 from prep_bot.questions import AUDIENCES, Question, challenge_questions
 from prep_bot.services import Services
+from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import feedback_panel, md_escape
 
 MIX = "mix"
@@ -20,7 +21,8 @@ WEAKEST = "my weakest"
 
 
 def person(name: str | None) -> str:
-    """The name attempts are stored under (as typed, trimmed)."""
+    """The name attempts are stored under in local mode (as typed, trimmed); signed in, it is
+    the account's name (see ui/identity.py)."""
     return (name or "").strip() or "anonymous"
 
 
@@ -88,22 +90,25 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
     def find(question_id: str) -> Question | None:
         return bank.get(question_id) or next((q for q in challenge_pool() if q.id == question_id), None)
 
-    def ask(user: str, audience: str, qs_choice: str, with_challenges: bool, state: dict):
-        user = person(user)
+    def ask(user: str, audience: str, qs_choice: str, with_challenges: bool, state: dict, request: gr.Request):
         with user_errors():
+            me = current_user(services.users, request, user)
             state = dict(state or {})
-            wanted = choose_statement(services, qs_choice, user)
+            wanted = choose_statement(services, qs_choice, me.name)
             asked = state.get("asked", [])
-            question = bank.pick(wanted, audience=audience, exclude=asked, extra=challenge_pool() if with_challenges else ())
+            avoid = list(asked)
+            if qs_choice == WEAKEST:  # drill: questions this person has not tried yet come first
+                avoid += [a.question_id.split("#")[0] for a in services.attempts.list(user=me.name)]
+            question = bank.pick(wanted, audience=audience, exclude=avoid, extra=challenge_pool() if with_challenges else ())
             if question is None:
                 raise gr.Error("No question matches those choices; pick another audience or statement.")
             state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None)
             chat = [{"role": "assistant", "content": question_message(question, services)}]
             return chat, state, "", ""
 
-    def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict):
-        user = person(user)
+    def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict, request: gr.Request):
         with user_errors():
+            me = current_user(services.users, request, user, team)
             state = dict(state or {})
             question = find(state.get("question_id") or "")
             if question is None:
@@ -113,7 +118,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             feedback = services.coach.coach(question.qs, asked, text)
             previous = state.get("last")
             services.attempts.add(
-                user=user, team=(team or "").strip(), audience=audience, qs=question.qs,
+                user=me.name, team=me.team, audience=audience, qs=question.qs,
                 question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
                 score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
                 claims=[{"text": c.text, "status": c.status} for c in feedback.claims],

@@ -1,0 +1,68 @@
+"""The Readiness tab (leads): the 9 quality statements against evidence and practice, drawn
+as a heatmap, with the readiness formula, the questions the evidence cannot yet answer, and
+exports of the report."""
+
+from __future__ import annotations
+
+import tempfile
+from html import escape
+from pathlib import Path
+
+import gradio as gr
+
+from prep_bot.insights import READINESS_FORMULA, WEAK_EVIDENCE
+from prep_bot.report import heatmap_html, readiness_csv, readiness_html, readiness_markdown
+from prep_bot.services import Services
+from prep_bot.ui.identity import current_user
+from prep_bot.users import AccessDenied
+
+def details_html(rows) -> str:
+    parts = []
+    for r in sorted(rows, key=lambda r: r.readiness):
+        items = "".join(
+            f"<li>{escape(u.text)} <span class=\"pb-formula\">best evidence {u.best_score:.3f}"
+            f"{' · ' + escape(u.citation) if u.citation else ''}</span>"
+            + (f"<blockquote>{escape(u.best_passage)}</blockquote>" if u.best_passage else "")
+            + "</li>"
+            for u in r.unanswered
+        ) or "<li>None</li>"
+        open_points = "".join(f"<li>{escape(u['text'])} <i>({escape(u['citation'])})</i></li>" for u in r.unaddressed[:6])
+        parts.append(
+            f"<details><summary><b>{escape(r.title)}</b>: readiness {r.readiness} · "
+            f"{len(r.unanswered)} of {r.questions} likely questions without strong evidence · "
+            f"{len(r.unaddressed)} areas for improvement not yet addressed in practice</summary>"
+            f"<h4>Questions the evidence cannot yet answer</h4><ul>{items}</ul>"
+            + (f"<h4>Areas for improvement no practice answer has addressed</h4><ul>{open_points}</ul>" if open_points else "")
+            + "</details>"
+        )
+    return "".join(parts)
+
+
+def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+    def readiness(typed_name: str, typed_team: str, request: gr.Request = None, progress=gr.Progress()):
+        with user_errors():
+            me = current_user(services.users, request, typed_name, typed_team)
+            if me.role != "lead":
+                raise AccessDenied("readiness across the 9 quality statements is for leads")
+            rows = services.insights.readiness(
+                progress=lambda done, total, what: progress((done, total), desc=what)
+            )
+            folder = Path(tempfile.mkdtemp(prefix="prep-bot-report-"))
+            paths = []
+            for name, text in (("readiness.html", readiness_html(rows)), ("readiness.md", readiness_markdown(rows)), ("readiness.csv", readiness_csv(rows))):
+                (folder / name).write_text(text, encoding="utf-8")
+                paths.append(str(folder / name))
+            formula = (
+                f'<p class="pb-formula">{escape(READINESS_FORMULA)}.</p><p class="pb-formula">A likely question counts as '
+                f"without strong evidence when its best passage has cosine similarity below {WEAK_EVIDENCE}: below that, "
+                "the passage found is about a neighbouring topic rather than an answer.</p>"
+            )
+            return heatmap_html(rows) + formula, details_html(rows), paths
+
+    with gr.Tab("Readiness"):
+        gr.Markdown("For leads: where the evidence or the rehearsal is thin, across the 9 quality statements.")
+        show = gr.Button("Show readiness", variant="primary")
+        heatmap = gr.HTML(elem_id="readiness-heatmap")
+        details = gr.HTML(elem_id="readiness-details")
+        files = gr.File(label="Download the report (HTML with the heatmap, Markdown, CSV)", file_count="multiple", interactive=False)
+        show.click(readiness, [user_box, team_box], [heatmap, details, files], api_name="readiness")

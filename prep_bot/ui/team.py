@@ -1,0 +1,48 @@
+"""The Team story tab (managers and leads): one team's story per quality statement, where it
+is not consistent, and exports as Markdown and HTML."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from prep_bot.report import team_story_html, team_story_markdown
+from prep_bot.services import Services
+from prep_bot.ui.identity import current_user
+from prep_bot.users import AccessDenied, visible_attempts
+
+
+def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+    def story(team: str, typed_name: str, typed_team: str, request: gr.Request = None):
+        with user_errors():
+            me = current_user(services.users, request, typed_name, typed_team)
+            if me.authenticated and me.role == "staff":
+                raise AccessDenied("the team story is for managers and leads; see My progress for your own practice")
+            team = (team or "").strip() or me.team
+            if not team:
+                raise gr.Error("Name the team to look at.")
+            attempts = visible_attempts(me, services.attempts, team=team, users=services.users)
+            result = services.insights.team_story(team, attempts)
+            folder = Path(tempfile.mkdtemp(prefix="prep-bot-team-"))
+            slug = "".join(ch if ch.isalnum() else "-" for ch in team.lower()).strip("-") or "team"
+            md = folder / f"team-story-{slug}.md"
+            md.write_text(team_story_markdown(result), encoding="utf-8")
+            html = folder / f"team-story-{slug}.html"
+            body = team_story_html(result)
+            html.write_text(f"<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Team story</title><body>{body}</body></html>", encoding="utf-8")
+            return body, [str(md), str(html)]
+
+    with gr.Tab("Team story"):
+        gr.Markdown(
+            "For managers and leads: does the team tell one story that the evidence supports? Per quality "
+            "statement: practice, figures and examples used, the evidence's key messages mentioned or missed, "
+            "and where team members' figures disagree with each other or with the evidence."
+        )
+        with gr.Row():
+            team = gr.Textbox(label="Team (empty: yours)", scale=3)
+            show = gr.Button("Show team story", variant="primary", scale=1)
+        out = gr.HTML(elem_id="team-story")
+        files = gr.File(label="Export (Markdown and HTML)", file_count="multiple", interactive=False)
+        show.click(story, [team, user_box, team_box], [out, files], api_name="team_story")

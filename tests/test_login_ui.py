@@ -1,0 +1,257 @@
+"""Sign-in and roles in the served app, on 127.0.0.1: with accounts, every call needs a sign-in,
+the person and team come from the account (never from the boxes typed in the page), and who may
+read whose practice is enforced on the server."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_sample, free_port
+from prep_bot.config import Settings
+from prep_bot.services import Services
+
+pytestmark = pytest.mark.server
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+GOVERNANCE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
+PASSWORDS = {"sam": "sam's password", "mo": "mo's password", "sue": "sue's password", "lee": "lee's password"}
+ACCOUNTS = [("sam", "staff", "Front door"), ("mo", "manager", "Front door"), ("sue", "staff", "Hospital"), ("lee", "lead", "")]
+ANSWER = (
+    "When Mrs B raised a concern about her son taking her money, I asked her what she wanted to happen. "
+    "She is back in control of her money and says she feels safe again. We still need to record what people wanted."
+)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, embedder):
+    """One sample report in a fresh store, four accounts, each with earlier practice, and the app
+    launched in-process on a free loopback port."""
+    from prep_bot.ui.app import launch
+
+    root = tmp_path_factory.mktemp("login-ui")
+    evidence = root / "evidence"
+    evidence.mkdir()
+    copy_sample(GOVERNANCE, evidence)
+    services = Services(Settings(data_dir=root / "data"))
+    services.__dict__["embedder"] = embedder  # cached_property slot: reuse the loaded model
+    report = services.ingestor.ingest([evidence])
+    assert not report.failed, report.failed
+    for name, role, team in ACCOUNTS:
+        services.users.add(name, PASSWORDS[name], role=role, team=team)
+        services.attempts.add(
+            user=name, team=team, audience="frontline", qs="governance", question_id="governance-seed",
+            question=f"{name}'s earlier question", answer="seed", score=40, dimensions={},
+        )
+    port = free_port()
+    app = launch(services, "127.0.0.1", port, block=False)
+    try:
+        yield services, f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+        services.attempts.close()
+        services.store.catalog.close()
+
+
+def signed_in(url: str, name: str):
+    from gradio_client import Client
+
+    return Client(url, auth=(name, PASSWORDS[name]), verbose=False)
+
+
+def rows(table) -> list[list]:
+    return table["data"] if isinstance(table, dict) else table
+
+
+def questions(table) -> list[str]:
+    return [row[2] for row in rows(table)]
+
+
+def refused(call) -> str:
+    with pytest.raises(Exception) as raised:
+        call()
+    message = str(raised.value)
+    assert "Traceback" not in message and 'File "' not in message, message
+    return message
+
+
+def stored_questions(services, name: str) -> list[str]:
+    return [a.question for a in services.attempts.list(user=name)]
+
+
+# -- signing in ----------------------------------------------------------------------------------
+def test_nothing_works_without_signing_in(served):
+    from gradio_client import Client
+
+    services, url = served
+    assert "credentials" in refused(lambda: Client(url, verbose=False))
+    refused(lambda: Client(url, auth=("sam", "wrong password"), verbose=False))
+    refused(lambda: Client(url, auth=("nobody", PASSWORDS["sam"]), verbose=False))
+    # The API itself answers 401, whichever endpoint is called directly.
+    for path, data in (("config", None), ("gradio_api/info", None), ("gradio_api/call/my_attempts", {"data": ["sue"]})):
+        request = urllib.request.Request(
+            url + path, data=json.dumps(data).encode() if data else None, headers={"Content-Type": "application/json"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=10)
+        assert raised.value.code == 401, path
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(url + "config", timeout=10)
+    assert "prep-bot users add" in json.loads(raised.value.read())["detail"]["auth_message"]
+
+
+def test_the_page_says_who_is_signed_in(served):
+    _, url = served
+    assert "Signed in as <b>sam (staff, Front door)</b>" in signed_in(url, "sam").predict(api_name="/whoami")
+    assert "Signed in as <b>lee (lead)</b>" in signed_in(url, "lee").predict(api_name="/whoami")
+
+
+def test_the_banner_shows_a_name_with_markup_as_text(served):
+    from gradio_client import Client
+
+    services, url = served
+    services.users.add("<i>Ann</i>", "ann's password", role="staff", team="Front & back")
+    try:
+        banner = Client(url, auth=("<i>Ann</i>", "ann's password"), verbose=False).predict(api_name="/whoami")
+        assert "Signed in as <b>&lt;i&gt;Ann&lt;/i&gt; (staff, Front &amp; back)</b>" in banner
+        assert "<i>" not in banner
+    finally:
+        services.users.remove("<i>Ann</i>")
+
+
+# -- the person comes from the sign-in, not the boxes --------------------------------------------
+def test_practice_answer_is_saved_under_the_signed_in_person(served):
+    services, url = served
+    client = signed_in(url, "sam")
+    before = {name: len(services.attempts.list(user=name)) for name in PASSWORDS}
+    chat, _, _ = client.predict("lee", "frontline", "safeguarding", False, api_name="/ask")
+    chat, panel, _ = client.predict(ANSWER, "lee", "Hospital", "frontline", chat, api_name="/answer")
+    content = chat[-1]["content"]
+    reply = content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
+    assert "Saved to your practice history" in reply and 'class="pb-big"' in panel
+
+    saved = services.attempts.list(user="sam")
+    assert len(saved) == before["sam"] + 1
+    last = saved[-1]
+    assert (last.user, last.team, last.qs, last.answer) == ("sam", "Front door", "safeguarding", ANSWER)
+    assert len(services.attempts.list(user="lee")) == before["lee"]  # the typed name was ignored
+    assert services.attempts.list(team="Hospital", user="sam") == []  # and so was the typed team
+
+
+def test_mock_answer_is_saved_under_the_signed_in_person(served):
+    services, url = served
+    client = signed_in(url, "sue")
+    before = len(services.attempts.list(user="sue"))
+    prompt, _, _, _ = client.predict("frontline", 3, 1, api_name="/mock_start")
+    assert prompt.startswith("### Question 1 of 3")
+    client.predict(ANSWER, "mo", "Front door", api_name="/mock_answer")
+    saved = services.attempts.list(user="sue")
+    assert len(saved) == before + 1
+    assert (saved[-1].user, saved[-1].team, saved[-1].answer) == ("sue", "Hospital", ANSWER)
+    assert services.attempts.list(user="mo", team="Front door")[-1].answer != ANSWER
+
+
+# -- who may read whose practice -----------------------------------------------------------------
+def test_staff_read_their_own_attempts_only(served):
+    services, url = served
+    client = signed_in(url, "sam")
+    mine = client.predict(api_name="/my_attempts")
+    assert questions(mine) == stored_questions(services, "sam")
+    assert "sam's earlier question" in questions(mine)
+    assert not any(q.startswith(("sue", "mo", "lee")) for q in questions(mine))
+    assert list(mine["headers"]) == ["time", "statement", "question", "score"]
+    first = rows(mine)[0]
+    assert first[1] == "8. Governance, management and sustainability" and int(first[3]) == 40
+
+    # Asking for someone else is refused by the server, whatever the page shows or hides.
+    for other in ("sue", "mo", "lee"):
+        assert "their own attempts only" in refused(lambda: client.predict(user=other, api_name="/my_attempts"))
+    # Typing another name into the hidden "Your name" box changes nothing.
+    assert questions(client.predict(None, "sue", "Hospital", api_name="/my_attempts")) == stored_questions(services, "sam")
+    assert questions(client.predict(user="sam", api_name="/my_attempts")) == stored_questions(services, "sam")
+
+
+def test_managers_read_their_team_but_not_others(served):
+    services, url = served
+    client = signed_in(url, "mo")
+    assert questions(client.predict(user="sam", api_name="/my_attempts")) == stored_questions(services, "sam")
+    assert questions(client.predict(api_name="/my_attempts")) == stored_questions(services, "mo")
+    for other in ("sue", "lee", "nobody"):
+        assert "own team (Front door)" in refused(lambda: client.predict(user=other, api_name="/my_attempts"))
+
+
+def test_leads_read_everyones(served):
+    services, url = served
+    client = signed_in(url, "lee")
+    for name in PASSWORDS:
+        shown = questions(client.predict(user=name, api_name="/my_attempts"))
+        assert shown == stored_questions(services, name) and f"{name}'s earlier question" in shown
+
+
+def test_a_removed_account_is_refused_at_once(served):
+    services, url = served
+    services.users.add("tim", "tim's password", role="staff", team="Front door")
+    from gradio_client import Client
+
+    client = Client(url, auth=("tim", "tim's password"), verbose=False)
+    assert client.predict(api_name="/my_attempts")["data"] == []
+    chat, _, _ = client.predict("tim", "frontline", "safeguarding", False, api_name="/ask")
+    services.users.remove("tim")  # while tim is still signed in
+    assert "no longer exists" in refused(lambda: client.predict(api_name="/my_attempts"))
+    assert "no longer exists" in refused(lambda: client.predict("tim", "frontline", "safeguarding", False, api_name="/ask"))
+    assert "no longer exists" in refused(lambda: client.predict(ANSWER, "tim", "", "frontline", chat, api_name="/answer"))
+    assert services.attempts.list(user="tim") == []
+
+
+# -- in the browser -------------------------------------------------------------------------------
+@pytest.mark.browser
+def test_browser_sign_in_hides_the_name_boxes_and_signs_out(served):
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    services, url = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_label("username").wait_for(timeout=30_000)
+            assert "prep-bot users add" in page.inner_text("body")  # the auth message
+            page.get_by_label("username").fill("sam")
+            page.get_by_label("password").fill("wrong password")
+            page.get_by_role("button", name="Login").click()
+            page.get_by_text("Incorrect credentials").wait_for(timeout=10_000)
+
+            page.get_by_label("username").fill("sam")  # the form is cleared after a failed attempt
+            page.get_by_label("password").fill(PASSWORDS["sam"])
+            page.get_by_role("button", name="Login").click()
+            page.wait_for_function(
+                "() => (document.querySelector('#signed-in')?.innerText || '').includes('Signed in as')", timeout=30_000
+            )
+            assert "Signed in as sam (staff, Front door)" in page.locator("#signed-in").inner_text()
+            assert page.get_by_label("Your name").count() == 0 or not page.get_by_label("Your name").is_visible()
+            assert page.get_by_label("Team", exact=True).count() == 0 or not page.get_by_label("Team", exact=True).is_visible()
+
+            page.get_by_role("tab", name="My progress").click()
+            page.wait_for_function(
+                "() => (document.querySelector('#my-attempts')?.innerText || '').includes(\"sam's earlier question\")",
+                timeout=30_000,
+            )
+            shown = page.locator("#my-attempts").inner_text()
+            assert "sue's earlier question" not in shown and "mo's earlier question" not in shown
+
+            page.locator("#signed-in a").click()  # sign out, in this tab
+            page.get_by_label("username").wait_for(timeout=30_000)
+            assert len(page.context.pages) == 1
+        finally:
+            browser.close()
