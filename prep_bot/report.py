@@ -63,19 +63,31 @@ HEATMAP_CSS = """
 .pb-heatmap tbody th {text-align:left; background:#f6f8fa; font-weight:600}
 .pb-heatmap td {color:#fff; font-weight:700; text-shadow:0 0 2px rgba(0,0,0,0.5); min-width:70px}
 .pb-formula {font-size:0.85em; color:#57606a}
-"""  # the app's stylesheet (ui/render.py) carries the same rules
+"""
+
+
+def unanswered_items(r: StatementReadiness, with_passage: bool = False) -> str:
+    """<li> items for the likely questions without strong evidence, with the best evidence."""
+    return "".join(
+        f"<li>{escape(u.text)} <span class=\"pb-formula\">(best evidence {u.best_score:.3f}"
+        f"{': ' + escape(u.citation) if u.citation else ''})</span>"
+        + (f"<blockquote>{escape(u.best_passage)}</blockquote>" if with_passage and u.best_passage else "")
+        + "</li>"
+        for u in r.unanswered
+    )
+
+
+def unaddressed_items(r: StatementReadiness, limit: int) -> str:
+    """<li> items for areas for improvement no practice answer has addressed."""
+    return "".join(f"<li>{escape(u['text'])} <i>({escape(u['citation'])})</i></li>" for u in r.unaddressed[:limit])
 
 
 def readiness_html(rows: list[StatementReadiness], title: str = "prep-bot readiness report") -> str:
     ordered = sorted(rows, key=lambda r: r.readiness)
     sections = []
     for r in ordered:
-        unanswered = "".join(
-            f"<li>{escape(u.text)} <span class=\"pb-formula\">(best evidence {u.best_score:.3f}"
-            f"{': ' + escape(u.citation) if u.citation else ''})</span></li>"
-            for u in r.unanswered
-        ) or "<li>None: every likely question has evidence behind it.</li>"
-        unaddressed = "".join(f"<li>{escape(u['text'])} <i>({escape(u['citation'])})</i></li>" for u in r.unaddressed[:8])
+        unanswered = unanswered_items(r) or "<li>None: every likely question has evidence behind it.</li>"
+        unaddressed = unaddressed_items(r, limit=8)
         sections.append(
             f"<h3>{escape(r.title)}: readiness {r.readiness}</h3>"
             f"<p>{r.evidence_passages} evidence passages ({r.strengths} strengths, {r.improvements} to improve), "

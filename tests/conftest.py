@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,32 @@ def evidence_dir(tmp_path) -> Path:
     folder = tmp_path / "evidence"
     folder.mkdir()
     return folder
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium, headless, with nothing that reaches beyond this machine.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+def launch_chromium(playwright):
+    """Start Debian's chromium through Playwright (no browser download)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@contextmanager
+def served_app(services):
+    """The app launched in-process on a free loopback port; yields its URL, closes it after."""
+    from prep_bot.ui.app import launch
+
+    port = free_port()
+    app = launch(services, "127.0.0.1", port, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
 
 
 def free_port() -> int:

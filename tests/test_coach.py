@@ -3,7 +3,7 @@ margin, and every planted false figure is flagged; figures the evidence states a
 
 import pytest
 
-from prep_bot.evaluation import default_answer_set, evaluate_coach, load_answer_set
+from prep_bot.evaluation import evaluate_coach, load_answer_set
 from prep_bot.config import REPO_ROOT
 
 DIMENSIONS = {"outcome", "data", "example", "practice", "learning", "focus"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
 
 # Model window of all-MiniLM-L6-v2 is 256 word pieces, including [CLS] and [SEP].
 MODEL_WINDOW = 256
@@ -501,7 +500,6 @@ def test_xlsx_large_numbers_are_not_mangled(make_services, evidence_dir):
     _write_xlsx(path, {"net budget": 1234567.5, "care package spend": 123456.78})
     services = make_services()
     passages = ingest_ok(services, path)
-    texts = " ".join(p.text for p in passages)
     net = passage_with(passages, "net budget")
     assert net.text == "budget line: net budget; amount: 1234567.5"  # not "1.23457e+06"
     spend = passage_with(passages, "care package spend")

@@ -7,17 +7,15 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from conftest import copy_sample, free_port
+from conftest import CHROMIUM, copy_sample, launch_chromium, served_app
 from prep_bot.config import Settings
 from prep_bot.services import Services
 
 pytestmark = pytest.mark.server
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 GOVERNANCE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 PASSWORDS = {"sam": "sam's password", "mo": "mo's password", "sue": "sue's password", "lee": "lee's password"}
@@ -32,7 +30,6 @@ ANSWER = (
 def served(tmp_path_factory, embedder):
     """One sample report in a fresh store, four accounts, each with earlier practice, and the app
     launched in-process on a free loopback port."""
-    from prep_bot.ui.app import launch
 
     root = tmp_path_factory.mktemp("login-ui")
     evidence = root / "evidence"
@@ -48,12 +45,10 @@ def served(tmp_path_factory, embedder):
             user=name, team=team, audience="frontline", qs="governance", question_id="governance-seed",
             question=f"{name}'s earlier question", answer="seed", score=40, dimensions={},
         )
-    port = free_port()
-    app = launch(services, "127.0.0.1", port, block=False)
     try:
-        yield services, f"http://127.0.0.1:{port}/"
+        with served_app(services) as url:
+            yield services, url
     finally:
-        app.close()
         services.attempts.close()
         services.store.catalog.close()
 
@@ -217,11 +212,7 @@ def test_browser_sign_in_hides_the_name_boxes_and_signs_out(served):
 
     services, url = served
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1300, "height": 900})
             page.goto(url, wait_until="domcontentloaded")

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import SAMPLE_LIBRARY, free_port
+from conftest import CHROMIUM, SAMPLE_LIBRARY, launch_chromium, served_app
 from prep_bot.config import REPO_ROOT, Settings
 from prep_bot.services import Services
 
 pytestmark = pytest.mark.server
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO_ROOT / "screenshots"
 KNOWLEDGE = REPO_ROOT / "knowledge"
 
@@ -42,7 +40,6 @@ SCRIPT = "<script>alert(1)</script>"
 def served(tmp_path_factory, embedder):
     """The full sample library in a fresh store, attempts in a SQLite file of our own, and the
     app launched in-process on a free port."""
-    from prep_bot.ui.app import launch
 
     root = tmp_path_factory.mktemp("practice-ui")
     (root / "attempts").mkdir()
@@ -53,12 +50,10 @@ def served(tmp_path_factory, embedder):
     report = services.ingestor.ingest([SAMPLE_LIBRARY])
     assert not report.failed, report.failed
     assert services.attempts.count() == 0
-    port = free_port()
-    app = launch(services, "127.0.0.1", port, block=False)
     try:
-        yield services, f"http://127.0.0.1:{port}/"
+        with served_app(services) as url:
+            yield services, url
     finally:
-        app.close()
         services.attempts.close()
         services.store.catalog.close()
 
@@ -477,13 +472,7 @@ def test_browser_practice_turn_shows_coaching(served):
     errors: list[str] = []
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("request", lambda r: requests.append(r.url))

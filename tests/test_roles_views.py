@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_LIBRARY, free_port
+from conftest import CHROMIUM, SAMPLE_LIBRARY, launch_chromium, served_app
 from prep_bot.config import Settings
 from prep_bot.services import Services
 
 pytestmark = pytest.mark.server
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PASSWORDS = {"sam": "sam-password-1", "kim": "kim-password-1", "mo": "mo-password-1", "sue": "sue-password-1", "lee": "lee-password-1"}
 ACCOUNTS = [("sam", "staff", "Front door"), ("kim", "staff", "Front door"), ("mo", "manager", "Front door"),
@@ -22,7 +21,6 @@ ACCOUNTS = [("sam", "staff", "Front door"), ("kim", "staff", "Front door"), ("mo
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, embedder):
-    from prep_bot.ui.app import launch
 
     root = tmp_path_factory.mktemp("roles")
     services = Services(Settings(data_dir=root / "data"))
@@ -43,12 +41,8 @@ def served(tmp_path_factory, embedder):
     practise("kim", "Front door", "assessing-needs", "How fast do you assess people?",
              "We complete 75% of assessments within 28 days; people who wait get a weekly call.")
     practise("sue", "Hospital", "care-provision", "How do you support discharge?", "We work with the wards every day.")
-    port = free_port()
-    app = launch(services, "127.0.0.1", port, block=False)
-    try:
-        yield services, f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with served_app(services) as url:
+        yield services, url
 
 
 def client(url, name):
@@ -107,9 +101,7 @@ def test_heatmap_screenshot(served):
 
     _, url = served
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
             page.goto(url)
@@ -127,7 +119,6 @@ def test_heatmap_screenshot(served):
 
 
 def test_my_progress_chart_weakest_and_untried(served):
-    import pandas  # noqa: F401 - the chart's data arrives as a table
 
     _, url = served
     sam = client(url, "sam")

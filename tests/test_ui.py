@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_sample, free_port
+from conftest import CHROMIUM, copy_sample, free_port, launch_chromium, served_app
 
 pytestmark = pytest.mark.server
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 GOVERNANCE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 GOVERNANCE_ID = "stockton-2025-cqc-assessment-governance-management-sustainability"
 HOSTILE_ID = "safeguarding-practice-review"
@@ -39,19 +38,14 @@ QUERY = "section 42 safeguarding enquiries and the Safeguarding Adults Board"
 @pytest.fixture
 def served(make_services, evidence_dir):
     """The app launched in-process on a free port, over a store holding a hostile document."""
-    from prep_bot.ui.app import launch
 
     copy_sample(GOVERNANCE, evidence_dir)
     (evidence_dir / f"{HOSTILE_ID}.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
     services = make_services()
     report = services.ingestor.ingest([evidence_dir])
     assert report.count("added") == 2, report.results
-    port = free_port()
-    app = launch(services, "127.0.0.1", port, block=False)
-    try:
-        yield services, f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with served_app(services) as url:
+        yield services, url
 
 
 def _articles(page_html: str) -> list[str]:
@@ -126,13 +120,7 @@ def test_browser_search_shows_cards_and_runs_no_evidence_script(served):
     _, url = served
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

@@ -92,5 +92,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         summary = gr.HTML(elem_id="mock-summary")
         timer = gr.Timer(1.0, active=False)
         begin.click(start, [audience, count, minutes], [state, prompt, reply, summary, timer], api_name="mock_start")
-        send.click(submit, [reply, user_box, team_box, state], [state, prompt, reply, summary, timer], api_name="mock_answer")
+        send.click(submit, [reply, user_box, team_box, state], [state, prompt, reply, summary, timer], api_name="mock_answer").then(
+            tick, state, clock, api_name=False, show_progress="hidden"  # the clock stops showing once the panel ends
+        )
         timer.tick(tick, state, clock, api_name=False, show_progress="hidden")

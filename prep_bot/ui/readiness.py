@@ -11,7 +11,14 @@ from pathlib import Path
 import gradio as gr
 
 from prep_bot.insights import READINESS_FORMULA, WEAK_EVIDENCE
-from prep_bot.report import heatmap_html, readiness_csv, readiness_html, readiness_markdown
+from prep_bot.report import (
+    heatmap_html,
+    readiness_csv,
+    readiness_html,
+    readiness_markdown,
+    unaddressed_items,
+    unanswered_items,
+)
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 from prep_bot.users import AccessDenied
@@ -19,14 +26,8 @@ from prep_bot.users import AccessDenied
 def details_html(rows) -> str:
     parts = []
     for r in sorted(rows, key=lambda r: r.readiness):
-        items = "".join(
-            f"<li>{escape(u.text)} <span class=\"pb-formula\">best evidence {u.best_score:.3f}"
-            f"{' · ' + escape(u.citation) if u.citation else ''}</span>"
-            + (f"<blockquote>{escape(u.best_passage)}</blockquote>" if u.best_passage else "")
-            + "</li>"
-            for u in r.unanswered
-        ) or "<li>None</li>"
-        open_points = "".join(f"<li>{escape(u['text'])} <i>({escape(u['citation'])})</i></li>" for u in r.unaddressed[:6])
+        items = unanswered_items(r, with_passage=True) or "<li>None</li>"
+        open_points = unaddressed_items(r, limit=6)
         parts.append(
             f"<details><summary><b>{escape(r.title)}</b>: readiness {r.readiness} · "
             f"{len(r.unanswered)} of {r.questions} likely questions without strong evidence · "

@@ -6,6 +6,7 @@ from html import escape
 
 from prep_bot.evidence.passage import SearchHit
 from prep_bot.framework import Framework
+from prep_bot.report import HEATMAP_CSS
 
 POLARITY_LABEL = {"strength": "Strength", "improvement": "To improve", "neutral": "Context"}
 
@@ -164,12 +165,7 @@ def summary_table(rows: list[dict], framework: Framework) -> str:
     )
 
 
-CSS += """
-.pb-heatmap {border-collapse:collapse; font-size:0.9em; width:100%}
-.pb-heatmap th, .pb-heatmap td {border:1px solid #fff; padding:6px 8px; text-align:center}
-.pb-heatmap tbody th {text-align:left; background:#f6f8fa; font-weight:600}
-.pb-heatmap td {color:#fff; font-weight:700; text-shadow:0 0 2px rgba(0,0,0,0.5); min-width:70px}
-.pb-formula {font-size:0.85em; color:#57606a}
+CSS += HEATMAP_CSS + """
 .pb-said {color:#116329} .pb-unsaid {color:#953800}
 .pb-feedback h4 {margin:14px 0 6px 0}
 .pb-score {font-size:1.1em; margin-bottom:6px}
