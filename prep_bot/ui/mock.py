@@ -76,8 +76,8 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
 
     with gr.Tab("Mock interview"):
         gr.Markdown(
-            "A timed panel across quality statements, as on the on-site visit. Feedback comes at the end, "
-            "one row per question."
+            "A timed panel across quality statements, as on the on-site visit. Feedback comes at the end: "
+            "a summary per quality statement, then question by question."
         )
         with gr.Row():
             audience = audience_dropdown()
