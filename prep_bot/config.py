@@ -67,7 +67,3 @@ class Settings(BaseSettings):
     @property
     def framework_file(self) -> Path:
         return self.knowledge_dir / "framework.yaml"
-
-    @property
-    def sample_library(self) -> Path:
-        return self.knowledge_dir / "evidence"

@@ -311,7 +311,3 @@ _EXAMPLE = re.compile(r"\b(?:one|a|an|his|her)\s+(?:[a-z-]+\s+){0,2}?(?:man|woma
 
 def _examples(answer: str) -> list[str]:
     return [s for s in sentences(answer) if _EXAMPLE.search(s) or re.search(r"[“\"'][^”\"']{12,}[”\"']", s)][:2]
-
-
-def as_dicts(rows: list[StatementReadiness]) -> list[dict]:
-    return [r.to_dict() for r in rows]

@@ -32,7 +32,6 @@ class LexicalIndex:
         self.directory = directory
         self.generation = -1
         self.ids: list[str] = []
-        self._position: dict[str, int] = {}
         self._qs = np.zeros((0, len(QS_SLUGS)), dtype=bool)
         self._polarity = np.zeros(0, dtype=np.int8)
         self._doc_type = np.zeros(0, dtype=np.int8)
@@ -50,9 +49,6 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-    def position(self, passage_id: str) -> int | None:
-        return self._position.get(passage_id)
 
     # -- keeping in step with the catalog --------------------------------------------------
     def ensure_current(self, catalog: Catalog) -> None:
@@ -77,7 +73,6 @@ class LexicalIndex:
         ).reshape(len(rows), len(QS_SLUGS))
         self._polarity = np.array([_code(POLARITIES, m["polarity"]) for m in metas], dtype=np.int8)
         self._doc_type = np.array([_code(DOC_TYPES, m["doc_type"]) for m in metas], dtype=np.int8)
-        self._position = {pid: i for i, pid in enumerate(self.ids)}
         if rows:
             retriever = bm25s.BM25()
             retriever.index([self.tokenize(r[1]) or ["_"] for r in rows], show_progress=False)
@@ -122,7 +117,6 @@ class LexicalIndex:
             return False
         self.ids, self._bm25 = ids, bm25
         self._qs, self._polarity, self._doc_type = fields["qs"], fields["polarity"], fields["doc_type"]
-        self._position = {pid: i for i, pid in enumerate(ids)}
         self.generation = generation
         return True
 
