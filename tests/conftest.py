@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,14 +38,20 @@ def embedder() -> Embedder:
     return model
 
 
+def services_with(embedder: Embedder, **settings) -> Services:
+    """Services on the given settings, sharing the already loaded model."""
+    services = Services(Settings(**settings))
+    services.__dict__["embedder"] = embedder  # cached_property slot: reuse the loaded model
+    return services
+
+
 @pytest.fixture
 def make_services(tmp_path, embedder):
     """Build services on a fresh data dir (sharing the loaded model)."""
     created: list[Services] = []
 
     def make(data_dir: Path | None = None, **settings) -> Services:
-        services = Services(Settings(data_dir=data_dir or tmp_path / f"data{len(created)}", **settings))
-        services.__dict__["embedder"] = embedder  # cached_property slot: reuse the loaded model
+        services = services_with(embedder, data_dir=data_dir or tmp_path / f"data{len(created)}", **settings)
         created.append(services)
         return services
 
@@ -55,8 +64,7 @@ def make_services(tmp_path, embedder):
 @pytest.fixture(scope="session")
 def sample_services(tmp_path_factory, embedder) -> Services:
     """The bundled sample library, ingested once into its own store (read-only for tests)."""
-    services = Services(Settings(data_dir=tmp_path_factory.mktemp("sample-store")))
-    services.__dict__["embedder"] = embedder
+    services = services_with(embedder, data_dir=tmp_path_factory.mktemp("sample-store"))
     report = services.ingestor.ingest([SAMPLE_LIBRARY])
     assert not report.failed, report.failed
     return services
@@ -94,6 +102,42 @@ def served_app(services):
         yield f"http://127.0.0.1:{port}/"
     finally:
         app.close()
+
+
+@contextmanager
+def chroma_server(path: Path, timeout: float = 60.0):
+    """A real `chroma run` on 127.0.0.1 storing in ``path``; yields (port, process); always
+    terminated. Its output goes to chroma-server.log beside ``path``."""
+    port = free_port()
+    log = open(path.parent / "chroma-server.log", "wb")
+    proc = subprocess.Popen(
+        [str(REPO_ROOT / ".venv" / "bin" / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+        env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"chroma server exited early with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"chroma server on port {port} did not answer within {timeout:.0f} s") from None
+                time.sleep(0.25)
+        yield port, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+        log.close()
 
 
 def free_port() -> int:

@@ -2,70 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import cli_env, copy_sample, free_port
+from conftest import chroma_server, cli_env, copy_sample, free_port
 from prep_bot.errors import StoreError
 
 pytestmark = pytest.mark.server
 
 BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
-CHROMA = BIN / "chroma"
 PREP_BOT = BIN / "prep-bot"
 SAMPLE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 
 
-def _wait_for_heartbeat(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"chroma server exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"chroma server on port {port} did not answer within {timeout:.0f} s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
+@pytest.fixture(name="chroma_server")
+def chroma_server_fixture(tmp_path):
     """A real `chroma run` on 127.0.0.1; yields (port, process); always terminated."""
-    port = free_port()
-    env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
-    log = open(tmp_path / "chroma-server.log", "wb")
-    proc = subprocess.Popen(
-        [str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma-server")],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_heartbeat(port, proc)
-        yield port, proc
-    finally:
-        _stop(proc)
-        log.close()
+    with chroma_server(tmp_path / "chroma-server") as running:
+        yield running
 
 
 def test_ingest_and_search_through_a_chroma_server(chroma_server, make_services, evidence_dir, tmp_path):
@@ -160,6 +116,7 @@ def test_server_going_away_mid_session_gives_a_store_error(chroma_server, make_s
     assert services.ingestor.ingest([evidence_dir]).count("added") == 1
     assert services.store.search("corporate risk register", k=3)
 
-    _stop(proc)  # the server is restarted / crashes while the app keeps running
+    proc.terminate()  # the server is restarted / crashes while the app keeps running
+    proc.wait(timeout=15)
     with pytest.raises(StoreError):
         services.store.search("corporate risk register", k=3, mode="dense")

@@ -10,9 +10,7 @@ import urllib.request
 
 import pytest
 
-from conftest import CHROMIUM, copy_sample, launch_chromium, served_app
-from prep_bot.config import Settings
-from prep_bot.services import Services
+from conftest import CHROMIUM, copy_sample, launch_chromium, served_app, services_with
 
 pytestmark = pytest.mark.server
 
@@ -35,8 +33,7 @@ def served(tmp_path_factory, embedder):
     evidence = root / "evidence"
     evidence.mkdir()
     copy_sample(GOVERNANCE, evidence)
-    services = Services(Settings(data_dir=root / "data"))
-    services.__dict__["embedder"] = embedder  # cached_property slot: reuse the loaded model
+    services = services_with(embedder, data_dir=root / "data")
     report = services.ingestor.ingest([evidence])
     assert not report.failed, report.failed
     for name, role, team in ACCOUNTS:

@@ -10,9 +10,8 @@ import re
 import pytest
 import yaml
 
-from conftest import CHROMIUM, SAMPLE_LIBRARY, launch_chromium, served_app
-from prep_bot.config import REPO_ROOT, Settings
-from prep_bot.services import Services
+from conftest import CHROMIUM, SAMPLE_LIBRARY, launch_chromium, served_app, services_with
+from prep_bot.config import REPO_ROOT
 
 pytestmark = pytest.mark.server
 
@@ -43,10 +42,9 @@ def served(tmp_path_factory, embedder):
 
     root = tmp_path_factory.mktemp("practice-ui")
     (root / "attempts").mkdir()
-    services = Services(
-        Settings(data_dir=root / "store", database_url=f"sqlite:///{root / 'attempts' / 'attempts.sqlite'}")
+    services = services_with(
+        embedder, data_dir=root / "store", database_url=f"sqlite:///{root / 'attempts' / 'attempts.sqlite'}"
     )
-    services.__dict__["embedder"] = embedder  # cached_property slot: reuse the loaded model
     report = services.ingestor.ingest([SAMPLE_LIBRARY])
     assert not report.failed, report.failed
     assert services.attempts.count() == 0

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, SAMPLE_LIBRARY, launch_chromium, served_app
-from prep_bot.config import Settings
-from prep_bot.services import Services
+from conftest import CHROMIUM, SAMPLE_LIBRARY, launch_chromium, served_app, services_with
 
 pytestmark = pytest.mark.server
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -23,8 +21,7 @@ ACCOUNTS = [("sam", "staff", "Front door"), ("kim", "staff", "Front door"), ("mo
 def served(tmp_path_factory, embedder):
 
     root = tmp_path_factory.mktemp("roles")
-    services = Services(Settings(data_dir=root / "data"))
-    services.__dict__["embedder"] = embedder
+    services = services_with(embedder, data_dir=root / "data")
     assert not services.ingestor.ingest([SAMPLE_LIBRARY]).failed
     for name, role, team in ACCOUNTS:
         services.users.add(name, PASSWORDS[name], role=role, team=team)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES
+from conftest import FIXTURES, services_with
 
 UNSEEN = FIXTURES / "unseen" / "harrowfield-self-assessment.txt"
 LABELS = yaml.safe_load((FIXTURES / "unseen" / "labels.yaml").read_text())
@@ -48,9 +48,6 @@ def _expected(section: str) -> str | None:
 
 @pytest.fixture(scope="module", params=["txt", "pdf"])
 def unseen(request, tmp_path_factory, embedder):
-    from prep_bot.config import Settings
-    from prep_bot.services import Services
-
     folder = tmp_path_factory.mktemp(f"unseen-{request.param}")
     if request.param == "txt":
         path = folder / UNSEEN.name
@@ -58,8 +55,7 @@ def unseen(request, tmp_path_factory, embedder):
     else:
         path = folder / "harrowfield-self-assessment.pdf"
         _write_pdf(UNSEEN, path)
-    services = Services(Settings(data_dir=folder / "data"))
-    services.__dict__["embedder"] = embedder
+    services = services_with(embedder, data_dir=folder / "data")
     report = services.ingestor.ingest([path])
     assert report.count("added") == 1, report.failed
     return request.param, services

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, copy_sample, free_port, launch_chromium, served_app
+from conftest import CHROMIUM, chroma_server, copy_sample, free_port, launch_chromium, served_app
 
 pytestmark = pytest.mark.server
 
@@ -152,37 +147,6 @@ def test_browser_search_shows_cards_and_runs_no_evidence_script(served):
         finally:
             browser.close()
 
-
-
-@contextmanager
-def chroma_server(path: Path):
-    """A real `chroma run` on 127.0.0.1 (as in test_chroma_server.py); yields (port, process)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-        env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the chroma server did not start") from None
-                time.sleep(0.25)
-        yield port, proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def test_store_going_away_is_explained_in_the_app(make_services, evidence_dir, tmp_path):
