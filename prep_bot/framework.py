@@ -14,21 +14,10 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from prep_bot.errors import ConfigError
+from prep_bot.vocab import POLARITIES, QS_SLUGS, THEME_SLUGS  # noqa: F401 - re-exported
 
-QS_SLUGS = (
-    "assessing-needs",
-    "supporting-healthier-lives",
-    "equity-in-experience",
-    "care-provision",
-    "partnerships-communities",
-    "safe-pathways",
-    "safeguarding",
-    "governance",
-    "learning-improvement",
-)
-THEME_SLUGS = ("working-with-people", "providing-support", "ensuring-safety", "leadership")
+
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-POLARITIES = ("strength", "improvement", "neutral")
 
 
 def normalise_heading(text: str) -> str:

@@ -15,8 +15,8 @@ from prep_bot.errors import ConfigError
 from prep_bot.evidence.figures import sentences
 from prep_bot.evidence.passage import Passage
 from prep_bot.framework import QS_SLUGS
+from prep_bot.vocab import AUDIENCES  # noqa: F401 - re-exported
 
-AUDIENCES = ("frontline", "team-manager", "senior-leader", "partner", "elected-member")
 CHALLENGE_PROBES = [
     "What has changed for people since then, and how do you know?",
     "What does the data show now compared with then?",

@@ -24,8 +24,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from prep_bot.attempts import Attempt, AttemptLog
 from prep_bot.errors import PrepBotError
+from prep_bot.vocab import ROLES  # noqa: F401 - re-exported
 
-ROLES = ("staff", "manager", "lead")
 MIN_PASSWORD = 8
 MAX_NAME = 120  # the attempts table's user and team columns hold 120 characters
 ANONYMOUS = "anonymous"  # where nameless local practice is saved: not a name anyone can sign in as

@@ -55,8 +55,10 @@ class Tagger:
         self.embedder = embedder
         self._prototypes: np.ndarray | None = None
         self._owner: np.ndarray | None = None
+        # (cue, pattern): the plain substring test is a cheap necessary condition that lets
+        # most of the ~300 patterns be skipped for any one passage.
         self._cues = {
-            q.slug: [re.compile(r"\b" + re.escape(c.lower()) + r"\b") for c in q.cues]
+            q.slug: [(c.lower(), re.compile(r"\b" + re.escape(c.lower()) + r"\b")) for c in q.cues]
             for q in framework.quality_statements
         }
 
@@ -85,7 +87,7 @@ class Tagger:
         for row, text in enumerate(texts):
             lowered = text.lower()
             for index, slug in enumerate(QS_SLUGS):
-                found = sum(1 for cue in self._cues[slug] if cue.search(lowered))
+                found = sum(1 for cue, pattern in self._cues[slug] if cue in lowered and pattern.search(lowered))
                 scores[row, index] += CUE_WEIGHT * min(found, CUE_CAP)
         return scores
 
