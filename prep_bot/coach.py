@@ -4,7 +4,7 @@ deterministic and says why."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from prep_bot.claims import Claim, ClaimChecker
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
 from prep_bot.evidence.passage import Passage, SearchHit
 from prep_bot.framework import Framework
+from prep_bot.inputs import clean_text, has_words, looks_like_english
 from prep_bot.questions import Question, QuestionBank
 from prep_bot.rubric import DimensionScore, Rubric, Scorer, answer_features, best_match
 
@@ -93,8 +94,10 @@ class Coach:
     def coach(self, qs: str, question: Question | str, answer: str) -> Feedback:
         self.framework.qs(qs)  # raises KeyError for an unknown slug
         if isinstance(question, str):
-            question = self.find_question(question, qs)
-        answer = (answer or "").strip()
+            if not clean_text(question).strip():
+                raise ValueError("Give the question you are answering.")
+            question = self.find_question(clean_text(question), qs)
+        answer = clean_text(answer).strip()  # no lone surrogates or control characters: the model refuses them
         if not answer:
             raise ValueError("Write an answer first: what would you say to the inspector?")
         if len(answer) > MAX_ANSWER_CHARS:
@@ -102,6 +105,8 @@ class Coach:
                 f"That answer is {len(answer):,} characters; keep it under {MAX_ANSWER_CHARS:,} "
                 "(about two minutes of speaking)."
             )
+        if not has_words(answer):
+            raise ValueError("That answer has no words in it, only symbols or emoji: say what you would tell the inspector.")
         statement = self.framework.qs(qs)
         figures = extract_figures(answer)
         claims = self.claims.check(answer, limit=MAX_CLAIMS)
@@ -130,6 +135,12 @@ class Coach:
         features.outcome_sentence = answer_sentences[row] if answer_sentences else answer
 
         dimensions = self.scorer.score(features)
+        if not looks_like_english(answer):  # say so, rather than let the scores look like a verdict
+            dimensions = [
+                replace(d, reason="Not in English: the coach reads English answers, so these scores say little.")
+                if d.name == "focus" else d
+                for d in dimensions
+            ]
         score = self.scorer.overall(dimensions)
         weakest = min(dimensions, key=lambda d: d.score)
         data = self.data_cards([*evidence, *about_question])

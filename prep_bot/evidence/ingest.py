@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import yaml
 
 from prep_bot.errors import EvidenceFileError
@@ -27,8 +28,10 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
 # Bump when loading, chunking, tagging or redaction change what a file becomes, so that
 # re-ingesting an unchanged file re-processes it instead of keeping stale passages.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: HTML text outside <p> is read; stray control characters are dropped
 Status = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
+# Passages embedded together across files (the model still encodes them embed_batch_size at a time).
+EMBED_BATCH = 512
 
 
 @dataclass
@@ -130,13 +133,15 @@ class Ingestor:
             from tqdm import tqdm
 
             bar = tqdm(total=len(files), unit="file", desc="Ingesting", dynamic_ncols=True)
+
+        def done(results: list[FileResult]) -> None:
+            report.results.extend(results)
+            if bar is not None:
+                bar.update(len(results))
+                bar.set_postfix(passages=report.chunks, failed=len(report.failed))
+
         try:
-            for path, name in files:
-                result = self.ingest_file(path, name)
-                report.results.append(result)
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(passages=report.chunks, failed=len(report.failed))
+            self._run(files, done)
         finally:
             if bar is not None:
                 bar.close()
@@ -146,8 +151,57 @@ class Ingestor:
     def ingest_file(self, path: Path, name: str | None = None) -> FileResult:
         """Ingest one file; any problem comes back as a failed result with a one-line reason.
         ``name`` is the file's path relative to the folder being ingested (its source)."""
+        results: list[FileResult] = []
+        self._run([(path, name or path.name)], results.extend)
+        return results[0]
+
+    def _run(self, files: Sequence[tuple[Path, str]], done) -> None:
+        """Prepare files one by one and embed their passages together, EMBED_BATCH texts at a
+        time (one long encode runs near the model's full speed; many short ones do not). Each
+        document is still stored and committed on its own. ``done`` gets results in file order."""
+        pending: list[_Prepared] = []
+
+        def flush() -> None:
+            if not pending:
+                return
+            texts = [t for prepared in pending for t in prepared.embed_texts]
+            try:
+                vectors = self.embedder.encode(texts)
+            except Exception as e:  # noqa: BLE001 - the model failing must still be reported per file
+                log.exception("embedding failed for %d files", len(pending))
+                done([FileResult(p.path, "failed", reason=f"{p.path.name}: embedding failed ({type(e).__name__})") for p in pending])
+            else:
+                start, results = 0, []
+                for prepared in pending:
+                    end = start + len(prepared.drafts)
+                    results.append(self._guarded(prepared.path, lambda: self._store(prepared, vectors[start:end])))
+                    start = end
+                done(results)
+            pending.clear()
+
+        for path, name in files:
+            step = self._guarded(path, lambda: self._ingest_file(path, name))
+            if isinstance(step, _Prepared) and any(
+                p.info.doc_id == step.info.doc_id or p.info.sha256 == step.info.sha256 for p in pending
+            ):
+                # Same id or same content as a document not stored yet: store that one first,
+                # so this file is named or recognised as a duplicate exactly as it would be alone.
+                flush()
+                step = self._guarded(path, lambda: self._ingest_file(path, name))
+            if isinstance(step, _Prepared):
+                pending.append(step)
+                if sum(len(p.drafts) for p in pending) >= EMBED_BATCH:
+                    flush()
+            else:
+                flush()  # keep results in file order
+                done([step])
+        flush()
+
+    @staticmethod
+    def _guarded(path: Path, work):
+        """Run one file's step; any problem becomes a failed result with a one-line reason."""
         try:
-            return self._ingest_file(path, name or path.name)
+            return work()
         except EvidenceFileError as e:
             return FileResult(path, "failed", reason=str(e))
         except OSError as e:
@@ -165,13 +219,14 @@ class Ingestor:
             doc_id = slugify(source)
         return doc_id
 
-    def _ingest_file(self, path: Path, source: str) -> FileResult:
-        size = path.stat().st_size
-        if size > self.max_bytes:
-            raise EvidenceFileError(
-                f"{path.name}: {size / 1048576:.3g} MB is over the {self.max_file_mb:g} MB limit "
-                "(set PREP_BOT_MAX_FILE_MB to raise it)"
-            )
+    def _ingest_file(self, path: Path, source: str) -> FileResult | _Prepared:
+        """Read, check, redact and chunk a file: a result when there is nothing to embed
+        (unchanged, duplicate), else the prepared document."""
+        from prep_bot.evidence.loaders import size_limit_error
+
+        too_big = size_limit_error(path.name, path.stat().st_size, self.max_file_mb)
+        if too_big is not None:
+            raise too_big  # refused from its size alone: never read
         data = path.read_bytes()
         sha = hashlib.sha256(self._salt + data).hexdigest()
         doc_id = self._doc_id(source)
@@ -196,33 +251,51 @@ class Ingestor:
         drafts = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
         if not drafts:
             raise EvidenceFileError(f"{path.name}: no text passages found")
-        embed_texts = [d.embed_text for d in drafts]
-        embeddings = self.embedder.encode(embed_texts)
+        info = DocumentInfo(
+            doc_id=doc_id, title=title, source=source, doc_type=doc_type, sha256=sha,
+            council=str(meta.get("council") or ""), date=str(meta.get("date") or ""), redactions=redactions,
+        )
+        return _Prepared(path, info, drafts, replaces=existing is not None)
+
+    def _store(self, prepared: _Prepared, embeddings: np.ndarray) -> FileResult:
+        """Tag a prepared document with its embeddings and commit it to the store."""
+        info, drafts = prepared.info, prepared.drafts
         tags = self.tagger.tag(drafts, embeddings)
         passages = [
             Passage(
-                id=f"{doc_id}:{sha[:12]}:{i:05d}",
+                id=f"{info.doc_id}:{info.sha256[:12]}:{i:05d}",
                 text=d.text,
-                doc_id=doc_id,
-                title=title,
-                source=source,
+                doc_id=info.doc_id,
+                title=info.title,
+                source=info.source,
                 page=d.page,
                 section=d.section,
                 quality_statements=t.quality_statements,
                 theme=t.theme,
                 polarity=t.polarity,
-                doc_type=doc_type,
+                doc_type=info.doc_type,
                 position=i,
             )
             for i, (d, t) in enumerate(zip(drafts, tags))
         ]
-        info = DocumentInfo(
-            doc_id=doc_id, title=title, source=source, doc_type=doc_type, sha256=sha,
-            council=str(meta.get("council") or ""), date=str(meta.get("date") or ""), redactions=redactions,
-        )
-        self.store.put_document(info, passages, embed_texts, embeddings)
-        log.info("stored %s: %d passages", doc_id, len(passages))
-        return FileResult(path, "replaced" if existing else "added", doc_id, len(passages), redactions)
+        self.store.put_document(info, passages, prepared.embed_texts, embeddings)
+        log.info("stored %s: %d passages", info.doc_id, len(passages))
+        status: Status = "replaced" if prepared.replaces else "added"
+        return FileResult(prepared.path, status, info.doc_id, len(passages), info.redactions)
+
+
+@dataclass
+class _Prepared:
+    """A document read, redacted and chunked, waiting for its embeddings."""
+
+    path: Path
+    info: DocumentInfo
+    drafts: list
+    replaces: bool
+
+    @property
+    def embed_texts(self) -> list[str]:
+        return [d.embed_text for d in self.drafts]
 
 
 def guess_doc_type(path: Path, title: str) -> str:

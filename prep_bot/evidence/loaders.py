@@ -1,10 +1,13 @@
 """Read evidence files into blocks. One loader per format; each raises EvidenceFileError
-with a one-line reason a user can act on when the file cannot be read."""
+with a one-line reason a user can act on when the file cannot be read ("PDF is
+password-protected", "not a Word document (a zip archive of other files)", "not text
+(binary)"...), never a parser's traceback."""
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Callable
@@ -17,17 +20,53 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm", ".csv", ".xlsx"}
 _TOC_LINE = re.compile(r"(\.{3,}|\t|\s{3,})\s*\d{1,3}\s*$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files, and password-protected new ones
+MAX_UNPACKED_MB = 500  # a .docx or .xlsx that unpacks to more than this is refused (a zip bomb)
+
+
+def size_limit_error(name: str, size: int, max_file_mb: float) -> EvidenceFileError | None:
+    """The error for a file of ``size`` bytes over the limit (checked before it is read), else None."""
+    if size <= int(max_file_mb * 1024 * 1024):
+        return None
+    return EvidenceFileError(
+        f"{name}: {size / 1048576:.3g} MB is over the {max_file_mb:g} MB limit (set PREP_BOT_MAX_FILE_MB to raise it)"
+    )
+
+
+def _not_text(name: str) -> EvidenceFileError:
+    suffix = Path(name).suffix
+    renamed = f" renamed {suffix}" if suffix else ""
+    return EvidenceFileError(f"{name}: not text (binary): is it an image, archive or program{renamed}?")
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text with no BOM (mostly
+    ASCII: every other byte is zero, the others printable ASCII), else None."""
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, chars, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        printable = sum(1 for b in chars if 32 <= b < 127 or b in (9, 10, 13))
+        if zeros.count(0) > 0.9 * len(zeros) and printable > 0.9 * len(chars):
+            return encoding
+    return None
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Decode text bytes (UTF-8, UTF-16 with BOM, Windows-1252), refusing binary content."""
+    """Decode text bytes (UTF-8, UTF-16 with or without BOM, Windows-1252), refusing binary content."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return _check_text(data.decode("utf-16"), name)
         except UnicodeDecodeError as e:
             raise EvidenceFileError(f"{name}: UTF-16 text that cannot be decoded") from e
     if b"\x00" in data[:4096]:
-        raise EvidenceFileError(f"{name}: looks like a binary file, not text")
+        utf16 = _utf16_without_bom(data[:4096])
+        if utf16 is None:
+            raise _not_text(name)
+        try:
+            return _check_text(data.decode(utf16), name)
+        except UnicodeDecodeError as e:
+            raise _not_text(name) from e
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -36,10 +75,17 @@ def decode_text(data: bytes, name: str) -> str:
             continue
     else:  # pragma: no cover - cp1252 decodes almost anything; latin-1 always does
         text = data.decode("latin-1")
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f")
-    if controls > 0.05 * max(1, min(len(text), 4096)):
-        raise EvidenceFileError(f"{name}: looks like a binary file, not text")
-    return text
+    return _check_text(text, name)
+
+
+def _check_text(text: str, name: str) -> str:
+    """Refuse decoded 'text' that is mostly control characters (binary data), and drop the
+    few stray ones (NULs, form feeds) that real text files sometimes carry."""
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t\f") or ch == "\ufffd")
+    if controls > 0.05 * max(1, len(sample)):
+        raise _not_text(name)
+    return re.sub(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", "", text)
 
 
 def _clean(line: str) -> str:
@@ -87,22 +133,34 @@ def load_text(path: Path, data: bytes) -> LoadedFile:
 
 def load_pdf(path: Path, data: bytes) -> LoadedFile:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    # pypdf logs a warning for every flaw it works around; a file it cannot read gets a reason
+    # below instead, so these would only be noise between the CLI's one line per failure.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    if b"%PDF-" not in data[:1024]:  # the header may follow a little junk, as readers allow
+        raise EvidenceFileError(f"{path.name}: not a readable PDF (it does not start with %PDF: another kind of file?)")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
             except Exception as e:  # noqa: BLE001 - pypdf raises several types here
-                raise EvidenceFileError(f"{path.name}: PDF is password-protected") from e
+                if type(e).__name__ == "DependencyError":  # AES needs the cryptography package
+                    raise EvidenceFileError(
+                        f"{path.name}: PDF is encrypted (AES) and cannot be read here; save a copy without encryption"
+                    ) from e
+                raise EvidenceFileError(f"{path.name}: PDF is password-protected; save a copy without the password") from e
             if not ok:
-                raise EvidenceFileError(f"{path.name}: PDF is password-protected")
+                raise EvidenceFileError(f"{path.name}: PDF is password-protected; save a copy without the password")
         pages = list(reader.pages)
     except EvidenceFileError:
         raise
-    except (PdfReadError, ValueError, OSError, KeyError, TypeError) as e:
-        raise EvidenceFileError(f"{path.name}: not a readable PDF ({type(e).__name__})") from e
+    except RecursionError as e:
+        raise EvidenceFileError(f"{path.name}: not a readable PDF (damaged: objects nested too deeply)") from e
+    except Exception as e:  # noqa: BLE001 - a damaged PDF makes pypdf raise almost any type
+        raise EvidenceFileError(f"{path.name}: not a readable PDF (damaged or truncated: {type(e).__name__})") from e
+    if not pages:
+        raise EvidenceFileError(f"{path.name}: not a readable PDF (damaged or truncated: no pages found)")
     blocks: list[Block] = []
     title = None
     try:
@@ -113,8 +171,10 @@ def load_pdf(path: Path, data: bytes) -> LoadedFile:
     for number, page in enumerate(pages, start=1):
         try:
             text = page.extract_text() or ""
+        except RecursionError as e:
+            raise EvidenceFileError(f"{path.name}: page {number} cannot be read (damaged: nested too deeply)") from e
         except Exception as e:  # noqa: BLE001
-            raise EvidenceFileError(f"{path.name}: page {number} cannot be read ({type(e).__name__})") from e
+            raise EvidenceFileError(f"{path.name}: page {number} cannot be read (damaged: {type(e).__name__})") from e
         blocks.extend(_pdf_page_blocks(text, number))
     if not any(b.text.strip() for b in blocks):
         raise EvidenceFileError(f"{path.name}: PDF has no text layer (scanned?); OCR it first")
@@ -153,14 +213,53 @@ def _pdf_page_blocks(text: str, page: int) -> list[Block]:
     return blocks
 
 
+def _office_package(path: Path, data: bytes, kind: str, part: str, old: str) -> None:
+    """Check that ``data`` is an Office Open XML package holding ``part`` (the main part of a
+    ``kind``, e.g. word/document.xml), with a reason naming what the file is instead."""
+    if data.startswith(OLE_MAGIC):
+        raise EvidenceFileError(
+            f"{path.name}: not a {kind} (an old {old} file, or a password-protected one): save it as {path.suffix.lower()} without a password"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        what = "text" if _looks_like_text(data) else "not a zip package"
+        raise EvidenceFileError(f"{path.name}: not a {kind} ({what}: another kind of file renamed {path.suffix}?)") from e
+    names = {i.filename for i in infos}
+    if part not in names:
+        if "word/document.xml" in names:
+            found = "a Word document"
+        elif "xl/workbook.xml" in names:
+            found = "an Excel workbook"
+        elif "ppt/presentation.xml" in names:
+            found = "a PowerPoint file"
+        elif "mimetype" in names:
+            found = "an OpenDocument file"
+        else:
+            found = "a zip archive of other files"
+        raise EvidenceFileError(f"{path.name}: not a {kind} ({found} renamed {path.suffix})")
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
+        raise EvidenceFileError(f"{path.name}: unpacks to {unpacked / 1048576:,.0f} MB, over the {MAX_UNPACKED_MB} MB that can be read")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    try:
+        decode_text(data[:4096], "sample")
+    except EvidenceFileError:
+        return False
+    return True
+
+
 def load_docx(path: Path, data: bytes) -> LoadedFile:
+    _office_package(path, data, "Word document", "word/document.xml", "Word 97-2003 .doc")
     try:
         import docx
-        from docx.opc.exceptions import PackageNotFoundError
 
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise EvidenceFileError(f"{path.name}: not a readable Word document ({type(e).__name__})") from e
+    except Exception as e:  # noqa: BLE001 - python-docx and lxml raise many types on a damaged package
+        raise EvidenceFileError(f"{path.name}: not a readable Word document (damaged: {type(e).__name__})") from e
     blocks: list[Block] = []
     title = (document.core_properties.title or "").strip() or None
     from docx.table import Table
@@ -184,26 +283,60 @@ def load_docx(path: Path, data: bytes) -> LoadedFile:
     return LoadedFile(blocks, title=title)
 
 
+_HTML_SKIP = {"head", "title", "script", "style", "noscript", "template", "nav", "footer", "svg", "math", "iframe", "object", "canvas", "select"}
+_HTML_BLOCKS = {
+    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li",
+    "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+
+
 def load_html(path: Path, data: bytes) -> LoadedFile:
+    """Text of an HTML page, one block per paragraph, heading, list item or cell, in page order.
+    The tree is walked with an explicit stack, so however deeply the page nests (thousands of
+    divs) nothing recurses and the time stays linear."""
     from bs4 import BeautifulSoup
+    from bs4.element import NavigableString, PreformattedString, Tag
 
     text = decode_text(data, path.name)
     try:
         soup = BeautifulSoup(text, "html.parser")
     except RecursionError as e:
         raise EvidenceFileError(f"{path.name}: HTML is nested too deeply to read") from e
-    for tag in soup(["script", "style", "noscript", "template", "nav", "footer"]):
-        tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    title_tag = soup.find("title")
+    title = (_clean(title_tag.get_text(" ")) or None) if title_tag else None
+
+    segments: list[tuple[str, list[str]]] = [("body", [])]  # (enclosing block tag, text pieces)
+    stack: list[tuple[object, str]] = [(soup, "body")]
+    end = object()  # marks leaving a block element: text after it starts a new segment
+    while stack:
+        node, enclosing = stack.pop()
+        if node is end:
+            segments.append((enclosing, []))
+        elif isinstance(node, NavigableString):
+            if not isinstance(node, PreformattedString):  # comments, CDATA, doctype
+                segments[-1][1].append(str(node))
+        elif isinstance(node, Tag):
+            name = (node.name or "").lower()
+            if name in _HTML_SKIP:
+                continue
+            if name == "br":
+                segments[-1][1].append(" ")
+                continue
+            inner = enclosing
+            if name in _HTML_BLOCKS:
+                segments.append((name, []))
+                stack.append((end, enclosing))
+                inner = name
+            stack.extend((child, inner) for child in reversed(node.contents))
+
     blocks: list[Block] = []
-    for element in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre"]):
-        if element.find(["p", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6"]):
-            continue  # its children are visited themselves
-        content = _clean(element.get_text(" ", strip=True))
+    for name, pieces in segments:
+        content = _clean("".join(pieces).replace("\n", " "))
         if not content:
             continue
-        if element.name and element.name[0] == "h" and element.name[1:].isdigit():
-            blocks.append(Block(content, kind="heading", level=int(element.name[1])))
+        if len(name) == 2 and name[0] == "h" and name[1].isdigit():
+            blocks.append(Block(content, kind="heading", level=int(name[1])))
         else:
             blocks.append(Block(content))
     return LoadedFile(blocks, title=title)
@@ -251,15 +384,18 @@ def load_csv(path: Path, data: bytes) -> LoadedFile:
 def load_xlsx(path: Path, data: bytes) -> LoadedFile:
     from openpyxl import load_workbook
 
+    _office_package(path, data, "Excel workbook", "xl/workbook.xml", "Excel 97-2003 .xls")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise EvidenceFileError(f"{path.name}: not a readable Excel workbook ({type(e).__name__})") from e
-    blocks: list[Block] = []
-    for sheet in workbook.worksheets:
-        rows = [[_format_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        blocks.extend(_table_blocks(rows, sheet.title))
-    workbook.close()
+        blocks: list[Block] = []
+        try:
+            for sheet in workbook.worksheets:
+                rows = [[_format_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+                blocks.extend(_table_blocks(rows, sheet.title))
+        finally:
+            workbook.close()
+    except Exception as e:  # noqa: BLE001 - openpyxl and lxml raise many types on a damaged package
+        raise EvidenceFileError(f"{path.name}: not a readable Excel workbook (damaged: {type(e).__name__})") from e
     if not blocks:
         raise EvidenceFileError(f"{path.name}: workbook has no table with a header row and data rows")
     return LoadedFile(blocks)

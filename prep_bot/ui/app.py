@@ -41,6 +41,7 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
     """The page. With ``login`` (default: when any user exists) the name and team come from the
     sign-in: the "Your name" and "Team" boxes are hidden and a "Signed in as" line shows instead."""
     from prep_bot.ui.identity import current_user, signed_in_banner
+    from prep_bot.ui.library import build_library_tab
     from prep_bot.ui.mock import build_mock_tab
     from prep_bot.ui.practice import build_practice_tab
     from prep_bot.ui.progress import build_progress_tab
@@ -75,10 +76,6 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
             polarity=None if polarity == ALL else polarity,
             doc_type=None if doc_type == ALL else doc_type,
         )
-
-    def library() -> list[list]:
-        with user_errors():
-            return [[d.doc_id, d.title, d.doc_type, d.date, d.chunks] for d in store.documents()]
 
     with gr.Blocks(title="prep-bot: CQC assessment rehearsal") as app:
         gr.Markdown("# prep-bot\nRehearse for the CQC assessment: likely questions, answers coached against your evidence.")
@@ -122,12 +119,7 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
             # Cards only: a small, stable endpoint for scripts and tests.
             hidden = gr.Button(visible=False)
             hidden.click(search, inputs, results, api_name="search")
-        with gr.Tab("Library"):
-            docs = gr.Dataframe(
-                headers=["id", "title", "type", "date", "passages"], value=library, interactive=False, label="Documents in the store"
-            )
-            refresh = gr.Button("Refresh")
-            refresh.click(library, None, docs, api_name="documents")
+        build_library_tab(services, user_errors)  # the documents, and adding files (ui/library.py)
     return app
 
 
@@ -136,6 +128,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
 
     Once any user exists, everyone signs in (checked against the user store). Without users,
     only a loopback host is allowed (LoginRequired otherwise)."""
+    from prep_bot.ui.library import upload_cap
     from prep_bot.users import check_bind
 
     login = services.users.count() > 0
@@ -155,6 +148,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         css=CSS,
         ssr_mode=False,
         show_error=False,
+        max_file_size=upload_cap(services.settings.max_file_mb),  # a backstop; the Library tab says why per file
         prevent_thread_lock=not block,
         quiet=not block,
     )

@@ -7,6 +7,7 @@ import random
 
 import gradio as gr
 
+from prep_bot.inputs import clean_text
 from prep_bot.questions import AUDIENCES, Question, challenge_questions
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
@@ -82,10 +83,12 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
 
     def challenge_pool() -> list[Question]:
         generation = services.store.catalog.generation
-        if generation not in challenges_cache:
+        pool = challenges_cache.get(generation)
+        if pool is None:  # return our own list: another request may clear the cache meanwhile
+            pool = challenge_questions(services.store.passages(polarity="improvement"))
             challenges_cache.clear()
-            challenges_cache[generation] = challenge_questions(services.store.passages())
-        return challenges_cache[generation]
+            challenges_cache[generation] = pool
+        return pool
 
     def find(question_id: str) -> Question | None:
         return bank.get(question_id) or next((q for q in challenge_pool() if q.id == question_id), None)
@@ -108,6 +111,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
 
     def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict, request: gr.Request):
         with user_errors():
+            text = clean_text(text)  # a lone surrogate from the browser would fail to save
             me = current_user(services.users, request, user, team)
             state = dict(state or {})
             question = find(state.get("question_id") or "")

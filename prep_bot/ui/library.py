@@ -1,0 +1,123 @@
+"""The Library tab: the documents in the store, and adding files to it from the browser.
+
+Uploads are copied into the data dir's ``uploads`` folder under a safe name and ingested one by
+one (prep_bot/evidence/uploads.py); each gets a row in a results table with its status, the
+passages stored and a one-line reason. With sign-in on, only a lead may add files; the server
+checks it on every request."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import gradio as gr
+
+from prep_bot.evidence.uploads import MAX_FILES, UploadResult, add_uploads
+from prep_bot.services import Services
+from prep_bot.ui.identity import current_user
+from prep_bot.users import AccessDenied
+
+HEADERS = ["id", "title", "type", "date", "passages"]
+STATUS_LABEL = {
+    "added": "Added",
+    "replaced": "Added (replaces the earlier version)",
+    "unchanged": "Already in the library",
+    "duplicate": "Duplicate",
+    "failed": "Not added",
+}
+# Reuse the claim-check colours: green for stored, red for refused, grey for nothing to do.
+STATUS_CLASS = {"added": "pb-supported", "replaced": "pb-supported", "failed": "pb-contradicted"}
+
+
+def upload_cap(max_file_mb: float) -> int:
+    """Bytes Gradio itself accepts per uploaded file: well above the evidence size limit, so a
+    file just over the limit still reaches the Library tab and gets its one-line reason, while a
+    huge one is cut off before it fills the disk."""
+    return max(4 * int(max_file_mb * 1024 * 1024), 16 * 1024 * 1024)
+
+
+def results_html(results: list[UploadResult]) -> str:
+    """The results table; every file name and reason is escaped."""
+    if not results:
+        return ""
+    stored = sum(r.status in ("added", "replaced") for r in results)
+    failed = sum(r.status == "failed" for r in results)
+    other = len(results) - stored - failed
+    summary = f"{stored} added, {failed} not added" + (f", {other} already in the library" if other else "")
+    rows = "".join(
+        f'<tr class="pb-claim {STATUS_CLASS.get(r.status, "pb-unverified")}" data-status="{escape(r.status)}">'
+        f"<td>{escape(r.name)}</td><td>{escape(STATUS_LABEL.get(r.status, r.status))}</td>"
+        f'<td class="pb-num">{r.passages if r.status in ("added", "replaced") else ""}</td>'
+        f"<td>{escape(_reason(r))}</td></tr>"
+        for r in results
+    )
+    return (
+        f'<p class="pb-upload-summary">{escape(summary)}</p><table class="pb-claims pb-uploads"><thead><tr>'
+        "<th>File</th><th>Result</th><th>Passages</th><th>Reason</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def _reason(result: UploadResult) -> str:
+    """The reason without the file name in front (the row already names the file)."""
+    prefix = f"{result.name}: "
+    return result.reason[len(prefix):] if result.reason.startswith(prefix) else result.reason
+
+
+def _discard_received(paths: list[Path]) -> None:
+    """Delete the copies Gradio received (in its upload folder): what the library keeps is in
+    the data dir, and evidence should not linger in a temp folder."""
+    from gradio.utils import get_upload_folder
+
+    root = Path(get_upload_folder()).resolve()
+    for path in paths:
+        try:
+            resolved = path.resolve()
+            if resolved.is_relative_to(root) and resolved.is_file():
+                resolved.unlink()
+        except OSError:
+            pass
+
+
+def build_library_tab(services: Services, user_errors) -> None:
+    store = services.store
+
+    def library() -> list[list]:
+        with user_errors():
+            return [[d.doc_id, d.title, d.doc_type, d.date, d.chunks] for d in store.documents()]
+
+    def add(files: list[str] | None, request: gr.Request = None, progress=gr.Progress()):
+        with user_errors():
+            me = current_user(services.users, request)
+            if me.role != "lead":
+                raise AccessDenied("adding documents to the library is for leads: ask your prep-bot lead to add them")
+            paths = [Path(f) for f in (files or []) if f]
+            if not paths:
+                raise gr.Error("Choose one or more files first, then press “Add to the library”.")
+            try:
+                results = add_uploads(
+                    services.ingestor,
+                    services.settings.data_dir,
+                    paths,
+                    progress=lambda done, total, name: progress((done, total), desc=f"Reading {name}" if done < total else "Done"),
+                )
+            finally:
+                _discard_received(paths)
+            return results_html(results), library()
+
+    with gr.Tab("Library"):
+        docs = gr.Dataframe(headers=HEADERS, value=library, interactive=False, label="Documents in the store")
+        refresh = gr.Button("Refresh")
+        refresh.click(library, None, docs, api_name="documents")
+        gr.Markdown(
+            "**Add evidence**: .txt, .md, .pdf, .docx, .html, .csv or .xlsx, up to "
+            f"{services.settings.max_file_mb:g} MB each and {MAX_FILES} at a time. Each file is read, tagged and "
+            "stored; a file that cannot be read is listed with the reason and changes nothing. "
+            "With sign-in on, only leads can add files."
+        )
+        upload = gr.File(label="Files to add", file_count="multiple", type="filepath", elem_id="library-upload")
+        add_btn = gr.Button("Add to the library", variant="primary", elem_id="library-add")
+        results = gr.HTML(elem_id="upload-results")
+        add_btn.click(add, upload, [results, docs], api_name="add_documents").success(
+            lambda: None, None, upload, api_name=False
+        )
