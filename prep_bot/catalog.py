@@ -41,7 +41,9 @@ class Catalog:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk before ingest deletes the old version's vectors, so even a
+        # power cut cannot roll the catalog back to a version whose vectors are gone.
+        self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -125,14 +127,17 @@ class Catalog:
                     found[row[0]] = _passage(row)
         return found
 
-    def iter_passages(self, doc_id: str | None = None) -> Iterator[Passage]:
-        query = "SELECT id, doc_id, position, text, meta FROM passages"
-        args: tuple = ()
+    def iter_passages(self, doc_id: str | None = None, polarity: str | None = None) -> Iterator[Passage]:
+        clauses, args = [], []
         if doc_id:
-            query += " WHERE doc_id=?"
-            args = (doc_id,)
+            clauses.append("doc_id=?")
+            args.append(doc_id)
+        if polarity:
+            clauses.append("json_extract(meta, '$.polarity')=?")
+            args.append(polarity)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._lock:
-            rows = self._db.execute(query + " ORDER BY doc_id, position", args).fetchall()
+            rows = self._db.execute(f"SELECT id, doc_id, position, text, meta FROM passages{where} ORDER BY doc_id, position", args).fetchall()
         for row in rows:
             yield _passage(row)
 

@@ -13,15 +13,22 @@ import os
 import re
 import shutil
 import threading
+import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from prep_bot.catalog import Catalog
 from prep_bot.framework import POLARITIES, QS_SLUGS
+from prep_bot.vocab import DOC_TYPES  # noqa: F401 - re-exported
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: each save is still atomic, only not serialised across processes
+    fcntl = None
 
 log = logging.getLogger(__name__)
-DOC_TYPES = ("peer-challenge", "cqc-assessment", "self-assessment", "data", "other")
 _WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*%?")
 
 
@@ -36,6 +43,8 @@ class LexicalIndex:
         self._polarity = np.zeros(0, dtype=np.int8)
         self._doc_type = np.zeros(0, dtype=np.int8)
         self._bm25 = None
+        self._positions: dict[str, int] = {}
+        self._positions_of: list[str] | None = None
         self._lock = threading.RLock()
         import Stemmer
         from bm25s.stopwords import STOPWORDS_EN
@@ -50,6 +59,15 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def positions(self) -> dict[str, int]:
+        """Row of each passage id in the filter arrays (rebuilt when the index changes)."""
+        ids = self.ids
+        if self._positions_of is not ids:
+            self._positions = {pid: row for row, pid in enumerate(ids)}
+            self._positions_of = ids
+        return self._positions
+
     # -- keeping in step with the catalog --------------------------------------------------
     def ensure_current(self, catalog: Catalog) -> None:
         """Make the index match the catalog: reuse memory, else disk, else rebuild and save."""
@@ -61,7 +79,10 @@ class LexicalIndex:
                 return
             if not self._load(generation):
                 self._build(catalog, generation)
-                self._save()
+                try:
+                    self._save()
+                except OSError as e:  # the index in memory is good; the next process rebuilds
+                    log.warning("could not save the BM25 index (%s); it will be rebuilt", type(e).__name__)
 
     def _build(self, catalog: Catalog, generation: int) -> None:
         bm25s = _bm25s()
@@ -82,41 +103,62 @@ class LexicalIndex:
         self.generation = generation
         log.debug("built BM25 index over %d passages (generation %d)", len(rows), generation)
 
+    @contextmanager
+    def _disk_lock(self, exclusive: bool):
+        """Serialise saving and loading across processes (a server rebuilding while an ingest
+        saves): interleaved, two savers leave one's ids beside the other's BM25 matrix. The
+        kernel releases the lock when its holder dies, so a killed process never blocks."""
+        if fcntl is None:
+            yield
+            return
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.directory.with_name(self.directory.name + ".lock"), "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield  # closing the file releases the lock
+
     def _save(self) -> None:
-        tmp = self.directory.with_name(self.directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self._bm25 is not None:
-            self._bm25.save(str(tmp / "bm25"), show_progress=False)
-        np.savez(tmp / "fields.npz", qs=self._qs, polarity=self._polarity, doc_type=self._doc_type)
-        (tmp / "ids.json").write_text(json.dumps(self.ids))
-        (tmp / "generation.json").write_text(json.dumps({"generation": self.generation}))
-        old = self.directory.with_name(self.directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.directory.exists():
-            os.replace(self.directory, old)
-        os.replace(tmp, self.directory)
-        shutil.rmtree(old, ignore_errors=True)
+        with self._disk_lock(exclusive=True):
+            tmp = self.directory.with_name(self.directory.name + ".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            if self._bm25 is not None:
+                self._bm25.save(str(tmp / "bm25"), show_progress=False)
+            np.savez(tmp / "fields.npz", qs=self._qs, polarity=self._polarity, doc_type=self._doc_type)
+            (tmp / "ids.json").write_text(json.dumps(self.ids))
+            (tmp / "generation.json").write_text(json.dumps({"generation": self.generation}))
+            old = self.directory.with_name(self.directory.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if self.directory.exists():
+                os.replace(self.directory, old)
+            os.replace(tmp, self.directory)
+            shutil.rmtree(old, ignore_errors=True)
 
     def _load(self, generation: int) -> bool:
-        try:
-            stored = json.loads((self.directory / "generation.json").read_text())["generation"]
-        except (OSError, ValueError, KeyError):
-            return False
-        if stored != generation:
-            return False
-        bm25s = _bm25s()
-        try:
-            ids = json.loads((self.directory / "ids.json").read_text())
-            fields = np.load(self.directory / "fields.npz")
-            bm25 = None
-            if ids:
-                bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False)
-        except (OSError, ValueError, KeyError) as e:
-            log.warning("BM25 index on disk is unreadable (%s); rebuilding", type(e).__name__)
+        with self._disk_lock(exclusive=False):
+            try:
+                stored = json.loads((self.directory / "generation.json").read_text())["generation"]
+            except (OSError, ValueError, KeyError):
+                return False
+            if stored != generation:
+                return False
+            bm25s = _bm25s()
+            try:
+                ids = json.loads((self.directory / "ids.json").read_text())
+                with np.load(self.directory / "fields.npz") as fields:
+                    qs, polarity, doc_type = fields["qs"], fields["polarity"], fields["doc_type"]
+                bm25 = None
+                if ids:
+                    bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False)
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+                log.warning("BM25 index on disk is unreadable (%s); rebuilding", type(e).__name__)
+                return False
+        n = len(ids)
+        docs = (getattr(bm25, "scores", None) or {}).get("num_docs", n) if bm25 is not None else n
+        if not (docs == n == len(qs) == len(polarity) == len(doc_type)):
+            log.warning("BM25 index on disk does not hang together; rebuilding")
             return False
         self.ids, self._bm25 = ids, bm25
-        self._qs, self._polarity, self._doc_type = fields["qs"], fields["polarity"], fields["doc_type"]
+        self._qs, self._polarity, self._doc_type = qs, polarity, doc_type
         self.generation = generation
         return True
 

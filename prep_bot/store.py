@@ -18,12 +18,15 @@ from prep_bot.embeddings import Embedder
 from prep_bot.errors import StoreError, UnknownDocumentError
 from prep_bot.evidence.passage import DocumentInfo, Passage, SearchHit
 from prep_bot.framework import POLARITIES, QS_SLUGS
+from prep_bot.inputs import clean_text
 from prep_bot.lexical import DOC_TYPES, LexicalIndex
 
 log = logging.getLogger(__name__)
 SearchMode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60  # the usual constant of reciprocal rank fusion
 CANDIDATES = 50  # how deep each ranking is read before fusing
+OVERSAMPLE = 1.5  # a filtered dense search reads 1.5x (what it needs / the filter's share) neighbours
+MAX_UNFILTERED = 2000  # beyond this many, Chroma's own filter is quicker
 
 
 class EvidenceStore:
@@ -135,6 +138,11 @@ class EvidenceStore:
 
     def reconcile(self) -> int:
         """Delete vectors that no catalog entry owns (left by an interrupted ingest)."""
+        # Vectors are written before the catalog names them, so every live passage has its
+        # vector: equal counts mean no orphans, and the full scan of ids is skipped.
+        with self._chroma():
+            if self.collection.count() == self.catalog.passage_count():
+                return 0
         live = self.catalog.passage_ids()
         orphans: list[str] = []
         offset, page = 0, 10000
@@ -155,10 +163,10 @@ class EvidenceStore:
     def documents(self) -> list[DocumentInfo]:
         return self.catalog.documents()
 
-    def passages(self, doc_id: str | None = None) -> list[Passage]:
+    def passages(self, doc_id: str | None = None, polarity: str | None = None) -> list[Passage]:
         if doc_id and self.catalog.document(doc_id) is None:
             raise UnknownDocumentError(f"no document with id {doc_id!r}; `prep-bot docs` lists them")
-        return list(self.catalog.iter_passages(doc_id))
+        return list(self.catalog.iter_passages(doc_id, polarity))
 
     def is_empty(self) -> bool:
         return not self.catalog.documents()
@@ -176,7 +184,7 @@ class EvidenceStore:
         """The k passages that best answer ``query`` within the filters, best first.
         ``vector`` is the query's embedding when the caller already has it."""
         _check_filters(qs, polarity, doc_type)
-        query = query.strip()
+        query = clean_text(query).strip()  # lone surrogates (undecodable bytes) would crash the tokenizer
         if not query or k <= 0:
             return []
         self.lexical.ensure_current(self.catalog)
@@ -188,7 +196,7 @@ class EvidenceStore:
         rankings: list[list[str]] = []
         similarity: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
-            dense = self._dense(vector, depth, qs, polarity, doc_type)
+            dense = self._dense(vector, depth, qs, polarity, doc_type, enough=4 * k)
             similarity.update(dense)
             rankings.append(list(dense))
         if mode in ("hybrid", "bm25"):
@@ -199,7 +207,13 @@ class EvidenceStore:
             for rank, pid in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
         order = sorted(fused, key=fused.get, reverse=True)
-        found = self.catalog.passages(order)  # vectors left by an interrupted ingest are not in it
+        # Read passages from the catalog k at a time until k are found (vectors an interrupted
+        # ingest left behind are not in it).
+        found: dict[str, Passage] = {}
+        for start in range(0, len(order), k):
+            found.update(self.catalog.passages(order[start : start + k]))
+            if len(found) >= k:
+                break
         best = [pid for pid in order if pid in found][:k]
         missing = [pid for pid in best if pid not in similarity]
         if missing:
@@ -214,17 +228,53 @@ class EvidenceStore:
             got = self.collection.get(ids=list(ids), include=["embeddings"])
         return {pid: np.asarray(v, dtype=np.float32) for pid, v in zip(got["ids"], got["embeddings"])}
 
-    def _dense(self, vector: np.ndarray, n: int, qs, polarity, doc_type) -> dict[str, float]:
-        where = _where(qs, polarity, doc_type)
-        # Read past any vectors no catalog entry owns (an interrupted ingest) so they cannot
-        # crowd out live passages.
-        with self._chroma():
-            stored = self.collection.count()
-            n = min(n + max(0, stored - len(self.lexical)), stored)
-            if n <= 0:
-                return {}
-            result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
-        return {pid: 1.0 - float(d) for pid, d in zip(result["ids"][0], result["distances"][0])}
+    def _dense(self, vector: np.ndarray, depth: int, qs, polarity, doc_type, enough: int) -> dict[str, float]:
+        """Up to ``depth`` nearest live passages within the filters (at least ``enough`` unless
+        fewer exist), with their similarity.
+
+        Chroma's own metadata filter scans every row (a few hundred ms at 100k passages), so
+        the nearest neighbours are read unfiltered, deep enough for the filter's share of the
+        store, and filtered here with the masks kept beside the BM25 index; vectors that no
+        catalog entry owns (an interrupted ingest) are dropped the same way. Only a filter
+        too narrow for that falls back to Chroma's filter."""
+        positions = self.lexical.positions
+        keep = self.lexical.mask(qs, polarity, doc_type)
+        allowed = len(positions) if keep is None else int(keep.sum())
+        if allowed == 0:
+            return {}
+        # Deep enough to expect ``enough`` passages within the filter.
+        n = depth if keep is None else min(MAX_UNFILTERED, int(enough * OVERSAMPLE * len(keep) / allowed) + 1)
+        while True:
+            with self._chroma():
+                result = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+            ids, distances = result["ids"][0], result["distances"][0]
+            live: dict[str, float] = {}
+            for pid, distance in zip(ids, distances):
+                row = positions.get(pid)
+                if row is not None and (keep is None or keep[row]):
+                    live[pid] = 1.0 - float(distance)
+                    if len(live) == depth:
+                        return live
+            if len(ids) < n or len(live) >= enough:  # all read, or enough to rank the top k
+                return live
+            if n >= MAX_UNFILTERED:
+                return self._dense_filtered(vector, depth, qs, polarity, doc_type)
+            n = min(2 * n, MAX_UNFILTERED)  # orphans or a neighbourhood about other things: read deeper
+
+    def _dense_filtered(self, vector: np.ndarray, depth: int, qs, polarity, doc_type) -> dict[str, float]:
+        """Chroma's own filter, for filters that hold a small share of the store."""
+        positions = self.lexical.positions
+        n = depth
+        while True:
+            with self._chroma():
+                result = self.collection.query(
+                    query_embeddings=[vector], n_results=n, where=_where(qs, polarity, doc_type), include=["distances"]
+                )
+            ids, distances = result["ids"][0], result["distances"][0]
+            live = {pid: 1.0 - float(d) for pid, d in zip(ids, distances) if pid in positions}
+            if len(live) >= depth or len(ids) < n:
+                return dict(list(live.items())[:depth])
+            n *= 2
 
     def _similarity(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         return {pid: float(np.dot(vector, emb)) for pid, emb in self.embeddings(ids).items()}
