@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run install test browser ingest eval clean
+.PHONY: run install test browser ingest eval clean loadtest
 
 run: install
 	$(BIN)/prep-bot ingest --if-empty knowledge/evidence
@@ -39,6 +39,21 @@ ingest: install
 
 eval: install
 	$(BIN)/prep-bot eval retrieval
+
+# 50 simulated users x 10 practice turns against a real server over the sample library, in a
+# throwaway data dir on a free port; prints errors, turns, attempts stored and latencies.
+LOAD_USERS ?= 50
+LOAD_TURNS ?= 10
+loadtest: install
+	@dir=$$(mktemp -d); pid=; \
+	trap 'test -n "$$pid" && kill $$pid 2>/dev/null; wait 2>/dev/null; rm -rf "$$dir"' EXIT; \
+	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	echo "Ingesting the sample library into $$dir ..."; \
+	$(BIN)/prep-bot ingest knowledge/evidence --data-dir "$$dir" --quiet || exit 1; \
+	$(BIN)/prep-bot serve --port $$port --data-dir "$$dir" > "$$dir/serve.log" 2>&1 & pid=$$!; \
+	echo "Serving on 127.0.0.1:$$port (pid $$pid); $(LOAD_USERS) users x $(LOAD_TURNS) turns ..."; \
+	$(BIN)/prep-bot loadtest --url http://127.0.0.1:$$port/ --users $(LOAD_USERS) --turns $(LOAD_TURNS) --wait 300 --timeout 1800; \
+	status=$$?; grep -E "Traceback|database is locked" "$$dir/serve.log" && status=1; exit $$status
 
 clean:
 	rm -rf $(PREP_BOT_DATA_DIR)

@@ -11,11 +11,7 @@ from pathlib import Path
 import click
 
 from prep_bot.errors import PrepBotError
-from prep_bot.framework import POLARITIES, QS_SLUGS
-from prep_bot.questions import AUDIENCES
-from prep_bot.users import ROLES
-
-DOC_TYPE_CHOICES = ("peer-challenge", "cqc-assessment", "self-assessment", "data", "other")
+from prep_bot.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS, ROLES
 
 
 def with_services(command):
@@ -79,13 +75,15 @@ def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, services) -> No
 @click.argument("query")
 @click.option("--qs", type=click.Choice(QS_SLUGS), help="Only passages tagged with this quality statement.")
 @click.option("--polarity", type=click.Choice(POLARITIES), help="strength, improvement or neutral.")
-@click.option("--doc-type", type=click.Choice(DOC_TYPE_CHOICES), help="Only this kind of document.")
+@click.option("--doc-type", type=click.Choice(DOC_TYPES), help="Only this kind of document.")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100), help="How many passages.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
 def search(query: str, qs, polarity, doc_type, k: int, mode: str, as_json: bool, services) -> None:
     """Find the evidence passages that best answer QUERY, with citations."""
+    if not query.strip():
+        raise click.UsageError("QUERY is empty: give a question or some words to search the evidence for.")
     hits = services.store.search(query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode)
     if as_json:
         _print_json([h.to_dict() for h in hits])
@@ -149,7 +147,7 @@ def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
 
     chosen = services.questions.select(qs=qs, audience=audience)
     if challenges:
-        chosen += [q for q in challenge_questions(services.store.passages()) if not qs or q.qs == qs]
+        chosen += [q for q in challenge_questions(services.store.passages(polarity="improvement")) if not qs or q.qs == qs]
     if as_json:
         _print_json([q.to_dict() for q in chosen])
         return
@@ -224,20 +222,31 @@ def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
 
 
 @main.command()
-@click.option("--turns", default=200, show_default=True, type=click.IntRange(5, 5000), help="Coach turns to time.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def bench(turns: int, as_json: bool, services) -> None:
-    """Time coaching turns against a plain search in the same run (needs the sample library)."""
-    from prep_bot.bench import coach_turns, format_coach
+@click.option("--scale", default=100_000, show_default=True, type=click.IntRange(1000, 1_000_000),
+              help="Passages in the largest synthetic store (the smaller one holds a tenth).")
+@click.option("--turns", default=200, show_default=True, type=click.IntRange(5, 5000),
+              help="Coach turns timed on the sample library (a quarter of them at --scale).")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object.")
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (for the README).")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build the benchmark's stores here and keep them (default: a temporary folder, removed).")
+def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | None) -> None:
+    """Measure ingest, search, coaching and serving against baselines in the same run.
 
-    if services.store.is_empty():
-        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    result = coach_turns(services, turns)
+    Works in its own temporary store (your evidence store is not touched). Progress goes to
+    stderr; the table (or JSON) to stdout. About 10-15 minutes at the default scale."""
+    from prep_bot.bench import format_markdown, format_table, run, to_json
+
+    try:
+        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep)
+    except PrepBotError as e:
+        raise click.ClickException(str(e)) from e
     if as_json:
-        _print_json(result)
+        click.echo(to_json(result))
+    elif markdown:
+        click.echo(format_markdown(result))
     else:
-        click.echo(format_coach(result))
+        click.echo(format_table(result))
 
 
 @main.group()
@@ -352,6 +361,35 @@ def serve(host: str, port: int, services) -> None:
 
     click.echo(f"prep-bot on http://{host}:{port}  (Ctrl+C to stop)")
     launch(services, host, port)
+
+
+@main.command()
+@click.option("--url", required=True, help="A running `prep-bot serve`, e.g. http://127.0.0.1:7860/ (without accounts).")
+@click.option("--users", default=50, show_default=True, type=click.IntRange(1, 500), help="Simulated users at once.")
+@click.option("--turns", default=10, show_default=True, type=click.IntRange(1, 1000), help="Practice turns per user.")
+@click.option("--timeout", default=900.0, show_default=True, type=click.FloatRange(1), help="Overall time limit in seconds.")
+@click.option("--wait", default=0.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to wait for the server to answer first (it may still be loading the model).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def loadtest(url: str, users: int, turns: int, timeout: float, wait: float, as_json: bool) -> None:
+    """Simulate USERS people practising at once against a running server; exit 1 on any error."""
+    from prep_bot.loadtest import format_result, passed, run_load
+
+    try:
+        result = run_load(url, users=users, turns=turns, timeout=timeout, wait=wait)
+    except (TimeoutError, ValueError, OSError) as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _print_json(result)
+    else:
+        click.echo(format_result(result))
+    if result["timed_out"]:  # a call still waiting on the server would keep the process alive
+        import os
+
+        sys.stdout.flush()
+        os._exit(1)
+    if not passed(result):
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover
