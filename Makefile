@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run install test browser ingest eval clean loadtest
+.PHONY: run install test browser ingest eval bench clean loadtest
 
 run: install
 	$(BIN)/prep-bot ingest --if-empty knowledge/evidence
@@ -39,6 +39,13 @@ ingest: install
 
 eval: install
 	$(BIN)/prep-bot eval retrieval
+
+# Ingest, search at 10k and 100k passages, hybrid vs plain LangChain, coach turns, serve memory:
+# one table of ratios against baselines measured in the same run (its own temp store).
+# BENCH_SCALE=20000 for a quick run.
+BENCH_SCALE ?= 100000
+bench: install
+	$(BIN)/prep-bot bench --scale $(BENCH_SCALE)
 
 # 50 simulated users x 10 practice turns against a real server over the sample library, in a
 # throwaway data dir on a free port; prints errors, turns, attempts stored and latencies.

@@ -406,7 +406,7 @@ def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=
 
     if scale < 1000:
         raise ValueError("--scale must be at least 1000 passages")
-    small = max(1000, scale // 10)
+    small = max(300, scale // 10)
     workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="prep-bot-bench-"))
     began = time.perf_counter()
     try:

@@ -138,12 +138,13 @@ def readiness_csv(rows: list[StatementReadiness]) -> str:
 
 
 def _md(text: str) -> str:
-    return "".join("\\" + ch if ch in "\\`*_[]#|<>" else ch for ch in text)
+    """Text shown as typed in Markdown: no raw HTML, no links or emphasis, no entities."""
+    return "".join("\\" + ch if ch in "\\`*_[]#|<>&" else ch for ch in text)
 
 
 # -- team story ---------------------------------------------------------------------------------
 def team_story_markdown(story: dict) -> str:
-    lines = [f"# Team story: {story['team']}", ""]
+    lines = [f"# Team story: {_md(story['team'])}", ""]
     for s in story["statements"]:
         lines.append(f"## {s['title']}")
         if not s["attempts"]:

@@ -196,7 +196,7 @@ class EvidenceStore:
         rankings: list[list[str]] = []
         similarity: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
-            dense = self._dense(vector, depth, qs, polarity, doc_type, enough=4 * k)
+            dense = self._dense(vector, depth, qs, polarity, doc_type, k)
             similarity.update(dense)
             rankings.append(list(dense))
         if mode in ("hybrid", "bm25"):
@@ -228,9 +228,9 @@ class EvidenceStore:
             got = self.collection.get(ids=list(ids), include=["embeddings"])
         return {pid: np.asarray(v, dtype=np.float32) for pid, v in zip(got["ids"], got["embeddings"])}
 
-    def _dense(self, vector: np.ndarray, depth: int, qs, polarity, doc_type, enough: int) -> dict[str, float]:
-        """Up to ``depth`` nearest live passages within the filters (at least ``enough`` unless
-        fewer exist), with their similarity.
+    def _dense(self, vector: np.ndarray, depth: int, qs, polarity, doc_type, k: int) -> dict[str, float]:
+        """Up to ``depth`` nearest live passages within the filters (4k of them when that many
+        exist; at least k), with their similarity.
 
         Chroma's own metadata filter scans every row (a few hundred ms at 100k passages), so
         the nearest neighbours are read unfiltered, deep enough for the filter's share of the
@@ -242,6 +242,7 @@ class EvidenceStore:
         allowed = len(positions) if keep is None else int(keep.sum())
         if allowed == 0:
             return {}
+        enough = min(depth, 4 * k)
         # Deep enough to expect ``enough`` passages within the filter.
         n = depth if keep is None else min(MAX_UNFILTERED, int(enough * OVERSAMPLE * len(keep) / allowed) + 1)
         while True:
@@ -258,8 +259,12 @@ class EvidenceStore:
             if len(ids) < n or len(live) >= enough:  # all read, or enough to rank the top k
                 return live
             if n >= MAX_UNFILTERED:
+                if len(live) >= k:
+                    return live
                 return self._dense_filtered(vector, depth, qs, polarity, doc_type)
-            n = min(2 * n, MAX_UNFILTERED)  # orphans or a neighbourhood about other things: read deeper
+            # Orphans, or a neighbourhood mostly about other things: read deeper, as deep as the
+            # share of passages that passed so far says is needed.
+            n = min(MAX_UNFILTERED, max(2 * n, int(n * enough * OVERSAMPLE / max(1, len(live)))))
 
     def _dense_filtered(self, vector: np.ndarray, depth: int, qs, polarity, doc_type) -> dict[str, float]:
         """Chroma's own filter, for filters that hold a small share of the store."""

@@ -1,0 +1,65 @@
+"""The benchmark runs end to end at a small scale and reports every figure the README table
+needs; the filtered dense search it measures finds what Chroma's own filter finds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SAMPLE_LIBRARY, cli_env
+from prep_bot.bench import Synthesizer, format_markdown, format_table, grow
+from prep_bot.evaluation import default_retrieval_set, load_retrieval_set
+from prep_bot.vocab import QS_SLUGS
+
+KEYS = {
+    "ingest_vs_encode", "reingest_fraction", "search_p95_ms_10k", "search_p95_ms_100k", "search_p95_growth",
+    "hybrid_vs_plain_time", "hybrid_recall5", "plain_recall5", "coach_median_s", "coach_p95_s",
+    "serve_peak_rss_mib", "serve_cold_start_s",
+}
+
+
+@pytest.mark.server
+def test_bench_cli_small_scale(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-c", "from prep_bot.cli import main; main()", "bench", "--scale", "1000", "--turns", "5", "--json"],
+        env=cli_env(tmp_path / "untouched"), capture_output=True, text=True, timeout=1500,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout)
+    assert KEYS <= set(result)
+    assert (result["small_passages"], result["large_passages"]) == (300, 1000)
+    assert result["ingest_ingest_passages"] > 100
+    assert 0 < result["ingest_vs_encode"] < 5
+    assert 0 <= result["reingest_fraction"] < 0.5
+    assert result["hybrid_recall5"] > result["plain_recall5"] > 0
+    assert result["serve_peak_rss_mib"] > result["bare_gradio_rss_mib"] > 0
+    assert "[bench" in run.stderr  # progress on stderr, figures on stdout
+    assert not (tmp_path / "untouched").exists() or not any((tmp_path / "untouched").iterdir())
+    table = format_table(result)
+    assert "Ingest / bare encode" in table and "Serve peak memory" in table
+    assert format_markdown(result).count("\n|") >= 10
+
+
+def test_filtered_dense_search_matches_chromas_filter(make_services):
+    """At a few thousand passages a statement filter reads neighbours unfiltered and filters
+    them in memory; its ranking must be the one Chroma's own (slower) filter gives."""
+    services = make_services()
+    assert not services.ingestor.ingest([SAMPLE_LIBRARY]).failed
+    grow(services, Synthesizer(services), 3000)
+    store = services.store
+    questions = load_retrieval_set(default_retrieval_set())[:12]
+    compared = 0
+    for q in questions:
+        vector = services.embedder.encode([q.question])[0]
+        for qs in QS_SLUGS:
+            fast = list(store._dense(vector, 50, qs, None, None, 5))
+            exact = list(store._dense_filtered(vector, 50, qs, None, None))
+            assert len(fast) >= min(20, len(exact))
+            top = min(10, len(fast))
+            # HNSW is approximate either way: allow one passage of ten to differ.
+            assert len(set(fast[:top]) & set(exact[:top])) >= top - 1, (q.id, qs)
+            compared += 1
+    assert compared == len(questions) * len(QS_SLUGS)
