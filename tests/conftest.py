@@ -21,6 +21,16 @@ from prep_bot.services import Services
 SAMPLE_LIBRARY = REPO_ROOT / "knowledge" / "evidence"
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# Outcome first, a figure the evidence states (97% of enquiries: action taken, risk reduced or
+# removed), a person's story, what staff did and what still needs to improve.
+STRONG = (
+    "When Mrs B raised a concern about her son taking her money, I asked her at the start what she wanted to happen. "
+    "She told us she wanted to stay in her own home and feel safe. We worked with her advocate and the bank, and as a "
+    "result she is back in control of her money and says she feels safe again. Across the service 97% of enquiries "
+    "said action was taken and the risk was reduced or removed. We still need to get better at recording what people "
+    "wanted, so we are auditing that every quarter."
+)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch):

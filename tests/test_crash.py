@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SAMPLE_LIBRARY, services_with
+from conftest import SAMPLE_LIBRARY, STRONG, services_with
 from processes import PREP_BOT, env_for, ingest_sample, serving
 
 N_FILES = 40
@@ -382,13 +382,6 @@ def test_processes_sharing_the_bm25_index_never_see_a_mixed_one(tmp_path):
 
 
 # -- a saved attempt survives the server being killed --------------------------------------------
-STRONG = (
-    "When Mrs B raised a concern about her son taking her money, I asked her at the start what she wanted to happen. "
-    "She told us she wanted to stay in her own home and feel safe. We worked with her advocate and the bank, and as a "
-    "result she is back in control of her money and says she feels safe again. Across the service 97% of enquiries "
-    "said action was taken and the risk was reduced or removed. We still need to get better at recording what people "
-    "wanted, so we are auditing that every quarter."
-)
 
 
 def _reply(chat: list) -> str:

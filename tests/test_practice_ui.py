@@ -10,7 +10,7 @@ import re
 import pytest
 import yaml
 
-from conftest import CHROMIUM, SAMPLE_LIBRARY, launch_chromium, served_app, services_with
+from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, served_app, services_with
 from prep_bot.config import REPO_ROOT
 from prep_bot.questions import challenge_questions
 
@@ -19,15 +19,6 @@ pytestmark = pytest.mark.server
 SHOTS = REPO_ROOT / "screenshots"
 KNOWLEDGE = REPO_ROOT / "knowledge"
 
-# Outcome first, a figure the evidence states (97% of enquiries: action taken, risk reduced or
-# removed), a person's story, what staff did and what still needs to improve.
-STRONG = (
-    "When Mrs B raised a concern about her son taking her money, I asked her at the start what she wanted to happen. "
-    "She told us she wanted to stay in her own home and feel safe. We worked with her advocate and the bank, and as a "
-    "result she is back in control of her money and says she feels safe again. Across the service 97% of enquiries "
-    "said action was taken and the risk was reduced or removed. We still need to get better at recording what people "
-    "wanted, so we are auditing that every quarter."
-)
 WEAK = "We do safeguarding enquiries and follow the procedure. We fill in the forms."
 ACTIVITY = "We received 1,690 concerns and held 420 meetings and ran 12 audits"
 # The sample CQC report says 47.83% of carers were satisfied with their support (England 36.83%).
