@@ -130,9 +130,12 @@ def docs(as_json: bool, services) -> None:
 @click.argument("doc_id")
 @with_services
 def remove(doc_id: str, services) -> None:
-    """Delete one document and its passages."""
+    """Delete one document, its passages and, if it was uploaded in the app, its copy."""
+    from prep_bot.evidence.uploads import forget_upload
+
     info = services.store.remove_document(doc_id)
-    click.echo(f"Removed {info.doc_id} ({info.chunks} passages).")
+    copy = " and its uploaded copy" if forget_upload(services.settings.data_dir, info.source) else ""
+    click.echo(f"Removed {info.doc_id} ({info.chunks} passages){copy}.")
 
 
 @main.command()
@@ -234,13 +237,15 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
     """Measure ingest, search, coaching and serving against baselines in the same run.
 
     Works in its own temporary store (your evidence store is not touched). Progress goes to
-    stderr; the table (or JSON) to stdout. About 10-15 minutes at the default scale."""
+    stderr; the table (or JSON) to stdout. About 10 minutes at the default scale."""
     from prep_bot.bench import format_markdown, format_table, run, to_json
 
     try:
         result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep)
     except PrepBotError as e:
         raise click.ClickException(str(e)) from e
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
     if as_json:
         click.echo(to_json(result))
     elif markdown:

@@ -15,6 +15,7 @@ import shutil
 import threading
 import zipfile
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,19 +33,36 @@ log = logging.getLogger(__name__)
 _WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*%?")
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One generation of the index, never changed once made: a search that takes it sees ids,
+    filter fields and BM25 matrix that belong together, even while another thread swaps in the
+    next generation."""
+
+    generation: int
+    ids: list[str]
+    qs: np.ndarray  # passages x statements, bool
+    polarity: np.ndarray
+    doc_type: np.ndarray
+    bm25: object | None
+    positions: dict[str, int] = field(default_factory=dict)  # id -> row
+
+    @classmethod
+    def of(cls, generation: int, ids: list[str], qs, polarity, doc_type, bm25) -> Snapshot:
+        return cls(generation, ids, qs, polarity, doc_type, bm25, {pid: row for row, pid in enumerate(ids)})
+
+
+EMPTY = Snapshot.of(
+    -1, [], np.zeros((0, len(QS_SLUGS)), dtype=bool), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int8), None
+)
+
+
 class LexicalIndex:
     """A BM25 index plus, per passage, its id and the fields that search filters on."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.generation = -1
-        self.ids: list[str] = []
-        self._qs = np.zeros((0, len(QS_SLUGS)), dtype=bool)
-        self._polarity = np.zeros(0, dtype=np.int8)
-        self._doc_type = np.zeros(0, dtype=np.int8)
-        self._bm25 = None
-        self._positions: dict[str, int] = {}
-        self._positions_of: list[str] | None = None
+        self._snapshot = EMPTY
         self._lock = threading.RLock()
         import Stemmer
         from bm25s.stopwords import STOPWORDS_EN
@@ -57,16 +75,18 @@ class LexicalIndex:
         return self._stem(words)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self._snapshot.ids)
+
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
 
     @property
-    def positions(self) -> dict[str, int]:
-        """Row of each passage id in the filter arrays (rebuilt when the index changes)."""
-        ids = self.ids
-        if self._positions_of is not ids:
-            self._positions = {pid: row for row, pid in enumerate(ids)}
-            self._positions_of = ids
-        return self._positions
+    def ids(self) -> list[str]:
+        return self._snapshot.ids
+
+    @property
+    def generation(self) -> int:
+        return self._snapshot.generation
 
     # -- keeping in step with the catalog --------------------------------------------------
     def ensure_current(self, catalog: Catalog) -> None:
@@ -87,20 +107,17 @@ class LexicalIndex:
     def _build(self, catalog: Catalog, generation: int) -> None:
         bm25s = _bm25s()
         rows = catalog.iter_index_rows()
-        self.ids = [r[0] for r in rows]
         metas = [json.loads(r[2]) for r in rows]
-        self._qs = np.array(
+        qs = np.array(
             [[slug in m["quality_statements"] for slug in QS_SLUGS] for m in metas], dtype=bool
         ).reshape(len(rows), len(QS_SLUGS))
-        self._polarity = np.array([_code(POLARITIES, m["polarity"]) for m in metas], dtype=np.int8)
-        self._doc_type = np.array([_code(DOC_TYPES, m["doc_type"]) for m in metas], dtype=np.int8)
+        polarity = np.array([_code(POLARITIES, m["polarity"]) for m in metas], dtype=np.int8)
+        doc_type = np.array([_code(DOC_TYPES, m["doc_type"]) for m in metas], dtype=np.int8)
+        retriever = None
         if rows:
             retriever = bm25s.BM25()
             retriever.index([self.tokenize(r[1]) or ["_"] for r in rows], show_progress=False)
-            self._bm25 = retriever
-        else:
-            self._bm25 = None
-        self.generation = generation
+        self._snapshot = Snapshot.of(generation, [r[0] for r in rows], qs, polarity, doc_type, retriever)
         log.debug("built BM25 index over %d passages (generation %d)", len(rows), generation)
 
     @contextmanager
@@ -117,15 +134,16 @@ class LexicalIndex:
             yield  # closing the file releases the lock
 
     def _save(self) -> None:
+        snap = self._snapshot
         with self._disk_lock(exclusive=True):
             tmp = self.directory.with_name(self.directory.name + ".tmp")
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir(parents=True)
-            if self._bm25 is not None:
-                self._bm25.save(str(tmp / "bm25"), show_progress=False)
-            np.savez(tmp / "fields.npz", qs=self._qs, polarity=self._polarity, doc_type=self._doc_type)
-            (tmp / "ids.json").write_text(json.dumps(self.ids))
-            (tmp / "generation.json").write_text(json.dumps({"generation": self.generation}))
+            if snap.bm25 is not None:
+                snap.bm25.save(str(tmp / "bm25"), show_progress=False)
+            np.savez(tmp / "fields.npz", qs=snap.qs, polarity=snap.polarity, doc_type=snap.doc_type)
+            (tmp / "ids.json").write_text(json.dumps(snap.ids))
+            (tmp / "generation.json").write_text(json.dumps({"generation": snap.generation}))
             old = self.directory.with_name(self.directory.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
             if self.directory.exists():
@@ -157,36 +175,42 @@ class LexicalIndex:
         if not (docs == n == len(qs) == len(polarity) == len(doc_type)):
             log.warning("BM25 index on disk does not hang together; rebuilding")
             return False
-        self.ids, self._bm25 = ids, bm25
-        self._qs, self._polarity, self._doc_type = qs, polarity, doc_type
-        self.generation = generation
+        self._snapshot = Snapshot.of(generation, ids, qs, polarity, doc_type, bm25)
         return True
 
     # -- search -----------------------------------------------------------------------------
-    def mask(self, qs: str | None = None, polarity: str | None = None, doc_type: str | None = None) -> np.ndarray | None:
-        """Which passages pass the filters (None when there are no filters)."""
+    def mask(
+        self, qs: str | None = None, polarity: str | None = None, doc_type: str | None = None, snap: Snapshot | None = None
+    ) -> np.ndarray | None:
+        """Which passages of ``snap`` (default: the current one) pass the filters (None when
+        there are no filters)."""
         if not (qs or polarity or doc_type):
             return None
-        keep = np.ones(len(self.ids), dtype=bool)
+        snap = snap or self._snapshot
+        keep = np.ones(len(snap.ids), dtype=bool)
         if qs:
-            keep &= self._qs[:, QS_SLUGS.index(qs)]
+            keep &= snap.qs[:, QS_SLUGS.index(qs)]
         if polarity:
-            keep &= self._polarity == _code(POLARITIES, polarity)
+            keep &= snap.polarity == _code(POLARITIES, polarity)
         if doc_type:
-            keep &= self._doc_type == _code(DOC_TYPES, doc_type)
+            keep &= snap.doc_type == _code(DOC_TYPES, doc_type)
         return keep
 
-    def search(self, query: str, n: int, keep: np.ndarray | None = None) -> list[tuple[str, float]]:
-        """The n best (id, BM25 score) pairs with a score above zero, within ``keep``."""
-        with self._lock:
-            if self._bm25 is None or not self.ids:
-                return []
-            vocab = self._bm25.vocab_dict
-            tokens = [t for t in self.tokenize(query) if t in vocab]
-            if not tokens:
-                return []
-            scores = self._bm25.get_scores(tokens)
-            ids = self.ids
+    def search(
+        self, query: str, n: int, keep: np.ndarray | None = None, snap: Snapshot | None = None
+    ) -> list[tuple[str, float]]:
+        """The n best (id, BM25 score) pairs with a score above zero, within ``keep`` (a mask
+        over the same snapshot)."""
+        snap = snap or self._snapshot
+        if snap.bm25 is None or not snap.ids:
+            return []
+        vocab = snap.bm25.vocab_dict
+        tokens = [t for t in self.tokenize(query) if t in vocab]
+        if not tokens:
+            return []
+        with self._lock:  # bm25s scoring is not documented as thread-safe
+            scores = snap.bm25.get_scores(tokens)
+        ids = snap.ids
         if keep is not None:
             scores = np.where(keep, scores, 0.0)
         n = min(n, len(scores))

@@ -5,6 +5,7 @@ dense and keyword rankings with reciprocal rank fusion."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Literal
@@ -19,7 +20,12 @@ from prep_bot.errors import StoreError, UnknownDocumentError
 from prep_bot.evidence.passage import DocumentInfo, Passage, SearchHit
 from prep_bot.framework import POLARITIES, QS_SLUGS
 from prep_bot.inputs import clean_text
-from prep_bot.lexical import DOC_TYPES, LexicalIndex
+from prep_bot.lexical import DOC_TYPES, LexicalIndex, Snapshot
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: writers in one process are still serialised
+    fcntl = None
 
 log = logging.getLogger(__name__)
 SearchMode = Literal["hybrid", "dense", "bm25"]
@@ -40,6 +46,41 @@ class EvidenceStore:
         self.lexical = LexicalIndex(settings.data_dir / "bm25")
         self._client = None
         self._collection = None
+        self._write_lock = threading.RLock()
+        self._write_depth = 0
+        self._write_handle = None
+
+    @contextmanager
+    def writing(self, wait: bool = True):
+        """Hold the data dir's write lock: one writer (ingest, upload, removal, clean-up) at a
+        time across threads and processes, so a clean-up never takes another writer's vectors,
+        written but not yet committed, for leftovers. Yields False, without the lock, when
+        ``wait`` is False and another writer holds it. The kernel releases the lock of a
+        process that dies."""
+        if not self._write_lock.acquire(blocking=wait):
+            yield False
+            return
+        try:
+            if self._write_depth == 0:
+                handle = open(self.settings.data_dir / "write.lock", "a+b")
+                if fcntl is not None:
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                    except BlockingIOError:
+                        handle.close()
+                        yield False
+                        return
+                self._write_handle = handle
+            self._write_depth += 1
+            try:
+                yield True
+            finally:
+                self._write_depth -= 1
+                if self._write_depth == 0:
+                    self._write_handle.close()  # releases the lock
+                    self._write_handle = None
+        finally:
+            self._write_lock.release()
 
     # -- Chroma -----------------------------------------------------------------------------
     @property
@@ -108,25 +149,27 @@ class EvidenceStore:
         """Store a document's passages, then commit it in the catalog, then drop its old
         version: a crash at any point leaves one complete version live."""
         ids = [p.id for p in passages]
-        with self._chroma():
-            batch = max(1, min(5000, self.client.get_max_batch_size()))
-            for start in range(0, len(ids), batch):
-                end = start + batch
-                self.collection.upsert(
-                    ids=ids[start:end],
-                    embeddings=embeddings[start:end],
-                    documents=[p.text for p in passages[start:end]],
-                    metadatas=[_chroma_meta(p, info.sha256) for p in passages[start:end]],
-                )
-        self.catalog.put_document(info, passages, embed_texts)
-        self._delete_stale(info.doc_id, keep=set(ids))
+        with self.writing():
+            with self._chroma():
+                batch = max(1, min(5000, self.client.get_max_batch_size()))
+                for start in range(0, len(ids), batch):
+                    end = start + batch
+                    self.collection.upsert(
+                        ids=ids[start:end],
+                        embeddings=embeddings[start:end],
+                        documents=[p.text for p in passages[start:end]],
+                        metadatas=[_chroma_meta(p, info.sha256) for p in passages[start:end]],
+                    )
+            self.catalog.put_document(info, passages, embed_texts)
+            self._delete_stale(info.doc_id, keep=set(ids))
 
     def remove_document(self, doc_id: str) -> DocumentInfo:
-        info = self.catalog.document(doc_id)
-        if info is None:
-            raise UnknownDocumentError(f"no document with id {doc_id!r}; `prep-bot docs` lists them")
-        self.catalog.delete_document(doc_id)
-        self._delete_stale(doc_id, keep=set())
+        with self.writing():
+            info = self.catalog.document(doc_id)
+            if info is None:
+                raise UnknownDocumentError(f"no document with id {doc_id!r}; `prep-bot docs` lists them")
+            self.catalog.delete_document(doc_id)
+            self._delete_stale(doc_id, keep=set())
         return info
 
     def _delete_stale(self, doc_id: str, keep: set[str]) -> None:
@@ -137,7 +180,15 @@ class EvidenceStore:
                 self.collection.delete(ids=stale)
 
     def reconcile(self) -> int:
-        """Delete vectors that no catalog entry owns (left by an interrupted ingest)."""
+        """Delete vectors that no catalog entry owns (left by an interrupted ingest). Skipped
+        when another writer is at work: its vectors may not be committed yet."""
+        with self.writing(wait=False) as mine:
+            if not mine:
+                log.info("another ingest is running; leftovers are cleaned up by the next one")
+                return 0
+            return self._reconcile()
+
+    def _reconcile(self) -> int:
         # Vectors are written before the catalog names them, so every live passage has its
         # vector: equal counts mean no orphans, and the full scan of ids is skipped.
         with self._chroma():
@@ -188,20 +239,21 @@ class EvidenceStore:
         if not query or k <= 0:
             return []
         self.lexical.ensure_current(self.catalog)
-        if not len(self.lexical):
+        snap = self.lexical.snapshot()  # ids, filter fields and BM25 of one generation
+        if not snap.ids:
             return []
         depth = max(CANDIDATES, 4 * k)
         if vector is None:
             vector = self.embedder.encode_cached([query])[0]
+        keep = self.lexical.mask(qs, polarity, doc_type, snap)
         rankings: list[list[str]] = []
         similarity: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
-            dense = self._dense(vector, depth, qs, polarity, doc_type, k)
+            dense = self._dense(vector, k, depth, snap, keep, _where(qs, polarity, doc_type))
             similarity.update(dense)
             rankings.append(list(dense))
         if mode in ("hybrid", "bm25"):
-            keep = self.lexical.mask(qs, polarity, doc_type)
-            rankings.append([pid for pid, _ in self.lexical.search(query, depth, keep)])
+            rankings.append([pid for pid, _ in self.lexical.search(query, depth, keep, snap)])
         fused: dict[str, float] = {}
         for ranking in rankings:
             for rank, pid in enumerate(ranking):
@@ -228,7 +280,9 @@ class EvidenceStore:
             got = self.collection.get(ids=list(ids), include=["embeddings"])
         return {pid: np.asarray(v, dtype=np.float32) for pid, v in zip(got["ids"], got["embeddings"])}
 
-    def _dense(self, vector: np.ndarray, depth: int, qs, polarity, doc_type, k: int) -> dict[str, float]:
+    def _dense(
+        self, vector: np.ndarray, k: int, depth: int, snap: Snapshot, keep: np.ndarray | None, where: dict | None
+    ) -> dict[str, float]:
         """Up to ``depth`` nearest live passages within the filters (4k of them when that many
         exist; at least k), with their similarity.
 
@@ -237,12 +291,11 @@ class EvidenceStore:
         store, and filtered here with the masks kept beside the BM25 index; vectors that no
         catalog entry owns (an interrupted ingest) are dropped the same way. Only a filter
         too narrow for that falls back to Chroma's filter."""
-        positions = self.lexical.positions
-        keep = self.lexical.mask(qs, polarity, doc_type)
+        positions = snap.positions
         allowed = len(positions) if keep is None else int(keep.sum())
         if allowed == 0:
             return {}
-        enough = min(depth, 4 * k)
+        enough = 4 * k  # depth is at least 4k
         # Deep enough to expect ``enough`` passages within the filter.
         n = depth if keep is None else min(MAX_UNFILTERED, int(enough * OVERSAMPLE * len(keep) / allowed) + 1)
         while True:
@@ -261,19 +314,19 @@ class EvidenceStore:
             if n >= MAX_UNFILTERED:
                 if len(live) >= k:
                     return live
-                return self._dense_filtered(vector, depth, qs, polarity, doc_type)
+                return self._dense_filtered(vector, depth, snap, where)
             # Orphans, or a neighbourhood mostly about other things: read deeper, as deep as the
             # share of passages that passed so far says is needed.
             n = min(MAX_UNFILTERED, max(2 * n, int(n * enough * OVERSAMPLE / max(1, len(live)))))
 
-    def _dense_filtered(self, vector: np.ndarray, depth: int, qs, polarity, doc_type) -> dict[str, float]:
+    def _dense_filtered(self, vector: np.ndarray, depth: int, snap: Snapshot, where: dict | None) -> dict[str, float]:
         """Chroma's own filter, for filters that hold a small share of the store."""
-        positions = self.lexical.positions
+        positions = snap.positions
         n = depth
         while True:
             with self._chroma():
                 result = self.collection.query(
-                    query_embeddings=[vector], n_results=n, where=_where(qs, polarity, doc_type), include=["distances"]
+                    query_embeddings=[vector], n_results=n, where=where, include=["distances"]
                 )
             ids, distances = result["ids"][0], result["distances"][0]
             live = {pid: 1.0 - float(d) for pid, d in zip(ids, distances) if pid in positions}

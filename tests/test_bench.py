@@ -12,6 +12,7 @@ import pytest
 from conftest import SAMPLE_LIBRARY, cli_env
 from prep_bot.bench import Synthesizer, format_markdown, format_table, grow
 from prep_bot.evaluation import default_retrieval_set, load_retrieval_set
+from prep_bot.store import _where
 from prep_bot.vocab import QS_SLUGS
 
 KEYS = {
@@ -50,13 +51,14 @@ def test_filtered_dense_search_matches_chromas_filter(make_services):
     assert not services.ingestor.ingest([SAMPLE_LIBRARY]).failed
     grow(services, Synthesizer(services), 3000)
     store = services.store
+    snap = store.lexical.snapshot()
     questions = load_retrieval_set(default_retrieval_set())[:12]
     compared = 0
     for q in questions:
         vector = services.embedder.encode([q.question])[0]
         for qs in QS_SLUGS:
-            fast = list(store._dense(vector, 50, qs, None, None, 5))
-            exact = list(store._dense_filtered(vector, 50, qs, None, None))
+            fast = list(store._dense(vector, 5, 50, snap, store.lexical.mask(qs, snap=snap), _where(qs, None, None)))
+            exact = list(store._dense_filtered(vector, 50, snap, _where(qs, None, None)))
             assert len(fast) >= min(5, len(exact))  # at least k (5) whenever that many exist
             top = min(10, len(fast))
             # HNSW is approximate either way: allow one passage of ten to differ.

@@ -51,6 +51,7 @@ HOSTILE = {
     "tab\there\nnew.md": "tab here new.md",
     "\u202egnp.exe": "gnp.exe",  # a right-to-left override that would show it as "exe.png"
     "CON.txt": "CON-file.txt",
+    "aux.2024.pdf": "aux-file.2024.pdf",  # reserved however many dots follow, and safe on a second pass
     'what?<is>:"this"|*.csv': "whatisthis.csv",
     ".hidden.txt": "hidden.txt",
     "trailing dots... .txt": "trailing dots.txt",
@@ -67,7 +68,8 @@ def test_safe_name_of_hostile_names(hostile, expected):
 
 @pytest.mark.parametrize(
     "hostile",
-    [*HOSTILE, "a" * 1000 + ".pdf", "é" * 300 + ".docx", "../" * 400 + "deep.txt", "x." + "y" * 50, " " * 20, "...."],
+    [*HOSTILE, "a" * 1000 + ".pdf", "é" * 300 + ".docx", "../" * 400 + "deep.txt", "x." + "y" * 50, " " * 20, "....",
+     "nul." + "z" * 300 + ".txt", "aux.2024.pdf"],
 )
 def test_safe_name_stays_in_its_folder(hostile, tmp_path):
     name = safe_name(hostile)
@@ -75,7 +77,7 @@ def test_safe_name_stays_in_its_folder(hostile, tmp_path):
     assert "/" not in name and "\\" not in name and ".." not in name
     assert all(ch.isprintable() for ch in name)
     stem, _, ext = name.rpartition(".") if "." in name else (name, "", "")
-    assert len(stem.encode()) <= MAX_STEM_BYTES + len("-file") and len(ext) <= 10
+    assert len(stem.encode()) <= MAX_STEM_BYTES and len(ext) <= 10
     assert len(name.encode()) < 255
     assert safe_name(name) == name  # idempotent
     assert (tmp_path / name).resolve().parent == tmp_path.resolve()
@@ -109,6 +111,27 @@ def test_copy_upload_never_overwrites_and_never_follows_a_link(tmp_path):
         with pytest.raises(ValueError):
             copy_upload(sources[0], folder, unsafe)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outside.txt", "source-0.txt", "source-1.txt", "source-2.txt", "uploads"]
+
+
+def test_a_new_version_replaces_the_uploaded_copy_and_removal_deletes_it(make_services, tmp_path):
+    from prep_bot.evidence.uploads import add_uploads, forget_upload
+
+    services = make_services()
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    upload = incoming / "notes.txt"
+    upload.write_text(CARERS_TEXT, encoding="utf-8")
+    first = add_uploads(services.ingestor, services.settings.data_dir, [upload])
+    upload.write_text(CARERS_TEXT.replace("heronsgate", "fernhollow"), encoding="utf-8")
+    second = add_uploads(services.ingestor, services.settings.data_dir, [upload])
+    assert [r.status for r in first + second] == ["added", "replaced"]
+    folder = services.settings.data_dir / UPLOADS
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]  # one copy: the current version
+    assert "fernhollow" in (folder / "notes.txt").read_text(encoding="utf-8")
+    assert forget_upload(services.settings.data_dir, "sub/notes.txt") is False  # not an upload name
+    info = services.store.remove_document(second[0].doc_id)
+    assert forget_upload(services.settings.data_dir, info.source) is True
+    assert list(folder.iterdir()) == []
 
 
 def test_results_table_escapes_names_and_reasons():

@@ -1,5 +1,6 @@
-"""Ingest: walk files, read, redact, chunk, embed, tag and store them, one document at a time,
-so that one broken file never stops a batch nor damages what is already stored."""
+"""Ingest: walk files, read, redact, chunk, embed, tag and store them. Passages of several files
+are embedded together, but each document is stored and committed on its own, so that one
+broken file never stops a batch nor damages what is already stored."""
 
 from __future__ import annotations
 
@@ -119,12 +120,15 @@ class Ingestor:
         self.embedder = store.embedder
         self.tagger = Tagger(framework, store.embedder)
         self.max_file_mb = max_file_mb
-        self.max_bytes = int(max_file_mb * 1024 * 1024)
         self.chunk_tokens = chunk_tokens
         # What a file becomes depends on its bytes and on these: part of its fingerprint.
         self._salt = f"{PIPELINE_VERSION}|{chunk_tokens}|{framework.model_dump_json()}".encode()
 
     def ingest(self, paths: Sequence[Path], progress: bool = False) -> IngestReport:
+        with self.store.writing():  # one writer at a time, in this process and any other
+            return self._ingest(paths, progress)
+
+    def _ingest(self, paths: Sequence[Path], progress: bool) -> IngestReport:
         files, problems = find_files(paths)
         report = IngestReport(list(problems))
         self.store.reconcile()
@@ -152,7 +156,8 @@ class Ingestor:
         """Ingest one file; any problem comes back as a failed result with a one-line reason.
         ``name`` is the file's path relative to the folder being ingested (its source)."""
         results: list[FileResult] = []
-        self._run([(path, name or path.name)], results.extend)
+        with self.store.writing():
+            self._run([(path, name or path.name)], results.extend)
         return results[0]
 
     def _run(self, files: Sequence[tuple[Path, str]], done) -> None:
@@ -167,25 +172,29 @@ class Ingestor:
             texts = [t for prepared in pending for t in prepared.embed_texts]
             try:
                 vectors = self.embedder.encode(texts)
-            except Exception as e:  # noqa: BLE001 - the model failing must still be reported per file
-                log.exception("embedding failed for %d files", len(pending))
-                done([FileResult(p.path, "failed", reason=f"{p.path.name}: embedding failed ({type(e).__name__})") for p in pending])
+            except Exception:  # noqa: BLE001 - one file's text must not fail the others
+                log.warning("embedding %d files together failed; embedding them one by one", len(pending))
+                results = [self._guarded(p.path, lambda: self._store(p, self.embedder.encode(p.embed_texts))) for p in pending]
             else:
                 start, results = 0, []
                 for prepared in pending:
                     end = start + len(prepared.drafts)
                     results.append(self._guarded(prepared.path, lambda: self._store(prepared, vectors[start:end])))
                     start = end
-                done(results)
+            done(results)
             pending.clear()
 
         for path, name in files:
             step = self._guarded(path, lambda: self._ingest_file(path, name))
-            if isinstance(step, _Prepared) and any(
-                p.info.doc_id == step.info.doc_id or p.info.sha256 == step.info.sha256 for p in pending
+            if pending and (
+                (isinstance(step, FileResult) and step.status in ("unchanged", "duplicate"))
+                or (isinstance(step, _Prepared) and any(
+                    p.info.doc_id == step.info.doc_id or p.info.sha256 == step.info.sha256 for p in pending
+                ))
             ):
-                # Same id or same content as a document not stored yet: store that one first,
-                # so this file is named or recognised as a duplicate exactly as it would be alone.
+                # Judged against a catalog that documents not stored yet will change (same id,
+                # same content, or a version about to be replaced): store those first, so this
+                # file is named and recognised exactly as it would be alone.
                 flush()
                 step = self._guarded(path, lambda: self._ingest_file(path, name))
             if isinstance(step, _Prepared):

@@ -80,7 +80,8 @@ def decode_text(data: bytes, name: str) -> str:
 
 def _check_text(text: str, name: str) -> str:
     """Refuse decoded 'text' that is mostly control characters (binary data), and drop the
-    few stray ones (NULs, form feeds) that real text files sometimes carry."""
+    few stray ones (NULs and the like) that real text files sometimes carry. Form feeds (page
+    breaks) are kept."""
     sample = text[:4096]
     controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t\f") or ch == "\ufffd")
     if controls > 0.05 * max(1, len(sample)):

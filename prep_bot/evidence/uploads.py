@@ -49,11 +49,12 @@ def safe_name(name: str | None) -> str:
     stem = _WINDOWS_FORBIDDEN.sub("", stem)
     stem = re.sub(r"\.{2,}", ".", stem)
     stem = re.sub(r"\s+", " ", stem).strip(" .")
+    first, dot, rest = stem.partition(".")
+    if first.upper() in _WINDOWS_RESERVED:  # "aux.2024" -> "aux-file.2024": safe, and stays so
+        stem = f"{first}-file{dot}{rest}"
     stem = stem.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", errors="ignore").rstrip(" .")
     if not stem:
         stem = DEFAULT_STEM
-    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
-        stem = f"{stem}-file"
     return f"{stem}.{ext}" if ext else stem
 
 
@@ -86,6 +87,18 @@ def copy_upload(source: Path, folder: Path, name: str) -> Path:
     raise EvidenceFileError(f"{name}: too many uploads with this name; rename the file")
 
 
+def forget_upload(data_dir: Path, source: str) -> bool:
+    """Delete the uploaded copy of a removed document (its source is its upload name), so the
+    original does not outlive the document. True when there was one."""
+    if safe_name(source) != source:  # not an upload name (e.g. "sub/report.pdf" from a folder)
+        return False
+    copy = Path(data_dir) / UPLOADS / source
+    if copy.is_file() and not copy.is_symlink():
+        copy.unlink()
+        return True
+    return False
+
+
 @dataclass
 class UploadResult:
     """One uploaded file: its safe name, what happened, passages stored, a one-line reason."""
@@ -95,7 +108,6 @@ class UploadResult:
     passages: int = 0
     reason: str = ""
     doc_id: str = ""
-    stored_as: Path | None = None  # the copy in the uploads folder, kept when the document was stored
 
     def to_dict(self) -> dict:
         return {"name": self.name, "status": self.status, "passages": self.passages, "reason": self.reason, "doc_id": self.doc_id}
@@ -151,7 +163,10 @@ def _add_one(ingestor, folder: Path, source: Path, name: str) -> UploadResult:
     reason = result.reason
     if reason.startswith(f"{stored.name}: "):
         reason = f"{name}: {reason[len(stored.name) + 2:]}"
-    kept = result.status in ("added", "replaced")
-    if not kept:
+    if result.status in ("added", "replaced"):
+        # The copy becomes the one file kept under this name: an earlier version's copy is
+        # replaced, not left behind.
+        os.replace(stored, folder / name)
+    else:
         stored.unlink(missing_ok=True)
-    return UploadResult(name, result.status, result.chunks, reason, result.doc_id, stored if kept else None)
+    return UploadResult(name, result.status, result.chunks, reason, result.doc_id)

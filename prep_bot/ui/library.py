@@ -87,23 +87,23 @@ def build_library_tab(services: Services, user_errors) -> None:
             return [[d.doc_id, d.title, d.doc_type, d.date, d.chunks] for d in store.documents()]
 
     def add(files: list[str] | None, request: gr.Request = None, progress=gr.Progress()):
-        with user_errors():
-            me = current_user(services.users, request)
-            if me.role != "lead":
-                raise AccessDenied("adding documents to the library is for leads: ask your prep-bot lead to add them")
-            paths = [Path(f) for f in (files or []) if f]
-            if not paths:
-                raise gr.Error("Choose one or more files first, then press “Add to the library”.")
-            try:
+        paths = [Path(f) for f in (files or []) if f]
+        try:
+            with user_errors():
+                me = current_user(services.users, request)
+                if me.role != "lead":
+                    raise AccessDenied("adding documents to the library is for leads: ask your prep-bot lead to add them")
+                if not paths:
+                    raise gr.Error("Choose one or more files first, then press “Add to the library”.")
                 results = add_uploads(
                     services.ingestor,
                     services.settings.data_dir,
                     paths,
                     progress=lambda done, total, name: progress((done, total), desc=f"Reading {name}" if done < total else "Done"),
                 )
-            finally:
-                _discard_received(paths)
-            return results_html(results), library()
+                return results_html(results), library()
+        finally:
+            _discard_received(paths)  # Gradio's temporary copies, refused or not
 
     with gr.Tab("Library"):
         docs = gr.Dataframe(headers=HEADERS, value=library, interactive=False, label="Documents in the store")
