@@ -119,7 +119,7 @@ def _library_texts(services, library: Path) -> list[str]:
         other.__dict__["embedder"] = services.embedder
         other.ingestor.ingest([library])
         texts = [row[1] for row in other.store.catalog.iter_index_rows()]
-        other.store.catalog.close()
+        other.close()
         return texts
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -475,7 +475,7 @@ def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=
         same = sample_coach["times"][:large_turns]
         result["coach_100k_vs_sample"] = round(large["coach_median_s"] / statistics.median(same), 3)
         result["hybrid_vs_plain_time_100k"] = hybrid_vs_plain(services)["hybrid_vs_plain_time"]
-        services.store.catalog.close()
+        services.close()
         _say(f"`prep-bot serve` on {scale:,} passages against a bare Gradio app")
         result.update(serve_footprint(workdir / "store"))
         result["bench_s"] = round(time.perf_counter() - began, 1)

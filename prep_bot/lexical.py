@@ -22,7 +22,7 @@ import numpy as np
 
 from prep_bot.catalog import Catalog
 from prep_bot.framework import POLARITIES, QS_SLUGS
-from prep_bot.vocab import DOC_TYPES  # noqa: F401 - re-exported
+from prep_bot.vocab import DOC_TYPES
 
 try:
     import fcntl

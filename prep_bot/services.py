@@ -71,6 +71,13 @@ class Services:
 
         return Ingestor(self.store, self.framework, self.settings.max_file_mb, self.settings.chunk_tokens)
 
+    def close(self) -> None:
+        """Close the databases this instance opened (nothing is opened just to close it)."""
+        if "attempts" in self.__dict__:
+            self.attempts.close()
+        if "store" in self.__dict__:
+            self.store.catalog.close()
+
 
 def build_services(settings: Settings | None = None) -> Services:
     return Services(settings or Settings())

@@ -20,7 +20,8 @@ from prep_bot.errors import StoreError, UnknownDocumentError
 from prep_bot.evidence.passage import DocumentInfo, Passage, SearchHit
 from prep_bot.framework import POLARITIES, QS_SLUGS
 from prep_bot.inputs import clean_text
-from prep_bot.lexical import DOC_TYPES, LexicalIndex, Snapshot
+from prep_bot.lexical import LexicalIndex, Snapshot
+from prep_bot.vocab import DOC_TYPES
 
 try:
     import fcntl

@@ -67,8 +67,7 @@ def make_services(tmp_path, embedder):
 
     yield make
     for services in created:
-        if "store" in services.__dict__:
-            services.store.catalog.close()
+        services.close()
 
 
 @pytest.fixture(scope="session")

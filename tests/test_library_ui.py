@@ -357,8 +357,7 @@ def test_upload_needs_a_file_and_is_for_leads_when_sign_in_is_on(tmp_path, embed
             assert result_rows(table)["carers-plan.txt"]["status"] == "added"
             assert services.store.search("heronsgate", mode="bm25")[0].passage.doc_id == "carers-plan"
     finally:
-        services.store.catalog.close()
-        services.attempts.close()
+        services.close()
 
 
 @pytest.mark.server

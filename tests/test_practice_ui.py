@@ -44,8 +44,7 @@ def served(tmp_path_factory, embedder):
         with served_app(services) as url:
             yield services, url
     finally:
-        services.attempts.close()
-        services.store.catalog.close()
+        services.close()
 
 
 def client_for(url: str):

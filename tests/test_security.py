@@ -167,8 +167,7 @@ def hostile_services(tmp_path_factory, embedder):
     try:
         yield services
     finally:
-        services.attempts.close()
-        services.store.catalog.close()
+        services.close()
 
 
 def test_hostile_markup_reaches_the_store_verbatim(hostile_services):

@@ -22,8 +22,8 @@ from prep_bot.evidence.passage import DocumentInfo, Passage
 from prep_bot.evidence.redaction import redact
 from prep_bot.evidence.tagging import Tagger
 from prep_bot.framework import Framework
-from prep_bot.lexical import DOC_TYPES
 from prep_bot.store import EvidenceStore
+from prep_bot.vocab import DOC_TYPES
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
