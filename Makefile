@@ -10,6 +10,8 @@ export PREP_BOT_DATA_DIR ?= $(CURDIR)/data
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
+# The home council: the one the sample library is about (override: make run PREP_BOT_COUNCIL="...").
+export PREP_BOT_COUNCIL ?= $(shell sed -n 's/^ *council: *"\(.*\)".*/\1/p' knowledge/evidence/manifest.yaml | head -n 1)
 
 .PHONY: run install test browser ingest eval bench clean loadtest
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from prep_bot.corrections import Correction
 from prep_bot.evidence.passage import DocumentInfo, Passage
 
 _SCHEMA = """
@@ -28,6 +29,10 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, position);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS corrections (
+    key TEXT PRIMARY KEY, text TEXT NOT NULL, quality_statements TEXT NOT NULL,
+    polarity TEXT NOT NULL DEFAULT '', by TEXT NOT NULL, at TEXT NOT NULL
+);
 INSERT OR IGNORE INTO state(key, value) VALUES ('generation', 0);
 """
 _DOC_FIELDS = ("doc_id", "title", "source", "doc_type", "sha256", "council", "date", "chunks", "redactions", "ingested_at")
@@ -146,6 +151,45 @@ class Catalog:
         with self._lock:
             return self._db.execute("SELECT id, embed_text, meta FROM passages ORDER BY rowid").fetchall()
 
+    def labelled_passages(self) -> list[tuple[str, str]]:
+        """(id, first statement) of passages a heading or a lead tagged."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, json_extract(meta, '$.quality_statements[0]') FROM passages "
+                "WHERE json_extract(meta, '$.tag_source') IN ('heading', 'lead')"
+            ).fetchall()
+        return [(pid, qs) for pid, qs in rows if qs]
+
+    def update_passages(self, passages: Sequence[Passage], correction: Correction | None = None) -> None:
+        """Store new tags for passages already in the catalog, and the correction that set
+        them, in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if correction is not None:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO corrections(key, text, quality_statements, polarity, by, at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (correction.key, correction.text, json.dumps(correction.quality_statements),
+                         correction.polarity, correction.by, correction.at),
+                    )
+                self._db.executemany(
+                    "UPDATE passages SET meta=? WHERE id=?", [(json.dumps(_meta(p)), p.id) for p in passages]
+                )
+                self._db.execute("UPDATE state SET value=value+1 WHERE key='generation'")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    # -- corrections ------------------------------------------------------------------------
+    def corrections(self) -> list[Correction]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, text, quality_statements, polarity, by, at FROM corrections ORDER BY at"
+            ).fetchall()
+        return [Correction(k, t, json.loads(q), pol, by, at) for k, t, q, pol, by, at in rows]
+
     def passage_ids(self) -> set[str]:
         with self._lock:
             return {row[0] for row in self._db.execute("SELECT id FROM passages")}
@@ -155,7 +199,8 @@ def _meta(p: Passage) -> dict:
     return {
         "title": p.title, "source": p.source, "page": p.page, "section": p.section,
         "quality_statements": p.quality_statements, "theme": p.theme, "polarity": p.polarity,
-        "doc_type": p.doc_type,
+        "doc_type": p.doc_type, "council": p.council, "date": p.date,
+        "tag_confidence": round(float(p.tag_confidence), 4), "tag_source": p.tag_source,
     }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from prep_bot.errors import PrepBotError
+from prep_bot.provenance import display_date, same_council
 from prep_bot.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS, ROLES
 
 
@@ -39,6 +40,12 @@ def with_services(command):
     return wrapper
 
 
+COUNCIL_HELP = (
+    "Whose documents: a council's name, 'all', or 'elsewhere' (other councils'). "
+    "Default: the home council's ($PREP_BOT_COUNCIL) and those naming none."
+)
+
+
 def _print_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -57,13 +64,17 @@ def main(verbose: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--if-empty", is_flag=True, help="Only ingest when the store holds no documents yet.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--council", default=None,
+              help="The council these files are about (default: each file's manifest entry, else its title lines).")
 @with_services
-def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, services) -> None:
+def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, council: str | None, services) -> None:
     """Ingest evidence files or folders (txt, md, pdf, docx, html, csv, xlsx)."""
     if if_empty and not services.store.is_empty():
         click.echo(f"Store already holds {len(services.store.documents())} documents; nothing to do.")
         return
-    report = services.ingestor.ingest(list(paths), progress=not quiet and sys.stderr.isatty())
+    if council is not None and not council.strip():
+        raise click.UsageError("--council is empty: give the council's name.")
+    report = services.ingestor.ingest(list(paths), progress=not quiet and sys.stderr.isatty(), council=council)
     for result in report.failed:
         click.echo(f"skipped: {result.reason}", err=True)
     click.echo(report.summary())
@@ -78,13 +89,14 @@ def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, services) -> No
 @click.option("--doc-type", type=click.Choice(DOC_TYPES), help="Only this kind of document.")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100), help="How many passages.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
+@click.option("--council", default=None, help=COUNCIL_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def search(query: str, qs, polarity, doc_type, k: int, mode: str, as_json: bool, services) -> None:
+def search(query: str, qs, polarity, doc_type, k: int, mode: str, council: str | None, as_json: bool, services) -> None:
     """Find the evidence passages that best answer QUERY, with citations."""
     if not query.strip():
         raise click.UsageError("QUERY is empty: give a question or some words to search the evidence for.")
-    hits = services.store.search(query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode)
+    hits = services.store.search(query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode, council=council)
     if as_json:
         _print_json([h.to_dict() for h in hits])
         return
@@ -92,22 +104,37 @@ def search(query: str, qs, polarity, doc_type, k: int, mode: str, as_json: bool,
         click.echo("No passages found.")
     for rank, hit in enumerate(hits, 1):
         p = hit.passage
-        click.echo(f"{rank}. [{', '.join(p.quality_statements) or 'untagged'} | {p.polarity}] {p.citation}")
+        click.echo(f"{rank}. [{_tags(p)} | {p.polarity}] {p.citation}{_provenance(p, services)}")
         click.echo(f"   {p.text[:400]}{'...' if len(p.text) > 400 else ''}\n")
+
+
+def _tags(p) -> str:
+    unsure = " (unsure)" if p.unsure else ""
+    return (", ".join(p.quality_statements) + unsure) if p.quality_statements else "untagged"
+
+
+def _provenance(p, services) -> str:
+    notes = []
+    if p.council and not same_council(p.council, services.store.home_council):
+        notes.append(p.council)
+    if services.store.is_dated(p):
+        notes.append("dated")
+    return f"  [{'; '.join(notes)}]" if notes else ""
 
 
 @main.command()
 @click.option("--doc", "doc_id", help="Only this document's passages.")
+@click.option("--council", default=None, help=COUNCIL_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def chunks(doc_id: str | None, as_json: bool, services) -> None:
+def chunks(doc_id: str | None, council: str | None, as_json: bool, services) -> None:
     """List every stored passage with its tags (the retrieval test console)."""
-    passages = services.store.passages(doc_id)
+    passages = services.store.passages(doc_id, council=council if council or not doc_id else "all")
     if as_json:
         _print_json([p.to_dict() for p in passages])
         return
     for p in passages:
-        click.echo(f"{p.id}  [{', '.join(p.quality_statements) or 'untagged'} | {p.polarity}] {p.section}")
+        click.echo(f"{p.id}  [{_tags(p)} | {p.polarity}] {p.section}{_provenance(p, services)}")
         click.echo(f"    {p.text[:160]}")
     click.echo(f"{len(passages)} passages")
 
@@ -119,10 +146,12 @@ def docs(as_json: bool, services) -> None:
     """List the stored documents."""
     documents = services.store.documents()
     if as_json:
-        _print_json([d.to_dict() for d in documents])
+        _print_json([{**d.to_dict(), "date": d.date or None, "council": d.council or None} for d in documents])
         return
     for d in documents:
-        click.echo(f"{d.doc_id}  {d.doc_type:15} {d.chunks:5} passages  {d.title}")
+        when = display_date(d.date) or "undated"
+        dated = " (dated)" if services.store.is_dated(d) else ""
+        click.echo(f"{d.doc_id}  {d.doc_type:15} {d.chunks:5} passages  {when}{dated}  {d.council or '-'}  {d.title}")
     click.echo(f"{len(documents)} documents")
 
 
@@ -139,6 +168,25 @@ def remove(doc_id: str, services) -> None:
 
 
 @main.command()
+@click.argument("passage_id")
+@click.option("--qs", "qs_list", required=True, help="Quality statements, first the main one: SLUG[,SLUG...] (at most 3).")
+@click.option("--polarity", type=click.Choice(POLARITIES), default=None, help="Also set strength, improvement or neutral.")
+@click.option("--by", default=None, help="Who is correcting (default: your login name).")
+@with_services
+def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, services) -> None:
+    """Correct a passage's tags (kept with who and when; re-ingest and new versions keep it)."""
+    import getpass
+
+    from prep_bot.corrections import correct
+
+    passage = correct(services.store, services.framework, passage_id, qs_list.split(","), polarity, by or getpass.getuser())
+    click.echo(
+        f"Tagged {passage.id} as {', '.join(passage.quality_statements)} ({passage.polarity}); "
+        f"saved in {services.settings.data_dir / 'catalog.sqlite'}."
+    )
+
+
+@main.command()
 @click.option("--qs", type=click.Choice(QS_SLUGS), help="Only this quality statement.")
 @click.option("--audience", type=click.Choice(AUDIENCES), help="Only questions for this audience.")
 @click.option("--challenges", is_flag=True, help="Add challenge questions made from the evidence's areas for improvement.")
@@ -150,7 +198,8 @@ def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
 
     chosen = services.questions.select(qs=qs, audience=audience)
     if challenges:
-        chosen += [q for q in challenge_questions(services.store.passages(polarity="improvement")) if not qs or q.qs == qs]
+        found = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
+        chosen += [q for q in found if (not qs or q.qs == qs) and (not audience or q.audience == audience)]
     if as_json:
         _print_json([q.to_dict() for q in chosen])
         return
@@ -190,20 +239,37 @@ def eval_group() -> None:
 @eval_group.command(name="retrieval")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled questions (default: eval/retrieval.yaml).")
+@click.option("--council", default=None, help=COUNCIL_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def eval_retrieval(set_path: Path | None, as_json: bool, services) -> None:
+def eval_retrieval(set_path: Path | None, council: str | None, as_json: bool, services) -> None:
     """Recall@1, recall@5 and MRR for hybrid, dense-only and BM25-only search."""
     from prep_bot.evaluation import default_retrieval_set, evaluate_retrieval, format_table, load_retrieval_set
 
     questions = load_retrieval_set(set_path or default_retrieval_set())
     if services.store.is_empty():
         raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    results = evaluate_retrieval(services.store, questions)
+    results = evaluate_retrieval(services.store, questions, council=council)
     if as_json:
         _print_json(results)
     else:
         click.echo(format_table(results, len(questions)))
+
+
+@eval_group.command(name="tagging")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled documents (default: eval/tagging.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
+    """First-tag accuracy of content tagging, per statement, with a confusion matrix."""
+    from prep_bot.tagging_eval import default_tagging_set, evaluate_tagging, format_tagging_table, load_tagging_set
+
+    results = evaluate_tagging(services.ingestor, load_tagging_set(set_path or default_tagging_set()))
+    if as_json:
+        _print_json(results)
+    else:
+        click.echo(format_tagging_table(results))
 
 
 @eval_group.command(name="coach")

@@ -50,6 +50,19 @@ class Settings(BaseSettings):
         "processes share the cores (more threads spin and wait under contention).",
     )
 
+    council: str | None = Field(
+        default=None,
+        description="The home council. Search, coaching, the claim check and readiness use its "
+        "documents and those that name no council; other councils' reports are opt-in. Unset: "
+        "every document counts as the council's own.",
+    )
+    stale_years: float = Field(
+        default=3.0,
+        ge=0,
+        description="Evidence older than this many years is marked \"dated\"; key messages and "
+        "challenge questions come from newer evidence when there is any.",
+    )
+
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the database for practice attempts. Default: a SQLite file "

@@ -19,3 +19,7 @@ class StoreError(PrepBotError):
 
 class UnknownDocumentError(PrepBotError):
     """No stored document has the given id."""
+
+
+class UnknownPassageError(PrepBotError):
+    """No stored passage has the given id."""

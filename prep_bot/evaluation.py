@@ -42,13 +42,13 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[*_]", "", text).lower().split())
 
 
-def evaluate_retrieval(store, questions: list[LabelledQuestion], k: int = 5, modes=MODES) -> dict:
+def evaluate_retrieval(store, questions: list[LabelledQuestion], k: int = 5, modes=MODES, council: str | None = None) -> dict:
     """Recall@1, recall@k and MRR@k per search mode, plus the questions each mode missed."""
     results: dict[str, dict] = {}
     for mode in modes:
         ranks: list[int | None] = []
         for q in questions:
-            hits = store.search(q.question, k=k, mode=mode)
+            hits = store.search(q.question, k=k, mode=mode, council=council)
             target = _norm(q.must_contain)
             rank = next((i for i, h in enumerate(hits, 1) if target in _norm(h.passage.text)), None)
             ranks.append(rank)

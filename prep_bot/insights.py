@@ -222,8 +222,11 @@ class Insights:
         dates = {d.doc_id: d.date for d in self.store.documents()}
         chosen = []
         for polarity in ("strength", "improvement"):
+            pool = [p for p in passages if p.polarity == polarity]
+            # Evidence within the stale threshold, unless nothing newer exists.
+            pool = [p for p in pool if not self.store.is_dated(p)] or pool
             ranked = sorted(
-                (p for p in passages if p.polarity == polarity),
+                pool,
                 key=lambda p: (p.quality_statements[:1] != [qs], "" if not dates.get(p.doc_id) else _negate(dates[p.doc_id]), p.position),
             )[:4]
             chosen += [(polarity, p) for p in ranked]
@@ -235,7 +238,10 @@ class Insights:
         for polarity, p in chosen:
             vector = vectors.get(p.id)
             mentioned = bool(len(answers)) and vector is not None and float((answers @ vector).max()) >= ADDRESSED
-            out.append({"polarity": polarity, "message": _lead(p.text), "citation": p.citation, "mentioned": mentioned})
+            out.append({
+                "polarity": polarity, "message": _lead(p.text), "citation": p.citation, "mentioned": mentioned,
+                "date": p.date or None, "dated": self.store.is_dated(p),
+            })
         return out
 
     def conflicts(self, attempts) -> list[dict]:

@@ -22,6 +22,8 @@ import numpy as np
 
 from prep_bot.catalog import Catalog
 from prep_bot.framework import POLARITIES, QS_SLUGS
+from prep_bot.provenance import council_key
+from prep_bot.provenance import parse as parse_date
 from prep_bot.vocab import DOC_TYPES
 
 try:
@@ -44,17 +46,38 @@ class Snapshot:
     qs: np.ndarray  # passages x statements, bool
     polarity: np.ndarray
     doc_type: np.ndarray
+    council: np.ndarray  # the council key of each passage's document ("" for none)
+    when: np.ndarray  # each passage's document date as a day ordinal (0 when unknown)
     bm25: object | None
     positions: dict[str, int] = field(default_factory=dict)  # id -> row
 
     @classmethod
-    def of(cls, generation: int, ids: list[str], qs, polarity, doc_type, bm25) -> Snapshot:
-        return cls(generation, ids, qs, polarity, doc_type, bm25, {pid: row for row, pid in enumerate(ids)})
+    def of(cls, generation: int, ids: list[str], qs, polarity, doc_type, council, when, bm25) -> Snapshot:
+        return cls(
+            generation, ids, qs, polarity, doc_type, council, when, bm25, {pid: row for row, pid in enumerate(ids)}
+        )
 
 
 EMPTY = Snapshot.of(
-    -1, [], np.zeros((0, len(QS_SLUGS)), dtype=bool), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int8), None
+    -1, [], np.zeros((0, len(QS_SLUGS)), dtype=bool), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int8),
+    np.zeros(0, dtype="<U1"), np.zeros(0, dtype=np.int32), None,
 )
+
+
+@dataclass(frozen=True)
+class CouncilScope:
+    """Which councils' passages a search may return: those whose key is in ``keys``
+    (``inside``), or those whose key is not (other councils' reports)."""
+
+    keys: frozenset[str]
+    inside: bool = True
+
+    def mask(self, council: np.ndarray) -> np.ndarray:
+        found = np.isin(council, list(self.keys)) if len(council) else np.zeros(0, dtype=bool)
+        return found if self.inside else ~found
+
+    def admits(self, key: str) -> bool:
+        return (key in self.keys) == self.inside
 
 
 class LexicalIndex:
@@ -113,11 +136,13 @@ class LexicalIndex:
         ).reshape(len(rows), len(QS_SLUGS))
         polarity = np.array([_code(POLARITIES, m["polarity"]) for m in metas], dtype=np.int8)
         doc_type = np.array([_code(DOC_TYPES, m["doc_type"]) for m in metas], dtype=np.int8)
+        council = np.array([council_key(m.get("council")) for m in metas] or [""], dtype=str)[: len(metas)]
+        when = np.array([_ordinal(m.get("date")) for m in metas], dtype=np.int32)
         retriever = None
         if rows:
             retriever = bm25s.BM25()
             retriever.index([self.tokenize(r[1]) or ["_"] for r in rows], show_progress=False)
-        self._snapshot = Snapshot.of(generation, [r[0] for r in rows], qs, polarity, doc_type, retriever)
+        self._snapshot = Snapshot.of(generation, [r[0] for r in rows], qs, polarity, doc_type, council, when, retriever)
         log.debug("built BM25 index over %d passages (generation %d)", len(rows), generation)
 
     @contextmanager
@@ -141,7 +166,10 @@ class LexicalIndex:
             tmp.mkdir(parents=True)
             if snap.bm25 is not None:
                 snap.bm25.save(str(tmp / "bm25"), show_progress=False)
-            np.savez(tmp / "fields.npz", qs=snap.qs, polarity=snap.polarity, doc_type=snap.doc_type)
+            np.savez(
+                tmp / "fields.npz", qs=snap.qs, polarity=snap.polarity, doc_type=snap.doc_type,
+                council=snap.council, when=snap.when,
+            )
             (tmp / "ids.json").write_text(json.dumps(snap.ids))
             (tmp / "generation.json").write_text(json.dumps({"generation": snap.generation}))
             old = self.directory.with_name(self.directory.name + ".old")
@@ -164,6 +192,7 @@ class LexicalIndex:
                 ids = json.loads((self.directory / "ids.json").read_text())
                 with np.load(self.directory / "fields.npz") as fields:
                     qs, polarity, doc_type = fields["qs"], fields["polarity"], fields["doc_type"]
+                    council, when = fields["council"], fields["when"]
                 bm25 = None
                 if ids:
                     bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False)
@@ -172,22 +201,29 @@ class LexicalIndex:
                 return False
         n = len(ids)
         docs = (getattr(bm25, "scores", None) or {}).get("num_docs", n) if bm25 is not None else n
-        if not (docs == n == len(qs) == len(polarity) == len(doc_type)):
+        if not (docs == n == len(qs) == len(polarity) == len(doc_type) == len(council) == len(when)):
             log.warning("BM25 index on disk does not hang together; rebuilding")
             return False
-        self._snapshot = Snapshot.of(generation, ids, qs, polarity, doc_type, bm25)
+        self._snapshot = Snapshot.of(generation, ids, qs, polarity, doc_type, council, when, bm25)
         return True
 
     # -- search -----------------------------------------------------------------------------
     def mask(
-        self, qs: str | None = None, polarity: str | None = None, doc_type: str | None = None, snap: Snapshot | None = None
+        self,
+        qs: str | None = None,
+        polarity: str | None = None,
+        doc_type: str | None = None,
+        snap: Snapshot | None = None,
+        scope: CouncilScope | None = None,
     ) -> np.ndarray | None:
         """Which passages of ``snap`` (default: the current one) pass the filters (None when
         there are no filters)."""
-        if not (qs or polarity or doc_type):
+        if not (qs or polarity or doc_type or scope):
             return None
         snap = snap or self._snapshot
         keep = np.ones(len(snap.ids), dtype=bool)
+        if scope is not None:
+            keep &= scope.mask(snap.council)
         if qs:
             keep &= snap.qs[:, QS_SLUGS.index(qs)]
         if polarity:
@@ -225,6 +261,11 @@ def _bm25s():
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
+
+
+def _ordinal(value: str | None) -> int:
+    when = parse_date(value)
+    return when.toordinal() if when else 0
 
 
 def _code(values: tuple[str, ...], value: str) -> int:

@@ -15,6 +15,7 @@ from prep_bot.errors import ConfigError
 from prep_bot.evidence.figures import sentences
 from prep_bot.evidence.passage import Passage
 from prep_bot.framework import QS_SLUGS
+from prep_bot.provenance import display_date, is_dated
 from prep_bot.vocab import AUDIENCES  # noqa: F401 - re-exported
 
 CHALLENGE_PROBES = [
@@ -40,6 +41,32 @@ _CONCERN = re.compile(
     r"consider|challenge|pressure|improve|risk|frustrat|difficult)",
     re.I,
 )
+
+
+CHALLENGE_PREFIX = "challenge-"
+CHALLENGE_SHARE = 0.25  # chance of a challenge question when one is allowed (never twice in four draws)
+_AUDIENCE_WORDS = {
+    "frontline": re.compile(
+        r"\b(practitioners?|social workers?|front ?line|case (?:files?|notes?|records?)|assessments?|reviews?|"
+        r"recording|records?|visits?|care plans?|support plans?|people told|carers? told|strengths[- ]based|"
+        r"direct payments?|advocacy|mental capacity|safeguarding enquir\w*|section 42)\b", re.I),
+    "team-manager": re.compile(
+        r"\b(managers?|supervisions?|caseloads?|waiting lists?|backlogs?|allocation|audits?|quality assurance|"
+        r"teams?|duty|triage|workloads?|rota)\b", re.I),
+    "senior-leader": re.compile(
+        r"\b(leaders?|leadership|strateg\w*|budgets?|financ\w*|savings|commissioning|market|transformation|"
+        r"governance|performance|dashboards?|data|risk registers?|vision|workforce|recruitment|director)\b", re.I),
+    "partner": re.compile(
+        r"\b(partners?|partnerships?|nhs|icb|health colleagues|hospitals?|gps?|primary care|voluntary|"
+        r"community sector|vcse|housing|providers?|police|healthwatch)\b", re.I),
+    "elected-member": re.compile(
+        r"\b(members|councillors?|elected|scrutiny|cabinet|political|portfolio holder|lead member)\b", re.I),
+}
+_STATEMENT_AUDIENCE = {
+    "assessing-needs": "frontline", "supporting-healthier-lives": "frontline", "equity-in-experience": "frontline",
+    "care-provision": "senior-leader", "partnerships-communities": "partner", "safe-pathways": "team-manager",
+    "safeguarding": "frontline", "governance": "senior-leader", "learning-improvement": "senior-leader",
+}
 
 
 @dataclass
@@ -115,33 +142,55 @@ class QuestionBank:
         exclude: Iterable[str] = (),
         extra: Sequence[Question] = (),
         rng: random.Random | None = None,
+        recent: Sequence[str] = (),
     ) -> Question | None:
         """A random question for the statement(s) and audience, avoiding ``exclude`` while
-        anything else is left; ``extra`` (challenge questions) join the draw."""
+        anything else is left. ``extra`` (challenge questions) may be drawn at most once in any
+        four draws: never when one of the last three (``recent``, oldest first) was one, else
+        with probability CHALLENGE_SHARE, or when the bank has nothing for the choice."""
         rng = rng or random.Random()
         wanted = {qs} if isinstance(qs, str) else set(qs or QS_SLUGS)
-        pool = [q for q in [*self.questions, *extra] if q.qs in wanted and (not audience or q.audience in (audience, "any"))]
-        fresh = [q for q in pool if q.id not in set(exclude)]
-        choices = fresh or pool
-        return rng.choice(choices) if choices else None
+        avoid = set(exclude)
+
+        def draw(candidates: Sequence[Question]) -> Question | None:
+            pool = [q for q in candidates if q.qs in wanted and (not audience or q.audience in (audience, "any"))]
+            fresh = [q for q in pool if q.id not in avoid]
+            choices = fresh or pool
+            return rng.choice(choices) if choices else None
+
+        challenge_recently = any(str(r).startswith(CHALLENGE_PREFIX) for r in list(recent)[-3:])
+        if extra and not challenge_recently and rng.random() < CHALLENGE_SHARE:
+            found = draw(extra)
+            if found is not None:
+                return found
+        return draw(self.questions) or (None if challenge_recently else draw(extra))
 
 
-def challenge_questions(passages: Iterable[Passage]) -> list[Question]:
+def challenge_questions(passages: Iterable[Passage], stale_years: float | None = None) -> list[Question]:
     """One challenge question per evidence passage tagged 'improvement': the finding, quoted,
-    then "what has changed since?". Tied to its passage, for every audience."""
+    then "what has changed since?". Tied to its passage and aimed at the audience the finding
+    concerns. With ``stale_years``, findings older than that are left out unless nothing newer
+    exists. Callers pass the home council's passages (``store.passages()``)."""
+    candidates = [
+        p for p in passages if p.polarity == "improvement" and p.quality_statements and p.doc_type != "data"
+    ]
+    if stale_years is not None:
+        recent = [p for p in candidates if not is_dated(p.date, stale_years)]
+        candidates = recent or candidates
     questions = []
-    for p in passages:
-        if p.polarity != "improvement" or not p.quality_statements or p.doc_type == "data":
-            continue
+    for p in candidates:
         finding = _key_sentence(p.text)
         if not finding:
             continue
         intro = _INTRO.get(p.doc_type, _INTRO["other"])
+        when = display_date(p.date)
+        if when:
+            intro = f"{intro} ({when})"
         questions.append(
             Question(
-                id=f"challenge-{p.id}",
+                id=f"{CHALLENGE_PREFIX}{p.id}",
                 qs=p.quality_statements[0],
-                audience="any",
+                audience=audience_for(p.quality_statements[0], finding),
                 text=f"{intro}: “{finding}” What has changed since, and what difference has it made for people?",
                 probes=list(CHALLENGE_PROBES),
                 looks_for=list(CHALLENGE_LOOKS_FOR),
@@ -149,6 +198,15 @@ def challenge_questions(passages: Iterable[Passage]) -> list[Question]:
             )
         )
     return questions
+
+
+def audience_for(qs: str, finding: str) -> str:
+    """Who a finding is for: the audience whose work its words name most, the statement's
+    usual audience breaking ties (leadership findings to senior leaders, practice findings to
+    frontline staff, partnership findings to partners)."""
+    scores = {audience: float(len(pattern.findall(finding))) for audience, pattern in _AUDIENCE_WORDS.items()}
+    scores[_STATEMENT_AUDIENCE.get(qs, "frontline")] += 0.5
+    return max(scores, key=lambda a: (scores[a], a == _STATEMENT_AUDIENCE.get(qs)))
 
 
 def _key_sentence(text: str) -> str | None:

@@ -23,10 +23,16 @@ class Services:
         return Embedder(self.settings.model_path, batch_size=self.settings.embed_batch_size, threads=self.settings.torch_threads)
 
     @cached_property
+    def glossary(self):
+        from prep_bot.glossary import Glossary
+
+        return Glossary.load(self.settings.knowledge_dir / "glossary.yaml")
+
+    @cached_property
     def store(self):
         from prep_bot.store import EvidenceStore
 
-        return EvidenceStore(self.settings, self.embedder)
+        return EvidenceStore(self.settings, self.embedder, self.glossary)
 
     @cached_property
     def rubric(self):

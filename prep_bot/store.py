@@ -5,8 +5,10 @@ dense and keyword rankings with reciprocal rank fusion."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
+from datetime import date
 from contextlib import contextmanager
 from typing import Literal
 from urllib.parse import urlparse
@@ -16,11 +18,13 @@ import numpy as np
 from prep_bot.catalog import Catalog
 from prep_bot.config import Settings
 from prep_bot.embeddings import Embedder
-from prep_bot.errors import StoreError, UnknownDocumentError
+from prep_bot.errors import StoreError, UnknownDocumentError, UnknownPassageError
 from prep_bot.evidence.passage import DocumentInfo, Passage, SearchHit
 from prep_bot.framework import POLARITIES, QS_SLUGS
+from prep_bot.glossary import Glossary
 from prep_bot.inputs import clean_text
-from prep_bot.lexical import LexicalIndex, Snapshot
+from prep_bot.lexical import CouncilScope, LexicalIndex, Snapshot
+from prep_bot.provenance import council_key, is_dated
 from prep_bot.vocab import DOC_TYPES
 
 try:
@@ -31,6 +35,12 @@ except ImportError:  # not POSIX: writers in one process are still serialised
 log = logging.getLogger(__name__)
 SearchMode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60  # the usual constant of reciprocal rank fusion
+RECENCY_WEIGHT = 0.004  # fused score given up per year of a passage's age (at most 10 years):
+# rank 1 and rank 2 of one ranking differ by about 0.8%, so age reorders close passages only
+YEAR_MATCH_BONUS = 0.05  # fused score added (as a share) to evidence of a year the question names
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+ALL = "all"  # every council's documents
+ELSEWHERE = "elsewhere"  # other councils' documents only (not the home council's, not unnamed ones)
 CANDIDATES = 50  # how deep each ranking is read before fusing
 OVERSAMPLE = 1.5  # a filtered dense search reads 1.5x (what it needs / the filter's share) neighbours
 MAX_UNFILTERED = 2000  # beyond this many, Chroma's own filter is quicker
@@ -39,9 +49,10 @@ MAX_UNFILTERED = 2000  # beyond this many, Chroma's own filter is quicker
 class EvidenceStore:
     """Stores, removes and finds evidence passages."""
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, glossary: Glossary | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.glossary = glossary
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.data_dir / "catalog.sqlite")
         self.lexical = LexicalIndex(settings.data_dir / "bm25")
@@ -164,6 +175,18 @@ class EvidenceStore:
             self.catalog.put_document(info, passages, embed_texts)
             self._delete_stale(info.doc_id, keep=set(ids))
 
+    def retag(self, passages: Sequence[Passage], correction=None) -> None:
+        """Store new tags of passages already stored (a lead's correction, kept with them)."""
+        if not passages:
+            return
+        with self.writing():
+            sha = {d.doc_id: d.sha256 for d in self.catalog.documents()}
+            with self._chroma():
+                self.collection.update(
+                    ids=[p.id for p in passages], metadatas=[_chroma_meta(p, sha.get(p.doc_id, "")) for p in passages]
+                )
+            self.catalog.update_passages(passages, correction)
+
     def remove_document(self, doc_id: str) -> DocumentInfo:
         with self.writing():
             info = self.catalog.document(doc_id)
@@ -215,10 +238,46 @@ class EvidenceStore:
     def documents(self) -> list[DocumentInfo]:
         return self.catalog.documents()
 
-    def passages(self, doc_id: str | None = None, polarity: str | None = None) -> list[Passage]:
+    def passages(self, doc_id: str | None = None, polarity: str | None = None, council: str | None = None) -> list[Passage]:
+        """Stored passages in document order, within the council scope (see ``scope``)."""
         if doc_id and self.catalog.document(doc_id) is None:
             raise UnknownDocumentError(f"no document with id {doc_id!r}; `prep-bot docs` lists them")
-        return list(self.catalog.iter_passages(doc_id, polarity))
+        scope = self.scope(council)
+        return [
+            p for p in self.catalog.iter_passages(doc_id, polarity)
+            if scope is None or scope.admits(council_key(p.council))
+        ]
+
+    def passage(self, passage_id: str) -> Passage:
+        found = self.catalog.passages([passage_id]).get(passage_id)
+        if found is None:
+            raise UnknownPassageError(f"no passage with id {passage_id!r}; `prep-bot chunks` and `search --json` show ids")
+        return found
+
+    # -- councils and age -------------------------------------------------------------------
+    @property
+    def home_council(self) -> str:
+        return (self.settings.council or "").strip()
+
+    def scope(self, council: str | None = None) -> CouncilScope | None:
+        """Which documents a read covers. ``None``: the home council's and those naming no
+        council (everything when no home council is set); ``"all"``: every council's;
+        ``"elsewhere"``: other councils' only; a name: that council's only."""
+        home = council_key(self.home_council)
+        wanted = (council or "").strip()
+        if not wanted:
+            return CouncilScope(frozenset({home, ""})) if home else None
+        if wanted.lower() == ALL:
+            return None
+        if wanted.lower() == ELSEWHERE:
+            return CouncilScope(frozenset({home, ""}), inside=False)
+        key = council_key(wanted)
+        if not key:
+            raise ValueError(f"{wanted!r} is not a council name")
+        return CouncilScope(frozenset({key}))
+
+    def is_dated(self, passage: Passage | DocumentInfo) -> bool:
+        return is_dated(passage.date, self.settings.stale_years)
 
     def is_empty(self) -> bool:
         return not self.catalog.documents()
@@ -232,10 +291,15 @@ class EvidenceStore:
         doc_type: str | None = None,
         mode: SearchMode = "hybrid",
         vector: np.ndarray | None = None,
+        council: str | None = None,
     ) -> list[SearchHit]:
         """The k passages that best answer ``query`` within the filters, best first.
-        ``vector`` is the query's embedding when the caller already has it."""
+        ``vector`` is the query's embedding when the caller already has it. ``council`` is
+        the scope (see ``scope``): by default the home council's documents and unnamed ones.
+        Glossary terms in the query bring in their expansions ("pooled budget" reaches
+        "Better Care Fund"); of passages otherwise close, the newer ranks first."""
         _check_filters(qs, polarity, doc_type)
+        scope = self.scope(council)
         query = clean_text(query).strip()  # lone surrogates (undecodable bytes) would crash the tokenizer
         if not query or k <= 0:
             return []
@@ -244,21 +308,29 @@ class EvidenceStore:
         if not snap.ids:
             return []
         depth = max(CANDIDATES, 4 * k)
+        # Glossary names help the keyword ranking; the meaning of the query is already in its vector.
+        expanded = self.glossary.expand(query) if self.glossary is not None else query
         if vector is None:
             vector = self.embedder.encode_cached([query])[0]
-        keep = self.lexical.mask(qs, polarity, doc_type, snap)
+        keep = self.lexical.mask(qs, polarity, doc_type, snap, scope)
+        if keep is not None and not keep.any():
+            return []
         rankings: list[list[str]] = []
         similarity: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
-            dense = self._dense(vector, k, depth, snap, keep, _where(qs, polarity, doc_type))
+            dense = self._dense(vector, k, depth, snap, keep, _where(qs, polarity, doc_type, scope))
             similarity.update(dense)
             rankings.append(list(dense))
         if mode in ("hybrid", "bm25"):
-            rankings.append([pid for pid, _ in self.lexical.search(query, depth, keep, snap)])
+            # The query's own words count twice, the glossary's once: other names widen the
+            # net without outweighing what was asked.
+            lexical_query = query if expanded == query else f"{query} {expanded}"
+            rankings.append([pid for pid, _ in self.lexical.search(lexical_query, depth, keep, snap)])
         fused: dict[str, float] = {}
         for ranking in rankings:
             for rank, pid in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        _by_age(fused, snap, query)
         order = sorted(fused, key=fused.get, reverse=True)
         # Read passages from the catalog k at a time until k are found (vectors an interrupted
         # ingest left behind are not in it).
@@ -339,11 +411,28 @@ class EvidenceStore:
         return {pid: float(np.dot(vector, emb)) for pid, emb in self.embeddings(ids).items()}
 
 
+def _by_age(fused: dict[str, float], snap: Snapshot, query: str) -> None:
+    """Adjust fused scores for age: a question that names a year ("in 2015") favours evidence
+    of that year; any other favours newer evidence, by a margin that only reorders close ones."""
+    years = {int(y) for y in _YEAR.findall(query)}
+    today = date.today().toordinal()
+    for pid in fused:
+        when = int(snap.when[snap.positions[pid]]) if pid in snap.positions else 0
+        if not when:
+            continue
+        if years:
+            if date.fromordinal(when).year in years:
+                fused[pid] *= 1.0 + YEAR_MATCH_BONUS
+        else:
+            fused[pid] *= 1.0 - RECENCY_WEIGHT * min(10.0, max(0.0, (today - when) / 365.25))
+
+
 def _chroma_meta(p: Passage, sha256: str) -> dict:
     meta = {
         "doc_id": p.doc_id, "sha256": sha256, "position": p.position, "title": p.title,
         "source": p.source, "section": p.section, "theme": p.theme, "polarity": p.polarity,
-        "doc_type": p.doc_type,
+        "doc_type": p.doc_type, "council_key": council_key(p.council), "date": p.date,
+        "tag_source": p.tag_source,
     }
     if p.page is not None:
         meta["page"] = p.page
@@ -353,8 +442,10 @@ def _chroma_meta(p: Passage, sha256: str) -> dict:
     return meta
 
 
-def _where(qs: str | None, polarity: str | None, doc_type: str | None) -> dict | None:
+def _where(qs: str | None, polarity: str | None, doc_type: str | None, scope: CouncilScope | None = None) -> dict | None:
     clauses = []
+    if scope is not None:
+        clauses.append({"council_key": {"$in" if scope.inside else "$nin": sorted(scope.keys)}})
     if qs:
         clauses.append({"quality_statements": {"$contains": qs}})
     if polarity:

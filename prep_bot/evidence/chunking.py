@@ -19,6 +19,9 @@ _MAJOR = (
     "feedback report", "downloads", "foreword", "conclusion", "methodology",
 )
 _BOILERPLATE = ("contact details", "contact us", "contents", "table of contents", "downloads")
+JOIN_BELOW = 80  # a unit joins its neighbour only when one of them is shorter than this (bullets,
+# short lines); two full paragraphs stay two passages, each one retrievable on its own
+SUBSTANTIVE_WORDS = 20  # a paragraph this long is content, whatever heading it sits under
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -43,6 +46,7 @@ class DraftPassage:
     page: int | None
     headings: list[Heading] = field(default_factory=list)
     is_row: bool = False
+    tokens: int = 0  # model tokens of ``text`` (0 when not counted)
 
     @property
     def section(self) -> str:
@@ -112,8 +116,9 @@ def chunk_blocks(
     count_tokens: TokenCounter,
     target_tokens: int = 200,
 ) -> list[DraftPassage]:
-    """Walk the blocks keeping a heading stack; cut each section's text into passages of at
-    most ``target_tokens`` model tokens (plus heading context, within the model's window)."""
+    """Walk the blocks keeping a heading stack; cut each section's text into units (paragraphs,
+    bullets, rows) of at most ``target_tokens`` model tokens (plus heading context, within the
+    model's window). ``pack`` later joins neighbouring units into passages."""
     stack: list[Heading] = []
     passages: list[DraftPassage] = []
     pending: list[Block] = []
@@ -135,9 +140,15 @@ def chunk_blocks(
         if block.kind == "heading" or block.maybe_heading:
             heading = classify_heading(block.text, framework, block.level if block.kind == "heading" else None)
         if heading is None:
+            if stack and stack[-1].boilerplate and len(block.text.split()) >= SUBSTANTIVE_WORDS:
+                # "Downloads" or "Contents" covers the links and entries after it, not the
+                # findings that follow when no heading closes it (a page without its headings).
+                flush()
+                stack[:] = [h for h in stack if not h.boilerplate]
             pending.append(block)
             continue
         flush()
+        stack[:] = [h for h in stack if not h.boilerplate]  # a new heading ends any boilerplate
         while stack and stack[-1].level >= heading.level:
             stack.pop()
         if heading.qs or heading.theme:
@@ -149,40 +160,74 @@ def chunk_blocks(
     return passages
 
 
+def _budget(headings: list[Heading], count_tokens: TokenCounter, target: int) -> int:
+    """Tokens a passage's text may use: the target, within the model's window once the
+    heading context is prefixed."""
+    context = " > ".join(h.text for h in headings[-2:])
+    return max(32, min(target, MODEL_MAX_TOKENS - 4 - count_tokens([context])[0]))
+
+
 def _cut_section(
     blocks: list[Block], headings: list[Heading], count_tokens: TokenCounter, target: int
 ) -> list[DraftPassage]:
-    context = " > ".join(h.text for h in headings[-2:])
-    budget = max(32, min(target, MODEL_MAX_TOKENS - 4 - count_tokens([context])[0]))
+    """One unit per paragraph, bullet or table-free line (split when it would not fit): the
+    tagger judges each unit, then ``pack`` joins neighbours about the same statement."""
+    budget = _budget(headings, count_tokens, target)
     pieces: list[tuple[str, int | None]] = []
     for block in blocks:
         pieces.extend((piece, block.page) for piece in _split_to_fit(block.text, budget, count_tokens))
     sizes = count_tokens([p for p, _ in pieces]) if pieces else []
-    passages: list[DraftPassage] = []
-    current: list[str] = []
-    current_page: int | None = None
+    return [DraftPassage(piece, page, headings, tokens=size) for (piece, page), size in zip(pieces, sizes)]
+
+
+def pack(units: Sequence[DraftPassage], labels: Sequence[object], count_tokens: TokenCounter, target: int) -> list[list[int]]:
+    """Group consecutive units into passages: same section, same page, same label (the
+    tagger's statement), within the token budget. Returns the unit indexes of each passage."""
+    groups: list[list[int]] = []
     used = 0
-    for (piece, page), size in zip(pieces, sizes):
-        starts_page = current and page is not None and current_page is not None and page != current_page
-        if current and (used + size > budget or starts_page):
-            passages.append(DraftPassage("\n".join(current), current_page, headings))
-            current, used = [], 0
-        if not current:
-            current_page = page
-        current.append(piece)
-        used += size + 1
-    if current:
-        passages.append(DraftPassage("\n".join(current), current_page, headings))
-    return passages
+    budgets: dict[int, int] = {}
+    for index, unit in enumerate(units):
+        key = id(unit.headings)
+        if key not in budgets:
+            budgets[key] = _budget(unit.headings, count_tokens, target)
+        if groups:
+            last = units[groups[-1][-1]]
+            joinable = (
+                not unit.is_row
+                and not last.is_row
+                and last.headings is unit.headings
+                and (last.page == unit.page or last.page is None or unit.page is None)
+                and labels[groups[-1][-1]] == labels[index]
+                and used + unit.tokens + 1 <= budgets[key]
+                and min(unit.tokens, last.tokens) < JOIN_BELOW
+            )
+            if joinable:
+                groups[-1].append(index)
+                used += unit.tokens + 1
+                continue
+        groups.append([index])
+        used = unit.tokens
+    return groups
+
+
+def join_units(units: Sequence[DraftPassage]) -> DraftPassage:
+    """One passage from consecutive units of a section."""
+    first = units[0]
+    if len(units) == 1:
+        return first
+    return DraftPassage(
+        "\n".join(u.text for u in units), first.page, first.headings, is_row=first.is_row,
+        tokens=sum(u.tokens for u in units) + len(units) - 1,
+    )
 
 
 def _cut_row(block: Block, headings: list[Heading], count_tokens: TokenCounter, target: int) -> list[DraftPassage]:
     """A table row is one passage; a very long row is split, each piece repeating the row's
     first column so that it still says what it is about."""
-    context = " > ".join(h.text for h in headings[-2:])
-    budget = max(32, min(target, MODEL_MAX_TOKENS - 4 - count_tokens([context])[0]))
-    if count_tokens([block.text])[0] <= budget:
-        return [DraftPassage(block.text, block.page, headings, is_row=True)]
+    budget = _budget(headings, count_tokens, target)
+    size = count_tokens([block.text])[0]
+    if size <= budget:
+        return [DraftPassage(block.text, block.page, headings, is_row=True, tokens=size)]
     first = block.text.split("; ")[0]
     rest = block.text[len(first) :].lstrip("; ")
     lead = first if count_tokens([first])[0] < budget // 3 else ""

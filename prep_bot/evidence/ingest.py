@@ -16,12 +16,15 @@ import numpy as np
 import yaml
 
 from prep_bot.errors import EvidenceFileError
+from prep_bot.corrections import apply_corrections
 from prep_bot.evidence.chunking import chunk_blocks
+from prep_bot.evidence.classifier import StatementClassifier, store_examples
 from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from prep_bot.evidence.passage import DocumentInfo, Passage
 from prep_bot.evidence.redaction import redact
-from prep_bot.evidence.tagging import Tagger
+from prep_bot.evidence.tagging import TaggedPassage, Tagger
 from prep_bot.framework import Framework
+from prep_bot.provenance import TITLE_LINES, detect_council, detect_date, normalise_date
 from prep_bot.store import EvidenceStore
 from prep_bot.vocab import DOC_TYPES
 
@@ -29,10 +32,11 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
 # Bump when loading, chunking, tagging or redaction change what a file becomes, so that
 # re-ingesting an unchanged file re-processes it instead of keeping stale passages.
-PIPELINE_VERSION = "3"  # 3: HTML text outside <p> is read; stray control characters are dropped
+PIPELINE_VERSION = "4"  # 4: units tagged by a learnt classifier and packed per statement; council and date
 Status = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
 # Passages embedded together across files (the model still encodes them embed_batch_size at a time).
 EMBED_BATCH = 512
+REENCODE_JOINED = True
 
 
 @dataclass
@@ -118,20 +122,39 @@ class Ingestor:
         self.store = store
         self.framework = framework
         self.embedder = store.embedder
-        self.tagger = Tagger(framework, store.embedder)
+        self.classifier = StatementClassifier(
+            framework, store.embedder, store.settings.knowledge_dir / "tagging" / "training.yaml",
+            cache_dir=store.settings.data_dir / "tagger",
+        )
+        self.tagger = Tagger(framework, store.embedder, self.classifier)
         self.max_file_mb = max_file_mb
         self.chunk_tokens = chunk_tokens
+        self._council: str | None = None  # the council named for the files being ingested
         # What a file becomes depends on its bytes and on these: part of its fingerprint.
-        self._salt = f"{PIPELINE_VERSION}|{chunk_tokens}|{framework.model_dump_json()}".encode()
+        training = self.classifier.training_file
+        trained_on = hashlib.sha256(training.read_bytes()).hexdigest() if training.is_file() else ""
+        self._salt = f"{PIPELINE_VERSION}|{chunk_tokens}|{framework.model_dump_json()}|{trained_on}".encode()
 
-    def ingest(self, paths: Sequence[Path], progress: bool = False) -> IngestReport:
+    def ingest(self, paths: Sequence[Path], progress: bool = False, council: str | None = None) -> IngestReport:
+        """Ingest files and folders. ``council`` names the council of every file given (else
+        each file's manifest entry, else its own title lines say)."""
         with self.store.writing():  # one writer at a time, in this process and any other
-            return self._ingest(paths, progress)
+            self._council = council
+            try:
+                return self._ingest(paths, progress)
+            finally:
+                self._council = None
+
+    def refit(self) -> bool:
+        """Refit the tagger when the store's headed or corrected passages changed."""
+        return self.classifier.fit(store_examples(self.store))
 
     def _ingest(self, paths: Sequence[Path], progress: bool) -> IngestReport:
         files, problems = find_files(paths)
         report = IngestReport(list(problems))
         self.store.reconcile()
+        if files:
+            self.refit()
         bar = None
         if progress:
             from tqdm import tqdm
@@ -152,13 +175,30 @@ class Ingestor:
         self.store.lexical.ensure_current(self.store.catalog)
         return report
 
-    def ingest_file(self, path: Path, name: str | None = None) -> FileResult:
+    def ingest_file(self, path: Path, name: str | None = None, council: str | None = None) -> FileResult:
         """Ingest one file; any problem comes back as a failed result with a one-line reason.
         ``name`` is the file's path relative to the folder being ingested (its source)."""
         results: list[FileResult] = []
         with self.store.writing():
-            self._run([(path, name or path.name)], results.extend)
+            self._council = council
+            try:
+                self.refit()
+                self._run([(path, name or path.name)], results.extend)
+            finally:
+                self._council = None
         return results[0]
+
+    def preview(self, path: Path) -> list[TaggedPassage]:
+        """Read, chunk, embed and tag one file as ingest would, storing nothing (for the tagging
+        evaluation and for checking a file before adding it)."""
+        loaded = load_file(path, path.read_bytes())
+        units = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
+        if not units:
+            raise EvidenceFileError(f"{path.name}: no text passages found")
+        if self.classifier._model is None:
+            self.refit()
+        vectors = self.embedder.encode([u.embed_text for u in units])
+        return self.tagger.tag(units, vectors, self.embedder.count_tokens, self.chunk_tokens)
 
     def _run(self, files: Sequence[tuple[Path, str]], done) -> None:
         """Prepare files one by one and embed their passages together, EMBED_BATCH texts at a
@@ -237,7 +277,8 @@ class Ingestor:
         if too_big is not None:
             raise too_big  # refused from its size alone: never read
         data = path.read_bytes()
-        sha = hashlib.sha256(self._salt + data).hexdigest()
+        # A council named on the command line is part of what the file becomes.
+        sha = hashlib.sha256(self._salt + (self._council or "").encode() + b"|" + data).hexdigest()
         doc_id = self._doc_id(source)
         existing = self.store.catalog.document(doc_id)
         if existing and existing.sha256 == sha:
@@ -260,34 +301,47 @@ class Ingestor:
         drafts = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
         if not drafts:
             raise EvidenceFileError(f"{path.name}: no text passages found")
+        head = ([loaded.title] if loaded.title else []) + [b.text for b in loaded.blocks[:TITLE_LINES] if b.kind != "row"]
+        council = self._council or str(meta.get("council") or "") or detect_council(head)
+        when = normalise_date(meta.get("date")) or detect_date(head)
         info = DocumentInfo(
             doc_id=doc_id, title=title, source=source, doc_type=doc_type, sha256=sha,
-            council=str(meta.get("council") or ""), date=str(meta.get("date") or ""), redactions=redactions,
+            council=" ".join(council.split()), date=when, redactions=redactions,
         )
         return _Prepared(path, info, drafts, replaces=existing is not None)
 
     def _store(self, prepared: _Prepared, embeddings: np.ndarray) -> FileResult:
-        """Tag a prepared document with its embeddings and commit it to the store."""
-        info, drafts = prepared.info, prepared.drafts
-        tags = self.tagger.tag(drafts, embeddings)
+        """Tag a prepared document's units with their embeddings, pack them into passages,
+        apply any lead's corrections, and commit the document to the store."""
+        info = prepared.info
+        tagged = self.tagger.tag(prepared.drafts, embeddings, self.embedder.count_tokens, self.chunk_tokens)
         passages = [
             Passage(
                 id=f"{info.doc_id}:{info.sha256[:12]}:{i:05d}",
-                text=d.text,
+                text=t.draft.text,
                 doc_id=info.doc_id,
                 title=info.title,
                 source=info.source,
-                page=d.page,
-                section=d.section,
-                quality_statements=t.quality_statements,
-                theme=t.theme,
-                polarity=t.polarity,
+                page=t.draft.page,
+                section=t.draft.section,
+                quality_statements=t.tags.quality_statements,
+                theme=t.tags.theme,
+                polarity=t.tags.polarity,
                 doc_type=info.doc_type,
                 position=i,
+                council=info.council,
+                date=info.date,
+                tag_confidence=t.tags.confidence,
+                tag_source=t.tags.source,
             )
-            for i, (d, t) in enumerate(zip(drafts, tags))
+            for i, t in enumerate(tagged)
         ]
-        self.store.put_document(info, passages, prepared.embed_texts, embeddings)
+        apply_corrections(passages, self.store.catalog.corrections(), self.framework)
+        vectors = np.stack([t.vector for t in tagged]) if tagged else np.zeros((0, embeddings.shape[1]), dtype=np.float32)
+        joined = [i for i, t in enumerate(tagged) if t.units > 1]
+        if joined and REENCODE_JOINED:
+            vectors[joined] = self.embedder.encode([tagged[i].draft.embed_text for i in joined])
+        self.store.put_document(info, passages, [t.draft.embed_text for t in tagged], vectors)
         log.info("stored %s: %d passages", info.doc_id, len(passages))
         status: Status = "replaced" if prepared.replaces else "added"
         return FileResult(prepared.path, status, info.doc_id, len(passages), info.redactions)

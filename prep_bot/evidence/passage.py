@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 BlockKind = Literal["heading", "text", "row"]
+UNSURE_BELOW = 0.5  # a content tag with a lower confidence is shown as "unsure"
 
 
 @dataclass
@@ -68,10 +69,15 @@ class Passage:
     polarity: str = "neutral"
     doc_type: str = "other"
     position: int = 0
+    council: str = ""  # the document's council, "" when it names none
+    date: str = ""  # the document's date: "YYYY-MM-DD", "YYYY-MM" or "YYYY"; "" when unknown
+    tag_confidence: float = 1.0  # how sure the first quality statement is (0-1)
+    tag_source: str = "content"  # "heading", "content" or "lead" (a lead's correction)
 
     def to_dict(self) -> dict:
         """The public JSON shape (search adds ``score``)."""
         return {
+            "id": self.id,
             "text": self.text,
             "doc_id": self.doc_id,
             "title": self.title,
@@ -82,11 +88,23 @@ class Passage:
             "theme": self.theme,
             "polarity": self.polarity,
             "doc_type": self.doc_type,
+            "date": self.date or None,
+            "council": self.council or None,
+            "tag_confidence": round(float(self.tag_confidence), 3),
+            "tag_source": self.tag_source,
         }
 
     @property
+    def unsure(self) -> bool:
+        """A content tag the classifier was not confident of (the UI marks it "unsure")."""
+        return self.tag_source == "content" and self.tag_confidence < UNSURE_BELOW
+
+    @property
     def citation(self) -> str:
-        parts = [self.title]
+        from prep_bot.provenance import display_date
+
+        when = display_date(self.date)
+        parts = [f"{self.title} ({when})" if when else self.title]
         if self.page:
             parts.append(f"p. {self.page}")
         if self.section:

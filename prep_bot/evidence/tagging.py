@@ -1,8 +1,8 @@
 """Tag passages with quality statements, theme and polarity.
 
 Quality statements come first from headings that name one (the most reliable signal), then
-from content: cosine similarity between the passage and descriptions of each statement,
-plus the framework's cue words. Polarity comes from the nearest "Strengths" or "Areas for
+from content: a classifier learnt from labelled text and the framework's descriptions, judged
+unit by unit (paragraphs, bullets) and smoothed along each section. Polarity comes from the nearest "Strengths" or "Areas for
 consideration"-style heading, else from the wording of the passage when it leans clearly.
 """
 
@@ -15,16 +15,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from prep_bot.embeddings import Embedder
-from prep_bot.evidence.chunking import DraftPassage
+from prep_bot.evidence.chunking import DraftPassage, join_units, pack
+from prep_bot.evidence.classifier import StatementClassifier
 from prep_bot.framework import QS_SLUGS, Framework
 
-CUE_WEIGHT = 0.035  # similarity points per distinct cue word found (capped)
-CUE_CAP = 5
-SECONDARY_MARGIN = 0.035  # how close to the best a second statement must score to be kept
-MIN_CONTENT_SCORE = 0.22  # below this, content names no statement with any confidence
-LEGACY_BONUS = 0.03
 MAX_TAGS = 3
-SECTION_WEIGHT = 0.5  # share of a passage's statement scores taken from its section's mean
+LEGACY_BOOST = 1.5  # probability multiplier for statements an old LGA standards heading maps onto
+SWITCH_COST = 1.2  # log-probability charged for changing statement between neighbouring units
+# Under a theme heading the section is known to span several statements: smooth far less.
+THEME_SWITCH_COST = 0.6
+FULL_UNIT_TOKENS = 40  # a unit this long speaks with its full weight; shorter ones less
+SHORT_UNIT_FLOOR = 0.4
+SECONDARY_MIN = 0.25  # a second statement needs this probability over the passage...
+SECONDARY_SHARE = 0.6  # ...and this share of the first's
 
 _IMPROVEMENT_WORDS = re.compile(
     r"\b(needs? to|should|was not|were not|did not|does not|not always|not yet|lack of|lacked|"
@@ -45,98 +48,123 @@ class Tags:
     quality_statements: list[str]
     theme: str
     polarity: str
+    confidence: float = 1.0
+    source: str = "content"
+
+
+@dataclass
+class TaggedPassage:
+    """A packed passage with its tags and its vector: its unit's, or for a passage joined from
+    several units the token-weighted mean of theirs (ingest embeds those afresh)."""
+
+    draft: DraftPassage
+    tags: Tags
+    vector: np.ndarray
+    units: int = 1
 
 
 class Tagger:
-    """Assigns quality statements, theme and polarity to draft passages."""
+    """Tags units (paragraphs, bullets, rows) with quality statements, then packs neighbouring
+    units about the same statement into passages.
 
-    def __init__(self, framework: Framework, embedder: Embedder) -> None:
+    Each unit gets probabilities from the classifier (learnt from labelled text and the
+    framework's own descriptions of each statement). Within a section the first
+    statement of each unit is chosen by a Viterbi pass that charges for every change of
+    statement, so a stray sentence does not split a run about one subject while a real change
+    of subject still cuts the passage. A heading that names a statement decides it; a theme
+    heading only narrows the choice to that theme's statements."""
+
+    def __init__(self, framework: Framework, embedder: Embedder, classifier: StatementClassifier) -> None:
         self.framework = framework
         self.embedder = embedder
-        self._prototypes: np.ndarray | None = None
-        self._owner: np.ndarray | None = None
-        # (cue, pattern): the plain substring test is a cheap necessary condition that lets
-        # most of the ~300 patterns be skipped for any one passage.
-        self._cues = {
-            q.slug: [(c.lower(), re.compile(r"\b" + re.escape(c.lower()) + r"\b")) for c in q.cues]
-            for q in framework.quality_statements
+        self.classifier = classifier
+        self._theme_mask = {
+            t.slug: np.array([s in framework.statements_in_theme(t.slug) for s in QS_SLUGS]) for t in framework.themes
         }
 
-    def _prototype_matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        """Embeddings of several descriptions per statement (title, commitment, each topic)."""
-        if self._prototypes is None:
-            texts, owner = [], []
-            for index, q in enumerate(self.framework.quality_statements):
-                items = [q.description, f"{q.title}. {q.commitment}", *q.expectations]
-                items += [f"{q.title}: {topic}" for topic in q.topics]
-                texts += items
-                owner += [index] * len(items)
-            self._prototypes = self.embedder.encode_cached(texts)  # shared by every tagger of this model
-            self._owner = np.array(owner)
-        return self._prototypes, self._owner  # type: ignore[return-value]
+    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+        """Units x 9 probabilities from the classifier."""
+        return self.classifier.predict_proba(embeddings)
 
-    def content_scores(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
-        """Score matrix (passages x 9): mean of the two best prototype similarities + cues."""
-        prototypes, owner = self._prototype_matrix()
-        sims = embeddings @ prototypes.T
-        scores = np.zeros((len(texts), len(QS_SLUGS)), dtype=np.float32)
-        for index in range(len(QS_SLUGS)):
-            block = sims[:, owner == index]
-            top = np.sort(block, axis=1)[:, -2:]
-            scores[:, index] = top.mean(axis=1)
-        for row, text in enumerate(texts):
-            lowered = text.lower()
-            for index, slug in enumerate(QS_SLUGS):
-                found = sum(1 for cue, pattern in self._cues[slug] if cue in lowered and pattern.search(lowered))
-                scores[row, index] += CUE_WEIGHT * min(found, CUE_CAP)
-        return scores
+    def tag(self, units: Sequence[DraftPassage], embeddings: np.ndarray, count_tokens, target: int) -> list[TaggedPassage]:
+        """Tag the units and pack them into passages (in document order)."""
+        if not len(units):
+            return []
+        probs = self.probabilities(embeddings).copy()
+        for index, unit in enumerate(units):  # 2015-style headings ("Outcomes") lean, never decide
+            for slug in unit.hint("legacy") or []:
+                probs[index, QS_SLUGS.index(slug)] *= LEGACY_BOOST
+        probs /= probs.sum(axis=1, keepdims=True)
+        first = self._choose(units, probs)
+        labels = [first[i] for i in range(len(units))]
+        out: list[TaggedPassage] = []
+        for group in pack(units, labels, count_tokens, target):
+            draft = join_units([units[i] for i in group])
+            weights = np.array([max(1, units[i].tokens) for i in group], dtype=np.float32)
+            vector = (embeddings[group] * weights[:, None]).sum(axis=0)
+            vector /= max(float(np.linalg.norm(vector)), 1e-12)
+            mean = (probs[group] * weights[:, None]).sum(axis=0) / weights.sum()
+            out.append(TaggedPassage(draft, self._tags(draft, labels[group[0]], mean), vector.astype(np.float32), len(group)))
+        return out
 
-    def tag(self, drafts: Sequence[DraftPassage], embeddings: np.ndarray) -> list[Tags]:
-        scores = self.content_scores([d.embed_text for d in drafts], embeddings)
-        # Passages of one section usually share a subject: blend each passage's scores with
-        # its section's mean, so one stray paragraph does not pull a section apart.
-        sections: dict[str, list[int]] = {}
-        for index, draft in enumerate(drafts):
-            if not draft.is_row:
-                sections.setdefault(draft.section, []).append(index)
-        smoothed = scores.copy()
-        for members in sections.values():
-            if len(members) > 1:
-                mean = scores[members].mean(axis=0)
-                smoothed[members] = (1 - SECTION_WEIGHT) * scores[members] + SECTION_WEIGHT * mean
-        return [self._tag_one(d, s) for d, s in zip(drafts, smoothed)]
+    def _choose(self, units: Sequence[DraftPassage], probs: np.ndarray) -> dict[int, int | None]:
+        """The first statement of each unit (an index into QS_SLUGS, or None for boilerplate):
+        the heading's when it names one, else the best path through each section."""
+        chosen: dict[int, int | None] = {}
+        run: list[int] = []
 
-    def _tag_one(self, draft: DraftPassage, scores: np.ndarray) -> Tags:
-        if any(h.boilerplate for h in draft.headings):
-            return Tags([], "", "neutral")
-        scores = scores.copy()
-        legacy = draft.hint("legacy") or []
-        for slug in legacy:
-            scores[QS_SLUGS.index(slug)] += LEGACY_BONUS
-        ranked = [QS_SLUGS[i] for i in np.argsort(-scores)]
-        by_slug = dict(zip(QS_SLUGS, scores.tolist()))
+        def decide() -> None:
+            if run:
+                allowed = np.ones(len(QS_SLUGS), dtype=bool)
+                switch = SWITCH_COST
+                theme = units[run[0]].hint("theme")
+                if theme in self._theme_mask:
+                    allowed, switch = self._theme_mask[theme], THEME_SWITCH_COST
+                emissions = np.log(np.clip(probs[run], 1e-6, 1.0))
+                weights = np.array([min(1.0, max(SHORT_UNIT_FLOOR, units[i].tokens / FULL_UNIT_TOKENS)) for i in run])
+                for i, state in zip(run, _viterbi(emissions * weights[:, None], allowed, switch)):
+                    chosen[i] = state
+                run.clear()
 
-        heading_qs = draft.hint("qs")
-        heading_theme = draft.hint("theme")
-        if heading_qs:
-            first = heading_qs
-        elif heading_theme:
-            in_theme = self.framework.statements_in_theme(heading_theme)
-            first = max(in_theme, key=lambda s: by_slug[s])
-        elif by_slug[ranked[0]] >= MIN_CONTENT_SCORE:
-            first = ranked[0]
-        else:
-            first = None
+        for index, unit in enumerate(units):
+            if any(h.boilerplate for h in unit.headings):
+                decide()
+                chosen[index] = None
+                continue
+            stated = unit.hint("qs")
+            if stated:
+                decide()
+                chosen[index] = QS_SLUGS.index(stated)
+                continue
+            if unit.is_row:
+                decide()
+                allowed = self._theme_mask.get(unit.hint("theme"), np.ones(len(QS_SLUGS), dtype=bool))
+                chosen[index] = int(np.argmax(np.where(allowed, probs[index], -1.0)))
+                continue
+            if run and units[run[-1]].headings is not unit.headings:
+                decide()
+            run.append(index)
+        decide()
+        return chosen
 
-        statements: list[str] = []
-        if first:
-            statements.append(first)
-            bar = max(by_slug[first], by_slug[ranked[0]]) - SECONDARY_MARGIN
-            for slug in ranked[:MAX_TAGS]:
-                if slug not in statements and by_slug[slug] >= bar and len(statements) < MAX_TAGS:
-                    statements.append(slug)
-        theme = self.framework.qs(statements[0]).theme if statements else (heading_theme or "")
-        return Tags(statements, theme, self._polarity(draft))
+    def _tags(self, draft: DraftPassage, first: int | None, probs: np.ndarray) -> Tags:
+        if first is None:
+            return Tags([], "", "neutral", 1.0, "content")
+        from_heading = bool(draft.hint("qs"))
+        slug = QS_SLUGS[first]
+        statements = [slug]
+        if not from_heading:
+            bar = max(SECONDARY_MIN, SECONDARY_SHARE * float(probs[first]))
+            for index in np.argsort(-probs):
+                if len(statements) >= MAX_TAGS:
+                    break
+                if int(index) != first and probs[index] >= bar:
+                    statements.append(QS_SLUGS[int(index)])
+        confidence = 1.0 if from_heading else float(probs[first])
+        return Tags(
+            statements, self.framework.qs(slug).theme, self._polarity(draft), round(confidence, 4),
+            "heading" if from_heading else "content",
+        )
 
     @staticmethod
     def _polarity(draft: DraftPassage) -> str:
@@ -152,3 +180,22 @@ class Tagger:
         if strong >= 3 and strong >= weak + 2:
             return "strength"
         return "neutral"
+
+
+def _viterbi(emissions: np.ndarray, allowed: np.ndarray, switch: float) -> list[int]:
+    """The best sequence of states for rows of log-probabilities, each change of state costing
+    ``switch``; states not ``allowed`` are never chosen."""
+    n, k = emissions.shape
+    scores = np.where(allowed, emissions, -np.inf)
+    best = scores[0].copy()
+    back = np.zeros((n, k), dtype=np.int64)
+    for t in range(1, n):
+        leader = int(np.argmax(best))
+        stay = best
+        move = best[leader] - switch
+        back[t] = np.where(stay >= move, np.arange(k), leader)
+        best = np.maximum(stay, move) + scores[t]
+    path = [int(np.argmax(best))]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]

@@ -13,6 +13,7 @@ from prep_bot.coach import Coach
 from prep_bot.ui.render import CSS, data_cards, evidence_cards
 
 ALL = "All"
+ALL_COUNCILS = "all"
 THEME = gr.themes.Soft(
     font=["system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"],  # no web fonts: nothing leaves the machine
     font_mono=["ui-monospace", "Consolas", "monospace"],
@@ -41,6 +42,7 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
     """The page. With ``login`` (default: when any user exists) the name and team come from the
     sign-in: the "Your name" and "Team" boxes are hidden and a "Signed in as" line shows instead."""
     from prep_bot.ui.identity import current_user, signed_in_banner
+    from prep_bot.ui.corrections import build_correction_form
     from prep_bot.ui.library import build_library_tab
     from prep_bot.ui.mock import build_mock_tab
     from prep_bot.ui.practice import build_practice_tab
@@ -55,16 +57,16 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
     store = services.store
     qs_choices = [(ALL, ALL)] + [(f"{q.number}. {q.title}", q.slug) for q in framework.quality_statements]
 
-    def search(query: str, qs: str, polarity: str, doc_type: str, k: int) -> str:
+    def search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False) -> str:
         with user_errors():
-            return evidence_cards(_search(query, qs, polarity, doc_type, k), framework)
+            return evidence_cards(_search(query, qs, polarity, doc_type, k, everywhere), framework, store, services.glossary)
 
-    def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int) -> tuple[str, str]:
+    def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False) -> tuple[str, str]:
         with user_errors():
-            hits = _search(query, qs, polarity, doc_type, k)
-            return evidence_cards(hits, framework), data_cards(Coach.data_cards(hits, limit=8))
+            hits = _search(query, qs, polarity, doc_type, k, everywhere)
+            return evidence_cards(hits, framework, store, services.glossary), data_cards(Coach.data_cards(hits, limit=8))
 
-    def _search(query: str, qs: str, polarity: str, doc_type: str, k: int):
+    def _search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool):
         if not query or not query.strip():
             raise gr.Error("Type a question or some words to search the evidence for.")
         if len(query) > 2000:
@@ -75,6 +77,7 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
             qs=None if qs == ALL else qs,
             polarity=None if polarity == ALL else polarity,
             doc_type=None if doc_type == ALL else doc_type,
+            council=ALL_COUNCILS if everywhere else None,
         )
 
     with gr.Blocks(title="prep-bot: CQC assessment rehearsal") as app:
@@ -107,18 +110,27 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
                     [ALL, "peer-challenge", "cqc-assessment", "self-assessment", "data", "other"], value=ALL, label="Document type"
                 )
                 k = gr.Slider(1, 20, value=5, step=1, label="Passages")
+            home = store.home_council
+            everywhere = gr.Checkbox(
+                value=False,
+                label=f"Include other councils' reports (default: {home}'s own evidence)" if home
+                else "Include other councils' reports",
+                visible=bool(home),
+                elem_id="evidence-everywhere",
+            )
             with gr.Row():
                 with gr.Column(scale=3):
                     results = gr.HTML(elem_id="evidence-results")
                 with gr.Column(scale=2):
                     gr.Markdown("**Figures in these passages**")
                     figures = gr.HTML(elem_id="evidence-figures")
-            inputs = [query, qs, polarity, doc_type, k]
+            inputs = [query, qs, polarity, doc_type, k, everywhere]
             go.click(search_with_figures, inputs, [results, figures], api_name="evidence")
             query.submit(search_with_figures, inputs, [results, figures], api_name=False)
             # Cards only: a small, stable endpoint for scripts and tests.
             hidden = gr.Button(visible=False)
             hidden.click(search, inputs, results, api_name="search")
+            build_correction_form(services, app, user_errors)
         build_library_tab(services, user_errors)  # the documents, and adding files (ui/library.py)
     return app
 

@@ -13,11 +13,12 @@ from pathlib import Path
 import gradio as gr
 
 from prep_bot.evidence.uploads import MAX_FILES, UploadResult, add_uploads
+from prep_bot.provenance import display_date
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 from prep_bot.users import AccessDenied
 
-HEADERS = ["id", "title", "type", "date", "passages"]
+HEADERS = ["id", "title", "type", "council", "date", "passages"]
 STATUS_LABEL = {
     "added": "Added",
     "replaced": "Added (replaces the earlier version)",
@@ -58,6 +59,11 @@ def results_html(results: list[UploadResult]) -> str:
     )
 
 
+def _when(document, store) -> str:
+    when = display_date(document.date) or "undated"
+    return f"{when} (dated)" if store.is_dated(document) else when
+
+
 def _reason(result: UploadResult) -> str:
     """The reason without the file name in front (the row already names the file)."""
     prefix = f"{result.name}: "
@@ -84,7 +90,9 @@ def build_library_tab(services: Services, user_errors) -> None:
 
     def library() -> list[list]:
         with user_errors():
-            return [[d.doc_id, d.title, d.doc_type, d.date, d.chunks] for d in store.documents()]
+            return [
+                [d.doc_id, d.title, d.doc_type, d.council or "-", _when(d, store), d.chunks] for d in store.documents()
+            ]
 
     def add(files: list[str] | None, request: gr.Request = None, progress=gr.Progress()):
         paths = [Path(f) for f in (files or []) if f]

@@ -11,7 +11,10 @@ from prep_bot.inputs import clean_text
 from prep_bot.questions import AUDIENCES, Question, challenge_questions
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.ui.render import feedback_panel, md_escape
+from prep_bot.store import ELSEWHERE
+from prep_bot.ui.render import elsewhere_list, feedback_panel, md_escape
+
+ELSEWHERE_SHOWN = 3
 
 MIX = "mix"
 AUDIENCE_NAMES = {
@@ -52,7 +55,9 @@ def choose_statement(services: Services, choice: str, user: str) -> str | list[s
 
 def question_message(question: Question, services: Services, prefix: str = "") -> str:
     title = services.framework.qs(question.qs).title
-    kind = "A challenge from your evidence" if question.is_challenge else f"For {AUDIENCE_NAMES.get(question.audience, question.audience)}"
+    kind = f"For {AUDIENCE_NAMES.get(question.audience, question.audience)}"
+    if question.is_challenge:
+        kind = f"A challenge from your evidence, {kind[0].lower()}{kind[1:]}"
     return f"{prefix}**{md_escape(title)}** · _{kind}_\n\n{md_escape(question.text)}"
 
 
@@ -85,10 +90,17 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         generation = services.store.catalog.generation
         pool = challenges_cache.get(generation)
         if pool is None:  # return our own list: another request may clear the cache meanwhile
-            pool = challenge_questions(services.store.passages(polarity="improvement"))
+            pool = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
             challenges_cache.clear()
             challenges_cache[generation] = pool
         return pool
+
+    def elsewhere(question: Question) -> str:
+        """Other councils' findings on the question's subject (none without a home council)."""
+        if not services.store.home_council:
+            return ""
+        hits = services.store.search(question.text, k=ELSEWHERE_SHOWN, qs=question.qs, council=ELSEWHERE)
+        return elsewhere_list(hits)
 
     def find(question_id: str) -> Question | None:
         return bank.get(question_id) or next((q for q in challenge_pool() if q.id == question_id), None)
@@ -102,12 +114,14 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             avoid = list(asked)
             if qs_choice == WEAKEST:  # drill: questions this person has not tried yet come first
                 avoid += [a.question_id.split("#")[0] for a in services.attempts.list(user=me.name)]
-            question = bank.pick(wanted, audience=audience, exclude=avoid, extra=challenge_pool() if with_challenges else ())
+            question = bank.pick(
+                wanted, audience=audience, exclude=avoid, extra=challenge_pool() if with_challenges else (), recent=asked
+            )
             if question is None:
                 raise gr.Error("No question matches those choices; pick another audience or statement.")
             state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None)
             chat = [{"role": "assistant", "content": question_message(question, services)}]
-            return chat, state, "", ""
+            return chat, state, elsewhere(question), ""
 
     def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict, request: gr.Request):
         with user_errors():
@@ -133,7 +147,10 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 {"role": "user", "content": md_escape(text)},
                 {"role": "assistant", "content": coach_message(feedback, previous if not probe else None) + "\n\n_Saved to your practice history._"},
             ]
-            return chat, state, feedback_panel(feedback, services.framework, previous if not probe else None), ""
+            panel = feedback_panel(
+                feedback, services.framework, previous if not probe else None, services.store, services.glossary
+            )
+            return chat, state, panel + elsewhere(question), ""
 
     def try_again(chat: list, state: dict):
         with user_errors():
@@ -153,7 +170,9 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         with gr.Row():
             audience = audience_dropdown()
             qs_choice = gr.Dropdown(qs_choices(services), value=MIX, label="Quality statement")
-            with_challenges = gr.Checkbox(value=True, label="Include challenge questions from our evidence")
+            with_challenges = gr.Checkbox(
+                value=False, label="Include challenge questions from our evidence (at most one in four)"
+            )
         state = gr.State({})
         with gr.Row():
             with gr.Column(scale=5):

@@ -6,35 +6,61 @@ from html import escape
 
 from prep_bot.evidence.passage import SearchHit
 from prep_bot.framework import Framework
+from prep_bot.provenance import display_date, same_council
 from prep_bot.report import HEATMAP_CSS
 
 POLARITY_LABEL = {"strength": "Strength", "improvement": "To improve", "neutral": "Context"}
 
 
-def evidence_cards(hits: list[SearchHit], framework: Framework) -> str:
+def evidence_cards(hits: list[SearchHit], framework: Framework, store=None, glossary=None) -> str:
+    """Cards for search hits. With ``store``, each says when its evidence is dated (older than
+    the stale threshold) and which other council it comes from; with ``glossary``, the terms
+    a passage uses are explained under it."""
     if not hits:
         return '<p class="pb-empty">No passages found. Try other words or remove a filter.</p>'
-    return "\n".join(_card(rank, hit, framework) for rank, hit in enumerate(hits, 1))
+    return "\n".join(_card(rank, hit, framework, store, glossary) for rank, hit in enumerate(hits, 1))
 
 
-def _card(rank: int, hit: SearchHit, framework: Framework) -> str:
+def provenance_badges(p, store) -> str:
+    """ "Dated" and another council's name, as badges (escaped)."""
+    out = []
+    if store is not None and store.is_dated(p):
+        out.append(f'<span class="pb-badge pb-dated" title="Older than {store.settings.stale_years:g} years: '
+                   f'check it is still true before quoting it">dated</span>')
+    if store is not None and p.council and not same_council(p.council, store.home_council) and store.home_council:
+        out.append(f'<span class="pb-badge pb-elsewhere">{escape(p.council)}</span>')
+    return "".join(out)
+
+
+def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=None) -> str:
     p = hit.passage
+    unsure = ' <span class="pb-unsure" title="The tagger was not confident of this statement">unsure</span>'
     chips = "".join(
-        f'<span class="pb-chip">{escape(framework.qs(slug).title)}</span>' for slug in p.quality_statements
+        f'<span class="pb-chip">{escape(framework.qs(slug).title)}{unsure if i == 0 and p.unsure else ""}</span>'
+        for i, slug in enumerate(p.quality_statements)
     ) or '<span class="pb-chip pb-muted">untagged</span>'
-    where = [escape(p.title)]
+    when = display_date(p.date)
+    where = [escape(p.title) + (f" ({escape(when)})" if when else " (undated)")]
     if p.page:
         where.append(f"p. {p.page}")
     if p.section:
         where.append(escape(p.section))
     polarity = escape(p.polarity)
+    terms = glossary.explain(p.text) if glossary is not None else []
+    explained = ""
+    if terms:
+        items = "".join(
+            f"<li><b>{escape(t.term)}</b>{' (' + escape(t.expansion) + ')' if t.expansion != t.term else ''}: {escape(t.explain)}</li>"
+            for t in terms
+        )
+        explained = f'<details class="pb-terms"><summary>Terms in this passage</summary><ul>{items}</ul></details>'
     return (
-        f'<article class="pb-card" data-doc="{escape(p.doc_id)}">'
+        f'<article class="pb-card" data-doc="{escape(p.doc_id)}" data-passage="{escape(p.id)}">'
         f'<header><span class="pb-rank">{rank}</span> <span class="pb-pol pb-{polarity}">'
-        f"{escape(POLARITY_LABEL.get(p.polarity, p.polarity))}</span>{chips}"
+        f"{escape(POLARITY_LABEL.get(p.polarity, p.polarity))}</span>{chips}{provenance_badges(p, store)}"
         f'<span class="pb-score" title="cosine similarity to your question">match {hit.similarity:.2f}</span></header>'
         f"<blockquote>{escape(p.text)}</blockquote>"
-        f'<footer>{" · ".join(where)}</footer></article>'
+        f'<footer>{" · ".join(where)} · <span class="pb-id">id {escape(p.id)}</span></footer>{explained}</article>'
     )
 
 
@@ -52,6 +78,12 @@ CSS = """
 .pb-neutral {background:#eaeef2; color:#424a53}
 .pb-score {margin-left:auto; color:#57606a}
 .pb-empty {color:#57606a}
+.pb-badge {border-radius:10px; padding:1px 8px; font-weight:600}
+.pb-dated {background:#fff8c5; color:#7d4e00}
+.pb-elsewhere {background:#fbefff; color:#6e40c9}
+.pb-unsure {font-style:italic; color:#7d4e00}
+.pb-id {font-family:ui-monospace, monospace; font-size:0.9em; word-break:break-all}
+.pb-terms {font-size:0.85em; margin-top:4px}
 """
 
 
@@ -70,7 +102,7 @@ def _bar(score: int) -> str:
     return f'<div class="pb-bar"><div class="pb-fill {tone}" style="width:{int(score)}%"></div></div>'
 
 
-def feedback_panel(feedback, framework: Framework, previous: int | None = None) -> str:
+def feedback_panel(feedback, framework: Framework, previous: int | None = None, store=None, glossary=None) -> str:
     """The full feedback beside the chat: score, dimensions, claim check, missed points,
     evidence cards and data cards."""
     change = ""
@@ -89,7 +121,7 @@ def feedback_panel(feedback, framework: Framework, previous: int | None = None) 
         claims_table(feedback.claims),
         missed_list(feedback.missed),
         "<h4>Evidence you could cite</h4>",
-        evidence_cards(feedback.evidence, framework),
+        evidence_cards(feedback.evidence, framework, store, glossary),
         "<h4>Figures you could quote</h4>",
         data_cards(feedback.data),
         "</section>",
@@ -185,3 +217,26 @@ CSS += HEATMAP_CSS + """
 .pb-fig {font-size:1.3em; font-weight:700}
 .pb-meta {font-size:0.8em; color:#57606a}
 """
+
+
+def elsewhere_list(hits: list[SearchHit]) -> str:
+    """What CQC and peer teams found in other councils on a question's subject: a folded list,
+    each finding with its council and date (escaped). Empty when there is none."""
+    if not hits:
+        return ""
+    items = "".join(
+        f"<li><b>{escape(h.passage.council or 'Another council')}</b>"
+        f"{' (' + escape(display_date(h.passage.date)) + ')' if h.passage.date else ''}: "
+        f"{escape(_lead(h.passage.text))} <i>{escape(h.passage.title)}</i></li>"
+        for h in hits
+    )
+    return (
+        '<details class="pb-elsewhere-list" id="practice-elsewhere"><summary>What CQC found elsewhere '
+        f"({len(hits)})</summary><p class=\"pb-meta\">Other councils' reports, to learn from. They are not "
+        f"your council's evidence: do not quote their figures as yours.</p><ul>{items}</ul></details>"
+    )
+
+
+def _lead(text: str, limit: int = 280) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

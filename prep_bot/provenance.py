@@ -1,0 +1,197 @@
+"""Where a document comes from and how old it is: the council it is about, its date, and
+whether that date is too old to quote as current.
+
+Council names are compared by a key that ignores case, hyphens and the kind of council
+("Stockton on Tees" and "Stockton-on-Tees Borough Council" are one council). Dates are read
+from the title lines of a document ("Final report: February 2024", "Published: 9 May 2025",
+"December 2015") and kept as "YYYY-MM-DD" or "YYYY-MM".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)
+_MONTH_ALT = "|".join(m.capitalize() + ("" if len(m) <= 4 else f"|{m[:3].capitalize()}") for m in MONTHS) + "|Sept"
+_MONTH_NUM = {m: i for i, m in enumerate(MONTHS, 1)} | {m[:3]: i for i, m in enumerate(MONTHS, 1)} | {"sept": 9}
+
+# Kinds of council, longest first, stripped from the end (or the start) of a name for its key.
+_KINDS_AFTER = (
+    "metropolitan borough council", "metropolitan district council", "royal borough council",
+    "borough council", "county borough council", "county council", "city council", "district council",
+    "city and county council", "council",
+)
+_KINDS_BEFORE = ("london borough of", "royal borough of", "city of", "borough of", "county of", "the")
+
+# "<Name> [City|Borough|County|...] Council" as it stands in a title line.
+_NAME_WORD = r"[A-Z][\w'’.]*"
+_JOINER = r"(?:on|upon|in|and|le|under|with|next|the|of|&)"
+_COUNCIL = re.compile(
+    rf"\b((?:(?:London|Royal) Borough of |City of )?{_NAME_WORD}(?:[ -](?:{_NAME_WORD}|{_JOINER}))*?"
+    rf"(?: (?:Metropolitan Borough|Metropolitan District|County Borough|Royal Borough|City and County|Borough|County|City|District))?"
+    rf" Council)\b"
+)
+_COUNCIL_PREFIXED = re.compile(rf"\b((?:London|Royal) Borough of {_NAME_WORD}(?:[ -](?:{_NAME_WORD}|{_JOINER}))*)")
+# Words that may begin a matched name but are not part of it ("Report to Harnby Council").
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:The|A|An|Report|Final|Draft|Adult|Social|Care|Peer|Challenge|Feedback|Preparation|For|Assurance|To|Of|"
+    r"Local|Authority|Assessment|Self|Annual|Cabinet|Scrutiny|Committee|Our|This|By|At|In)[ -])+"
+)
+_NOT_A_COUNCIL = {"", "the", "county", "borough", "city", "district", "local", "parish", "town"}
+
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_ALT})\.?,?\s+((?:19|20)\d\d)\b", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,\s+((?:19|20)\d\d)\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_ALT})\.?,?\s+((?:19|20)\d\d)\b", re.I)
+_ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?\b")
+_LABELLED = re.compile(
+    r"\b(published|publication date|date published|final report|report date|date of report|date|updated|"
+    r"last updated|issued|assessment date|dated)\b\s*(?:on)?\s*[:\-–]?\s*",
+    re.I,
+)
+TITLE_LINES = 25  # how far into a document its title lines may run
+_MANIFEST_DATE = re.compile(r"^((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?$")
+
+
+# -- councils --------------------------------------------------------------------------------
+def council_key(name: str | None) -> str:
+    """A council's name reduced for comparison: lower case, hyphens as spaces, without the
+    kind of council. ``""`` for no council; ``"all"`` stays ``"all"``."""
+    text = re.sub(r"[\s\-–_]+", " ", (name or "").lower().replace("’", "'")).strip(" .,:;")
+    text = text.replace("&", "and")
+    for kind in _KINDS_BEFORE:
+        if text.startswith(kind + " "):
+            text = text[len(kind) + 1 :]
+    for kind in _KINDS_AFTER:
+        if text.endswith(" " + kind) or text == kind:
+            text = text[: -len(kind)].strip()
+            break
+    return text if text not in _NOT_A_COUNCIL else ""
+
+
+def same_council(a: str | None, b: str | None) -> bool:
+    return bool(council_key(a)) and council_key(a) == council_key(b)
+
+
+def detect_council(lines: Iterable[str]) -> str:
+    """The council a document is about, from its title lines ("Sunderland City Council: local
+    authority assessment", "Harnby Metropolitan Borough Council"); ``""`` when none names one."""
+    for line in _title_lines(lines):
+        for pattern in (_COUNCIL_PREFIXED, _COUNCIL):
+            for match in pattern.finditer(line):
+                name = _LEADING_NOISE.sub("", match.group(1)).strip()
+                if council_key(name):
+                    return name
+    return ""
+
+
+# -- dates -----------------------------------------------------------------------------------
+def normalise_date(value: object) -> str:
+    """A manifest or flag date as "YYYY-MM-DD", "YYYY-MM" or "YYYY"; ``""`` when it is none."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    m = _MANIFEST_DATE.match(text)
+    if m:
+        return "-".join(part for part in m.groups() if part)
+    return _find_date(text) or ""
+
+
+def detect_date(lines: Iterable[str]) -> str:
+    """The document's date from its title lines: a labelled date ("Published: 9 May 2025",
+    "Final report: February 2024") first, else the first line that is a date on its own or ends
+    with one ("December 2015", "..., March 2025"). ``""`` when there is none."""
+    head = _title_lines(lines)
+    for line in head:
+        label = _LABELLED.search(line)
+        if label:
+            found = _find_date(line[label.end() :])
+            if found:
+                return found
+    for line in head:
+        stripped = line.strip(" .,:;()[]")
+        found = _find_date(stripped)
+        if not found:
+            continue
+        rest = _strip_dates(stripped)
+        # The date is the line, or closes a title line ("Peer challenge report, March 2025").
+        if len(rest.split()) <= 2 or re.search(rf"(?:{_MONTH_ALT})\.?,?\s+(?:19|20)\d\d\s*$", stripped):
+            return found
+    return ""
+
+
+def _find_date(text: str) -> str | None:
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy")):
+        m = pattern.search(text)
+        if m:
+            parts = dict(zip(order, m.groups()))
+            day, month, year = int(parts["d"]), _MONTH_NUM[parts["m"].lower().rstrip(".")], int(parts["y"])
+            if 1 <= day <= 31:
+                return f"{year:04d}-{month:02d}-{day:02d}"
+    m = _MONTH_YEAR.search(text)
+    if m:
+        return f"{int(m.group(2)):04d}-{_MONTH_NUM[m.group(1).lower().rstrip('.')]:02d}"
+    m = _ISO.search(text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return "-".join(part for part in m.groups() if part)
+    return None
+
+
+def _strip_dates(text: str) -> str:
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _MONTH_YEAR, _ISO):
+        text = pattern.sub(" ", text)
+    return text.strip(" .,:;-–")
+
+
+def _title_lines(lines: Iterable[str]) -> list[str]:
+    out = []
+    for line in lines:
+        line = " ".join(str(line).split())
+        if line:
+            out.append(line)
+        if len(out) >= TITLE_LINES:
+            break
+    return out
+
+
+def parse(value: str | None) -> date | None:
+    """A stored date as a ``date`` (the first of the month or year when only those are known)."""
+    m = _MANIFEST_DATE.match((value or "").strip())
+    if not m:
+        return None
+    year, month, day = m.groups()
+    try:
+        return date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+
+
+def age_years(value: str | None, today: date | None = None) -> float | None:
+    when = parse(value)
+    if when is None:
+        return None
+    return max(0.0, ((today or date.today()) - when).days / 365.25)
+
+
+def is_dated(value: str | None, stale_years: float, today: date | None = None) -> bool:
+    """True when the evidence is older than ``stale_years`` (unknown dates are not called old)."""
+    age = age_years(value, today)
+    return age is not None and age > stale_years
+
+
+def display_date(value: str | None) -> str:
+    """ "May 2025", "9 May 2025" or "2025" for a stored date; "" when unknown."""
+    m = _MANIFEST_DATE.match((value or "").strip())
+    if not m:
+        return ""
+    year, month, day = m.groups()
+    if not month:
+        return year
+    name = MONTHS[int(month) - 1].capitalize() if 1 <= int(month) <= 12 else ""
+    return " ".join(part for part in (str(int(day)) if day else "", name, year) if part)

@@ -1,0 +1,60 @@
+"""Correcting a passage's tags from the Evidence tab: for leads (anyone at the keyboard when
+there are no accounts). The server checks the role on every request; the form is only shown
+to those who may use it."""
+
+from __future__ import annotations
+
+from html import escape
+
+import gradio as gr
+
+from prep_bot.corrections import correct
+from prep_bot.framework import POLARITIES
+from prep_bot.services import Services
+from prep_bot.ui.identity import current_user
+from prep_bot.users import AccessDenied
+
+KEEP = "keep"
+
+
+def build_correction_form(services: Services, app: gr.Blocks, user_errors) -> None:
+    choices = [(f"{q.number}. {q.title}", q.slug) for q in services.framework.quality_statements]
+
+    def save(passage_id: str, statements: list[str] | None, polarity: str, request: gr.Request = None) -> str:
+        with user_errors():
+            me = current_user(services.users, request)
+            if me.role != "lead":
+                raise AccessDenied("correcting tags is for leads: ask your prep-bot lead to correct this passage")
+            passage_id = (passage_id or "").strip()
+            if not passage_id:
+                raise gr.Error("Paste the passage id shown under its card first.")
+            if not statements:
+                raise gr.Error("Choose at least one quality statement.")
+            passage = correct(
+                services.store, services.framework, passage_id, statements, None if polarity == KEEP else polarity, me.name
+            )
+            titles = ", ".join(services.framework.qs(s).title for s in passage.quality_statements)
+            return (
+                f'<p class="pb-saved">Saved: this passage is now tagged {escape(titles)} ({escape(passage.polarity)}). '
+                "Search, readiness, key messages and challenge questions use it from now on, and it is kept "
+                "when the document is added again.</p>"
+            )
+
+    def shown(request: gr.Request = None):
+        try:
+            return gr.update(visible=current_user(services.users, request).role == "lead")
+        except AccessDenied:
+            return gr.update(visible=False)
+
+    with gr.Accordion("Correct a passage's tags (leads)", open=False, visible=True) as box:
+        gr.Markdown("Copy the id from under a card, choose the statements it is about (the main one first) and save.")
+        with gr.Row():
+            passage_id = gr.Textbox(label="Passage id", scale=2, elem_id="correct-id")
+            statements = gr.Dropdown(choices, multiselect=True, max_choices=3, label="Quality statements", scale=3,
+                                     elem_id="correct-qs")
+            polarity = gr.Dropdown([(p.capitalize(), p) for p in POLARITIES] + [("Keep as it is", KEEP)], value=KEEP,
+                                   label="Strength or area to improve", scale=1)
+        save_btn = gr.Button("Save correction", elem_id="correct-save")
+        saved = gr.HTML(elem_id="correct-result")
+        save_btn.click(save, [passage_id, statements, polarity], saved, api_name="correct_tags")
+    app.load(shown, None, box, api_name=False)
