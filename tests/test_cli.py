@@ -33,7 +33,10 @@ Contacts
 For more information contact the carers lead, Jane Doe, at jane.doe@example.gov.uk or on 01642 527 764.
 Out of hours, families can call 07700 900123 for urgent advice.
 """
-PASSAGE_KEYS = {"text", "doc_id", "title", "source", "page", "section", "quality_statements", "theme", "polarity", "doc_type"}
+PASSAGE_KEYS = {
+    "id", "text", "doc_id", "title", "source", "page", "section", "quality_statements", "theme", "polarity", "doc_type",
+    "date", "council", "tag_confidence", "tag_source",
+}
 SEARCH_KEYS = PASSAGE_KEYS | {"score"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 UK_PHONE = re.compile(r"(?<!\d)(?:\+44\s?|0)\d{4}[\s-]?\d{3}[\s-]?\d{3}(?!\d)")

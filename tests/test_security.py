@@ -626,7 +626,7 @@ try:
         except OSError:
             time.sleep(0.5)
     if serve["page"] is not None:
-        body = json.dumps({"data": ["corporate risk register", "All", "All", "All", 2]}).encode()
+        body = json.dumps({"data": ["corporate risk register", "All", "All", "All", 2, False]}).encode()
         request = urllib.request.Request(base + "gradio_api/call/search", data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as r:
             event_id = json.loads(r.read())["event_id"]

@@ -19,6 +19,7 @@ _MAJOR = (
     "feedback report", "downloads", "foreword", "conclusion", "methodology",
 )
 _BOILERPLATE = ("contact details", "contact us", "contents", "table of contents", "downloads")
+_LINK_LISTS = ("contents", "table of contents", "downloads")
 JOIN_BELOW = 80  # a unit joins its neighbour only when one of them is shorter than this (bullets,
 # short lines); two full paragraphs stay two passages, each one retrievable on its own
 SUBSTANTIVE_WORDS = 20  # a paragraph this long is content, whatever heading it sits under
@@ -36,6 +37,7 @@ class Heading:
     polarity: str | None = None
     legacy: list[str] | None = None
     boilerplate: bool = False  # contact details, contents: no quality statement to tag
+    link_list: bool = False  # "Downloads", "Contents": covers the short lines after it, no more
 
 
 @dataclass
@@ -93,8 +95,10 @@ def classify_heading(text: str, framework: Framework, stated_level: int | None) 
     else:
         level = 3
     boilerplate = any(norm == b or norm.startswith(b + " ") for b in _BOILERPLATE)
+    link_list = any(norm == b or norm.startswith(b + " ") for b in _LINK_LISTS)
     return Heading(
-        text.rstrip(" .:"), level, qs=qs, theme=theme, polarity=polarity, legacy=legacy, boilerplate=boilerplate
+        text.rstrip(" .:"), level, qs=qs, theme=theme, polarity=polarity, legacy=legacy, boilerplate=boilerplate,
+        link_list=link_list,
     )
 
 
@@ -140,15 +144,15 @@ def chunk_blocks(
         if block.kind == "heading" or block.maybe_heading:
             heading = classify_heading(block.text, framework, block.level if block.kind == "heading" else None)
         if heading is None:
-            if stack and stack[-1].boilerplate and len(block.text.split()) >= SUBSTANTIVE_WORDS:
+            if stack and stack[-1].link_list and len(block.text.split()) >= SUBSTANTIVE_WORDS:
                 # "Downloads" or "Contents" covers the links and entries after it, not the
                 # findings that follow when no heading closes it (a page without its headings).
                 flush()
-                stack[:] = [h for h in stack if not h.boilerplate]
+                stack[:] = [h for h in stack if not h.link_list]
             pending.append(block)
             continue
         flush()
-        stack[:] = [h for h in stack if not h.boilerplate]  # a new heading ends any boilerplate
+        stack[:] = [h for h in stack if not h.link_list]  # a new heading ends a list of links
         while stack and stack[-1].level >= heading.level:
             stack.pop()
         if heading.qs or heading.theme:
