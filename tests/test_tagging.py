@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES, services_with
+from conftest import FIXTURES, SAMPLE_LIBRARY as SAMPLE, services_with
 
 UNSEEN = FIXTURES / "unseen" / "harrowfield-self-assessment.txt"
 LABELS = yaml.safe_load((FIXTURES / "unseen" / "labels.yaml").read_text())
@@ -122,3 +122,48 @@ def test_every_passage_fits_the_model_window(sample_services):
     sizes = sample_services.embedder.count_tokens([r[1] for r in rows])
     assert max(sizes) <= MODEL_MAX_TOKENS - 2  # room for [CLS] and [SEP]
     assert sum(sizes) / len(sizes) > 80  # passages are not fragments
+
+
+# -- content tagging that generalises (eval/tagging.yaml: documents without statement headings) --
+@pytest.fixture(scope="module")
+def tagging_results(embedder, tmp_path_factory):
+    from prep_bot.tagging_eval import default_tagging_set, evaluate_tagging, load_tagging_set
+
+    services = services_with(embedder, data_dir=tmp_path_factory.mktemp("tagging-eval"))
+    return evaluate_tagging(services.ingestor, load_tagging_set(default_tagging_set()))
+
+
+def test_content_tagging_meets_its_target(tagging_results):
+    r = tagging_results
+    assert r["paragraphs"] >= 150 and len(r["documents"]) >= 3
+    assert r["accuracy"] >= 0.90, r["wrong"]
+    assert all(acc >= 0.6 for acc in r["per_statement"].values()), r["per_statement"]
+
+
+def test_theme_level_and_headless_documents(tagging_results):
+    docs = tagging_results["documents"]
+    assert docs["brackenfold-peer-challenge"]["accuracy"] >= 0.85  # theme headings only, statements interleaved
+    assert docs["ashcombe-cqc-assessment"]["accuracy"] >= 0.90  # no headings at all
+
+
+def test_a_cqc_page_without_its_statement_heading(tmp_path, embedder):
+    """A real CQC page with its statement heading removed: "Downloads" no longer swallows the
+    findings, and content alone finds the statement."""
+    source = (SAMPLE / "stockton-2025-cqc-assessment-governance-management-sustainability.txt").read_text(encoding="utf-8")
+    path = tmp_path / "page.txt"
+    path.write_text("\n".join(l for l in source.splitlines() if l.strip() != "Governance, management and sustainability"), encoding="utf-8")
+    services = services_with(embedder, data_dir=tmp_path / "data")
+    tagged = services.ingestor.preview(path)
+    findings = [t for t in tagged if len(t.draft.text.split()) > 40]
+    assert findings and all(t.tags.source == "content" for t in findings)
+    share = sum(t.tags.quality_statements[:1] == ["governance"] for t in findings) / len(findings)
+    assert share >= 0.8, [(t.tags.quality_statements, t.draft.text[:60]) for t in findings]
+
+
+def test_confidence_and_unsure(tagging_results, sample_services):
+    passages = sample_services.store.passages()
+    assert all(0 <= p.tag_confidence <= 1 for p in passages)
+    headed = [p for p in passages if p.tag_source == "heading"]
+    assert headed and all(p.tag_confidence == 1.0 and not p.unsure for p in headed)
+    content = [p for p in passages if p.tag_source == "content" and p.quality_statements]
+    assert content and any(p.unsure for p in content) and any(not p.unsure for p in content)
