@@ -10,14 +10,15 @@ export PREP_BOT_DATA_DIR ?= $(CURDIR)/data
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
-# The home council: the one the sample library is about (override: make run PREP_BOT_COUNCIL="...").
-export PREP_BOT_COUNCIL ?= $(shell sed -n 's/^ *council: *"\(.*\)".*/\1/p' knowledge/evidence/manifest.yaml | head -n 1)
+# The home council for `make run`: the one the sample library is about (override: make run
+# PREP_BOT_COUNCIL="..."). Not exported to the tests, which set their own.
+PREP_BOT_COUNCIL ?= $(shell sed -n 's/^ *council: *"\(.*\)".*/\1/p' knowledge/evidence/manifest.yaml | head -n 1)
 
 .PHONY: run install test browser ingest eval bench clean loadtest
 
 run: install
 	$(BIN)/prep-bot ingest --if-empty knowledge/evidence
-	$(BIN)/prep-bot serve --host $(HOST) --port $(PORT)
+	PREP_BOT_COUNCIL="$(PREP_BOT_COUNCIL)" $(BIN)/prep-bot serve --host $(HOST) --port $(PORT)
 
 install: $(STAMP)
 

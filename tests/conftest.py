@@ -36,6 +36,7 @@ STRONG = (
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """No test touches the user's store: the default data dir is a fresh temp dir."""
     monkeypatch.setenv("PREP_BOT_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+    monkeypatch.delenv("PREP_BOT_COUNCIL", raising=False)  # tests that need a home council set it
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 

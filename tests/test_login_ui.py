@@ -242,3 +242,18 @@ def test_browser_sign_in_hides_the_name_boxes_and_signs_out(served):
             assert len(page.context.pages) == 1
         finally:
             browser.close()
+
+
+def test_only_a_lead_may_correct_tags(served):
+    services, url = served
+    passage = services.store.passages()[0]
+    before = (list(passage.quality_statements), passage.tag_source)
+    message = refused(lambda: signed_in(url, "sam").predict(passage.id, ["safeguarding"], "keep", api_name="/correct_tags"))
+    assert "for leads" in message
+    stored = services.store.passage(passage.id)
+    assert (stored.quality_statements, stored.tag_source) == before and services.store.catalog.corrections() == []
+    saved = signed_in(url, "lee").predict(passage.id, ["safeguarding", "governance"], "keep", api_name="/correct_tags")
+    assert "Saved" in saved and "Safeguarding" in saved
+    stored = services.store.passage(passage.id)
+    assert stored.quality_statements == ["safeguarding", "governance"] and stored.tag_source == "lead"
+    assert services.store.catalog.corrections()[0].by == "lee"

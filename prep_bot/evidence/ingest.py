@@ -36,7 +36,6 @@ PIPELINE_VERSION = "4"  # 4: units tagged by a learnt classifier and packed per 
 Status = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
 # Passages embedded together across files (the model still encodes them embed_batch_size at a time).
 EMBED_BATCH = 512
-REENCODE_JOINED = True
 
 
 @dataclass
@@ -126,7 +125,7 @@ class Ingestor:
             framework, store.embedder, store.settings.knowledge_dir / "tagging" / "training.yaml",
             cache_dir=store.settings.data_dir / "tagger",
         )
-        self.tagger = Tagger(framework, store.embedder, self.classifier)
+        self.tagger = Tagger(framework, self.classifier)
         self.max_file_mb = max_file_mb
         self.chunk_tokens = chunk_tokens
         self._council: str | None = None  # the council named for the files being ingested
@@ -195,8 +194,7 @@ class Ingestor:
         units = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
         if not units:
             raise EvidenceFileError(f"{path.name}: no text passages found")
-        if self.classifier._model is None:
-            self.refit()
+        self.refit()
         vectors = self.embedder.encode([u.embed_text for u in units])
         return self.tagger.tag(units, vectors, self.embedder.count_tokens, self.chunk_tokens)
 
@@ -337,10 +335,11 @@ class Ingestor:
             for i, t in enumerate(tagged)
         ]
         apply_corrections(passages, self.store.catalog.corrections(), self.framework)
-        vectors = np.stack([t.vector for t in tagged]) if tagged else np.zeros((0, embeddings.shape[1]), dtype=np.float32)
-        joined = [i for i, t in enumerate(tagged) if t.units > 1]
-        if joined and REENCODE_JOINED:
-            vectors[joined] = self.embedder.encode([tagged[i].draft.embed_text for i in joined])
+        # A passage of one unit keeps that unit's vector; one joined from several is embedded
+        # as a whole (a mean of its units' vectors would blur what it says).
+        joined = [i for i, t in enumerate(tagged) if t.vector is None]
+        fresh = dict(zip(joined, self.embedder.encode([tagged[i].draft.embed_text for i in joined])))
+        vectors = np.stack([fresh[i] if t.vector is None else t.vector for i, t in enumerate(tagged)])
         self.store.put_document(info, passages, [t.draft.embed_text for t in tagged], vectors)
         log.info("stored %s: %d passages", info.doc_id, len(passages))
         status: Status = "replaced" if prepared.replaces else "added"

@@ -2,8 +2,9 @@
 
 Quality statements come first from headings that name one (the most reliable signal), then
 from content: a classifier learnt from labelled text and the framework's descriptions, judged
-unit by unit (paragraphs, bullets) and smoothed along each section. Polarity comes from the nearest "Strengths" or "Areas for
-consideration"-style heading, else from the wording of the passage when it leans clearly.
+unit by unit (paragraphs, bullets) and smoothed along each section. Polarity comes from the
+nearest "Strengths" or "Areas for consideration"-style heading, else from the wording of the
+passage when it leans clearly.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prep_bot.embeddings import Embedder
 from prep_bot.evidence.chunking import DraftPassage, join_units, pack
 from prep_bot.evidence.classifier import StatementClassifier
 from prep_bot.framework import QS_SLUGS, Framework
@@ -54,13 +54,12 @@ class Tags:
 
 @dataclass
 class TaggedPassage:
-    """A packed passage with its tags and its vector: its unit's, or for a passage joined from
-    several units the token-weighted mean of theirs (ingest embeds those afresh)."""
+    """A packed passage with its tags, and its unit's vector when it is one unit (a passage
+    joined from several is embedded afresh by ingest: None here)."""
 
     draft: DraftPassage
     tags: Tags
-    vector: np.ndarray
-    units: int = 1
+    vector: np.ndarray | None
 
 
 class Tagger:
@@ -74,9 +73,8 @@ class Tagger:
     of subject still cuts the passage. A heading that names a statement decides it; a theme
     heading only narrows the choice to that theme's statements."""
 
-    def __init__(self, framework: Framework, embedder: Embedder, classifier: StatementClassifier) -> None:
+    def __init__(self, framework: Framework, classifier: StatementClassifier) -> None:
         self.framework = framework
-        self.embedder = embedder
         self.classifier = classifier
         self._theme_mask = {
             t.slug: np.array([s in framework.statements_in_theme(t.slug) for s in QS_SLUGS]) for t in framework.themes
@@ -101,10 +99,9 @@ class Tagger:
         for group in pack(units, labels, count_tokens, target):
             draft = join_units([units[i] for i in group])
             weights = np.array([max(1, units[i].tokens) for i in group], dtype=np.float32)
-            vector = (embeddings[group] * weights[:, None]).sum(axis=0)
-            vector /= max(float(np.linalg.norm(vector)), 1e-12)
             mean = (probs[group] * weights[:, None]).sum(axis=0) / weights.sum()
-            out.append(TaggedPassage(draft, self._tags(draft, labels[group[0]], mean), vector.astype(np.float32), len(group)))
+            vector = embeddings[group[0]] if len(group) == 1 else None
+            out.append(TaggedPassage(draft, self._tags(draft, labels[group[0]], mean), vector))
         return out
 
     def _choose(self, units: Sequence[DraftPassage], probs: np.ndarray) -> dict[int, int | None]:
