@@ -187,3 +187,17 @@ def test_challenge_audience_follows_the_finding():
     assert audience_for("governance", "Leaders should set out a clearer financial strategy and budget plan.") == "senior-leader"
     assert audience_for("assessing-needs", "Case files did not always record the person's own words in assessments.") == "frontline"
     assert audience_for("partnerships-communities", "Partners in the NHS and the voluntary sector wanted earlier involvement.") == "partner"
+
+
+@pytest.mark.server
+def test_practice_shows_what_cqc_found_elsewhere(mixed):
+    from gradio_client import Client
+
+    from conftest import served_app
+
+    with served_app(mixed) as url:
+        client = Client(url, verbose=False)
+        _, panel, _ = client.predict("Ola", "senior-leader", "care-provision", False, api_name="/ask")
+    assert 'id="practice-elsewhere"' in panel and "What CQC found elsewhere" in panel
+    named = {c for c in ("Wrexley City Council", "Eastmere County Council") if c in panel}
+    assert named and "Stockton" not in panel  # other councils' CQC findings only

@@ -99,8 +99,11 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         """Other councils' findings on the question's subject (none without a home council)."""
         if not services.store.home_council:
             return ""
-        hits = services.store.search(question.text, k=ELSEWHERE_SHOWN, qs=question.qs, council=ELSEWHERE)
-        return elsewhere_list(hits)
+        for doc_type, who in (("cqc-assessment", "CQC"), ("peer-challenge", "peer teams")):
+            hits = services.store.search(question.text, k=ELSEWHERE_SHOWN, qs=question.qs, council=ELSEWHERE, doc_type=doc_type)
+            if hits:
+                return elsewhere_list(hits, who)
+        return ""
 
     def find(question_id: str) -> Question | None:
         return bank.get(question_id) or next((q for q in challenge_pool() if q.id == question_id), None)

@@ -219,8 +219,8 @@ CSS += HEATMAP_CSS + """
 """
 
 
-def elsewhere_list(hits: list[SearchHit]) -> str:
-    """What CQC and peer teams found in other councils on a question's subject: a folded list,
+def elsewhere_list(hits: list[SearchHit], who: str = "CQC") -> str:
+    """What CQC (or peer teams) found in other councils on a question's subject: a folded list,
     each finding with its council and date (escaped). Empty when there is none."""
     if not hits:
         return ""
@@ -231,8 +231,8 @@ def elsewhere_list(hits: list[SearchHit]) -> str:
         for h in hits
     )
     return (
-        '<details class="pb-elsewhere-list" id="practice-elsewhere"><summary>What CQC found elsewhere '
-        f"({len(hits)})</summary><p class=\"pb-meta\">Other councils' reports, to learn from. They are not "
+        '<details class="pb-elsewhere-list" id="practice-elsewhere"><summary>'
+        f"What {escape(who)} found elsewhere ({len(hits)})</summary><p class=\"pb-meta\">Other councils' reports, to learn from. They are not "
         f"your council's evidence: do not quote their figures as yours.</p><ul>{items}</ul></details>"
     )
 
