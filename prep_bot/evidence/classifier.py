@@ -27,6 +27,10 @@ from prep_bot.framework import QS_SLUGS, Framework
 log = logging.getLogger(__name__)
 REGULARISATION = 4.0  # scikit-learn's C: higher trusts the training text more
 STORE_CAP = 150  # headed passages per statement taken from the store (a fair sample, not all)
+# Shared by every classifier in the process (several stores, or a test suite's many): the
+# training vectors by digest of texts and model, and fitted models by that digest and the extras.
+_VECTORS: dict[str, np.ndarray] = {}
+_MODELS: dict[tuple[str, str], object] = {}
 
 
 def load_training(path: Path) -> list[tuple[str, str]]:
@@ -51,6 +55,7 @@ class StatementClassifier:
         self.training_file = Path(training_file)
         self.cache_dir = cache_dir
         self._base: tuple[np.ndarray, np.ndarray] | None = None
+        self._digest = ""
         self._model = None
         self._extra_key: str | None = None
 
@@ -72,8 +77,10 @@ class StatementClassifier:
             texts = [t for _, t in items]
             digest = hashlib.sha256(("\n".join(texts) + f"|{self.embedder.model_path}").encode()).hexdigest()[:16]
             cached = self.cache_dir / f"training-{digest}.npy" if self.cache_dir else None
-            vectors = None
-            if cached is not None and cached.is_file():
+            vectors = _VECTORS.get(digest)
+            if vectors is None:
+                vectors = self._shipped(digest)
+            if vectors is None and cached is not None and cached.is_file():
                 try:
                     vectors = np.load(cached)
                     if vectors.shape[0] != len(texts):
@@ -92,8 +99,31 @@ class StatementClassifier:
                         tmp.replace(cached)
                     except OSError as e:  # the model still works; the next process embeds again
                         log.warning("could not cache the tagger's training vectors (%s)", type(e).__name__)
-            self._base = (np.asarray(vectors, dtype=np.float32), labels)
+            _VECTORS[digest] = vectors = np.asarray(vectors, dtype=np.float32)
+            self._base, self._digest = (vectors, labels), digest
         return self._base
+
+    @property
+    def shipped_file(self) -> Path:
+        """Embeddings of the shipped set, made with the bundled model and kept beside it, so a
+        fresh store need not embed 500 texts before its first ingest."""
+        return self.training_file.with_name("training-vectors.npz")
+
+    def _shipped(self, digest: str) -> np.ndarray | None:
+        try:
+            with np.load(self.shipped_file) as data:
+                if str(data["digest"]) == digest:
+                    return np.asarray(data["vectors"], dtype=np.float32)
+        except (OSError, ValueError, KeyError):
+            pass
+        return None
+
+    def save_shipped(self) -> Path:
+        """Write the shipped vectors (after editing the training set: `python -m
+        prep_bot.evidence.classifier`)."""
+        vectors, _ = self.base_data()
+        np.savez_compressed(self.shipped_file, digest=np.array(self._digest), vectors=vectors)
+        return self.shipped_file
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, extra: Sequence[tuple[str, str, np.ndarray]] = ()) -> bool:
@@ -105,11 +135,18 @@ class StatementClassifier:
         from sklearn.linear_model import LogisticRegression
 
         vectors, labels = self.base_data()
+        model = _MODELS.get((self._digest, key))
+        if model is not None:
+            self._model, self._extra_key = model, key
+            return True
         if extra:
             vectors = np.vstack([vectors, np.stack([v for _, _, v in extra]).astype(np.float32)])
             labels = np.concatenate([labels, np.array([QS_SLUGS.index(qs) for _, qs, _ in extra])])
         model = LogisticRegression(C=REGULARISATION, max_iter=2000, class_weight="balanced")
         model.fit(vectors, labels)
+        if len(_MODELS) > 32:
+            _MODELS.clear()
+        _MODELS[(self._digest, key)] = model  # never changed once fitted: safe to share
         self._model, self._extra_key = model, key
         log.info("tagger fitted on %d texts (%d from the store)", len(labels), len(extra))
         return True
@@ -138,3 +175,10 @@ def store_examples(store, cap: int = STORE_CAP) -> list[tuple[str, str, np.ndarr
         return []
     vectors = store.embeddings([pid for pid, _ in ids])
     return [(pid, qs, vectors[pid]) for pid, qs in ids if pid in vectors]
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's step after editing the training set
+    from prep_bot.services import build_services
+
+    services = build_services()
+    print(services.ingestor.classifier.save_shipped())
