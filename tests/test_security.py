@@ -256,25 +256,29 @@ def walk_every_tab(page, services) -> None:
     """Visit every place the page shows document text, checking each as it goes."""
     from prep_bot.questions import challenge_questions
 
-    pool = [
-        q for q in [*services.questions.questions, *challenge_questions(services.store.passages())]
-        if q.qs == "safe-pathways" and q.audience in ("frontline", "any")
-    ]
+    challenges = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
+    hostile = next(q for q in challenges if "Young people moving to adult services" in q.text)
+    pool = [q for q in [*services.questions.questions, *challenges] if q.qs == "safe-pathways" and q.audience == hostile.audience]
     statement = services.framework.qs("safe-pathways")
     name = page.get_by_label("Your name")
     name.wait_for(timeout=30_000)
     name.fill("Xena")
     page.get_by_label("Team", exact=True).fill("Front door")
 
-    # -- Practice: draw until the challenge made from the hostile transitions passage shows --
+    # -- Practice: with challenge questions on (at most one draw in four), as the audience the
+    # hostile transitions finding is aimed at, draw until its challenge shows --
+    audience_box = _visible(page.get_by_label("I am"))
+    audience_box.click()
+    page.get_by_role("option", name=hostile.audience.replace("-", " ").capitalize(), exact=True).click()
     qs_box = _visible(page.get_by_label("Quality statement"))
     qs_box.click()
     page.get_by_role("option", name=f"{statement.number}. {statement.title}").click()
+    page.get_by_label("Include challenge questions from our evidence (at most one in four)").check()
     bot = page.locator("#practice-chat [data-testid='bot']")
     page.locator("#practice-ask").click()
     bot.first.wait_for(timeout=30_000)
     question = ""
-    for _ in range(len(pool) + 1):
+    for _ in range(8 * len(pool) + 20):
         page.wait_for_function(
             "() => (document.querySelector(\"#practice-chat [data-testid='bot']\")?.innerText || '').length > 20",
             timeout=30_000,
