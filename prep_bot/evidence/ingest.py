@@ -129,6 +129,7 @@ class Ingestor:
         self.max_file_mb = max_file_mb
         self.chunk_tokens = chunk_tokens
         self._council: str | None = None  # the council named for the files being ingested
+        self._fitted_at: int | None = None  # catalog generation the tagger was last fitted against
         # What a file becomes depends on its bytes and on these: part of its fingerprint.
         training = self.classifier.training_file
         trained_on = hashlib.sha256(training.read_bytes()).hexdigest() if training.is_file() else ""
@@ -145,8 +146,14 @@ class Ingestor:
                 self._council = None
 
     def refit(self) -> bool:
-        """Refit the tagger when the store's headed or corrected passages changed."""
-        return self.classifier.fit(store_examples(self.store))
+        """Refit the tagger when the store's headed or corrected passages changed. Their ids
+        and vectors are read again only when the catalog has changed since the last look."""
+        generation = self.store.catalog.generation
+        if generation == self._fitted_at:
+            return False
+        refitted = self.classifier.fit(store_examples(self.store))
+        self._fitted_at = generation
+        return refitted
 
     def _ingest(self, paths: Sequence[Path], progress: bool) -> IngestReport:
         files, problems = find_files(paths)
