@@ -46,7 +46,7 @@ def build_correction_form(services: Services, app: gr.Blocks, user_errors) -> No
         except AccessDenied:
             return gr.update(visible=False)
 
-    with gr.Accordion("Correct a passage's tags (leads)", open=False, visible=True) as box:
+    with gr.Accordion("Correct a passage's tags (leads)", open=False, visible=False) as box:  # shown on load
         gr.Markdown("Copy the id from under a card, choose the statements it is about (the main one first) and save.")
         with gr.Row():
             passage_id = gr.Textbox(label="Passage id", scale=2, elem_id="correct-id")

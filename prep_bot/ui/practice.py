@@ -12,7 +12,10 @@ from prep_bot.questions import AUDIENCES, Question, challenge_questions
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 from prep_bot.store import ELSEWHERE
-from prep_bot.ui.render import elsewhere_list, feedback_panel, md_escape
+from prep_bot.ui.render import (
+    claims_table, data_cards, dimension_table, elsewhere_list, evidence_cards, md_escape, missed_list,
+)
+from prep_bot.feedback import reply_for
 
 ELSEWHERE_SHOWN = 3
 
@@ -22,6 +25,8 @@ AUDIENCE_NAMES = {
     "partner": "partners", "elected-member": "elected members", "any": "everyone",
 }
 WEAKEST = "my weakest"
+# Who a signed-in person practises as until they choose otherwise.
+ROLE_AUDIENCE = {"staff": "frontline", "manager": "team-manager", "lead": "senior-leader"}
 
 
 def person(name: str | None) -> str:
@@ -31,7 +36,7 @@ def person(name: str | None) -> str:
 
 
 def audience_dropdown() -> gr.Dropdown:
-    return gr.Dropdown([(a.replace("-", " ").capitalize(), a) for a in AUDIENCES], value="frontline", label="I am")
+    return gr.Dropdown([(a.replace("-", " ").capitalize(), a) for a in AUDIENCES], value="frontline", label="I am", min_width=200)
 
 
 def qs_choices(services: Services) -> list[tuple[str, str]]:
@@ -62,27 +67,55 @@ def question_message(question: Question, services: Services, prefix: str = "") -
 
 
 def coach_message(feedback, previous: int | None) -> str:
-    # Focus is usually fine; the most useful praise is about substance.
-    best = max((d for d in feedback.dimensions if d.name != "focus"), key=lambda d: d.score)
-    worst = min(feedback.dimensions, key=lambda d: d.score)
+    """The coach's reply in the chat: the score, the one strength, the one thing to change and
+    the follow-up probe. Everything else is folded beneath it (see ``detail_messages``)."""
+    reply = reply_for(feedback)
     change = ""
     if previous is not None:
         delta = feedback.score - previous
         change = f" ({'+' if delta > 0 else ''}{delta} since your last try)"
-    lines = [
-        f"**Score {feedback.score}/100**{change}",
-        f"Strongest: {md_escape(best.label.lower())}. {md_escape(best.reason)}",
-        f"Work on: {md_escape(worst.label.lower())}. {md_escape(worst.reason)}",
-    ]
-    contradicted = [c for c in feedback.claims if c.status == "contradicted"]
-    if contradicted:
-        c = contradicted[0]
-        lines.append(f"Check your figure: you said {md_escape(c.text)}, the evidence says {md_escape(c.evidence.point.raw)}.")
+    lines = [f"**Score {feedback.score}/100**{change}"]
+    if reply.strength is not None:
+        lines.append(f"**Strength:** {md_escape(reply.strength.label.lower())}. {md_escape(reply.strength.reason)}")
+    else:
+        lines.append(f"**Strength:** {md_escape(reply.no_strength)}")
+    lines.append(f"**Change one thing:** {md_escape(reply.change.label.lower())}. {md_escape(reply.change.reason)}")
+    if reply.figure_note:
+        lines.append(f"**Check your figure:** {md_escape(reply.figure_note)}")
     lines.append(f"**Follow-up:** {md_escape(feedback.follow_up)}")
     return "\n\n".join(lines)
 
 
-def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+def detail_messages(feedback, framework, store, glossary) -> list[dict]:
+    """The folded sections under a reply: the six dimensions, the claim check, and the evidence
+    and figures the answer could have used (chat messages that open when clicked)."""
+    reply = reply_for(feedback)
+    checked = len(feedback.claims)
+    wrong = sum(c.status == "contradicted" for c in feedback.claims)
+    claim_title = (
+        "Claim check: no figures in this answer" if not checked
+        else f"Claim check: {checked} figure{'s' if checked != 1 else ''}"
+        + (f", {wrong} contradicted" if wrong else "")
+    )
+    sections = [
+        ("Score by dimension", dimension_table(feedback.dimensions)),
+        (claim_title, claims_table(feedback.claims, heading=False)),
+        (
+            "Evidence and figures you could use",
+            missed_list(reply.not_covered) + "<h4>Evidence you could cite</h4>"
+            + evidence_cards(feedback.evidence, framework, store, glossary)
+            + "<h4>Figures you could quote</h4>" + data_cards(feedback.data),
+        ),
+    ]
+    return [
+        {"role": "assistant", "content": f'<div class="pb-detail">{html}</div>', "metadata": {"title": title, "status": "done"}}
+        for title, html in sections
+    ]
+
+
+def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors):
+    """The tab; returns (callback, inputs, outputs) of the first question, which the app asks
+    when the page loads."""
     bank = services.questions
     challenges_cache: dict[int, list[Question]] = {}
 
@@ -133,7 +166,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             state = dict(state or {})
             question = find(state.get("question_id") or "")
             if question is None:
-                raise gr.Error("Press “Ask me a question” first.")
+                raise gr.Error("There is no question to answer yet: press “Next question” to get one.")
             probe = state.get("probe")
             asked = Question(question.id, question.qs, question.audience, probe, question.probes, question.looks_for) if probe else question
             feedback = services.coach.coach(question.qs, asked, text)
@@ -149,51 +182,55 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 *(chat or []),
                 {"role": "user", "content": md_escape(text)},
                 {"role": "assistant", "content": coach_message(feedback, previous if not probe else None) + "\n\n_Saved to your practice history._"},
+                *detail_messages(feedback, services.framework, services.store, services.glossary),
             ]
-            panel = feedback_panel(
-                feedback, services.framework, previous if not probe else None, services.store, services.glossary
-            )
-            return chat, state, panel + elsewhere(question), ""
+            return chat, state, gr.skip(), ""
 
     def try_again(chat: list, state: dict):
         with user_errors():
             state = dict(state or {})
             question = find(state.get("question_id") or "")
             if question is None:
-                raise gr.Error("Press “Ask me a question” first.")
+                raise gr.Error("There is no question to try again yet: press “Next question” to get one.")
             state["probe"] = None
             message = question_message(question, services, prefix="Let's try that one again.\n\n")
             return [*(chat or []), {"role": "assistant", "content": message}], state
 
+    def first_question(audience: str, qs_choice: str, state: dict, request: gr.Request):
+        """The page opens with a question already asked, for the signed-in person's role."""
+        with user_errors():
+            me = current_user(services.users, request, "")
+            audience = ROLE_AUDIENCE.get(me.role, audience) if me.authenticated else audience
+            chat, state, elsewhere_html, reply = ask("", audience, qs_choice, False, state, request)
+            return chat, state, elsewhere_html, reply, audience
+
     with gr.Tab("Practice"):
-        gr.Markdown(
-            "Pick who you are and a quality statement. Answer as you would to the inspector: what changed "
-            "for people, how you know, an example, and what still needs to improve."
-        )
-        with gr.Row():
+        with gr.Row(elem_classes="pb-settings"):
             audience = audience_dropdown()
-            qs_choice = gr.Dropdown(qs_choices(services), value=MIX, label="Quality statement")
+            qs_choice = gr.Dropdown(qs_choices(services), value=MIX, label="Quality statement", min_width=240)
             with_challenges = gr.Checkbox(
-                value=False, label="Include challenge questions from our evidence (at most one in four)"
+                value=False, label="Include challenge questions from our evidence (at most one in four)", min_width=240
             )
         state = gr.State({})
-        with gr.Row():
-            with gr.Column(scale=5):
-                chat = gr.Chatbot(
-                    label="Rehearsal", height=460, elem_id="practice-chat", feedback_options=None, latex_delimiters=[]
-                )
-                reply = gr.Textbox(label="Your answer", lines=4, placeholder="Type your answer, then press Send", elem_id="practice-answer")
-                with gr.Row():
-                    send = gr.Button("Send", variant="primary", elem_id="practice-send")
-                    ask_btn = gr.Button("Ask me a question", elem_id="practice-ask")
-                    again = gr.Button("Try again")
-                    next_btn = gr.Button("Next question")
-            with gr.Column(scale=6):
-                panel = gr.HTML(elem_id="practice-feedback")
+        chat = gr.Chatbot(
+            label="Rehearsal", height="62vh", min_height=320, elem_id="practice-chat", feedback_options=None,
+            latex_delimiters=[], show_label=False, placeholder="Your first question is on its way.",
+            group_consecutive_messages=True,
+        )
+        elsewhere_box = gr.HTML(elem_id="practice-elsewhere-box")
+        reply = gr.Textbox(
+            label="Your answer", lines=3, max_lines=12, elem_id="practice-answer",
+            placeholder="Answer as you would to the inspector: what changed for people, how you know, an example, "
+            "and what still needs to improve. Enter sends; Shift+Enter starts a new line.",
+        )
+        with gr.Row(elem_classes="pb-actions"):
+            send = gr.Button("Send", variant="primary", elem_id="practice-send", scale=2)
+            again = gr.Button("Try again", elem_id="practice-again", scale=1)
+            next_btn = gr.Button("Next question", elem_id="practice-ask", scale=1)
         ask_inputs = [user_box, audience, qs_choice, with_challenges, state]
-        ask_btn.click(ask, ask_inputs, [chat, state, panel, reply], api_name="ask")
-        next_btn.click(ask, ask_inputs, [chat, state, panel, reply], api_name=False)
+        next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask")
         answer_inputs = [reply, user_box, team_box, audience, chat, state]
-        send.click(answer, answer_inputs, [chat, state, panel, reply], api_name="answer")
-        reply.submit(answer, answer_inputs, [chat, state, panel, reply], api_name=False)
+        # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
+        send.click(answer, answer_inputs, [chat, state, elsewhere_box, reply], api_name="answer")
         again.click(try_again, [chat, state], [chat, state], api_name="try_again")
+    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience]

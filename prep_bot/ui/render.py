@@ -102,36 +102,20 @@ def _bar(score: int) -> str:
     return f'<div class="pb-bar"><div class="pb-fill {tone}" style="width:{int(score)}%"></div></div>'
 
 
-def feedback_panel(feedback, framework: Framework, previous: int | None = None, store=None, glossary=None) -> str:
-    """The full feedback beside the chat: score, dimensions, claim check, missed points,
-    evidence cards and data cards."""
-    change = ""
-    if previous is not None:
-        delta = feedback.score - previous
-        sign = "+" if delta > 0 else ""
-        change = f'<span class="pb-delta">{sign}{delta} since your last try</span>'
+def dimension_table(dimensions) -> str:
+    """The six dimensions: label, score, a bar and the one-line reason (escaped)."""
     rows = "".join(
         f'<tr><td>{escape(d.label)}</td><td class="pb-num">{d.score}</td><td>{_bar(d.score)}</td>'
         f"<td>{escape(d.reason)}</td></tr>"
-        for d in feedback.dimensions
+        for d in dimensions
     )
-    parts = [
-        f'<section class="pb-feedback"><div class="pb-score"><span class="pb-big">{feedback.score}</span>/100 {change}</div>',
-        f'<table class="pb-dims"><tbody>{rows}</tbody></table>',
-        claims_table(feedback.claims),
-        missed_list(feedback.missed),
-        "<h4>Evidence you could cite</h4>",
-        evidence_cards(feedback.evidence, framework, store, glossary),
-        "<h4>Figures you could quote</h4>",
-        data_cards(feedback.data),
-        "</section>",
-    ]
-    return "".join(parts)
+    return f'<div class="pb-scroll"><table class="pb-dims"><tbody>{rows}</tbody></table></div>'
 
 
-def claims_table(claims) -> str:
+def claims_table(claims, heading: bool = True) -> str:
+    title = "<h4>Claim check</h4>" if heading else ""
     if not claims:
-        return '<h4>Claim check</h4><p class="pb-empty">No figures in this answer to check.</p>'
+        return f'{title}<p class="pb-empty">No figures in this answer to check.</p>'
     rows = []
     for claim in claims:
         evidence = ""
@@ -143,8 +127,8 @@ def claims_table(claims) -> str:
             f"<td>{escape(STATUS_LABEL.get(claim.status, claim.status))}</td><td>{evidence}</td></tr>"
         )
     return (
-        '<h4>Claim check</h4><table class="pb-claims"><thead><tr><th>You said</th><th>Status</th>'
-        f'<th>The evidence says</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'{title}<div class="pb-scroll"><table class="pb-claims"><thead><tr><th>You said</th><th>Status</th>'
+        f'<th>The evidence says</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
     )
 
 
@@ -216,6 +200,18 @@ CSS += HEATMAP_CSS + """
 .pb-data {display:flex; flex-direction:column; border-left:4px solid #0969da; padding:4px 10px; margin-bottom:8px}
 .pb-fig {font-size:1.3em; font-weight:700}
 .pb-meta {font-size:0.8em; color:#57606a}
+.pb-scroll {max-width:100%; overflow-x:auto}
+.pb-detail {max-width:100%; overflow-wrap:anywhere}
+.pb-detail .pb-dims td:nth-child(3) {width:120px}
+.pb-claims td:nth-child(-n+2), .pb-claims th:nth-child(-n+2) {white-space:nowrap}
+@media (max-width: 640px) {
+  .pb-dims td:nth-child(3) {display:none}
+  .pb-claims thead {display:none}
+  .pb-claims, .pb-claims tbody, .pb-claims tr, .pb-claims td {display:block; width:auto}
+  .pb-claims tr {border-bottom:1px solid #d0d7de; padding:4px 0}
+  .pb-claims td {border:none; white-space:normal}
+  .pb-settings {gap:4px}
+}
 """
 
 

@@ -1,0 +1,77 @@
+"""The Evidence tab: search the council's evidence, see cited passages and the figures in them,
+and (leads) correct a passage's tags."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from prep_bot.coach import Coach
+from prep_bot.services import Services
+from prep_bot.ui.render import data_cards, evidence_cards
+
+ALL = "All"
+ALL_COUNCILS = "all"
+DOC_TYPES = [ALL, "peer-challenge", "cqc-assessment", "self-assessment", "data", "other"]
+
+
+def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
+    from prep_bot.ui.corrections import build_correction_form
+
+    framework = services.framework
+    store = services.store
+    qs_choices = [(ALL, ALL)] + [(f"{q.number}. {q.title}", q.slug) for q in framework.quality_statements]
+
+    def _search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool):
+        if not query or not query.strip():
+            raise gr.Error("Type a question or some words to search the evidence for.")
+        if len(query) > 2000:
+            raise gr.Error("That is too long for a search: use up to 2,000 characters.")
+        return store.search(
+            query,
+            k=int(k),
+            qs=None if qs == ALL else qs,
+            polarity=None if polarity == ALL else polarity,
+            doc_type=None if doc_type == ALL else doc_type,
+            council=ALL_COUNCILS if everywhere else None,
+        )
+
+    def search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False) -> str:
+        with user_errors():
+            return evidence_cards(_search(query, qs, polarity, doc_type, k, everywhere), framework, store, services.glossary)
+
+    def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False):
+        with user_errors():
+            hits = _search(query, qs, polarity, doc_type, k, everywhere)
+            return evidence_cards(hits, framework, store, services.glossary), data_cards(Coach.data_cards(hits, limit=8))
+
+    with gr.Tab("Evidence"):
+        with gr.Row():
+            query = gr.Textbox(label="Ask the evidence", placeholder="What do we know about carers?", scale=4)
+            go = gr.Button("Search", variant="primary", scale=1, min_width=120)
+        with gr.Accordion("Filters", open=False):
+            with gr.Row():
+                qs = gr.Dropdown(qs_choices, value=ALL, label="Quality statement")
+                polarity = gr.Dropdown([ALL, "strength", "improvement", "neutral"], value=ALL, label="Strength or area to improve")
+                doc_type = gr.Dropdown(DOC_TYPES, value=ALL, label="Document type")
+                k = gr.Slider(1, 20, value=5, step=1, label="Passages")
+            home = store.home_council
+            everywhere = gr.Checkbox(
+                value=False,
+                label=f"Include other councils' reports (default: {home}'s own evidence)" if home
+                else "Include other councils' reports",
+                visible=bool(home),
+                elem_id="evidence-everywhere",
+            )
+        with gr.Row():
+            with gr.Column(scale=3, min_width=300):
+                results = gr.HTML(elem_id="evidence-results")
+            with gr.Column(scale=2, min_width=260):
+                gr.Markdown("**Figures in these passages**")
+                figures = gr.HTML(elem_id="evidence-figures")
+        inputs = [query, qs, polarity, doc_type, k, everywhere]
+        go.click(search_with_figures, inputs, [results, figures], api_name="evidence")
+        query.submit(search_with_figures, inputs, [results, figures], api_name=False)
+        # Cards only: a small, stable endpoint for scripts and tests.
+        hidden = gr.Button(visible=False)
+        hidden.click(search, inputs, results, api_name="search")
+        build_correction_form(services, app, user_errors)
