@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_LIBRARY, cli_env, served_app, services_with
-from prep_bot.ui.render import feedback_panel
+from prep_bot.ui.practice import coach_message, detail_messages
 
 PREP_BOT = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "prep-bot"
 GOVERNANCE = SAMPLE_LIBRARY / "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
@@ -84,8 +84,10 @@ def test_coach_scores_markup_as_text_and_the_panel_escapes_it(services):
     feedback = services.coach.coach(QS, QUESTION, HTML_ANSWER)
     assert 0 <= feedback.score <= 100 and len(feedback.dimensions) == 6
     assert feedback.evidence  # the words around the markup still find the governance evidence
-    panel = feedback_panel(feedback, services.framework)
-    assert "<script" not in panel.lower() and "<img" not in panel.lower()
+    shown = coach_message(feedback, None) + "".join(
+        m["content"] for m in detail_messages(feedback, services.framework, services.store, services.glossary)
+    )
+    assert "<script" not in shown.lower() and "<img" not in shown.lower()
 
 
 def test_coach_says_when_an_answer_is_not_in_english(services):
@@ -214,7 +216,10 @@ def test_app_answers_with_bad_input(app_url, services):
     chat, _, _ = client.predict("Ola", "senior-leader", QS, False, api_name="/ask")
 
     def answer(text):
-        return client.predict(text, "Ola", "Finance", "senior-leader", chat, api_name="/answer")
+        """(the user's message, the coach's reply, the folded detail under it)."""
+        after, _ = client.predict(text, "Ola", "Finance", "senior-leader", chat, api_name="/answer")
+        turn = after[len(chat):]
+        return _text(turn[0]), _text(turn[1]), "".join(_text(m) for m in turn[2:])
 
     for blank in EMPTY:
         assert "Write an answer first" in _refused(lambda: answer(blank))
@@ -222,16 +227,15 @@ def test_app_answers_with_bad_input(app_url, services):
     assert "no words in it" in _refused(lambda: answer(EMOJI))
     assert services.attempts.list(user="Ola") == []  # nothing refused was saved
 
-    chat_after, panel, _ = answer(HTML_ANSWER)
-    shown, reply = _text(chat_after[-2]), _text(chat_after[-1])
+    shown, reply, panel = answer(HTML_ANSWER)
     assert "<script" not in shown.lower() and html.escape("<script>") in shown  # shown as typed, escaped
     assert "<script" not in panel.lower() and "<img" not in panel.lower()
     assert reply.startswith("**Score ")
 
-    _, panel, _ = answer(WELSH)
+    _, _, panel = answer(WELSH)
     assert NOT_ENGLISH in panel
-    _, panel, _ = answer(BROKEN_APP)
-    assert 'class="pb-big"' in panel
+    _, reply, panel = answer(BROKEN_APP)
+    assert reply.startswith("**Score ") and 'class="pb-dims"' in panel
     assert len(services.attempts.list(user="Ola")) == 3
 
 

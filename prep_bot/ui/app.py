@@ -39,9 +39,9 @@ ENTER_SENDS = """
     const button = box && send[box.id] && document.getElementById(send[box.id]);
     if (!button) return;
     e.stopPropagation();
-    if (e.shiftKey) return;
     e.preventDefault();
-    button.click();
+    if (e.shiftKey) document.execCommand("insertText", false, "\\n");  // fires input: Gradio sees it
+    else button.click();
   }, true);
 }
 """

@@ -184,7 +184,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 {"role": "assistant", "content": coach_message(feedback, previous if not probe else None) + "\n\n_Saved to your practice history._"},
                 *detail_messages(feedback, services.framework, services.store, services.glossary),
             ]
-            return chat, state, gr.skip(), ""
+            return chat, state, ""
 
     def try_again(chat: list, state: dict):
         with user_errors():
@@ -231,6 +231,6 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask")
         answer_inputs = [reply, user_box, team_box, audience, chat, state]
         # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
-        send.click(answer, answer_inputs, [chat, state, elsewhere_box, reply], api_name="answer")
+        send.click(answer, answer_inputs, [chat, state, reply], api_name="answer")
         again.click(try_again, [chat, state], [chat, state], api_name="try_again")
     return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience]
