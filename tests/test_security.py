@@ -275,8 +275,7 @@ def walk_every_tab(page, services) -> None:
     page.get_by_role("option", name=f"{statement.number}. {statement.title}").click()
     page.get_by_label("Include challenge questions from our evidence (at most one in four)").check()
     bot = page.locator("#practice-chat [data-testid='bot']")
-    page.locator("#practice-ask").click()
-    bot.first.wait_for(timeout=30_000)
+    bot.first.wait_for(timeout=30_000)  # the page opens with a question; the settings apply from the next
     question = ""
     for _ in range(8 * len(pool) + 20):
         page.wait_for_function(
@@ -300,14 +299,16 @@ def walk_every_tab(page, services) -> None:
 
     page.locator("#practice-answer textarea").fill(ANSWER)
     page.locator("#practice-send").click()
+    page.get_by_text("Evidence and figures you could use").wait_for(timeout=60_000)
+    for title in ("Claim check", "Evidence and figures you could use"):  # open the folded detail
+        page.locator("#practice-chat").get_by_text(title).first.click()
     page.wait_for_function(
-        "() => (document.querySelector('#practice-feedback')?.innerText || '').includes('Figures you could quote')",
-        timeout=60_000,
+        "() => document.querySelector('#practice-chat').innerText.includes('Figures you could quote')", timeout=10_000
     )
-    feedback = page.locator("#practice-feedback")
-    shown = feedback.inner_text()
+    feedback = page.locator("#practice-chat .pb-detail")
+    shown = "\n".join(feedback.all_inner_texts())
     _shows(shown, TRANSITIONS_SENTENCE, TRANSITIONS_TITLE, IFRAME, SVG)  # cards, claim check, data, citations
-    _shows(feedback.locator(".pb-claims").inner_text(), "52%", "38%", SCRIPT)  # the hostile sentence as evidence
+    _shows(feedback.locator(".pb-claims").first.inner_text(), "52%", "38%", SCRIPT)  # the hostile sentence as evidence
     _shows(feedback.locator(".pb-data").filter(has_text="38%").first.inner_text(), SCRIPT, IMG)
     _shows(feedback.locator("article").filter(has_text="Young people moving").first.inner_text(), MD_LINK, JS_LINK)
     assert feedback.locator("script, iframe, img, svg, a").count() == 0

@@ -48,10 +48,11 @@ def sentence(message: str) -> str:
 
 
 def from_api(request) -> bool:
-    """True for a script's call (gradio_client sends x-gradio-user), False for the app's page."""
+    """False for the app's own page (Gradio's front end sends ``x-gradio-user: app``), True
+    for anything else (gradio_client sends ``api``; a bare HTTP call sends nothing)."""
     headers = getattr(request, "headers", None) or {}
     try:
-        return bool(headers.get("x-gradio-user")) or "mozilla" not in (headers.get("user-agent") or "").lower()
+        return headers.get("x-gradio-user") != "app"
     except AttributeError:
         return True
 

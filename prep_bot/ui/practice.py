@@ -107,8 +107,14 @@ def detail_messages(feedback, framework, store, glossary) -> list[dict]:
             + "<h4>Figures you could quote</h4>" + data_cards(feedback.data),
         ),
     ]
+    # One line of HTML: the chat reads its messages as markdown, and a blank line inside an
+    # evidence passage would otherwise end the HTML block and let the rest be read as markdown.
     return [
-        {"role": "assistant", "content": f'<div class="pb-detail">{html}</div>', "metadata": {"title": title, "status": "done"}}
+        {
+            "role": "assistant",
+            "content": f'<div class="pb-detail">{html.replace(chr(13), "").replace(chr(10), "&#10;")}</div>',
+            "metadata": {"title": title, "status": "done"},
+        }
         for title, html in sections
     ]
 
