@@ -59,6 +59,9 @@ def serving(data_dir: Path, log_path: Path, timeout: float = 300):
                 with urllib.request.urlopen(url + "config", timeout=5) as response:
                     if response.status == 200:
                         break
+            except urllib.error.HTTPError as e:
+                if e.code in (401, 403):  # up, with sign-in on
+                    break
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:

@@ -1,0 +1,167 @@
+"""Each role's journey through its own room, in Debian's chromium against a real `prep-bot serve`
+over the sample library: the tabs each role sees, staff practising and rereading, a manager's
+team story leading with a planted disagreement, a lead's readiness and briefing pack, nothing
+overflowing at 375 px, and an expected error that leaves no traceback in the server log."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, services_with
+from processes import serving
+from prep_bot.config import REPO_ROOT
+
+pytestmark = [pytest.mark.server, pytest.mark.browser]
+
+SHOTS = REPO_ROOT / "screenshots"
+PASSWORD = "rehearse-2026"
+ACCOUNTS = [("Sam Staff", "staff", "Front door"), ("Kim Staff", "staff", "Front door"),
+            ("Mo Manager", "manager", "Front door"), ("Lee Lead", "lead", "")]
+ROOMS = {
+    "staff": ["Practice", "Mock interview", "My progress", "Evidence"],
+    "manager": ["Practice", "Mock interview", "My progress", "Evidence", "Team story"],
+    "lead": ["Practice", "Mock interview", "My progress", "Evidence", "Team story", "Readiness", "Library"],
+}
+# Two members of one team give different figures for the same measure.
+SAM_SAYS = "Most assessments are quick: 90.6% are completed within 28 days, and we call people weekly while they wait."
+KIM_SAYS = "We complete 75% of assessments within 28 days; people who wait get a weekly call."
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder):
+    """The sample library, four accounts and a planted disagreement in a fresh data dir, served
+    by the real CLI in its own process (its log is read by the tests)."""
+    root = tmp_path_factory.mktemp("rooms")
+    data = root / "data"
+    services = services_with(embedder, data_dir=data)
+    try:
+        report = services.ingestor.ingest([SAMPLE_LIBRARY])
+        assert not report.failed, report.failed
+        for name, role, team in ACCOUNTS:
+            services.users.add(name, PASSWORD, role=role, team=team)
+        for who, said in (("Sam Staff", SAM_SAYS), ("Kim Staff", KIM_SAYS)):
+            services.attempts.add(
+                user=who, team="Front door", audience="frontline", qs="assessing-needs", question_id="assessing-needs-seed",
+                question="How quickly are assessments done?", answer=said, score=55, dimensions={},
+            )
+    finally:
+        services.close()
+    log = root / "serve.log"
+    with serving(data, log) as (url, _):
+        yield url, log
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def signed_in(browser, url: str, name: str, width: int = 1400):
+    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("username").fill(name)
+    page.get_by_label("password").fill(PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=60_000)  # a question is waiting
+    page.wait_for_function(
+        "() => (document.querySelector('#signed-in')?.innerText || '').includes('Signed in as')", timeout=30_000
+    )
+    return page
+
+
+def tab_names(page) -> list[str]:
+    page.wait_for_timeout(500)  # the room is set by a load event after the first question
+    return [t.strip() for t in page.locator("#pb-tabs [role=tablist] button[role=tab]").all_inner_texts()]
+
+
+def open_tab(page, name: str) -> None:
+    page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text=name).first.click()
+
+
+def overflow(page) -> int:
+    """How far the page is wider than the window (0: nothing runs off the screen)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("role", ["staff", "manager", "lead"])
+def test_each_role_sees_its_room_and_nothing_overflows_at_375(server, browser, role):
+    url, _ = server
+    name = next(n for n, r, _ in ACCOUNTS if r == role)
+    page = signed_in(browser, url, name)
+    try:
+        assert tab_names(page) == ROOMS[role]
+        assert "Signed in as" in page.locator("#signed-in").inner_text() and role in page.locator("#signed-in").inner_text()
+        for tab in ROOMS[role]:
+            open_tab(page, tab)
+            page.wait_for_timeout(400)
+            if tab == "Library":
+                assert page.get_by_role("button", name="Add to the library").is_visible()
+            page.set_viewport_size({"width": 375, "height": 800})
+            page.wait_for_timeout(300)
+            assert overflow(page) <= 0, f"{tab} overflows at 375 px for {role}"
+            page.set_viewport_size({"width": 1400, "height": 900})
+    finally:
+        page.context.close()
+
+
+def test_staff_practise_two_turns(server, browser):
+    url, _ = server
+    page = signed_in(browser, url, "Sam Staff")
+    try:
+        box = page.locator("#practice-answer textarea")
+        for turn in (1, 2):
+            box.fill(STRONG)
+            box.press("Enter")
+            page.wait_for_function(
+                "(n) => (document.querySelector('#practice-chat').innerText.match(/Score \\d+\\/100/g) || []).length >= n",
+                arg=turn, timeout=60_000,
+            )
+        chat = page.locator("#practice-chat").inner_text()
+        assert len(re.findall(r"Score \d+/100", chat)) == 2 and chat.count("Follow-up:") == 2
+        page.locator("#practice-chat").get_by_text("Score by dimension").last.click()
+        page.locator("#practice-chat .pb-dims").last.wait_for(state="visible", timeout=5_000)
+        shot(page, "practice-turn-1400")
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_timeout(400)
+        assert overflow(page) <= 0
+        shot(page, "practice-turn-375")
+    finally:
+        page.context.close()
+
+
+def test_an_expected_error_is_one_warning_and_no_traceback(server, browser):
+    url, log = server
+    page = signed_in(browser, url, "Kim Staff")
+    try:
+        page.locator("#practice-send").click()  # nothing typed
+        toast = page.locator(".toast-body")
+        toast.first.wait_for(timeout=15_000)
+        page.wait_for_timeout(500)
+        assert toast.count() == 1
+        text = toast.first.inner_text()
+        assert "Warning" in text and "Write an answer first" in text and "Error" not in text
+        message = page.locator(".toast-message-text").all_inner_texts()
+        assert len(message) == 1 and message[0][0].isupper()
+        assert page.locator(".error").count() == 0  # no error badge laid over the page
+        assert page.locator("#practice-chat [data-testid='bot']").count() >= 1  # the question is still there
+    finally:
+        page.context.close()
+    served_log = log.read_text(errors="replace")
+    assert "Traceback" not in served_log
