@@ -419,6 +419,29 @@ def report(out: Path, services) -> None:
 
 
 @main.command()
+@click.option("--qs", type=click.Choice(QS_SLUGS), help="Only this quality statement (default: all 9).")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Likely questions for this audience (default: every audience).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The briefing pack, an .html file (print it, or save it as PDF from a browser).")
+@with_services
+def briefing(qs: str | None, audience: str | None, out: Path, services) -> None:
+    """Write the printable briefing pack: per quality statement, key messages, figures with
+    comparators and sources, likely questions and what a good answer covers."""
+    from prep_bot.briefing import AUDIENCE_NAMES, briefing_html
+
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise click.UsageError(f"--out must end in .html, not {out.suffix or '(nothing)'}")
+    html = briefing_html(services, qs=qs, audience=audience)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    count = 1 if qs else len(services.framework.quality_statements)
+    click.echo(
+        f"Wrote {out} ({count} quality statement{'' if count == 1 else 's'}, "
+        f"likely questions for {AUDIENCE_NAMES[audience] if audience else 'every audience'})."
+    )
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; beyond 127.0.0.1 needs at least one user (`prep-bot users add`).")
 @click.option("--port", default=7860, show_default=True, type=int)

@@ -10,6 +10,7 @@ import numpy as np
 
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
 from prep_bot.evidence.passage import Passage
+from prep_bot.provenance import display_date
 
 # Below this cosine similarity the best passage for a question is about a neighbouring topic,
 # not an answer: with the full sample library 30 of 109 bank questions fall below it (most on
@@ -195,9 +196,16 @@ class Insights:
 
     def team_story(self, team: str, attempts) -> dict:
         """Per statement for one team: practice, what the team used, the key messages of the
-        evidence it did or did not mention, and where its story is not consistent."""
+        evidence and which members said each, and where its story is not consistent.
+        ``members`` are the people with practice answers among ``attempts``; a member "said"
+        a key message when one of their answers on that statement reaches ADDRESSED cosine
+        similarity with the message's passage (the rule behind ``mentioned``)."""
         facts = self._evidence()
-        story = {"team": team, "statements": [], "conflicts": self.conflicts(attempts)}
+        titles = {q.slug: q.title for q in self.framework.quality_statements}
+        story = {
+            "team": team, "members": sorted({a.user for a in attempts}), "attempts": len(attempts),
+            "statements": [], "conflicts": self.conflicts(attempts, titles),
+        }
         for q in self.framework.quality_statements:
             tried = [a for a in attempts if a.qs == q.slug]
             f = facts[q.slug]
@@ -208,6 +216,7 @@ class Insights:
                     dims[name] = dims.get(name, 0) + value / len(tried)
             story["statements"].append({
                 "qs": q.slug, "title": q.title, "attempts": len(tried),
+                "practised_by": sorted({a.user for a in tried}),
                 "mean_score": round(sum(a.score for a in tried) / len(tried), 1) if tried else None,
                 "dimensions": {k: round(v, 1) for k, v in dims.items()},
                 "figures_used": sorted({c["text"] for a in tried for c in a.claims}),
@@ -217,19 +226,9 @@ class Insights:
         return story
 
     def _key_messages(self, passages: list[Passage], tried, qs: str) -> list[dict]:
-        """The main strengths and areas to improve for a statement: passages it is the first
-        tag of, newest documents first."""
-        dates = {d.doc_id: d.date for d in self.store.documents()}
-        chosen = []
-        for polarity in ("strength", "improvement"):
-            pool = [p for p in passages if p.polarity == polarity]
-            # Evidence within the stale threshold, unless nothing newer exists.
-            pool = [p for p in pool if not self.store.is_dated(p)] or pool
-            ranked = sorted(
-                pool,
-                key=lambda p: (p.quality_statements[:1] != [qs], "" if not dates.get(p.doc_id) else _negate(dates[p.doc_id]), p.position),
-            )[:4]
-            chosen += [(polarity, p) for p in ranked]
+        """The statement's key messages (see ``key_passages``), each with the members whose
+        answers on the statement mention it."""
+        chosen = key_passages(self.store, passages, qs)
         if not chosen:
             return []
         vectors = self.store.embeddings([p.id for _, p in chosen])
@@ -237,16 +236,25 @@ class Insights:
         out = []
         for polarity, p in chosen:
             vector = vectors.get(p.id)
-            mentioned = bool(len(answers)) and vector is not None and float((answers @ vector).max()) >= ADDRESSED
+            near = answers @ vector if len(answers) and vector is not None else np.zeros(0)
+            said_by = sorted({a.user for a, similarity in zip(tried, near) if float(similarity) >= ADDRESSED})
             out.append({
-                "polarity": polarity, "message": _lead(p.text), "citation": p.citation, "mentioned": mentioned,
-                "date": p.date or None, "dated": self.store.is_dated(p),
+                "polarity": polarity, "message": _lead(p.text), "citation": p.citation, "mentioned": bool(said_by),
+                "said_by": said_by, "title": p.title, "date": p.date or None, "dated": self.store.is_dated(p),
+                "passage_id": p.id,
             })
         return out
 
-    def conflicts(self, attempts) -> list[dict]:
+    def conflicts(self, attempts, titles: dict[str, str] | None = None) -> list[dict]:
         """Two team members stating different figures for the same measure, and figures that
-        the evidence contradicts; each with both statements and where they come from."""
+        the evidence contradicts; each with both statements and where they come from (who,
+        when, the statement answered; for the evidence its citation and date)."""
+        titles = titles or {}
+
+        def side(a, said: str, figure: str) -> dict:
+            return {"who": a.user, "said": said, "figure": figure, "when": a.created_at.isoformat(timespec="minutes"),
+                    "question": a.question, "statement": titles.get(a.qs, a.qs)}
+
         stated = [(a, f) for a in attempts for f in extract_figures(a.answer)]
         found: list[dict] = []
         if stated:
@@ -260,8 +268,8 @@ class Insights:
                     if alike >= SAME_MEASURE:
                         found.append({
                             "kind": "team members disagree",
-                            "first": {"who": a.user, "said": f.sentence, "figure": f.raw, "when": a.created_at.isoformat(timespec="minutes"), "question": a.question},
-                            "second": {"who": b.user, "said": g.sentence, "figure": g.raw, "when": b.created_at.isoformat(timespec="minutes"), "question": b.question},
+                            "first": side(a, f.sentence, f.raw),
+                            "second": side(b, g.sentence, g.raw),
                         })
         checker = None
         for a in attempts:
@@ -276,10 +284,31 @@ class Insights:
                     e = claim.evidence
                     found.append({
                         "kind": "contradicts the evidence",
-                        "first": {"who": a.user, "said": claim.sentence, "figure": claim.text, "when": a.created_at.isoformat(timespec="minutes"), "question": a.question},
-                        "second": {"who": e.passage.title, "said": e.point.sentence, "figure": e.point.raw, "when": "", "question": e.passage.citation},
+                        "first": side(a, claim.sentence, claim.text),
+                        "second": {
+                            "who": e.passage.title, "said": e.point.sentence, "figure": e.point.raw,
+                            "when": display_date(e.passage.date), "question": e.passage.citation,
+                            "citation": e.passage.citation, "statement": "",
+                        },
                     })
         return found
+
+
+def key_passages(store, passages: list[Passage], qs: str, per_polarity: int = 4) -> list[tuple[str, Passage]]:
+    """The main strengths and areas to improve for a statement, as (polarity, passage): passages
+    it is the first tag of, newest documents first, leaving out evidence older than the stale
+    threshold unless nothing newer exists. Reads stored tags and dates only (no model)."""
+    dates = {d.doc_id: d.date for d in store.documents()}
+    chosen = []
+    for polarity in ("strength", "improvement"):
+        pool = [p for p in passages if p.polarity == polarity]
+        pool = [p for p in pool if not store.is_dated(p)] or pool
+        ranked = sorted(
+            pool,
+            key=lambda p: (p.quality_statements[:1] != [qs], "" if not dates.get(p.doc_id) else _negate(dates[p.doc_id]), p.position),
+        )[:per_polarity]
+        chosen += [(polarity, p) for p in ranked]
+    return chosen
 
 
 def personal_progress(attempts, bank, framework, rubric) -> dict:

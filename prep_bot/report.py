@@ -1,14 +1,17 @@
-"""The readiness report and the team story, as HTML (with the heatmap), Markdown or CSV.
-Every piece of text from documents or answers is escaped in HTML."""
+"""The readiness report and the team story, as HTML (with the heatmap), Markdown or CSV. The
+HTML is rendered from the Jinja2 templates in ``prep_bot/templates`` with autoescaping on, so
+every piece of text from documents, names or answers is escaped."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import datetime, timezone
-from html import escape
 
-from prep_bot.insights import CATEGORY_NAMES, READINESS_FORMULA, WEAK_EVIDENCE, StatementReadiness
+from markupsafe import Markup
+
+from prep_bot.insights import ADDRESSED, CATEGORY_NAMES, READINESS_FORMULA, WEAK_EVIDENCE, StatementReadiness
+from prep_bot.templating import render
 
 # Heatmap columns: label, the row's value (None: nothing to show), the value shown in full
 # colour, and whether the value is a share (shown as a percentage).
@@ -42,19 +45,24 @@ def _cell(value: float | None, share: bool) -> str:
     return f"{value:.0%}" if share else f"{value:g}"
 
 
+def heatmap_table(rows: list[StatementReadiness]) -> dict:
+    """The heatmap as data for the ``heatmap`` template macro: column labels, and per row the
+    statement's title and each cell's text, colour and label."""
+    return {
+        "columns": [label for label, *_ in COLUMNS],
+        "rows": [
+            {"title": r.title, "cells": [
+                {"text": _cell(get(r), share), "shade": _shade(get(r), full), "label": label}
+                for label, get, full, share in COLUMNS
+            ]}
+            for r in rows
+        ],
+    }
+
+
 def heatmap_html(rows: list[StatementReadiness]) -> str:
-    head = "".join(f"<th>{escape(label)}</th>" for label, *_ in COLUMNS)
-    body = []
-    for r in rows:
-        cells = "".join(
-            f'<td style="background:{_shade(get(r), full)}" title="{escape(label)}">{escape(_cell(get(r), share))}</td>'
-            for label, get, full, share in COLUMNS
-        )
-        body.append(f"<tr><th scope=\"row\">{escape(r.title)}</th>{cells}</tr>")
-    return (
-        '<table class="pb-heatmap"><thead><tr><th>Quality statement</th>'
-        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
+    """The heatmap table alone (the Readiness tab shows it in the app)."""
+    return render("heatmap.html.j2", table=heatmap_table(rows))
 
 
 HEATMAP_CSS = """
@@ -66,43 +74,19 @@ HEATMAP_CSS = """
 """
 
 
-def unanswered_items(r: StatementReadiness, with_passage: bool = False) -> str:
-    """<li> items for the likely questions without strong evidence, with the best evidence."""
-    return "".join(
-        f"<li>{escape(u.text)} <span class=\"pb-formula\">(best evidence {u.best_score:.3f}"
-        f"{': ' + escape(u.citation) if u.citation else ''})</span>"
-        + (f"<blockquote>{escape(u.best_passage)}</blockquote>" if with_passage and u.best_passage else "")
-        + "</li>"
-        for u in r.unanswered
-    )
-
-
-def unaddressed_items(r: StatementReadiness, limit: int) -> str:
-    """<li> items for areas for improvement no practice answer has addressed."""
-    return "".join(f"<li>{escape(u['text'])} <i>({escape(u['citation'])})</i></li>" for u in r.unaddressed[:limit])
+def readiness_details_html(rows: list[StatementReadiness]) -> str:
+    """Per statement, weakest first and folded: the likely questions without strong evidence
+    (with the best passage found) and the areas for improvement not yet addressed in practice."""
+    return render("readiness_details.html.j2", ordered=sorted(rows, key=lambda r: r.readiness))
 
 
 def readiness_html(rows: list[StatementReadiness], title: str = "prep-bot readiness report") -> str:
-    ordered = sorted(rows, key=lambda r: r.readiness)
-    sections = []
-    for r in ordered:
-        unanswered = unanswered_items(r) or "<li>None: every likely question has evidence behind it.</li>"
-        unaddressed = unaddressed_items(r, limit=8)
-        sections.append(
-            f"<h3>{escape(r.title)}: readiness {r.readiness}</h3>"
-            f"<p>{r.evidence_passages} evidence passages ({r.strengths} strengths, {r.improvements} to improve), "
-            f"{r.data_points} data points; {r.practice['attempts']} practice attempts, mean score {r.practice['mean_score']}.</p>"
-            f"<h4>Questions the evidence cannot yet answer ({len(r.unanswered)} of {r.questions})</h4><ul>{unanswered}</ul>"
-            + (f"<h4>Areas for improvement no practice answer has addressed</h4><ul>{unaddressed}</ul>" if unaddressed else "")
-        )
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(title)}</title>"
-        f"<style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}}{HEATMAP_CSS}</style></head>"
-        f"<body><h1>{escape(title)}</h1><p class=\"pb-formula\">Generated {generated}.</p>"
-        f"<h2>Readiness across the 9 quality statements</h2>{heatmap_html(rows)}"
-        f"<p class=\"pb-formula\">{escape(READINESS_FORMULA)}. A question counts as unanswered when its best "
-        f"passage has cosine similarity below {WEAK_EVIDENCE}.</p><h2>Weakest first</h2>{''.join(sections)}</body></html>"
+    """The readiness report as a printable page: the heatmap, the formula, then each statement
+    weakest first."""
+    return render(
+        "readiness.html.j2", title=title, generated=_now(), heatmap=heatmap_table(rows),
+        heatmap_css=Markup(HEATMAP_CSS), formula=READINESS_FORMULA, weak=WEAK_EVIDENCE,
+        ordered=sorted(rows, key=lambda r: r.readiness),
     )
 
 
@@ -144,7 +128,40 @@ def _md(text: str) -> str:
 
 # -- team story ---------------------------------------------------------------------------------
 def team_story_markdown(story: dict) -> str:
-    lines = [f"# Team story: {_md(story['team'])}", ""]
+    """The team story in Markdown, in the order of the page: consistency, the key messages and
+    who said them, then each statement."""
+    members = story.get("members", [])
+    lines = [f"# Team story: {_md(story['team'])}", "", "## Consistency"]
+    if not story["conflicts"]:
+        lines.append("No conflicting figures found.")
+    for c in story["conflicts"]:
+        a, b = c["first"], c["second"]
+        where = f" ({_md(a['statement'])})" if a.get("statement") else ""
+        first = f"{_md(a['who'])} ({a['when']}, answering “{_md(a['question'])}”) said “{_md(a['said'])}”"
+        if c["kind"] == "contradicts the evidence":
+            lines.append(f"- {c['kind']}{where}: {first}; the evidence ({_md(b['question'])}) says “{_md(b['said'])}”")
+        else:
+            lines.append(f"- {c['kind']}{where}: {first}; {_md(b['who'])} ({b['when']}, answering “{_md(b['question'])}”) said “{_md(b['said'])}”")
+    lines += ["", "## Key messages and who said them", ""]
+    lines.append(
+        f"A member said a message when one of their answers on that statement comes close to it in meaning "
+        f"(cosine similarity {ADDRESSED} or more); “–”: no practice on that statement."
+    )
+    lines.append("")
+    lines.append("| Quality statement | Key message | " + " | ".join(_md(m) for m in members) + (" |" if members else "|"))
+    lines.append("|---|---|" + "---|" * len(members))
+    for s in story["statements"]:
+        for m in s["key_messages"]:
+            cells = [
+                "said" if who in m.get("said_by", []) else "not said" if who in s.get("practised_by", []) else "–"
+                for who in members
+            ]
+            label = "Strength" if m["polarity"] == "strength" else "To improve"
+            lines.append(
+                f"| {_md(s['title'])} | {label}: {_md(m['message'])} ({_md(m['citation'])}) | "
+                + " | ".join(cells) + (" |" if cells else "|")
+            )
+    lines.append("")
     for s in story["statements"]:
         lines.append(f"## {s['title']}")
         if not s["attempts"]:
@@ -160,38 +177,21 @@ def team_story_markdown(story: dict) -> str:
             mark = "mentioned" if m["mentioned"] else "NOT mentioned"
             lines.append(f"- Key message ({m['polarity']}, {mark}): {_md(m['message'])} ({_md(m['citation'])})")
         lines.append("")
-    lines.append("## Consistency")
-    if not story["conflicts"]:
-        lines.append("No conflicting figures found.")
-    for c in story["conflicts"]:
-        a, b = c["first"], c["second"]
-        lines.append(f"- {c['kind']}: {_md(a['who'])} said “{_md(a['said'])}” ({a['when']}) — {_md(b['who'])}: “{_md(b['said'])}” {_md(b['when'] or b['question'])}")
     return "\n".join(lines) + "\n"
 
 
-def team_story_html(story: dict) -> str:
-    parts = [f"<h2>Team story: {escape(story['team'])}</h2>"]
-    for s in story["statements"]:
-        head = f"<h3>{escape(s['title'])}</h3>"
-        if s["attempts"]:
-            dims = ", ".join(f"{escape(k)} {v:g}" for k, v in s["dimensions"].items())
-            body = f"<p>{s['attempts']} attempts, mean score {s['mean_score']}; {dims}.</p>"
-            if s["figures_used"]:
-                body += f"<p>Figures used: {escape(', '.join(s['figures_used']))}</p>"
-            body += "".join(f"<blockquote>{escape(e)}</blockquote>" for e in s["examples_used"])
-        else:
-            body = "<p>No practice yet.</p>"
-        messages = "".join(
-            f"<li class=\"{'pb-said' if m['mentioned'] else 'pb-unsaid'}\">{'✓' if m['mentioned'] else '✗'} "
-            f"<b>{escape(m['polarity'])}</b>: {escape(m['message'])} <i>({escape(m['citation'])})</i></li>"
-            for m in s["key_messages"]
-        )
-        parts.append(head + body + (f"<ul>{messages}</ul>" if messages else ""))
-    rows = "".join(
-        f"<tr><td>{escape(c['kind'])}</td><td><b>{escape(c['first']['who'])}</b>: {escape(c['first']['said'])}"
-        f"<br><i>{escape(c['first']['when'])} · {escape(c['first']['question'])}</i></td>"
-        f"<td><b>{escape(c['second']['who'])}</b>: {escape(c['second']['said'])}<br><i>{escape(c['second']['when'] or c['second']['question'])}</i></td></tr>"
-        for c in story["conflicts"]
-    ) or '<tr><td colspan="3">No conflicting figures found.</td></tr>'
-    parts.append(f"<h3>Consistency</h3><table class=\"pb-claims\"><thead><tr><th>What</th><th>Statement</th><th>Against</th></tr></thead><tbody>{rows}</tbody></table>")
-    return "".join(parts)
+def team_story_html(story: dict, standalone: bool = False) -> str:
+    """The team story: consistency, the key messages x members grid, then each statement folded.
+    A fragment with its own ``pb-story`` styles (for the app's gr.HTML), or with ``standalone``
+    a whole printable page (the export)."""
+    context = {
+        "story": story, "addressed": ADDRESSED, "open": False,
+        "grid": [s for s in story["statements"] if s["key_messages"]],
+    }
+    if standalone:
+        return render("team_story_page.html.j2", generated=_now(), **context)
+    return render("team_story.html.j2", **context)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

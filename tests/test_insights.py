@@ -128,7 +128,7 @@ def test_report_escapes_document_text(make_services, evidence_dir, hostile):
     services = make_services()
     services.ingestor.ingest([evidence_dir])
     html = readiness_html(insights_for(services).readiness())
-    assert "<script>" not in html and "onerror=" not in html.replace("onerror=&quot;", "")
+    assert "<script>" not in html and "onerror=" not in html.replace("onerror=&quot;", "").replace("onerror=&#34;", "")
 
 
 def test_cli_gaps_and_report(sample_services, tmp_path):

@@ -14,29 +14,13 @@ from prep_bot.insights import READINESS_FORMULA, WEAK_EVIDENCE
 from prep_bot.report import (
     heatmap_html,
     readiness_csv,
+    readiness_details_html,
     readiness_html,
     readiness_markdown,
-    unaddressed_items,
-    unanswered_items,
 )
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 from prep_bot.users import AccessDenied
-
-def details_html(rows) -> str:
-    parts = []
-    for r in sorted(rows, key=lambda r: r.readiness):
-        items = unanswered_items(r, with_passage=True) or "<li>None</li>"
-        open_points = unaddressed_items(r, limit=6)
-        parts.append(
-            f"<details><summary><b>{escape(r.title)}</b>: readiness {r.readiness} · "
-            f"{len(r.unanswered)} of {r.questions} likely questions without strong evidence · "
-            f"{len(r.unaddressed)} areas for improvement not yet addressed in practice</summary>"
-            f"<h4>Questions the evidence cannot yet answer</h4><ul>{items}</ul>"
-            + (f"<h4>Areas for improvement no practice answer has addressed</h4><ul>{open_points}</ul>" if open_points else "")
-            + "</details>"
-        )
-    return "".join(parts)
 
 
 def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
@@ -58,7 +42,7 @@ def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.T
                 f"without strong evidence when its best passage has cosine similarity below {WEAK_EVIDENCE}: below that, "
                 "the passage found is about a neighbouring topic rather than an answer.</p>"
             )
-            return heatmap_html(rows) + formula, details_html(rows), paths
+            return heatmap_html(rows) + formula, readiness_details_html(rows), paths
 
     with gr.Tab("Readiness"):
         gr.Markdown("For leads: where the evidence or the rehearsal is thin, across the 9 quality statements.")

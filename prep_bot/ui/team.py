@@ -30,15 +30,14 @@ def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             md = folder / f"team-story-{slug}.md"
             md.write_text(team_story_markdown(result), encoding="utf-8")
             html = folder / f"team-story-{slug}.html"
-            body = team_story_html(result)
-            html.write_text(f"<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Team story</title><body>{body}</body></html>", encoding="utf-8")
-            return body, [str(md), str(html)]
+            html.write_text(team_story_html(result, standalone=True), encoding="utf-8")
+            return team_story_html(result), [str(md), str(html)]
 
     with gr.Tab("Team story"):
         gr.Markdown(
             "For managers and leads: does the team tell one story that the evidence supports? Per quality "
-            "statement: practice, figures and examples used, the evidence's key messages mentioned or missed, "
-            "and where team members' figures disagree with each other or with the evidence."
+            "statement: first where team members' figures disagree with each other or with the evidence, then "
+            "which of the evidence's key messages each member said, then each statement's practice in detail."
         )
         with gr.Row():
             team = gr.Textbox(label="Team (empty: yours)", scale=3)
