@@ -62,23 +62,20 @@ def question_message(question: Question, services: Services, prefix: str = "") -
 
 
 def coach_message(feedback, previous: int | None) -> str:
-    # Focus is usually fine; the most useful praise is about substance.
-    best = max((d for d in feedback.dimensions if d.name != "focus"), key=lambda d: d.score)
-    worst = min(feedback.dimensions, key=lambda d: d.score)
+    reply = feedback.reply  # strength, change and figure note decided once (prep_bot/feedback.py)
     change = ""
     if previous is not None:
         delta = feedback.score - previous
         change = f" ({'+' if delta > 0 else ''}{delta} since your last try)"
+    best, worst = reply.strength, reply.change
     lines = [
         f"**Score {feedback.score}/100**{change}",
-        f"Strongest: {md_escape(best.label.lower())}. {md_escape(best.reason)}",
-        f"Work on: {md_escape(worst.label.lower())}. {md_escape(worst.reason)}",
+        f"Strongest: {md_escape(best.label.lower())}. {md_escape(best.reason)}" if best else md_escape(reply.no_strength),
+        f"Work on: {md_escape(worst.label.lower())}. {md_escape(worst.advice or worst.reason)}",
     ]
-    contradicted = [c for c in feedback.claims if c.status == "contradicted"]
-    if contradicted:
-        c = contradicted[0]
-        lines.append(f"Check your figure: you said {md_escape(c.text)}, the evidence says {md_escape(c.evidence.point.raw)}.")
-    lines.append(f"**Follow-up:** {md_escape(feedback.follow_up)}")
+    if reply.figure_note:
+        lines.append(md_escape(reply.figure_note))
+    lines.append(f"**Follow-up:** {md_escape(reply.follow_up)}")
     return "\n\n".join(lines)
 
 
