@@ -11,6 +11,7 @@ import numpy as np
 from prep_bot.claims import Claim, ClaimChecker
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
 from prep_bot.evidence.passage import Passage, SearchHit
+from prep_bot.feedback import Reply, covered, reply_for, weakest, wrong_figures
 from prep_bot.framework import Framework
 from prep_bot.inputs import clean_text, has_words, looks_like_english
 from prep_bot.questions import Question, QuestionBank
@@ -46,8 +47,10 @@ class Feedback:
     claims: list[Claim]
     missed: list[str]
     follow_up: str
-    weakest: str = ""
+    weakest: str = ""  # the dimension to change (and the follow-up's target)
     extra: dict = field(default_factory=dict)
+    missed_about: dict[str, list[list[str]]] = field(default_factory=dict)  # each missed point's dimensions
+    reply: Reply | None = None  # what the coach says, decided once (see feedback.py)
 
     def to_dict(self) -> dict:
         return {
@@ -58,6 +61,7 @@ class Feedback:
             "claims": [c.to_dict() for c in self.claims],
             "missed": list(self.missed),
             "follow_up": self.follow_up,
+            "reply": self.reply.to_dict() if self.reply else None,
         }
 
 
@@ -113,6 +117,8 @@ class Coach:
         features = answer_features(answer, self.rubric, figures)
         features.supported = sum(c.status == "supported" for c in claims)
         features.contradicted = sum(c.status == "contradicted" for c in claims)
+        features.checked = len(claims)
+        features.wrong = wrong_figures(claims)
 
         # One encode of the answer's sentences per turn; everything else is cached or stored.
         points = question.looks_for or []
@@ -142,14 +148,20 @@ class Coach:
                 for d in dimensions
             ]
         score = self.scorer.overall(dimensions)
-        weakest = min(dimensions, key=lambda d: d.score)
+        change = weakest(dimensions, self.rubric)
         data = self.data_cards([*evidence, *about_question])
-        missed = self._missed(answer, sentence_vecs, answer_vec, points, point_vecs, about_question, passage_vecs, data)
-        follow_up = self._probe(weakest.name, question)
-        return Feedback(
+        candidates = self._missed(answer, sentence_vecs, answer_vec, points, point_vecs, about_question, passage_vecs, data)
+        # What the answer's own scores show it covered is not "missed".
+        missed = [(text, about) for text, about in candidates if not covered(about, dimensions)][:5]
+        shown_by_scores = [text for text, about in candidates if covered(about, dimensions)]
+        follow_up = self._probe(change.name, question)
+        feedback = Feedback(
             question=question.text, qs=qs, score=score, dimensions=dimensions, evidence=evidence, data=data,
-            claims=claims, missed=missed, follow_up=follow_up, weakest=weakest.name,
+            claims=claims, missed=[text for text, _ in missed], follow_up=follow_up, weakest=change.name,
+            missed_about={text: about for text, about in missed}, extra={"covered_by_scores": shown_by_scores},
         )
+        feedback.reply = reply_for(feedback, self.rubric)
+        return feedback
 
     @staticmethod
     def data_cards(hits: list[SearchHit], limit: int = 6) -> list[DataCard]:
@@ -166,11 +178,12 @@ class Coach:
         cards.sort(key=lambda c: (c.point.comparator is None, c.point.unit == "count", c.point.period is None))
         return cards[:limit]
 
-    def _missed(self, answer, sentence_vecs, answer_vec, points, point_vecs, passages, passage_vecs, data) -> list[str]:
-        missed: list[str] = []
+    def _missed(self, answer, sentence_vecs, answer_vec, points, point_vecs, passages, passage_vecs, data):
+        """What the answer could have used, each with the dimensions it is about."""
+        missed: list[tuple[str, list[list[str]]]] = []
         for point, vec in zip(points, point_vecs):
             if len(sentence_vecs) and float((sentence_vecs @ vec).max()) < MISSED_SIMILARITY:
-                missed.append(f"Not covered: {point}")
+                missed.append((f"Not covered: {point}", self.rubric.point_about(point)))
         used = {p.raw.split()[0] for p in extract_figures(answer)}
         for hit, vec in zip(passages[:3], passage_vecs[:3]):
             if float(answer_vec @ vec) >= MISSED_SIMILARITY + 0.1:
@@ -179,12 +192,12 @@ class Coach:
                 continue
             key = _key_sentence(hit.passage.text)
             if key:
-                missed.append(f"The evidence says: “{key}” ({hit.passage.citation})")
+                missed.append((f"The evidence says: “{key}” ({hit.passage.citation})", []))
         for card in data[:2]:
             if card.point.raw.split()[0] not in used and card.point.comparator:
-                missed.append(f"A figure you could use: {card.point.raw} ({card.point.comparator}) — {card.passage.title}")
+                missed.append((f"A figure you could use: {card.point.raw} ({card.point.comparator}) — {card.passage.title}", [["data"]]))
                 break
-        return missed[:5]
+        return missed
 
     def _probe(self, dimension: str, question: Question) -> str:
         probe = self.rubric.dimension(dimension).probe

@@ -23,6 +23,7 @@ class Dimension(BaseModel):
     label: str
     weight: float = Field(gt=0)
     probe: str
+    advice: str = ""  # the one thing to do when this is the dimension to work on
     cues: list[str] = Field(default_factory=list)
     result_subjects: list[str] = Field(default_factory=list)
     result_verbs: list[str] = Field(default_factory=list)
@@ -38,16 +39,41 @@ class Dimension(BaseModel):
     length: dict[str, int] = Field(default_factory=dict)
 
 
+class PointCue(BaseModel):
+    """Phrases that make a question's "looks for" point about some dimensions."""
+
+    about: list[str] = Field(min_length=1)
+    any: bool = False  # covered by a good score on one of them, not on each
+    cues: list[str] = Field(min_length=1)
+
+
 class Rubric(BaseModel):
     version: int = 1
     dimensions: list[Dimension]
     activity_nouns: list[str]
+    looks_for: list[PointCue] = Field(default_factory=list)
 
     def dimension(self, name: str) -> Dimension:
         for d in self.dimensions:
             if d.name == name:
                 return d
         raise KeyError(name)
+
+    def point_about(self, point: str) -> list[list[str]]:
+        """What a "looks for" point asks for: a list of requirements, each a list of dimensions
+        of which one must score well (``[["outcome"], ["data", "example"]]``); empty for a point
+        about a topic rather than a kind of content."""
+        needs: list[list[str]] = []
+        text = point
+        for entry in self.looks_for:
+            found = find_cues(entry.cues, text)
+            for cue in found:  # read each phrase once: "data or an example" is not also "example"
+                text = re.sub(re.escape(cue), " ", text, flags=re.I)
+            if found:
+                for need in ([entry.about] if entry.any else [[name] for name in entry.about]):
+                    if need not in needs:
+                        needs.append(list(need))
+        return needs
 
 
 def load_rubric(path: Path) -> Rubric:
@@ -60,6 +86,9 @@ def load_rubric(path: Path) -> Rubric:
     names = tuple(d.name for d in rubric.dimensions)
     if set(names) != set(DIMENSIONS):
         raise ConfigError(f"rubric {path} must define exactly the dimensions {', '.join(DIMENSIONS)}; got {names}")
+    unknown = {name for entry in rubric.looks_for for name in entry.about} - set(DIMENSIONS)
+    if unknown:
+        raise ConfigError(f"rubric {path}: looks_for names unknown dimensions {', '.join(sorted(unknown))}")
     return rubric
 
 
@@ -69,6 +98,23 @@ class DimensionScore:
     label: str
     score: int
     reason: str
+
+
+@dataclass
+class WrongFigure:
+    """A figure the answer states that the evidence contradicts."""
+
+    said: str  # as the answer states it, e.g. "62%"
+    evidence: str  # what the evidence says, e.g. "48%"
+    source: str  # the passage's citation: title (date), page
+
+
+def wrong_figures_text(wrong: list[WrongFigure], sources: bool = True) -> str:
+    """'you said 62%, the evidence says 48% (Title (June 2024))' for each, joined by '; '."""
+    return "; ".join(
+        f"you said {w.said}, the evidence says {w.evidence}" + (f" ({w.source})" if sources and w.source else "")
+        for w in wrong
+    )
 
 
 @dataclass
@@ -82,6 +128,8 @@ class AnswerFeatures:
     activity_counts: list[str]
     supported: int = 0
     contradicted: int = 0
+    checked: int = 0  # figures the claim check looked up
+    wrong: list[WrongFigure] = field(default_factory=list)  # the contradicted ones
     relevance: float = 0.0  # cosine similarity of the answer to the question
     topic_fit: float = 0.0  # to the quality statement's topics and the question's points
     outcome_sim: float = 0.0  # best answer sentence vs outcome exemplars
@@ -144,6 +192,11 @@ _NOT_ACTIONS = frozenset(
 )
 
 
+WRONG_FIGURE_PENALTY = 20  # what each contradicted figure costs the figures beside it
+WRONG_FIGURE_CAP = 60
+MOSTLY_WRONG_CAP = 50  # as many wrong figures as right ones: no more than this
+
+
 def _clamp(value: float) -> int:
     return int(round(max(0.0, min(100.0, value))))
 
@@ -194,14 +247,40 @@ class Scorer:
 
     def _data(self, d: Dimension, f: AnswerFeatures):
         counted = {a.split()[0] for a in f.activity_counts}
-        figures = [p for p in f.figures if p.raw.split()[0] not in counted]
+        wrong = {w.said for w in f.wrong}
+        n_wrong = max(len(f.wrong), f.contradicted)
+        figures = [p for p in f.figures if p.raw.split()[0] not in counted and p.raw not in wrong]
+        own = [p for p in figures if not p.is_comparator]  # the council's figures, not England's
+        if n_wrong and not (own and f.supported):  # nothing confirmed to stand on: a wrong figure scores low
+            what = wrong_figures_text(f.wrong) or "check them against the evidence"
+            lead = "Your figure differs" if n_wrong == 1 else f"{n_wrong} of your figures differ"
+            return max(0, 40 - 30 * n_wrong), f"{lead} from the evidence: {what}; check before you quote it."
+        value, reason = self._data_earned(d, f, figures)
+        if not n_wrong:
+            return value, reason
+        # A wrong figure among right ones costs that figure, not the whole dimension.
+        value = min(value, 100) - min(WRONG_FIGURE_PENALTY * n_wrong, WRONG_FIGURE_CAP)
+        if n_wrong >= len(own):
+            value = min(value, MOSTLY_WRONG_CAP)
+        total = max(f.checked, len(figures) + n_wrong)
+        head = f"{f.supported} of your {total} figures {'matches' if f.supported == 1 else 'match'} the evidence"
+        comparators = find_cues(d.comparator_cues, f.text) + [p.comparator for p in f.figures if p.comparator]
+        if any(("england" in c.lower() or "national" in c.lower()) for c in comparators):
+            head += ", with an England comparison"
+        elif comparators:
+            head += ", with a comparator"
+        tail = "one does not" if n_wrong == 1 else f"{n_wrong} do not"
+        detail = wrong_figures_text(f.wrong) or "check them before you quote them"
+        return value, f"{head}; {tail}: {detail}."
+
+    def _data_earned(self, d: Dimension, f: AnswerFeatures, figures: list[DataPoint]):
+        """What the figures (other than wrong ones) earn: measures over counts, a comparator, a
+        period or a source, support from the evidence."""
         # Rates, waits, money and shares say how well things go; a bare count says how much.
         measures = [p for p in figures if p.unit != "count" or p.comparator]
         comparators = find_cues(d.comparator_cues, f.text) or [p.comparator for p in f.figures if p.comparator]
         sources = find_cues(d.source_cues, f.text)
         periods = [p.period for p in f.figures if p.period]
-        if f.contradicted:
-            return max(0, 40 - 30 * f.contradicted), f"{f.contradicted} figure(s) differ from the evidence: check them before you quote them."
         if not figures:
             if f.activity_counts:
                 return 10, "Only activity counts; no figure about outcomes or a comparator."

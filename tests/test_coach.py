@@ -57,7 +57,7 @@ def test_feedback_shape(coach):
     fb = coach.coach("care-provision", "How satisfied are carers with the support they get?",
                      "In the 2024 carers survey 57.83% said they were satisfied, compared with 36.83% across England.")
     d = fb.to_dict()
-    assert set(d) == {"score", "dimensions", "evidence", "data", "claims", "missed", "follow_up"}
+    assert set(d) == {"score", "dimensions", "evidence", "data", "claims", "missed", "follow_up", "reply"}
     assert set(d["dimensions"]) == DIMENSIONS
     assert all(0 <= v["score"] <= 100 and v["reason"] for v in d["dimensions"].values())
     assert 0 <= d["score"] <= 100 and d["follow_up"].endswith("?")

@@ -15,7 +15,6 @@ from prep_bot.store import ELSEWHERE
 from prep_bot.ui.render import (
     claims_table, data_cards, dimension_table, elsewhere_list, evidence_cards, md_escape, missed_list,
 )
-from prep_bot.feedback import reply_for
 
 ELSEWHERE_SHOWN = 3
 
@@ -68,28 +67,30 @@ def question_message(question: Question, services: Services, prefix: str = "") -
 
 def coach_message(feedback, previous: int | None) -> str:
     """The coach's reply in the chat: the score, the one strength, the one thing to change and
-    the follow-up probe. Everything else is folded beneath it (see ``detail_messages``)."""
-    reply = reply_for(feedback)
+    the follow-up probe, decided once in prep_bot/feedback.py. The rest is folded beneath it
+    (see ``detail_messages``)."""
+    reply = feedback.reply
     change = ""
     if previous is not None:
         delta = feedback.score - previous
         change = f" ({'+' if delta > 0 else ''}{delta} since your last try)"
-    lines = [f"**Score {feedback.score}/100**{change}"]
-    if reply.strength is not None:
-        lines.append(f"**Strength:** {md_escape(reply.strength.label.lower())}. {md_escape(reply.strength.reason)}")
-    else:
-        lines.append(f"**Strength:** {md_escape(reply.no_strength)}")
-    lines.append(f"**Change one thing:** {md_escape(reply.change.label.lower())}. {md_escape(reply.change.reason)}")
+    best, worst = reply.strength, reply.change
+    lines = [
+        f"**Score {feedback.score}/100**{change}",
+        f"**Strength:** {md_escape(best.label.lower())}. {md_escape(best.reason)}" if best
+        else f"**Strength:** {md_escape(reply.no_strength)}",
+        f"**Change one thing:** {md_escape(worst.label.lower())}. {md_escape(worst.advice or worst.reason)}",
+    ]
     if reply.figure_note:
-        lines.append(f"**Check your figure:** {md_escape(reply.figure_note)}")
-    lines.append(f"**Follow-up:** {md_escape(feedback.follow_up)}")
+        lines.append(md_escape(reply.figure_note))
+    lines.append(f"**Follow-up:** {md_escape(reply.follow_up)}")
     return "\n\n".join(lines)
 
 
 def detail_messages(feedback, framework, store, glossary) -> list[dict]:
     """The folded sections under a reply: the six dimensions, the claim check, and the evidence
     and figures the answer could have used (chat messages that open when clicked)."""
-    reply = reply_for(feedback)
+    reply = feedback.reply
     checked = len(feedback.claims)
     wrong = sum(c.status == "contradicted" for c in feedback.claims)
     claim_title = (
