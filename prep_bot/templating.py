@@ -17,7 +17,19 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["when"] = when
     return env
+
+
+def when(value) -> str:
+    """An ISO timestamp as people read it ("2 Dec 2026, 01:42"); anything else as it is."""
+    from datetime import datetime
+
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
 
 
 def render(template: str, **context) -> str:

@@ -165,3 +165,62 @@ def test_an_expected_error_is_one_warning_and_no_traceback(server, browser):
         page.context.close()
     served_log = log.read_text(errors="replace")
     assert "Traceback" not in served_log
+
+
+def test_manager_reads_the_team_story_with_the_disagreement_first(server, browser):
+    url, _ = server
+    page = signed_in(browser, url, "Mo Manager")
+    try:
+        open_tab(page, "Team story")  # opens on the manager's own team
+        story = page.locator("#team-story")
+        page.wait_for_function(
+            "() => (document.querySelector('#team-story')?.innerText || '').includes('Consistency')", timeout=120_000
+        )
+        headings = [h.strip() for h in story.locator("h3").all_inner_texts()]
+        assert headings[:2] == ["Consistency", "Key messages and who said them"], headings
+        first = story.locator(".pb-conflicts li").first
+        text = first.inner_text()
+        assert "team members disagree" in text and "Sam Staff" in text and "Kim Staff" in text
+        assert "90.6%" in text and "75%" in text
+        assert story.locator("details.pb-statement").count() >= 1  # each statement's detail, folded
+        assert story.locator("details.pb-statement[open]").count() == 0
+        shot(page, "team-story-1400")
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_timeout(400)
+        assert overflow(page) <= 0
+        shot(page, "team-story-375")
+    finally:
+        page.context.close()
+
+
+def test_lead_opens_readiness_and_downloads_the_briefing_pack(server, browser, tmp_path):
+    url, _ = server
+    page = signed_in(browser, url, "Lee Lead")
+    try:
+        open_tab(page, "Readiness")
+        page.get_by_role("button", name="Show readiness").click()
+        page.wait_for_function(
+            "() => (document.querySelector('#readiness-heatmap')?.innerText || '').includes('Safeguarding')", timeout=120_000
+        )
+        open_tab(page, "Evidence")
+        page.get_by_text("Briefing pack: a printable page per quality statement").click()
+        page.locator("#briefing-make").click()
+        link = page.locator("#briefing-file a").first
+        link.wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            link.click()
+        path = tmp_path / "briefing.html"
+        download.value.save_as(path)
+        pack = path.read_text(encoding="utf-8")
+        for q in ("Safeguarding", "Care provision, integration and continuity", "Assessing needs"):
+            assert q in pack
+        assert "<script" not in pack.lower()
+        for width in (1400, 375):
+            view = page.context.new_page()
+            view.set_viewport_size({"width": width, "height": 900})
+            view.goto(path.as_uri())
+            assert overflow(view) <= 0
+            shot(view, f"briefing-pack-{width}")
+            view.close()
+    finally:
+        page.context.close()

@@ -3,6 +3,9 @@ and (leads) correct a passage's tags."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import gradio as gr
 
 from prep_bot.coach import Coach
@@ -74,4 +77,32 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
         # Cards only: a small, stable endpoint for scripts and tests.
         hidden = gr.Button(visible=False)
         hidden.click(search, inputs, results, api_name="search")
+        build_briefing_form(services, qs_choices, user_errors)
         build_correction_form(services, app, user_errors)
+
+
+def build_briefing_form(services: Services, qs_choices, user_errors) -> None:
+    """The briefing pack: a printable page per quality statement, for every role."""
+    from prep_bot.briefing import AUDIENCE_NAMES, briefing_html
+
+    def make(qs: str, audience: str) -> str:
+        with user_errors():
+            page = briefing_html(services, None if qs == ALL else qs, None if audience == ALL else audience)
+            folder = Path(tempfile.mkdtemp(prefix="prep-bot-briefing-"))
+            name = "briefing-pack" + ("" if qs == ALL else f"-{qs}") + ("" if audience == ALL else f"-{audience}") + ".html"
+            path = folder / name
+            path.write_text(page, encoding="utf-8")
+            return str(path)
+
+    with gr.Accordion("Briefing pack: a printable page per quality statement", open=False, elem_id="briefing"):
+        gr.Markdown(
+            "Key messages with their documents and dates, figures with comparators and sources, likely "
+            "questions and what a good answer covers. Open the file in a browser and print it."
+        )
+        with gr.Row():
+            qs = gr.Dropdown(qs_choices, value=ALL, label="Quality statement", min_width=220)
+            audience = gr.Dropdown([(ALL, ALL)] + [(n.capitalize(), a) for a, n in AUDIENCE_NAMES.items()], value=ALL,
+                                   label="Questions for", min_width=200)
+        go = gr.Button("Make the briefing pack", elem_id="briefing-make")
+        pack = gr.File(label="Briefing pack", interactive=False, elem_id="briefing-file")
+        go.click(make, [qs, audience], pack, api_name="briefing")

@@ -204,7 +204,11 @@ CSS += HEATMAP_CSS + """
 .pb-detail {max-width:100%; overflow-wrap:anywhere}
 .pb-detail .pb-dims td:nth-child(3) {width:120px}
 .pb-claims td:nth-child(-n+2), .pb-claims th:nth-child(-n+2) {white-space:nowrap}
+.pb-top {flex-wrap:wrap; align-items:center}
+#pb-title h2 {margin:0}
+#signed-in p {margin:0}
 @media (max-width: 640px) {
+  #pb-title h2 {font-size:1.15em}
   .pb-dims td:nth-child(3) {display:none}
   .pb-claims thead {display:none}
   .pb-claims, .pb-claims tbody, .pb-claims tr, .pb-claims td {display:block; width:auto}

@@ -33,7 +33,14 @@ def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             html.write_text(team_story_html(result, standalone=True), encoding="utf-8")
             return team_story_html(result), [str(md), str(html)]
 
-    with gr.Tab("Team story"):
+    def own_team(typed_name: str, typed_team: str, request: gr.Request = None):
+        """On opening the tab: the story of the person's own team, when they have one."""
+        me = current_user(services.users, request, typed_name, typed_team)
+        if not me.team or (me.authenticated and me.role == "staff"):
+            return gr.skip(), gr.skip()
+        return story("", typed_name, typed_team, request)
+
+    with gr.Tab("Team story") as tab:
         gr.Markdown(
             "For managers and leads: does the team tell one story that the evidence supports? Per quality "
             "statement: first where team members' figures disagree with each other or with the evidence, then "
@@ -45,3 +52,5 @@ def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         out = gr.HTML(elem_id="team-story")
         files = gr.File(label="Export (Markdown and HTML)", file_count="multiple", interactive=False)
         show.click(story, [team, user_box, team_box], [out, files], api_name="team_story")
+        team.submit(story, [team, user_box, team_box], [out, files], api_name=False)
+        tab.select(own_team, [user_box, team_box], [out, files], api_name=False)
