@@ -162,11 +162,13 @@ class _Runner:
                     if not chat or chat[-1].get("role") != "assistant":
                         raise RuntimeError("no question was asked")
                     answer = rng.choice(self.answers[qs])
-                    chat, _panel, _reply = self._call(
+                    chat, _box = self._call(
                         client, answer, run.name, team, audience, chat, api_name="/answer", deadline=self.deadline
                     )
                     done = time.perf_counter()
-                    reply = _text(chat[-1]) if chat else ""
+                    # The coach's reply is the last message without a title (those fold beneath it).
+                    replies = [m for m in chat or [] if m.get("role") == "assistant" and not (m.get("metadata") or {}).get("title")]
+                    reply = _text(replies[-1]) if replies else ""
                     score = SCORE.search(reply)
                     if not score or SAVED not in reply:
                         raise RuntimeError("the coach's reply has no score or was not saved")

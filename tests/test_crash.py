@@ -402,7 +402,7 @@ def test_saved_attempt_survives_the_server_being_killed(tmp_path):
         client = Client(url, verbose=False, download_files=False)
         try:
             chat, _, _ = client.predict(name, "frontline", "safeguarding", False, api_name="/ask")
-            chat, _, _ = client.predict(STRONG, name, team, "frontline", chat, api_name="/answer")
+            chat, _ = client.predict(STRONG, name, team, "frontline", chat, api_name="/answer")
             proc.send_signal(signal.SIGKILL)  # the moment the page said it was saved
             proc.wait(timeout=60)
         finally:
