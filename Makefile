@@ -6,19 +6,27 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
+# The project's data/ folder: the same one `prep-bot` uses by default when run from this folder.
 export PREP_BOT_DATA_DIR ?= $(CURDIR)/data
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
-# The home council for `make run`: the one the sample library is about (override: make run
-# PREP_BOT_COUNCIL="..."). Not exported to the tests, which set their own.
-PREP_BOT_COUNCIL ?= $(shell sed -n 's/^ *council: *"\(.*\)".*/\1/p' knowledge/evidence/manifest.yaml | head -n 1)
+# The home council: the first `make run` remembers the sample library's in the data dir, so every
+# command uses it (`prep-bot council NAME` changes it). `make run PREP_BOT_COUNCIL="..."` remembers
+# that one instead. Not exported to the tests, which set their own.
+SAMPLE_COUNCIL := $(shell sed -n 's/^ *council: *"\(.*\)".*/\1/p' knowledge/evidence/manifest.yaml | head -n 1)
+ifneq ($(filter command line environment,$(origin PREP_BOT_COUNCIL)),)
+REMEMBER_COUNCIL := "$(PREP_BOT_COUNCIL)"
+else
+REMEMBER_COUNCIL := --if-unset "$(SAMPLE_COUNCIL)"
+endif
 
 .PHONY: run install test browser ingest eval bench clean loadtest
 
 run: install
 	$(BIN)/prep-bot ingest --if-empty knowledge/evidence
-	PREP_BOT_COUNCIL="$(PREP_BOT_COUNCIL)" $(BIN)/prep-bot serve --host $(HOST) --port $(PORT)
+	$(BIN)/prep-bot council $(REMEMBER_COUNCIL)
+	$(BIN)/prep-bot serve --host $(HOST) --port $(PORT)
 
 install: $(STAMP)
 

@@ -22,7 +22,8 @@ def with_services(command):
         "--data-dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Where the evidence store lives (default: $PREP_BOT_DATA_DIR).",
+        help="The data dir: evidence store, accounts and practice (default: $PREP_BOT_DATA_DIR, else the "
+        "project's data/ folder when run from a checkout, else ~/.local/share/prep-bot).",
     )
     @functools.wraps(command)
     def wrapper(*args, data_dir: Path | None = None, **kwargs):
@@ -70,16 +71,19 @@ def main(verbose: bool) -> None:
 def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, council: str | None, services) -> None:
     """Ingest evidence files or folders (txt, md, pdf, docx, html, csv, xlsx)."""
     if if_empty and not services.store.is_empty():
-        click.echo(f"Store already holds {len(services.store.documents())} documents; nothing to do.")
+        click.echo(f"The store in {services.settings.data_dir} already holds {len(services.store.documents())} documents; nothing to do.")
         return
     if council is not None and not council.strip():
         raise click.UsageError("--council is empty: give the council's name.")
     report = services.ingestor.ingest(list(paths), progress=not quiet and sys.stderr.isatty(), council=council)
     for result in report.failed:
         click.echo(f"skipped: {result.reason}", err=True)
-    click.echo(report.summary())
+    click.echo(f"{report.summary()}; data dir {services.settings.data_dir}.")
     if report.ingested == 0:
         sys.exit(1)
+    from prep_bot.insights import warm_question_vectors
+
+    warm_question_vectors(services.embedder, services.questions)  # the model is loaded: `gaps` will not need it
 
 
 @main.command()
@@ -164,7 +168,7 @@ def remove(doc_id: str, services) -> None:
 
     info = services.store.remove_document(doc_id)
     copy = " and its uploaded copy" if forget_upload(services.settings.data_dir, info.source) else ""
-    click.echo(f"Removed {info.doc_id} ({info.chunks} passages){copy}.")
+    click.echo(f"Removed {info.doc_id} ({info.chunks} passages){copy} from {services.settings.data_dir}.")
 
 
 @main.command()
@@ -342,7 +346,7 @@ def users_add(name: str, role: str, team: str, password_file: Path | None, servi
         services.users.check_new(name, role, team)  # refuse before asking for a password
         password = click.prompt(f"Password for {name.strip()}", hide_input=True, confirmation_prompt=True)
     user = services.users.add(name, password, role=role, team=team)
-    click.echo(f"Added {user.name} ({user.role}{', ' + user.team if user.team else ''}).")
+    click.echo(f"Added {user.name} ({user.role}{', team ' + user.team if user.team else ''}) to {_accounts_file(services)}.")
 
 
 @users.command(name="list")
@@ -356,7 +360,7 @@ def users_list(as_json: bool, services) -> None:
         return
     for u in people:
         click.echo(f"{u.name:24} {u.role:8} {u.team or '-':24} added {u.created_at:%Y-%m-%d}")
-    click.echo(f"{len(people)} users")
+    click.echo(f"{len(people)} user{'' if len(people) == 1 else 's'} in {_accounts_file(services)}")
 
 
 @users.command(name="remove")
@@ -365,12 +369,26 @@ def users_list(as_json: bool, services) -> None:
 @with_services
 def users_remove(name: str, erase_attempts: bool, services) -> None:
     """Remove a user (their practice is kept unless --erase-attempts)."""
+    known = services.users.get(name)
+    answers = [a.answer for a in services.attempts.list(user=known.name)] if known and erase_attempts else []
     user, erased = services.users.remove(name, erase_attempts=erase_attempts)
+    where = _accounts_file(services)
     if erase_attempts:
-        click.echo(f"Removed {user.name}; erased {erased} attempt{'' if erased == 1 else 's'}.")
+        services.cache.forget(answers)  # their answers' vectors go with the answers
+        click.echo(f"Removed {user.name} from {where}; erased {erased} attempt{'' if erased == 1 else 's'}.")
     else:
         kept = len(services.attempts.list(user=user.name))
-        click.echo(f"Removed {user.name}; kept their {kept} attempt{'' if kept == 1 else 's'} (--erase-attempts erases them).")
+        click.echo(f"Removed {user.name} from {where}; kept their {kept} attempt{'' if kept == 1 else 's'} (--erase-attempts erases them).")
+
+
+def _accounts_file(services) -> str:
+    """Where accounts and attempts are stored, for messages (never a database password)."""
+    url = services.settings.database_url
+    if not url:
+        return str(services.settings.data_dir / "attempts.sqlite")
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 @main.command()
@@ -415,7 +433,7 @@ def report(out: Path, services) -> None:
     rows = services.insights.readiness()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(writer(rows), encoding="utf-8")
-    click.echo(f"Wrote {out} ({len(rows)} quality statements).")
+    click.echo(f"Wrote {out.resolve()} ({len(rows)} quality statements, from the evidence in {services.settings.data_dir}).")
 
 
 @main.command()
@@ -450,11 +468,75 @@ def serve(host: str, port: int, services) -> None:
     """Serve the app in the browser (with sign-in once users exist)."""
     from prep_bot.users import check_bind
 
-    check_bind(host, services.users.count() > 0)  # before loading the model: refuse at once
+    accounts = services.users.count()
+    check_bind(host, accounts > 0)  # before loading the model: refuse at once
     from prep_bot.ui.app import launch
 
+    for line in serve_banner(services, accounts):
+        click.echo(line)
     click.echo(f"prep-bot on http://{host}:{port}  (Ctrl+C to stop)")
+    sys.stdout.flush()  # seen at once in a log, while the model loads
     launch(services, host, port)
+
+
+def serve_banner(services, accounts: int) -> list[str]:
+    """What `serve` works on: the data dir, its documents and accounts, the home council, and
+    whether sign-in is on and why."""
+    import shlex
+
+    settings = services.settings
+    documents = len(services.store.documents())
+    lines = [
+        f"Data dir: {settings.data_dir} ({documents} document{'' if documents == 1 else 's'}, "
+        f"{accounts} account{'' if accounts == 1 else 's'}).",
+        "Home council: " + _council_line(settings),
+    ]
+    if accounts:
+        lines.append(f"Sign-in: on ({accounts} account{'' if accounts == 1 else 's'} in {_accounts_file(services)}).")
+    else:
+        lines.append(
+            f"Sign-in: off, because there are no accounts in {_accounts_file(services)}, so only this machine "
+            f"(loopback) may connect. Add one, then restart: prep-bot users add NAME --role lead --team TEAM "
+            f"--data-dir {shlex.quote(str(settings.data_dir))}"
+        )
+    return lines
+
+
+def _council_line(settings) -> str:
+    home = (settings.council or "").strip()
+    if settings.council_source == "PREP_BOT_COUNCIL":
+        return f"{home} (from PREP_BOT_COUNCIL)." if home else "none (PREP_BOT_COUNCIL is empty); every document counts as the council's own."
+    if home:
+        return f"{home} (remembered in {settings.council_file})."
+    return "none set, so every document counts as the council's own (`prep-bot council NAME` sets one)."
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--if-unset", is_flag=True, help="Only remember NAME when no home council is remembered yet.")
+@click.option("--forget", is_flag=True, help="Forget the remembered home council.")
+@with_services
+def council(name: str | None, if_unset: bool, forget: bool, services) -> None:
+    """Show the home council, or remember NAME as the home council for every command."""
+    from prep_bot.config import read_council, remember_council
+
+    settings = services.settings
+    if forget:
+        remember_council(settings.data_dir, "")
+        click.echo(f"Forgot the home council remembered in {settings.council_file}.")
+        return
+    if name is None:
+        click.echo(f"Home council: {_council_line(settings)}")
+        return
+    if not name.strip():
+        raise click.UsageError("NAME is empty: give the council's name.")
+    remembered = read_council(settings.data_dir)
+    if if_unset and remembered:
+        click.echo(f"Home council: {remembered} (already remembered in {settings.council_file}).")
+        return
+    path = remember_council(settings.data_dir, name)
+    override = " (PREP_BOT_COUNCIL overrides it while set)" if settings.council_source == "PREP_BOT_COUNCIL" else ""
+    click.echo(f"Home council set to {name.strip()} in {path}{override}.")
 
 
 @main.command()

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+COUNCIL_FILE = "home-council.txt"  # the remembered home council, in the data dir
 
 
-def _default_data_dir() -> Path:
+def running_from_checkout(root: Path = REPO_ROOT) -> bool:
+    """Whether prep_bot runs from the project's own folder (its pyproject.toml names prep-bot)."""
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return re.search(r'^name\s*=\s*"prep-bot"', text, re.M) is not None
+
+
+def default_data_dir() -> Path:
+    """The data dir when neither PREP_BOT_DATA_DIR nor --data-dir says: the project's ``data/``
+    folder when running from a checkout (what `make run` serves), else a per-user folder. Every
+    command resolves it the same way, whatever the current directory."""
+    if running_from_checkout():
+        return REPO_ROOT / "data"
     return Path.home() / ".local" / "share" / "prep-bot"
 
 
@@ -20,7 +36,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PREP_BOT_", extra="ignore")
 
     data_dir: Path = Field(
-        default_factory=_default_data_dir,
+        default_factory=default_data_dir,
         description="Folder for the evidence store (Chroma files, document catalog, BM25 index).",
     )
     chroma_url: str | None = Field(
@@ -54,7 +70,8 @@ class Settings(BaseSettings):
         default=None,
         description="The home council. Search, coaching, the claim check and readiness use its "
         "documents and those that name no council; other councils' reports are opt-in. Unset: "
-        "every document counts as the council's own.",
+        "the one remembered in the data dir (`prep-bot council NAME`); none there: every "
+        "document counts as the council's own.",
     )
     stale_years: float = Field(
         default=3.0,
@@ -69,9 +86,36 @@ class Settings(BaseSettings):
         "(attempts.sqlite) in the data dir.",
     )
 
+    _council_source: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _remembered_council(self) -> "Settings":
+        """Without PREP_BOT_COUNCIL, the home council is the one remembered in the data dir."""
+        if self.council is not None:
+            self._council_source = "PREP_BOT_COUNCIL"
+            return self
+        remembered = read_council(self.data_dir)
+        if remembered:
+            self.council = remembered
+            self._council_source = str(self.council_file)
+        return self
+
+    @property
+    def council_source(self) -> str:
+        """Where the home council came from: "PREP_BOT_COUNCIL", the data dir's file, or ""."""
+        return self._council_source
+
+    @property
+    def council_file(self) -> Path:
+        return self.data_dir / COUNCIL_FILE
+
     @property
     def attempts_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'attempts.sqlite'}"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.data_dir / "cache.sqlite"
 
     @property
     def chroma_path(self) -> Path:
@@ -80,3 +124,24 @@ class Settings(BaseSettings):
     @property
     def framework_file(self) -> Path:
         return self.knowledge_dir / "framework.yaml"
+
+
+def read_council(data_dir: Path) -> str:
+    """The home council remembered in ``data_dir`` ("" when none)."""
+    try:
+        return (Path(data_dir) / COUNCIL_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def remember_council(data_dir: Path, council: str) -> Path:
+    """Remember the home council in ``data_dir`` for every command ("" forgets it)."""
+    path = Path(data_dir) / COUNCIL_FILE
+    if not council.strip():
+        path.unlink(missing_ok=True)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(council.strip() + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path

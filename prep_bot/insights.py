@@ -3,8 +3,11 @@ story a team tells (what it uses, what it misses, where its members disagree).""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -34,6 +37,7 @@ CATEGORIES = {
     r"safeguarding adults board|housing",
     "processes": r"process|pathway|policy|procedure|framework|protocol|audit|panel|triage|governance|strategy",
 }
+EVIDENCE_VERSION = 1  # bump when the evidence checks change, to drop cached results
 OUTCOME_DATA = "outcomes data"
 CATEGORY_NAMES = (*CATEGORIES, OUTCOME_DATA)
 
@@ -94,12 +98,13 @@ def meaningful_figures(text: str) -> list[DataPoint]:
 class Insights:
     """Readiness per statement, unanswered questions, and team stories."""
 
-    def __init__(self, store, framework, bank, attempts, embedder) -> None:
+    def __init__(self, store, framework, bank, attempts, embedder, cache=None) -> None:
         self.store = store
         self.framework = framework
         self.bank = bank
         self.attempts = attempts
         self.embedder = embedder
+        self.cache = cache  # a VectorCache in the data dir: the question checks outlive the process
         self._evidence_cache: tuple[int, dict] | None = None
 
     # -- readiness --------------------------------------------------------------------------
@@ -110,38 +115,103 @@ class Insights:
         if self._evidence_cache and self._evidence_cache[0] == generation:
             return self._evidence_cache[1]
         passages = self.store.passages()
+        checks = self._checks(passages, progress)
         facts: dict[str, dict] = {}
-        total, done = len(self.bank.questions), 0
         for q in self.framework.quality_statements:
             mine = [p for p in passages if q.slug in p.quality_statements]
-            categories = {name: 0 for name in CATEGORY_NAMES}
-            for p in mine:
-                for name in categories_of(p):
-                    categories[name] += 1
-            unanswered = []
-            questions = self.bank.select(qs=q.slug)
-            for question in questions:
-                if progress:
-                    progress(done, total, f"Checking the evidence for {q.title}")
-                done += 1
-                hits = self.store.search(question.text, k=1, qs=q.slug)
-                best = hits[0] if hits else None
-                if best is None or best.similarity < WEAK_EVIDENCE:
-                    unanswered.append(Unanswered(
-                        question.id, question.text, best.similarity if best else 0.0,
-                        best.passage.text[:300] if best else "", best.passage.citation if best else "",
-                    ))
             facts[q.slug] = {
                 "passages": mine,
                 "strengths": sum(p.polarity == "strength" for p in mine),
                 "improvements": sum(p.polarity == "improvement" for p in mine),
-                "data_points": sum(len(meaningful_figures(p.text)) for p in mine),
-                "categories": categories,
-                "unanswered": unanswered,
-                "questions": len(questions),
+                "data_points": checks[q.slug]["data_points"],
+                "categories": checks[q.slug]["categories"],
+                "unanswered": checks[q.slug]["unanswered"],
+                "questions": len(self.bank.select(qs=q.slug)),
             }
         self._evidence_cache = (generation, facts)
         return facts
+
+    def _checks(self, passages: list[Passage], progress=None) -> dict[str, dict]:
+        """Per statement: the bank questions whose best passage is weak evidence, the data
+        points and the kinds of evidence. Kept in the disk cache under a digest of all they
+        depend on (the catalog's generation and passage ids, the home council, the question
+        bank, the glossary, the model, today's date for the recency weighting), so that `gaps`
+        and `report` need neither the model nor the vector store until the evidence changes."""
+        key = self._checks_key() if self.cache is not None else None
+        if key is not None:
+            cached = self.cache.result(key)
+            if isinstance(cached, dict) and set(cached) == {q.slug for q in self.framework.quality_statements}:
+                return {slug: {**c, "unanswered": [Unanswered(*row) for row in c["unanswered"]]} for slug, c in cached.items()}
+        checks = {}
+        kinds = {p.id: categories_of(p) for p in passages}
+        figures = {p.id: len(meaningful_figures(p.text)) for p in passages}
+        unanswered = self._unanswered(progress)
+        for q in self.framework.quality_statements:
+            mine = [p for p in passages if q.slug in p.quality_statements]
+            checks[q.slug] = {
+                "data_points": sum(figures[p.id] for p in mine),
+                "categories": {name: sum(name in kinds[p.id] for p in mine) for name in CATEGORY_NAMES},
+                "unanswered": unanswered.get(q.slug, []),
+            }
+        if key is not None:
+            self.cache.put_result(key, {
+                slug: {**c, "unanswered": [[u.question_id, u.text, u.best_score, u.best_passage, u.citation] for u in c["unanswered"]]}
+                for slug, c in checks.items()
+            }, kind="evidence")
+        return checks
+
+    def _unanswered(self, progress=None) -> dict[str, list[Unanswered]]:
+        """Per statement, the bank questions whose best passage is below WEAK_EVIDENCE."""
+        questions = [q for s in self.framework.quality_statements for q in self.bank.select(qs=s.slug)]
+        # One batch, kept on disk: the bank's questions never need the model again.
+        vectors = self.embedder.encode_cached([q.text for q in questions], persist=True) if questions else []
+        found: dict[str, list[Unanswered]] = {}
+        titles = {s.slug: s.title for s in self.framework.quality_statements}
+        for done, (question, vector) in enumerate(zip(questions, vectors)):
+            if progress:
+                progress(done, len(questions), f"Checking the evidence for {titles[question.qs]}")
+            hits = self.store.search(question.text, k=1, qs=question.qs, vector=vector)
+            best = hits[0] if hits else None
+            if best is None or best.similarity < WEAK_EVIDENCE:
+                found.setdefault(question.qs, []).append(Unanswered(
+                    question.id, question.text, best.similarity if best else 0.0,
+                    best.passage.text[:300] if best else "", best.passage.citation if best else "",
+                ))
+        return found
+
+    def _checks_key(self) -> str:
+        settings = self.store.settings
+        h = hashlib.sha256(json.dumps([
+            EVIDENCE_VERSION, self.store.catalog.generation, self.store.home_council.casefold(),
+            settings.collection, settings.chroma_url or "", WEAK_EVIDENCE, self.embedder.model_key,
+            date.today().isoformat(),
+        ]).encode())
+        glossary = settings.knowledge_dir / "glossary.yaml"  # its names widen the keyword ranking
+        h.update(hashlib.sha256(glossary.read_bytes()).digest() if glossary.is_file() else b"-")
+        for question in self.bank.questions:
+            h.update(f"{question.id}|{question.qs}|{question.text}\n".encode())
+        for pid in sorted(self.store.catalog.passage_ids()):
+            h.update(pid.encode() + b"\n")
+        for slug in self.framework.quality_statements:
+            h.update(f"{slug.slug}\n".encode())
+        return f"evidence:{h.hexdigest()}"
+
+    def _stored_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Passages' stored vectors, from the disk cache when there (a passage id names its
+        content, so its vector never changes), else from the vector store."""
+        found = self.cache.vectors("stored-passage", ids) if self.cache is not None else {}
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            fresh = self.store.embeddings(missing)
+            if self.cache is not None:
+                self.cache.put_vectors("stored-passage", fresh)
+            found.update(fresh)
+        return found
+
+    def _answer_vectors(self, tried) -> np.ndarray:
+        if not tried:
+            return np.zeros((0, 384), dtype=np.float32)
+        return self.embedder.encode_cached([a.answer for a in tried], persist=True)
 
     def readiness(self, attempts=None, progress=None) -> list[StatementReadiness]:
         """One row per quality statement. ``attempts`` limits practice to what the viewer may
@@ -174,8 +244,10 @@ class Insights:
         improvements = [p for p in passages if p.polarity == "improvement"]
         if not improvements:
             return []
-        vectors = self.store.embeddings([p.id for p in improvements])
-        answers = self.embedder.encode_cached([a.answer for a in tried]) if tried else np.zeros((0, 384), dtype=np.float32)
+        if not tried:  # nothing can have addressed them
+            return [{"text": _lead(p.text), "citation": p.citation, "passage_id": p.id} for p in improvements]
+        vectors = self._stored_vectors([p.id for p in improvements])
+        answers = self._answer_vectors(tried)
         out = []
         for p in improvements:
             vector = vectors.get(p.id)
@@ -231,8 +303,8 @@ class Insights:
         chosen = key_passages(self.store, passages, qs)
         if not chosen:
             return []
-        vectors = self.store.embeddings([p.id for _, p in chosen])
-        answers = self.embedder.encode_cached([a.answer for a in tried]) if tried else np.zeros((0, 384), dtype=np.float32)
+        vectors = self._stored_vectors([p.id for _, p in chosen]) if tried else {}
+        answers = self._answer_vectors(tried)
         out = []
         for polarity, p in chosen:
             vector = vectors.get(p.id)
@@ -309,6 +381,12 @@ def key_passages(store, passages: list[Passage], qs: str, per_polarity: int = 4)
         )[:per_polarity]
         chosen += [(polarity, p) for p in ranked]
     return chosen
+
+
+def warm_question_vectors(embedder, bank) -> None:
+    """Embed the question bank into the disk cache now (when the model is loaded anyway, as at
+    ingest), so that the readiness checks after it do not load the model."""
+    embedder.encode_cached([q.text for q in bank.questions], persist=True)
 
 
 def personal_progress(attempts, bank, framework, rubric) -> dict:

@@ -87,15 +87,18 @@ class LexicalIndex:
         self.directory = directory
         self._snapshot = EMPTY
         self._lock = threading.RLock()
-        import Stemmer
-        from bm25s.stopwords import STOPWORDS_EN
-
-        self._stem = Stemmer.Stemmer("english").stemWords
-        self._stopwords = frozenset(STOPWORDS_EN)
+        self._words = None  # (stemmer, stopwords): bm25s is imported on first use, not by every command
 
     def tokenize(self, text: str) -> list[str]:
-        words = [w for w in _WORD.findall(text.lower()) if w not in self._stopwords]
-        return self._stem(words)
+        if self._words is None:
+            import Stemmer
+
+            _bm25s()
+            from bm25s.stopwords import STOPWORDS_EN
+
+            self._words = (Stemmer.Stemmer("english").stemWords, frozenset(STOPWORDS_EN))
+        stem, stopwords = self._words
+        return stem([w for w in _WORD.findall(text.lower()) if w not in stopwords])
 
     def __len__(self) -> int:
         return len(self._snapshot.ids)

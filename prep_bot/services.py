@@ -19,8 +19,18 @@ class Services:
         return load_framework(self.settings.framework_file)
 
     @cached_property
+    def cache(self):
+        """Embeddings and computed results kept on disk in the data dir (see vector_cache)."""
+        from prep_bot.vector_cache import VectorCache
+
+        return VectorCache(self.settings.cache_path)
+
+    @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings.model_path, batch_size=self.settings.embed_batch_size, threads=self.settings.torch_threads)
+        return Embedder(
+            self.settings.model_path, batch_size=self.settings.embed_batch_size, threads=self.settings.torch_threads,
+            disk=self.cache,
+        )
 
     @cached_property
     def glossary(self):
@@ -32,7 +42,7 @@ class Services:
     def store(self):
         from prep_bot.store import EvidenceStore
 
-        return EvidenceStore(self.settings, self.embedder, self.glossary)
+        return EvidenceStore(self.settings, self.embedder, lambda: self.glossary)  # loaded at the first search
 
     @cached_property
     def rubric(self):
@@ -69,7 +79,7 @@ class Services:
     def insights(self):
         from prep_bot.insights import Insights
 
-        return Insights(self.store, self.framework, self.questions, self.attempts, self.embedder)
+        return Insights(self.store, self.framework, self.questions, self.attempts, self.embedder, cache=self.cache)
 
     @cached_property
     def ingestor(self):
@@ -83,6 +93,8 @@ class Services:
             self.attempts.close()
         if "store" in self.__dict__:
             self.store.catalog.close()
+        if "cache" in self.__dict__:
+            self.cache.close()
 
 
 def build_services(settings: Settings | None = None) -> Services:

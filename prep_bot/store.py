@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from contextlib import contextmanager
 from typing import Literal
@@ -49,10 +49,13 @@ MAX_UNFILTERED = 2000  # beyond this many, Chroma's own filter is quicker
 class EvidenceStore:
     """Stores, removes and finds evidence passages."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, glossary: Glossary | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, glossary: Glossary | Callable[[], Glossary] | None = None
+    ) -> None:
+        """``glossary`` may be a function that loads it: it is then loaded at the first search."""
         self.settings = settings
         self.embedder = embedder
-        self.glossary = glossary
+        self._glossary = glossary
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.data_dir / "catalog.sqlite")
         self.lexical = LexicalIndex(settings.data_dir / "bm25")
@@ -93,6 +96,12 @@ class EvidenceStore:
                     self._write_handle = None
         finally:
             self._write_lock.release()
+
+    @property
+    def glossary(self) -> Glossary | None:
+        if callable(self._glossary):
+            self._glossary = self._glossary()
+        return self._glossary
 
     # -- Chroma -----------------------------------------------------------------------------
     @property
@@ -151,7 +160,9 @@ class EvidenceStore:
     def langchain_vectorstore(self):
         """The same collection through LangChain's Chroma wrapper (a plain dense baseline)."""
         from langchain_chroma import Chroma
+        from langchain_core.embeddings import Embeddings
 
+        Embeddings.register(Embedder)  # it has the interface; registered here, not imported by every command
         return Chroma(client=self.client, collection_name=self.settings.collection, embedding_function=self.embedder)
 
     # -- writing ----------------------------------------------------------------------------

@@ -229,7 +229,7 @@ def test_remove_then_docs_is_empty(library, tmp_path):
     for doc_id in (GOVERNANCE_ID, CONTACTS_ID):
         result = run("remove", doc_id, data_dir=data_dir, env=env)
         assert result.returncode == 0, result.stderr
-        assert re.fullmatch(rf"Removed {re.escape(doc_id)} \(\d+ passages\)\.", result.stdout.strip())
+        assert re.fullmatch(rf"Removed {re.escape(doc_id)} \(\d+ passages\) from {re.escape(str(data_dir))}\.", result.stdout.strip())
     assert run_json("docs", data_dir=data_dir, env=env) == []
     assert run_json("chunks", data_dir=data_dir, env=env) == []
     client = chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))

@@ -230,7 +230,7 @@ def test_cli_users_add_list_and_remove(tmp_path):
     secret.write_text("correct horse battery\n", encoding="utf-8")
     result = run("users", "add", " Sam Smith ", "--role", "staff", "--team", "Front door", "--password-file", str(secret), data_dir=data)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "Added Sam Smith (staff, Front door)."
+    assert result.stdout.strip() == f"Added Sam Smith (staff, team Front door) to {data / 'attempts.sqlite'}."  # says where
     assert "correct horse" not in result.stdout + result.stderr
 
     short = tmp_path / "short.pw"
@@ -273,7 +273,7 @@ def test_cli_users_add_list_and_remove(tmp_path):
 
     removed = run("users", "remove", "sam smith", "--erase-attempts", data_dir=data)
     assert removed.returncode == 0, removed.stderr
-    assert removed.stdout.strip() == "Removed Sam Smith; erased 2 attempts."
+    assert removed.stdout.strip() == f"Removed Sam Smith from {data / 'attempts.sqlite'}; erased 2 attempts."
     removed = run("users", "remove", "Lee", data_dir=data)
     assert removed.returncode == 0, removed.stderr
     assert "kept their 1 attempt" in removed.stdout
@@ -291,7 +291,7 @@ def test_cli_users_add_prompts_for_the_password_twice(tmp_path):
     result = run("users", "add", "mo", "--role", "manager", "--team", "Front door", data_dir=data,
                  input="a managers password\na managers password\n")
     assert result.returncode == 0, result.stderr
-    assert "Added mo (manager, Front door)." in result.stdout
+    assert f"Added mo (manager, team Front door) to {data / 'attempts.sqlite'}." in result.stdout
     assert "a managers password" not in result.stdout  # hidden, not echoed
 
     no_team = run("users", "add", "sue", "--role", "staff", data_dir=data, input="")
