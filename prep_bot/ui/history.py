@@ -14,6 +14,7 @@ HISTORY_CSS = """<style>
 .pb-history .pb-answer {margin:0; padding:4px 10px; border-left:3px solid #8c959f; white-space:pre-wrap}
 .pb-history .pb-cited li, .pb-history .pb-missed li {margin-bottom:4px}
 .pb-history, .pb-history td {overflow-wrap:anywhere}
+.pb-history th, .pb-history .pb-num, .pb-history .pb-claims td:nth-child(2) {overflow-wrap:normal}
 @media (max-width: 600px) {
   .pb-history .pb-bar-cell {display:none}
   .pb-history .pb-claims thead {display:none}

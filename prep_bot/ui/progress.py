@@ -34,7 +34,7 @@ def chart_axis(times: list[datetime]) -> dict:
     if last - first < MIN_SPAN:
         middle = first + (last - first) / 2
         first, last = middle - MIN_SPAN / 2, middle + MIN_SPAN / 2
-        return {"x_axis_format": fmt, "x_lim": [_ms(first), _ms(last)]}
+        return {"x_axis_format": fmt, "x_lim": [_seconds(first), _seconds(last)]}
     return {"x_axis_format": fmt, "x_lim": None}
 
 
@@ -43,8 +43,10 @@ def _utc(stamp: datetime) -> datetime:
     return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp.astimezone(timezone.utc)
 
 
-def _ms(stamp: datetime) -> float:
-    return _utc(stamp).timestamp() * 1000
+def _seconds(stamp: datetime) -> float:
+    """A time as Gradio's x_lim takes it on a time axis: seconds since the epoch (the plot
+    multiplies by 1000)."""
+    return _utc(stamp).timestamp()
 
 
 def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
@@ -141,7 +143,10 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         detail = gr.HTML(elem_id="my-attempt")
         with gr.Row():
             export = gr.Button("Download my practice", elem_id="my-practice-download")
-            files = gr.File(label="Your practice (CSV and a printable page)", file_count="multiple", interactive=False, elem_id="my-practice-files")
+            files = gr.File(
+                label="Your practice (CSV and a printable page)", file_count="multiple", interactive=False, visible=False,
+                elem_id="my-practice-files",
+            )
         inputs = [person, user_box, team_box]
         for trigger, api in ((show.click, True), (person.submit, False), (tab.select, False)):
             trigger(overview, inputs, [chart, summary], api_name="my_progress" if api else False)
@@ -149,4 +154,6 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             trigger(history, inputs, [picker, ids, detail], api_name=False)
         table.select(pick_row, ids, picker, api_name=False)
         picker.change(open_attempt, [picker, user_box, team_box], detail, api_name="attempt")
-        export.click(download, inputs, files, api_name="my_practice_export")
+        export.click(lambda: gr.File(visible=True), None, files, api_name=False).then(  # the box shows once asked for
+            download, inputs, files, api_name="my_practice_export"
+        )
