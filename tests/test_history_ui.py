@@ -254,3 +254,42 @@ def test_my_progress_in_a_browser(served):
             page.close()
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_mock_feedback_list_appears_when_the_panel_ends(served):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    _, url = served
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1400})
+            page.goto(url)
+            page.get_by_label("username").fill("sue")
+            page.get_by_label("password").fill(PASSWORDS["sue"])
+            page.get_by_role("button", name="Login").click()
+            open_tab(page, "Mock interview")
+            page.get_by_text("when the last question is answered").wait_for(timeout=30_000)  # the page says when
+            page.get_by_role("spinbutton", name="number input for Questions").fill("3")
+            page.get_by_role("spinbutton", name="number input for Questions").press("Enter")
+            page.get_by_role("button", name="Start mock interview").click()
+            for n in range(1, 4):
+                page.wait_for_function(f"() => (document.querySelector('#mock-question')?.innerText || '').includes('Question {n} of 3')", timeout=30_000)
+                assert not page.locator("#mock-review-picker").is_visible()  # no full feedback mid-panel
+                page.get_by_label("Your answer").filter(visible=True).first.fill(f"Answer {n}: {STRONG}")
+                page.get_by_role("button", name="Submit answer").click()
+            page.wait_for_function("() => (document.querySelector('#mock-question')?.innerText || '').includes('Interview complete')", timeout=60_000)
+            picker = page.locator("#mock-review-picker input")
+            picker.wait_for(state="visible", timeout=30_000)
+            picker.click()
+            page.get_by_role("option").filter(has_text="2. ").first.click()
+            page.wait_for_function("() => (document.querySelector('#mock-review')?.innerText || '').includes('Answer 2:')", timeout=30_000)
+            shown = page.locator("#mock-review").inner_text()
+            assert "Follow-up" in shown and "Claim check" in shown
+            SHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SHOTS / "mock-review-1400.png"), full_page=True)
+        finally:
+            browser.close()
