@@ -1,5 +1,8 @@
 """Practice history: every coached attempt, stored with SQLAlchemy (SQLite in the data dir by
-default, any database through PREP_BOT_DATABASE_URL)."""
+default, any database through PREP_BOT_DATABASE_URL), with the feedback it was given.
+
+Schema changes are applied on open by ``_upgrade`` (add a missing nullable column, nothing
+else); a migration framework (Alembic) replaces it when the schema needs more than that."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, func, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 
@@ -31,6 +35,40 @@ class AttemptRow(Base):
     dimensions: Mapped[str] = mapped_column(Text)  # JSON: name -> score
     claims: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [{text, status}]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+    # JSON: the coach's feedback, compacted (see compact_feedback); NULL for attempts saved before it was kept
+    feedback: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+
+
+# Evidence fields worth keeping with an attempt: enough to cite it again, not the whole passage.
+EVIDENCE_KEYS = ("id", "doc_id", "title", "page", "section", "date", "council", "polarity", "doc_type", "similarity")
+MAX_STORED_TEXT = 400  # characters kept of any one text in stored feedback
+MAX_STORED_ITEMS = 12  # items kept of any one list in stored feedback
+
+
+def _short(value, limit: int = MAX_STORED_TEXT):
+    """``value`` with every string cut to ``limit`` characters and every list to MAX_STORED_ITEMS."""
+    if isinstance(value, str):
+        return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    if isinstance(value, dict):
+        return {str(k): _short(v, limit) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_short(v, limit) for v in value[:MAX_STORED_ITEMS]]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return _short(str(value), limit)
+
+
+def compact_feedback(feedback: dict) -> dict:
+    """A Feedback's ``to_dict()`` small enough to keep with every attempt: evidence keeps its
+    citation (title, page, section, date...) and the start of its text; every other text is
+    kept up to MAX_STORED_TEXT characters. Keys it does not know (such as "reply") are kept."""
+    out = dict(feedback)
+    if isinstance(out.get("evidence"), list):
+        out["evidence"] = [
+            {**{k: hit.get(k) for k in EVIDENCE_KEYS if k in hit}, "text": hit.get("text", "")}
+            for hit in out["evidence"] if isinstance(hit, dict)
+        ]
+    return _short(out)
 
 
 @dataclass
@@ -47,12 +85,14 @@ class Attempt:
     dimensions: dict[str, int]
     claims: list[dict]
     created_at: datetime
+    feedback: dict | None = None  # None: saved before feedback was kept
 
     @classmethod
     def from_row(cls, row: AttemptRow) -> Attempt:
         return cls(
             row.id, row.user, row.team, row.audience, row.qs, row.question_id, row.question, row.answer,
             row.score, json.loads(row.dimensions), json.loads(row.claims or "[]"), row.created_at,
+            json.loads(row.feedback) if row.feedback else None,
         )
 
 
@@ -72,17 +112,21 @@ class AttemptLog:
                 cursor.execute("PRAGMA busy_timeout=30000")
                 cursor.close()
         Base.metadata.create_all(self.engine)
+        _upgrade(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._lock = threading.Lock()
 
     def add(
         self, *, user: str, team: str, audience: str, qs: str, question_id: str, question: str, answer: str,
-        score: int, dimensions: dict[str, int], claims: list[dict] | None = None,
+        score: int, dimensions: dict[str, int], claims: list[dict] | None = None, feedback: dict | None = None,
     ) -> Attempt:
+        """Save one attempt. ``feedback`` is the coach's ``Feedback.to_dict()``; it is compacted
+        (see ``compact_feedback``) before it is stored."""
         row = AttemptRow(
             user=user.strip() or "anonymous", team=team.strip(), audience=audience, qs=qs, question_id=question_id,
             question=question, answer=answer, score=int(score), dimensions=json.dumps(dimensions),
             claims=json.dumps(claims or []),
+            feedback=json.dumps(compact_feedback(feedback), ensure_ascii=False) if feedback else None,
         )
         with self._session() as session, session.begin():
             session.add(row)
@@ -100,6 +144,13 @@ class AttemptLog:
             query = query.limit(limit)
         with self._session() as session:
             return [Attempt.from_row(r) for r in session.scalars(query)]
+
+    def get(self, attempt_id: int) -> Attempt | None:
+        """One attempt by its id, or None. Callers showing it to someone check their role first
+        (``practice_export.readable_attempt``)."""
+        with self._session() as session:
+            row = session.get(AttemptRow, int(attempt_id))
+            return Attempt.from_row(row) if row is not None else None
 
     def count(self) -> int:
         with self._session() as session:
@@ -121,3 +172,16 @@ class AttemptLog:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _upgrade(engine) -> None:
+    """Bring a store made by an older prep-bot up to this schema without losing rows: add the
+    nullable columns it lacks. Idempotent; safe when two processes open the store at once."""
+    missing = [c for c in ("feedback",) if c not in {col["name"] for col in inspect(engine).get_columns("attempts")}]
+    for column in missing:
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE attempts ADD COLUMN {column} TEXT"))
+        except DBAPIError:  # another process added it first
+            if column not in {col["name"] for col in inspect(engine).get_columns("attempts")}:
+                raise

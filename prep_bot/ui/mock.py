@@ -1,5 +1,6 @@
 """The Mock interview tab: a timed panel of questions across quality statements, like the
-on-site visit, ending with a summary per quality statement."""
+on-site visit. Each answer's score joins a running table; when the panel ends, a summary per
+quality statement, and every question's full feedback can be read again."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import time
 
 import gradio as gr
 
+from prep_bot.practice_export import readable_attempt
 from prep_bot.services import Services
+from prep_bot.ui.history import attempt_html
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.practice import audience_dropdown
 from prep_bot.ui.render import md_escape, summary_table
@@ -58,26 +61,49 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             question = bank.get(state["ids"][state["index"]])
             feedback = services.coach.coach(question.qs, question, text)
             used = time.time() - state["started"]
-            services.attempts.add(
+            saved = services.attempts.add(
                 user=me.name, team=me.team, audience=state["audience"], qs=question.qs,
                 question_id=question.id, question=question.text, answer=text, score=feedback.score,
                 dimensions={d.name: d.score for d in feedback.dimensions},
-                claims=[{"text": c.text, "status": c.status} for c in feedback.claims],
+                claims=[{"text": c.text, "status": c.status} for c in feedback.claims], feedback=feedback.to_dict(),
             )
             weakest = min(feedback.dimensions, key=lambda d: d.score)
             state = {**state, "index": state["index"] + 1, "started": time.time()}
             state["results"] = [*state["results"], {
                 "qs": question.qs, "question": question.text, "score": feedback.score, "weakest": weakest.label,
-                "time": _clock(used) + (" (over time)" if used > state["limit"] else ""),
+                "time": _clock(used) + (" (over time)" if used > state["limit"] else ""), "attempt_id": saved.id,
             }]
             if state["index"] >= len(state["ids"]):
-                return state, "### Interview complete\n\nYour summary is below; every answer was saved.", "", summary_table(state["results"], framework), gr.Timer(active=False)
+                return state, (
+                    "### Interview complete\n\nYour summary is below; every answer was saved. "
+                    "Choose a question under the summary to read its full feedback."
+                ), "", summary_table(state["results"], framework), gr.Timer(active=False)
             return state, _prompt(state), "", summary_table(state["results"], framework), gr.Timer(active=True)
+
+    def review_list(state: dict):
+        """Once the panel has ended: its questions to choose from (value: the attempt's number),
+        and an empty feedback area. Hidden while the panel is running."""
+        results = (state or {}).get("results", [])
+        done = bool(results) and state.get("index", 0) >= len(state.get("ids", []))
+        choices = [(f"{n}. {r['question']} ({r['score']}/100)", r["attempt_id"]) for n, r in enumerate(results, 1) if r.get("attempt_id")]
+        return gr.Dropdown(choices=choices if done else [], value=None, visible=done), ""
+
+    def review(attempt_id, user: str, team: str, state: dict, request: gr.Request = None) -> str:
+        """One question of the finished panel: its answer and full feedback."""
+        with user_errors():
+            me = current_user(services.users, request, user, team)
+            if attempt_id in (None, ""):
+                return ""
+            results = (state or {}).get("results", [])
+            if str(attempt_id) not in {str(r.get("attempt_id")) for r in results}:
+                raise gr.Error("Choose one of this interview's questions from the list.")
+            return attempt_html(readable_attempt(me, services.attempts, attempt_id), framework, services.rubric)
 
     with gr.Tab("Mock interview"):
         gr.Markdown(
-            "A timed panel across quality statements, as on the on-site visit. Feedback comes at the end: "
-            "a summary per quality statement, then question by question."
+            "A timed panel across quality statements, as on the on-site visit. After each answer its score "
+            "joins the table below; when the last question is answered you get a summary per quality statement, "
+            "and can choose any question to read its full feedback. Every answer is saved to My progress."
         )
         with gr.Row():
             audience = audience_dropdown()
@@ -90,9 +116,17 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         reply = gr.Textbox(label="Your answer", lines=5)
         send = gr.Button("Submit answer")
         summary = gr.HTML(elem_id="mock-summary")
+        picked = gr.Dropdown(
+            choices=[], value=None, label="Read the feedback on a question", visible=False, allow_custom_value=True,
+            elem_id="mock-review-picker",
+        )
+        feedback = gr.HTML(elem_id="mock-review")
         timer = gr.Timer(1.0, active=False)
-        begin.click(start, [audience, count, minutes], [state, prompt, reply, summary, timer], api_name="mock_start")
+        begin.click(start, [audience, count, minutes], [state, prompt, reply, summary, timer], api_name="mock_start").then(
+            review_list, state, [picked, feedback], api_name=False
+        )
         send.click(submit, [reply, user_box, team_box, state], [state, prompt, reply, summary, timer], api_name="mock_answer").then(
             tick, state, clock, api_name=False, show_progress="hidden"  # the clock stops showing once the panel ends
-        )
+        ).then(review_list, state, [picked, feedback], api_name=False)
+        picked.change(review, [picked, user_box, team_box, state], feedback, api_name="mock_review")
         timer.tick(tick, state, clock, api_name=False, show_progress="hidden")

@@ -182,7 +182,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 user=me.name, team=me.team, audience=audience, qs=question.qs,
                 question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
                 score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
-                claims=[{"text": c.text, "status": c.status} for c in feedback.claims],
+                claims=[{"text": c.text, "status": c.status} for c in feedback.claims], feedback=feedback.to_dict(),
             )
             state.update(probe=feedback.follow_up, last=feedback.score if not probe else previous, last_any=feedback.score)
             chat = [

@@ -1,17 +1,52 @@
-"""The My progress tab: the signed-in person's practice attempts. Managers and leads can name
-someone else; what each role may see is enforced on the server by ``visible_attempts``."""
+"""The My progress tab: the signed-in person's practice attempts, a chart of their scores by
+date, any attempt opened again with its answer and feedback, and a download of it all (CSV and
+a printable page). Managers and leads can name someone else; what each role may see is
+enforced on the server by ``visible_attempts`` (a list) and ``readable_attempt`` (one)."""
 
 from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import gradio as gr
 
 from prep_bot.services import Services
 from prep_bot.insights import personal_progress
+from prep_bot.practice_export import readable_attempt, write_practice_files
+from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import md_escape
 from prep_bot.users import visible_attempts
 
 HEADERS = ["time", "statement", "question", "score"]
+MIN_SPAN = timedelta(hours=2)  # a chart of one sitting still spans two hours, so its ticks are times of day
+
+
+def chart_axis(times: list[datetime]) -> dict:
+    """The chart's x-axis settings for these attempt times: dates ("1 Dec") once the practice
+    spans days, date and time ("1 Dec 14:50") within one or two days, and at least MIN_SPAN
+    of axis so a single sitting is not drawn in seconds (":53 :55")."""
+    if not times:
+        return {"x_axis_format": "%-d %b %Y", "x_lim": None}
+    first, last = min(times), max(times)
+    fmt = "%-d %b" if last - first >= timedelta(days=2) else "%-d %b %H:%M"
+    if last - first < MIN_SPAN:
+        middle = first + (last - first) / 2
+        first, last = middle - MIN_SPAN / 2, middle + MIN_SPAN / 2
+        return {"x_axis_format": fmt, "x_lim": [_seconds(first), _seconds(last)]}
+    return {"x_axis_format": fmt, "x_lim": None}
+
+
+def _utc(stamp: datetime) -> datetime:
+    """Stored times are UTC; SQLite gives them back without a zone."""
+    return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp.astimezone(timezone.utc)
+
+
+def _seconds(stamp: datetime) -> float:
+    """A time as Gradio's x_lim takes it on a time axis: seconds since the epoch (the plot
+    multiplies by 1000)."""
+    return _utc(stamp).timestamp()
 
 
 def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
@@ -40,6 +75,8 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             attempts = visible_attempts(me, services.attempts, user=who, users=services.users)
             progress = personal_progress(attempts, services.questions, framework, services.rubric)
             frame = pd.DataFrame(progress["series"], columns=["time", "statement", "score"])
+            frame["time"] = pd.to_datetime(frame["time"], utc=True)  # datetimes: a time axis, not labels
+            axis = chart_axis([_utc(a.created_at) for a in attempts if a.created_at])
             lines = []
             if progress["weakest_dimensions"]:
                 lines.append("**Weakest dimensions so far:** " + "; ".join(
@@ -48,22 +85,75 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             lines.append("**Questions not yet tried:** " + "; ".join(f"{md_escape(t)}: {n}" for t, n in counts))
             lines.append("_“My weakest statement” in Practice drills the statement with your lowest mean, "
                          "asking questions you have not tried first._")
-            return frame, "\n\n".join(lines)
+            return gr.LinePlot(value=frame, **axis), "\n\n".join(lines)
+
+    def history(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
+        """The "Open an attempt" list (newest first), the ids in the table's order, and an empty detail."""
+        with user_errors():
+            me = current_user(services.users, request, typed_name, typed_team)
+            who = (user or "").strip() or me.name
+            attempts = visible_attempts(me, services.attempts, user=who, users=services.users)
+            return gr.Dropdown(choices=attempt_choices(attempts, framework), value=None), [a.id for a in attempts], ""
+
+    def pick_row(ids: list[int], evt: gr.SelectData):
+        """A row chosen in the table opens that attempt (the table lists attempts oldest first)."""
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if isinstance(row, int) and 0 <= row < len(ids or []):
+            return ids[row]
+        return gr.skip()
+
+    def open_attempt(attempt_id: int | str | None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> str:
+        """One attempt, by its number, with its answer and feedback, if the signed-in person may
+        read it (staff: their own; a manager: their team's; a lead: anyone's)."""
+        with user_errors():
+            me = current_user(services.users, request, typed_name, typed_team)
+            if attempt_id in (None, ""):
+                return ""
+            attempt = readable_attempt(me, services.attempts, attempt_id)
+            return attempt_html(attempt, framework, services.rubric)
+
+    def download(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> list[str]:
+        """The attempts on show as practice-NAME.csv and a printable practice-NAME.html."""
+        with user_errors():
+            me = current_user(services.users, request, typed_name, typed_team)
+            who = (user or "").strip() or me.name
+            attempts = visible_attempts(me, services.attempts, user=who, users=services.users)
+            folder = Path(tempfile.mkdtemp(prefix="prep-bot-practice-"))
+            files = write_practice_files(attempts, who, framework, services.rubric, folder)
+            return [str(f) for f in files]
 
     with gr.Tab("My progress") as tab:
         gr.Markdown(
-            "Your practice so far, oldest first (times in UTC). Managers can look up someone in their team, "
-            "leads anyone: type their name."
+            "Your practice so far, oldest first (times in UTC). Choose an attempt to read your answer and its "
+            "feedback again. Managers can look up someone in their team, leads anyone: type their name."
         )
         with gr.Row():
             person = gr.Textbox(label="Person (empty: you)", placeholder="Leave empty for your own", scale=3)
             show = gr.Button("Show", variant="primary", scale=1)
-        chart = gr.LinePlot(x="time", y="score", color="statement", title="Score over time", y_lim=[0, 100], elem_id="my-chart")
+        chart = gr.LinePlot(
+            x="time", y="score", color="statement", title="Score over time", x_title="Date", y_lim=[0, 100],
+            x_axis_format="%-d %b %H:%M", elem_id="my-chart",
+        )
         summary = gr.Markdown(elem_id="my-summary")
-        table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True, label="Attempts", elem_id="my-attempts")
+        table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True, label="Attempts (select one to read it)", elem_id="my-attempts")
+        ids = gr.State([])
+        picker = gr.Dropdown(
+            choices=[], value=None, label="Open an attempt (newest first)", allow_custom_value=True, elem_id="my-attempt-picker"
+        )
+        detail = gr.HTML(elem_id="my-attempt")
+        with gr.Row():
+            export = gr.Button("Download my practice", elem_id="my-practice-download")
+            files = gr.File(
+                label="Your practice (CSV and a printable page)", file_count="multiple", interactive=False, visible=False,
+                elem_id="my-practice-files",
+            )
         inputs = [person, user_box, team_box]
-        show.click(overview, inputs, [chart, summary], api_name="my_progress")
-        tab.select(overview, inputs, [chart, summary], api_name=False)
-        show.click(my_attempts, inputs, table, api_name="my_attempts")
-        person.submit(my_attempts, inputs, table, api_name=False)
-        tab.select(my_attempts, inputs, table, api_name=False)
+        for trigger, api in ((show.click, True), (person.submit, False), (tab.select, False)):
+            trigger(overview, inputs, [chart, summary], api_name="my_progress" if api else False)
+            trigger(my_attempts, inputs, table, api_name="my_attempts" if api else False)
+            trigger(history, inputs, [picker, ids, detail], api_name=False)
+        table.select(pick_row, ids, picker, api_name=False)
+        picker.change(open_attempt, [picker, user_box, team_box], detail, api_name="attempt")
+        export.click(lambda: gr.File(visible=True), None, files, api_name=False).then(  # the box shows once asked for
+            download, inputs, files, api_name="my_practice_export"
+        )
