@@ -78,8 +78,9 @@ def plain(markup: str) -> str:
 def practise(sam) -> str:
     """Answer one Practice question as sam; returns the follow-up the chat showed."""
     chat, _, _ = sam.predict("", "frontline", "safeguarding", False, api_name="/ask")
-    chat, panel, _ = sam.predict(STRONG + " <b>bold</b>", "", "", "frontline", chat, api_name="/answer")
-    reply = chat[-1]["content"] if isinstance(chat[-1]["content"], str) else chat[-1]["content"][0]["text"]
+    chat, _ = sam.predict(STRONG + " <b>bold</b>", "", "", "frontline", chat, api_name="/answer")
+    said = [m for m in chat if m["role"] == "assistant" and not (m.get("metadata") or {}).get("title")][-1]
+    reply = said["content"] if isinstance(said["content"], str) else said["content"][0]["text"]
     m = re.search(r"\*\*Follow-up:\*\* (.+?)\n\n_Saved", reply, flags=re.S)
     assert m, reply
     return html.unescape(re.sub(r"\\([\\`*_\[\]#|~])", r"\1", m.group(1)))

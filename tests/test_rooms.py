@@ -121,7 +121,7 @@ def test_each_role_sees_its_room_and_nothing_overflows_at_375(server, browser, r
         page.context.close()
 
 
-def test_staff_practise_two_turns(server, browser):
+def test_staff_practise_two_turns_and_reread_one(server, browser):
     url, _ = server
     page = signed_in(browser, url, "Sam Staff")
     try:
@@ -142,6 +142,23 @@ def test_staff_practise_two_turns(server, browser):
         page.wait_for_timeout(400)
         assert overflow(page) <= 0
         shot(page, "practice-turn-375")
+        page.set_viewport_size({"width": 1400, "height": 900})
+
+        # My progress: no box to look at someone else; the two turns listed; one reread in full.
+        open_tab(page, "My progress")
+        assert not page.get_by_label("Person (empty: you)").is_visible()
+        page.wait_for_function(
+            "() => (document.querySelector('#my-attempts')?.innerText.match(/\\d{4}-\\d\\d-\\d\\d/g) || []).length >= 3",
+            timeout=60_000,
+        )  # the seeded attempt and the two turns
+        page.locator('#my-attempts [role="gridcell"]').filter(has_text=re.compile(r"\d{4}-\d\d-\d\d")).last.click()
+        page.wait_for_function(
+            "() => (document.querySelector('#my-attempt')?.innerText || '').includes('Follow-up')", timeout=30_000
+        )
+        reread = page.locator("#my-attempt").inner_text()
+        assert "When Mrs B raised a concern" in reread  # the answer as given
+        assert re.search(r"\b\d{1,3}/100\b|Score", reread)
+        shot(page, "my-progress-reread-1400")
     finally:
         page.context.close()
 

@@ -80,19 +80,22 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
             build_readiness_tab(services, user_box, team_box, user_errors)
             build_library_tab(services, user_errors)  # the documents, and adding files (ui/library.py)
         tabs = {b.label: b for b in app.blocks.values() if isinstance(b, gr.Tab) and b.label in RESTRICTED}
+        person_row = next(b for b in app.blocks.values() if getattr(b, "elem_id", None) == "my-person-row")
         if login:
-            for tab in tabs.values():  # nobody sees a room before we know their role
-                tab.visible = False
+            for block in (*tabs.values(), person_row):  # nobody sees a room before we know their role
+                block.visible = False
 
             def whoami(request: gr.Request) -> str:
                 return signed_in_banner(current_user(services.users, request))
 
             def room(request: gr.Request):
-                shown = ROOMS.get(current_user(services.users, request).role, ROOMS["staff"])
-                return [gr.Tab(visible=label in shown) for label in tabs]
+                role = current_user(services.users, request).role
+                shown = ROOMS.get(role, ROOMS["staff"])
+                # Staff read only their own practice: no box to name someone else.
+                return [gr.Tab(visible=label in shown) for label in tabs] + [gr.Row(visible=role != "staff")]
 
             app.load(whoami, None, banner, api_name="whoami")
-            app.load(room, None, list(tabs.values()), api_name=False)
+            app.load(room, None, [*tabs.values(), person_row], api_name=False)
         ask, ask_inputs, ask_outputs = first_question
         app.load(ask, ask_inputs, ask_outputs, api_name=False)
         guard_all(app)  # one way to fail for every callback (ui/errors.py)

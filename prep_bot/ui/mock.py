@@ -113,8 +113,11 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         state = gr.State({})
         prompt = gr.Markdown(elem_id="mock-question")
         clock = gr.Markdown()
-        reply = gr.Textbox(label="Your answer", lines=5)
-        send = gr.Button("Submit answer")
+        reply = gr.Textbox(
+            label="Your answer", lines=5, elem_id="mock-answer",
+            placeholder="Enter sends your answer; Shift+Enter starts a new line.",
+        )
+        send = gr.Button("Submit answer", elem_id="mock-send")
         summary = gr.HTML(elem_id="mock-summary")
         picked = gr.Dropdown(
             choices=[], value=None, label="Read the feedback on a question", visible=False, allow_custom_value=True,

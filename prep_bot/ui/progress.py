@@ -127,7 +127,7 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             "Your practice so far, oldest first (times in UTC). Choose an attempt to read your answer and its "
             "feedback again. Managers can look up someone in their team, leads anyone: type their name."
         )
-        with gr.Row():
+        with gr.Row(elem_id="my-person-row"):  # hidden from staff, who may only read their own (ui/app.py)
             person = gr.Textbox(label="Person (empty: you)", placeholder="Leave empty for your own", scale=3)
             show = gr.Button("Show", variant="primary", scale=1)
         chart = gr.LinePlot(
@@ -148,10 +148,18 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 elem_id="my-practice-files",
             )
         inputs = [person, user_box, team_box]
-        for trigger, api in ((show.click, True), (person.submit, False), (tab.select, False)):
-            trigger(overview, inputs, [chart, summary], api_name="my_progress" if api else False)
-            trigger(my_attempts, inputs, table, api_name="my_attempts" if api else False)
-            trigger(history, inputs, [picker, ids, detail], api_name=False)
+
+        def everything(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
+            """One event for the whole tab, so a refusal is said once, not once per part."""
+            return (*overview(user, typed_name, typed_team, request), my_attempts(user, typed_name, typed_team, request),
+                    *history(user, typed_name, typed_team, request))
+
+        for trigger in (show.click, person.submit, tab.select):
+            trigger(everything, inputs, [chart, summary, table, picker, ids, detail], api_name=False)
+        # The parts on their own, for scripts and tests.
+        parts = gr.Button(visible=False)
+        parts.click(overview, inputs, [chart, summary], api_name="my_progress")
+        parts.click(my_attempts, inputs, table, api_name="my_attempts")
         table.select(pick_row, ids, picker, api_name=False)
         picker.change(open_attempt, [picker, user_box, team_box], detail, api_name="attempt")
         export.click(lambda: gr.File(visible=True), None, files, api_name=False).then(  # the box shows once asked for
