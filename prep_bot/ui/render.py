@@ -207,8 +207,11 @@ CSS += HEATMAP_CSS + """
 .pb-top {flex-wrap:wrap; align-items:center}
 #pb-title h2 {margin:0}
 #signed-in p {margin:0}
+.pb-detail .pb-dims td:first-child {overflow-wrap:normal; min-width:6.5em}
 @media (max-width: 640px) {
   #pb-title h2 {font-size:1.15em}
+  .pb-settings {flex-direction:column !important}
+  .pb-settings > * {width:100% !important; min-width:0 !important; flex:none !important}
   .pb-dims td:nth-child(3) {display:none}
   .pb-claims thead {display:none}
   .pb-claims, .pb-claims tbody, .pb-claims tr, .pb-claims td {display:block; width:auto}
