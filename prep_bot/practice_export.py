@@ -16,7 +16,6 @@ from prep_bot.templating import render
 from prep_bot.users import AccessDenied, Identity
 
 STATUS_LABEL = {"supported": "Supported", "contradicted": "Contradicted", "unverified": "Not found in evidence"}
-REPLY_PARTS = (("strength", "What worked"), ("change", "What to change"), ("not_covered", "Not covered"), ("figure_note", "About your figures"))
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cell starting with these
 
 
@@ -99,6 +98,15 @@ def _texts(value) -> list[str]:
     return [str(value)] if value not in (None, "") else []
 
 
+def _said(part: dict, *keys: str) -> str:
+    """ "Label. Why or what to do." from a stored strength or change."""
+    label = str(part.get("label") or part.get("name") or "").strip()
+    text = next((str(part[k]) for k in keys if part.get(k)), "")
+    if not label:
+        return text
+    return f"{label[:1].upper()}{label[1:].lower()}." + (f" {text}" if text else "")
+
+
 def attempt_view(attempt: Attempt, titles: dict[str, str], labels: dict[str, str]) -> dict:
     """Everything a page shows of one attempt, as plain values (the templates escape them).
     An attempt saved before feedback was kept has its scores and claim statuses only."""
@@ -125,13 +133,18 @@ def attempt_view(attempt: Attempt, titles: dict[str, str], labels: dict[str, str
             "citation": citation(evidence) if evidence else "",
         })
     reply = fb.get("reply") if isinstance(fb.get("reply"), dict) else {}
+    strength, change = reply.get("strength"), reply.get("change")
     return {
         "id": attempt.id, "when": when(attempt), "person": attempt.user, "team": attempt.team,
         "statement": titles.get(attempt.qs, attempt.qs), "audience": audience_name(attempt.audience),
         "question": attempt.question, "answer": attempt.answer, "score": _score(attempt.score),
         "has_feedback": attempt.feedback is not None, "dimensions": dimensions, "claims": claims,
-        "reply": [{"heading": heading, "texts": _texts(reply.get(key))} for key, heading in REPLY_PARTS if _texts(reply.get(key))],
-        "missed": _texts(fb.get("missed")), "follow_up": str(fb.get("follow_up") or ""),
+        # The coach's reply as the chat gave it (prep_bot/feedback.py), when it was stored.
+        "strength": _said(strength, "reason") if isinstance(strength, dict) else str(reply.get("no_strength") or ""),
+        "change": _said(change, "advice", "reason") if isinstance(change, dict) else "",
+        "figure_note": str(reply.get("figure_note") or ""),
+        "missed": _texts(reply["not_covered"] if "not_covered" in reply else fb.get("missed")),
+        "follow_up": str(reply.get("follow_up") or fb.get("follow_up") or ""),
         "evidence": [
             {"citation": citation(hit), "text": str(hit.get("text") or ""), "polarity": str(hit.get("polarity") or "")}
             for hit in fb.get("evidence") or [] if isinstance(hit, dict)
@@ -181,7 +194,7 @@ def practice_html(attempts: list[Attempt], person: str, titles: dict[str, str], 
     views = [attempt_view(a, titles, labels) for a in attempts]
     mean = round(sum(v["score"] for v in views) / len(views)) if views else None
     return render(
-        "practice.html.j2", person=person, attempts=views, mean=mean,
+        "practice.html.j2", person=person, attempts=views, mean=mean, unfold=True,  # on paper, nothing folded
         generated=generated.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
 

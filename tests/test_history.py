@@ -56,7 +56,12 @@ def feedback_dict(rubric, reason: str = "You said what changed for Mrs B.", pass
                                  "doc_id": "doc-1", "title": "Carers survey", "page": 4, "section": "Findings"}}],
         "missed": ["Not covered: how you know it worked", f"The evidence says: “{SCRIPT}” (Carers survey, p. 4)"],
         "follow_up": "How do you know people felt safer?",
-        "reply": {"strength": "A clear example.", "change": "Say what you measured.", "not_covered": ["waiting times"], "figure_note": None},
+        "reply": {
+            "score": 62, "strength": {"name": "example", "label": "A specific example", "score": 70, "reason": "A clear example."},
+            "no_strength": None, "follow_up": "How do you know people felt safer?",
+            "change": {"name": "data", "label": "Data and comparators", "score": 40, "reason": "No figure.", "advice": "Say what you measured."},
+            "not_covered": ["Not covered: how you know it worked", "waiting times"], "figure_note": None,
+        },
     }
 
 
@@ -92,7 +97,7 @@ def test_an_old_store_is_upgraded_in_place_and_keeps_its_rows(tmp_path, knowledg
     got = log.get(new.id)
     assert got.feedback["follow_up"] == "How do you know people felt safer?"
     assert got.feedback["dimensions"]["outcome"]["reason"].startswith("You said what changed")
-    assert got.feedback["reply"]["not_covered"] == ["waiting times"]  # keys it does not know are kept
+    assert got.feedback["reply"]["not_covered"] == ["Not covered: how you know it worked", "waiting times"]  # kept whole
     assert log.get(new.id + 100) is None
     log.close()
 
@@ -166,8 +171,10 @@ def test_an_attempt_shows_its_answer_and_full_feedback_escaped(tmp_path, knowled
     assert "Not covered: how you know it worked" in text  # what could have been used
     assert "How do you know people felt safer?" in text  # the follow-up
     assert "Carers survey (May 2025), p. 4, Findings" in text  # the evidence's citation
-    assert "What worked" in text and "A clear example." in text and "waiting times" in text  # the optional reply
-    assert "About your figures" not in text  # an empty part of the reply is left out
+    # The reply as the chat gave it: the strength, the one change with what to do, what was not covered.
+    assert "Strength: A specific example. A clear example." in text
+    assert "Change one thing: Data and comparators. Say what you measured." in text and "waiting times" in text
+    assert "Check your figure" not in text  # no figure note was stored: none is shown
     log.close()
 
 

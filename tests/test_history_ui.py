@@ -103,8 +103,8 @@ def test_a_practice_answer_is_read_back_with_its_full_feedback(served):
         stored = attempt.feedback["dimensions"][dimension.name]
         assert f"{dimension.label} {stored['score']} {plain(html.escape(stored['reason']))}" in seen
     assert "Claim check" in seen and "97%" in seen and "Supported" in seen  # STRONG quotes the evidence's 97%
-    assert f"Follow-up {shown_follow_up}" in seen
-    for missed in attempt.feedback["missed"]:
+    assert f"Follow-up: {shown_follow_up}" in seen
+    for missed in attempt.feedback["reply"]["not_covered"]:
         assert missed in seen
     assert "Evidence you could cite" in seen and attempt.feedback["evidence"][0]["title"] in seen
     assert "Saved before prep-bot kept" not in seen
@@ -154,7 +154,7 @@ def test_a_finished_mock_interview_can_be_reread_question_by_question(served):
     for attempt in saved:
         seen = plain(sue.predict(attempt.id, "", "", api_name="/mock_review"))
         assert attempt.answer in seen and attempt.question in seen
-        assert f"Follow-up {attempt.feedback['follow_up']}" in seen
+        assert f"Follow-up: {attempt.feedback['follow_up']}" in seen
         for dimension in services.rubric.dimensions:
             assert f"{dimension.label} {attempt.feedback['dimensions'][dimension.name]['score']}" in seen
 

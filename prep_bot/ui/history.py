@@ -8,26 +8,13 @@ from prep_bot.attempts import Attempt
 from prep_bot.practice_export import attempt_fragment, dimension_labels, statement_titles
 
 # The few rules the app's stylesheet (ui/render.py CSS) lacks for a stored attempt; a constant.
-HISTORY_CSS = """<style>
-.pb-history .pb-meta {color:#57606a; font-size:0.85em; margin:0}
-.pb-history .pb-question {font-size:1.05em; margin:4px 0 8px 0}
-.pb-history .pb-answer {margin:0; padding:4px 10px; border-left:3px solid #8c959f; white-space:pre-wrap}
-.pb-history .pb-cited li, .pb-history .pb-missed li {margin-bottom:4px}
-.pb-history, .pb-history td {overflow-wrap:anywhere}
-.pb-history th, .pb-history .pb-num, .pb-history .pb-claims td:nth-child(2) {overflow-wrap:normal}
-@media (max-width: 600px) {
-  .pb-history .pb-bar-cell {display:none}
-  .pb-history .pb-claims thead {display:none}
-  .pb-history .pb-claims tr, .pb-history .pb-claims td {display:block}
-}
-</style>"""
 
 
 def attempt_html(attempt: Attempt, framework, rubric) -> str:
     """One stored attempt with its answer and full feedback (or, saved before feedback was kept,
     its answer and scores), every text escaped."""
     body = attempt_fragment(attempt, statement_titles(framework), dimension_labels(rubric))
-    return f'{HISTORY_CSS}<section class="pb-feedback pb-history">{body}</section>'
+    return f'<section class="pb-feedback pb-history">{body}</section>'
 
 
 def attempt_label(attempt: Attempt, titles: dict[str, str], limit: int = 70) -> str:

@@ -243,3 +243,22 @@ def elsewhere_list(hits: list[SearchHit], who: str = "CQC") -> str:
 def _lead(text: str, limit: int = 280) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# A stored attempt reread in My progress or the Mock interview (ui/history.py).
+CSS += """
+.pb-history .pb-meta {color:#57606a; font-size:0.85em; margin:0}
+.pb-history .pb-question {font-size:1.05em; margin:4px 0 8px 0}
+.pb-history .pb-answer {margin:0; padding:4px 10px; border-left:3px solid #8c959f; white-space:pre-wrap}
+.pb-history .pb-cited li, .pb-history .pb-missed li {margin-bottom:4px}
+.pb-history, .pb-history td {overflow-wrap:anywhere}
+.pb-history th, .pb-history .pb-num, .pb-history .pb-claims td:nth-child(2) {overflow-wrap:normal}
+@media (max-width: 600px) {
+  .pb-history .pb-bar-cell {display:none}
+  .pb-history .pb-claims thead {display:none}
+  .pb-history .pb-claims tr, .pb-history .pb-claims td {display:block}
+}
+.pb-fold {margin:6px 0; border:1px solid #eaeef2; border-radius:6px; padding:4px 10px}
+.pb-fold summary {cursor:pointer; font-weight:600}
+.pb-reply, .pb-follow-up {margin:6px 0}
+"""
