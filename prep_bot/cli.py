@@ -2,53 +2,23 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import sys
 from pathlib import Path
 
 import click
 
+from prep_bot.cli_common import print_json, with_services
 from prep_bot.errors import PrepBotError
+from prep_bot.cli_setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
 from prep_bot.provenance import display_date, same_council
-from prep_bot.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS, ROLES
-
-
-def with_services(command):
-    """Give a command ``--data-dir`` and a ``services`` argument built from the settings."""
-
-    @click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="The data dir: evidence store, accounts and practice (default: $PREP_BOT_DATA_DIR, else the "
-        "project's data/ folder when run from a checkout, else ~/.local/share/prep-bot).",
-    )
-    @functools.wraps(command)
-    def wrapper(*args, data_dir: Path | None = None, **kwargs):
-        from prep_bot.config import Settings
-        from prep_bot.services import build_services
-
-        settings = Settings(data_dir=data_dir) if data_dir else Settings()
-        try:
-            return command(*args, services=build_services(settings), **kwargs)
-        except PrepBotError as e:
-            raise click.ClickException(str(e)) from e
-        except ValueError as e:
-            raise click.UsageError(str(e)) from e
-
-    return wrapper
+from prep_bot.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
 
 
 COUNCIL_HELP = (
     "Whose documents: a council's name, 'all', or 'elsewhere' (other councils'). "
     "Default: the home council's ($PREP_BOT_COUNCIL) and those naming none."
 )
-
-
-def _print_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @click.group()
@@ -59,6 +29,10 @@ def main(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers", "pypdf"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+for command in (users, serve, council):
+    main.add_command(command)
 
 
 @main.command()
@@ -102,7 +76,7 @@ def search(query: str, qs, polarity, doc_type, k: int, mode: str, council: str |
         raise click.UsageError("QUERY is empty: give a question or some words to search the evidence for.")
     hits = services.store.search(query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode, council=council)
     if as_json:
-        _print_json([h.to_dict() for h in hits])
+        print_json([h.to_dict() for h in hits])
         return
     if not hits:
         click.echo("No passages found.")
@@ -135,7 +109,7 @@ def chunks(doc_id: str | None, council: str | None, as_json: bool, services) -> 
     """List every stored passage with its tags (the retrieval test console)."""
     passages = services.store.passages(doc_id, council=council if council or not doc_id else "all")
     if as_json:
-        _print_json([p.to_dict() for p in passages])
+        print_json([p.to_dict() for p in passages])
         return
     for p in passages:
         click.echo(f"{p.id}  [{_tags(p)} | {p.polarity}] {p.section}{_provenance(p, services)}")
@@ -150,7 +124,7 @@ def docs(as_json: bool, services) -> None:
     """List the stored documents."""
     documents = services.store.documents()
     if as_json:
-        _print_json([{**d.to_dict(), "date": d.date or None, "council": d.council or None} for d in documents])
+        print_json([{**d.to_dict(), "date": d.date or None, "council": d.council or None} for d in documents])
         return
     for d in documents:
         when = display_date(d.date) or "undated"
@@ -205,7 +179,7 @@ def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
         found = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
         chosen += [q for q in found if (not qs or q.qs == qs) and (not audience or q.audience == audience)]
     if as_json:
-        _print_json([q.to_dict() for q in chosen])
+        print_json([q.to_dict() for q in chosen])
         return
     for q in chosen:
         click.echo(f"[{q.qs} | {q.audience}] {q.text}")
@@ -222,7 +196,7 @@ def coach(qs: str, question: str, answer: str, as_json: bool, services) -> None:
     """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
     feedback = services.coach.coach(qs, question, answer)
     if as_json:
-        _print_json(feedback.to_dict())
+        print_json(feedback.to_dict())
         return
     click.echo(f"Score {feedback.score}/100")
     for d in feedback.dimensions:
@@ -255,7 +229,7 @@ def eval_retrieval(set_path: Path | None, council: str | None, as_json: bool, se
         raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
     results = evaluate_retrieval(services.store, questions, council=council)
     if as_json:
-        _print_json(results)
+        print_json(results)
     else:
         click.echo(format_table(results, len(questions)))
 
@@ -271,7 +245,7 @@ def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
 
     results = evaluate_tagging(services.ingestor, load_tagging_set(set_path or default_tagging_set()))
     if as_json:
-        _print_json(results)
+        print_json(results)
     else:
         click.echo(format_tagging_table(results))
 
@@ -289,7 +263,7 @@ def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
         raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
     results = evaluate_coach(services.coach, load_answer_set(set_path or default_answer_set()))
     if as_json:
-        _print_json(results)
+        print_json(results)
     else:
         click.echo(format_coach_table(results))
 
@@ -324,73 +298,6 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
         click.echo(format_table(result))
 
 
-@main.group()
-def users() -> None:
-    """Accounts: who may sign in to the app, with which role (staff, manager, lead) and team."""
-
-
-@users.command(name="add")
-@click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True,
-              help="staff see their own practice, a manager their team's, a lead everyone's.")
-@click.option("--team", default="", help="The person's team (needed for staff and managers).")
-@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Read the password from this file's first line (default: ask for it, hidden).")
-@with_services
-def users_add(name: str, role: str, team: str, password_file: Path | None, services) -> None:
-    """Add a user who can sign in to the app."""
-    if password_file is not None:
-        lines = password_file.read_text(encoding="utf-8").splitlines()
-        password = lines[0] if lines else ""
-    else:
-        services.users.check_new(name, role, team)  # refuse before asking for a password
-        password = click.prompt(f"Password for {name.strip()}", hide_input=True, confirmation_prompt=True)
-    user = services.users.add(name, password, role=role, team=team)
-    click.echo(f"Added {user.name} ({user.role}{', team ' + user.team if user.team else ''}) to {_accounts_file(services)}.")
-
-
-@users.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (name, role, team, created_at).")
-@with_services
-def users_list(as_json: bool, services) -> None:
-    """List the users (never their passwords or hashes)."""
-    people = services.users.list()
-    if as_json:
-        _print_json([u.to_dict() for u in people])
-        return
-    for u in people:
-        click.echo(f"{u.name:24} {u.role:8} {u.team or '-':24} added {u.created_at:%Y-%m-%d}")
-    click.echo(f"{len(people)} user{'' if len(people) == 1 else 's'} in {_accounts_file(services)}")
-
-
-@users.command(name="remove")
-@click.argument("name")
-@click.option("--erase-attempts", is_flag=True, help="Also erase this person's practice attempts.")
-@with_services
-def users_remove(name: str, erase_attempts: bool, services) -> None:
-    """Remove a user (their practice is kept unless --erase-attempts)."""
-    known = services.users.get(name)
-    answers = [a.answer for a in services.attempts.list(user=known.name)] if known and erase_attempts else []
-    user, erased = services.users.remove(name, erase_attempts=erase_attempts)
-    where = _accounts_file(services)
-    if erase_attempts:
-        services.cache.forget(answers)  # their answers' vectors go with the answers
-        click.echo(f"Removed {user.name} from {where}; erased {erased} attempt{'' if erased == 1 else 's'}.")
-    else:
-        kept = len(services.attempts.list(user=user.name))
-        click.echo(f"Removed {user.name} from {where}; kept their {kept} attempt{'' if kept == 1 else 's'} (--erase-attempts erases them).")
-
-
-def _accounts_file(services) -> str:
-    """Where accounts and attempts are stored, for messages (never a database password)."""
-    url = services.settings.database_url
-    if not url:
-        return str(services.settings.data_dir / "attempts.sqlite")
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
@@ -398,7 +305,7 @@ def gaps(as_json: bool, services) -> None:
     """Readiness per quality statement and the likely questions the evidence cannot yet answer."""
     rows = services.insights.readiness()
     if as_json:
-        _print_json([
+        print_json([
             {k: v for k, v in r.to_dict().items() if k in GAPS_KEYS} for r in rows
         ])
         return
@@ -460,86 +367,6 @@ def briefing(qs: str | None, audience: str | None, out: Path, services) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; beyond 127.0.0.1 needs at least one user (`prep-bot users add`).")
-@click.option("--port", default=7860, show_default=True, type=int)
-@with_services
-def serve(host: str, port: int, services) -> None:
-    """Serve the app in the browser (with sign-in once users exist)."""
-    from prep_bot.users import check_bind
-
-    accounts = services.users.count()
-    check_bind(host, accounts > 0)  # before loading the model: refuse at once
-    from prep_bot.ui.app import launch
-
-    for line in serve_banner(services, accounts):
-        click.echo(line)
-    click.echo(f"prep-bot on http://{host}:{port}  (Ctrl+C to stop)")
-    sys.stdout.flush()  # seen at once in a log, while the model loads
-    launch(services, host, port)
-
-
-def serve_banner(services, accounts: int) -> list[str]:
-    """What `serve` works on: the data dir, its documents and accounts, the home council, and
-    whether sign-in is on and why."""
-    import shlex
-
-    settings = services.settings
-    documents = len(services.store.documents())
-    lines = [
-        f"Data dir: {settings.data_dir} ({documents} document{'' if documents == 1 else 's'}, "
-        f"{accounts} account{'' if accounts == 1 else 's'}).",
-        "Home council: " + _council_line(settings),
-    ]
-    if accounts:
-        lines.append(f"Sign-in: on ({accounts} account{'' if accounts == 1 else 's'} in {_accounts_file(services)}).")
-    else:
-        lines.append(
-            f"Sign-in: off, because there are no accounts in {_accounts_file(services)}, so only this machine "
-            f"(loopback) may connect. Add one, then restart: prep-bot users add NAME --role lead --team TEAM "
-            f"--data-dir {shlex.quote(str(settings.data_dir))}"
-        )
-    return lines
-
-
-def _council_line(settings) -> str:
-    home = (settings.council or "").strip()
-    if settings.council_source == "PREP_BOT_COUNCIL":
-        return f"{home} (from PREP_BOT_COUNCIL)." if home else "none (PREP_BOT_COUNCIL is empty); every document counts as the council's own."
-    if home:
-        return f"{home} (remembered in {settings.council_file})."
-    return "none set, so every document counts as the council's own (`prep-bot council NAME` sets one)."
-
-
-@main.command()
-@click.argument("name", required=False)
-@click.option("--if-unset", is_flag=True, help="Only remember NAME when no home council is remembered yet.")
-@click.option("--forget", is_flag=True, help="Forget the remembered home council.")
-@with_services
-def council(name: str | None, if_unset: bool, forget: bool, services) -> None:
-    """Show the home council, or remember NAME as the home council for every command."""
-    from prep_bot.config import read_council, remember_council
-
-    settings = services.settings
-    if forget:
-        remember_council(settings.data_dir, "")
-        click.echo(f"Forgot the home council remembered in {settings.council_file}.")
-        return
-    if name is None:
-        click.echo(f"Home council: {_council_line(settings)}")
-        return
-    if not name.strip():
-        raise click.UsageError("NAME is empty: give the council's name.")
-    remembered = read_council(settings.data_dir)
-    if if_unset and remembered:
-        click.echo(f"Home council: {remembered} (already remembered in {settings.council_file}).")
-        return
-    path = remember_council(settings.data_dir, name)
-    override = " (PREP_BOT_COUNCIL overrides it while set)" if settings.council_source == "PREP_BOT_COUNCIL" else ""
-    click.echo(f"Home council set to {name.strip()} in {path}{override}.")
-
-
-@main.command()
 @click.option("--url", required=True, help="A running `prep-bot serve`, e.g. http://127.0.0.1:7860/ (without accounts).")
 @click.option("--users", default=50, show_default=True, type=click.IntRange(1, 500), help="Simulated users at once.")
 @click.option("--turns", default=10, show_default=True, type=click.IntRange(1, 1000), help="Practice turns per user.")
@@ -556,7 +383,7 @@ def loadtest(url: str, users: int, turns: int, timeout: float, wait: float, as_j
     except (TimeoutError, ValueError, OSError) as e:
         raise click.ClickException(str(e)) from e
     if as_json:
-        _print_json(result)
+        print_json(result)
     else:
         click.echo(format_result(result))
     if result["timed_out"]:  # a call still waiting on the server would keep the process alive
