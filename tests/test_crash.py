@@ -385,7 +385,8 @@ def test_processes_sharing_the_bm25_index_never_see_a_mixed_one(tmp_path):
 
 
 def _reply(chat: list) -> str:
-    content = chat[-1]["content"]
+    """The coach's reply: the last message without a title (the folded detail has one)."""
+    content = [m for m in chat if not (m.get("metadata") or {}).get("title")][-1]["content"]
     return content if isinstance(content, str) else " ".join(p.get("text", "") for p in content if isinstance(p, dict))
 
 
