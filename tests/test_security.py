@@ -357,9 +357,10 @@ def walk_every_tab(page, services) -> None:
     page.wait_for_function(
         "() => (document.querySelector('#team-story')?.innerText || '').includes('Consistency')", timeout=90_000
     )
+    page.evaluate("() => document.querySelectorAll('#team-story details').forEach(d => d.open = true)")
     story = page.locator("#team-story").inner_text()
     _shows(story, "Carers still wait too long", CARERS_TITLE, IFRAME)  # a key message and its citation
-    consistency = page.locator("#team-story table").inner_text()
+    consistency = page.locator("#team-story .pb-conflicts").inner_text()
     _shows(consistency, "contradicts the evidence", TRANSITIONS_TITLE, SCRIPT)
     _no_active_content(page, "team story")
 
