@@ -15,7 +15,7 @@ import pytest
 from prep_bot.attempts import MAX_STORED_TEXT, AttemptLog, compact_feedback
 from prep_bot.config import Settings
 from prep_bot.practice_export import (
-    attempts_csv, dimension_labels, may_read, practice_html, readable_attempt, safe_cell, statement_titles,
+    dimension_labels, may_read, practice_html, readable_attempt, safe_cell, statement_titles,
     write_practice_files,
 )
 from prep_bot.services import Services
