@@ -10,20 +10,12 @@ import pytest
 
 from conftest import CHROMIUM, launch_chromium, services_with
 from pages import IMG, SCRIPT, inspect, run_cli
+from test_insights import add  # a coached answer saved as an attempt
 from prep_bot.attempts import AttemptLog
 from prep_bot.briefing import briefing_html
 from prep_bot.report import readiness_html, team_story_html, team_story_markdown
 
 OFF_TOPIC = "Our team meeting is on Tuesdays and we share the rota by email before the weekend."
-
-
-def add(services, user, team, qs, question, answer):
-    fb = services.coach.coach(qs, question, answer)
-    return services.attempts.add(
-        user=user, team=team, audience="frontline", qs=qs, question_id="q", question=question, answer=answer,
-        score=fb.score, dimensions={d.name: d.score for d in fb.dimensions},
-        claims=[{"text": c.text, "status": c.status} for c in fb.claims],
-    )
 
 
 @pytest.fixture

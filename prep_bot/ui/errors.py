@@ -102,8 +102,10 @@ def guard(fn, name: str, outputs: int):
         params = [*params[:cut], extra, *params[cut:]]
         hints[REQUEST] = gr.Request
 
+    wrapped_signature = inspect.Signature(params)
+
     def split(args, kwargs):
-        bound = inspect.Signature(params).bind_partial(*args, **kwargs)
+        bound = wrapped_signature.bind_partial(*args, **kwargs)
         request = bound.arguments.get(own or REQUEST)
         if own is None:
             bound.arguments.pop(REQUEST, None)
@@ -126,7 +128,7 @@ def guard(fn, name: str, outputs: int):
 
     wrapper.__name__ = getattr(fn, "__name__", "fn")
     wrapper.__doc__ = fn.__doc__
-    wrapper.__signature__ = signature.replace(parameters=params)
+    wrapper.__signature__ = wrapped_signature
     wrapper.__annotations__ = hints
     return wrapper
 

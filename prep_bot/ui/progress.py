@@ -53,47 +53,56 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
     framework = services.framework
     titles = {q.slug: f"{q.number}. {q.title}" for q in framework.quality_statements}
 
-    def my_attempts(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> list[list]:
-        """Attempts of the signed-in person, or of ``user`` when the role allows it (staff: only
-        themselves; a manager: their team; a lead: anyone). Oldest first."""
-        with user_errors():
-            me = current_user(services.users, request, typed_name, typed_team)
-            who = (user or "").strip() or me.name
-            attempts = visible_attempts(me, services.attempts, user=who, users=services.users)
-            return [
-                [a.created_at.strftime("%Y-%m-%d %H:%M") if a.created_at else "", titles.get(a.qs, a.qs), a.question, a.score]
-                for a in attempts
-            ]
+    def viewed(user, typed_name, typed_team, request) -> tuple[str, list]:
+        """Whose attempts are asked for, and those of them the signed-in person may see
+        (staff: only their own; a manager: their team's; a lead: anyone's). Oldest first."""
+        me = current_user(services.users, request, typed_name, typed_team)
+        who = (user or "").strip() or me.name
+        return who, visible_attempts(me, services.attempts, user=who, users=services.users)
 
-    def overview(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
+    def table_of(attempts) -> list[list]:
+        return [
+            [a.created_at.strftime("%Y-%m-%d %H:%M") if a.created_at else "", titles.get(a.qs, a.qs), a.question, a.score]
+            for a in attempts
+        ]
+
+    def overview_of(attempts):
         """Score over time per statement (a chart), weakest dimensions, questions not yet tried."""
         import pandas as pd
 
-        with user_errors():
-            me = current_user(services.users, request, typed_name, typed_team)
-            who = (user or "").strip() or me.name
-            attempts = visible_attempts(me, services.attempts, user=who, users=services.users)
-            progress = personal_progress(attempts, services.questions, framework, services.rubric)
-            frame = pd.DataFrame(progress["series"], columns=["time", "statement", "score"])
-            frame["time"] = pd.to_datetime(frame["time"], utc=True)  # datetimes: a time axis, not labels
-            axis = chart_axis([_utc(a.created_at) for a in attempts if a.created_at])
-            lines = []
-            if progress["weakest_dimensions"]:
-                lines.append("**Weakest dimensions so far:** " + "; ".join(
-                    f"{md_escape(d['dimension'])} ({d['mean']:g})" for d in progress["weakest_dimensions"]))
-            counts = [(titles[slug], len(qs)) for slug, qs in progress["untried"].items()]
-            lines.append("**Questions not yet tried:** " + "; ".join(f"{md_escape(t)}: {n}" for t, n in counts))
-            lines.append("_“My weakest statement” in Practice drills the statement with your lowest mean, "
-                         "asking questions you have not tried first._")
-            return gr.LinePlot(value=frame, **axis), "\n\n".join(lines)
+        progress = personal_progress(attempts, services.questions, framework, services.rubric)
+        frame = pd.DataFrame(progress["series"], columns=["time", "statement", "score"])
+        frame["time"] = pd.to_datetime(frame["time"], utc=True)  # datetimes: a time axis, not labels
+        axis = chart_axis([_utc(a.created_at) for a in attempts if a.created_at])
+        lines = []
+        if progress["weakest_dimensions"]:
+            lines.append("**Weakest dimensions so far:** " + "; ".join(
+                f"{md_escape(d['dimension'])} ({d['mean']:g})" for d in progress["weakest_dimensions"]))
+        counts = [(titles[slug], len(qs)) for slug, qs in progress["untried"].items()]
+        lines.append("**Questions not yet tried:** " + "; ".join(f"{md_escape(t)}: {n}" for t, n in counts))
+        lines.append("_“My weakest statement” in Practice drills the statement with your lowest mean, "
+                     "asking questions you have not tried first._")
+        return gr.LinePlot(value=frame, **axis), "\n\n".join(lines)
 
-    def history(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
+    def history_of(attempts):
         """The "Open an attempt" list (newest first), the ids in the table's order, and an empty detail."""
+        return gr.Dropdown(choices=attempt_choices(attempts, framework), value=None), [a.id for a in attempts], ""
+
+    def my_attempts(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> list[list]:
+        """Attempts of the signed-in person, or of ``user`` when the role allows it. Oldest first."""
         with user_errors():
-            me = current_user(services.users, request, typed_name, typed_team)
-            who = (user or "").strip() or me.name
-            attempts = visible_attempts(me, services.attempts, user=who, users=services.users)
-            return gr.Dropdown(choices=attempt_choices(attempts, framework), value=None), [a.id for a in attempts], ""
+            return table_of(viewed(user, typed_name, typed_team, request)[1])
+
+    def overview(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
+        """Score over time per statement (a chart), weakest dimensions, questions not yet tried."""
+        with user_errors():
+            return overview_of(viewed(user, typed_name, typed_team, request)[1])
+
+    def everything(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
+        """One event, and one read of the attempts, for the whole tab: a refusal is said once."""
+        with user_errors():
+            attempts = viewed(user, typed_name, typed_team, request)[1]
+            return (*overview_of(attempts), table_of(attempts), *history_of(attempts))
 
     def pick_row(ids: list[int], evt: gr.SelectData):
         """A row chosen in the table opens that attempt (the table lists attempts oldest first)."""
@@ -115,9 +124,7 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
     def download(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> list[str]:
         """The attempts on show as practice-NAME.csv and a printable practice-NAME.html."""
         with user_errors():
-            me = current_user(services.users, request, typed_name, typed_team)
-            who = (user or "").strip() or me.name
-            attempts = visible_attempts(me, services.attempts, user=who, users=services.users)
+            who, attempts = viewed(user, typed_name, typed_team, request)
             folder = Path(tempfile.mkdtemp(prefix="prep-bot-practice-"))
             files = write_practice_files(attempts, who, framework, services.rubric, folder)
             return [str(f) for f in files]
@@ -148,12 +155,6 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 elem_id="my-practice-files",
             )
         inputs = [person, user_box, team_box]
-
-        def everything(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
-            """One event for the whole tab, so a refusal is said once, not once per part."""
-            return (*overview(user, typed_name, typed_team, request), my_attempts(user, typed_name, typed_team, request),
-                    *history(user, typed_name, typed_team, request))
-
         for trigger in (show.click, person.submit, tab.select):
             trigger(everything, inputs, [chart, summary, table, picker, ids, detail], api_name=False)
         # The parts on their own, for scripts and tests.
