@@ -145,17 +145,19 @@ class QuestionBank:
         recent: Sequence[str] = (),
     ) -> Question | None:
         """A random question for the statement(s) and audience, avoiding ``exclude`` while
-        anything else is left. ``extra`` (challenge questions) may be drawn at most once in any
+        anything else is left, and never the last of ``recent`` again when there is another. ``extra`` (challenge questions) may be drawn at most once in any
         four draws: never when one of the last three (``recent``, oldest first) was one, else
         with probability CHALLENGE_SHARE, or when the bank has nothing for the choice."""
         rng = rng or random.Random()
         wanted = {qs} if isinstance(qs, str) else set(qs or QS_SLUGS)
         avoid = set(exclude)
+        last = list(recent)[-1:]
 
         def draw(candidates: Sequence[Question]) -> Question | None:
             pool = [q for q in candidates if q.qs in wanted and (not audience or q.audience in (audience, "any"))]
             fresh = [q for q in pool if q.id not in avoid]
-            choices = fresh or pool
+            # Once every question has been asked, any but the one just asked (never twice running).
+            choices = fresh or [q for q in pool if q.id not in last] or pool
             return rng.choice(choices) if choices else None
 
         challenge_recently = any(str(r).startswith(CHALLENGE_PREFIX) for r in list(recent)[-3:])

@@ -38,6 +38,16 @@ def test_pick_avoids_repeats_until_exhausted():
         assert q.id not in seen
         seen.append(q.id)
     assert bank.pick("governance", audience="partner", exclude=seen) is not None  # then repeats
+    # ...but never the question just asked, so "Next question" always moves on.
+    import random
+
+    rng = random.Random(7)
+    asked = [q.id for q in bank.select(qs="governance", audience="frontline")]
+    assert len(asked) >= 2
+    for _ in range(200):
+        again = bank.pick("governance", audience="frontline", exclude=asked, recent=asked, rng=rng)
+        assert again.id != asked[-1]
+        asked.append(again.id)
 
 
 def test_challenge_questions_come_from_improvement_passages(sample_services):
