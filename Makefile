@@ -21,7 +21,7 @@ else
 REMEMBER_COUNCIL := --if-unset "$(SAMPLE_COUNCIL)"
 endif
 
-.PHONY: run install test browser ingest eval bench clean loadtest
+.PHONY: run install test system-packages ingest eval bench clean loadtest
 
 run: install
 	$(BIN)/prep-bot ingest --if-empty knowledge/evidence
@@ -38,11 +38,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The browser tests drive Debian's chromium through Playwright (no browser download).
-browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+# What the tests need from Debian: chromium (the browser tests drive it through Playwright, no
+# browser download) and espeak-ng (real speech for the voice tests). Installed when missing.
+SYSTEM_PACKAGES := chromium espeak-ng
+system-packages:
+	@missing=; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	test -z "$$missing" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; }
 
-test: install browser
+test: install system-packages
 	$(BIN)/python -m pytest
 
 ingest: install

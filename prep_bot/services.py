@@ -63,6 +63,13 @@ class Services:
         return Coach(self.store, self.framework, self.rubric, self.questions)
 
     @cached_property
+    def transcriber(self):
+        """Speech to text for spoken answers; the model loads at the first recording."""
+        from prep_bot.speech import Transcriber
+
+        return Transcriber(self.settings.stt_model_path, self.settings.max_audio_s)
+
+    @cached_property
     def attempts(self):
         from prep_bot.attempts import AttemptLog
 
