@@ -11,6 +11,7 @@ import click
 from prep_bot.cli_common import print_json, with_services
 from prep_bot.errors import PrepBotError
 from prep_bot.cli_setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
+from prep_bot.cli_voice import echo_delivery, transcribe, transcribe_file
 from prep_bot.provenance import display_date, same_council
 from prep_bot.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
 
@@ -31,7 +32,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council):
+for command in (users, serve, council, transcribe):
     main.add_command(command)
 
 
@@ -189,15 +190,25 @@ def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
 @main.command()
 @click.option("--qs", type=click.Choice(QS_SLUGS), required=True, help="The quality statement the question is about.")
 @click.option("--question", required=True, help="The question (text from `prep-bot questions`, or your own).")
-@click.option("--answer", required=True, help="Your answer, as you would say it.")
+@click.option("--answer", default=None, help="Your answer, as you would say it.")
+@click.option("--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Or your answer spoken: a recording, transcribed on this machine (the file is left as it is).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def coach(qs: str, question: str, answer: str, as_json: bool, services) -> None:
+def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_json: bool, services) -> None:
     """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
-    feedback = services.coach.coach(qs, question, answer)
+    if (answer is None) == (audio is None):
+        raise click.UsageError("Give the answer as --answer TEXT or --audio FILE (one of them).")
+    transcript = transcribe_file(services, audio) if audio else None
+    feedback = services.coach.coach(qs, question, transcript.text if transcript else answer)
     if as_json:
-        print_json(feedback.to_dict())
+        data = feedback.to_dict()
+        if transcript:
+            data.update(transcript=transcript.text, delivery=transcript.delivery.to_dict())
+        print_json(data)
         return
+    if transcript:
+        click.echo(f"You said: {transcript.text}")
     click.echo(f"Score {feedback.score}/100")
     for d in feedback.dimensions:
         click.echo(f"  {d.label:<45} {d.score:>3}  {d.reason}")
@@ -207,6 +218,8 @@ def coach(qs: str, question: str, answer: str, as_json: bool, services) -> None:
     for point in feedback.missed:
         click.echo(f"  missed: {point}")
     click.echo(f"Follow-up: {feedback.follow_up}")
+    if transcript:
+        echo_delivery(transcript.delivery)
 
 
 @main.group(name="eval")
