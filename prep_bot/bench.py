@@ -7,7 +7,9 @@ noisy); absolute times are shown but not relied on. One run, in a throwaway data
    passage texts (measured before and after; the mean is the limit), then re-ingest it unchanged;
 2. hybrid search against LangChain's ``Chroma.similarity_search`` on the same store: time per
    query and recall@5 on the labelled questions;
-3. coach turns on the sample library;
+3. coach turns on the sample library; spoken answers (espeak-ng speech of the labelled answers):
+   transcription time against the audio's length (real-time factor), and a spoken coach turn
+   (transcribe + coach) against the typed turn on the same words;
 4. grow the store with synthetic passages to ``scale / 10`` and ``scale`` (100k by default) and
    time search and coach turns at both sizes;
 5. start ``prep-bot serve`` on the large store: cold start to the first page and peak resident
@@ -50,7 +52,9 @@ TARGETS = {
     "search_index_p95_growth": "<= 3",
     "hybrid_vs_plain_time": "<= 2",
     "serve_peak_rss_mib": "< 2048",
+    "transcription_rtf": "<= 0.15",
 }
+SPOKEN_ANSWERS = 8  # answers read aloud for the voice figures
 
 
 @dataclass
@@ -176,6 +180,40 @@ def coach_turns(services, turns: int = 200, seed: int = 7) -> dict:
         times.append(_timed(lambda: coach.coach(qs, question, answer)))
     t = Timing.of(times)
     return {"turns": turns, "coach_median_s": round(t.median_s, 4), "coach_p95_s": round(t.p95_s, 4), "times": times}
+
+
+def spoken_turns(services, answers: int = SPOKEN_ANSWERS) -> dict:
+    """Spoken answers: espeak-ng reads labelled answers aloud; each is transcribed (real-time
+    factor: transcription seconds per second of audio) and coached (a spoken turn), against a
+    typed turn on the same words. Empty when espeak-ng is not installed."""
+    from prep_bot.speech_eval import synthesise
+
+    if shutil.which("espeak-ng") is None:
+        return {}
+    data = load_answer_set(default_answer_set())
+    items = [(p["qs"], p["question"], p[k]) for p in data["pairs"] for k in ("strong", "weak")][:answers]
+    transcriber, coach = services.transcriber, services.coach
+    load_s = _timed(lambda: transcriber.model)
+    audio_s = work_s = 0.0
+    spoken, typed = [], []
+    with tempfile.TemporaryDirectory(prefix="prep-bot-bench-voice-") as folder:
+        for n, (qs, question, answer) in enumerate(items):
+            wav = synthesise(answer, Path(folder) / f"answer{n}.wav")
+            started = time.perf_counter()
+            transcript = transcriber.transcribe(wav)
+            services.embedder.clear_cache()
+            coach.coach(qs, question, transcript.text)
+            spoken.append(time.perf_counter() - started)
+            audio_s += transcript.duration_s
+            work_s += transcript.seconds_taken
+            services.embedder.clear_cache()
+            typed.append(_timed(lambda: coach.coach(qs, question, transcript.text)))
+    return {
+        "spoken_answers": len(items), "speech_model_load_s": round(load_s, 2),
+        "transcription_rtf": round(work_s / audio_s, 3), "spoken_audio_s": round(audio_s / len(items), 1),
+        "spoken_turn_median_s": round(statistics.median(spoken), 3), "typed_turn_median_s": round(statistics.median(typed), 3),
+        "spoken_vs_typed_turn": round(statistics.median(spoken) / statistics.median(typed), 2),
+    }
 
 
 # -- 4. synthetic evidence ------------------------------------------------------------------------------
@@ -450,6 +488,8 @@ def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=
         _say(f"{turns} coach turns on the sample library")
         sample_coach = coach_turns(services, turns)
         result.update({"coach_median_s": sample_coach["coach_median_s"], "coach_p95_s": sample_coach["coach_p95_s"], "coach_turns": turns})
+        _say("spoken answers: transcription and spoken coach turns")
+        result.update(spoken_turns(services))
         _say("embedding the sentences synthetic passages are made from")
         synth = Synthesizer(services)
         points = []
@@ -536,6 +576,7 @@ def format_table(r: dict) -> str:
          f"{r['serve_peak_rss_mib']:.0f} MiB vs {r['bare_gradio_rss_mib']:.0f} MiB", verdict("serve_peak_rss_mib", r["serve_peak_rss_mib"])),
         ("Serve cold start / bare Gradio", f"{r['serve_vs_bare_start']:.2f}",
          f"{r['serve_cold_start_s']:.1f} s vs {r['bare_gradio_start_s']:.1f} s to the first page", ""),
+        *voice_rows(r),
         ("CLI start / python + click", f"{r['cli_vs_floor']:.2f}", f"{r['cli_help_s']:.2f} s vs {r['python_click_s']:.2f} s", ""),
     ]
     width = [max(len(row[i]) for row in rows) for i in range(3)]
@@ -545,6 +586,18 @@ def format_table(r: dict) -> str:
     ]
     lines += [f"{a:<{width[0]}}  {b:>{width[1]}}  {c:<{width[2]}}  {d}".rstrip() for a, b, c, d in rows]
     return "\n".join(lines)
+
+
+def voice_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    if "transcription_rtf" not in r:
+        return [("Transcription / audio length", "-", "not measured: espeak-ng is not installed", "")]
+    return [
+        ("Transcription / audio length (RTF)", f"{r['transcription_rtf']:.3f}",
+         f"{r['spoken_answers']} answers of {r['spoken_audio_s']:.0f} s on average; model load {r['speech_model_load_s']:.1f} s",
+         verdict("transcription_rtf", r["transcription_rtf"])),
+        ("Spoken coach turn / typed turn (same words)", f"{r['spoken_vs_typed_turn']:.2f}",
+         f"median {r['spoken_turn_median_s']:.2f} s vs {r['typed_turn_median_s']:.2f} s", ""),
+    ]
 
 
 def format_markdown(r: dict) -> str:

@@ -18,7 +18,7 @@ from prep_bot.vocab import QS_SLUGS
 KEYS = {
     "ingest_vs_encode", "reingest_fraction", "search_p95_ms_10k", "search_p95_ms_100k", "search_p95_growth",
     "hybrid_vs_plain_time", "hybrid_recall5", "plain_recall5", "coach_median_s", "coach_p95_s",
-    "serve_peak_rss_mib", "serve_cold_start_s",
+    "serve_peak_rss_mib", "serve_cold_start_s", "transcription_rtf", "spoken_turn_median_s", "spoken_vs_typed_turn",
 }
 
 
@@ -37,10 +37,11 @@ def test_bench_cli_small_scale(tmp_path):
     assert 0 <= result["reingest_fraction"] < 0.5
     assert result["hybrid_recall5"] > result["plain_recall5"] > 0
     assert result["serve_peak_rss_mib"] > result["bare_gradio_rss_mib"] > 0
+    assert 0 < result["transcription_rtf"] < 1 and result["spoken_vs_typed_turn"] > 1
     assert "[bench" in run.stderr  # progress on stderr, figures on stdout
     assert not (tmp_path / "untouched").exists() or not any((tmp_path / "untouched").iterdir())
     table = format_table(result)
-    assert "Ingest / bare encode" in table and "Serve peak memory" in table
+    assert "Ingest / bare encode" in table and "Serve peak memory" in table and "Transcription / audio length" in table
     assert format_markdown(result).count("\n|") >= 10
 
 
