@@ -11,6 +11,7 @@ from datetime import date
 
 import numpy as np
 
+from prep_bot.delivery import Delivery
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
 from prep_bot.evidence.passage import Passage
 from prep_bot.provenance import display_date
@@ -405,7 +406,20 @@ def personal_progress(attempts, bank, framework, rubric) -> dict:
     )[:3]
     tried = {a.question_id.split("#")[0] for a in attempts}
     untried = {q.slug: [x for x in bank.select(qs=q.slug) if x.id not in tried] for q in framework.quality_statements}
-    return {"series": series, "weakest_dimensions": weakest, "untried": untried, "tried": tried}
+    return {"series": series, "weakest_dimensions": weakest, "untried": untried, "tried": tried, "spoken": spoken_series(attempts)}
+
+
+def spoken_series(attempts) -> list[dict]:
+    """Pace and fillers of each spoken answer, in the attempts' order: {"time", "words_per_minute",
+    "fillers_per_minute"} (typed answers have no delivery and are left out)."""
+    out = []
+    for a in attempts:
+        said = Delivery.from_dict(a.delivery)
+        if said is None or said.duration_s <= 0:
+            continue
+        per_minute = said.filler_total / (said.duration_s / 60)
+        out.append({"time": a.created_at, "words_per_minute": said.words_per_minute, "fillers_per_minute": round(per_minute, 1)})
+    return out
 
 
 def _negate(date: str) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from prep_bot.attempts import Attempt, AttemptLog
+from prep_bot.delivery import Delivery
 from prep_bot.provenance import display_date
 from prep_bot.templating import render
 from prep_bot.users import AccessDenied, Identity
@@ -134,6 +135,7 @@ def attempt_view(attempt: Attempt, titles: dict[str, str], labels: dict[str, str
         })
     reply = fb.get("reply") if isinstance(fb.get("reply"), dict) else {}
     strength, change = reply.get("strength"), reply.get("change")
+    said = Delivery.from_dict(attempt.delivery)
     return {
         "id": attempt.id, "when": when(attempt), "person": attempt.user, "team": attempt.team,
         "statement": titles.get(attempt.qs, attempt.qs), "audience": audience_name(attempt.audience),
@@ -143,6 +145,8 @@ def attempt_view(attempt: Attempt, titles: dict[str, str], labels: dict[str, str
         "strength": _said(strength, "reason") if isinstance(strength, dict) else str(reply.get("no_strength") or ""),
         "change": _said(change, "advice", "reason") if isinstance(change, dict) else "",
         "figure_note": str(reply.get("figure_note") or ""),
+        # How a spoken answer was said (None for a typed one): beside the score, never part of it.
+        "delivery": {"summary": said.summary(), "notes": said.notes()} if said else None,
         "missed": _texts(reply["not_covered"] if "not_covered" in reply else fb.get("missed")),
         "follow_up": str(reply.get("follow_up") or fb.get("follow_up") or ""),
         "evidence": [

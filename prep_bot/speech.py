@@ -101,13 +101,13 @@ def probe(path: Path, max_seconds: float) -> float | None:
                 seconds = float(audio[0].duration * audio[0].time_base)
     except (av.error.FFmpegError, EOFError, ValueError, OSError):
         raise AudioError(
-            f"{path.name} could not be read as audio: it is damaged or not a recording. Record again or upload {ACCEPTED}."
+            f"The file {path.name} could not be read as audio: it is damaged or not a recording. Record again or upload {ACCEPTED}."
         ) from None
     if kind not in CONTAINERS:
         named = kind.split(",")[0].removesuffix("_pipe").upper()
-        raise AudioError(f"{path.name} is a {named} file, not a recording prep-bot can take: upload {ACCEPTED}.")
+        raise AudioError(f"The file {path.name} is a {named} file, not a recording prep-bot can take: upload {ACCEPTED}.")
     if not audio:
-        raise AudioError(f"{path.name} has no sound in it: record again or upload {ACCEPTED}.")
+        raise AudioError(f"The file {path.name} has no sound in it: record again or upload {ACCEPTED}.")
     if seconds is not None:
         too_long(seconds, max_seconds)
     return seconds
@@ -130,9 +130,9 @@ def decode(path: Path, max_seconds: float) -> np.ndarray:
     try:
         samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except (av.error.FFmpegError, EOFError, ValueError, OSError, MemoryError):
-        raise AudioError(f"{Path(path).name} could not be decoded: it is damaged. Record again or upload {ACCEPTED}.") from None
+        raise AudioError(f"The file {Path(path).name} could not be decoded: it is damaged. Record again or upload {ACCEPTED}.") from None
     if samples.size == 0:
-        raise AudioError(f"{Path(path).name} holds no sound that could be decoded: record again or upload {ACCEPTED}.")
+        raise AudioError(f"The file {Path(path).name} holds no sound that could be decoded: record again or upload {ACCEPTED}.")
     too_long(samples.size / SAMPLE_RATE, max_seconds)  # when the header did not say
     if float(np.max(np.abs(samples))) < SILENT_PEAK:
         raise AudioError("The recording is silent: check the microphone is on and not muted, then record again.")

@@ -15,6 +15,7 @@ from prep_bot.ui.history import attempt_html
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.practice import audience_dropdown
 from prep_bot.ui.render import md_escape, summary_table
+from prep_bot.ui.voice import read_aloud_after, read_aloud_box, recorder, transcribe_answer, wire_read_aloud, wire_recorder
 
 
 def _clock(seconds: float) -> str:
@@ -60,18 +61,21 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
                 raise gr.Error("Start a mock interview first.")
             question = bank.get(state["ids"][state["index"]])
             feedback = services.coach.coach(question.qs, question, text)
-            used = time.time() - state["started"]
+            used = time.time() - state["started"]  # from the question's start: recording and transcribing count
+            said = state.get("delivery")
             saved = services.attempts.add(
                 user=me.name, team=me.team, audience=state["audience"], qs=question.qs,
                 question_id=question.id, question=question.text, answer=text, score=feedback.score,
                 dimensions={d.name: d.score for d in feedback.dimensions},
                 claims=[{"text": c.text, "status": c.status} for c in feedback.claims], feedback=feedback.to_dict(),
+                delivery=said,
             )
             weakest = min(feedback.dimensions, key=lambda d: d.score)
-            state = {**state, "index": state["index"] + 1, "started": time.time()}
+            state = {**state, "index": state["index"] + 1, "started": time.time(), "delivery": None}
             state["results"] = [*state["results"], {
                 "qs": question.qs, "question": question.text, "score": feedback.score, "weakest": weakest.label,
-                "time": _clock(used) + (" (over time)" if used > state["limit"] else ""), "attempt_id": saved.id,
+                "time": _clock(used) + (" (over time)" if used > state["limit"] else "")
+                + (f" · spoken, {said['words_per_minute']} words a minute" if said else ""), "attempt_id": saved.id,
             }]
             if state["index"] >= len(state["ids"]):
                 return state, (
@@ -79,6 +83,14 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
                     "Choose a question under the summary to read its full feedback."
                 ), "", summary_table(state["results"], framework), gr.Timer(active=False)
             return state, _prompt(state), "", summary_table(state["results"], framework), gr.Timer(active=True)
+
+    def transcribe(audio: str | None, text: str, state: dict):
+        """A spoken answer into the answer box, to check before submitting. The question's clock
+        is not touched: it keeps running from when the question was shown."""
+        with user_errors():
+            state = dict(state or {})
+            text, state["delivery"], status = transcribe_answer(services, audio, text, state.get("delivery"))
+            return text, state, status
 
     def review_list(state: dict):
         """Once the panel has ended: its questions to choose from (value: the attempt's number),
@@ -117,6 +129,11 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             label="Your answer", lines=5, elem_id="mock-answer",
             placeholder="Enter sends your answer; Shift+Enter starts a new line.",
         )
+        with gr.Row(elem_classes="pb-voice"):
+            audio = recorder("mock-audio")
+            with gr.Column(scale=2, min_width=200):
+                read_aloud = read_aloud_box("mock-read-aloud")
+                voice_status = gr.Markdown(elem_id="mock-voice-status")
         send = gr.Button("Submit answer", elem_id="mock-send")
         summary = gr.HTML(elem_id="mock-summary")
         picked = gr.Dropdown(
@@ -125,11 +142,15 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         )
         feedback = gr.HTML(elem_id="mock-review")
         timer = gr.Timer(1.0, active=False)
-        begin.click(start, [audience, count, minutes], [state, prompt, reply, summary, timer], api_name="mock_start").then(
-            review_list, state, [picked, feedback], api_name=False
-        )
-        send.click(submit, [reply, user_box, team_box, state], [state, prompt, reply, summary, timer], api_name="mock_answer").then(
+        started = begin.click(start, [audience, count, minutes], [state, prompt, reply, summary, timer], api_name="mock_start")
+        started.then(review_list, state, [picked, feedback], api_name=False)
+        read_aloud_after(started, prompt, read_aloud, voice_status)
+        sent = send.click(submit, [reply, user_box, team_box, state], [state, prompt, reply, summary, timer], api_name="mock_answer")
+        sent.then(
             tick, state, clock, api_name=False, show_progress="hidden"  # the clock stops showing once the panel ends
         ).then(review_list, state, [picked, feedback], api_name=False)
+        read_aloud_after(sent, prompt, read_aloud, voice_status)
+        wire_recorder(audio, transcribe, [audio, reply, state], [reply, state, voice_status], api_name="mock_transcribe")
+        wire_read_aloud(read_aloud, prompt, voice_status)
         picked.change(review, [picked, user_box, team_box, state], feedback, api_name="mock_review")
         timer.tick(tick, state, clock, api_name=False, show_progress="hidden")

@@ -15,6 +15,10 @@ from prep_bot.store import ELSEWHERE
 from prep_bot.ui.render import (
     claims_table, data_cards, dimension_table, elsewhere_list, evidence_cards, md_escape, missed_list,
 )
+from prep_bot.ui.voice import (
+    delivery_line, delivery_section, read_aloud_after, read_aloud_box, recorder, transcribe_answer, wire_read_aloud,
+    wire_recorder,
+)
 
 ELSEWHERE_SHOWN = 3
 
@@ -65,10 +69,10 @@ def question_message(question: Question, services: Services, prefix: str = "") -
     return f"{prefix}**{md_escape(title)}** · _{kind}_\n\n{md_escape(question.text)}"
 
 
-def coach_message(feedback, previous: int | None) -> str:
+def coach_message(feedback, previous: int | None, delivery: dict | None = None) -> str:
     """The coach's reply in the chat: the score, the one strength, the one thing to change and
     the follow-up probe, decided once in prep_bot/feedback.py. The rest is folded beneath it
-    (see ``detail_messages``)."""
+    (see ``detail_messages``). A spoken answer's delivery gets a line under the score."""
     reply = feedback.reply
     change = ""
     if previous is not None:
@@ -81,6 +85,8 @@ def coach_message(feedback, previous: int | None) -> str:
         else f"**Strength:** {md_escape(reply.no_strength)}",
         f"**Change one thing:** {md_escape(worst.label.lower())}. {md_escape(worst.advice or worst.reason)}",
     ]
+    if delivery_line(delivery):
+        lines.insert(1, delivery_line(delivery))
     if reply.figure_note:
         lines.append(md_escape(reply.figure_note))
     lines.append(f"**Follow-up:** {md_escape(reply.follow_up)}")
@@ -162,7 +168,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             )
             if question is None:
                 raise gr.Error("No question matches those choices; pick another audience or statement.")
-            state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None)
+            state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None, delivery=None)
             chat = [{"role": "assistant", "content": question_message(question, services)}]
             return chat, state, elsewhere(question), ""
 
@@ -178,20 +184,33 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             asked = Question(question.id, question.qs, question.audience, probe, question.probes, question.looks_for) if probe else question
             feedback = services.coach.coach(question.qs, asked, text)
             previous = state.get("last")
+            said = state.get("delivery")  # from a recording of this answer (used once)
             services.attempts.add(
                 user=me.name, team=me.team, audience=audience, qs=question.qs,
                 question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
                 score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
                 claims=[{"text": c.text, "status": c.status} for c in feedback.claims], feedback=feedback.to_dict(),
+                delivery=said,
             )
-            state.update(probe=feedback.follow_up, last=feedback.score if not probe else previous, last_any=feedback.score)
+            state.update(
+                probe=feedback.follow_up, last=feedback.score if not probe else previous, last_any=feedback.score, delivery=None,
+            )
             chat = [
                 *(chat or []),
                 {"role": "user", "content": md_escape(text)},
-                {"role": "assistant", "content": coach_message(feedback, previous if not probe else None) + "\n\n_Saved to your practice history._"},
+                {"role": "assistant", "content": coach_message(feedback, previous if not probe else None, said) + "\n\n_Saved to your practice history._"},
+                *delivery_section(said),
                 *detail_messages(feedback, services.framework, services.store, services.glossary),
             ]
             return chat, state, ""
+
+    def transcribe(audio: str | None, text: str, state: dict):
+        """A recorded or uploaded answer into the answer box, to check and edit before Send; its
+        delivery waits in the state for that Send."""
+        with user_errors():
+            state = dict(state or {})
+            text, state["delivery"], status = transcribe_answer(services, audio, text, state.get("delivery"))
+            return text, state, status
 
     def try_again(chat: list, state: dict):
         with user_errors():
@@ -230,14 +249,23 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             placeholder="Answer as you would to the inspector: what changed for people, how you know, an example, "
             "and what still needs to improve. Enter sends; Shift+Enter starts a new line.",
         )
+        with gr.Row(elem_classes="pb-voice"):
+            audio = recorder("practice-audio")
+            with gr.Column(scale=2, min_width=200):
+                read_aloud = read_aloud_box("practice-read-aloud")
+                voice_status = gr.Markdown(elem_id="practice-voice-status")
         with gr.Row(elem_classes="pb-actions"):
             send = gr.Button("Send", variant="primary", elem_id="practice-send", scale=2)
             again = gr.Button("Try again", elem_id="practice-again", scale=1)
             next_btn = gr.Button("Next question", elem_id="practice-ask", scale=1)
         ask_inputs = [user_box, audience, qs_choice, with_challenges, state]
-        next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask")
+        read_aloud_after(next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask"), chat, read_aloud, voice_status)
         answer_inputs = [reply, user_box, team_box, audience, chat, state]
         # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
-        send.click(answer, answer_inputs, [chat, state, reply], api_name="answer")
-        again.click(try_again, [chat, state], [chat, state], api_name="try_again")
+        send.click(answer, answer_inputs, [chat, state, reply], api_name="answer").then(
+            lambda: "", None, voice_status, api_name=False, show_progress="hidden"
+        )
+        read_aloud_after(again.click(try_again, [chat, state], [chat, state], api_name="try_again"), chat, read_aloud, voice_status)
+        wire_recorder(audio, transcribe, [audio, reply, state], [reply, state, voice_status], api_name="transcribe")
+        wire_read_aloud(read_aloud, chat, voice_status)
     return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience]

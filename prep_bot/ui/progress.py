@@ -11,6 +11,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from prep_bot.delivery import PACE_HIGH, PACE_LOW
 from prep_bot.services import Services
 from prep_bot.insights import personal_progress
 from prep_bot.practice_export import readable_attempt, write_practice_files
@@ -84,6 +85,20 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                      "asking questions you have not tried first._")
         return gr.LinePlot(value=frame, **axis), "\n\n".join(lines)
 
+    def delivery_of(attempts):
+        """Pace and fillers a minute of the spoken answers (two small charts), hidden when
+        there are none."""
+        import pandas as pd
+
+        spoken = personal_progress(attempts, services.questions, framework, services.rubric)["spoken"]
+        frame = pd.DataFrame(spoken, columns=["time", "words_per_minute", "fillers_per_minute"])
+        frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        axis = chart_axis([_utc(s["time"]) for s in spoken if s["time"]])
+        return (
+            gr.Column(visible=bool(spoken)), gr.LinePlot(value=frame[["time", "words_per_minute"]], **axis),
+            gr.LinePlot(value=frame[["time", "fillers_per_minute"]], **axis),
+        )
+
     def history_of(attempts):
         """The "Open an attempt" list (newest first), the ids in the table's order, and an empty detail."""
         return gr.Dropdown(choices=attempt_choices(attempts, framework), value=None), [a.id for a in attempts], ""
@@ -102,7 +117,7 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         """One event, and one read of the attempts, for the whole tab: a refusal is said once."""
         with user_errors():
             attempts = viewed(user, typed_name, typed_team, request)[1]
-            return (*overview_of(attempts), table_of(attempts), *history_of(attempts))
+            return (*overview_of(attempts), *delivery_of(attempts), table_of(attempts), *history_of(attempts))
 
     def pick_row(ids: list[int], evt: gr.SelectData):
         """A row chosen in the table opens that attempt (the table lists attempts oldest first)."""
@@ -141,6 +156,20 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             x="time", y="score", color="statement", title="Score over time", x_title="Date", y_lim=[0, 100],
             x_axis_format="%-d %b %H:%M", elem_id="my-chart",
         )
+        with gr.Column(visible=False, elem_id="my-delivery") as spoken:
+            with gr.Row():
+                pace = gr.LinePlot(
+                    x="time", y="words_per_minute", title="Pace of spoken answers", x_title="Date", y_title="Words a minute",
+                    y_lim=[60, 220], height=220, elem_id="my-pace",
+                )
+                fillers = gr.LinePlot(
+                    x="time", y="fillers_per_minute", title="Fillers and hedges", x_title="Date", y_title="A minute",
+                    y_lim=[0, 10], height=220, elem_id="my-fillers",
+                )
+            gr.Markdown(
+                f"_Spoken answers only. An easy pace to follow is {PACE_LOW}-{PACE_HIGH} words a minute; fewer "
+                "fillers (“um”, “sort of”, “I think”) a minute is better._", elem_id="my-delivery-caption",
+            )
         summary = gr.Markdown(elem_id="my-summary")
         table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True, label="Attempts (select one to read it)", elem_id="my-attempts")
         ids = gr.State([])
@@ -156,7 +185,7 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             )
         inputs = [person, user_box, team_box]
         for trigger in (show.click, person.submit, tab.select):
-            trigger(everything, inputs, [chart, summary, table, picker, ids, detail], api_name=False)
+            trigger(everything, inputs, [chart, summary, spoken, pace, fillers, table, picker, ids, detail], api_name=False)
         # The parts on their own, for scripts and tests.
         parts = gr.Button(visible=False)
         parts.click(overview, inputs, [chart, summary], api_name="my_progress")
