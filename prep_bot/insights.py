@@ -406,7 +406,7 @@ def personal_progress(attempts, bank, framework, rubric) -> dict:
     )[:3]
     tried = {a.question_id.split("#")[0] for a in attempts}
     untried = {q.slug: [x for x in bank.select(qs=q.slug) if x.id not in tried] for q in framework.quality_statements}
-    return {"series": series, "weakest_dimensions": weakest, "untried": untried, "tried": tried, "spoken": spoken_series(attempts)}
+    return {"series": series, "weakest_dimensions": weakest, "untried": untried, "tried": tried}
 
 
 def spoken_series(attempts) -> list[dict]:

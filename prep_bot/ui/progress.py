@@ -13,7 +13,7 @@ import gradio as gr
 
 from prep_bot.delivery import PACE_HIGH, PACE_LOW
 from prep_bot.services import Services
-from prep_bot.insights import personal_progress
+from prep_bot.insights import personal_progress, spoken_series
 from prep_bot.practice_export import readable_attempt, write_practice_files
 from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.identity import current_user
@@ -90,7 +90,7 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         there are none."""
         import pandas as pd
 
-        spoken = personal_progress(attempts, services.questions, framework, services.rubric)["spoken"]
+        spoken = spoken_series(attempts)
         frame = pd.DataFrame(spoken, columns=["time", "words_per_minute", "fillers_per_minute"])
         frame["time"] = pd.to_datetime(frame["time"], utc=True)
         axis = chart_axis([_utc(s["time"]) for s in spoken if s["time"]])
@@ -168,7 +168,7 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 )
             gr.Markdown(
                 f"_Spoken answers only. An easy pace to follow is {PACE_LOW}-{PACE_HIGH} words a minute; fewer "
-                "fillers (“um”, “sort of”, “I think”) a minute is better._", elem_id="my-delivery-caption",
+                "fillers (“um”, “sort of”, “you know”) a minute is better._", elem_id="my-delivery-caption",
             )
         summary = gr.Markdown(elem_id="my-summary")
         table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True, label="Attempts (select one to read it)", elem_id="my-attempts")
