@@ -42,6 +42,13 @@ _TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty sevent
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _MONEY = re.compile(r"£\s*(\d[\d,]*(?:\.\d+)?)\s*(m|million|bn|billion|k|thousand)?\b")
 _MONEY_SCALE = {"m": "million", "bn": "billion", "k": "thousand"}
+# Contractions that have one reading (Whisper writes "we are" for "we're" about half the time).
+_CONTRACTIONS = [
+    (re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"), "will not"), (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'re\b"), " are"), (re.compile(r"'ve\b"), " have"), (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"\bi'm\b"), "i am"), (re.compile(r"\b(it|that|there|here|what|who|he|she)'s\b"), r"\1 is"),
+]
+_DECADES = {w: f"{10 * i}s" for i, w in enumerate("twenties thirties forties fifties sixties seventies eighties nineties".split(), 2)}
 
 
 def normalise(text: str) -> list[str]:
@@ -49,20 +56,24 @@ def normalise(text: str) -> list[str]:
 
     Only differences of writing, not of hearing, are removed, because a transcript is right when
     a reader would take it to say the same thing: case; punctuation and hyphens (``strengths-based``
-    = ``strengths based``; apostrophes dropped, so ``don't`` = ``dont``); ``%``, ``per cent`` and
+    = ``strengths based``); contractions with one reading (``we're`` = ``we are``, ``don't`` = ``do
+    not``; other apostrophes dropped); ``seventies`` = ``70s``; ``%``, ``per cent`` and
     ``percent``; ``&`` and ``and``; ``£5m`` and ``5 million pounds``; digits and number words
     (``twelve`` = ``12``, ``1,200`` = ``1200``, ``ninety point six`` = ``90.6``), since Whisper
     writes numbers either way. British and US spellings are kept apart (on the eval set the
     transcripts' US spellings cost under one point of WER). A number said as two pairs
     (``twenty twenty four``) stays two numbers."""
-    text = text.lower().replace("’", "'").replace("‘", "'").replace("'", "")
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    for pattern, full in _CONTRACTIONS:
+        text = pattern.sub(full, text)
+    text = text.replace("'", "")
     text = _MONEY.sub(lambda m: f" {m.group(1)} {_MONEY_SCALE.get(m.group(2), m.group(2) or '')} pounds ", text)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = text.replace("%", " percent ").replace("&", " and ")
-    text = re.sub(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", " ", text)  # 3am -> 3 am
+    text = re.sub(r"(?<=\d)(?=[a-z])(?!s\b)|(?<=[a-z])(?=\d)", " ", text)  # 3am -> 3 am, but 1960s stays
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # keep only decimal points
     text = re.sub(r"[^a-z0-9.\s]", " ", text)
-    words = _number_words(text.split())
+    words = _number_words([_DECADES.get(w, w) for w in text.split()])
     out: list[str] = []
     for word in words:
         if word == "cent" and out and out[-1] == "per":

@@ -1,0 +1,94 @@
+"""The spoken evaluation: word error rate on known pairs, and a small real run of `eval speech`
+(espeak-ng speaks, the bundled Whisper model transcribes, the coach scores) on the sample library."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import cli_env
+from prep_bot.config import REPO_ROOT
+from prep_bot.speech_eval import normalise, word_error_rate, word_errors
+
+SIX = "the carer rang the duty team"
+
+
+def test_identical_text_has_no_errors():
+    assert word_error_rate(SIX, SIX) == 0.0
+
+
+def test_one_substituted_word_is_one_error_in_n():
+    assert word_error_rate(SIX, "the carer rang the duty dream") == pytest.approx(1 / 6)
+
+
+def test_deleted_and_inserted_words_count():
+    assert word_errors(SIX, "the carer rang duty team") == (1, 6)
+    assert word_errors(SIX, "the carer rang the duty team today") == (1, 6)
+    assert word_error_rate(SIX, "") == 1.0
+    assert word_error_rate("", "") == 0.0
+
+
+def test_case_and_punctuation_are_not_errors():
+    assert word_error_rate("Strengths-based practice: people's choice.", "strengths based practice, peoples choice") == 0.0
+
+
+def test_contractions_with_one_reading_match_their_full_form():
+    assert word_error_rate("We're sure it's fine and we don't know", "we are sure it is fine and we do not know") == 0.0
+    assert word_error_rate("a man in his seventies", "a man in his 70s") == 0.0
+    assert word_error_rate("we've done it", "we done it") == pytest.approx(1 / 4)  # "have" was not heard
+
+
+def test_numbers_written_either_way_match():
+    assert word_error_rate("Twelve people waited 28 days", "12 people waited twenty-eight days") == 0.0
+    assert word_error_rate("1,200 contacts", "one thousand two hundred contacts") == 0.0
+    assert word_error_rate("2,436 carers", "two thousand four hundred and thirty six carers") == 0.0
+    assert word_error_rate("90.6% of assessments", "ninety point six per cent of assessments") == 0.0
+    assert word_error_rate("a budget of £1.893m", "a budget of 1.893 million pounds") == 0.0
+
+
+def test_a_wrong_number_is_still_an_error():
+    assert word_error_rate("thirteen people", "30 people") == pytest.approx(1 / 2)
+    assert word_error_rate("90.6% of assessments", "90.5% of assessments") == pytest.approx(1 / 4)
+
+
+def test_and_inside_a_number_but_not_between_numbers():
+    assert normalise("one hundred and three") == ["103"]
+    assert normalise("one and two") == ["1", "and", "2"]
+
+
+def test_spellings_are_left_alone():
+    # British and US spellings are different words: the normaliser does not hide them.
+    assert word_error_rate("our organisation", "our organization") == pytest.approx(1 / 2)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make test installs it)")
+def test_eval_speech_on_two_pairs(sample_services, tmp_path):
+    data_dir = sample_services.settings.data_dir
+    result = subprocess.run(
+        [sys.executable, "-m", "prep_bot.cli", "eval", "speech", "--limit", "2", "--json", "--data-dir", str(data_dir)],
+        capture_output=True, text=True, cwd=REPO_ROOT, env=cli_env(tmp_path / "unused"), timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    r = json.loads(result.stdout)
+    assert r["pairs"] == 2 and r["answers"] == 4
+    assert r["transcribed"] == 4 and r["failed"] == []
+    assert r["voice"] == "en-gb"
+    # espeak-ng read by Whisper tiny.en: far from perfect, far from noise.
+    assert 0.0 < r["wer_median"] < 0.4, r["wer_worst"]
+    assert 0.0 < r["wer_mean"] < 0.4
+    assert 0 < r["rtf"] < 1.0
+    assert 0 <= r["kept_spoken"] <= 2 and 0 <= r["kept_typed"] <= 2
+    assert set(r["targets"]) == {"wer_median", "order_kept", "wer_met", "order_met"}
+    for answer in r["details"]["answers"]:
+        assert answer["audio_s"] > 5 and answer["transcript"]
+        assert 0 <= answer["typed_score"] <= 100 and 0 <= answer["spoken_score"] <= 100
+    for pair in r["details"]["pairs"]:
+        assert pair["typed"]["kept"] == (pair["typed"]["strong"] > pair["typed"]["weak"])
+        assert pair["spoken"]["kept"] == (pair["spoken"]["strong"] > pair["spoken"]["weak"])
+    # one progress line per answer, on stderr
+    assert len([line for line in result.stderr.splitlines() if line.startswith("[")]) == 4
