@@ -48,7 +48,9 @@ _CONTRACTIONS = [
     (re.compile(r"'re\b"), " are"), (re.compile(r"'ve\b"), " have"), (re.compile(r"'ll\b"), " will"),
     (re.compile(r"\bi'm\b"), "i am"), (re.compile(r"\b(it|that|there|here|what|who|he|she)'s\b"), r"\1 is"),
 ]
-_DECADES = {w: f"{10 * i}s" for i, w in enumerate("twenties thirties forties fifties sixties seventies eighties nineties".split(), 2)}
+_DECADES = {
+    w: f"{10 * i}s" for i, w in enumerate("twenties thirties forties fifties sixties seventies eighties nineties".split(), 2)
+}
 
 
 def normalise(text: str) -> list[str]:
@@ -205,7 +207,12 @@ def evaluate_speech(
                 errors=errors, wer=round(errors / max(1, words), 4), audio_s=transcript.duration_s,
                 transcribe_s=round(transcript.seconds_taken, 2), transcript=transcript.text,
             )
-            row["spoken"][side] = answer["spoken_score"] = coach.coach(pair["qs"], pair["question"], transcript.text).score
+            try:
+                feedback = coach.coach(pair["qs"], pair["question"], transcript.text)
+                row["spoken"][side] = answer["spoken_score"] = feedback.score
+            except ValueError as e:  # the coach refuses the transcript (no words in it)
+                row["spoken"][side] = None
+                answer["coach_failed"] = str(e)
             answers.append(answer)
             if progress:
                 progress(f"[{len(answers)}/{2 * len(pairs)}] {answer['id']}: WER {answer['wer']:.3f}, "
@@ -279,7 +286,8 @@ def format_speech_table(r: dict) -> str:
     if r["lost_when_spoken"]:
         lines.append("order lost when spoken          " + ", ".join(r["lost_when_spoken"]))
     if r["rtf"] is not None:
-        lines.append(f"transcription real-time factor  {r['rtf']:.3f}   ({r['transcribe_s']:.0f} s for {r['audio_s']:.0f} s of speech)")
+        lines.append(f"transcription real-time factor  {r['rtf']:.3f}   "
+                     f"({r['transcribe_s']:.0f} s for {r['audio_s']:.0f} s of speech)")
     for failure in r["failed"]:
         lines.append(f"failed: {failure['id']}: {failure['reason']}")
     return "\n".join(lines)

@@ -92,3 +92,29 @@ def test_eval_speech_on_two_pairs(sample_services, tmp_path):
         assert pair["spoken"]["kept"] == (pair["spoken"]["strong"] > pair["spoken"]["weak"])
     # one progress line per answer, on stderr
     assert len([line for line in result.stderr.splitlines() if line.startswith("[")]) == 4
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make test installs it)")
+def test_an_answer_whose_audio_is_refused_is_recorded_as_failed_and_the_batch_goes_on(sample_services, tmp_path):
+    from prep_bot.speech import Transcriber
+    from prep_bot.speech_eval import evaluate_speech
+
+    # A transcriber that takes at most 6 s of speech refuses the long answer, as it would a long upload.
+    transcriber = Transcriber(sample_services.settings.stt_model_path, max_seconds=6)
+    question = "How do you keep people safe while they wait for an assessment?"
+    long = ("We ring every person on the waiting list each week, we rate the risk for each of them, and we visit "
+            "the next day when anything has changed, so nobody waits without someone checking on them.")
+    data = {"pairs": [
+        {"id": "x1", "qs": "assessing-needs", "question": question, "strong": long, "weak": "We are busy."},
+        {"id": "x2", "qs": "assessing-needs", "question": question,
+         "strong": "We ring every person on the waiting list each week.", "weak": "We are busy."},
+    ]}
+    lines: list[str] = []
+    r = evaluate_speech(sample_services.coach, transcriber, data, tmp_path, progress=lines.append)
+    assert r["answers"] == 4 and r["transcribed"] == 3
+    assert [f["id"] for f in r["failed"]] == ["x1/strong"]
+    assert "limit" in r["failed"][0]["reason"]
+    assert r["details"]["pairs"][0]["spoken"]["kept"] is False  # a failed answer cannot keep its pair's order
+    assert r["details"]["pairs"][0]["typed"]["strong"] > 0  # typed coaching still ran
+    assert len(lines) == 4 and "failed" in lines[0]
+    assert r["wer_median"] is not None and r["wer_median"] < 0.5
