@@ -233,6 +233,10 @@ def summarise(answers: list[dict], pairs: list[dict], voice: str, speed: int, wa
     kept_typed = sum(p["typed"]["kept"] for p in pairs)
     kept_spoken = sum(p["spoken"]["kept"] for p in pairs)
     median = statistics.median(rates) if rates else None
+    typed_margins = [p["typed"]["strong"] - p["typed"]["weak"] for p in pairs]
+    spoken_margins = [
+        p["spoken"]["strong"] - p["spoken"]["weak"] for p in pairs if None not in (p["spoken"]["strong"], p["spoken"]["weak"])
+    ]
     return {
         "voice": voice,
         "speed_wpm": speed,
@@ -250,6 +254,10 @@ def summarise(answers: list[dict], pairs: list[dict], voice: str, speed: int, wa
         "kept_spoken_share": round(kept_spoken / n, 4),
         "lost_when_spoken": [p["id"] for p in pairs if p["typed"]["kept"] and not p["spoken"]["kept"]],
         "gained_when_spoken": [p["id"] for p in pairs if p["spoken"]["kept"] and not p["typed"]["kept"]],
+        "margin_typed_mean": round(statistics.fmean(typed_margins), 1) if typed_margins else None,
+        "margin_spoken_mean": round(statistics.fmean(spoken_margins), 1) if spoken_margins else None,
+        "margin_typed_min": min(typed_margins, default=None),
+        "margin_spoken_min": min(spoken_margins, default=None),
         "audio_s": round(audio, 1),
         "transcribe_s": round(sum(a["transcribe_s"] for a in done), 1),
         "rtf": round(sum(a["transcribe_s"] for a in done) / audio, 4) if audio else None,
@@ -283,6 +291,9 @@ def format_speech_table(r: dict) -> str:
         f"strong above weak, spoken       {r['kept_spoken']}/{r['pairs']} ({r['kept_spoken_share']:.0%})"
         f"   (target >= {r['targets']['order_kept']:.0%}: {met(r['targets']['order_met'])})",
     ]
+    if r["margin_spoken_mean"] is not None:
+        lines.append(f"mean margin typed / spoken      {r['margin_typed_mean']:.1f} / {r['margin_spoken_mean']:.1f} points"
+                     f"   (smallest {r['margin_typed_min']} / {r['margin_spoken_min']})")
     if r["lost_when_spoken"]:
         lines.append("order lost when spoken          " + ", ".join(r["lost_when_spoken"]))
     if r["rtf"] is not None:

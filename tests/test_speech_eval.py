@@ -84,6 +84,7 @@ def test_eval_speech_on_two_pairs(sample_services, tmp_path):
     assert 0 < r["rtf"] < 1.0
     assert 0 <= r["kept_spoken"] <= 2 and 0 <= r["kept_typed"] <= 2
     assert set(r["targets"]) == {"wer_median", "order_kept", "wer_met", "order_met"}
+    assert r["margin_typed_mean"] is not None and r["margin_spoken_mean"] is not None
     for answer in r["details"]["answers"]:
         assert answer["audio_s"] > 5 and answer["transcript"]
         assert 0 <= answer["typed_score"] <= 100 and 0 <= answer["spoken_score"] <= 100
