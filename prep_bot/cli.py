@@ -281,6 +281,31 @@ def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
         click.echo(format_coach_table(results))
 
 
+@eval_group.command(name="speech")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled answers (default: eval/answers.yaml).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pairs.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with every transcript).")
+@with_services
+def eval_speech(set_path: Path | None, limit: int | None, as_json: bool, services) -> None:
+    """Word error rate of spoken answers (espeak-ng, British voice) and strong-vs-weak order kept."""
+    import tempfile
+
+    from prep_bot.evaluation import default_answer_set, load_answer_set
+    from prep_bot.speech_eval import evaluate_speech, format_speech_table
+
+    if services.store.is_empty():
+        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
+    data = load_answer_set(set_path or default_answer_set())
+    with tempfile.TemporaryDirectory(prefix="prep-bot-speech-") as workdir:
+        results = evaluate_speech(services.coach, services.transcriber, data, Path(workdir), limit=limit,
+                                  progress=lambda line: click.echo(line, err=True))
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_speech_table(results))
+
+
 @main.command()
 @click.option("--scale", default=100_000, show_default=True, type=click.IntRange(1000, 1_000_000),
               help="Passages in the largest synthetic store (the smaller one holds a tenth).")
