@@ -86,7 +86,7 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         return gr.LinePlot(value=frame, **axis), "\n\n".join(lines)
 
     def delivery_of(attempts):
-        """Pace and fillers a minute of the spoken answers (two small charts), hidden when
+        """Pace and fillers a minute of the spoken answers (two small charts of points), hidden when
         there are none."""
         import pandas as pd
 
@@ -95,8 +95,8 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         frame["time"] = pd.to_datetime(frame["time"], utc=True)
         axis = chart_axis([_utc(s["time"]) for s in spoken if s["time"]])
         return (
-            gr.Column(visible=bool(spoken)), gr.LinePlot(value=frame[["time", "words_per_minute"]], **axis),
-            gr.LinePlot(value=frame[["time", "fillers_per_minute"]], **axis),
+            gr.Column(visible=bool(spoken)), gr.ScatterPlot(value=frame[["time", "words_per_minute"]], **axis),
+            gr.ScatterPlot(value=frame[["time", "fillers_per_minute"]], **axis),
         )
 
     def history_of(attempts):
@@ -158,11 +158,12 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         )
         with gr.Column(visible=False, elem_id="my-delivery") as spoken:
             with gr.Row():
-                pace = gr.LinePlot(
+                # Points, not lines: the first spoken answer shows as a point (a line needs two).
+                pace = gr.ScatterPlot(
                     x="time", y="words_per_minute", title="Pace of spoken answers", x_title="Date", y_title="Words a minute",
                     y_lim=[60, 220], height=220, elem_id="my-pace",
                 )
-                fillers = gr.LinePlot(
+                fillers = gr.ScatterPlot(
                     x="time", y="fillers_per_minute", title="Fillers and hedges", x_title="Date", y_title="A minute",
                     y_lim=[0, 10], height=220, elem_id="my-fillers",
                 )
