@@ -324,6 +324,10 @@ def test_browser_practice_answer_by_voice(served, spoken, tmp_path):
             page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
             page.locator("#my-pace").wait_for(state="visible", timeout=30_000)
             assert "110-170 words a minute" in page.locator("#my-delivery-caption").inner_text()
+            # One spoken answer is drawn (as a point: a line needs two).
+            page.locator("#my-pace svg, #my-pace canvas").first.wait_for(state="visible", timeout=30_000)
+            page.wait_for_timeout(500)
+            page.locator("#my-delivery").screenshot(path=str(SHOTS / "my-progress-voice-1400.png"))
         finally:
             browser.close()
 
