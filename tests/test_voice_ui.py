@@ -165,6 +165,24 @@ def test_spoken_answer_is_transcribed_edited_and_coached_with_its_delivery(serve
     assert "How you said it" in page and html.escape(said.notes()[0], quote=False) in page
 
 
+def test_a_late_transcript_does_not_take_the_page_back_to_its_question(served, spoken, tmp_path):
+    """"Next question" pressed while a recording is transcribed: the answer that follows is
+    coached against the question on screen, without the old recording's delivery."""
+    services, url = served
+    client = client_for(url)
+    client.predict("Ula", "frontline", "safeguarding", False, api_name="/ask")
+    job = client.submit(upload(copy_of(spoken, tmp_path)), "", api_name="/transcribe")
+    while not job.status().code.name == "PROCESSING" and not job.done():
+        time.sleep(0.05)
+    chat, _, _ = client.predict("Ula", "frontline", "assessing-needs", False, api_name="/ask")
+    assert not job.done(), "the transcription finished before the next question: no race to test"
+    box, _ = job.result(timeout=120)
+    client.predict(box, "Ula", "", "frontline", chat, api_name="/answer")
+    [saved] = services.attempts.list(user="Ula")
+    assert saved.qs == "assessing-needs" and saved.question in text_of(chat[0])
+    assert saved.delivery is None  # recorded for the question before
+
+
 def test_a_transcript_goes_after_what_is_already_typed(served, spoken, tmp_path):
     _, url = served
     client = client_for(url)

@@ -15,7 +15,7 @@ from prep_bot.ui.history import attempt_html
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.practice import audience_dropdown
 from prep_bot.ui.render import md_escape, summary_table
-from prep_bot.ui.voice import read_aloud_after, read_aloud_box, recorder, transcribe_answer, wire_read_aloud, wire_recorder
+from prep_bot.ui.voice import read_aloud_after, read_aloud_box, recorder, spoken_for, transcribe_for, wire_read_aloud, wire_recorder
 
 
 def _clock(seconds: float) -> str:
@@ -54,7 +54,12 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         flag = " — time is up: finish your point" if over else ""
         return f"Time on this question: **{_clock(used)}** of {_clock(state['limit'])}{flag}"
 
-    def submit(text: str, user: str, team: str, state: dict, request: gr.Request):
+    def being_answered(state: dict | None) -> str | None:
+        """The key of the question on screen: its place in this panel and when it was shown."""
+        state = state or {}
+        return f"{state['index']}|{state['started']}" if state.get("ids") and state.get("index", 0) < len(state["ids"]) else None
+
+    def submit(text: str, user: str, team: str, state: dict, spoken: dict, request: gr.Request):
         with user_errors():
             me = current_user(services.users, request, user, team)
             if not state or state.get("index", 0) >= len(state.get("ids", [])):
@@ -62,7 +67,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             question = bank.get(state["ids"][state["index"]])
             feedback = services.coach.coach(question.qs, question, text)
             used = time.time() - state["started"]  # from the question's start: recording and transcribing count
-            said = state.get("delivery")
+            said = spoken_for(spoken, being_answered(state))
             saved = services.attempts.add(
                 user=me.name, team=me.team, audience=state["audience"], qs=question.qs,
                 question_id=question.id, question=question.text, answer=text, score=feedback.score,
@@ -71,7 +76,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
                 delivery=said,
             )
             weakest = min(feedback.dimensions, key=lambda d: d.score)
-            state = {**state, "index": state["index"] + 1, "started": time.time(), "delivery": None}
+            state = {**state, "index": state["index"] + 1, "started": time.time()}
             state["results"] = [*state["results"], {
                 "qs": question.qs, "question": question.text, "score": feedback.score, "weakest": weakest.label,
                 "time": _clock(used) + (" (over time)" if used > state["limit"] else "")
@@ -81,16 +86,14 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
                 return state, (
                     "### Interview complete\n\nYour summary is below; every answer was saved. "
                     "Choose a question under the summary to read its full feedback."
-                ), "", summary_table(state["results"], framework), gr.Timer(active=False)
-            return state, _prompt(state), "", summary_table(state["results"], framework), gr.Timer(active=True)
+                ), "", summary_table(state["results"], framework), gr.Timer(active=False), {}
+            return state, _prompt(state), "", summary_table(state["results"], framework), gr.Timer(active=True), {}
 
-    def transcribe(audio: str | None, text: str, state: dict):
+    def transcribe(audio: str | None, text: str, state: dict, spoken: dict):
         """A spoken answer into the answer box, to check before submitting. The question's clock
         is not touched: it keeps running from when the question was shown."""
         with user_errors():
-            state = dict(state or {})
-            text, state["delivery"], status = transcribe_answer(services, audio, text, state.get("delivery"))
-            return text, state, status
+            return transcribe_for(services, being_answered(state), audio, text, spoken)
 
     def review_list(state: dict):
         """Once the panel has ended: its questions to choose from (value: the attempt's number),
@@ -123,6 +126,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             minutes = gr.Slider(1, 5, value=2, step=0.5, label="Minutes per question")
             begin = gr.Button("Start mock interview", variant="primary")
         state = gr.State({})
+        spoken = gr.State({})  # a recording's delivery, waiting for Submit (see ui/voice.py spoken_for)
         prompt = gr.Markdown(elem_id="mock-question")
         clock = gr.Markdown()
         reply = gr.Textbox(
@@ -145,12 +149,14 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         started = begin.click(start, [audience, count, minutes], [state, prompt, reply, summary, timer], api_name="mock_start")
         started.then(review_list, state, [picked, feedback], api_name=False)
         read_aloud_after(started, prompt, read_aloud, voice_status)
-        sent = send.click(submit, [reply, user_box, team_box, state], [state, prompt, reply, summary, timer], api_name="mock_answer")
+        sent = send.click(
+            submit, [reply, user_box, team_box, state, spoken], [state, prompt, reply, summary, timer, spoken], api_name="mock_answer"
+        )
         sent.then(
             tick, state, clock, api_name=False, show_progress="hidden"  # the clock stops showing once the panel ends
         ).then(review_list, state, [picked, feedback], api_name=False)
         read_aloud_after(sent, prompt, read_aloud, voice_status)
-        wire_recorder(audio, transcribe, [audio, reply, state], [reply, state, voice_status], api_name="mock_transcribe")
+        wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="mock_transcribe")
         wire_read_aloud(read_aloud, prompt, voice_status)
         picked.change(review, [picked, user_box, team_box, state], feedback, api_name="mock_review")
         timer.tick(tick, state, clock, api_name=False, show_progress="hidden")

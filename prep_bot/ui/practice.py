@@ -16,8 +16,8 @@ from prep_bot.ui.render import (
     claims_table, data_cards, dimension_table, elsewhere_list, evidence_cards, md_escape, missed_list,
 )
 from prep_bot.ui.voice import (
-    delivery_line, delivery_section, read_aloud_after, read_aloud_box, recorder, transcribe_answer, wire_read_aloud,
-    wire_recorder,
+    delivery_line, delivery_section, read_aloud_after, read_aloud_box, recorder, spoken_for, transcribe_for,
+    wire_read_aloud, wire_recorder,
 )
 
 ELSEWHERE_SHOWN = 3
@@ -168,11 +168,16 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             )
             if question is None:
                 raise gr.Error("No question matches those choices; pick another audience or statement.")
-            state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None, delivery=None)
+            state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None)
             chat = [{"role": "assistant", "content": question_message(question, services)}]
             return chat, state, elsewhere(question), ""
 
-    def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict, request: gr.Request):
+    def being_answered(state: dict | None) -> str | None:
+        """The key of what the person is answering now: the question, or its follow-up."""
+        state = state or {}
+        return f"{state['question_id']}|{state.get('probe') or ''}" if state.get("question_id") else None
+
+    def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict, spoken: dict, request: gr.Request):
         with user_errors():
             text = clean_text(text)  # a lone surrogate from the browser would fail to save
             me = current_user(services.users, request, user, team)
@@ -184,7 +189,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             asked = Question(question.id, question.qs, question.audience, probe, question.probes, question.looks_for) if probe else question
             feedback = services.coach.coach(question.qs, asked, text)
             previous = state.get("last")
-            said = state.get("delivery")  # from a recording of this answer (used once)
+            said = spoken_for(spoken, being_answered(state))  # from a recording of this answer (used once)
             services.attempts.add(
                 user=me.name, team=me.team, audience=audience, qs=question.qs,
                 question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
@@ -193,7 +198,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 delivery=said,
             )
             state.update(
-                probe=feedback.follow_up, last=feedback.score if not probe else previous, last_any=feedback.score, delivery=None,
+                probe=feedback.follow_up, last=feedback.score if not probe else previous, last_any=feedback.score,
             )
             chat = [
                 *(chat or []),
@@ -202,15 +207,13 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 *delivery_section(said),
                 *detail_messages(feedback, services.framework, services.store, services.glossary),
             ]
-            return chat, state, ""
+            return chat, state, "", {}
 
-    def transcribe(audio: str | None, text: str, state: dict):
+    def transcribe(audio: str | None, text: str, state: dict, spoken: dict):
         """A recorded or uploaded answer into the answer box, to check and edit before Send; its
-        delivery waits in the state for that Send."""
+        delivery waits in the spoken state for that Send, keyed by what it answers."""
         with user_errors():
-            state = dict(state or {})
-            text, state["delivery"], status = transcribe_answer(services, audio, text, state.get("delivery"))
-            return text, state, status
+            return transcribe_for(services, being_answered(state), audio, text, spoken)
 
     def try_again(chat: list, state: dict):
         with user_errors():
@@ -238,6 +241,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 value=False, label="Include challenge questions from our evidence (at most one in four)", min_width=240
             )
         state = gr.State({})
+        spoken = gr.State({})  # a recording's delivery, waiting for Send (see ui/voice.py spoken_for)
         chat = gr.Chatbot(
             label="Rehearsal", height="62vh", min_height=320, elem_id="practice-chat", feedback_options=None,
             latex_delimiters=[], show_label=False, placeholder="Your first question is on its way.",
@@ -260,12 +264,12 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             next_btn = gr.Button("Next question", elem_id="practice-ask", scale=1)
         ask_inputs = [user_box, audience, qs_choice, with_challenges, state]
         read_aloud_after(next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask"), chat, read_aloud, voice_status)
-        answer_inputs = [reply, user_box, team_box, audience, chat, state]
+        answer_inputs = [reply, user_box, team_box, audience, chat, state, spoken]
         # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
-        send.click(answer, answer_inputs, [chat, state, reply], api_name="answer").then(
+        send.click(answer, answer_inputs, [chat, state, reply, spoken], api_name="answer").then(
             lambda: "", None, voice_status, api_name=False, show_progress="hidden"
         )
         read_aloud_after(again.click(try_again, [chat, state], [chat, state], api_name="try_again"), chat, read_aloud, voice_status)
-        wire_recorder(audio, transcribe, [audio, reply, state], [reply, state, voice_status], api_name="transcribe")
+        wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="transcribe")
         wire_read_aloud(read_aloud, chat, voice_status)
     return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience]

@@ -63,6 +63,22 @@ def transcribe_answer(services, path: str | None, text: str | None, delivery: di
     return joined, said, status
 
 
+def spoken_for(spoken: dict | None, question) -> dict | None:
+    """The delivery waiting in a tab's ``spoken`` state for ``question`` (a key naming the
+    question being answered), or None when it was recorded for another one. The transcription
+    writes only this state, never the tab's question state, so a recording that finishes after
+    "Next question" cannot take the page back to the question it was recorded for."""
+    spoken = spoken or {}
+    return spoken.get("delivery") if question is not None and spoken.get("question") == question else None
+
+
+def transcribe_for(services, question, path: str | None, text: str | None, spoken: dict | None) -> tuple[str, dict, str]:
+    """``transcribe_answer`` for the question keyed ``question``: (box text, the new spoken
+    state, status)."""
+    joined, said, status = transcribe_answer(services, path, text, spoken_for(spoken, question))
+    return joined, {"question": question, "delivery": said}, status
+
+
 def combine(first: dict, then: dict) -> dict:
     """The delivery of an answer given in two recordings, one after the other."""
     a, b = Delivery.from_dict(first), Delivery.from_dict(then)
