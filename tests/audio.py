@@ -3,7 +3,9 @@ and silence, noise and spliced pauses written with the standard library's ``wave
 
 from __future__ import annotations
 
+import struct
 import wave
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -54,3 +56,16 @@ def noise(path: Path, seconds: float = 5.0, seed: int = 7) -> Path:
 def long_silence(path: Path, seconds: float, rate: int = 8000) -> Path:
     """A long, quiet WAV (cheap to write at 8 kHz) for the length limit."""
     return write_wav(path, np.zeros(int(seconds * rate), dtype=np.float32), rate)
+
+
+def picture(path: Path, size: int = 8) -> Path:
+    """A small grey PNG: a file that is not a recording."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x80" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
+    Path(path).write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    )
+    return Path(path)

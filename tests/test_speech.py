@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from audio import long_silence, noise, silence, spoken
+from audio import long_silence, noise, picture, silence, spoken
 from conftest import cli_env
 from prep_bot.delivery import Delivery, Word, analyse, count_fillers, tokenise
 from prep_bot.errors import ConfigError
@@ -161,14 +161,12 @@ def bad_recordings(folder: Path) -> dict[str, tuple[Path, str]]:
     empty.write_bytes(b"")
     corrupt = folder / "corrupt.wav"
     corrupt.write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt " + bytes(range(256)) * 20)
-    picture = folder / "picture.png"
-    shutil.copy(Path(__file__).resolve().parent.parent / "screenshots" / "evidence-search.png", picture)
     return {
         "silence": (silence(folder / "silence.wav"), "silent"),
         "noise": (noise(folder / "noise.wav"), "No speech was heard"),
         "empty": (empty, "empty (0 bytes)"),
         "corrupt": (corrupt, "could not be read as audio"),
-        "picture": (picture, "PNG file, not a recording"),
+        "picture": (picture(folder / "picture.png"), "PNG file, not a recording"),
         "too long": (long_silence(folder / "long.wav", 301), "the limit is 5:00"),
     }
 
