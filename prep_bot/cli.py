@@ -11,7 +11,7 @@ import click
 from prep_bot.cli_common import print_json, with_services
 from prep_bot.errors import PrepBotError
 from prep_bot.cli_setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
-from prep_bot.cli_voice import echo_delivery, transcribe, transcribe_file
+from prep_bot.cli_voice import echo_delivery, transcribe
 from prep_bot.provenance import display_date, same_council
 from prep_bot.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
 
@@ -199,7 +199,7 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
     """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
     if (answer is None) == (audio is None):
         raise click.UsageError("Give the answer as --answer TEXT or --audio FILE (one of them).")
-    transcript = transcribe_file(services, audio) if audio else None
+    transcript = services.transcriber.transcribe(audio) if audio else None
     feedback = services.coach.coach(qs, question, transcript.text if transcript else answer)
     if as_json:
         data = feedback.to_dict()

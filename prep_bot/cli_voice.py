@@ -11,11 +11,6 @@ import click
 from prep_bot.cli_common import print_json, with_services
 
 
-def transcribe_file(services, audio: Path):
-    """The transcript of ``audio`` (an AudioError, shown as one line, when it is unusable)."""
-    return services.transcriber.transcribe(audio)
-
-
 def echo_delivery(delivery) -> None:
     click.echo(f"Delivery: {delivery.summary()}")
     for note in delivery.notes():
@@ -28,7 +23,7 @@ def echo_delivery(delivery) -> None:
 @with_services
 def transcribe(audio: Path, as_json: bool, services) -> None:
     """Transcribe a spoken answer (WAV, MP3, M4A, OGG, WebM or FLAC) on this machine, with delivery notes."""
-    transcript = transcribe_file(services, audio)
+    transcript = services.transcriber.transcribe(audio)  # an unusable one: AudioError, one line
     if as_json:
         print_json(transcript.to_dict())
         return

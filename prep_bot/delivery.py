@@ -27,7 +27,6 @@ class Delivery:
     words_per_minute: int  # over the time spent speaking (first word to last, less long pauses)
     long_pauses: list[dict] = field(default_factory=list)  # [{"at_s", "seconds"}]
     fillers: dict[str, int] = field(default_factory=dict)  # phrase -> count
-    word_count: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -124,7 +123,7 @@ def analyse(words: list[Word], duration_s: float) -> Delivery:
     tokens = tokenise(" ".join(w.text for w in spoken))
     count = sum(1 for t in tokens if t not in PUNCTUATION)
     wpm = round(count / span * 60) if span > 1.0 else 0
-    return Delivery(round(float(duration_s), 1), wpm, pauses, count_fillers(tokens), count)
+    return Delivery(round(float(duration_s), 1), wpm, pauses, count_fillers(tokens))
 
 
 # --- fillers -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from conftest import CHROMIUM, launch_chromium, served_app, services_with
 from prep_bot.config import REPO_ROOT, Settings
 from prep_bot.delivery import Delivery
 from prep_bot.ui.practice import coach_message
+from test_practice_ui import client_for, folded, refused, text_of
 
 pytestmark = pytest.mark.server
 
@@ -57,12 +58,6 @@ def served(tmp_path_factory, embedder):
         services.close()
 
 
-def client_for(url: str):
-    from gradio_client import Client
-
-    return Client(url, verbose=False)
-
-
 def upload(path: Path):
     from gradio_client import handle_file
 
@@ -85,27 +80,8 @@ def server_copies(master: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and p.stat().st_size == size and digest(p) == want]
 
 
-def text_of(message: dict) -> str:
-    content = message["content"]
-    if isinstance(content, str):
-        return content
-    return "\n".join(part.get("text", "") for part in content if isinstance(part, dict))
-
-
-def folded(message: dict) -> str | None:
-    return (message.get("metadata") or {}).get("title")
-
-
 def last_reply(chat: list[dict]) -> str:
     return text_of([m for m in chat if m["role"] == "assistant" and not folded(m)][-1])
-
-
-def refused(call) -> str:
-    with pytest.raises(Exception) as raised:
-        call()
-    message = str(raised.value)
-    assert "Traceback" not in message and 'File "' not in message, message
-    return message
 
 
 def edited(transcript: str) -> str:
