@@ -100,6 +100,26 @@ class Settings(BaseSettings):
         "of deleting them once transcribed.",
     )
 
+    llm_url: str | None = Field(
+        default=None,
+        description="Base URL of the council's own OpenAI-compatible chat endpoint (e.g. "
+        "http://127.0.0.1:11434/v1 for Ollama). Unset: no language model; the coach is the rubric alone.",
+    )
+    llm_model: str = Field(default="", description="Model name to ask the endpoint for (e.g. llama3.1:8b).")
+    llm_api_key: str | None = Field(default=None, description="API key for the endpoint, if it needs one.")
+    llm_api_key_file: Path | None = Field(
+        default=None, description="File holding the API key (read at start; keeps the key out of the environment)."
+    )
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for the model before falling back.")
+    llm_allow_remote: bool = Field(
+        default=False,
+        description="Allow an endpoint on another machine. Off: only this machine (loopback) is used, "
+        "because passages and answers are sent to it.",
+    )
+    prompts_dir: Path = Field(
+        default=REPO_ROOT / "prompts", description="Folder of the prompt files for the language model."
+    )
+
     _council_source: str = PrivateAttr(default="")
 
     @model_validator(mode="after")

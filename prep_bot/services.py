@@ -63,6 +63,13 @@ class Services:
         return Coach(self.store, self.framework, self.rubric, self.questions)
 
     @cached_property
+    def advisor(self):
+        """The council's language model behind the guardrails (off unless PREP_BOT_LLM_URL is set)."""
+        from prep_bot.advisor import Advisor
+
+        return Advisor(self.settings, self.store, self.framework, self.coach.claims)
+
+    @cached_property
     def transcriber(self):
         """Speech to text for spoken answers; the model loads at the first recording."""
         from prep_bot.speech import Transcriber
