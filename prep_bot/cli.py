@@ -11,6 +11,7 @@ import click
 from prep_bot.cli_common import print_json, with_services
 from prep_bot.errors import PrepBotError
 from prep_bot.cli_setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
+from prep_bot.cli_llm import ask, echo_help, llm, model_help
 from prep_bot.cli_voice import echo_delivery, transcribe
 from prep_bot.provenance import display_date, same_council
 from prep_bot.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
@@ -32,7 +33,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe):
+for command in (users, serve, council, transcribe, llm, ask):
     main.add_command(command)
 
 
@@ -200,11 +201,15 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
     if (answer is None) == (audio is None):
         raise click.UsageError("Give the answer as --answer TEXT or --audio FILE (one of them).")
     transcript = services.transcriber.transcribe(audio) if audio else None
-    feedback = services.coach.coach(qs, question, transcript.text if transcript else answer)
+    said = transcript.text if transcript else answer
+    feedback = services.coach.coach(qs, question, said)
+    helped = model_help(services, feedback, said)  # None without a model; ``error`` when it failed
     if as_json:
         data = feedback.to_dict()
         if transcript:
             data.update(transcript=transcript.text, delivery=transcript.delivery.to_dict())
+        if helped is not None:
+            data["llm"] = helped.to_dict()
         print_json(data)
         return
     if transcript:
@@ -220,6 +225,8 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
     click.echo(f"Follow-up: {feedback.follow_up}")
     if transcript:
         echo_delivery(transcript.delivery)
+    if helped is not None:
+        echo_help(helped)
 
 
 @main.group(name="eval")

@@ -151,6 +151,7 @@ class FakeLLM:
     def __init__(self) -> None:
         self.scripts = dict(SCRIPTS)
         self.requests: list[tuple[str, dict]] = []
+        self.keys: list[str] = []  # the Authorization header of each chat request
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -184,6 +185,7 @@ class FakeLLM:
                 if rest != "/chat/completions" or name not in outer.scripts:
                     return self._send(404, b'{"error": {"message": "not found"}}')
                 outer.requests.append((name, body))
+                outer.keys.append(self.headers.get("Authorization", ""))
                 reply = outer.scripts[name](body)
                 time.sleep(reply.delay_before)
                 try:
