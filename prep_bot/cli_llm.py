@@ -7,6 +7,7 @@ import click
 
 from prep_bot.cli_common import print_json, with_services
 from prep_bot.llm import LLMError
+from prep_bot.provenance import display_date
 
 
 @click.group()
@@ -57,7 +58,8 @@ def ask(question: str, qs: str | None, as_json: bool, services) -> None:
 
 def echo_sources(citations: list[dict], flags: list[str]) -> None:
     for c in citations:
-        where = ", ".join(str(x) for x in (c["date"], f"p. {c['page']}" if c["page"] else None, c["section"]) if x)
+        when = display_date(c["date"]) or "undated"
+        where = ", ".join(str(x) for x in (when, f"p. {c['page']}" if c["page"] else None, c["section"]) if x)
         click.echo(f"  [{c['n']}] {c['title']}" + (f" ({where})" if where else ""))
     for flag in flags:
         click.echo(f"  ⚠ {flag}")
