@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from prep_bot.evidence.redaction import redact
-from prep_bot.grounding import Checked, Source, check_reply, number, passages_block, provisional, quoted
+from prep_bot.grounding import (
+    Checked, Source, check_reply, known_figures, number, passages_block, provisional, quoted,
+)
 from prep_bot.llm import ChatModel, LLMError, endpoint_from
 from prep_bot.prompting import load_prompt
 
@@ -118,10 +120,10 @@ class Advisor:
                 change=(f"{reply.change.label}: {reply.change.advice}" if reply else feedback.weakest),
                 follow_up=feedback.follow_up, passages=block,
             )
-            text = ""
+            text, known = "", known_figures(sources, own)
             for piece in self.model().stream(messages):
                 text += piece
-                yield provisional(text, sources, own)
+                yield provisional(text, sources, known=known)
             if REFUSAL.match(text):
                 raise LLMError("The model declined to coach this answer.")
             try:
@@ -170,10 +172,10 @@ class Advisor:
         block, withheld = passages_block(sources)
         try:
             messages = self.prompt("ask").messages(question=quoted(redact(question).text), passages=block)
-            text = ""
+            text, known = "", known_figures(sources)
             for piece in self.model().stream(messages):
                 text += piece
-                yield provisional(text, sources)
+                yield provisional(text, sources, known=known)
             if REFUSAL.match(text):
                 raise LLMError("The model declined to answer.")
             checked: Checked = check_reply(text, sources, self.checker, withheld)

@@ -198,9 +198,14 @@ def check_reply(text: str, sources: list[Source], checker, withheld: list[str] |
     return Checked(text, citations, flags + figure_flags)
 
 
-def provisional(text: str, sources: list[Source], own: str = "") -> str:
+def known_figures(sources: list[Source], own: str = "") -> list:
+    """The figures a streaming reply may show unmarked: those the passages or the speaker state."""
+    return [f for s in sources for f in extract_figures(s.passage.text)] + extract_figures(own)
+
+
+def provisional(text: str, sources: list[Source], own: str = "", known: list | None = None) -> str:
     """While a reply streams in: figures not yet shown to be in the passages (or the speaker's
     own answer) are marked as being checked, so no figure is ever shown unmarked as fact."""
-    known = [f for s in sources for f in extract_figures(s.passage.text)] + extract_figures(own)
+    known = known_figures(sources, own) if known is None else known
     marks = [(p.raw, "(⚠ checking)") for p in extract_figures(_plain(text)) if not any(same_value(p, k) for k in known)]
     return _mark(text, marks)
