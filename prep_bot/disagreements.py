@@ -210,7 +210,8 @@ def said_differently(advisor, attempts, titles: dict[str, str], cache=None, team
     try:
         if groups:
             model, prompt = advisor.model(), advisor.prompt("disagree")
-        for qs, answers in groups.items():
+        order = {qs: i for i, qs in enumerate(titles)}  # the framework's order of statements
+        for qs, answers in sorted(groups.items(), key=lambda g: order.get(g[0], len(order))):
             statement = titles.get(qs, qs)
             sent = prepare(answers)
             block = answers_block(sent)
