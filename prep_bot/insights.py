@@ -267,17 +267,22 @@ class Insights:
             names |= {u.team for u in users.list() if u.team}
         return sorted(names)
 
-    def team_story(self, team: str, attempts) -> dict:
+    def team_story(self, team: str, attempts, advisor=None) -> dict:
         """Per statement for one team: practice, what the team used, the key messages of the
         evidence and which members said each, and where its story is not consistent.
         ``members`` are the people with practice answers among ``attempts``; a member "said"
         a key message when one of their answers on that statement reaches ADDRESSED cosine
-        similarity with the message's passage (the rule behind ``mentioned``)."""
+        similarity with the message's passage (the rule behind ``mentioned``). With a
+        configured ``advisor``, ``said_differently`` holds the statements that contradict each
+        other in words (see disagreements.py); None without one."""
+        from prep_bot.disagreements import said_differently
+
         facts = self._evidence()
         titles = {q.slug: q.title for q in self.framework.quality_statements}
         story = {
             "team": team, "members": sorted({a.user for a in attempts}), "attempts": len(attempts),
             "statements": [], "conflicts": self.conflicts(attempts, titles),
+            "said_differently": said_differently(advisor, attempts, titles, self.cache, team),
         }
         for q in self.framework.quality_statements:
             tried = [a for a in attempts if a.qs == q.slug]

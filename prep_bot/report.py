@@ -142,6 +142,20 @@ def team_story_markdown(story: dict) -> str:
             lines.append(f"- {c['kind']}{where}: {first}; the evidence ({_md(b['question'])}) says “{_md(b['said'])}”")
         else:
             lines.append(f"- {c['kind']}{where}: {first}; {_md(b['who'])} ({b['when']}, answering “{_md(b['question'])}”) said “{_md(b['said'])}”")
+    said = story.get("said_differently")
+    if said:
+        lines += ["", "### Said differently", ""]
+        if said["notice"]:
+            lines.append(f"_{_md(said['notice'])}_")
+        for d in said["items"]:
+            a, b = d["first"], d["second"]
+            lines.append(
+                f"- {_md(d['about'] or 'said differently')} ({_md(d['statement'])}): "
+                f"{_md(a['who'])} ({a['when']}, answering “{_md(a['question'])}”) said “{_md(a['said'])}”; "
+                f"{_md(b['who'])} ({b['when']}, answering “{_md(b['question'])}”) said “{_md(b['said'])}”"
+            )
+        if not said["items"] and not said["notice"]:
+            lines.append("No answers that contradict each other in words found.")
     lines += ["", "## Key messages and who said them", ""]
     lines.append(
         f"A member said a message when one of their answers on that statement comes close to it in meaning "

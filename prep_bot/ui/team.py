@@ -24,7 +24,7 @@ def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             if not team:
                 raise gr.Error("Name the team to look at.")
             attempts = visible_attempts(me, services.attempts, team=team, users=services.users)
-            result = services.insights.team_story(team, attempts)
+            result = services.insights.team_story(team, attempts, advisor=services.advisor)
             folder = Path(tempfile.mkdtemp(prefix="prep-bot-team-"))
             slug = "".join(ch if ch.isalnum() else "-" for ch in team.lower()).strip("-") or "team"
             md = folder / f"team-story-{slug}.md"
@@ -43,7 +43,8 @@ def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
     with gr.Tab("Team story") as tab:
         gr.Markdown(
             "For managers and leads: does the team tell one story that the evidence supports? Per quality "
-            "statement: first where team members' figures disagree with each other or with the evidence, then "
+            "statement: first where team members' figures disagree with each other or with the evidence (and, with "
+            "the council's language model set up, where they say different things in words), then "
             "which of the evidence's key messages each member said, then each statement's practice in detail."
         )
         with gr.Row():
