@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 MAX_ANSWERS = 12  # people per prompt: the most recent answerers
 MAX_CHARS = 1500  # of each answer
 MIN_QUOTE_WORDS = 2
+PARALLEL = 4  # statements compared at once
 FAILED = "The language model could not compare the team's answers: {reason}; figure conflicts are shown as usual."
 UNREADABLE = (
     "The language model's reply about {names} could not be read, so {them} left out of “Said differently”."
@@ -207,11 +209,15 @@ def said_differently(advisor, attempts, titles: dict[str, str], cache=None, team
     groups = latest_answers(attempts)
     items: list[dict] = []
     unreadable: list[str] = []
+    order = {qs: i for i, qs in enumerate(titles)}  # the framework's order of statements
+    todo = sorted(groups.items(), key=lambda g: order.get(g[0], len(order)))
     try:
-        if groups:
+        if todo:
             model, prompt = advisor.model(), advisor.prompt("disagree")
-        order = {qs: i for i, qs in enumerate(titles)}  # the framework's order of statements
-        for qs, answers in sorted(groups.items(), key=lambda g: order.get(g[0], len(order))):
+
+        def compare(group):
+            """One statement's pairs (None when the reply could not be read), from the cache or the model."""
+            qs, answers = group
             statement = titles.get(qs, qs)
             sent = prepare(answers)
             block = answers_block(sent)
@@ -225,12 +231,21 @@ def said_differently(advisor, attempts, titles: dict[str, str], cache=None, team
                     pairs, dropped = check_pairs(parse(reply), sent)
                 except Unreadable as exc:
                     log.info("disagree reply for %s unreadable: %s", qs, exc)
-                    unreadable.append(statement)
-                    continue
+                    return statement, sent, None
                 if dropped:
                     log.info("disagree for %s: %d pair(s) failed the checks", qs, dropped)
                 if cache is not None:
                     cache.put_result(key, pairs, kind=kind)
+            return statement, sent, pairs
+
+        # Statements are compared side by side: the model's server does the work, so waiting on
+        # several at once keeps a slow model from multiplying the wait by the number of statements.
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            results = list(pool.map(compare, todo))
+        for statement, sent, pairs in results:
+            if pairs is None:
+                unreadable.append(statement)
+                continue
             for p in pairs:
                 if not (isinstance(p, dict) and _number(p.get("a"), len(sent)) and _number(p.get("b"), len(sent))):
                     continue  # a cache row not written by this version

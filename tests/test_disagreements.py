@@ -304,3 +304,31 @@ def test_a_manager_sees_said_differently_in_the_team_story_tab(open_services, ll
     assert f"“{NO_LIST}”" in html[words:] and f"“{SIX_WEEKS}”" in html[words:]
     md = next(Path(f) for f in files if f.endswith(".md")).read_text(encoding="utf-8")
     assert "### Said differently" in md and SIX_WEEKS in md
+
+
+def test_statements_are_compared_side_by_side(open_services, llm):
+    """Three statements with answers from two people: the model is asked about them at once, so a
+    slow model's wait is not multiplied by the number of statements."""
+    import dataclasses
+    import threading
+    import time
+
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def overlapping(body: dict) -> Scripted:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.5)
+        with lock:
+            state["now"] -= 1
+        return honest(body)
+
+    llm.scripts["overlapping"] = overlapping
+    services = open_services("overlapping", llm)
+    pair = [a for a in services.attempts.list(team=TEAM) if a.answer in (KIM, SAM)]
+    attempts = [dataclasses.replace(a, qs=qs) for qs in ("assessing-needs", "safeguarding", "governance") for a in pair]
+    said = compare(services, attempts)
+    assert [d["statement"] for d in said["items"]] == ["Assessing needs", "Safeguarding", "Governance, management and sustainability"]
+    assert state["most"] >= 2
