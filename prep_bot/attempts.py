@@ -1,8 +1,8 @@
 """Practice history: every coached attempt, stored with SQLAlchemy (SQLite in the data dir by
 default, any database through PREP_BOT_DATABASE_URL), with the feedback it was given.
 
-Schema changes are applied on open by ``_upgrade`` (add a missing nullable column, nothing
-else); a migration framework (Alembic) replaces it when the schema needs more than that."""
+The schema is made and upgraded by Alembic (prep_bot/migrations, the ``accounts`` scripts): a
+SQLite store upgrades itself on open, a database server needs ``prep-bot migrate``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, func, inspect, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import DateTime, Integer, String, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 
@@ -103,19 +102,16 @@ class AttemptLog:
     """Stores and reads practice attempts."""
 
     def __init__(self, url: str) -> None:
+        from prep_bot import migrations
+        from prep_bot.database import make_engine
+
         self.url = url
-        sqlite = url.startswith("sqlite")
-        self.engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30} if sqlite else {})
-        if sqlite:
-            @event.listens_for(self.engine, "connect")
-            def _pragmas(connection, _record):  # durable and concurrent: WAL, full sync
-                cursor = connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=FULL")
-                cursor.execute("PRAGMA busy_timeout=30000")
-                cursor.close()
-        Base.metadata.create_all(self.engine)
-        _upgrade(self.engine)
+        self.engine = make_engine(url)  # SQLite: WAL, synchronous=FULL, 30 s busy timeout
+        try:
+            migrations.ensure(self.engine, migrations.ACCOUNTS)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._lock = threading.Lock()
 
@@ -179,15 +175,3 @@ class AttemptLog:
     def close(self) -> None:
         self.engine.dispose()
 
-
-def _upgrade(engine) -> None:
-    """Bring a store made by an older prep-bot up to this schema without losing rows: add the
-    nullable columns it lacks. Idempotent; safe when two processes open the store at once."""
-    missing = [c for c in ("feedback", "delivery") if c not in {col["name"] for col in inspect(engine).get_columns("attempts")}]
-    for column in missing:
-        try:
-            with engine.begin() as connection:
-                connection.execute(text(f"ALTER TABLE attempts ADD COLUMN {column} TEXT"))
-        except DBAPIError:  # another process added it first
-            if column not in {col["name"] for col in inspect(engine).get_columns("attempts")}:
-                raise

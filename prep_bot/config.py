@@ -82,8 +82,16 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL of the database for practice attempts. Default: a SQLite file "
-        "(attempts.sqlite) in the data dir.",
+        description="SQLAlchemy URL of the database for accounts and practice attempts. A database "
+        "server (postgresql+psycopg://...) also holds the document catalog and kept uploads, so "
+        "several machines share one library; its schema is made by `prep-bot migrate`. Default: "
+        "SQLite files (attempts.sqlite, catalog.sqlite) in the data dir.",
+    )
+    keep_uploads: bool = Field(
+        default=True,
+        description="Keep a copy of each file added through the app: in the data dir's uploads/ "
+        "folder, or as rows in the shared database when PREP_BOT_DATABASE_URL names a database "
+        "server. Off: the copy is deleted once its passages are stored.",
     )
 
     stt_model_path: Path | None = Field(
@@ -146,6 +154,20 @@ class Settings(BaseSettings):
     @property
     def attempts_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'attempts.sqlite'}"
+
+    @property
+    def shared_database(self) -> bool:
+        """Whether PREP_BOT_DATABASE_URL names a database server that holds the catalog too."""
+        if not self.database_url:
+            return False
+        from prep_bot.database import is_sqlite
+
+        return not is_sqlite(self.database_url)
+
+    @property
+    def catalog_location(self) -> str | Path:
+        """The document catalog: the shared database server, else catalog.sqlite in the data dir."""
+        return self.database_url if self.shared_database else self.data_dir / "catalog.sqlite"
 
     @property
     def recordings_dir(self) -> Path:

@@ -57,7 +57,7 @@ class EvidenceStore:
         self.embedder = embedder
         self._glossary = glossary
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(settings.data_dir / "catalog.sqlite")
+        self.catalog = Catalog(settings.catalog_location)
         self.lexical = LexicalIndex(settings.data_dir / "bm25")
         self._client = None
         self._collection = None

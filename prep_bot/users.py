@@ -125,8 +125,7 @@ class UserStore:
 
     def __init__(self, attempts: AttemptLog, hasher: PasswordHasher | None = None) -> None:
         self.attempts = attempts
-        self.engine = attempts.engine  # same database, same connection settings (WAL, busy timeout)
-        _Base.metadata.create_all(self.engine)
+        self.engine = attempts.engine  # same database (its schema made by AttemptLog's migrations)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
