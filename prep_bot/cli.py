@@ -11,6 +11,7 @@ import click
 from prep_bot.cli_common import print_json, with_services
 from prep_bot.errors import PrepBotError
 from prep_bot.cli_setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
+from prep_bot.cli_db import migrate
 from prep_bot.cli_llm import ask, echo_help, llm, model_help
 from prep_bot.cli_voice import echo_delivery, transcribe
 from prep_bot.provenance import display_date, same_council
@@ -33,7 +34,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe, llm, ask):
+for command in (users, serve, council, transcribe, llm, ask, migrate):
     main.add_command(command)
 
 

@@ -86,7 +86,10 @@ def _accounts_file(services) -> str:
 @with_services
 def serve(host: str, port: int, services) -> None:
     """Serve the app in the browser (with sign-in once users exist)."""
+    from prep_bot.migrations import ready
     from prep_bot.users import check_bind
+
+    ready(services.settings)  # a schema from a newer prep-bot, or not migrated: refuse in one line
 
     accounts = services.users.count()
     check_bind(host, accounts > 0)  # before loading the model: refuse at once

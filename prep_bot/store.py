@@ -26,11 +26,7 @@ from prep_bot.inputs import clean_text
 from prep_bot.lexical import CouncilScope, LexicalIndex, Snapshot
 from prep_bot.provenance import council_key, is_dated
 from prep_bot.vocab import DOC_TYPES
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: writers in one process are still serialised
-    fcntl = None
+from prep_bot.writelock import writer_lock
 
 log = logging.getLogger(__name__)
 SearchMode = Literal["hybrid", "dense", "bm25"]
@@ -63,37 +59,30 @@ class EvidenceStore:
         self._collection = None
         self._write_lock = threading.RLock()
         self._write_depth = 0
-        self._write_handle = None
+        self._writer = writer_lock(self.catalog, settings.data_dir)
 
     @contextmanager
     def writing(self, wait: bool = True):
-        """Hold the data dir's write lock: one writer (ingest, upload, removal, clean-up) at a
-        time across threads and processes, so a clean-up never takes another writer's vectors,
-        written but not yet committed, for leftovers. Yields False, without the lock, when
-        ``wait`` is False and another writer holds it. The kernel releases the lock of a
-        process that dies."""
+        """Hold the store's write lock: one writer (ingest, upload, removal, clean-up) at a
+        time across threads, processes and (with a shared database) machines, so a clean-up
+        never takes another writer's vectors, written but not yet committed, for leftovers.
+        Reentrant. Yields False, without the lock, when ``wait`` is False and another writer
+        holds it. A process that dies releases it (see prep_bot.writelock)."""
         if not self._write_lock.acquire(blocking=wait):
             yield False
             return
         try:
             if self._write_depth == 0:
-                handle = open(self.settings.data_dir / "write.lock", "a+b")
-                if fcntl is not None:
-                    try:
-                        fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-                    except BlockingIOError:
-                        handle.close()
-                        yield False
-                        return
-                self._write_handle = handle
+                if not self._writer.acquire(wait):
+                    yield False
+                    return
             self._write_depth += 1
             try:
                 yield True
             finally:
                 self._write_depth -= 1
                 if self._write_depth == 0:
-                    self._write_handle.close()  # releases the lock
-                    self._write_handle = None
+                    self._writer.release()
         finally:
             self._write_lock.release()
 

@@ -1,6 +1,10 @@
 """Files added to the library through the app: each is refused, or copied into the data dir's
 ``uploads`` folder under a safe name and ingested like any other evidence file.
 
+What is kept of a stored file (``PREP_BOT_KEEP_UPLOADS``, on by default): the copy in the
+uploads folder; with a shared database server, a row in its ``uploads`` table instead (every
+machine sees it, and removing the document removes it); nothing when the setting is off.
+
 A name from a browser is not trusted: ``safe_name`` keeps only a base name (no folders, no
 ``..``, no control characters, a capped length, the extension kept), and ``copy_upload`` never
 overwrites an earlier upload. Nothing is ever written outside the uploads folder.
@@ -163,10 +167,13 @@ def _add_one(ingestor, folder: Path, source: Path, name: str) -> UploadResult:
     reason = result.reason
     if reason.startswith(f"{stored.name}: "):
         reason = f"{name}: {reason[len(stored.name) + 2:]}"
-    if result.status in ("added", "replaced"):
+    settings = ingestor.store.settings
+    if result.status in ("added", "replaced") and settings.keep_uploads and not settings.shared_database:
         # The copy becomes the one file kept under this name: an earlier version's copy is
         # replaced, not left behind.
         os.replace(stored, folder / name)
     else:
+        if result.status in ("added", "replaced") and settings.keep_uploads:
+            ingestor.store.catalog.put_upload(name, stored.read_bytes())  # replaces an earlier version
         stored.unlink(missing_ok=True)
     return UploadResult(name, result.status, result.chunks, reason, result.doc_id)

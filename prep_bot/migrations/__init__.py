@@ -150,3 +150,39 @@ def run_in_alembic() -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def databases(settings) -> list[tuple[str, str]]:
+    """(scripts, URL) of each database a data dir's settings use: two SQLite files in the data
+    dir, or one database server for both."""
+    from prep_bot.catalog import catalog_url
+
+    return [(ACCOUNTS, settings.attempts_url), (CATALOG, catalog_url(settings.catalog_location))]
+
+
+def _each(settings, action) -> list:
+    from sqlalchemy.pool import NullPool
+
+    from prep_bot.database import make_engine
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    done = []
+    for which, url in databases(settings):
+        engine = make_engine(url, poolclass=NullPool)
+        try:
+            done.append(action(engine, which))
+        finally:
+            engine.dispose()
+    return done
+
+
+def migrate(settings) -> list[Step]:
+    """``prep-bot migrate``: bring every database of these settings to the newest revision."""
+    return _each(settings, upgrade)
+
+
+def ready(settings) -> None:
+    """Refuse, with a SchemaError, a database this prep-bot cannot use: one made by a newer
+    prep-bot, or a server database that `prep-bot migrate` has not brought up to date (a SQLite
+    file is upgraded here, as opening it would)."""
+    _each(settings, ensure)
