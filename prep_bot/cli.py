@@ -159,11 +159,12 @@ def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, ser
     import getpass
 
     from prep_bot.corrections import correct
+    from prep_bot.database import shown
 
     passage = correct(services.store, services.framework, passage_id, qs_list.split(","), polarity, by or getpass.getuser())
     click.echo(
         f"Tagged {passage.id} as {', '.join(passage.quality_statements)} ({passage.polarity}); "
-        f"saved in {services.settings.data_dir / 'catalog.sqlite'}."
+        f"saved in {shown(services.store.catalog.url)}."
     )
 
 
