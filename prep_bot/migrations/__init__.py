@@ -32,6 +32,7 @@ VERSION_TABLES = {ACCOUNTS: "prep_bot_accounts_version", CATALOG: "prep_bot_cata
 HEADS = {ACCOUNTS: "accounts_0002", CATALOG: "catalog_0002"}
 MIGRATE_LOCK = 0x70726570_6D696772  # advisory lock key on Postgres ("prepmigr")
 WHAT = {ACCOUNTS: "accounts and attempts", CATALOG: "document catalog"}
+TABLES = {ACCOUNTS: {"attempts", "users"}, CATALOG: {"documents", "passages", "state", "corrections"}}
 
 
 class SchemaError(PrepBotError):
@@ -46,11 +47,13 @@ class Step:
     where: str
     before: str | None
     after: str
+    had_tables: bool = False  # before None: tables made by a release before migrations, or none
 
     def describe(self) -> str:
         if self.before == self.after:
             return f"{WHAT[self.which]} ({self.where}): already at {self.after}"
-        return f"{WHAT[self.which]} ({self.where}): from {self.before or 'no schema'} to {self.after}"
+        before = self.before or ("the schema of a release before migrations" if self.had_tables else "an empty database")
+        return f"{WHAT[self.which]} ({self.where}): from {before} to {self.after}"
 
 
 def current(connection: Connection, which: str) -> str | None:
@@ -111,13 +114,14 @@ def upgrade(engine: Engine, which: str) -> Step:
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
         before = current(connection, which)
         _check_known(before, which, where)
+        had_tables = before is None and bool(set(sa.inspect(connection).get_table_names()) & TABLES[which])
         if before != HEADS[which]:
             config = _config(which)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         after = current(connection, which)
         connection.commit()
-    return Step(which, where, before, after)
+    return Step(which, where, before, after, had_tables)
 
 
 def ensure(engine: Engine, which: str, auto: bool | None = None) -> None:
