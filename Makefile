@@ -39,10 +39,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # What the tests need from Debian: chromium (the browser tests drive it through Playwright, no
-# browser download) and espeak-ng (real speech for the voice tests). Installed when missing.
-SYSTEM_PACKAGES := chromium espeak-ng
+# browser download), espeak-ng (real speech for the voice tests) and postgresql (the shared-database
+# tests start their own server; its initdb is not on PATH, so it is found by path). Installed when missing.
+SYSTEM_PACKAGES := chromium espeak-ng postgresql
 system-packages:
-	@missing=; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	@missing=; for p in $(SYSTEM_PACKAGES); do \
+	  case $$p in postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;; *) command -v $$p >/dev/null ;; esac \
+	  || missing="$$missing $$p"; done; \
 	test -z "$$missing" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; }
 
 test: install system-packages
