@@ -272,6 +272,10 @@ class Catalog:
         with self._read() as db:
             return db.execute(sa.select(uploads_table.c.data).where(uploads_table.c.name == name)).scalar()
 
+    def has_upload(self, name: str) -> bool:
+        with self._read() as db:
+            return db.execute(sa.select(uploads_table.c.size).where(uploads_table.c.name == name)).first() is not None
+
     def upload_names(self) -> list[str]:
         with self._read() as db:
             return list(db.execute(sa.select(uploads_table.c.name).order_by(uploads_table.c.name)).scalars())

@@ -143,9 +143,15 @@ def remove(doc_id: str, services) -> None:
     """Delete one document, its passages and, if it was uploaded in the app, its copy."""
     from prep_bot.evidence.uploads import forget_upload
 
-    info = services.store.remove_document(doc_id)
-    copy = " and its uploaded copy" if forget_upload(services.settings.data_dir, info.source) else ""
-    click.echo(f"Removed {info.doc_id} ({info.chunks} passages){copy} from {services.settings.data_dir}.")
+    from prep_bot.database import shown
+
+    store = services.store
+    known = store.catalog.document(doc_id)
+    kept_row = known is not None and store.catalog.has_upload(known.source)  # removed with the document
+    info = store.remove_document(doc_id)
+    copy = " and its uploaded copy" if forget_upload(services.settings.data_dir, info.source) or kept_row else ""
+    where = shown(store.catalog.url) if services.settings.shared_database else services.settings.data_dir
+    click.echo(f"Removed {info.doc_id} ({info.chunks} passages){copy} from {where}.")
 
 
 @main.command()

@@ -173,10 +173,17 @@ def test_two_machines_share_one_library_through_postgres_and_a_chroma_server(pg_
     assert two.store.catalog.upload(SAMPLE) == (SAMPLE_LIBRARY / SAMPLE).read_bytes()
     assert not (one.settings.data_dir / UPLOADS / SAMPLE).exists()
 
-    two.ingestor.ingest([copy_sample(OTHER, tmp_path)])  # machine 2 writes too
+    two.ingestor.ingest([copy_sample(OTHER, tmp_path)])  # machine 2 writes too; a third removes
     assert {d.source for d in one.store.documents()} == {SAMPLE, OTHER}
 
-    one.store.remove_document(result.doc_id)
+    assert two.store.catalog.has_upload(SAMPLE)
+    removed = subprocess.run([str(PREP_BOT), "remove", result.doc_id, "--data-dir", str(tmp_path / "machine-3")],
+                             capture_output=True, text=True, timeout=300,
+                             env=env_for(tmp_path / "machine-3") | {"PREP_BOT_DATABASE_URL": pg_url,
+                                                                    "PREP_BOT_CHROMA_URL": chroma_url,
+                                                                    "PREP_BOT_COLLECTION": "two_machines"})
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout.strip().startswith(f"Removed {result.doc_id} (") and "and its uploaded copy from postgresql" in removed.stdout
     assert all(h.passage.doc_id != result.doc_id for h in two.store.search("corporate risk register", k=10))
     assert two.store.catalog.upload(SAMPLE) is None and two.store.catalog.upload_names() == []
 
