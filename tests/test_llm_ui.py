@@ -45,7 +45,7 @@ def llm():
             """Streams like "trickle" (pieces 0.4 s apart), with markup in the model's note."""
             server.first_piece.append(time.monotonic())  # its first piece is sent straight away
             reply = trickle(body)
-            reply.text = coach_reply(f"Say what changed for people {HTML} and how you know. We review every referral the same day.")
+            reply.text = coach_reply(f"Say what changed for people {HTML} and how you know. We review every referral the same day [1].")
             reply.text = reply.text.replace("STRONGER ANSWER:\n", f"Avoid {HTML} too.\nSTRONGER ANSWER:\n")
             return reply
 
@@ -248,6 +248,17 @@ def _page(browser, url, width: int, dialogs: list):
     return page
 
 
+def open_tab(page, name: str) -> None:
+    """A tab by its name; on a narrow page it may be in the tab bar's overflow menu."""
+    page.wait_for_timeout(500)  # the tab bar is laid out (and overflows) after the page loads
+    more = page.locator("#pb-tabs .overflow-dropdown button", has_text=name)
+    if more.count():
+        page.locator("#pb-tabs .overflow-menu > button").first.click()
+        more.first.click()
+    else:
+        page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text=name).first.click()
+
+
 @pytest.mark.browser
 def test_browser_streams_the_help_as_text_within_a_second(served, llm, browser):
     services, url = served
@@ -260,13 +271,15 @@ def test_browser_streams_the_help_as_text_within_a_second(served, llm, browser):
     page.locator("#practice-answer textarea").fill(STRONG)
     page.locator("#practice-send").click()
     chat = page.locator("#practice-chat")
+    # The reply's pieces leave the model 0.4 s apart: "FEEDBACK:" at once, then "You", "started"...
     page.wait_for_function("() => document.querySelector('#practice-chat').innerText.includes('From the language model')",
                            timeout=30_000, polling=20)
-    shown_at = time.monotonic()
-    assert llm.first_piece, "the model was not asked"
-    lag = shown_at - llm.first_piece[0]
-    print(f"first words shown {lag:.2f} s after the model's first piece")
-    assert lag < 1.0, lag
+    heading_lag = time.monotonic() - llm.first_piece[0]
+    page.wait_for_function("() => document.querySelector('#practice-chat').innerText.includes('You started')",
+                           timeout=5_000, polling=20)
+    words_lag = time.monotonic() - (llm.first_piece[0] + 2 * 0.4)  # "started" is the third piece
+    print(f"streamed: heading shown {heading_lag:.2f} s after the first piece, first words {words_lag:.2f} s after theirs")
+    assert heading_lag < 1.0 and words_lag < 1.0, (heading_lag, words_lag)
     assert "Checking its figures" in chat.inner_text()  # still streaming: this is the draft
     page.wait_for_function("() => document.querySelector('#practice-chat').innerText.includes('Sources the stronger answer')",
                            timeout=30_000)
@@ -287,7 +300,7 @@ def test_browser_asks_the_evidence(served, llm, browser, width):
     llm.use("good")
     dialogs: list[str] = []
     page = _page(browser, served[1], width, dialogs)
-    page.get_by_role("tab", name="Evidence").click()
+    open_tab(page, "Evidence")
     box = page.locator("#ask-question textarea, #ask-question input").first
     box.wait_for(timeout=10_000)
     box.fill("What do carers say about their support?")
@@ -299,7 +312,7 @@ def test_browser_asks_the_evidence(served, llm, browser, width):
     assert box.input_value() == ""
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     SHOTS.mkdir(exist_ok=True)
-    page.locator("#ask-evidence").scroll_into_view_if_needed()
+    page.locator("#ask-chat").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"ask-evidence-{width}.png"), full_page=False)
     assert dialogs == []
     page.close()

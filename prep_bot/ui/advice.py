@@ -126,7 +126,7 @@ def build_ask_the_evidence(services, user_errors) -> None:
                 else:
                     yield [*base, {"role": "assistant", "content": f"{md_escape(item)}\n\n{CHECKING}"}], gr.skip()
 
-    with gr.Group(elem_id="ask-evidence"):
+    with gr.Column(elem_id="ask-evidence", elem_classes="pb-ask"):
         gr.Markdown(
             "**Ask the evidence** · "
             + ("an answer in words from the council's language model, with the passages it cites."
