@@ -6,6 +6,7 @@ model, and the streamed text in Chromium, as text, within a second of the model'
 
 from __future__ import annotations
 
+import html
 import re
 import time
 
@@ -14,6 +15,7 @@ import pytest
 from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, served_app, services_with
 from llm_server import FakeLLM, Scripted, coach_reply, trickle
 from prep_bot.config import REPO_ROOT
+from prep_bot.ui.render import md_escape
 from test_practice_ui import client_for, folded, plain, refused, text_of
 
 pytestmark = pytest.mark.server
@@ -126,6 +128,11 @@ def test_good_help_is_a_note_a_stronger_answer_and_its_cited_source(served, llm)
     assert re.search(r"<li>\[1\] .+ \(\w+ \d{4}\)", cited), cited  # number, title and date
     saved = services.attempts.list(user="Ada")
     assert len(saved) == 1 and saved[0].answer == STRONG
+    # Kept with the attempt: rereading it in My progress shows the help again.
+    kept = saved[0].feedback["model_help"]
+    assert plain(md_escape(kept["stronger_answer"])) in plain(text) and kept["citations"][0]["n"] == 1
+    page = html.unescape(client.predict(saved[0].id, "Ada", "", api_name="/attempt"))
+    assert "The language model's help" in page and kept["stronger_answer"] in page
 
 
 def test_invented_figures_are_marked_in_the_text_and_listed_as_flags(served, llm):
@@ -157,6 +164,7 @@ def test_a_failing_model_is_one_line_and_the_attempt_is_still_saved(served, llm,
     assert text.startswith("The language model could not help with this answer (") and reason in text, text
     assert text.endswith("the coach's score and notes above stand.") and "\n" not in text
     assert not sources(added(chat, after))
+    assert "model_help" not in services.attempts.list(user=user)[0].feedback  # nothing kept from a failure
     saved = services.attempts.list(user=user)
     assert len(saved) == 1 and saved[0].answer == STRONG and saved[0].score == int(
         re.search(r"Score (\d+)/100", text_of(chat[2])).group(1)

@@ -193,7 +193,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             feedback = services.coach.coach(question.qs, asked, text)
             previous = state.get("last")
             said = spoken_for(spoken, being_answered(state))  # from a recording of this answer (used once)
-            services.attempts.add(
+            saved = services.attempts.add(
                 user=me.name, team=me.team, audience=audience, qs=question.qs,
                 question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
                 score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
@@ -210,14 +210,17 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 *delivery_section(said),
                 *detail_messages(feedback, services.framework, services.store, services.glossary),
             ]
-            pending = {"feedback": feedback, "answer": text} if services.advisor.configured else {}
+            pending = {"feedback": feedback, "answer": text, "attempt": saved.id} if services.advisor.configured else {}
             return chat, state, "", {}, pending
 
     def model_help(chat: list, pending: dict):
         """The language model's note and stronger answer under the coach's reply, streamed."""
         if not pending:
             return
-        for shown, _ in stream_coach_help(services.advisor, pending, chat):
+        final = None
+        for shown, final in stream_coach_help(services.advisor, pending, chat):
+            if not final.error and final.stronger_answer:  # kept with the attempt before it is shown
+                services.attempts.add_model_help(pending["attempt"], final.to_dict())
             yield shown, {}  # used once: a refused next Send must not bring this help back
 
     def transcribe(audio: str | None, text: str, state: dict, spoken: dict):
