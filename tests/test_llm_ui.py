@@ -13,7 +13,7 @@ import time
 import pytest
 
 from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, served_app, services_with
-from llm_server import FakeLLM, Scripted, coach_reply, trickle
+from llm_server import FakeLLM, trickle
 from prep_bot.config import REPO_ROOT
 from prep_bot.ui.render import md_escape
 from test_practice_ui import client_for, folded, plain, refused, text_of
@@ -47,8 +47,8 @@ def llm():
             """Streams like "trickle" (pieces 0.4 s apart), with markup in the model's note."""
             server.first_piece.append(time.monotonic())  # its first piece is sent straight away
             reply = trickle(body)
-            reply.text = coach_reply(f"Say what changed for people {HTML} and how you know. We review every referral the same day [1].")
-            reply.text = reply.text.replace("STRONGER ANSWER:\n", f"Avoid {HTML} too.\nSTRONGER ANSWER:\n")
+            reply.text = (f"FEEDBACK:\nYou started well. Avoid {HTML} too.\n"
+                          f"STRONGER ANSWER:\nSay what changed {HTML} for people [1].")
             return reply
 
         server.scripts["switch"] = switch
@@ -289,10 +289,12 @@ def test_browser_streams_the_help_as_text_within_a_second(served, llm, browser):
     print(f"streamed: heading shown {heading_lag:.2f} s after the first piece, first words {words_lag:.2f} s after theirs")
     assert heading_lag < 1.0 and words_lag < 1.0, (heading_lag, words_lag)
     assert "Checking its figures" in chat.inner_text()  # still streaming: this is the draft
+    assert page.locator("#practice-send").is_disabled()  # a new turn waits for the stream
     page.wait_for_function("() => document.querySelector('#practice-chat').innerText.includes('Sources the stronger answer')",
                            timeout=30_000)
     text = chat.inner_text()
     assert "Checking its figures" not in text
+    page.wait_for_function("() => !document.querySelector('#practice-send').disabled", timeout=5_000)
     assert text.count(HTML) == 2, text  # the markup is shown as typed...
     assert page.locator("#practice-chat img[src='x']").count() == 0  # ...and never made an element
     assert dialogs == []

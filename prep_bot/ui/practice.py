@@ -217,7 +217,6 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         """The language model's note and stronger answer under the coach's reply, streamed."""
         if not pending:
             return
-        final = None
         for shown, final in stream_coach_help(services.advisor, pending, chat):
             if not final.error and final.stronger_answer:  # kept with the attempt before it is shown
                 services.attempts.add_model_help(pending["attempt"], final.to_dict())
@@ -285,7 +284,11 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             lambda: "", None, voice_status, api_name=False, show_progress="hidden"
         )
         if services.advisor.configured:  # the model's help, after the rubric's reply is on the page
-            sent.then(model_help, [chat, pending], [chat, pending], api_name="model_help", show_progress="hidden")
+            # The buttons wait while it streams: a new turn would be overwritten by the stream.
+            buttons = [send, again, next_btn]
+            sent.then(lambda: [gr.Button(interactive=False)] * 3, None, buttons, api_name=False, show_progress="hidden").then(
+                model_help, [chat, pending], [chat, pending], api_name="model_help", show_progress="hidden"
+            ).then(lambda: [gr.Button(interactive=True)] * 3, None, buttons, api_name=False, show_progress="hidden")
         read_aloud_after(again.click(try_again, [chat, state], [chat, state], api_name="try_again"), chat, read_aloud, voice_status)
         wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="transcribe")
         wire_read_aloud(read_aloud, chat, voice_status)
