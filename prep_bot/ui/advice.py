@@ -70,19 +70,19 @@ def coach_draft_message(text: str) -> dict:
     return {"role": "assistant", "content": f"{draft_markdown(text) or '…'}\n\n{CHECKING}"}
 
 
-def coach_help_messages(help: CoachHelp) -> list[dict]:
+def coach_help_messages(result: CoachHelp) -> list[dict]:
     """The checked help: the note, the stronger answer (figures marked), the flags in plain
-    sight and the cited sources folded beneath; or one line when the model could not help."""
-    if help.error:
-        notice = f"_The language model could not help with this answer ({md_escape(help.error)}); {STANDS}_"
+    sight and the cited sources folded beneath; or one line when the model could not result."""
+    if result.error:
+        notice = f"_The language model could not help with this answer ({md_escape(result.error)}); {STANDS}_"
         return [{"role": "assistant", "content": notice}]
-    parts = [NOTE_HEAD, md_escape(help.feedback), STRONGER_HEAD, md_escape(help.stronger_answer)]
-    if help.flags:
-        parts.append(flag_lines(help.flags))
+    parts = [NOTE_HEAD, md_escape(result.feedback), STRONGER_HEAD, md_escape(result.stronger_answer)]
+    if result.flags:
+        parts.append(flag_lines(result.flags))
     out = [{"role": "assistant", "content": "\n\n".join(p for p in parts if p)}]
-    if help.citations:
-        n = len(help.citations)
-        out.append({"role": "assistant", "content": sources_html(help.citations),
+    if result.citations:
+        n = len(result.citations)
+        out.append({"role": "assistant", "content": sources_html(result.citations),
                     "metadata": {"title": f"Sources the stronger answer cites ({n})", "status": "done"}})
     return out
 
