@@ -44,6 +44,7 @@ class AttemptRow(Base):
 EVIDENCE_KEYS = ("id", "doc_id", "title", "page", "section", "date", "council", "polarity", "doc_type", "similarity")
 MAX_STORED_TEXT = 400  # characters kept of any one text in stored feedback
 MAX_STORED_ITEMS = 12  # items kept of any one list in stored feedback
+MAX_STORED_HELP = 2000  # characters kept of the language model's note or stronger answer
 
 
 def _short(value, limit: int = MAX_STORED_TEXT):
@@ -133,6 +134,18 @@ class AttemptLog:
         with self._session() as session, session.begin():
             session.add(row)
         return Attempt.from_row(row)
+
+    def add_model_help(self, attempt_id: int, help: dict) -> bool:
+        """Keep the language model's checked help (``CoachHelp.to_dict()``) with a saved attempt's
+        feedback, so rereading it shows the help again. False when the attempt is gone."""
+        with self._session() as session, session.begin():
+            row = session.get(AttemptRow, int(attempt_id))
+            if row is None:
+                return False
+            feedback = json.loads(row.feedback) if row.feedback else {}
+            feedback["model_help"] = _short(help, MAX_STORED_HELP)
+            row.feedback = json.dumps(feedback, ensure_ascii=False)
+        return True
 
     def list(self, user: str | None = None, team: str | None = None, qs: str | None = None, limit: int | None = None) -> list[Attempt]:
         query = select(AttemptRow).order_by(AttemptRow.created_at, AttemptRow.id)

@@ -149,6 +149,8 @@ def attempt_view(attempt: Attempt, titles: dict[str, str], labels: dict[str, str
         "delivery": {"summary": said.summary(), "notes": said.notes()} if said else None,
         "missed": _texts(reply["not_covered"] if "not_covered" in reply else fb.get("missed")),
         "follow_up": str(reply.get("follow_up") or fb.get("follow_up") or ""),
+        # The language model's checked help, when it gave some (prep_bot/advisor.py CoachHelp).
+        "model_help": _model_help(fb.get("model_help")),
         "evidence": [
             {"citation": citation(hit), "text": str(hit.get("text") or ""), "polarity": str(hit.get("polarity") or "")}
             for hit in fb.get("evidence") or [] if isinstance(hit, dict)
@@ -158,6 +160,16 @@ def attempt_view(attempt: Attempt, titles: dict[str, str], labels: dict[str, str
              "meta": " · ".join(str(card[k]) for k in ("comparator", "period") if card.get(k))}
             for card in fb.get("data") or [] if isinstance(card, dict)
         ],
+    }
+
+
+def _model_help(stored) -> dict | None:
+    if not isinstance(stored, dict) or stored.get("error") or not stored.get("stronger_answer"):
+        return None
+    return {
+        "feedback": str(stored.get("feedback") or ""), "stronger_answer": str(stored["stronger_answer"]),
+        "flags": [f[:1].upper() + f[1:] for f in _texts(stored.get("flags"))],
+        "sources": [f"[{c.get('n')}] {citation(c)}" for c in stored.get("citations") or [] if isinstance(c, dict)],
     }
 
 

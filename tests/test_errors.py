@@ -84,3 +84,20 @@ def test_the_wrapper_keeps_the_callback_signature_for_gradio():
     assert list(params)[:2] == ["query", "k"] and wrapped.__annotations__[list(params)[2]] is gr.Request
     assert wrapped("carers", 3, PAGE) == "carers:3"
     assert wrapped("carers") == "carers:5"
+
+
+def test_a_streaming_callback_keeps_what_it_showed_and_refuses_like_the_others(monkeypatch):
+    warned: list[str] = []
+    monkeypatch.setattr(gr, "Warning", lambda message, *a, **k: warned.append(message))
+
+    def stream(question: str):
+        yield "first draft", ""
+        raise ValueError("type a question about the evidence first")
+
+    wrapped = guard(stream, "ask_evidence", outputs=2)
+    shown = list(wrapped("x", PAGE))
+    assert shown[0] == ("first draft", "") and len(shown) == 2 and isinstance(shown[1], tuple)  # a skip: kept
+    assert warned == ["Type a question about the evidence first."]
+    with pytest.raises(gr.Error) as raised:
+        list(wrapped("x", SCRIPT))
+    assert raised.value.message == "Type a question about the evidence first."

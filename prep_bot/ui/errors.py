@@ -111,7 +111,16 @@ def guard(fn, name: str, outputs: int):
             bound.arguments.pop(REQUEST, None)
         return request, bound.args, bound.kwargs
 
-    if inspect.iscoroutinefunction(fn):
+    if inspect.isgeneratorfunction(fn):
+        def wrapper(*args, **kwargs):  # a streaming callback: what it yielded stays on the page
+            request, args, kwargs = split(args, kwargs)
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as e:  # noqa: BLE001
+                kept = _refuse(name, e, request, outputs)
+                if outputs:
+                    yield kept
+    elif inspect.iscoroutinefunction(fn):
         async def wrapper(*args, **kwargs):
             request, args, kwargs = split(args, kwargs)
             try:
@@ -135,10 +144,10 @@ def guard(fn, name: str, outputs: int):
 
 def guard_all(app: gr.Blocks) -> None:
     """Wrap every event callback of ``app`` (call inside its ``with`` block, after the tabs).
-    Generators are left as they are (none of ours is one)."""
+    Streaming (generator) callbacks are wrapped too; async generators are left as they are."""
     for block_fn in app.fns.values():
         fn = block_fn.fn
-        if fn is None or getattr(fn, "__pb_guarded__", False) or block_fn.types_generator:
+        if fn is None or getattr(fn, "__pb_guarded__", False) or inspect.isasyncgenfunction(fn):
             continue
         name = block_fn.api_name or getattr(fn, "__name__", "callback")
         guarded = guard(fn, str(name), len(block_fn.outputs))

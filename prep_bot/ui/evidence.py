@@ -18,6 +18,7 @@ DOC_TYPES = [ALL, "peer-challenge", "cqc-assessment", "self-assessment", "data",
 
 
 def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
+    from prep_bot.ui.advice import build_ask_the_evidence
     from prep_bot.ui.corrections import build_correction_form
 
     framework = services.framework
@@ -77,6 +78,7 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
         # Cards only: a small, stable endpoint for scripts and tests.
         hidden = gr.Button(visible=False)
         hidden.click(search, inputs, results, api_name="search")
+        build_ask_the_evidence(services, user_errors)
         build_briefing_form(services, qs_choices, user_errors)
         build_correction_form(services, app, user_errors)
 

@@ -10,6 +10,7 @@ import gradio as gr
 from prep_bot.inputs import clean_text
 from prep_bot.questions import AUDIENCES, Question, challenge_questions
 from prep_bot.services import Services
+from prep_bot.ui.advice import stream_coach_help
 from prep_bot.ui.identity import current_user
 from prep_bot.store import ELSEWHERE
 from prep_bot.ui.render import (
@@ -178,6 +179,8 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         return f"{state['question_id']}|{state.get('probe') or ''}" if state.get("question_id") else None
 
     def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict, spoken: dict, request: gr.Request):
+        """The rubric's reply, saved. With a language model set up, the feedback and answer wait
+        in the ``pending`` state for its help, which the chained ``model_help`` streams in."""
         with user_errors():
             text = clean_text(text)  # a lone surrogate from the browser would fail to save
             me = current_user(services.users, request, user, team)
@@ -190,7 +193,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             feedback = services.coach.coach(question.qs, asked, text)
             previous = state.get("last")
             said = spoken_for(spoken, being_answered(state))  # from a recording of this answer (used once)
-            services.attempts.add(
+            saved = services.attempts.add(
                 user=me.name, team=me.team, audience=audience, qs=question.qs,
                 question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
                 score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
@@ -207,7 +210,17 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 *delivery_section(said),
                 *detail_messages(feedback, services.framework, services.store, services.glossary),
             ]
-            return chat, state, "", {}
+            pending = {"feedback": feedback, "answer": text, "attempt": saved.id} if services.advisor.configured else {}
+            return chat, state, "", {}, pending
+
+    def model_help(chat: list, pending: dict):
+        """The language model's note and stronger answer under the coach's reply, streamed."""
+        if not pending:
+            return
+        for shown, final in stream_coach_help(services.advisor, pending, chat):
+            if not final.error and final.stronger_answer:  # kept with the attempt before it is shown
+                services.attempts.add_model_help(pending["attempt"], final.to_dict())
+            yield shown, {}  # used once: a refused next Send must not bring this help back
 
     def transcribe(audio: str | None, text: str, state: dict, spoken: dict):
         """A recorded or uploaded answer into the answer box, to check and edit before Send; its
@@ -242,6 +255,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             )
         state = gr.State({})
         spoken = gr.State({})  # a recording's delivery, waiting for Send (see ui/voice.py spoken_for)
+        pending = gr.State({})  # the last feedback and answer, for the language model's help
         chat = gr.Chatbot(
             label="Rehearsal", height="62vh", min_height=320, elem_id="practice-chat", feedback_options=None,
             latex_delimiters=[], show_label=False, placeholder="Your first question is on its way.",
@@ -266,9 +280,15 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         read_aloud_after(next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask"), chat, read_aloud, voice_status)
         answer_inputs = [reply, user_box, team_box, audience, chat, state, spoken]
         # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
-        send.click(answer, answer_inputs, [chat, state, reply, spoken], api_name="answer").then(
+        sent = send.click(answer, answer_inputs, [chat, state, reply, spoken, pending], api_name="answer").then(
             lambda: "", None, voice_status, api_name=False, show_progress="hidden"
         )
+        if services.advisor.configured:  # the model's help, after the rubric's reply is on the page
+            # The buttons wait while it streams: a new turn would be overwritten by the stream.
+            buttons = [send, again, next_btn]
+            sent.then(lambda: [gr.Button(interactive=False)] * 3, None, buttons, api_name=False, show_progress="hidden").then(
+                model_help, [chat, pending], [chat, pending], api_name="model_help", show_progress="hidden"
+            ).then(lambda: [gr.Button(interactive=True)] * 3, None, buttons, api_name=False, show_progress="hidden")
         read_aloud_after(again.click(try_again, [chat, state], [chat, state], api_name="try_again"), chat, read_aloud, voice_status)
         wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="transcribe")
         wire_read_aloud(read_aloud, chat, voice_status)

@@ -262,3 +262,14 @@ CSS += """
 .pb-fold summary {cursor:pointer; font-weight:600}
 .pb-reply, .pb-follow-up {margin:6px 0}
 """
+
+
+# "Ask the evidence" in the Evidence tab (ui/advice.py): answers use the chat's full width.
+CSS += """
+#ask-evidence {margin-top:12px}
+#ask-evidence .pb-ask-head p {margin:0}
+#ask-chat .bot-row .flex-wrap, #ask-chat .bot-row .message {max-width:100% !important}
+@media (max-width: 640px) {
+  #ask-chat .message-row {max-width:100% !important; margin-left:6px !important; margin-right:6px !important}
+}
+"""
