@@ -40,7 +40,11 @@ def default_workers() -> int:
 
 
 def find_haproxy() -> str | None:
-    """The haproxy executable (Debian puts it in /usr/sbin, not always on a user's PATH)."""
+    """The haproxy executable: $PREP_BOT_HAPROXY when set, else found on the PATH or in /usr/sbin
+    (where Debian puts it, not always on a user's PATH); None when there is none."""
+    named = os.environ.get("PREP_BOT_HAPROXY")
+    if named is not None:
+        return named if named and os.access(named, os.X_OK) else None
     return shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
 
 
