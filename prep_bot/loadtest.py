@@ -122,6 +122,26 @@ def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in after.items())
 
 
+def _role(pid: int) -> str:
+    """What a server process is, for the CPU split: haproxy, the Chroma server, or the app."""
+    try:
+        argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+    except OSError:
+        return "app"
+    if argv[0].endswith(b"haproxy"):
+        return "haproxy"
+    if b"run" in argv and any(a.endswith(b"chroma") for a in argv):
+        return "chroma server"
+    return "app"
+
+
+def _cpu_split(before: dict[int, float], after: dict[int, float]) -> dict[str, float]:
+    split: Counter = Counter()
+    for pid, seconds in after.items():
+        split[_role(pid)] += max(0.0, seconds - before.get(pid, 0.0))
+    return {role: round(seconds, 1) for role, seconds in sorted(split.items())}
+
+
 def _brief(error: BaseException) -> str:
     first = (str(error).strip().splitlines() or [""])[0][:200]
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
@@ -284,7 +304,8 @@ def run_load(
         thread.join(timeout=max(0.0, deadline + VERIFY_GRACE_S + 30 - time.monotonic()))
     wall = time.monotonic() - started
     client_cpu = time.process_time() - client_before
-    server_cpu = _cpu_used(server_before, process_tree_cpu(server_pid)) if server_pid else 0.0
+    server_after = process_tree_cpu(server_pid) if server_pid else {}
+    server_cpu = _cpu_used(server_before, server_after)
     stuck = sum(thread.is_alive() for thread in threads)
 
     all_turns = [t for r in runs for t in r.turns]
@@ -320,6 +341,7 @@ def run_load(
         "users_per_worker": dict(sorted(Counter(r.worker for r in runs if r.worker).items())),
         "cores": cores,
         "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_split_s": _cpu_split(server_before, server_after) if server_pid else {},
         "server_cpu_per_turn_s": round(cpu_per_turn, 4),
         "cpu_limit_turns_per_s": round(limit, 2),
         "share_of_cpu_limit": round(turns_per_s / limit, 2) if limit else 0.0,
@@ -357,6 +379,7 @@ def format_result(r: dict) -> str:
         lines += [
             f"  server CPU                   {r['server_cpu_s']:.1f} s = {r['server_cpu_per_turn_s']:.3f} s per turn "
             f"(every process of the server; the load test itself used {r['client_cpu_s']:.1f} s)",
+            "  server CPU by process         " + ", ".join(f"{k} {v:.1f} s" for k, v in r["server_cpu_split_s"].items()),
             f"  CPU limit                    {r['cores']} cores / {r['server_cpu_per_turn_s']:.3f} s = "
             f"{r['cpu_limit_turns_per_s']:.2f} turns/s; served {r['turns_per_s']:.2f} = "
             f"{r['share_of_cpu_limit']:.2f} of it",
