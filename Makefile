@@ -26,7 +26,7 @@ endif
 run: install
 	$(BIN)/prep-bot ingest --if-empty knowledge/evidence
 	$(BIN)/prep-bot council $(REMEMBER_COUNCIL)
-	$(BIN)/prep-bot serve --host $(HOST) --port $(PORT)
+	$(BIN)/prep-bot serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 install: $(STAMP)
 
@@ -39,12 +39,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # What the tests need from Debian: chromium (the browser tests drive it through Playwright, no
-# browser download), espeak-ng (real speech for the voice tests) and postgresql (the shared-database
-# tests start their own server; its initdb is not on PATH, so it is found by path). Installed when missing.
-SYSTEM_PACKAGES := chromium espeak-ng postgresql
+# browser download), espeak-ng (real speech for the voice tests), haproxy (the proxy in front of
+# `serve --workers N`) and postgresql (the shared-database tests start their own server; its
+# initdb is not on PATH, so it is found by path). Installed when missing.
+SYSTEM_PACKAGES := chromium espeak-ng haproxy postgresql
 system-packages:
 	@missing=; for p in $(SYSTEM_PACKAGES); do \
-	  case $$p in postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;; *) command -v $$p >/dev/null ;; esac \
+	  case $$p in postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;; *) PATH="$$PATH:/usr/sbin" command -v $$p >/dev/null ;; esac \
 	  || missing="$$missing $$p"; done; \
 	test -z "$$missing" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; }
 
@@ -65,18 +66,22 @@ bench: install
 	$(BIN)/prep-bot bench --scale $(BENCH_SCALE)
 
 # 50 simulated users x 10 practice turns against a real server over the sample library, in a
-# throwaway data dir on a free port; prints errors, turns, attempts stored and latencies.
+# throwaway data dir on a free port; prints errors, turns, attempts stored, latencies, and the
+# server's CPU per turn against what the cores could serve. WORKERS=N app processes (default:
+# one per core), LOAD_THINK=S seconds each user pauses between turns.
 LOAD_USERS ?= 50
 LOAD_TURNS ?= 10
+LOAD_THINK ?= 0
 loadtest: install
 	@dir=$$(mktemp -d); pid=; \
 	trap 'test -n "$$pid" && kill $$pid 2>/dev/null; wait 2>/dev/null; rm -rf "$$dir"' EXIT; \
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	echo "Ingesting the sample library into $$dir ..."; \
 	$(BIN)/prep-bot ingest knowledge/evidence --data-dir "$$dir" --quiet || exit 1; \
-	$(BIN)/prep-bot serve --port $$port --data-dir "$$dir" > "$$dir/serve.log" 2>&1 & pid=$$!; \
+	$(BIN)/prep-bot serve --port $$port --data-dir "$$dir" $(if $(WORKERS),--workers $(WORKERS)) > "$$dir/serve.log" 2>&1 & pid=$$!; \
 	echo "Serving on 127.0.0.1:$$port (pid $$pid); $(LOAD_USERS) users x $(LOAD_TURNS) turns ..."; \
-	$(BIN)/prep-bot loadtest --url http://127.0.0.1:$$port/ --users $(LOAD_USERS) --turns $(LOAD_TURNS) --wait 300 --timeout 1800; \
+	$(BIN)/prep-bot loadtest --url http://127.0.0.1:$$port/ --users $(LOAD_USERS) --turns $(LOAD_TURNS) \
+		--think $(LOAD_THINK) --server-pid $$pid --wait 300 --timeout 1800; \
 	status=$$?; grep -E "Traceback|database is locked" "$$dir/serve.log" && status=1; exit $$status
 
 clean:

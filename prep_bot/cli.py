@@ -426,13 +426,18 @@ def briefing(qs: str | None, audience: str | None, out: Path, services) -> None:
 @click.option("--timeout", default=900.0, show_default=True, type=click.FloatRange(1), help="Overall time limit in seconds.")
 @click.option("--wait", default=0.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to wait for the server to answer first (it may still be loading the model).")
+@click.option("--think", default=0.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds each user pauses between turns, on average (each pause is 0.5 to 1.5 times it).")
+@click.option("--server-pid", type=int, default=None,
+              help="The server's process id on this machine: report the CPU it and its children used per turn.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def loadtest(url: str, users: int, turns: int, timeout: float, wait: float, as_json: bool) -> None:
+def loadtest(url: str, users: int, turns: int, timeout: float, wait: float, think: float, server_pid: int | None,
+             as_json: bool) -> None:
     """Simulate USERS people practising at once against a running server; exit 1 on any error."""
     from prep_bot.loadtest import format_result, passed, run_load
 
     try:
-        result = run_load(url, users=users, turns=turns, timeout=timeout, wait=wait)
+        result = run_load(url, users=users, turns=turns, timeout=timeout, wait=wait, think=think, server_pid=server_pid)
     except (TimeoutError, ValueError, OSError) as e:
         raise click.ClickException(str(e)) from e
     if as_json:

@@ -83,28 +83,42 @@ def _accounts_file(services) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; beyond 127.0.0.1 needs at least one user (`prep-bot users add`).")
 @click.option("--port", default=7860, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(min=1), default=None, envvar="PREP_BOT_WORKERS", show_envvar=True,
+              help="App processes behind this one address, each session kept on one of them "
+              "(default: the number of cores); more than 1 runs them behind haproxy.")
 @with_services
-def serve(host: str, port: int, services) -> None:
+def serve(host: str, port: int, workers: int | None, services) -> None:
     """Serve the app in the browser (with sign-in once users exist)."""
     from prep_bot.migrations import ready
     from prep_bot.users import check_bind
+    from prep_bot.workers import NO_HAPROXY, default_workers, find_haproxy, run_workers
 
     ready(services.settings)  # a schema from a newer prep-bot, or not migrated: refuse in one line
 
     accounts = services.users.count()
     check_bind(host, accounts > 0)  # before loading the model: refuse at once
-    from prep_bot.ui.app import launch
-
-    for line in serve_banner(services, accounts):
+    workers = workers or default_workers()
+    haproxy = find_haproxy() if workers > 1 else None
+    if workers > 1 and haproxy is None:
+        click.echo(NO_HAPROXY, err=True)
+        workers = 1
+    for line in serve_banner(services, accounts, workers):
         click.echo(line)
     click.echo(f"prep-bot on http://{host}:{port}  (Ctrl+C to stop)")
     sys.stdout.flush()  # seen at once in a log, while the model loads
-    launch(services, host, port)
+    if workers == 1:
+        from prep_bot.ui.app import launch
+
+        launch(services, host, port)
+        return
+    settings = services.settings
+    services.close()  # the workers open the stores; this process only watches them
+    sys.exit(run_workers(settings, host, port, workers, haproxy))
 
 
-def serve_banner(services, accounts: int) -> list[str]:
-    """What `serve` works on: the data dir, its documents and accounts, the home council, and
-    whether sign-in is on and why."""
+def serve_banner(services, accounts: int, workers: int = 1) -> list[str]:
+    """What `serve` works on: the data dir, its documents and accounts, the home council,
+    whether sign-in is on and why, and how many app processes serve it."""
     import shlex
 
     settings = services.settings
@@ -122,7 +136,15 @@ def serve_banner(services, accounts: int) -> list[str]:
             f"(loopback) may connect. Add one, then restart: prep-bot users add NAME --role lead --team TEAM "
             f"--data-dir {shlex.quote(str(settings.data_dir))}"
         )
+    lines.append(_workers_line(settings, workers))
     return lines
+
+
+def _workers_line(settings, workers: int) -> str:
+    if workers == 1:
+        return "Workers: 1 app process (--workers N runs N behind haproxy)."
+    vectors = "the Chroma server at PREP_BOT_CHROMA_URL" if settings.chroma_url else f"a Chroma server over {settings.chroma_path}"
+    return f"Workers: {workers} app processes behind haproxy, each session kept on one; vectors in {vectors}."
 
 
 def _council_line(settings) -> str:

@@ -39,6 +39,8 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("PREP_BOT_COUNCIL", raising=False)  # tests that need a home council set it
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # `serve` runs one app process in tests unless a test asks for more (tests/test_workers.py).
+    monkeypatch.setenv("PREP_BOT_WORKERS", "1")
 
 
 @pytest.fixture(scope="session")
