@@ -19,9 +19,11 @@ The folder (format "prep-bot-export", version 1):
 An export holds the source's writer lock (no ingest changes the library under it) and is
 written to a hidden folder beside ``--out``, renamed into place once complete. An import
 refuses a target that holds any document, correction, kept upload, account or attempt; it
-holds the target's writer lock, writes the vectors first and the rows in one transaction per
-database, the catalog's last (the commit point: vectors no catalog row names are removed by
-the next writer, as after an interrupted ingest), then checks every count against the manifest.
+holds the target's writer lock, writes the vectors first and the rows in one transaction (a
+database server) or one per SQLite file, the catalog's last: the catalog is the commit point
+(vectors no catalog row names are removed by the next writer, as after an interrupted ingest,
+and an import stopped between the two SQLite commits is completed by running it again). Then
+every count is checked against the manifest.
 """
 
 from __future__ import annotations
@@ -331,12 +333,13 @@ def import_(services, folder: Path, progress: bool = False) -> tuple[dict, Count
     with store.writing():
         found = counts(services)
         held = [f"{n} {name}" for name, n in asdict(found).items() if n and name != "vectors"]
-        if held:
+        resumed = held and _stopped_between_commits(services, folder, found, expected)
+        if held and not resumed:
             raise TransferError(f"the target ({describe_store(settings)}) already holds {', '.join(held)}: "
                                 "import into an empty store (a new database and collection, or a new data dir)")
         store.reconcile()  # vectors a stopped import (or ingest) left, which no catalog row names
         _import_vectors(store, folder, manifest, progress, tqdm)
-        _import_rows(services, folder, keep_uploads=settings.keep_uploads)
+        _import_rows(services, folder, keep_uploads=settings.keep_uploads, accounts_done=resumed)
         store.lexical.ensure_current(store.catalog)  # this machine's BM25 index; others follow the generation
     if manifest.get("home_council"):
         remember_council(settings.data_dir, manifest["home_council"])
@@ -383,9 +386,23 @@ def _transaction(engine):
             raise
 
 
-def _import_rows(services, folder: Path, keep_uploads: bool) -> None:
+def _stopped_between_commits(services, folder: Path, found: Counts, expected: Counts) -> bool:
+    """Whether a local target holds exactly this export's accounts and attempts and nothing
+    else: an import of it stopped after its first commit (the two SQLite files cannot share one
+    transaction), which the catalog's rows can now complete."""
+    if services.settings.shared_database or (found.documents, found.passages, found.corrections, found.uploads) != (0, 0, 0, 0):
+        return False
+    if (found.users, found.attempts) != (expected.users, expected.attempts):
+        return False
+    users = _tables()[4]
+    with services.attempts.engine.connect() as db:
+        names = set(db.execute(sa.select(users.c.name)).scalars())
+    return names == {row["name"] for row in _rows(folder / "users.jsonl")}
+
+
+def _import_rows(services, folder: Path, keep_uploads: bool, accounts_done: bool = False) -> None:
     """Accounts and attempts, then the catalog (the commit point); one transaction when both
-    live in one database server."""
+    live in one database server. ``accounts_done``: a stopped import wrote them already."""
     from prep_bot.catalog import state_table
 
     documents, passages, corrections, uploads, users, attempts = _tables()
@@ -424,8 +441,9 @@ def _import_rows(services, folder: Path, keep_uploads: bool) -> None:
             accounts(db)
             library(db)
     else:
-        with _transaction(services.attempts.engine) as db:
-            accounts(db)
+        if not accounts_done:
+            with _transaction(services.attempts.engine) as db:
+                accounts(db)
         with _transaction(catalog.engine) as db:
             library(db)
 

@@ -212,6 +212,27 @@ def test_the_imported_store_answers_the_same_searches_with_the_same_tags(source,
     assert (cluster["root"] / "migrate" / "home-council.txt").read_text(encoding="utf-8").strip() == source[1]
 
 
+def test_the_shared_store_moves_back_to_a_local_data_dir(source, cluster, target):
+    from prep_bot.transfer import counts
+
+    services, _, _ = source
+    back, local = cluster["root"] / "back", cluster["root"] / "local-again"
+    done = cli("export", "--out", str(back), "--quiet", env=cluster["env"]("prep-bot-migrate.service"))
+    assert done.returncode == 0, done.stderr
+    assert "from database postgresql+psycopg://postgres@" in done.stdout and "Chroma server" in done.stdout
+    done = cli("import", str(back), "--data-dir", str(local), "--quiet", env=env_for(local))
+    assert done.returncode == 0, done.stderr
+    again = services_with(services.embedder, data_dir=local)
+    try:
+        assert counts(again).__dict__ == counts(target).__dict__
+        assert (local / "uploads" / UPLOADED).read_text(encoding="utf-8") == UPLOADED_TEXT
+        assert again.users.verify("mo", PASSWORDS["mo"]).role == "manager"
+        for query in QUERIES[:3]:
+            assert [h.passage.id for h in again.store.search(query, k=5)] == [h.passage.id for h in services.store.search(query, k=5)]
+    finally:
+        again.close()
+
+
 def test_people_sign_in_with_the_same_passwords_and_see_their_attempts(source, replicas):
     services, _, _ = source
     (a, _, _), (b, _, _) = replicas
@@ -316,3 +337,53 @@ def test_a_replica_killed_mid_upload_leaves_the_shared_store_consistent(replicas
     owned = check()
     assert set(store.collection.get(include=[])["ids"]) == owned
     assert {d.source for d in store.documents()} >= set(files)
+
+
+def test_a_killed_export_or_import_leaves_nothing_half_done(source, cluster, tmp_path):
+    """SIGKILL at a random moment of the work: an export leaves no folder to import (only its
+    hidden partial one); an import leaves the target empty (and re-importable) or complete."""
+    import random
+
+    from prep_bot.transfer import counts
+
+    rng = random.Random(13)
+    services = source[0]
+
+    def killed(args: list[str], started: Path, env: dict) -> subprocess.Popen:
+        proc = subprocess.Popen([str(PREP_BOT), *args, "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while not started.exists() and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        time.sleep(rng.random() * 0.4)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        return proc
+
+    out = tmp_path / "export"
+    proc = killed(["export", "--out", str(out), "--data-dir", str(services.settings.data_dir)], tmp_path / ".export.partial",
+                  env_for(services.settings.data_dir))
+    if proc.returncode == -signal.SIGKILL:
+        assert not out.exists()
+    refused = cli("import", str(tmp_path / ".export.partial"), "--data-dir", str(tmp_path / "never"), env=env_for(tmp_path / "never"))
+    assert refused.returncode == 1 and "export did not finish" in refused.stderr, refused.stderr
+
+    local = tmp_path / "local"
+    proc = killed(["import", str(cluster["export"]), "--data-dir", str(local)], local / "chroma", env_for(local))
+    look = services_with(services.embedder, data_dir=local)
+    try:
+        held = counts(look)
+        complete = counts(services).__dict__
+        assert held.documents in (0, complete["documents"]) and held.passages in (0, complete["passages"]), held
+        assert (held.documents == 0) == (held.corrections == 0), held  # the catalog commits all or nothing
+        print(f"\nimport killed ({proc.returncode}) with {held.describe()} in the target")
+    finally:
+        look.close()
+    if held.documents == 0:
+        done = cli("import", str(cluster["export"]), "--data-dir", str(local), env=env_for(local))
+        assert done.returncode == 0, done.stderr
+    look = services_with(services.embedder, data_dir=local)
+    try:
+        assert counts(look).__dict__ == counts(services).__dict__
+    finally:
+        look.close()
