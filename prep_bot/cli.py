@@ -12,6 +12,7 @@ from prep_bot.cli_common import print_json, with_services
 from prep_bot.errors import PrepBotError
 from prep_bot.cli_setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
 from prep_bot.cli_db import migrate
+from prep_bot.cli_transfer import export_store, import_store
 from prep_bot.cli_llm import ask, echo_help, llm, model_help
 from prep_bot.cli_voice import echo_delivery, transcribe
 from prep_bot.provenance import display_date, same_council
@@ -34,7 +35,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe, llm, ask, migrate):
+for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store):
     main.add_command(command)
 
 
