@@ -59,6 +59,10 @@ def haproxy_config(host: str, port: int, worker_ports: list[int]) -> str:
 global
     nbthread 1
 
+# The workers are on loopback and no name is ever looked up: an empty "default" resolvers
+# section keeps haproxy from opening a socket to the system's DNS server at start.
+resolvers default
+
 defaults
     mode http
     option forwardfor
@@ -79,6 +83,10 @@ frontend prep_bot
 backend workers
     balance roundrobin
     cookie {WORKER_COOKIE} insert indirect nocache httponly attr "SameSite=Lax"
+    # A script that keeps no cookies (plain HTTP on /gradio_api/call/...) posts a call, then reads
+    # its result in a second request: keep such clients on one worker by their address.
+    stick-table type ip size 100k expire 30m
+    stick on src if {{ path_beg /gradio_api/ }} !{{ req.cook({WORKER_COOKIE}) -m found }}
     option httpchk
     http-check send meth GET uri {HEALTH_PATH}
     http-check expect status 200
@@ -248,7 +256,8 @@ class Supervisor:
             return 1
         config = self.workdir / "haproxy.cfg"
         config.write_text(haproxy_config(self.host, self.port, [w.port for w in self.workers]))
-        self.proxy = _Child("haproxy", [self.haproxy_bin, "-db", "-f", str(config)], "", env=dict(os.environ))
+        # -q: haproxy would warn at every start that the (deliberately) empty resolvers have no server.
+        self.proxy = _Child("haproxy", [self.haproxy_bin, "-db", "-q", "-f", str(config)], "", env=dict(os.environ))
         self.proxy.start()
         if not self._wait_listening():
             self.echo(f"haproxy did not start (exit code {self.proxy.exited()}); stopping.", err=True)
