@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from prep_bot.claims import same_value
 from prep_bot.evidence.figures import content_words, extract_figures, sentences
 from prep_bot.evidence.passage import Passage
-from prep_bot.provenance import display_date
 
 CITE = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 FENCE = re.compile(r"<<<|>>>")
@@ -45,14 +44,7 @@ class Source:
                 "page": p.page, "section": p.section or None}
 
     def label(self) -> str:
-        p = self.passage
-        when = display_date(p.date) or "undated"
-        parts = [f"{p.title} ({when})"]
-        if p.page:
-            parts.append(f"p. {p.page}")
-        if p.section:
-            parts.append(p.section)
-        return ", ".join(parts)
+        return self.passage.cite(undated="undated")  # the model is told when a passage has no date
 
 
 @dataclass

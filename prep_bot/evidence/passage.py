@@ -101,9 +101,13 @@ class Passage:
 
     @property
     def citation(self) -> str:
+        return self.cite()
+
+    def cite(self, undated: str = "") -> str:
+        """ "Title (May 2025), p. 3, Section"; an unknown date shows as ``undated`` when given."""
         from prep_bot.provenance import display_date
 
-        when = display_date(self.date)
+        when = display_date(self.date) or undated
         parts = [f"{self.title} ({when})" if when else self.title]
         if self.page:
             parts.append(f"p. {self.page}")
