@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from prep_bot.config import Settings
-from prep_bot.embeddings import Embedder
-from prep_bot.framework import Framework, load_framework
+from prep_bot.platform.config import Settings
+from prep_bot.platform.embeddings import Embedder
+from prep_bot.framework.statements import Framework, load_framework
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Services:
     @cached_property
     def cache(self):
         """Embeddings and computed results kept on disk in the data dir (see vector_cache)."""
-        from prep_bot.vector_cache import VectorCache
+        from prep_bot.platform.vector_cache import VectorCache
 
         return VectorCache(self.settings.cache_path)
 
@@ -34,64 +34,64 @@ class Services:
 
     @cached_property
     def glossary(self):
-        from prep_bot.glossary import Glossary
+        from prep_bot.framework.glossary import Glossary
 
         return Glossary.load(self.settings.knowledge_dir / "glossary.yaml")
 
     @cached_property
     def store(self):
-        from prep_bot.store import EvidenceStore
+        from prep_bot.evidence.store import EvidenceStore
 
         return EvidenceStore(self.settings, self.embedder, lambda: self.glossary)  # loaded at the first search
 
     @cached_property
     def rubric(self):
-        from prep_bot.rubric import load_rubric
+        from prep_bot.coaching.rubric import load_rubric
 
         return load_rubric(self.settings.knowledge_dir / "rubric.yaml")
 
     @cached_property
     def questions(self):
-        from prep_bot.questions import QuestionBank
+        from prep_bot.practice.questions import QuestionBank
 
         return QuestionBank.load(self.settings.knowledge_dir / "questions")
 
     @cached_property
     def coach(self):
-        from prep_bot.coach import Coach
+        from prep_bot.coaching.coach import Coach
 
         return Coach(self.store, self.framework, self.rubric, self.questions)
 
     @cached_property
     def advisor(self):
         """The council's language model behind the guardrails (off unless PREP_BOT_LLM_URL is set)."""
-        from prep_bot.advisor import Advisor
+        from prep_bot.llm.advisor import Advisor
 
         return Advisor(self.settings, self.store, self.framework, self.coach.claims)
 
     @cached_property
     def transcriber(self):
         """Speech to text for spoken answers; the model loads at the first recording."""
-        from prep_bot.speech import Transcriber
+        from prep_bot.speech.transcription import Transcriber
 
         return Transcriber(self.settings.stt_model_path, self.settings.max_audio_s)
 
     @cached_property
     def attempts(self):
-        from prep_bot.attempts import AttemptLog
+        from prep_bot.practice.attempts import AttemptLog
 
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         return AttemptLog(self.settings.attempts_url)
 
     @cached_property
     def users(self):
-        from prep_bot.users import UserStore
+        from prep_bot.people.accounts import UserStore
 
         return UserStore(self.attempts)  # the users table lives beside the attempts
 
     @cached_property
     def insights(self):
-        from prep_bot.insights import Insights
+        from prep_bot.practice.insights import Insights
 
         return Insights(self.store, self.framework, self.questions, self.attempts, self.embedder, cache=self.cache)
 

@@ -1,4 +1,4 @@
-"""Recordings for the voice tests: real speech from espeak-ng (prep_bot.speech_eval.synthesise),
+"""Recordings for the voice tests: real speech from espeak-ng (prep_bot.evals.speech.synthesise),
 and silence, noise and spliced pauses written with the standard library's ``wave`` module."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from prep_bot.speech_eval import synthesise
+from prep_bot.evals.speech import synthesise
 
 RATE = 16_000
 

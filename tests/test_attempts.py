@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from prep_bot.attempts import AttemptLog
+from prep_bot.practice.attempts import AttemptLog
 
 
 def _add(log, user="Ana", team="Front door", qs="safeguarding", score=50):

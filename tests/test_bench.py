@@ -10,10 +10,10 @@ import sys
 import pytest
 
 from conftest import SAMPLE_LIBRARY, cli_env
-from prep_bot.bench import Synthesizer, format_markdown, format_table, grow
-from prep_bot.evaluation import default_retrieval_set, load_retrieval_set
-from prep_bot.store import _where
-from prep_bot.vocab import QS_SLUGS
+from prep_bot.evals.bench import Synthesizer, format_markdown, format_table, grow
+from prep_bot.evals.evaluation import default_retrieval_set, load_retrieval_set
+from prep_bot.evidence.store import _where
+from prep_bot.framework.vocab import QS_SLUGS
 
 KEYS = {
     "ingest_vs_encode", "reingest_fraction", "search_p95_ms_10k", "search_p95_ms_100k", "search_p95_growth",
@@ -25,7 +25,7 @@ KEYS = {
 @pytest.mark.server
 def test_bench_cli_small_scale(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-c", "from prep_bot.cli import main; main()", "bench", "--scale", "1000", "--turns", "5", "--json"],
+        [sys.executable, "-c", "from prep_bot.cli.main import main; main()", "bench", "--scale", "1000", "--turns", "5", "--json"],
         env=cli_env(tmp_path / "untouched"), capture_output=True, text=True, timeout=1500,
     )
     assert run.returncode == 0, run.stderr[-3000:]

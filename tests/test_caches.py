@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from prep_bot.lexical import LexicalIndex
+from prep_bot.evidence.lexical import LexicalIndex
 
 FIRST = """# Carers
 
@@ -103,7 +103,7 @@ def test_readiness_and_challenge_questions_follow_the_store(pair):
     writer.ingestor.ingest([folder / "third.md"])
     after = {r.qs: r for r in reader.insights.readiness()}
     assert after["assessing-needs"].evidence_passages > before["assessing-needs"].evidence_passages
-    from prep_bot.questions import challenge_questions
+    from prep_bot.practice.questions import challenge_questions
 
     assert any(q.passage_id.startswith("third:") for q in challenge_questions(reader.store.passages()))
     writer.store.remove_document("third")

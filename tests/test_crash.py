@@ -313,9 +313,9 @@ BM25_WORKER = """
 import json, random, sys, time
 from pathlib import Path
 import prep_bot  # offline settings first
-from prep_bot.catalog import Catalog
+from prep_bot.evidence.catalog import Catalog
 from prep_bot.evidence.passage import DocumentInfo, Passage
-from prep_bot.lexical import LexicalIndex
+from prep_bot.evidence.lexical import LexicalIndex
 
 data, role, seconds = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 catalog = Catalog(data / "catalog.sqlite")
@@ -394,7 +394,7 @@ def _reply(chat: list) -> str:
 def test_saved_attempt_survives_the_server_being_killed(tmp_path):
     from gradio_client import Client
 
-    from prep_bot.attempts import AttemptLog
+    from prep_bot.practice.attempts import AttemptLog
 
     data_dir = tmp_path / "data"
     ingest_sample(data_dir)

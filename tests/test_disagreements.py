@@ -14,10 +14,10 @@ import pytest
 
 from conftest import served_app, services_with
 from llm_server import FakeLLM, Scripted, task_of, user_text
-from prep_bot.attempts import AttemptLog
-from prep_bot.disagreements import MAX_ANSWERS, find_quote, said_differently
-from prep_bot.grounding import WITHHELD
-from prep_bot.report import team_story_html, team_story_markdown
+from prep_bot.practice.attempts import AttemptLog
+from prep_bot.llm.disagreements import MAX_ANSWERS, find_quote, said_differently
+from prep_bot.llm.grounding import WITHHELD
+from prep_bot.practice.report import team_story_html, team_story_markdown
 
 TEAM = "Front door"
 NO_LIST = "We have no waiting list for care act assessments"

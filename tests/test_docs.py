@@ -2,8 +2,8 @@
 
 import click
 
-from prep_bot.cli import main
-from prep_bot.config import REPO_ROOT, Settings
+from prep_bot.cli.main import main
+from prep_bot.platform.config import REPO_ROOT, Settings
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -12,7 +12,7 @@ import pytest
 
 from prep_bot.errors import StoreError
 from prep_bot.ui.errors import guard, sentence
-from prep_bot.users import AccessDenied
+from prep_bot.people.accounts import AccessDenied
 
 
 class Request:

@@ -14,15 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from conftest import services_with
-from prep_bot.config import REPO_ROOT
-from prep_bot.insights import Insights
-from prep_bot.vector_cache import VectorCache
+from prep_bot.platform.config import REPO_ROOT
+from prep_bot.practice.insights import Insights
+from prep_bot.platform.vector_cache import VectorCache
 
 HEAVY = ("torch", "sentence_transformers", "transformers")
 # Runs one command in-process, then says on stderr which heavy modules it imported.
 PROBE = """
 import json, sys
-from prep_bot.cli import main
+from prep_bot.cli.main import main
 try:
     main(sys.argv[1:], standalone_mode=False)
 finally:

@@ -9,10 +9,10 @@ import re
 import numpy as np
 import pytest
 
-from prep_bot.config import REPO_ROOT
-from prep_bot.evaluation import load_answer_set
-from prep_bot.feedback import GOOD, NO_STRENGTH
-from prep_bot.questions import CHALLENGE_LOOKS_FOR, Question
+from prep_bot.platform.config import REPO_ROOT
+from prep_bot.evals.evaluation import load_answer_set
+from prep_bot.coaching.feedback import GOOD, NO_STRENGTH
+from prep_bot.practice.questions import CHALLENGE_LOOKS_FOR, Question
 
 SETS = ["answers.yaml", "answers_holdout.yaml"]
 # How a reason that finds fault begins; a strength's reason never does.

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prep_bot.config import Settings
+from prep_bot.platform.config import Settings
 from prep_bot.errors import ConfigError
-from prep_bot.framework import QS_SLUGS, load_framework
+from prep_bot.framework.statements import QS_SLUGS, load_framework
 
 
 @pytest.fixture(scope="module")

@@ -12,16 +12,16 @@ from html.parser import HTMLParser
 
 import pytest
 
-from prep_bot.attempts import MAX_STORED_TEXT, AttemptLog, compact_feedback
-from prep_bot.config import Settings
-from prep_bot.practice_export import (
+from prep_bot.practice.attempts import MAX_STORED_TEXT, AttemptLog, compact_feedback
+from prep_bot.platform.config import Settings
+from prep_bot.practice.export import (
     dimension_labels, may_read, practice_html, readable_attempt, safe_cell, statement_titles,
     write_practice_files,
 )
 from prep_bot.services import Services
 from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.progress import MIN_SPAN, chart_axis
-from prep_bot.users import AccessDenied, Identity, UserStore, visible_attempts
+from prep_bot.people.accounts import AccessDenied, Identity, UserStore, visible_attempts
 
 SCRIPT = "<script>alert(1)</script>"
 OLD_SCHEMA = """CREATE TABLE attempts (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_LIBRARY
-from prep_bot.insights import WEAK_EVIDENCE, Insights
-from prep_bot.report import readiness_csv, readiness_html, readiness_markdown, team_story_html, team_story_markdown
+from prep_bot.practice.insights import WEAK_EVIDENCE, Insights
+from prep_bot.practice.report import readiness_csv, readiness_html, readiness_markdown, team_story_html, team_story_markdown
 
 GOVERNANCE_PAGE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 
@@ -81,7 +81,7 @@ def test_practice_raises_readiness_and_addresses_improvements(make_services):
 
 
 def test_consistency_finds_disagreements_and_contradictions(sample_services, tmp_path):
-    from prep_bot.attempts import AttemptLog
+    from prep_bot.practice.attempts import AttemptLog
 
     sample_services.__dict__["attempts"] = AttemptLog(f"sqlite:///{tmp_path / 'team.sqlite'}")
     try:

@@ -12,14 +12,14 @@ import pytest
 
 from conftest import cli_env
 from llm_server import FakeLLM, Scripted, passages
-from prep_bot.advisor import Advisor, split_sections
-from prep_bot.config import Settings
+from prep_bot.llm.advisor import Advisor, split_sections
+from prep_bot.platform.config import Settings
 from prep_bot.evidence.passage import Passage
-from prep_bot.grounding import (
+from prep_bot.llm.grounding import (
     WITHHELD, check_citations, check_reply, echoes, number, passages_block, provisional, withhold_instructions,
 )
-from prep_bot.llm import LLMError, endpoint_from, is_loopback
-from prep_bot.prompting import TASKS, load_prompt
+from prep_bot.llm.client import LLMError, endpoint_from, is_loopback
+from prep_bot.llm.prompts import TASKS, load_prompt
 from test_cli import PREP_BOT
 
 QS = "assessing-needs"

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from conftest import free_port
-from prep_bot.loadtest import default_answers_file, load_answers, percentile
+from prep_bot.evals.loadtest import default_answers_file, load_answers, percentile
 from processes import PREP_BOT, env_for, ingest_sample, serving
 
 USERS, TURNS = 10, 3
@@ -22,7 +22,7 @@ def _loadtest(*args: str, env: dict, timeout: float = 900) -> subprocess.Complet
 
 @pytest.mark.server
 def test_users_practising_at_once_are_all_answered_and_stored(tmp_path):
-    from prep_bot.attempts import AttemptLog
+    from prep_bot.practice.attempts import AttemptLog
 
     data_dir = tmp_path / "data"
     ingest_sample(data_dir)

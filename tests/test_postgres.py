@@ -21,10 +21,10 @@ import pytest
 from conftest import SAMPLE_LIBRARY, chroma_server, copy_sample
 from postgres import pg_url, postgres_server  # noqa: F401 - fixtures
 from processes import PREP_BOT, env_for
-from prep_bot import migrations
-from prep_bot.catalog import Catalog
-from prep_bot.config import Settings
-from prep_bot.migrations import SchemaError
+from prep_bot.platform import migrations
+from prep_bot.evidence.catalog import Catalog
+from prep_bot.platform.config import Settings
+from prep_bot.platform.migrations import SchemaError
 
 SAMPLE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 OTHER = "stockton-2015-lga-personalisation-peer-challenge.txt"
@@ -55,7 +55,7 @@ def test_accounts_attempts_and_catalog_live_in_postgres(pg_url, make_services, e
     assert report.count("added") == 1 and not report.failed
     doc = report.results[0].doc_id
     passage = services.store.passages(doc)[3]
-    from prep_bot.corrections import correct
+    from prep_bot.evidence.corrections import correct
 
     correct(services.store, services.framework, passage.id, ["governance"], "improvement", "Lena Lead")
     data_dir = services.settings.data_dir
@@ -84,8 +84,8 @@ def test_accounts_attempts_and_catalog_live_in_postgres(pg_url, make_services, e
 LOCK_HOLDER = textwrap.dedent("""
     import sys, time
     import prep_bot
-    from prep_bot.config import Settings
-    from prep_bot.store import EvidenceStore
+    from prep_bot.platform.config import Settings
+    from prep_bot.evidence.store import EvidenceStore
     store = EvidenceStore(Settings(data_dir=sys.argv[1], database_url=sys.argv[2]), embedder=None)
     mode = sys.argv[3]
     if mode == "try":

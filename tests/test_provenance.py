@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from prep_bot.provenance import council_key, detect_council, detect_date, display_date, is_dated, normalise_date
+from prep_bot.evidence.provenance import council_key, detect_council, detect_date, display_date, is_dated, normalise_date
 
 
 @pytest.mark.parametrize("lines, expected", [

@@ -2,9 +2,9 @@
 
 import re
 
-from prep_bot.config import Settings
-from prep_bot.framework import QS_SLUGS
-from prep_bot.questions import AUDIENCES, QuestionBank, challenge_questions
+from prep_bot.platform.config import Settings
+from prep_bot.framework.statements import QS_SLUGS
+from prep_bot.practice.questions import AUDIENCES, QuestionBank, challenge_questions
 
 
 def test_bank_covers_every_statement_and_audience():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from prep_bot.evaluation import default_retrieval_set, evaluate_retrieval, load_retrieval_set
-from prep_bot.framework import QS_SLUGS
+from prep_bot.evals.evaluation import default_retrieval_set, evaluate_retrieval, load_retrieval_set
+from prep_bot.framework.statements import QS_SLUGS
 
 
 def test_hybrid_beats_dense_and_bm25_on_the_labelled_set(sample_services):

@@ -10,9 +10,9 @@ import subprocess
 import pytest
 
 from conftest import SAMPLE_LIBRARY, cli_env, copy_sample
-from prep_bot.config import REPO_ROOT
-from prep_bot.questions import CHALLENGE_PREFIX, challenge_questions
-from prep_bot.store import ELSEWHERE
+from prep_bot.platform.config import REPO_ROOT
+from prep_bot.practice.questions import CHALLENGE_PREFIX, challenge_questions
+from prep_bot.evidence.store import ELSEWHERE
 
 MIXED = REPO_ROOT / "eval" / "mixed"
 HOME = "Stockton on Tees"
@@ -136,7 +136,7 @@ def test_lead_correction_survives_reingest_and_new_version(make_services, eviden
 
 
 def test_correction_refuses_bad_input(make_services, evidence_dir):
-    from prep_bot.corrections import correct
+    from prep_bot.evidence.corrections import correct
     from prep_bot.errors import UnknownPassageError
 
     services = make_services()
@@ -182,7 +182,7 @@ def test_challenge_questions_are_rare_recent_home_and_aimed(mixed):
 
 
 def test_challenge_audience_follows_the_finding():
-    from prep_bot.questions import audience_for
+    from prep_bot.practice.questions import audience_for
 
     assert audience_for("governance", "Leaders should set out a clearer financial strategy and budget plan.") == "senior-leader"
     assert audience_for("assessing-needs", "Case files did not always record the person's own words in assessments.") == "frontline"

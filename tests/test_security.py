@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, SAMPLE_LIBRARY, cli_env, free_port, launch_chromium, served_app, services_with
-from prep_bot.config import REPO_ROOT
+from prep_bot.platform.config import REPO_ROOT
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 PREP_BOT = VENV_BIN / "prep-bot"
@@ -173,8 +173,8 @@ def hostile_services(tmp_path_factory, embedder):
 def test_hostile_markup_reaches_the_store_verbatim(hostile_services):
     """The premise of the escaping tests: the markup is in titles, sections, passages, challenge
     questions and data cards, as text, so a page that forgot to escape it would run it."""
-    from prep_bot.coach import Coach
-    from prep_bot.questions import challenge_questions
+    from prep_bot.coaching.coach import Coach
+    from prep_bot.practice.questions import challenge_questions
 
     services = hostile_services
     docs = {d.doc_id: d for d in services.store.documents()}
@@ -254,7 +254,7 @@ def test_browser_shows_hostile_evidence_as_inert_text_everywhere(hostile_app):
 
 def walk_every_tab(page, services) -> None:
     """Visit every place the page shows document text, checking each as it goes."""
-    from prep_bot.questions import challenge_questions
+    from prep_bot.practice.questions import challenge_questions
 
     challenges = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
     hostile = next(q for q in challenges if "Young people moving to adult services" in q.text)
@@ -441,7 +441,7 @@ def _practise_against_hostile_evidence(services, team: str) -> None:
 def test_exported_reports_escape_hostile_evidence(hostile_app, tmp_path):
     from gradio_client import Client
 
-    from prep_bot.report import readiness_html, readiness_markdown, team_story_html, team_story_markdown
+    from prep_bot.practice.report import readiness_html, readiness_markdown, team_story_html, team_story_markdown
 
     services, url = hostile_app
     team = f"Reports {IMG}"
@@ -600,7 +600,7 @@ run("search", [prep_bot, "search", "corporate risk register", "--k", "3", "--jso
 run("probe", [python, "-c", """
 import json, os
 import prep_bot
-from prep_bot.config import Settings
+from prep_bot.platform.config import Settings
 from prep_bot.services import build_services
 from prep_bot.ui.app import build_app
 import gradio.analytics

@@ -13,9 +13,9 @@ import pytest
 
 from audio import long_silence, noise, picture, silence, spoken
 from conftest import cli_env
-from prep_bot.delivery import Delivery, Word, analyse, count_fillers, tokenise
+from prep_bot.coaching.delivery import Delivery, Word, analyse, count_fillers, tokenise
 from prep_bot.errors import ConfigError
-from prep_bot.speech import AudioError, Transcriber, bundled_model_path, dispose, probe
+from prep_bot.speech.transcription import AudioError, Transcriber, bundled_model_path, dispose, probe
 from test_cli import PREP_BOT
 
 ANSWER = (

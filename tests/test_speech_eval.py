@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from conftest import cli_env
-from prep_bot.config import REPO_ROOT
-from prep_bot.speech_eval import normalise, word_error_rate, word_errors
+from prep_bot.platform.config import REPO_ROOT
+from prep_bot.evals.speech import normalise, word_error_rate, word_errors
 
 SIX = "the carer rang the duty team"
 
@@ -97,8 +97,8 @@ def test_eval_speech_on_two_pairs(sample_services, tmp_path):
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make test installs it)")
 def test_an_answer_whose_audio_is_refused_is_recorded_as_failed_and_the_batch_goes_on(sample_services, tmp_path):
-    from prep_bot.speech import Transcriber
-    from prep_bot.speech_eval import evaluate_speech
+    from prep_bot.speech.transcription import Transcriber
+    from prep_bot.evals.speech import evaluate_speech
 
     # A transcriber that takes at most 6 s of speech refuses the long answer, as it would a long upload.
     transcriber = Transcriber(sample_services.settings.stt_model_path, max_seconds=6)

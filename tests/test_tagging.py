@@ -127,7 +127,7 @@ def test_every_passage_fits_the_model_window(sample_services):
 # -- content tagging that generalises (eval/tagging.yaml: documents without statement headings) --
 @pytest.fixture(scope="module")
 def tagging_results(embedder, tmp_path_factory):
-    from prep_bot.tagging_eval import default_tagging_set, evaluate_tagging, load_tagging_set
+    from prep_bot.evals.tagging import default_tagging_set, evaluate_tagging, load_tagging_set
 
     services = services_with(embedder, data_dir=tmp_path_factory.mktemp("tagging-eval"))
     return evaluate_tagging(services.ingestor, load_tagging_set(default_tagging_set()))

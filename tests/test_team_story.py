@@ -11,9 +11,9 @@ import pytest
 from conftest import CHROMIUM, launch_chromium, services_with
 from pages import IMG, SCRIPT, inspect, run_cli
 from test_insights import add  # a coached answer saved as an attempt
-from prep_bot.attempts import AttemptLog
-from prep_bot.briefing import briefing_html
-from prep_bot.report import readiness_html, team_story_html, team_story_markdown
+from prep_bot.practice.attempts import AttemptLog
+from prep_bot.practice.briefing import briefing_html
+from prep_bot.practice.report import readiness_html, team_story_html, team_story_markdown
 
 OFF_TOPIC = "Our team meeting is on Tuesdays and we share the rota by email before the weekend."
 

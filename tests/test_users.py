@@ -16,9 +16,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from conftest import cli_env, free_port
-from prep_bot.attempts import AttemptLog
+from prep_bot.practice.attempts import AttemptLog
 from prep_bot.errors import PrepBotError
-from prep_bot.users import (
+from prep_bot.people.accounts import (
     AccessDenied,
     Identity,
     LoginRequired,

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, launch_chromium, served_app, services_with
-from prep_bot.config import REPO_ROOT, Settings
-from prep_bot.delivery import Delivery
+from prep_bot.platform.config import REPO_ROOT, Settings
+from prep_bot.coaching.delivery import Delivery
 from prep_bot.ui.practice import coach_message
 from test_practice_ui import client_for, folded, refused, text_of
 
@@ -41,7 +41,7 @@ def spoken(tmp_path_factory) -> Path:
     copy: each test uploads a copy of it."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (make test installs it)")
-    from prep_bot.speech_eval import synthesise
+    from prep_bot.evals.speech import synthesise
 
     return synthesise(SAID, tmp_path_factory.mktemp("speech") / "answer.wav")
 
@@ -253,7 +253,7 @@ def test_a_spoken_mock_answer_is_coached_and_the_clock_is_unaffected(served, spo
 
 # -- My progress ---------------------------------------------------------------------------------
 def test_my_progress_charts_pace_and_fillers_of_spoken_answers_only(served):
-    from prep_bot.insights import spoken_series
+    from prep_bot.practice.insights import spoken_series
 
     services, _ = served
     attempts = services.attempts.list(user="Viv")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from prep_bot.evidence.passage import Block
-from prep_bot.framework import Framework, normalise_heading
+from prep_bot.framework.statements import Framework, normalise_heading
 
 MODEL_MAX_TOKENS = 256
 # Headings that close whatever theme or quality statement came before them.

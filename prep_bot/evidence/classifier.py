@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from prep_bot.embeddings import Embedder
+from prep_bot.platform.embeddings import Embedder
 from prep_bot.errors import ConfigError
-from prep_bot.framework import QS_SLUGS, Framework
+from prep_bot.framework.statements import QS_SLUGS, Framework
 
 log = logging.getLogger(__name__)
 REGULARISATION = 4.0  # scikit-learn's C: higher trusts the training text more

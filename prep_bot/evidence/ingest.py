@@ -16,17 +16,17 @@ import numpy as np
 import yaml
 
 from prep_bot.errors import EvidenceFileError
-from prep_bot.corrections import apply_corrections
+from prep_bot.evidence.corrections import apply_corrections
 from prep_bot.evidence.chunking import chunk_blocks
 from prep_bot.evidence.classifier import StatementClassifier, store_examples
 from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from prep_bot.evidence.passage import DocumentInfo, Passage
 from prep_bot.evidence.redaction import redact
 from prep_bot.evidence.tagging import TaggedPassage, Tagger
-from prep_bot.framework import Framework
-from prep_bot.provenance import TITLE_LINES, detect_council, detect_date, normalise_date
-from prep_bot.store import EvidenceStore
-from prep_bot.vocab import DOC_TYPES
+from prep_bot.framework.statements import Framework
+from prep_bot.evidence.provenance import TITLE_LINES, detect_council, detect_date, normalise_date
+from prep_bot.evidence.store import EvidenceStore
+from prep_bot.framework.vocab import DOC_TYPES
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"

@@ -105,7 +105,7 @@ class Passage:
 
     def cite(self, undated: str = "") -> str:
         """ "Title (May 2025), p. 3, Section"; an unknown date shows as ``undated`` when given."""
-        from prep_bot.provenance import display_date
+        from prep_bot.evidence.provenance import display_date
 
         when = display_date(self.date) or undated
         parts = [f"{self.title} ({when})" if when else self.title]

@@ -17,7 +17,7 @@ import numpy as np
 
 from prep_bot.evidence.chunking import DraftPassage, join_units, pack
 from prep_bot.evidence.classifier import StatementClassifier
-from prep_bot.framework import QS_SLUGS, Framework
+from prep_bot.framework.statements import QS_SLUGS, Framework
 
 MAX_TAGS = 3
 LEGACY_BOOST = 1.5  # probability multiplier for statements an old LGA standards heading maps onto

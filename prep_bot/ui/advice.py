@@ -1,4 +1,4 @@
-"""What the council's language model adds to the page (prep_bot/advisor.py does the work):
+"""What the council's language model adds to the page (prep_bot/llm/advisor.py does the work):
 its coaching under the rubric's reply in Practice, and "Ask the evidence" in the Evidence tab.
 
 Model output is untrusted: every piece of it is escaped before it reaches a chat message, while
@@ -10,8 +10,8 @@ from html import escape
 
 import gradio as gr
 
-from prep_bot.advisor import SECTION, Answer, CoachHelp
-from prep_bot.provenance import display_date
+from prep_bot.llm.advisor import SECTION, Answer, CoachHelp
+from prep_bot.evidence.provenance import display_date
 from prep_bot.ui.render import md_escape
 
 NOTE_HEAD = "**From the language model**"

@@ -108,7 +108,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     Once any user exists, everyone signs in (checked against the user store). Without users,
     only a loopback host is allowed (LoginRequired otherwise)."""
     from prep_bot.ui.library import upload_cap
-    from prep_bot.users import check_bind
+    from prep_bot.people.accounts import check_bind
 
     login = services.users.count() > 0
     check_bind(host, login)

@@ -8,11 +8,11 @@ from html import escape
 
 import gradio as gr
 
-from prep_bot.corrections import correct
-from prep_bot.framework import POLARITIES
+from prep_bot.evidence.corrections import correct
+from prep_bot.framework.statements import POLARITIES
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.users import AccessDenied
+from prep_bot.people.accounts import AccessDenied
 
 KEEP = "keep"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from prep_bot.coach import Coach
+from prep_bot.coaching.coach import Coach
 from prep_bot.services import Services
 from prep_bot.ui.render import data_cards, evidence_cards
 
@@ -85,7 +85,7 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
 
 def build_briefing_form(services: Services, qs_choices, user_errors) -> None:
     """The briefing pack: a printable page per quality statement, for every role."""
-    from prep_bot.briefing import AUDIENCE_NAMES, briefing_html
+    from prep_bot.practice.briefing import AUDIENCE_NAMES, briefing_html
 
     def make(qs: str, audience: str) -> str:
         with user_errors():

@@ -4,8 +4,8 @@ from a list. Used by My progress and the Mock interview."""
 
 from __future__ import annotations
 
-from prep_bot.attempts import Attempt
-from prep_bot.practice_export import attempt_fragment, dimension_labels, statement_titles
+from prep_bot.practice.attempts import Attempt
+from prep_bot.practice.export import attempt_fragment, dimension_labels, statement_titles
 
 # The few rules the app's stylesheet (ui/render.py CSS) lacks for a stored attempt; a constant.
 

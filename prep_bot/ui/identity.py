@@ -15,7 +15,7 @@ from html import escape
 
 import gradio as gr
 
-from prep_bot.users import AccessDenied, Identity, UserStore
+from prep_bot.people.accounts import AccessDenied, Identity, UserStore
 
 
 def current_user(users: UserStore, request: gr.Request | None, typed_name: str | None = "", typed_team: str | None = "") -> Identity:

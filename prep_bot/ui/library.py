@@ -13,10 +13,10 @@ from pathlib import Path
 import gradio as gr
 
 from prep_bot.evidence.uploads import MAX_FILES, UploadResult, add_uploads
-from prep_bot.provenance import display_date
+from prep_bot.evidence.provenance import display_date
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.users import AccessDenied
+from prep_bot.people.accounts import AccessDenied
 
 HEADERS = ["id", "title", "type", "council", "date", "passages"]
 STATUS_LABEL = {

@@ -9,7 +9,7 @@ import time
 
 import gradio as gr
 
-from prep_bot.practice_export import readable_attempt
+from prep_bot.practice.export import readable_attempt
 from prep_bot.services import Services
 from prep_bot.ui.history import attempt_html
 from prep_bot.ui.identity import current_user

@@ -8,11 +8,11 @@ import random
 import gradio as gr
 
 from prep_bot.inputs import clean_text
-from prep_bot.questions import AUDIENCES, Question, challenge_questions
+from prep_bot.practice.questions import AUDIENCES, Question, challenge_questions
 from prep_bot.services import Services
 from prep_bot.ui.advice import stream_coach_help
 from prep_bot.ui.identity import current_user
-from prep_bot.store import ELSEWHERE
+from prep_bot.evidence.store import ELSEWHERE
 from prep_bot.ui.render import (
     claims_table, data_cards, dimension_table, elsewhere_list, evidence_cards, md_escape, missed_list,
 )
@@ -72,7 +72,7 @@ def question_message(question: Question, services: Services, prefix: str = "") -
 
 def coach_message(feedback, previous: int | None, delivery: dict | None = None) -> str:
     """The coach's reply in the chat: the score, the one strength, the one thing to change and
-    the follow-up probe, decided once in prep_bot/feedback.py. The rest is folded beneath it
+    the follow-up probe, decided once in prep_bot/coaching/feedback.py. The rest is folded beneath it
     (see ``detail_messages``). A spoken answer's delivery gets a line under the score."""
     reply = feedback.reply
     change = ""

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import gradio as gr
 
-from prep_bot.delivery import PACE_HIGH, PACE_LOW
+from prep_bot.coaching.delivery import PACE_HIGH, PACE_LOW
 from prep_bot.services import Services
-from prep_bot.insights import personal_progress, spoken_series
-from prep_bot.practice_export import readable_attempt, write_practice_files
+from prep_bot.practice.insights import personal_progress, spoken_series
+from prep_bot.practice.export import readable_attempt, write_practice_files
 from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import md_escape
-from prep_bot.users import visible_attempts
+from prep_bot.people.accounts import visible_attempts
 
 HEADERS = ["time", "statement", "question", "score"]
 MIN_SPAN = timedelta(hours=2)  # a chart of one sitting still spans two hours, so its ticks are times of day

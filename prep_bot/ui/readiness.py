@@ -10,8 +10,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from prep_bot.insights import READINESS_FORMULA, WEAK_EVIDENCE
-from prep_bot.report import (
+from prep_bot.practice.insights import READINESS_FORMULA, WEAK_EVIDENCE
+from prep_bot.practice.report import (
     heatmap_html,
     readiness_csv,
     readiness_details_html,
@@ -20,7 +20,7 @@ from prep_bot.report import (
 )
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.users import AccessDenied
+from prep_bot.people.accounts import AccessDenied
 
 
 def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:

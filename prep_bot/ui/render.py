@@ -5,9 +5,9 @@ from __future__ import annotations
 from html import escape
 
 from prep_bot.evidence.passage import SearchHit
-from prep_bot.framework import Framework
-from prep_bot.provenance import display_date, same_council
-from prep_bot.report import HEATMAP_CSS
+from prep_bot.framework.statements import Framework
+from prep_bot.evidence.provenance import display_date, same_council
+from prep_bot.practice.report import HEATMAP_CSS
 
 POLARITY_LABEL = {"strength": "Strength", "improvement": "To improve", "neutral": "Context"}
 

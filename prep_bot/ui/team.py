@@ -8,10 +8,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from prep_bot.report import team_story_html, team_story_markdown
+from prep_bot.practice.report import team_story_html, team_story_markdown
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.users import AccessDenied, visible_attempts
+from prep_bot.people.accounts import AccessDenied, visible_attempts
 
 
 def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import gradio as gr
 
-from prep_bot.delivery import Delivery, clock
+from prep_bot.coaching.delivery import Delivery, clock
 from prep_bot.inputs import clean_text
-from prep_bot.speech import AudioError, dispose
+from prep_bot.speech.transcription import AudioError, dispose
 from prep_bot.ui.render import md_escape
 
 SPEECH_LANE = "speech"  # transcriptions from both tabs share this queue lane

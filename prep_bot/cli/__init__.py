@@ -1,0 +1,1 @@
+"""The command line: parses input, calls the application, prints the result."""

@@ -1,0 +1,41 @@
+"""What every command shares: the data dir option that builds the services, and JSON output."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import click
+
+from prep_bot.errors import PrepBotError
+
+
+def with_services(command):
+    """Give a command ``--data-dir`` and a ``services`` argument built from the settings."""
+
+    @click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="The data dir: evidence store, accounts and practice (default: $PREP_BOT_DATA_DIR, else the "
+        "project's data/ folder when run from a checkout, else ~/.local/share/prep-bot).",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, data_dir: Path | None = None, **kwargs):
+        from prep_bot.platform.config import Settings
+        from prep_bot.services import build_services
+
+        settings = Settings(data_dir=data_dir) if data_dir else Settings()
+        try:
+            return command(*args, services=build_services(settings), **kwargs)
+        except PrepBotError as e:
+            raise click.ClickException(str(e)) from e
+        except ValueError as e:
+            raise click.UsageError(str(e)) from e
+
+    return wrapper
+
+
+def print_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))

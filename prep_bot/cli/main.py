@@ -1,0 +1,458 @@
+"""The command line. Thin: parses arguments, calls the services, prints results."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from prep_bot.cli.common import print_json, with_services
+from prep_bot.errors import PrepBotError
+from prep_bot.cli.setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
+from prep_bot.cli.db import migrate
+from prep_bot.cli.transfer import export_store, import_store
+from prep_bot.cli.llm import ask, echo_help, llm, model_help
+from prep_bot.cli.voice import echo_delivery, transcribe
+from prep_bot.evidence.provenance import display_date, same_council
+from prep_bot.framework.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
+
+
+COUNCIL_HELP = (
+    "Whose documents: a council's name, 'all', or 'elsewhere' (other councils'). "
+    "Default: the home council's ($PREP_BOT_COUNCIL) and those naming none."
+)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress details (never evidence text).")
+@click.version_option(package_name="prep-bot")
+def main(verbose: bool) -> None:
+    """prep-bot: rehearse for the CQC assessment of adult social care, offline."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers", "pypdf"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store):
+    main.add_command(command)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--if-empty", is_flag=True, help="Only ingest when the store holds no documents yet.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--council", default=None,
+              help="The council these files are about (default: each file's manifest entry, else its title lines).")
+@with_services
+def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, council: str | None, services) -> None:
+    """Ingest evidence files or folders (txt, md, pdf, docx, html, csv, xlsx)."""
+    if if_empty and not services.store.is_empty():
+        click.echo(f"The store in {services.settings.data_dir} already holds {len(services.store.documents())} documents; nothing to do.")
+        return
+    if council is not None and not council.strip():
+        raise click.UsageError("--council is empty: give the council's name.")
+    report = services.ingestor.ingest(list(paths), progress=not quiet and sys.stderr.isatty(), council=council)
+    for result in report.failed:
+        click.echo(f"skipped: {result.reason}", err=True)
+    click.echo(f"{report.summary()}; data dir {services.settings.data_dir}.")
+    if report.ingested == 0:
+        sys.exit(1)
+    from prep_bot.practice.insights import warm_question_vectors
+
+    warm_question_vectors(services.embedder, services.questions)  # the model is loaded: `gaps` will not need it
+
+
+@main.command()
+@click.argument("query")
+@click.option("--qs", type=click.Choice(QS_SLUGS), help="Only passages tagged with this quality statement.")
+@click.option("--polarity", type=click.Choice(POLARITIES), help="strength, improvement or neutral.")
+@click.option("--doc-type", type=click.Choice(DOC_TYPES), help="Only this kind of document.")
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100), help="How many passages.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
+@click.option("--council", default=None, help=COUNCIL_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def search(query: str, qs, polarity, doc_type, k: int, mode: str, council: str | None, as_json: bool, services) -> None:
+    """Find the evidence passages that best answer QUERY, with citations."""
+    if not query.strip():
+        raise click.UsageError("QUERY is empty: give a question or some words to search the evidence for.")
+    hits = services.store.search(query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode, council=council)
+    if as_json:
+        print_json([h.to_dict() for h in hits])
+        return
+    if not hits:
+        click.echo("No passages found.")
+    for rank, hit in enumerate(hits, 1):
+        p = hit.passage
+        click.echo(f"{rank}. [{_tags(p)} | {p.polarity}] {p.citation}{_provenance(p, services)}")
+        click.echo(f"   {p.text[:400]}{'...' if len(p.text) > 400 else ''}\n")
+
+
+def _tags(p) -> str:
+    unsure = " (unsure)" if p.unsure else ""
+    return (", ".join(p.quality_statements) + unsure) if p.quality_statements else "untagged"
+
+
+def _provenance(p, services) -> str:
+    notes = []
+    if p.council and not same_council(p.council, services.store.home_council):
+        notes.append(p.council)
+    if services.store.is_dated(p):
+        notes.append("dated")
+    return f"  [{'; '.join(notes)}]" if notes else ""
+
+
+@main.command()
+@click.option("--doc", "doc_id", help="Only this document's passages.")
+@click.option("--council", default=None, help=COUNCIL_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def chunks(doc_id: str | None, council: str | None, as_json: bool, services) -> None:
+    """List every stored passage with its tags (the retrieval test console)."""
+    passages = services.store.passages(doc_id, council=council if council or not doc_id else "all")
+    if as_json:
+        print_json([p.to_dict() for p in passages])
+        return
+    for p in passages:
+        click.echo(f"{p.id}  [{_tags(p)} | {p.polarity}] {p.section}{_provenance(p, services)}")
+        click.echo(f"    {p.text[:160]}")
+    click.echo(f"{len(passages)} passages")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def docs(as_json: bool, services) -> None:
+    """List the stored documents."""
+    documents = services.store.documents()
+    if as_json:
+        print_json([{**d.to_dict(), "date": d.date or None, "council": d.council or None} for d in documents])
+        return
+    for d in documents:
+        when = display_date(d.date) or "undated"
+        dated = " (dated)" if services.store.is_dated(d) else ""
+        click.echo(f"{d.doc_id}  {d.doc_type:15} {d.chunks:5} passages  {when}{dated}  {d.council or '-'}  {d.title}")
+    click.echo(f"{len(documents)} documents")
+
+
+@main.command()
+@click.argument("doc_id")
+@with_services
+def remove(doc_id: str, services) -> None:
+    """Delete one document, its passages and, if it was uploaded in the app, its copy."""
+    from prep_bot.evidence.uploads import forget_upload
+
+    from prep_bot.platform.database import shown
+
+    store = services.store
+    known = store.catalog.document(doc_id)
+    kept_row = known is not None and store.catalog.has_upload(known.source)  # removed with the document
+    info = store.remove_document(doc_id)
+    copy = " and its uploaded copy" if forget_upload(services.settings.data_dir, info.source) or kept_row else ""
+    where = shown(store.catalog.url) if services.settings.shared_database else services.settings.data_dir
+    click.echo(f"Removed {info.doc_id} ({info.chunks} passages){copy} from {where}.")
+
+
+@main.command()
+@click.argument("passage_id")
+@click.option("--qs", "qs_list", required=True, help="Quality statements, first the main one: SLUG[,SLUG...] (at most 3).")
+@click.option("--polarity", type=click.Choice(POLARITIES), default=None, help="Also set strength, improvement or neutral.")
+@click.option("--by", default=None, help="Who is correcting (default: your login name).")
+@with_services
+def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, services) -> None:
+    """Correct a passage's tags (kept with who and when; re-ingest and new versions keep it)."""
+    import getpass
+
+    from prep_bot.evidence.corrections import correct
+    from prep_bot.platform.database import shown
+
+    passage = correct(services.store, services.framework, passage_id, qs_list.split(","), polarity, by or getpass.getuser())
+    click.echo(
+        f"Tagged {passage.id} as {', '.join(passage.quality_statements)} ({passage.polarity}); "
+        f"saved in {shown(services.store.catalog.url)}."
+    )
+
+
+@main.command()
+@click.option("--qs", type=click.Choice(QS_SLUGS), help="Only this quality statement.")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Only questions for this audience.")
+@click.option("--challenges", is_flag=True, help="Add challenge questions made from the evidence's areas for improvement.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
+    """List likely CQC questions per quality statement and audience."""
+    from prep_bot.practice.questions import challenge_questions
+
+    chosen = services.questions.select(qs=qs, audience=audience)
+    if challenges:
+        found = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
+        chosen += [q for q in found if (not qs or q.qs == qs) and (not audience or q.audience == audience)]
+    if as_json:
+        print_json([q.to_dict() for q in chosen])
+        return
+    for q in chosen:
+        click.echo(f"[{q.qs} | {q.audience}] {q.text}")
+    click.echo(f"{len(chosen)} questions")
+
+
+@main.command()
+@click.option("--qs", type=click.Choice(QS_SLUGS), required=True, help="The quality statement the question is about.")
+@click.option("--question", required=True, help="The question (text from `prep-bot questions`, or your own).")
+@click.option("--answer", default=None, help="Your answer, as you would say it.")
+@click.option("--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Or your answer spoken: a recording, transcribed on this machine (the file is left as it is).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_json: bool, services) -> None:
+    """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
+    if (answer is None) == (audio is None):
+        raise click.UsageError("Give the answer as --answer TEXT or --audio FILE (one of them).")
+    transcript = services.transcriber.transcribe(audio) if audio else None
+    said = transcript.text if transcript else answer
+    feedback = services.coach.coach(qs, question, said)
+    helped = model_help(services, feedback, said)  # None without a model; ``error`` when it failed
+    if as_json:
+        data = feedback.to_dict()
+        if transcript:
+            data.update(transcript=transcript.text, delivery=transcript.delivery.to_dict())
+        if helped is not None:
+            data["llm"] = helped.to_dict()
+        print_json(data)
+        return
+    if transcript:
+        click.echo(f"You said: {transcript.text}")
+    click.echo(f"Score {feedback.score}/100")
+    for d in feedback.dimensions:
+        click.echo(f"  {d.label:<45} {d.score:>3}  {d.reason}")
+    for claim in feedback.claims:
+        detail = f" (evidence: {claim.evidence.point.raw}, {claim.evidence.passage.title})" if claim.evidence else ""
+        click.echo(f"  figure {claim.text}: {claim.status}{detail}")
+    for point in feedback.missed:
+        click.echo(f"  missed: {point}")
+    click.echo(f"Follow-up: {feedback.follow_up}")
+    if transcript:
+        echo_delivery(transcript.delivery)
+    if helped is not None:
+        echo_help(helped)
+
+
+@main.group(name="eval")
+def eval_group() -> None:
+    """Measure retrieval and coaching against the labelled sets in eval/."""
+
+
+@eval_group.command(name="retrieval")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled questions (default: eval/retrieval.yaml).")
+@click.option("--council", default=None, help=COUNCIL_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_retrieval(set_path: Path | None, council: str | None, as_json: bool, services) -> None:
+    """Recall@1, recall@5 and MRR for hybrid, dense-only and BM25-only search."""
+    from prep_bot.evals.evaluation import default_retrieval_set, evaluate_retrieval, format_table, load_retrieval_set
+
+    questions = load_retrieval_set(set_path or default_retrieval_set())
+    if services.store.is_empty():
+        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
+    results = evaluate_retrieval(services.store, questions, council=council)
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_table(results, len(questions)))
+
+
+@eval_group.command(name="tagging")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled documents (default: eval/tagging.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
+    """First-tag accuracy of content tagging, per statement, with a confusion matrix."""
+    from prep_bot.evals.tagging import default_tagging_set, evaluate_tagging, format_tagging_table, load_tagging_set
+
+    results = evaluate_tagging(services.ingestor, load_tagging_set(set_path or default_tagging_set()))
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_tagging_table(results))
+
+
+@eval_group.command(name="coach")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled answers (default: eval/answers.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
+    """How often a strong answer outscores a weak one, the margin, and planted false figures caught."""
+    from prep_bot.evals.evaluation import default_answer_set, evaluate_coach, format_coach_table, load_answer_set
+
+    if services.store.is_empty():
+        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
+    results = evaluate_coach(services.coach, load_answer_set(set_path or default_answer_set()))
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_coach_table(results))
+
+
+@eval_group.command(name="speech")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled answers (default: eval/answers.yaml).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pairs.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with every transcript).")
+@with_services
+def eval_speech(set_path: Path | None, limit: int | None, as_json: bool, services) -> None:
+    """Word error rate of spoken answers (espeak-ng, British voice) and strong-vs-weak order kept."""
+    import tempfile
+
+    from prep_bot.evals.evaluation import default_answer_set, load_answer_set
+    from prep_bot.evals.speech import evaluate_speech, format_speech_table
+
+    if services.store.is_empty():
+        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
+    data = load_answer_set(set_path or default_answer_set())
+    with tempfile.TemporaryDirectory(prefix="prep-bot-speech-") as workdir:
+        results = evaluate_speech(services.coach, services.transcriber, data, Path(workdir), limit=limit,
+                                  progress=lambda line: click.echo(line, err=True))
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_speech_table(results))
+
+
+@main.command()
+@click.option("--scale", default=100_000, show_default=True, type=click.IntRange(1000, 1_000_000),
+              help="Passages in the largest synthetic store (the smaller one holds a tenth).")
+@click.option("--turns", default=200, show_default=True, type=click.IntRange(5, 5000),
+              help="Coach turns timed on the sample library (a quarter of them at --scale).")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object.")
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (for the README).")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build the benchmark's stores here and keep them (default: a temporary folder, removed).")
+def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | None) -> None:
+    """Measure ingest, search, coaching and serving against baselines in the same run.
+
+    Works in its own temporary store (your evidence store is not touched). Progress goes to
+    stderr; the table (or JSON) to stdout. About 10 minutes at the default scale."""
+    from prep_bot.evals.bench import format_markdown, format_table, run, to_json
+
+    try:
+        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep)
+    except PrepBotError as e:
+        raise click.ClickException(str(e)) from e
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+    if as_json:
+        click.echo(to_json(result))
+    elif markdown:
+        click.echo(format_markdown(result))
+    else:
+        click.echo(format_table(result))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def gaps(as_json: bool, services) -> None:
+    """Readiness per quality statement and the likely questions the evidence cannot yet answer."""
+    rows = services.insights.readiness()
+    if as_json:
+        print_json([
+            {k: v for k, v in r.to_dict().items() if k in GAPS_KEYS} for r in rows
+        ])
+        return
+    for r in sorted(rows, key=lambda r: r.readiness):
+        click.echo(
+            f"{r.readiness:3}  {r.title:<45} {r.evidence_passages:4} passages  "
+            f"{len(r.unanswered):2}/{r.questions} questions without strong evidence  "
+            f"{r.practice['attempts']} attempts"
+        )
+        for u in r.unanswered[:3]:
+            click.echo(f"       - {u.text} (best {u.best_score:.3f})")
+
+
+GAPS_KEYS = (
+    "qs", "title", "readiness", "evidence_passages", "strengths", "improvements", "data_points",
+    "evidence_categories", "unanswered", "practice",
+)
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Report file: .html (with the heatmap), .md or .csv.")
+@with_services
+def report(out: Path, services) -> None:
+    """Write the readiness report (HTML with the heatmap, Markdown or CSV, by extension)."""
+    from prep_bot.practice.report import readiness_csv, readiness_html, readiness_markdown
+
+    writers = {".html": readiness_html, ".htm": readiness_html, ".md": readiness_markdown, ".csv": readiness_csv}
+    writer = writers.get(out.suffix.lower())
+    if writer is None:
+        raise click.UsageError(f"--out must end in .html, .md or .csv, not {out.suffix or '(nothing)'}")
+    rows = services.insights.readiness()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(writer(rows), encoding="utf-8")
+    click.echo(f"Wrote {out.resolve()} ({len(rows)} quality statements, from the evidence in {services.settings.data_dir}).")
+
+
+@main.command()
+@click.option("--qs", type=click.Choice(QS_SLUGS), help="Only this quality statement (default: all 9).")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Likely questions for this audience (default: every audience).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The briefing pack, an .html file (print it, or save it as PDF from a browser).")
+@with_services
+def briefing(qs: str | None, audience: str | None, out: Path, services) -> None:
+    """Write the printable briefing pack: per quality statement, key messages, figures with
+    comparators and sources, likely questions and what a good answer covers."""
+    from prep_bot.practice.briefing import AUDIENCE_NAMES, briefing_html
+
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise click.UsageError(f"--out must end in .html, not {out.suffix or '(nothing)'}")
+    html = briefing_html(services, qs=qs, audience=audience)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    count = 1 if qs else len(services.framework.quality_statements)
+    click.echo(
+        f"Wrote {out} ({count} quality statement{'' if count == 1 else 's'}, "
+        f"likely questions for {AUDIENCE_NAMES[audience] if audience else 'every audience'})."
+    )
+
+
+@main.command()
+@click.option("--url", required=True, help="A running `prep-bot serve`, e.g. http://127.0.0.1:7860/ (without accounts).")
+@click.option("--users", default=50, show_default=True, type=click.IntRange(1, 500), help="Simulated users at once.")
+@click.option("--turns", default=10, show_default=True, type=click.IntRange(1, 1000), help="Practice turns per user.")
+@click.option("--timeout", default=900.0, show_default=True, type=click.FloatRange(1), help="Overall time limit in seconds.")
+@click.option("--wait", default=0.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to wait for the server to answer first (it may still be loading the model).")
+@click.option("--think", default=0.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds each user pauses between turns, on average (each pause is 0.5 to 1.5 times it).")
+@click.option("--server-pid", type=int, default=None,
+              help="The server's process id on this machine: report the CPU it and its children used per turn.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def loadtest(url: str, users: int, turns: int, timeout: float, wait: float, think: float, server_pid: int | None,
+             as_json: bool) -> None:
+    """Simulate USERS people practising at once against a running server; exit 1 on any error."""
+    from prep_bot.evals.loadtest import format_result, passed, run_load
+
+    try:
+        result = run_load(url, users=users, turns=turns, timeout=timeout, wait=wait, think=think, server_pid=server_pid)
+    except (TimeoutError, ValueError, OSError) as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(format_result(result))
+    if result["timed_out"]:  # a call still waiting on the server would keep the process alive
+        import os
+
+        sys.stdout.flush()
+        os._exit(1)
+    if not passed(result):
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

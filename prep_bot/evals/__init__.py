@@ -1,0 +1,1 @@
+"""Measurements: retrieval, tagging, coach and speech evaluations, the benchmark and the load test."""

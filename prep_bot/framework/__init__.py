@@ -1,0 +1,1 @@
+"""The CQC framework: quality statements and themes, fixed vocabularies, the glossary."""

@@ -1,0 +1,1 @@
+"""People: accounts, roles and who may see whom."""

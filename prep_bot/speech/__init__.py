@@ -1,0 +1,1 @@
+"""Spoken answers: transcription of recordings."""
