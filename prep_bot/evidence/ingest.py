@@ -24,7 +24,7 @@ from prep_bot.evidence.passage import DocumentInfo, Passage
 from prep_bot.evidence.redaction import redact
 from prep_bot.evidence.tagging import TaggedPassage, Tagger
 from prep_bot.framework.statements import Framework
-from prep_bot.evidence.provenance import TITLE_LINES, detect_council, detect_date, normalise_date
+from prep_bot.evidence.provenance import TITLE_LINES, detect_council, document_date, normalise_date
 from prep_bot.evidence.store import EvidenceStore
 from prep_bot.framework.vocab import DOC_TYPES
 
@@ -308,7 +308,7 @@ class Ingestor:
             raise EvidenceFileError(f"{path.name}: no text passages found")
         head = ([loaded.title] if loaded.title else []) + [b.text for b in loaded.blocks[:TITLE_LINES] if b.kind != "row"]
         council = self._council or str(meta.get("council") or "") or detect_council(head)
-        when = normalise_date(meta.get("date")) or detect_date(head)
+        when = normalise_date(meta.get("date")) or document_date(head + [b.text for b in loaded.blocks[TITLE_LINES:] if b.kind != "row"])
         info = DocumentInfo(
             doc_id=doc_id, title=title, source=source, doc_type=doc_type, sha256=sha,
             council=" ".join(council.split()), date=when, redactions=redactions,
