@@ -23,11 +23,12 @@ import numpy as np
 
 from prep_bot.evidence.figure_model import FigureModel, FigureReader, window_text
 from prep_bot.evidence.figures import DataPoint, extract_figures
+from prep_bot.evidence.measures import is_threshold
 from prep_bot.evidence.passage import Passage
 from prep_bot.evidence.provenance import display_date
 
 SUPPORT_MIN = 0.35  # same-measure probability at which an equal figure supports the claim
-CONTRADICT_MIN = 0.6  # same-measure probability at which a different figure contradicts it
+CONTRADICT_MIN = 0.7  # same-measure probability at which a different figure contradicts it
 SEARCH_DEPTH = 6
 NOT_IN_EVIDENCE = "not in the evidence"  # how "unverified" reads to users
 
@@ -142,7 +143,13 @@ class ClaimChecker:
     def figures_of_measure(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> list[tuple[float, EvidenceFigure]]:
         """The candidates that measure what ``point`` measures, for the same subject, with the
         same-measure probability, most likely first."""
-        pool = [c for c in candidates if c.point.kind == point.kind and (not point.unit.startswith("of ") or c.point.unit == point.unit)]
+        # A performance figure is compared with performance figures only: never with a number
+        # that defines a measure ("after six weeks") or with the report's own metadata.
+        pool = [
+            c for c in candidates
+            if c.point.kind == point.kind and (not point.unit.startswith("of ") or c.point.unit == point.unit)
+            and is_threshold(c.point.sentence, c.point.start, c.point.unit) == is_threshold(point.sentence, point.start, point.unit)
+        ]
         if not pool:
             return []
         probs = self.model.same_measure(point, [c.point for c in pool], vectors)

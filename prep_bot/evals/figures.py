@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from prep_bot.evidence.figure_model import (
-    FIGURES_FILE, PERFORMANCE, SAME_MEASURE, FigureModel, LabelledFigure, labelled_pairs, load_figure_set,
+    FIGURES_FILE, PERFORMANCE, SAME_MEASURE, SHORTLIST, FigureModel, LabelledFigure, labelled_pairs, load_figure_set,
 )
 from prep_bot.evidence.figures import SUBJECTS, content_words
 
@@ -108,8 +108,11 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
 
         P = np.stack([pair_features(points[i], points[j], model._vec(points[i], vectors), model._vec(points[j], vectors))
                       for i, j, _ in test_pairs])
-        for (i, j, _), prob in zip(test_pairs, fitted.pair.predict_proba(P)[:, 1]):
-            scores[(i, j)] = float(prob)
+        first = fitted.pair.predict_proba(P)[:, 1]
+        R = model._remainder_matrix([(points[i], points[j]) for i, j, _ in test_pairs])
+        detail = fitted.pair_detail.predict_proba(np.hstack([P, R]))[:, 1]
+        for (i, j, _), a, b in zip(test_pairs, first, detail):
+            scores[(i, j)] = float(b) if a >= SHORTLIST else 0.0
     judged = [(i, j, same) for i, j, same in all_pairs if (i, j) in scores]
     tp = sum(1 for i, j, s in judged if s and scores[(i, j)] >= SAME_MEASURE)
     fp = sum(1 for i, j, s in judged if not s and scores[(i, j)] >= SAME_MEASURE)

@@ -38,9 +38,11 @@ from prep_bot.platform.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-1"  # bump when features change: drops cached annotations
+VERSION = "figures-2"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.5  # probability at which two figures are taken to measure the same thing
 PERFORMANCE = 0.5
+SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
+CROSS_TOPIC = 3  # different-topic pairs per figure in the labelled pairs (the most alike)
 _FITTED: dict[str, "_Models"] = {}
 _LOCK = threading.RLock()
 _ANNOTATIONS: OrderedDict[str, list[tuple[bool, str]]] = OrderedDict()
@@ -182,6 +184,49 @@ def _hashed(texts: list[str]) -> np.ndarray:
     return vec.transform(texts)
 
 
+# What happens to people in a measure, and which service it is about: two measures naming
+# different ones ("waiting" against "admitted"; "home care" against "nursing care") differ.
+_STATES = {
+    "wait": r"wait|waits|waited|waiting|awaiting|delay|delays|delayed|backlog|queue|list",
+    "admit": r"admitted|admission|admissions|placed|placement|placements|moved into",
+    "complete": r"completed|complete|done|finished|concluded|closed|authorisations?|authorised|installed|fitted|installation|delivered",
+    "receive": r"received|receiving|contacts?|referrals?|referred|requests?|concerns|calls",
+    "satisfied": r"satisfied|satisfaction|happy",
+    "safe": r"feel safe|felt safe|feeling safe",
+    "staff": r"vacancy|vacancies|vacant|turnover|sickness|caseloads?|agency|posts",
+    "money": r"spend|spent|spends|cost|costs|budget|overspend|savings|saving|rate an hour|fee",
+    "rated": r"rated|ratings?",
+    "home": r"still at home|at home 91|remain(?:ing)? at home|stay(?:ed)? at home",
+}
+_SERVICES = {
+    "homecare": r"home care|homecare|care at home|domiciliary|home-care",
+    "carehome": r"residential|nursing|care homes?",
+    "mh": r"mental health",
+    "reablement": r"reablement|intermediate care",
+    "carers": r"carers?'?",
+    "adapt": r"adaptations?|equipment|occupational therap|stair ?lifts?|ramps?|grab rails?|disabled facilities",
+    "dols": r"deprivation of liberty|liberty safeguards",
+    "safeguarding": r"safeguarding|section 42",
+    "assess": r"care act assessments?|assessments? of need|\bassessments?\b",
+    "review": r"\breviews?\b|reviewed",
+    "dp": r"direct payments?",
+    "hospital": r"hospital|discharges?",
+}
+_STATE_RE = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATES.items()}
+_SERVICE_RE = {k: re.compile(rf"(?:{v})", re.I) for k, v in _SERVICES.items()}
+
+
+def _groups(text: str, table: dict) -> set[str]:
+    return {k for k, pattern in table.items() if pattern.search(text)}
+
+
+def _conflict(a: set[str], b: set[str]) -> float:
+    """1 when both name some and share none; -1 when they share one; 0 when either names none."""
+    if not a or not b:
+        return 0.0
+    return -1.0 if a & b else 1.0
+
+
 def pair_features(a: DataPoint, b: DataPoint, va: dict, vb: dict) -> np.ndarray:
     """Features of a pair of figures for the same-measure model. ``va``/``vb`` hold the vectors
     of each figure's measure phrase (``"measure"``) and context (``"window"``)."""
@@ -203,6 +248,8 @@ def pair_features(a: DataPoint, b: DataPoint, va: dict, vb: dict) -> np.ndarray:
         1.0 if na and nb and set(na) != set(nb) else 0.0,
         1.0 if a.unit.startswith("of ") and b.unit.startswith("of ") and a.unit != b.unit else 0.0,
         1.0 if a.subject == b.subject else 0.0,
+        _conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)),
+        _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)),
     ], dtype=np.float32)
 
 
@@ -212,6 +259,7 @@ class _Models:
     performance: object
     subject: object
     pair: object
+    pair_detail: object
     performance_lexical: object
     subject_lexical: object
 
@@ -260,13 +308,42 @@ def labelled_pairs(figures: list[LabelledFigure]) -> list[tuple[int, int, bool]]
                 continue
             if fi.key == fj.key:
                 pairs.append((i, j, True))
-            elif _kind(fi.point) == _kind(fj.point):
-                if fi.key.split(".")[0] == fj.key.split(".")[0]:
-                    pairs.append((i, j, False))
-                elif other_topic < 2:
-                    other_topic += 1
-                    pairs.append((i, j, False))
+            elif _kind(fi.point) == _kind(fj.point) and fi.key.split(".")[0] == fj.key.split(".")[0]:
+                pairs.append((i, j, False))
+        # Across topics, the same-unit figures whose measure phrases share most words.
+        words = content_words(fi.point.measure)
+        across = [
+            (len(words & content_words(figures[j].point.measure)) / max(1, len(words | content_words(figures[j].point.measure))), j)
+            for j in keyed[n + 1 :]
+            if figures[j].sentence_id != fi.sentence_id and _kind(figures[j].point) == _kind(fi.point)
+            and figures[j].key.split(".")[0] != fi.key.split(".")[0]
+        ]
+        pairs += [(i, j, False) for _, j in sorted(across, reverse=True)[:CROSS_TOPIC]]
     return pairs
+
+
+_GENERIC = frozenset(
+    "people person proportion number rate total who service services local authority council use used using our percentage "
+    "share cent percent said told us".split()
+)
+
+
+def remainders(a: str, b: str) -> tuple[str, str]:
+    """The words of each measure phrase that the other lacks (what differs between them)."""
+    wa = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+|\d+", a)]
+    wb = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+|\d+", b)]
+    sa, sb = {w.rstrip("s") for w in wa}, {w.rstrip("s") for w in wb}
+    ra = [w for w in wa if w.rstrip("s") not in sb and w not in _GENERIC and w.rstrip("s") not in _GENERIC]
+    rb = [w for w in wb if w.rstrip("s") not in sa and w not in _GENERIC and w.rstrip("s") not in _GENERIC]
+    return " ".join(ra), " ".join(rb)
+
+
+def remainder_features(ra: str, rb: str, vectors: dict) -> np.ndarray:
+    if not ra and not rb:
+        return np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    if not ra or not rb:
+        return np.array([0.5, 1.0, min(len((ra or rb).split()), 5) / 5], dtype=np.float32)
+    return np.array([float(vectors[ra] @ vectors[rb]), 0.0, min(len(ra.split()) + len(rb.split()), 10) / 10], dtype=np.float32)
 
 
 class FigureModel:
@@ -369,10 +446,21 @@ class FigureModel:
             pairs = labelled_pairs(usable)
             P = np.stack([pair_features(usable[i].point, usable[j].point, self._vec(usable[i].point, vectors),
                                         self._vec(usable[j].point, vectors)) for i, j, _ in pairs])
-            pair = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(
-                P, np.array([s for _, _, s in pairs]))
+            labels = np.array([s for _, _, s in pairs])
+            pair = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(P, labels)
+            R = self._remainder_matrix([(usable[i].point, usable[j].point) for i, j, _ in pairs])
+            pair_detail = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(
+                np.hstack([P, R]), labels)
+        else:
+            pair_detail = None
         log.info("figure models fitted on %d figures", len(usable))
-        return _Models(performance, subject, pair, performance_lexical, subject_lexical)
+        return _Models(performance, subject, pair, pair_detail, performance_lexical, subject_lexical)
+
+    def _remainder_matrix(self, pairs: list[tuple[DataPoint, DataPoint]]) -> np.ndarray:
+        rests = [remainders(a.measure, b.measure) for a, b in pairs]
+        texts = list(dict.fromkeys(t for pair in rests for t in pair if t))
+        vectors = dict(zip(texts, self.embedder.encode_cached(texts, persist=True))) if texts else {}
+        return np.stack([remainder_features(ra, rb, vectors) for ra, rb in rests]) if rests else np.zeros((0, 3))
 
     @staticmethod
     def _vec(point: DataPoint, vectors: dict[str, np.ndarray]) -> dict:
@@ -424,7 +512,17 @@ class FigureModel:
             return np.zeros(0)
         va = self._vec(a, vectors)
         P = np.stack([pair_features(a, b, va, self._vec(b, vectors)) for b in others])
-        return self.models().pair.predict_proba(P)[:, 1]
+        models = self.models()
+        first = models.pair.predict_proba(P)[:, 1]
+        # A closer look at the likely ones: how alike are the words that differ?
+        close = [i for i in np.argsort(-first)[:4] if first[i] >= SHORTLIST]
+        out = np.where(first >= SHORTLIST, first, 0.0)
+        if close:
+            R = self._remainder_matrix([(a, others[i]) for i in close])
+            detail = models.pair_detail.predict_proba(np.hstack([P[close], R]))[:, 1]
+            out = np.zeros(len(others))
+            out[close] = detail
+        return out
 
 
 class FigureReader:

@@ -74,6 +74,21 @@ _SUBJECT_AFTER = (
 _FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\b", re.I)
 
 
+_THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over)\s+(?:the\s+)?(?:first\s+)?$", re.I)
+def is_threshold(sentence: str, start: int, unit: str) -> bool:
+    """A time that only defines a measure ("not needing a package after six weeks", "90.6%
+    completed within 28 days", "waiting longer than 12 months") rather than a time measured
+    ("installed within ten weeks", "waited 76 days"): after "within", "after", "longer than"...
+    in a clause that states another figure before it or says what is needed or still the case."""
+    if unit not in ("days", "weeks", "months", "years", "hours"):
+        return False
+    before = sentence[:start]
+    if not _THRESHOLD.search(before):
+        return False
+    clause = re.split(r"[;:()]|,\s", before)[-1]
+    return bool(re.search(r"\d|\b(?:need\w*|requir\w*|still|remain\w*|longer than|more than|over)\b", clause, re.I))
+
+
 def period_near(sentence: str, start: int, end: int) -> str | None:
     """The period written closest to the figure: just after it in its clause first ("68.3% in
     2021/22"), else the nearest one before it, else any in the sentence."""
@@ -133,6 +148,23 @@ def subject_cue(sentence: str, start: int, end: int) -> str:
     return "ours"
 
 
+# Short forms spelt out, so "DoLS applications" and "Deprivation of Liberty Safeguards
+# applications" read as one measure.
+ABBREVIATIONS = {
+    "dols": "deprivation of liberty safeguards", "ot": "occupational therapy", "ots": "occupational therapists",
+    "dfg": "disabled facilities grant", "dfgs": "disabled facilities grants", "mca": "mental capacity act",
+    "mha": "mental health act", "amhp": "approved mental health professional", "amhps": "approved mental health professionals",
+    "bia": "best interests assessor", "bias": "best interests assessors", "sar": "safeguarding adults review",
+    "sars": "safeguarding adults reviews", "msp": "making safeguarding personal", "tec": "technology-enabled care",
+    "asc": "adult social care", "bcf": "better care fund", "ld": "learning disability", "s42": "section 42",
+    "dp": "direct payment", "dps": "direct payments",
+}
+
+
+def spell_out(phrase: str) -> str:
+    return " ".join(ABBREVIATIONS.get(w.lower(), w) for w in phrase.split())
+
+
 def measure_phrase(sentence: str, start: int, end: int, previous: str = "") -> str:
     """A short normalised phrase for what the figure at ``sentence[start:end]`` measures."""
     clauses = _clauses(sentence)
@@ -150,7 +182,7 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "") -> s
             pieces.append(_clean(sentence, *clauses[j], start, end))
     if _content(pieces) < 2 and previous:
         pieces.insert(0, " ".join(measure_phrase(previous, len(previous), len(previous)).split()[-10:]))
-    words = _trim(" ".join(p for p in pieces if p).split())
+    words = _trim(spell_out(" ".join(p for p in pieces if p)).split())
     return " ".join(words[:16])
 
 
