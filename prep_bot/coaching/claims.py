@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from prep_bot.evidence.figure_model import FigureModel, FigureReader, window_text
+from prep_bot.evidence.figure_model import FigureModel, FigureReader, names_other_things, window_text
 from prep_bot.evidence.figures import DataPoint, extract_figures
 from prep_bot.evidence.measures import is_threshold
 from prep_bot.evidence.passage import Passage
 from prep_bot.evidence.provenance import display_date
 
-SUPPORT_MIN = 0.35  # same-measure probability at which an equal figure supports the claim
-CONTRADICT_MIN = 0.7  # same-measure probability at which a different figure contradicts it
+SUPPORT_MIN = 0.3  # same-measure probability at which an equal figure supports the claim
+CONTRADICT_MIN = 0.45  # same-measure probability at which a different figure contradicts it
 SEARCH_DEPTH = 6
 NOT_IN_EVIDENCE = "not in the evidence"  # how "unverified" reads to users
 
@@ -145,23 +145,22 @@ class ClaimChecker:
         same-measure probability, most likely first."""
         # A performance figure is compared with performance figures only: never with a number
         # that defines a measure ("after six weeks") or with the report's own metadata.
-        pool = [
-            c for c in candidates
-            if c.point.kind == point.kind and (not point.unit.startswith("of ") or c.point.unit == point.unit)
-            and is_threshold(c.point.sentence, c.point.start, c.point.unit) == is_threshold(point.sentence, point.start, point.unit)
-        ]
+        pool = [c for c in candidates if comparable(point, c.point) and not names_other_things(point, c.point)]
         if not pool:
             return []
-        probs = self.model.same_measure(point, [c.point for c in pool], vectors)
-        out = [(float(p), c) for p, c in zip(probs, pool) if _same_subject(point, c.point)]
-        return sorted(out, key=lambda pc: -pc[0])
+        equal = tuple(i for i, c in enumerate(pool) if same_value(point, c.point))
+        probs = self.model.same_measure(point, [c.point for c in pool], vectors, always=equal)
+        return sorted(((float(p), c) for p, c in zip(probs, pool)), key=lambda pc: -pc[0])
 
     def _judge(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> Claim:
         base = {"measure": point.measure, "subject": point.subject, "point": point}
         matches = self.figures_of_measure(point, candidates, vectors)
         if not matches:
             return Claim(point.raw, point.sentence, "unverified", None, **base)
+        # The same value for the same measure supports it whoever's the evidence calls it; only a
+        # figure of the same measure and the same subject can contradict it.
         equal = [(p, c) for p, c in matches if p >= SUPPORT_MIN and same_value(point, c.point)]
+        matches = [(p, c) for p, c in matches if _same_subject(point, c.point)]
         same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN]
         if equal:
             prob, chosen = _nearest(point, equal)
@@ -170,9 +169,9 @@ class ClaimChecker:
             prob, chosen = _nearest(point, same)
             status = "contradicted"
         else:
-            return Claim(point.raw, point.sentence, "unverified", None, similarity=matches[0][0], **base)
+            return Claim(point.raw, point.sentence, "unverified", None, similarity=matches[0][0] if matches else 0.0, **base)
         claim = Claim(point.raw, point.sentence, status, chosen, similarity=prob, **base)
-        newest = max((c for p, c in matches if p >= CONTRADICT_MIN or c is chosen), key=lambda c: c.date, default=None)
+        newest = max((c for p, c in matches if p >= CONTRADICT_MIN), key=lambda c: c.date, default=None)
         if newest is not None and newest.date > chosen.date and not same_value(point, newest.point):
             claim.newest = {"value": newest.point.raw, "date": newest.date, "doc_id": newest.passage.doc_id}
         return claim
@@ -187,6 +186,15 @@ class ClaimChecker:
         if point.subject == "ours" and not point.performance:
             self.model.annotate([point], vectors)
         return any(p >= SUPPORT_MIN for p, _ in self.figures_of_measure(point, pool, vectors))
+
+
+def comparable(a: DataPoint, b: DataPoint) -> bool:
+    """Whether two figures can be compared at all: the same kind of unit (and the same whole
+    for "23 of the 47"), and both measured values or both numbers that define a measure."""
+    return (
+        a.kind == b.kind and (not a.unit.startswith("of ") or a.unit == b.unit)
+        and is_threshold(a.sentence, a.start, a.unit) == is_threshold(b.sentence, b.start, b.unit)
+    )
 
 
 def _same_subject(stated: DataPoint, evidence: DataPoint) -> bool:
@@ -223,5 +231,5 @@ def _link_comparisons(claims: list[Claim]) -> None:
                 break
 
 
-__all__ = ["Claim", "ClaimChecker", "EvidenceFigure", "NOT_IN_EVIDENCE", "contradicted_figures", "holds_wrong_figure",
-           "same_value", "window_text"]
+__all__ = ["Claim", "ClaimChecker", "EvidenceFigure", "NOT_IN_EVIDENCE", "comparable", "contradicted_figures",
+           "holds_wrong_figure", "same_value", "window_text"]

@@ -191,6 +191,7 @@ _STATES = {
     "admit": r"admitted|admission|admissions|placed|placement|placements|moved into",
     "complete": r"completed|complete|done|finished|concluded|closed|authorisations?|authorised|installed|fitted|installation|delivered",
     "receive": r"received|receiving|contacts?|referrals?|referred|requests?|concerns|calls",
+    "start": r"commenc\w*|started|starting|began|new (?:home ?care )?packages?",
     "satisfied": r"satisfied|satisfaction|happy",
     "safe": r"feel safe|felt safe|feeling safe",
     "staff": r"vacancy|vacancies|vacant|turnover|sickness|caseloads?|agency|posts",
@@ -211,6 +212,7 @@ _SERVICES = {
     "review": r"\breviews?\b|reviewed",
     "dp": r"direct payments?",
     "hospital": r"hospital|discharges?",
+    "frontdoor": r"front door|transfer to other teams|first point of contact",
 }
 _STATE_RE = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATES.items()}
 _SERVICE_RE = {k: re.compile(rf"(?:{v})", re.I) for k, v in _SERVICES.items()}
@@ -218,6 +220,13 @@ _SERVICE_RE = {k: re.compile(rf"(?:{v})", re.I) for k, v in _SERVICES.items()}
 
 def _groups(text: str, table: dict) -> set[str]:
     return {k for k, pattern in table.items() if pattern.search(text)}
+
+
+def names_other_things(a: DataPoint, b: DataPoint) -> bool:
+    """Whether two measures plainly name different events or services ("waiting" against
+    "admitted", "home care" against "mental health services"): never the same measure."""
+    return (_conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)) > 0
+            or _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)) > 0)
 
 
 def _conflict(a: set[str], b: set[str]) -> float:
@@ -506,8 +515,10 @@ class FigureModel:
             p.subject = str(s)
         return points
 
-    def same_measure(self, a: DataPoint, others: list[DataPoint], vectors: dict[str, np.ndarray]) -> np.ndarray:
-        """Probability that ``a`` measures what each of ``others`` measures."""
+    def same_measure(self, a: DataPoint, others: list[DataPoint], vectors: dict[str, np.ndarray],
+                     always: tuple[int, ...] = ()) -> np.ndarray:
+        """Probability that ``a`` measures what each of ``others`` measures (``always``: indexes
+        to look at closely whatever the first stage says)."""
         if not others:
             return np.zeros(0)
         va = self._vec(a, vectors)
@@ -515,7 +526,7 @@ class FigureModel:
         models = self.models()
         first = models.pair.predict_proba(P)[:, 1]
         # A closer look at the likely ones: how alike are the words that differ?
-        close = [i for i in np.argsort(-first)[:4] if first[i] >= SHORTLIST]
+        close = sorted({int(i) for i in np.argsort(-first)[:6] if first[i] >= SHORTLIST} | set(always))
         out = np.where(first >= SHORTLIST, first, 0.0)
         if close:
             R = self._remainder_matrix([(a, others[i]) for i in close])

@@ -165,13 +165,16 @@ def spell_out(phrase: str) -> str:
     return " ".join(ABBREVIATIONS.get(w.lower(), w) for w in phrase.split())
 
 
-def measure_phrase(sentence: str, start: int, end: int, previous: str = "") -> str:
+def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail: bool = False) -> str:
     """A short normalised phrase for what the figure at ``sentence[start:end]`` measures."""
     clauses = _clauses(sentence)
     index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), len(clauses) - 1)
     pieces = [_clean(sentence, *clauses[index], start, end)]
+    if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
+        borrowed = measure_phrase(previous, len(previous), len(previous), tail=True).split()[-12:]
+        return " ".join(_trim(spell_out(" ".join(borrowed + pieces)).split())[:16])
     # A clause that says little on its own ("47.83% against 36.83%") borrows the one before,
-    # then the one after; a sentence that points back ("This is 94%") borrows the last one.
+    # then the one after.
     i, j = index, index
     while _content(pieces) < 2 and (i > 0 or j < len(clauses) - 1):
         if i > 0:
@@ -183,7 +186,7 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "") -> s
     if _content(pieces) < 2 and previous:
         pieces.insert(0, " ".join(measure_phrase(previous, len(previous), len(previous)).split()[-10:]))
     words = _trim(spell_out(" ".join(p for p in pieces if p)).split())
-    return " ".join(words[:16])
+    return " ".join(words[-16:] if tail else words[:16])
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
