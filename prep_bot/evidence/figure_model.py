@@ -33,12 +33,12 @@ import yaml
 
 from prep_bot.errors import ConfigError
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words, extract_figures
-from prep_bot.evidence.measures import subject_cue
+from prep_bot.evidence.measures import is_threshold, subject_cue
 from prep_bot.platform.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-2"  # bump when features change: drops cached annotations
+VERSION = "figures-3"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.5  # probability at which two figures are taken to measure the same thing
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
@@ -161,7 +161,8 @@ def simple_features(point: DataPoint) -> np.ndarray:
         min(len(_PERF_WORDS.findall(window)), 3) / 3,
         min(len(_META_WORDS.findall(before)), 2) / 2,
         min(len(_PERF_WORDS.findall(after)), 2) / 2,
-        1.0 if _THRESHOLD_BEFORE.search(before) else 0.0,
+        0.0,  # (was "within|after" before it: is_threshold below reads that better)
+        3.0 if is_threshold(sentence, start, point.unit) else 0.0,  # weighed up: the clearest cue there is
         1.0 if re.search(r"\d\s?(?:%|per ?cent)", sentence[: start]) else 0.0,  # a rate before it in the sentence
         1.0 if point.noun in ("people", "person", "carer", "resident", "adult", "") else 0.0,
         1.0 if point.start < 3 else 0.0,
@@ -171,6 +172,22 @@ def simple_features(point: DataPoint) -> np.ndarray:
     feats += [1.0 if cue == s else 0.0 for s in SUBJECTS]
     feats += [1.0 if point.subject == s else 0.0 for s in SUBJECTS]
     return np.array(feats, dtype=np.float32)
+
+
+_TIMED = re.compile(
+    r"\b(?:wait\w*|delay\w*|took|takes?|taking|timescales?|installed|fitted|completed|delivered|answered|responded|"
+    r"start(?:ed|s)?|goes in|go in|put in)\b[^.;:]{0,40}$",
+    re.I,
+)
+
+
+def _measured_time(point: DataPoint) -> bool:
+    """A time that people wait or a service takes ("installed within ten weeks", "waited 76
+    days"), not a threshold and not the report's own (days on site, hours spent)."""
+    if point.kind != "time" or is_threshold(point.sentence, point.start, point.unit):
+        return False
+    before = point.sentence[max(0, point.start - 60) : point.start]
+    return bool(_TIMED.search(before)) and not _META_WORDS.search(before)
 
 
 def _left_text(point: DataPoint) -> str:
@@ -478,7 +495,7 @@ class FigureModel:
     @staticmethod
     def _figure_matrix(points: list[DataPoint], vectors: dict[str, np.ndarray]) -> np.ndarray:
         if not points:
-            return np.zeros((0, 384 + 40), dtype=np.float32)
+            return np.zeros((0, 384 + 41), dtype=np.float32)
         return np.hstack([
             np.stack([vectors[window_text(p)] for p in points]),
             np.stack([simple_features(p) for p in points]),
@@ -509,7 +526,7 @@ class FigureModel:
             X = self._figure_matrix(points, vectors)
             perf, subj = m.performance.predict_proba(X)[:, 1], m.subject.predict(X)
         for p, pr, s in zip(points, perf, subj):
-            p.performance = bool(pr >= PERFORMANCE)
+            p.performance = bool(pr >= PERFORMANCE) or _measured_time(p)
             # The England average beside our figure is England's whatever its words; "up from
             # 68.3%" stays ours (an earlier period of our own figure).
             p.subject = str(s)

@@ -153,7 +153,7 @@ def document_date(lines: Iterable[str], today: date | None = None) -> str:
     for pattern in (_PUBLISHED, _ASSESSED):
         for line in ends:
             label = pattern.search(line)
-            if label:
+            if label and label.start() <= 30:  # a label that opens its line, not a word in prose
                 found = _last_date(line[label.end() :]) if pattern is _ASSESSED else _find_date(line[label.end() :])
                 if found:
                     return found
