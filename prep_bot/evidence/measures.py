@@ -171,7 +171,10 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), len(clauses) - 1)
     pieces = [_clean(sentence, *clauses[index], start, end)]
     if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
-        borrowed = measure_phrase(previous, len(previous), len(previous), tail=True).split()[-12:]
+        # The sentence before, from after its reporting verb ("The self-assessment identifies ...").
+        said = re.search(r"\b(?:identifie[sd]|show(?:s|ed)|says|said|reports?|reported|found|noted|highlight(?:s|ed)|told us)\b", previous)
+        previous = previous[said.end() :] if said and said.start() < len(previous) / 2 else previous
+        borrowed = measure_phrase(previous, len(previous), len(previous)).split()[:16]
         return " ".join(_trim(spell_out(" ".join(borrowed + pieces)).split())[:16])
     # A clause that says little on its own ("47.83% against 36.83%") borrows the one before,
     # then the one after.
