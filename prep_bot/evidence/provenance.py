@@ -122,7 +122,7 @@ def detect_date(lines: Iterable[str]) -> str:
     head = _title_lines(lines)
     for line in head:
         label = _LABELLED.search(line)
-        if label:
+        if label and label.start() <= 30:  # "Published: ...", not "out of date, as it covered ... March 2024"
             found = _find_date(line[label.end() :])
             if found:
                 return found
@@ -183,8 +183,8 @@ def latest_period(lines: Iterable[str], today: date | None = None) -> str:
 
 def _last_date(text: str) -> str | None:
     """The last date in ``text`` ("10 March 2025 to 14 March 2025" -> 2025-03-14)."""
-    found = [m.start() for p in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _MONTH_YEAR, _ISO) for m in p.finditer(text)]
-    return _find_date(text[max(found) :]) if found else None
+    found = [(m.end(), -m.start()) for p in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _MONTH_YEAR, _ISO) for m in p.finditer(text)]
+    return _find_date(text[-max(found)[1] :]) if found else None
 
 
 def _find_date(text: str) -> str | None:
