@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from prep_bot.evidence.figure_model import FigureModel, FigureReader, names_other_things, window_text
+from prep_bot.evidence.figure_model import _SERVICE_RE, FigureModel, FigureReader, _groups, names_other_things, window_text
 from prep_bot.evidence.figures import DataPoint, extract_figures
-from prep_bot.evidence.measures import is_threshold
+from prep_bot.evidence.measures import is_threshold, spell_out
 from prep_bot.evidence.passage import Passage
 from prep_bot.evidence.provenance import display_date
 
@@ -119,6 +119,7 @@ class ClaimChecker:
         stated = extract_figures(answer)[:limit]
         if not stated:
             return []
+        _name_the_service(stated, answer)
         stated_vectors = self.model.vectors_for(stated)
         self.model.annotate(stated, stated_vectors)
         sentence_vectors = self.embedder.encode_cached([p.sentence for p in stated])
@@ -186,6 +187,18 @@ class ClaimChecker:
         if point.subject == "ours" and not point.performance:
             self.model.annotate([point], vectors)
         return any(p >= SUPPORT_MIN for p, _ in self.figures_of_measure(point, pool, vectors))
+
+
+def _name_the_service(stated: list[DataPoint], answer: str) -> None:
+    """"DoLS is a strength. Applications are completed in 21 days": a figure whose measure names
+    no service takes the one the answer named last before it."""
+    for point in stated:
+        if _groups(point.measure, _SERVICE_RE):
+            continue
+        before = answer[: max(0, answer.find(point.sentence))]
+        named = [(m.start(), m.group(0)) for pattern in _SERVICE_RE.values() for m in pattern.finditer(before)]
+        if named:
+            point.measure = f"{spell_out(max(named)[1].lower())} {point.measure}".strip()
 
 
 def comparable(a: DataPoint, b: DataPoint) -> bool:

@@ -223,7 +223,7 @@ _SERVICES = {
     "reablement": r"reablement|intermediate care",
     "carers": r"carers?'?",
     "adapt": r"adaptations?|equipment|occupational therap|stair ?lifts?|ramps?|grab rails?|disabled facilities",
-    "dols": r"deprivation of liberty|liberty safeguards",
+    "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b",
     "safeguarding": r"safeguarding|section 42",
     "assess": r"care act assessments?|assessments? of need|\bassessments?\b",
     "review": r"\breviews?\b|reviewed",

@@ -288,6 +288,8 @@ def _link_comparators(points: list[DataPoint]) -> None:
             if not other.is_comparator:
                 if other.subject != "ours":
                     other.measure = point.measure
+                    if other.subject in ("england", "region", "comparator") and point.comparator is None:
+                        point.comparator = f"{other.subject if other.subject != 'comparator' else 'comparator group'} {other.raw}"
                 break
             if other.kind == point.kind:
                 label = _comparator_label(other.sentence[: other.start])
