@@ -34,7 +34,7 @@ import yaml
 from prep_bot.errors import ConfigError
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words, extract_figures
 from prep_bot.evidence.measures import is_threshold, subject_cue
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
@@ -604,7 +604,7 @@ class FigureReader:
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintainer's step after editing eval/figures.yaml
-    from prep_bot.platform.embeddings import Embedder
+    from prep_bot.infra.embeddings import Embedder
 
     model = FigureModel(Embedder())
     print(model.save_vectors())
