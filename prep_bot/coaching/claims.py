@@ -17,6 +17,7 @@ When the same measure has a newer figure than the one matched, the claim says so
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,7 @@ from prep_bot.evidence.provenance import display_date
 SUPPORT_MIN = 0.3  # same-measure probability at which an equal figure supports the claim
 CONTRADICT_MIN = 0.45  # same-measure probability at which a different figure contradicts it
 SEARCH_DEPTH = 6
+SHARED_COMPARATOR = 0.8  # same-measure probability when both figures are compared with one value
 NOT_IN_EVIDENCE = "not in the evidence"  # how "unverified" reads to users
 
 
@@ -146,12 +148,18 @@ class ClaimChecker:
         same-measure probability, most likely first."""
         # A performance figure is compared with performance figures only: never with a number
         # that defines a measure ("after six weeks") or with the report's own metadata.
-        pool = [c for c in candidates if comparable(point, c.point) and not names_other_things(point, c.point)]
+        mine = _comparator_value(point)
+        shared = {id(c) for c in candidates if mine is not None and _comparator_value(c.point) == mine}
+        pool = [c for c in candidates
+                if comparable(point, c.point) and (id(c) in shared or not names_other_things(point, c.point))]
         if not pool:
             return []
         equal = tuple(i for i, c in enumerate(pool) if same_value(point, c.point))
         probs = self.model.same_measure(point, [c.point for c in pool], vectors, always=equal)
-        return sorted(((float(p), c) for p, c in zip(probs, pool)), key=lambda pc: -pc[0])
+        # Both compared with the same figure ("against 156 days across the country"): strong
+        # evidence of one measure, whatever words each uses for it.
+        probs = [max(float(p), SHARED_COMPARATOR) if id(c) in shared else float(p) for p, c in zip(probs, pool)]
+        return sorted(zip(probs, pool), key=lambda pc: -pc[0])
 
     def _judge(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> Claim:
         base = {"measure": point.measure, "subject": point.subject, "point": point}
@@ -187,6 +195,11 @@ class ClaimChecker:
         if point.subject == "ours" and not point.performance:
             self.model.annotate([point], vectors)
         return any(p >= SUPPORT_MIN for p, _ in self.figures_of_measure(point, pool, vectors))
+
+
+def _comparator_value(point: DataPoint) -> float | None:
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", point.comparator or "")
+    return float(m.group(0).replace(",", "")) if m else None
 
 
 def _name_the_service(stated: list[DataPoint], answer: str) -> None:

@@ -215,6 +215,7 @@ _STATES = {
     "money": r"spend|spent|spends|cost|costs|budget|overspend|savings|saving|rate an hour|fee",
     "rated": r"rated|ratings?",
     "home": r"still at home|at home 91|remain(?:ing)? at home|stay(?:ed)? at home",
+    "age": r"(?:over|under) \d\d|years old|aged \d\d",
 }
 _SERVICES = {
     "homecare": r"home care|homecare|care at home|domiciliary|home-care",

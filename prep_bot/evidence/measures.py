@@ -224,6 +224,8 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
         # "aged 65 and over", "aged 18 to 64": an age band is part of the measure.
         if re.search(r"(?:aged|age|over|under|to)\s*$", text[: m.start()], re.I) and re.search(r"\baged?\b", text[: m.start()], re.I):
             return m.group(0)
+        if re.search(r"\b(?:is|are|were|was|staff|workforce|people) (?:over|under)\s*$", text[: m.start()], re.I):
+            return f"aged {m.group(0).strip()}"  # "the workforce is over 55": an age band
         # "within 28 days", "91 days after discharge": a number that defines the measure stays.
         if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|after|over|under|than|least|beyond|for|in)\s*$", text[: m.start()], re.I):
             return m.group(0)
