@@ -38,7 +38,7 @@ from prep_bot.infra.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-3"  # bump when features change: drops cached annotations
+VERSION = "figures-4"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.5  # probability at which two figures are taken to measure the same thing
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
@@ -527,7 +527,8 @@ class FigureModel:
             X = self._figure_matrix(points, vectors)
             perf, subj = m.performance.predict_proba(X)[:, 1], m.subject.predict(X)
         for p, pr, s in zip(points, perf, subj):
-            p.performance = bool(pr >= PERFORMANCE) or _measured_time(p)
+            # A figure set beside an England average or a comparator is never the report's metadata.
+            p.performance = bool(pr >= PERFORMANCE) or _measured_time(p) or bool(p.comparator)
             # The England average beside our figure is England's whatever its words; "up from
             # 68.3%" stays ours (an earlier period of our own figure).
             p.subject = str(s)
