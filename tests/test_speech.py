@@ -23,6 +23,7 @@ ANSWER = (
     "One woman told us she felt in control of her support again."
 )
 WITH_FILLERS = "You know, we basically track the waits every month, and I mean, it sort of works."
+DELIVERY_KEYS = {"duration_s", "words_per_minute", "long_pauses", "fillers", "filler_at", "pace", "cut_off"}
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +67,9 @@ def timed(text: str, per_word: float, gaps: dict[int, float] | None = None) -> l
 def test_pace_is_judged_against_an_interview_band():
     sentence = " ".join(["word"] * 60)
     steady, fast, slow = (analyse(timed(sentence, s), 40) for s in (0.4, 0.25, 0.7))
-    assert 140 <= steady.words_per_minute <= 160 and steady.pace == "steady"
-    assert fast.words_per_minute > 170 and fast.pace == "fast" and "fast" in fast.notes()[0]
-    assert slow.words_per_minute < 110 and slow.pace == "slow" and "110-170" in slow.notes()[0]
+    assert 140 <= steady.words_per_minute <= 160 and steady.pace_label == "steady"
+    assert fast.words_per_minute > 170 and fast.pace_label == "fast" and "fast" in fast.notes()[0]
+    assert slow.words_per_minute < 110 and slow.pace_label == "slow" and "110-170" in slow.notes()[0]
 
 
 def test_long_pauses_are_found_and_not_counted_as_speaking_time():
@@ -117,7 +118,7 @@ def test_speech_is_transcribed_with_word_timestamps(transcriber, answer_wav):
     assert result.words and all(a.start <= b.start for a, b in zip(result.words, result.words[1:]))
     assert 0 <= result.words[0].start < result.words[-1].end <= result.duration_s + 0.5
     data = result.to_dict()
-    assert set(data) == {"text", "duration_s", "words_per_minute", "long_pauses", "fillers"}
+    assert set(data) == {"text", *DELIVERY_KEYS}
     assert 120 <= data["words_per_minute"] <= 180 and data["long_pauses"] == []
 
 
@@ -204,7 +205,7 @@ def test_transcribe_command(tmp_path, paused_wav):
     result = run_cli("transcribe", str(paused_wav), "--json", data_dir=tmp_path / "data")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"text", "duration_s", "words_per_minute", "long_pauses", "fillers"}
+    assert set(data) == {"text", *DELIVERY_KEYS}
     assert "front door" in data["text"].lower() and len(data["long_pauses"]) == 1
     plain = run_cli("transcribe", str(paused_wav), data_dir=tmp_path / "data")
     assert plain.returncode == 0 and "Delivery:" in plain.stdout and "1 long pause" in plain.stdout
@@ -217,7 +218,7 @@ def test_coach_takes_a_spoken_answer_and_scores_it_as_the_same_words_typed(sampl
     spoken_run = run_cli("coach", "--qs", "assessing-needs", "--question", question, "--audio", str(answer_wav), "--json", data_dir=data_dir)
     assert spoken_run.returncode == 0, spoken_run.stderr
     data = json.loads(spoken_run.stdout)
-    assert set(data["delivery"]) == {"duration_s", "words_per_minute", "long_pauses", "fillers"}
+    assert set(data["delivery"]) == DELIVERY_KEYS
     typed = sample_services.coach.coach("assessing-needs", question, data["transcript"])
     assert data["score"] == typed.score  # delivery never changes the content score
     both = run_cli("coach", "--qs", "assessing-needs", "--question", question, "--audio", str(answer_wav), "--answer", "x", data_dir=data_dir)
