@@ -175,7 +175,7 @@ def analyse(words: list[Word], duration_s: float) -> Delivery:
     fillers: dict[str, int] = {}
     for _, phrase, _ in found:
         fillers[phrase] = fillers.get(phrase, 0) + 1
-    filler_at = [{"phrase": phrase, "at_s": round(spoken[owners[i]].start, 1)} for i, phrase, _ in found]
+    filler_at = [{"phrase": phrase, "at_s": round(spoken[owners[i - size + 1]].start, 1)} for i, phrase, size in found]
     return Delivery(round(float(duration_s), 1), wpm, pauses, fillers, filler_at, pace_across(spoken))
 
 

@@ -28,7 +28,8 @@ _DIRECT = re.compile(
     rf"(?P<lead>\b{_SPEAKERS}\s+(?:(?i:once|then|later|just|always|recently)\s+)?{_VERBS})(?P<sep>\s*[,:]?\s+)(?P<said>{_SAYS}\b[^.!?\"“”]*)(?P<end>[.!?]?)"
 )
 
-_BACK = re.compile(r",?\s+(?:and|but|so)\s+(?:then\s+)?(?:she|he|they|we)\b", re.I)
+# The speaker's own words again: ", and then she cried", "and 91 days later she was home".
+_BACK = re.compile(r",?\s+(?:and|but|so)\s+(?:[^\s,.]+\s+){0,3}?(?:she|he|they|we)\b", re.I)
 
 
 def quote_direct_speech(text: str) -> str:

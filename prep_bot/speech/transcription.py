@@ -261,7 +261,9 @@ class Transcriber:
         parts = text.split(PAUSE)
         for pause, n in zip(pauses, range(1, len(parts))):
             before = "".join(parts[:n]).rstrip()
-            pause["before"] = before[-40:].lstrip() if len(before) > 40 else before
+            if len(before) > 40:  # the last words before the pause, whole
+                before = before[-40:].split(" ", 1)[-1] if before[-41] != " " else before[-40:]
+            pause["before"] = before.strip()
         return heard, "".join(parts).strip(), corrections
 
 
