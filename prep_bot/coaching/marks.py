@@ -135,15 +135,20 @@ def _find(answer: str, text: str, start: int = 0) -> int:
     return m.start() if m else -1
 
 
+_SENTENCE_END = re.compile(r"[.!?][”\"’')\]]*(?=\s+[A-Z0-9“\"‘'(£])")
+
+
 def _sentence_spans(answer: str) -> list[tuple[int, int]]:
-    """Where each of the answer's sentences (as the coach splits them) is in the answer."""
+    """Where each sentence of the answer is: it ends at a full stop, question or exclamation mark
+    (with any closing quotation mark) before the next capital."""
     spans, at = [], 0
-    for sentence in sentences(answer):
-        pattern = r"\s+".join(re.escape(word) for word in sentence.split())
-        m = re.compile(pattern).search(answer, at) if pattern else None
-        if m:
-            spans.append(m.span())
-            at = m.end()
+    for m in _SENTENCE_END.finditer(answer):
+        spans.append((at, m.end()))
+        at = m.end()
+        while at < len(answer) and answer[at].isspace():
+            at += 1
+    if at < len(answer):
+        spans.append((at, len(answer.rstrip())))
     return spans
 
 
