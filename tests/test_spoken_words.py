@@ -71,6 +71,23 @@ def test_words_that_are_not_figures_stay_as_they_were(words):
     assert spoken_figures(words) == words
 
 
+@pytest.mark.parametrize("heard, written", [
+    ("We have 2 community link workers.", "We have two community link workers."),
+    ("3 quarters of our plans were on time.", "Three quarters of our plans were on time."),
+    ("We visit those 3 every month.", "We visit those three every month."),
+])
+def test_the_models_digits_for_a_small_count_become_the_word_a_typed_answer_has(heard, written):
+    assert spoken_figures(heard) == written
+
+
+@pytest.mark.parametrize("heard", [
+    "It took 2 weeks.", "1 in 4 people", "3 of the 42 homes", "section 2 of the act", "Q1 figures", "Year 2 results",
+    "the 2 Care Act reviews", "2. The next point",
+])
+def test_digits_that_measure_or_name_something_stay_digits(heard):
+    assert spoken_figures(heard) == heard
+
+
 def test_a_number_does_not_run_across_a_full_stop():
     assert spoken_figures("We saw twenty. Twenty four came back.") == "We saw 20. 24 came back."
 

@@ -282,10 +282,39 @@ def _write(tokens: _Tokens, f: _Figure) -> tuple[int, int, str] | None:
     if f.spoken and end == f.end and f.value == 24 and after == "seven":
         return f.start, f.end + 1, "24/7"
     if not f.spoken and end == f.end:
-        return None  # digits with nothing to add
+        return _as_word(tokens, f)  # digits with nothing to add, unless a small count reads better as a word
     if f.spoken and end == f.end and not _is_figure(tokens, f):
         return None  # "one woman", "two teams": a small number that measures nothing
     return f.start, end, text
+
+
+_SMALL = "zero one two three four five six seven eight nine".split()
+_NAMED_BY = {  # "section 2", "year 3": a number that names something, not a count
+    "section", "theme", "year", "level", "tier", "phase", "step", "stage", "page", "priority", "number", "no",
+    "version", "band", "grade", "point", "item", "chapter", "appendix", "part", "table", "figure", "question",
+}
+
+
+def _as_word(tokens: _Tokens, f: _Figure) -> tuple[int, int, str] | None:
+    """A single digit the model wrote for a small number that measures nothing ("2 community
+    link workers", "3 quarters") as the word a typed answer would use, so that it is not read as
+    a figure the typed answer does not have."""
+    word = tokens.words[f.start]
+    if not word.isdigit() or len(word) != 1 or _is_figure(tokens, f):
+        return None
+    start, end = tokens.spans[f.start]
+    text = tokens.text
+    if (start and not text[start - 1].isspace()) or (end < len(text) and not text[end].isspace()):
+        return None  # "Q1", "2nd", "1:1", "24/7"
+    after, before = tokens.word(f.end), tokens.word(f.start - 1)
+    if not after.isalpha() or before in _NAMED_BY or tokens.word(f.end) == "of":
+        return None
+    if tokens.text[tokens.spans[f.end][0]].isupper():
+        return None  # "2 Care Act assessments": a name follows
+    spelt = _SMALL[int(word)]
+    if start == 0 or text[:start].rstrip().endswith((".", "!", "?")):
+        spelt = spelt.capitalize()
+    return f.start, f.end, spelt
 
 
 def _is_figure(tokens: _Tokens, f: _Figure) -> bool:
