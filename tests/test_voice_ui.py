@@ -312,6 +312,13 @@ def test_browser_practice_answer_by_voice(served, spoken, tmp_path):
             assert "How you said it" in chat
             page.locator("#practice-chat").get_by_text("How you said it").click()
             page.locator("#practice-chat .pb-delivery").wait_for(state="visible", timeout=5_000)
+            # The answer with the coach's marks and the pace line survive the chat's sanitiser.
+            page.locator("#practice-chat .pb-transcript .pb-m-figure").first.wait_for(state="visible", timeout=5_000)
+            assert page.locator("#practice-chat .pb-transcript .pb-m-filler").count() >= 1
+            assert page.locator("#practice-chat svg.pb-pace-chart polyline").count() == 1
+            assert page.locator("#practice-chat svg.pb-pace-chart").bounding_box()["height"] > 40
+            SHOTS.mkdir(exist_ok=True)
+            page.locator("#practice-chat .pb-said").screenshot(path=str(SHOTS / "practice-said-it-1400.png"))
             page.locator("#practice-chat .pb-delivery").scroll_into_view_if_needed()
             assert page.locator("#practice-voice-status").inner_text().strip() == ""
             assert page.locator("#practice-audio audio[src], #practice-audio [data-testid='waveform-controls']").count() == 0
