@@ -324,6 +324,15 @@ def test_speech_the_model_skipped_is_found_from_the_voice_detector():
     assert unheard(words + [Word("then", 5.0, 5.3)], [(0.4, 5.4)]) == [(pytest.approx(1.7), pytest.approx(5.1))]
 
 
+def test_speech_decoded_again_that_is_already_in_the_transcript_is_not_added_twice():
+    from prep_bot.speech.transcription import repeats
+
+    said = [Word(w, i, i + 0.5) for i, w in enumerate("we met with every complaint within the timescales last year".split())]
+    again = [Word(w, 20 + i, 20.5 + i) for i, w in enumerate("We met with every complaint within".split())]
+    missing = [Word(w, 20 + i, 20.5 + i) for i, w in enumerate("and the panel meets monthly".split())]
+    assert repeats(again, said) and not repeats(missing, said)
+
+
 def test_a_recording_cut_off_while_speaking_is_said_to_be(transcriber, speech_dir):
     from audio import read_wav, write_wav
 

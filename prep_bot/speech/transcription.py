@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -242,7 +243,7 @@ class Transcriber:
         for start, end in unheard(words, speech):
             clip = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
             found = [w for w in self._words(model, clip, None, start) if not _covered(w, words)]
-            if found:
+            if found and not repeats(found, words):
                 words = sorted([*words, *found], key=lambda w: w.start)
         return words
 
@@ -309,6 +310,18 @@ def unheard(words: list[Word], speech: list[tuple[float, float]]) -> list[tuple[
         if end - at >= UNHEARD_S:
             out.append((max(0.0, at - 0.1), end + 0.1))
     return out
+
+
+def repeats(found: list[Word], words: list[Word], share: float = 0.3) -> bool:
+    """Whether words decoded again are mostly already in the transcript (their word timings were
+    wrong, not the words missing): more than ``share`` of their runs of three words are there."""
+    def runs(ws: list[Word]) -> list[tuple[str, ...]]:
+        plain = [re.sub(r"[^a-z0-9%]", "", w.text.lower()) for w in ws]
+        plain = [t for t in plain if t]
+        return [tuple(plain[i : i + 3]) for i in range(len(plain) - 2)] or ([tuple(plain)] if plain else [])
+
+    new, old = runs(found), set(runs(words))
+    return bool(new) and sum(r in old for r in new) / len(new) > share
 
 
 def _covered(word: Word, words: list[Word]) -> bool:
