@@ -237,14 +237,21 @@ class Transcriber:
         ]
 
     def _recover(self, model, samples: np.ndarray, words: list[Word], speech: list[tuple[float, float]]) -> list[Word]:
-        """Speech the model skipped (a stretch the voice detector hears but no word covers, which
-        the prompt can cause and which once lost a clip's last sentence) decoded again on its own,
-        without the prompt, and put in its place."""
-        for start, end in unheard(words, speech):
+        """Speech the model skipped, which the prompt can cause and which once lost a clip's last
+        sentence: when the voice detector hears speech that no word covers, the recording is
+        decoded again without the prompt and the transcript that leaves less speech unheard is
+        kept; speech still left after the last word is decoded on its own and added when it is
+        not a repeat of what is there (the model's word timings can be off, not its words)."""
+        if self.prompt and unheard(words, speech):
+            plain = self._words(model, samples, None)
+            if _unheard_s(plain, speech) < _unheard_s(words, speech):
+                words = plain
+        gaps = [(start, end) for start, end in unheard(words, speech) if words and start >= words[-1].end - 0.2]
+        for start, end in gaps:
             clip = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
             found = [w for w in self._words(model, clip, None, start) if not _covered(w, words)]
             if found and not repeats(found, words):
-                words = sorted([*words, *found], key=lambda w: w.start)
+                words = [*words, *found]
         return words
 
     def written(self, words: list[Word], pauses: list[dict]) -> tuple[str, str, list[Correction]]:
@@ -310,6 +317,10 @@ def unheard(words: list[Word], speech: list[tuple[float, float]]) -> list[tuple[
         if end - at >= UNHEARD_S:
             out.append((max(0.0, at - 0.1), end + 0.1))
     return out
+
+
+def _unheard_s(words: list[Word], speech: list[tuple[float, float]]) -> float:
+    return sum(end - start for start, end in unheard(words, speech)) if words else float("inf")
 
 
 def repeats(found: list[Word], words: list[Word], share: float = 0.3) -> bool:
