@@ -300,7 +300,7 @@ def test_the_transcript_has_spoken_figures_as_figures_and_keeps_what_was_heard(t
 
 def test_the_glossary_numbers_and_quotes_are_applied_together_and_pauses_keep_their_place():
     from prep_bot.framework.glossary import Glossary
-    from prep_bot.platform.config import REPO_ROOT
+    from prep_bot.infra.config import REPO_ROOT
     from prep_bot.speech.terms import TermSpeller
 
     speller = TermSpeller(Glossary.load(REPO_ROOT / "knowledge" / "glossary.yaml"))

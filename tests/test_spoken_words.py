@@ -8,7 +8,7 @@ import pytest
 
 from prep_bot.evidence.figures import extract_figures
 from prep_bot.framework.glossary import Glossary
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.speech.numbers import read_cardinal, spoken_figures
 from prep_bot.speech.quotes import quote_direct_speech
 from prep_bot.speech.terms import TermSpeller, is_common, is_word

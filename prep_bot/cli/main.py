@@ -315,7 +315,7 @@ def eval_speech(set_path: Path | None, figures_path: Path | None, only: str | No
     from prep_bot.evals.speech import (
         evaluate_speech, evaluate_spoken_figures, format_figures_table, format_speech_table, load_spoken_figures,
     )
-    from prep_bot.platform.config import REPO_ROOT
+    from prep_bot.infra.config import REPO_ROOT
 
     if services.store.is_empty():
         raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
