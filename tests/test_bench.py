@@ -15,6 +15,8 @@ from prep_bot.evals.evaluation import default_retrieval_set, load_retrieval_set
 from prep_bot.evidence.store import _where
 from prep_bot.framework.vocab import QS_SLUGS
 
+pytestmark = pytest.mark.slow  # durability: `pytest -m "not slow"` leaves it out
+
 KEYS = {
     "ingest_vs_encode", "reingest_fraction", "search_p95_ms_10k", "search_p95_ms_100k", "search_p95_growth",
     "hybrid_vs_plain_time", "hybrid_recall5", "plain_recall5", "coach_median_s", "coach_p95_s",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, launch_chromium, served_app, services_with
+from conftest import served_app, services_with
 from prep_bot.platform.config import REPO_ROOT, Settings
 from prep_bot.coaching.delivery import Delivery
 from prep_bot.ui.practice import coach_message
@@ -266,64 +266,55 @@ def test_my_progress_charts_pace_and_fillers_of_spoken_answers_only(served):
 
 # -- in the browser ------------------------------------------------------------------------------
 @pytest.mark.browser
-def test_browser_practice_answer_by_voice(served, spoken, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_practice_answer_by_voice(served, spoken, tmp_path, new_page):
     services, url = served
     origin = url.rstrip("/")
     requests: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url, wait_until="domcontentloaded")
-            page.get_by_label("Your name").fill("Zed")
-            page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=30_000)
+    page = new_page(viewport={"width": 1400, "height": 1000})
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("Your name").fill("Zed")
+    page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=30_000)
 
-            page.locator("#practice-audio button[aria-label='Upload file']").click()
-            page.locator("#practice-audio input[type=file]").set_input_files(str(copy_of(spoken, tmp_path)))
-            box = page.locator("#practice-answer textarea")
-            page.wait_for_function("() => document.querySelector('#practice-answer textarea').value.includes('money')", timeout=60_000)
-            page.wait_for_function(
-                "() => (document.querySelector('#practice-voice-status')?.innerText || '').includes('press Send')", timeout=10_000
-            )
-            transcript = box.input_value()
-            assert page.locator("#practice-chat [data-testid='user']").count() == 0  # not coached yet
-            assert box.is_editable()
-            box.fill(edited(transcript))  # a mis-heard word corrected before coaching
-            page.locator("#practice-send").click()
-            page.wait_for_function("() => /Delivery:/.test(document.querySelector('#practice-chat').innerText)", timeout=60_000)
-            chat = page.locator("#practice-chat").inner_text()
-            assert re.search(r"Score \d+/100\s+Delivery: 0:2\d spoken · \d+ words a minute", chat), chat
-            assert "How you said it" in chat
-            page.locator("#practice-chat").get_by_text("How you said it").click()
-            page.locator("#practice-chat .pb-delivery").wait_for(state="visible", timeout=5_000)
-            page.locator("#practice-chat .pb-delivery").scroll_into_view_if_needed()
-            assert page.locator("#practice-voice-status").inner_text().strip() == ""
-            assert page.locator("#practice-audio audio[src], #practice-audio [data-testid='waveform-controls']").count() == 0
-            SHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SHOTS / "practice-voice-1400.png"), full_page=True)
-            page.set_viewport_size({"width": 375, "height": 800})
-            page.wait_for_timeout(400)
-            assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
-            page.screenshot(path=str(SHOTS / "practice-voice-375.png"), full_page=True)
+    page.locator("#practice-audio button[aria-label='Upload file']").click()
+    page.locator("#practice-audio input[type=file]").set_input_files(str(copy_of(spoken, tmp_path)))
+    box = page.locator("#practice-answer textarea")
+    page.wait_for_function("() => document.querySelector('#practice-answer textarea').value.includes('money')", timeout=60_000)
+    page.wait_for_function(
+        "() => (document.querySelector('#practice-voice-status')?.innerText || '').includes('press Send')", timeout=10_000
+    )
+    transcript = box.input_value()
+    assert page.locator("#practice-chat [data-testid='user']").count() == 0  # not coached yet
+    assert box.is_editable()
+    box.fill(edited(transcript))  # a mis-heard word corrected before coaching
+    page.locator("#practice-send").click()
+    page.wait_for_function("() => /Delivery:/.test(document.querySelector('#practice-chat').innerText)", timeout=60_000)
+    chat = page.locator("#practice-chat").inner_text()
+    assert re.search(r"Score \d+/100\s+Delivery: 0:2\d spoken · \d+ words a minute", chat), chat
+    assert "How you said it" in chat
+    page.locator("#practice-chat").get_by_text("How you said it").click()
+    page.locator("#practice-chat .pb-delivery").wait_for(state="visible", timeout=5_000)
+    page.locator("#practice-chat .pb-delivery").scroll_into_view_if_needed()
+    assert page.locator("#practice-voice-status").inner_text().strip() == ""
+    assert page.locator("#practice-audio audio[src], #practice-audio [data-testid='waveform-controls']").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "practice-voice-1400.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.wait_for_timeout(400)
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=str(SHOTS / "practice-voice-375.png"), full_page=True)
 
-            # My progress charts the pace and fillers of the spoken answer.
-            page.set_viewport_size({"width": 1400, "height": 1000})
-            page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
-            page.locator("#my-pace").wait_for(state="visible", timeout=30_000)
-            assert "110-170 words a minute" in page.locator("#my-delivery-caption").inner_text()
-            # One spoken answer is drawn (as a point: a line needs two).
-            page.locator("#my-pace svg, #my-pace canvas").first.wait_for(state="visible", timeout=30_000)
-            page.wait_for_timeout(500)
-            page.locator("#my-delivery").screenshot(path=str(SHOTS / "my-progress-voice-1400.png"))
-        finally:
-            browser.close()
+    # My progress charts the pace and fillers of the spoken answer.
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
+    page.locator("#my-pace").wait_for(state="visible", timeout=30_000)
+    assert "110-170 words a minute" in page.locator("#my-delivery-caption").inner_text()
+    # One spoken answer is drawn (as a point: a line needs two).
+    page.locator("#my-pace svg, #my-pace canvas").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(500)
+    page.locator("#my-delivery").screenshot(path=str(SHOTS / "my-progress-voice-1400.png"))
 
     [saved] = services.attempts.list(user="Zed")
     assert saved.answer == edited(transcript) and saved.delivery
@@ -350,46 +341,37 @@ FAKE_SPEECH = """
 
 @pytest.mark.browser
 @pytest.mark.parametrize("voices", ["local", "online only"])
-def test_browser_reads_the_next_question_aloud_with_a_local_voice_only(served, voices):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_reads_the_next_question_aloud_with_a_local_voice_only(served, voices, new_page):
     _, url = served
     offered = [{"name": "Online UK", "lang": "en-GB", "localService": False}]
     if voices == "local":
         offered += [{"name": "Local US", "lang": "en-US", "localService": True}, {"name": "Local UK", "lang": "en-GB", "localService": True}]
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.add_init_script(f"({FAKE_SPEECH})({offered!r})".replace("True", "true").replace("False", "false"))
-            page.goto(url, wait_until="domcontentloaded")
-            page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=30_000)
-            page.locator("#practice-ask").click()  # off by default: nothing is read
-            page.wait_for_timeout(1500)
-            assert page.evaluate("() => window.__said") == []
-            page.locator("#practice-read-aloud input").check()
-            page.locator("#practice-ask").click()
-            status = page.locator("#practice-voice-status")
-            if voices == "local":
-                page.wait_for_function("() => window.__said.length >= 1", timeout=30_000)
-                [said] = page.evaluate("() => window.__said")
-                question = page.locator("#practice-chat [data-testid='bot']").last.inner_text()
-                assert said["voice"] == "Local UK" and said["lang"] == "en-GB"
-                assert said["text"] and said["text"] in " ".join(question.split()), (said, question)
-                assert "**" not in said["text"] and "\\" not in said["text"]
-                assert status.inner_text().strip() == ""
-            else:
-                page.wait_for_function(
-                    "() => (document.querySelector('#practice-voice-status')?.innerText || '').includes('not read aloud')",
-                    timeout=30_000,
-                )
-                assert page.evaluate("() => window.__said") == []  # never an online voice
-            # No spoken answers yet: My progress shows no pace chart.
-            page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
-            page.locator("#my-chart").wait_for(state="visible", timeout=30_000)
-            page.wait_for_timeout(1000)
-            assert not page.locator("#my-pace").is_visible()
-        finally:
-            browser.close()
+    page = new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(f"({FAKE_SPEECH})({offered!r})".replace("True", "true").replace("False", "false"))
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=30_000)
+    page.locator("#practice-ask").click()  # off by default: nothing is read
+    page.wait_for_timeout(1500)
+    assert page.evaluate("() => window.__said") == []
+    page.locator("#practice-read-aloud input").check()
+    page.locator("#practice-ask").click()
+    status = page.locator("#practice-voice-status")
+    if voices == "local":
+        page.wait_for_function("() => window.__said.length >= 1", timeout=30_000)
+        [said] = page.evaluate("() => window.__said")
+        question = page.locator("#practice-chat [data-testid='bot']").last.inner_text()
+        assert said["voice"] == "Local UK" and said["lang"] == "en-GB"
+        assert said["text"] and said["text"] in " ".join(question.split()), (said, question)
+        assert "**" not in said["text"] and "\\" not in said["text"]
+        assert status.inner_text().strip() == ""
+    else:
+        page.wait_for_function(
+            "() => (document.querySelector('#practice-voice-status')?.innerText || '').includes('not read aloud')",
+            timeout=30_000,
+        )
+        assert page.evaluate("() => window.__said") == []  # never an online voice
+    # No spoken answers yet: My progress shows no pace chart.
+    page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
+    page.locator("#my-chart").wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert not page.locator("#my-pace").is_visible()
