@@ -17,18 +17,22 @@ make_sample_services   function  factory: ``make_sample_services(**settings) -> 
                                  private copy of the sample store, writable; closed after the test.
 make_services          function  factory: ``make_services(data_dir=None, **settings) -> Services`` on
                                  an empty data dir; closed after the test.
-invoke                 session   ``invoke(*args, data_dir=None, env=None, input=None, own_model=False)``: `prep-bot ARGS`
-                                 run in this process through Click's CliRunner with the loaded
-                                 model; returns a CompletedProcess (returncode, stdout, stderr; an
-                                 unexpected exception is a traceback in stderr and code 1).
-                                 For what only a process proves (exit of the real entry point,
-                                 signals, environment, imports), run the process: tests/processes.py.
+invoke                 session   ``invoke(*args, data_dir=None, env=None, input=None, own_model=False)``:
+                                 `prep-bot ARGS` run in this process through Click's CliRunner with
+                                 the loaded model (``own_model``: the command builds its own, as a
+                                 process would); returns a CompletedProcess (returncode, stdout,
+                                 stderr; an unexpected exception is a traceback in stderr, code 1).
+                                 Only for what a process alone proves (the installed entry point's
+                                 exit code, signals, environment and working directory, imports),
+                                 run the process: tests/processes.py (PREP_BOT, serving, ...).
 browser                session   one headless Debian chromium through Playwright (skips the test
                                  when chromium is not installed).
 new_page               function  factory: ``new_page(viewport=None) -> Page`` in a fresh browser
                                  context (no shared cookies); closed after the test.
 sign_in(page, url, name, password)  helper: open the app and sign in through its login form.
-served_app(services)   context manager: the app in-process on a free port; yields its URL.
+served_app(services)   context manager: the app in-process on a free port; yields its URL. Share
+                                 one per module when the tests only read.
+chroma_server(path)    context manager: a real `chroma run`; yields (port, process).
 evidence_dir           function  an empty folder for evidence files.
 
 Markers: ``slow`` (durability: crash, load, replicas, bench, workers), ``server``, ``browser``.
