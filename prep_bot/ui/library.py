@@ -12,6 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, formats_sentence
 from prep_bot.evidence.uploads import MAX_FILES, UploadResult, add_uploads
 from prep_bot.evidence.provenance import display_date
 from prep_bot.services import Services
@@ -28,6 +29,19 @@ STATUS_LABEL = {
 }
 # Reuse the claim-check colours: green for stored, red for refused, grey for nothing to do.
 STATUS_CLASS = {"added": "pb-supported", "replaced": "pb-supported", "failed": "pb-contradicted"}
+
+
+class EvidenceFiles(gr.File):
+    """The file picker offers the formats prep-bot reads (``file_types``), but a file of another
+    type sent anyway still reaches the Library's own check, so it gets its row and one-line
+    reason instead of Gradio refusing the whole batch."""
+
+    is_template = True  # drawn by the page as a plain File
+
+    def _process_single_file(self, f):
+        from gradio.utils import NamedString
+
+        return NamedString(f.path)
 
 
 def upload_cap(max_file_mb: float) -> int:
@@ -118,12 +132,15 @@ def build_library_tab(services: Services, user_errors) -> None:
         refresh = gr.Button("Refresh")
         refresh.click(library, None, docs, api_name="documents")
         gr.Markdown(
-            "**Add evidence**: .txt, .md, .pdf, .docx, .html, .csv or .xlsx, up to "
+            f"**Add evidence**: {formats_sentence()}, up to "
             f"{services.settings.max_file_mb:g} MB each and {MAX_FILES} at a time. Each file is read, tagged and "
             "stored; a file that cannot be read is listed with the reason and changes nothing. "
             "With sign-in on, only leads can add files."
         )
-        upload = gr.File(label="Files to add", file_count="multiple", type="filepath", elem_id="library-upload")
+        upload = EvidenceFiles(
+            label="Files to add", file_count="multiple", type="filepath", file_types=list(SUPPORTED_SUFFIXES),
+            elem_id="library-upload",
+        )
         add_btn = gr.Button("Add to the library", variant="primary", elem_id="library-add")
         results = gr.HTML(elem_id="upload-results")
         add_btn.click(add, upload, [results, docs], api_name="add_documents").success(
