@@ -170,7 +170,7 @@ BOMBS = {
     "figures-far-cells.xlsx": (xlsx_claims_a_million_rows, ("PREP_BOT_MAX_TABLE",)),
     "slides-many-parts.docx": (pptx_like_many_parts, ("packed parts", "zip bomb")),
     "slides-large-media.docx": (pptx_like_large_media, ("unpacks to", "PREP_BOT_MAX_UNPACKED_MB")),
-    "returns-million-rows.csv": (csv_million_rows, ("more than 10,000 rows", "PREP_BOT_MAX_TABLE_ROWS")),
+    "returns-million-rows.csv": (csv_million_rows, ("more than 5,000 rows", "PREP_BOT_MAX_TABLE_ROWS")),
     "returns-million-long-rows.csv": (csv_million_long_rows, ("characters", "PREP_BOT_MAX_TEXT_CHARS")),
     "page-deep.html": (html_deep, ("HTML tags", "PREP_BOT_MAX_HTML_TAGS")),
     "page-huge.html": (html_huge, ("HTML tags", "PREP_BOT_MAX_HTML_TAGS")),

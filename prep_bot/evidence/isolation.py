@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -36,6 +37,7 @@ from prep_bot.evidence.passage import Block, LoadedFile
 log = logging.getLogger(__name__)
 IDLE = 2  # children kept waiting for the next file
 REUSE_BELOW_MB = 200  # a child that grew past this while reading is ended, not kept idle
+OUT_OF_MEMORY = 3  # a child's exit code when reading ran out of its address space
 HEADER = struct.Struct(">Q")  # every message: its length, then JSON (and, to the child, the bytes)
 
 
@@ -88,6 +90,12 @@ class _Child:
         except subprocess.TimeoutExpired:  # pragma: no cover - a killed process always ends
             pass
 
+    def _exit_code(self) -> int | None:
+        try:
+            return self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return None
+
     def ask(self, name: str, data: bytes, limits: ReadLimits) -> dict:
         """Send one file; the reply, or EvidenceFileError once the time is up or the child died."""
         header = json.dumps({"name": name, "limits": limits.to_dict(), "size": len(data)}).encode()
@@ -97,7 +105,7 @@ class _Child:
             self.process.stdin.write(data)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError) as e:
-            raise _died(name, limits) from e
+            raise _died(name, limits, self.process.poll()) from e
         raw = self._receive(name, limits, deadline)
         try:
             return json.loads(raw)
@@ -123,7 +131,7 @@ class _Child:
                     continue
                 chunk = os.read(fd, max(need - len(buffer), 65536))
                 if not chunk:
-                    raise _died(name, limits)
+                    raise _died(name, limits, self._exit_code())
                 buffer += chunk
             if length is None:
                 (length,) = HEADER.unpack(buffer[:HEADER.size])
@@ -133,11 +141,20 @@ class _Child:
             return buffer[:length]
 
 
-def _died(name: str, limits: ReadLimits) -> EvidenceFileError:
-    return EvidenceFileError(
-        f"{name}: needs more than the {limits.memory_mb:,} MB of memory a file may take to read, so it was "
-        "stopped (split it, or raise PREP_BOT_READ_MEMORY_MB)"
-    )
+def _died(name: str, limits: ReadLimits, code: int | None = None) -> EvidenceFileError:
+    """The reason for a reading process that ended without answering: out of memory (it says
+    so by exiting with OUT_OF_MEMORY, or the system killed it), or out of processor time."""
+    if code == -signal.SIGXCPU:
+        return EvidenceFileError(
+            f"{name}: took longer than {limits.seconds:g} s to read, so it was stopped (split it, "
+            "or raise PREP_BOT_READ_SECONDS)"
+        )
+    if code in (OUT_OF_MEMORY, -signal.SIGKILL, None):
+        return EvidenceFileError(
+            f"{name}: needs more than the {limits.memory_mb:,} MB of memory a file may take to read, so it was "
+            "stopped (split it, or raise PREP_BOT_READ_MEMORY_MB)"
+        )
+    return EvidenceFileError(f"{name}: cannot be read (the process reading it stopped with code {code})")
 
 
 class _Pool:
@@ -224,6 +241,7 @@ def _serve() -> None:
             return
         name = str(header["name"])
         limits = ReadLimits.from_dict(header.get("limits") or {})
+        _cpu_budget(limits.seconds)
         try:
             loaded = load_file(Path(name), data, limits)
             reply = {"blocks": [vars(b) for b in loaded.blocks], "title": loaded.title, "pages": loaded.pages}
@@ -236,12 +254,25 @@ def _serve() -> None:
         except Exception as e:  # noqa: BLE001 - a parser's bug on one file is that file's reason
             reply = {"error": f"{name}: cannot be read ({type(e).__name__})"}
         del data
-        if reply is None:  # out of memory: free what we can, then say so by exiting
-            os._exit(3)
+        if reply is None:  # out of memory: say so by exiting
+            os._exit(OUT_OF_MEMORY)
         reply["peak_mb"] = _peak_mb()
         body = json.dumps(reply).encode()
         stdout.write(HEADER.pack(len(body)) + body)
         stdout.flush()
+
+
+def _cpu_budget(seconds: float) -> None:
+    """Processor time for this file, on top of what the process has used: should the parent
+    die and never stop it, the system ends a read that loops (SIGXCPU)."""
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime + seconds) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not POSIX
+        pass
 
 
 def _peak_mb() -> float | None:
