@@ -16,6 +16,7 @@ import numpy as np
 
 from prep_bot.platform.embeddings import Embedder
 from prep_bot.evidence.figures import DataPoint, content_words, extract_figures
+from prep_bot.evidence.injection import evidence_text
 from prep_bot.evidence.passage import Passage
 
 SUPPORT_MIN = 0.35  # measure similarity at which an equal figure supports the claim
@@ -87,7 +88,7 @@ class ClaimChecker:
         hits = self.store.search(point.sentence, k=SEARCH_DEPTH, vector=vector)
         found = []
         for hit in hits:
-            for figure in extract_figures(hit.passage.text):
+            for figure in extract_figures(evidence_text(hit.passage.text)):  # never a sentence planted for a model
                 if figure.kind == point.kind:
                     found.append(EvidenceFigure(figure, hit.passage))
         return found

@@ -10,6 +10,7 @@ import numpy as np
 
 from prep_bot.coaching.claims import Claim, ClaimChecker
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
+from prep_bot.evidence.injection import evidence_text
 from prep_bot.evidence.passage import Passage, SearchHit
 from prep_bot.coaching.feedback import Reply, covered, reply_for, weakest, wrong_figures
 from prep_bot.framework.statements import Framework
@@ -168,7 +169,7 @@ class Coach:
         cards: list[DataCard] = []
         seen: set[tuple[str, str]] = set()
         for hit in hits:
-            for point in extract_figures(hit.passage.text):
+            for point in extract_figures(evidence_text(hit.passage.text)):  # never a sentence planted for a model
                 key = (point.raw, point.sentence)
                 if point.is_comparator or key in seen or (point.unit == "count" and point.value < 10 and not point.comparator):
                     continue  # comparators travel with their figure; "4 key priorities" is not data
