@@ -22,8 +22,8 @@ from conftest import cli_env, free_port
 from llm_server import FakeLLM
 from prep_bot.llm.advisor import Advisor
 from prep_bot.llm.client import ChatModel, LLMError, endpoint_from, is_loopback
-from prep_bot.platform.config import Settings
-from prep_bot.platform.egress import bypass_proxy_for
+from prep_bot.infra.config import Settings
+from prep_bot.infra.egress import bypass_proxy_for
 from test_cli import PREP_BOT
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")

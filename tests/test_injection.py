@@ -17,7 +17,7 @@ from prep_bot.evidence.injection import evidence_text, instruction_kind, normali
 from prep_bot.evidence.passage import Passage
 from prep_bot.llm.advisor import Advisor
 from prep_bot.llm.grounding import WITHHELD, check_reply, number, passages_block, withhold_instructions
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 
 REAL = "In 2024, 88.4% of carers' assessments were completed within 28 days of the first contact."
 # The seven kinds planted in the adversarial test of issue 20, in this project's own words.

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from prep_bot.evidence.injection import instruction_kind, split_units
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 TARGET_WITHHELD = 0.95
 

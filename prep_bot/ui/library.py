@@ -31,19 +31,6 @@ STATUS_LABEL = {
 STATUS_CLASS = {"added": "pb-supported", "replaced": "pb-supported", "failed": "pb-contradicted"}
 
 
-class EvidenceFiles(gr.File):
-    """The file picker offers the formats prep-bot reads (``file_types``), but a file of another
-    type sent anyway still reaches the Library's own check, so it gets its row and one-line
-    reason instead of Gradio refusing the whole batch."""
-
-    is_template = True  # drawn by the page as a plain File
-
-    def _process_single_file(self, f):
-        from gradio.utils import NamedString
-
-        return NamedString(f.path)
-
-
 def upload_cap(max_file_mb: float) -> int:
     """Bytes Gradio itself accepts per uploaded file: well above the evidence size limit, so a
     file just over the limit still reaches the Library tab and gets its one-line reason, while a
@@ -108,8 +95,10 @@ def build_library_tab(services: Services, user_errors) -> None:
                 [d.doc_id, d.title, d.doc_type, d.council or "-", _when(d, store), d.chunks] for d in store.documents()
             ]
 
-    def add(files: list[str] | None, request: gr.Request = None, progress=gr.Progress()):
-        paths = [Path(f) for f in (files or []) if f]
+    def add(files: list[dict] | None, request: gr.Request = None, progress=gr.Progress()):
+        # Gradio's own preprocessing is off for this event (see below): each file comes as its
+        # data, already moved into and checked against Gradio's upload folder.
+        paths = [Path(f["path"]) for f in (files or []) if isinstance(f, dict) and f.get("path")]
         try:
             with user_errors():
                 me = current_user(services.users, request)
@@ -137,12 +126,15 @@ def build_library_tab(services: Services, user_errors) -> None:
             "stored; a file that cannot be read is listed with the reason and changes nothing. "
             "With sign-in on, only leads can add files."
         )
-        upload = EvidenceFiles(
+        # The picker offers the formats prep-bot reads (the loaders' list).
+        upload = gr.File(
             label="Files to add", file_count="multiple", type="filepath", file_types=list(SUPPORTED_SUFFIXES),
             elem_id="library-upload",
         )
         add_btn = gr.Button("Add to the library", variant="primary", elem_id="library-add")
         results = gr.HTML(elem_id="upload-results")
-        add_btn.click(add, upload, [results, docs], api_name="add_documents").success(
+        # preprocess=False: Gradio would refuse a whole batch holding one file of another type with
+        # its own message; prep-bot's check gives that file its row and reason instead.
+        add_btn.click(add, upload, [results, docs], api_name="add_documents", preprocess=False).success(
             lambda: None, None, upload, api_name=False
         )
