@@ -182,7 +182,12 @@ def is_instruction(sentence: str) -> bool:
 
 
 # -- sentences ------------------------------------------------------------------------------------
-_BREAK = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*|(?=(?<!^)\s(?:SYSTEM|ASSISTANT|USER|DEVELOPER|SYSTÈME|SISTEMA|ASYSTENT)\s*:)")
+# Sentence ends, line ends, before a chat role label in capitals, and around a run of three
+# brackets (a fence look-alike is a unit of its own, so the words after it are judged alone).
+_BREAK = re.compile(
+    r"(?<=[.!?;])\s+|\s*\n\s*|(?=(?<!^)\s(?:SYSTEM|ASSISTANT|USER|DEVELOPER|SYSTÈME|SISTEMA|ASYSTENT)\s*:)"
+    r"|\s+(?=[<«‹≪〈《⟨⟪❮❬❰⧼＜>»›≫〉》⟩⟫❯❭❱⧽＞]{3})|(?<=[>»›≫〉》⟩⟫❯❭❱⧽＞]{3})\s+"
+)
 
 
 def split_units(text: str) -> list[str]:
