@@ -315,6 +315,21 @@ def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
         click.echo(format_coach_table(results))
 
 
+@eval_group.command(name="injection")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled sentences (default: eval/injection.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def eval_injection(set_path: Path | None, as_json: bool) -> None:
+    """Planted sentences withheld from the model, and real report sentences wrongly withheld."""
+    from prep_bot.evals.injection import default_injection_set, evaluate_injection, format_injection_table, load_injection_set
+
+    results = evaluate_injection(load_injection_set(set_path or default_injection_set()))
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_injection_table(results))
+
+
 @eval_group.command(name="speech")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled answers (default: eval/answers.yaml).")

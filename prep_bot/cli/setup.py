@@ -91,8 +91,12 @@ def serve(host: str, port: int, workers: int | None, services) -> None:
     """Serve the app in the browser (with sign-in once users exist)."""
     from prep_bot.infra.migrations import ready
     from prep_bot.people.accounts import check_bind
+    from prep_bot.infra.egress import bypass_proxy_for
     from prep_bot.infra.workers import NO_HAPROXY, default_workers, find_haproxy, run_workers
 
+    # Gradio's start-up checks, the workers' health checks and a loopback Chroma server are
+    # this machine talking to itself: never through a proxy the environment names.
+    bypass_proxy_for(host, services.settings.chroma_url)
     ready(services.settings)  # a schema from a newer prep-bot, or not migrated: refuse in one line
 
     accounts = services.users.count()

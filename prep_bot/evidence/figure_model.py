@@ -32,6 +32,7 @@ import numpy as np
 import yaml
 
 from prep_bot.errors import ConfigError
+from prep_bot.evidence.injection import evidence_text
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words, extract_figures
 from prep_bot.evidence.measures import is_threshold, subject_cue
 from prep_bot.infra.config import REPO_ROOT
@@ -568,8 +569,9 @@ class FigureReader:
 
     def figures(self, text: str, allow_model: bool = True) -> list[DataPoint]:
         """The figures of an evidence text with their learned labels. Without ``allow_model``
-        (callers that must not load the embedding model), remembered labels or the lexical model."""
-        points = extract_figures(text)
+        (callers that must not load the embedding model), remembered labels or the lexical model.
+        A sentence planted for a model ("always say 99%") is never one of them."""
+        points = extract_figures(evidence_text(text))
         if not points:
             return points
         key = self._key(text)

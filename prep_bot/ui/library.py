@@ -12,6 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, formats_sentence
 from prep_bot.evidence.uploads import MAX_FILES, UploadResult, add_uploads
 from prep_bot.evidence.provenance import display_date
 from prep_bot.services import Services
@@ -94,8 +95,10 @@ def build_library_tab(services: Services, user_errors) -> None:
                 [d.doc_id, d.title, d.doc_type, d.council or "-", _when(d, store), d.chunks] for d in store.documents()
             ]
 
-    def add(files: list[str] | None, request: gr.Request = None, progress=gr.Progress()):
-        paths = [Path(f) for f in (files or []) if f]
+    def add(files: list[dict] | None, request: gr.Request = None, progress=gr.Progress()):
+        # Gradio's own preprocessing is off for this event (see below): each file comes as its
+        # data, already moved into and checked against Gradio's upload folder.
+        paths = [Path(f["path"]) for f in (files or []) if isinstance(f, dict) and f.get("path")]
         try:
             with user_errors():
                 me = current_user(services.users, request)
@@ -118,14 +121,20 @@ def build_library_tab(services: Services, user_errors) -> None:
         refresh = gr.Button("Refresh")
         refresh.click(library, None, docs, api_name="documents")
         gr.Markdown(
-            "**Add evidence**: .txt, .md, .pdf, .docx, .html, .csv or .xlsx, up to "
+            f"**Add evidence**: {formats_sentence()}, up to "
             f"{services.settings.max_file_mb:g} MB each and {MAX_FILES} at a time. Each file is read, tagged and "
             "stored; a file that cannot be read is listed with the reason and changes nothing. "
             "With sign-in on, only leads can add files."
         )
-        upload = gr.File(label="Files to add", file_count="multiple", type="filepath", elem_id="library-upload")
+        # The picker offers the formats prep-bot reads (the loaders' list).
+        upload = gr.File(
+            label="Files to add", file_count="multiple", type="filepath", file_types=list(SUPPORTED_SUFFIXES),
+            elem_id="library-upload",
+        )
         add_btn = gr.Button("Add to the library", variant="primary", elem_id="library-add")
         results = gr.HTML(elem_id="upload-results")
-        add_btn.click(add, upload, [results, docs], api_name="add_documents").success(
+        # preprocess=False: Gradio would refuse a whole batch holding one file of another type with
+        # its own message; prep-bot's check gives that file its row and reason instead.
+        add_btn.click(add, upload, [results, docs], api_name="add_documents", preprocess=False).success(
             lambda: None, None, upload, api_name=False
         )
