@@ -337,9 +337,10 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
     Works in its own temporary store (your evidence store is not touched). Progress goes to
     stderr; the table (or JSON) to stdout. About 10 minutes at the default scale."""
     from prep_bot.evals.bench import format_markdown, format_table, run, to_json
+    from prep_bot.services import build_services
 
     try:
-        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep)
+        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep, services_for=build_services)
     except PrepBotError as e:
         raise click.ClickException(str(e)) from e
     except ValueError as e:
@@ -410,7 +411,7 @@ def briefing(qs: str | None, audience: str | None, out: Path, services) -> None:
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise click.UsageError(f"--out must end in .html, not {out.suffix or '(nothing)'}")
-    html = briefing_html(services, qs=qs, audience=audience)
+    html = briefing_html(services.store, services.framework, services.rubric, services.questions, qs=qs, audience=audience)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     count = 1 if qs else len(services.framework.quality_statements)

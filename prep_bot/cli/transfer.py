@@ -21,7 +21,7 @@ def export_store(out: Path, quiet: bool, services) -> None:
     and attempts of this data dir's store to a folder that `prep-bot import` reads."""
     from prep_bot.platform import transfer
 
-    manifest = transfer.export(services, out, progress=not quiet and sys.stderr.isatty())
+    manifest = transfer.export(services.settings, services.store, services.attempts, out, progress=not quiet and sys.stderr.isatty())
     counts = transfer.Counts(**manifest["counts"])
     click.echo(f"Exported {counts.describe()} from {manifest['source']} to {out}.")
 
@@ -36,7 +36,7 @@ def import_store(folder: Path, quiet: bool, services) -> None:
     checked afterwards."""
     from prep_bot.platform import transfer
 
-    manifest, counts = transfer.import_(services, folder, progress=not quiet and sys.stderr.isatty())
+    manifest, counts = transfer.import_(services.settings, services.store, services.attempts, folder, progress=not quiet and sys.stderr.isatty())
     click.echo(f"Imported {counts.describe()} from {folder} into {transfer.describe_store(services.settings)}.")
     if manifest.get("home_council"):
         click.echo(f"Home council {manifest['home_council']} remembered in {services.settings.council_file}; "

@@ -80,13 +80,13 @@ def _timed(work: Callable[[], object]) -> float:
 
 
 # -- 1. ingest ------------------------------------------------------------------------------------
-def ingest_throughput(services, library: Path = SAMPLE_LIBRARY) -> dict:
+def ingest_throughput(services, services_for: Callable, library: Path = SAMPLE_LIBRARY) -> dict:
     """The whole ingest pipeline on an empty store against a bare encode of the same texts.
     The model is loaded and the store opened first: both sides start warm."""
     store, embedder = services.store, services.embedder
     store.collection  # noqa: B018 - open Chroma before timing
     services.ingestor.refit()  # the tagger's training vectors, embedded once, are not ingest work
-    texts = _library_texts(services, library)
+    texts = _library_texts(services, library, services_for)
     model = embedder.model
 
     def encode() -> None:
@@ -113,13 +113,11 @@ def ingest_throughput(services, library: Path = SAMPLE_LIBRARY) -> dict:
     }
 
 
-def _library_texts(services, library: Path) -> list[str]:
+def _library_texts(services, library: Path, services_for: Callable) -> list[str]:
     """The texts ingest will embed, found by ingesting into a scratch store (not timed)."""
     scratch = tempfile.mkdtemp(prefix="prep-bot-bench-scratch-")
     try:
-        from prep_bot.services import Services
-
-        other = Services(Settings(data_dir=Path(scratch), chroma_url=None))
+        other = services_for(Settings(data_dir=Path(scratch), chroma_url=None))
         other.__dict__["embedder"] = services.embedder
         other.ingestor.ingest([library])
         texts = [row[1] for row in other.store.catalog.iter_index_rows()]
@@ -455,10 +453,12 @@ def cli_start() -> dict:
 
 
 # -- the run ------------------------------------------------------------------------------------------------
-def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=None, keep: Path | None = None) -> dict:
-    """Every measurement, in a temporary data dir (or ``keep``), as one flat dict."""
-    from prep_bot.services import Services
-
+def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=None, keep: Path | None = None,
+        services_for: Callable | None = None) -> dict:
+    """Every measurement, in a temporary data dir (or ``keep``), as one flat dict. ``services_for``
+    builds a store's services from its settings (the command passes the composition root's)."""
+    if services_for is None:
+        raise ValueError("the benchmark needs services_for, the function that builds a store's services")
     if scale < 1000:
         raise ValueError("--scale must be at least 1000 passages")
     small = max(300, scale // 10)
@@ -467,7 +467,7 @@ def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=
     workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="prep-bot-bench-"))
     began = time.perf_counter()
     try:
-        services = Services(Settings(data_dir=workdir / "store", chroma_url=None))
+        services = services_for(Settings(data_dir=workdir / "store", chroma_url=None))
         if embedder is not None:
             services.__dict__["embedder"] = embedder
         result: dict = {
@@ -480,7 +480,7 @@ def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=
         _say("CLI start")
         result.update(cli_start())
         _say("ingest of the sample library against a bare encode")
-        result.update(_prefixed("ingest", ingest_throughput(services)))
+        result.update(_prefixed("ingest", ingest_throughput(services, services_for)))
         result["ingest_vs_encode"] = result.pop("ingest_ingest_vs_encode")
         result["reingest_fraction"] = result.pop("ingest_reingest_fraction")
         _say("hybrid against plain LangChain Chroma")

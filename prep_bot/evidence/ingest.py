@@ -18,7 +18,7 @@ import yaml
 from prep_bot.errors import EvidenceFileError
 from prep_bot.evidence.corrections import apply_corrections
 from prep_bot.evidence.chunking import chunk_blocks
-from prep_bot.evidence.classifier import StatementClassifier, store_examples
+from prep_bot.evidence.classifier import StatementClassifier, store_examples, training_file
 from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from prep_bot.evidence.passage import DocumentInfo, Passage
 from prep_bot.evidence.redaction import redact
@@ -122,7 +122,7 @@ class Ingestor:
         self.framework = framework
         self.embedder = store.embedder
         self.classifier = StatementClassifier(
-            framework, store.embedder, store.settings.knowledge_dir / "tagging" / "training.yaml",
+            framework, store.embedder, training_file(store.settings.knowledge_dir),
             cache_dir=store.settings.data_dir / "tagger",
         )
         self.tagger = Tagger(framework, self.classifier)

@@ -89,7 +89,7 @@ def build_briefing_form(services: Services, qs_choices, user_errors) -> None:
 
     def make(qs: str, audience: str) -> str:
         with user_errors():
-            page = briefing_html(services, None if qs == ALL else qs, None if audience == ALL else audience)
+            page = briefing_html(services.store, services.framework, services.rubric, services.questions, None if qs == ALL else qs, None if audience == ALL else audience)
             folder = Path(tempfile.mkdtemp(prefix="prep-bot-briefing-"))
             name = "briefing-pack" + ("" if qs == ALL else f"-{qs}") + ("" if audience == ALL else f"-{audience}") + ".html"
             path = folder / name
