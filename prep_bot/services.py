@@ -101,6 +101,64 @@ class Services:
 
         return Ingestor(self.store, self.framework, self.settings.max_file_mb, self.settings.chunk_tokens)
 
+    # -- the use cases (prep_bot/app), each with what it needs and the one permission policy -----
+    @cached_property
+    def policy(self):
+        from prep_bot.app.policy import Policy
+
+        return Policy(self.users)
+
+    @cached_property
+    def practice(self):
+        from prep_bot.app.practice import Practice
+
+        keep = self.settings.recordings_dir if self.settings.keep_audio else None
+        return Practice(self.policy, self.framework, self.questions, self.coach, self.attempts, self.store, self.advisor,
+                        self.transcriber, stale_years=self.settings.stale_years, recordings_dir=keep)
+
+    @cached_property
+    def interview(self):
+        from prep_bot.app.interview import MockInterview
+
+        return MockInterview(self.policy, self.framework, self.questions, self.coach, self.attempts)
+
+    @cached_property
+    def progress(self):
+        from prep_bot.app.progress import Progress
+
+        return Progress(self.policy, self.attempts, self.framework, self.questions, self.rubric)
+
+    @cached_property
+    def team_story(self):
+        from prep_bot.app.team import TeamStory
+
+        return TeamStory(self.policy, self.attempts, self.insights, self.advisor)
+
+    @cached_property
+    def readiness(self):
+        from prep_bot.app.readiness import Readiness
+
+        return Readiness(self.policy, self.insights)
+
+    @cached_property
+    def library(self):
+        from prep_bot.app.library import Library
+
+        return Library(self.policy, self.store, self.ingestor, self.framework, self.settings.data_dir,
+                       shared_database=self.settings.shared_database)
+
+    @cached_property
+    def evidence(self):
+        from prep_bot.app.evidence import Evidence
+
+        return Evidence(self.policy, self.store, self.advisor, self.framework, self.rubric, self.questions)
+
+    @cached_property
+    def accounts(self):
+        from prep_bot.app.accounts import Accounts
+
+        return Accounts(self.policy, self.users, self.attempts, self.cache)
+
     def close(self) -> None:
         """Close the databases this instance opened (nothing is opened just to close it)."""
         if "attempts" in self.__dict__:

@@ -43,13 +43,14 @@ import sqlalchemy as sa
 
 from prep_bot.errors import PrepBotError
 from prep_bot.evidence.uploads import safe_name
+from prep_bot.practice.attempts import linked_follow_ups
 
 FORMAT, VERSION = "prep-bot-export", 1
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
 BATCH = 512  # passages read, fetched from Chroma or written per step
 ATTEMPT_FIELDS = ("id", "user", "team", "audience", "qs", "question_id", "question", "answer", "score",
-                  "dimensions", "claims", "created_at", "feedback", "delivery")
+                  "dimensions", "claims", "created_at", "feedback", "delivery", "follows")
 USER_FIELDS = ("id", "name", "name_key", "role", "team", "password_hash", "created_at")
 
 
@@ -410,7 +411,7 @@ def _import_rows(settings, store, accounts_db, folder: Path, keep_uploads: bool,
     def accounts(db) -> None:
         for batch in _batches(_rows(folder / "users.jsonl")):
             db.execute(users.insert(), [_dated(r, USER_FIELDS) for r in batch])
-        for batch in _batches(_rows(folder / "attempts.jsonl")):
+        for batch in _batches(linked_follow_ups(_rows(folder / "attempts.jsonl"))):  # older exports: "#probe" ids
             db.execute(attempts.insert(), [_dated(r, ATTEMPT_FIELDS) for r in batch])
         if db.dialect.name == "postgresql":  # ids were carried: the next new row must not reuse one
             for table in ("users", "attempts"):
