@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 
 from prep_bot.practice.attempts import MAX_STORED_TEXT, AttemptLog, compact_feedback
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 from prep_bot.app.policy import Action, Policy
 from prep_bot.app.progress import read_attempt, visible_attempts as attempts_seen
 from prep_bot.practice.export import (

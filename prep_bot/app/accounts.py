@@ -11,7 +11,7 @@ from prep_bot.people.accounts import Identity, User
 
 if TYPE_CHECKING:
     from prep_bot.people.accounts import UserStore
-    from prep_bot.platform.vector_cache import VectorCache
+    from prep_bot.infra.vector_cache import VectorCache
     from prep_bot.practice.attempts import AttemptLog
 
 

@@ -83,7 +83,7 @@ class Library:
         """One document, its passages and, if it was uploaded in the app, its kept copy."""
         self.policy.ensure(who, Action.REMOVE_DOCUMENTS)
         from prep_bot.evidence.uploads import forget_upload
-        from prep_bot.platform.database import shown
+        from prep_bot.infra.database import shown
 
         known = self.store.catalog.document(doc_id)
         kept_row = known is not None and self.store.catalog.has_upload(known.source)  # removed with the document

@@ -155,7 +155,7 @@ def remove(doc_id: str, services) -> None:
 @with_services
 def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, services) -> None:
     """Correct a passage's tags (kept with who and when; re-ingest and new versions keep it)."""
-    from prep_bot.platform.database import shown
+    from prep_bot.infra.database import shown
 
     passage = services.library.correct_tags(operator(by), passage_id, qs_list.split(","), polarity)
     click.echo(

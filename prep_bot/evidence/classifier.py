@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from prep_bot.platform.embeddings import Embedder
+from prep_bot.infra.embeddings import Embedder
 from prep_bot.errors import ConfigError
 from prep_bot.framework.statements import QS_SLUGS, Framework
 
@@ -184,7 +184,7 @@ def training_file(knowledge_dir: Path) -> Path:
 
 if __name__ == "__main__":  # pragma: no cover - a maintainer's step after editing the training set
     from prep_bot.framework.statements import load_framework
-    from prep_bot.platform.config import Settings
+    from prep_bot.infra.config import Settings
 
     settings = Settings()
     embedder = Embedder(settings.model_path, batch_size=settings.embed_batch_size, threads=settings.torch_threads)

@@ -13,7 +13,7 @@ from pathlib import Path
 from prep_bot.practice.attempts import Attempt
 from prep_bot.coaching.delivery import Delivery
 from prep_bot.evidence.provenance import display_date
-from prep_bot.platform.templating import render
+from prep_bot.infra.templating import render
 
 STATUS_LABEL = {"supported": "Supported", "contradicted": "Contradicted", "unverified": "Not found in evidence"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cell starting with these

@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from prep_bot.platform.database import is_sqlite, shown
+from prep_bot.infra.database import is_sqlite, shown
 from prep_bot.errors import PrepBotError
 
 HERE = Path(__file__).resolve().parent
@@ -159,7 +159,7 @@ def run_in_alembic() -> None:
 def databases(settings) -> list[tuple[str, str]]:
     """(scripts, URL) of each database a data dir's settings use: two SQLite files in the data
     dir, or one database server for both."""
-    from prep_bot.platform.database import url_of
+    from prep_bot.infra.database import url_of
 
     return [(ACCOUNTS, settings.attempts_url), (CATALOG, url_of(settings.catalog_location))]
 
@@ -167,7 +167,7 @@ def databases(settings) -> list[tuple[str, str]]:
 def _each(settings, action) -> list:
     from sqlalchemy.pool import NullPool
 
-    from prep_bot.platform.database import make_engine
+    from prep_bot.infra.database import make_engine
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     done = []
