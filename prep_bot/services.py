@@ -159,6 +159,12 @@ class Services:
 
         return Accounts(self.policy, self.users, self.attempts, self.cache)
 
+    @cached_property
+    def transfer(self):
+        from prep_bot.app.transfer import StoreTransfer
+
+        return StoreTransfer(self.policy, self.settings, self.store, self.attempts)
+
     def close(self) -> None:
         """Close the databases this instance opened (nothing is opened just to close it)."""
         if "attempts" in self.__dict__:

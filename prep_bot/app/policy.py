@@ -9,7 +9,8 @@ The rules (SECURITY.md has them as a table, with the tests that prove each):
   that team's story: not a lead's attempts nor another manager's, even when their account
   names the same team, and nothing of another team.
 - A **lead** may see everyone's attempts, every team's story and readiness, and look after
-  the library: list, add and remove documents and correct a passage's tags.
+  the library: list, add and remove documents and correct a passage's tags; and manage
+  accounts and move the whole store (on the command line, which runs as the local person).
 - Only the person who gave an answer adds to it (a follow-up, the language model's help), lead
   or not.
 - Without accounts (one person at this machine's keyboard, loopback only, or the command
@@ -52,6 +53,7 @@ class Action(str, Enum):
     REMOVE_DOCUMENTS = "remove documents"
     CORRECT_TAGS = "correct a passage's tags"
     MANAGE_ACCOUNTS = "manage accounts"
+    MOVE_STORE = "export or import the whole store"
 
 
 EVERYONE = frozenset({Action.PRACTISE, Action.SEE_ACCOUNT, Action.SEARCH_EVIDENCE, Action.MAKE_BRIEFING})
@@ -62,6 +64,7 @@ LEADS_ONLY = {
     Action.REMOVE_DOCUMENTS: "removing documents from the library is for leads: ask your prep-bot lead to remove it",
     Action.CORRECT_TAGS: "correcting tags is for leads: ask your prep-bot lead to correct this passage",
     Action.MANAGE_ACCOUNTS: "managing accounts is for leads",
+    Action.MOVE_STORE: "exporting or importing the whole store is for leads",
 }
 STAFF_OWN = "staff can see their own attempts only"
 STAFF_NO_TEAM = f"{STAFF_OWN}, not a team's: the team story is for managers and leads"

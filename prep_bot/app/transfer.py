@@ -41,8 +41,10 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from prep_bot.app.policy import Action, Policy
 from prep_bot.errors import PrepBotError
 from prep_bot.evidence.uploads import safe_name
+from prep_bot.people.accounts import Identity
 from prep_bot.practice.attempts import linked_follow_ups
 
 FORMAT, VERSION = "prep-bot-export", 1
@@ -452,3 +454,26 @@ def _dated(row: dict, names: tuple[str, ...]) -> dict:
     out = {k: row.get(k) for k in names}
     out["created_at"] = datetime.fromisoformat(out["created_at"]) if out.get("created_at") else datetime.now(timezone.utc)
     return out
+
+
+# -- the use case --------------------------------------------------------------------------------
+class StoreTransfer:
+    """Export and import (`prep-bot export` / `import`): the whole store, so leads only (in
+    practice, whoever runs the command on the server)."""
+
+    def __init__(self, policy: Policy, settings, store, accounts) -> None:
+        """``store``: the evidence store; ``accounts``: the database of users and attempts."""
+        self.policy = policy
+        self.settings = settings
+        self.store = store
+        self.accounts = accounts
+
+    def export(self, who: Identity, out: Path, progress: bool = False) -> dict:
+        """Everything the store holds, written to the folder ``out``; returns the manifest."""
+        self.policy.ensure(who, Action.MOVE_STORE)
+        return export(self.settings, self.store, self.accounts, out, progress=progress)
+
+    def import_(self, who: Identity, folder: Path, progress: bool = False) -> tuple[dict, Counts]:
+        """The export in ``folder`` loaded into this (empty) store: (manifest, counts after)."""
+        self.policy.ensure(who, Action.MOVE_STORE)
+        return import_(self.settings, self.store, self.accounts, folder, progress=progress)
