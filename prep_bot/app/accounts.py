@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prep_bot.app.policy import Action, Policy
-from prep_bot.people.accounts import Identity, User
+from prep_bot.people.identity import Identity
 
 if TYPE_CHECKING:
-    from prep_bot.people.accounts import UserStore
+    from prep_bot.people.accounts import User, UserStore
     from prep_bot.infra.vector_cache import VectorCache
     from prep_bot.practice.attempts import AttemptLog
 

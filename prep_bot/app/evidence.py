@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prep_bot.app.policy import Action, Policy
-from prep_bot.people.accounts import Identity
+from prep_bot.people.identity import Identity
 
 if TYPE_CHECKING:
     from prep_bot.coaching.coach import DataCard

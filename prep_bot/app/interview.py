@@ -12,7 +12,7 @@ from prep_bot.app.policy import Action, Policy
 from prep_bot.app.practice import save_attempt
 from prep_bot.app.progress import read_attempt
 from prep_bot.inputs import clean_text
-from prep_bot.people.accounts import Identity
+from prep_bot.people.identity import Identity
 
 if TYPE_CHECKING:
     from prep_bot.coaching.coach import Coach, Feedback

@@ -27,7 +27,7 @@ import logging
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from prep_bot.people.accounts import AccessDenied, Identity, name_key
+from prep_bot.people.identity import AccessDenied, Identity, name_key
 
 if TYPE_CHECKING:
     from prep_bot.people.accounts import UserStore

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from prep_bot.app.policy import Action, Policy
 from prep_bot.inputs import clean_text
-from prep_bot.people.accounts import Identity
+from prep_bot.people.identity import Identity
 from prep_bot.practice.questions import Question, challenge_questions
 
 if TYPE_CHECKING:

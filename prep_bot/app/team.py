@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from prep_bot.app.policy import Action, Policy
 from prep_bot.app.progress import visible_attempts
-from prep_bot.people.accounts import Identity
+from prep_bot.people.identity import Identity
 
 if TYPE_CHECKING:
     from prep_bot.practice.attempts import AttemptLog

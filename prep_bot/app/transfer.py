@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from prep_bot.app.policy import Action, Policy
 from prep_bot.errors import PrepBotError
 from prep_bot.evidence.uploads import safe_name
-from prep_bot.people.accounts import Identity
+from prep_bot.people.identity import Identity
 from prep_bot.practice.attempts import linked_follow_ups
 
 FORMAT, VERSION = "prep-bot-export", 1

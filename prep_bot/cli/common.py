@@ -43,7 +43,7 @@ def operator(name: str | None = None):
     login name unless ``name`` is given."""
     import getpass
 
-    from prep_bot.people.accounts import Identity
+    from prep_bot.people.identity import Identity
 
     return Identity.local(name or getpass.getuser(), "")
 

@@ -24,19 +24,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from prep_bot.practice.attempts import AttemptLog
 from prep_bot.errors import PrepBotError
 from prep_bot.framework.vocab import ROLES  # noqa: F401 - re-exported
+from prep_bot.people.identity import ANONYMOUS, AccessDenied, Identity, name_key  # noqa: F401 - re-exported
 
 MIN_PASSWORD = 8
 MAX_NAME = 120  # the attempts table's user and team columns hold 120 characters
-ANONYMOUS = "anonymous"  # where nameless local practice is saved: not a name anyone can sign in as
 ADD_USER_HINT = "prep-bot users add NAME --role lead --team TEAM"
 
 
 class UserError(PrepBotError):
     """A user cannot be added or removed as asked (duplicate name, short password, unknown user...)."""
-
-
-class AccessDenied(PrepBotError, PermissionError):
-    """The signed-in person's role does not allow what they asked for."""
 
 
 class LoginRequired(PrepBotError):
@@ -77,33 +73,6 @@ class User:
         data = asdict(self)
         data["created_at"] = self.created_at.isoformat() if self.created_at else None
         return data
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is asking. ``authenticated`` is True when the name, role and team come from a sign-in
-    and the user store; False in single-user local mode (no accounts, loopback only), where the
-    name and team are as typed and the person at the keyboard may see everything."""
-
-    name: str
-    role: str
-    team: str
-    authenticated: bool
-
-    @classmethod
-    def of(cls, user: User) -> Identity:
-        return cls(user.name, user.role, user.team, True)
-
-    @classmethod
-    def local(cls, typed_name: str | None, typed_team: str | None) -> Identity:
-        return cls((typed_name or "").strip() or ANONYMOUS, "lead", (typed_team or "").strip(), False)
-
-    def describe(self) -> str:
-        return f"{self.name} ({self.role}, {self.team})" if self.team else f"{self.name} ({self.role})"
-
-
-def name_key(name: str) -> str:
-    return name.strip().casefold()
 
 
 def _clean_name(name: str | None) -> str:

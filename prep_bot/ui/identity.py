@@ -17,7 +17,7 @@ from html import escape
 import gradio as gr
 
 from prep_bot.app.policy import Policy
-from prep_bot.people.accounts import Identity
+from prep_bot.people.identity import Identity
 
 
 def current_user(policy: Policy, request: gr.Request | None, typed_name: str | None = "", typed_team: str | None = "") -> Identity:
