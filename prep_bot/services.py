@@ -118,9 +118,8 @@ class Services:
     def practice(self):
         from prep_bot.app.practice import Practice
 
-        keep = self.settings.recordings_dir if self.settings.keep_audio else None
         parts = (self._later(n) for n in ("framework", "questions", "coach", "attempts", "store", "advisor", "transcriber"))
-        return Practice(self.policy, *parts, stale_years=self.settings.stale_years, recordings_dir=keep)
+        return Practice(self.policy, *parts, self.settings)
 
     @cached_property
     def interview(self):

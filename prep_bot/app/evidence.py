@@ -48,14 +48,17 @@ class Evidence:
         self.bank = bank
 
     def search(self, who: Identity, query: str, k: int = 5, qs: str | None = None, polarity: str | None = None,
-               doc_type: str | None = None, council: str | None = None, mode: str = "hybrid") -> Found:
+               doc_type: str | None = None, council: str | None = None, mode: str = "hybrid",
+               longest: int | None = MAX_QUERY) -> Found:
         """The ``k`` passages that answer ``query`` best, with their figures. ``council``: whose
-        documents (default: the home council's and those naming none; "all"; "elsewhere")."""
+        documents (default: the home council's and those naming none; "all"; "elsewhere").
+        ``longest``: the most characters taken (the page's limit; None: any length, as the
+        command line takes a pasted document)."""
         self.policy.ensure(who, Action.SEARCH_EVIDENCE)
         if not query or not query.strip():
             raise ValueError("Type a question or some words to search the evidence for.")
-        if len(query) > MAX_QUERY:
-            raise ValueError("That is too long for a search: use up to 2,000 characters.")
+        if longest is not None and len(query) > longest:
+            raise ValueError(f"That is too long for a search: use up to {longest:,} characters.")
         hits = self.store.search(query, k=int(k), qs=qs, polarity=polarity, doc_type=doc_type, council=council, mode=mode)
         return Found(hits)
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from prep_bot.coaching.coach import Coach, Feedback
     from prep_bot.evidence.passage import SearchHit
     from prep_bot.framework.statements import Framework
+    from prep_bot.infra.config import Settings
     from prep_bot.practice.attempts import Attempt, AttemptLog
     from prep_bot.practice.questions import QuestionBank
     from prep_bot.speech.transcription import Transcript
@@ -105,11 +106,10 @@ class Practice:
     """The practice use case."""
 
     def __init__(self, policy: Policy, framework: Framework, bank: QuestionBank, coach: Coach, attempts: AttemptLog,
-                 store, advisor, transcriber, stale_years: float | None = None,
-                 recordings_dir: Path | None = None) -> None:
+                 store, advisor, transcriber, settings: Settings) -> None:
         """``store``: the evidence store (challenge questions, other councils' findings);
-        ``advisor``: the council's language model (its help under a reply); ``recordings_dir``:
-        where recordings are kept after transcription (None: deleted)."""
+        ``advisor``: the council's language model (its help under a reply); ``settings``: how old
+        evidence may be for a challenge question, and whether recordings are kept."""
         self.policy = policy
         self.framework = framework
         self.bank = bank
@@ -118,8 +118,7 @@ class Practice:
         self.store = store
         self.advisor = advisor
         self.transcriber = transcriber
-        self.stale_years = stale_years
-        self.recordings_dir = recordings_dir
+        self.settings = settings
         self._challenges: dict[int, list[Question]] = {}
         self._lock = threading.Lock()
 
@@ -237,8 +236,8 @@ class Practice:
         try:
             return self.transcriber.transcribe(Path(path))
         finally:
-            if not keep_file:
-                dispose(Path(path), self.recordings_dir)
+            if not keep_file:  # deleted, or with PREP_BOT_KEEP_AUDIO=1 kept in the recordings folder
+                dispose(Path(path), self.settings.recordings_dir if self.settings.keep_audio else None)
 
     # -- inside ----------------------------------------------------------------------------------
     def _statements(self, who: Identity, choice: str) -> str | list[str]:
@@ -256,7 +255,7 @@ class Practice:
         with self._lock:
             pool = self._challenges.get(generation)
         if pool is None:
-            pool = challenge_questions(self.store.passages(polarity="improvement"), self.stale_years)
+            pool = challenge_questions(self.store.passages(polarity="improvement"), self.settings.stale_years)
             with self._lock:
                 self._challenges = {generation: pool}
         return pool

@@ -77,7 +77,7 @@ def search(query: str, qs, polarity, doc_type, k: int, mode: str, council: str |
     if not query.strip():
         raise click.UsageError("QUERY is empty: give a question or some words to search the evidence for.")
     hits = services.evidence.search(operator(), query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode,
-                                    council=council).hits
+                                    council=council, longest=None).hits
     if as_json:
         print_json([h.to_dict() for h in hits])
         return
