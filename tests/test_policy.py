@@ -375,6 +375,26 @@ def test_every_endpoint_asks_the_policy(served, name):
 
 
 @pytest.mark.server
+def test_every_endpoint_asks_the_policy_without_accounts(tmp_path, embedder):
+    """The single-user app (no accounts, loopback only) is built without sign-in: its functions
+    ask the policy too, for the person at the keyboard."""
+    from prep_bot.ui.app import launch
+
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / "evidence" / "carers-review.txt").write_text(EVIDENCE, encoding="utf-8")
+    services = services_with(embedder, data_dir=tmp_path / "data")
+    assert not services.ingestor.ingest([tmp_path / "evidence"]).failed
+    port = free_port()
+    app = launch(services, "127.0.0.1", port, block=False)
+    try:
+        missing, checked = unasked(app, f"http://127.0.0.1:{port}/", None)
+    finally:
+        app.close()
+        services.close()
+    assert checked >= 25 and not missing, missing
+
+
+@pytest.mark.server
 def test_the_endpoint_check_finds_an_endpoint_that_does_not_ask(tmp_path, embedder):
     """A new endpoint reading attempts without the policy is caught (the check can fail)."""
     import gradio as gr
