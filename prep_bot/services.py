@@ -73,9 +73,10 @@ class Services:
     @cached_property
     def transcriber(self):
         """Speech to text for spoken answers; the model loads at the first recording."""
+        from prep_bot.speech.terms import TermSpeller
         from prep_bot.speech.transcription import Transcriber
 
-        return Transcriber(self.settings.stt_model_path, self.settings.max_audio_s)
+        return Transcriber(self.settings.stt_model_path, self.settings.max_audio_s, terms=TermSpeller(self.glossary))
 
     @cached_property
     def attempts(self):
@@ -156,7 +157,8 @@ class Services:
     def evidence(self):
         from prep_bot.app.evidence import Evidence
 
-        return Evidence(self.policy, *(self._later(n) for n in ("store", "advisor", "framework", "rubric", "questions")))
+        parts = ("store", "advisor", "framework", "rubric", "questions", "coach", "embedder")
+        return Evidence(self.policy, *(self._later(n) for n in parts))
 
     @cached_property
     def accounts(self):

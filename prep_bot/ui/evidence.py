@@ -25,7 +25,7 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
     store = services.store
     qs_choices = [(ALL, ALL)] + [(f"{q.number}. {q.title}", q.slug) for q in framework.quality_statements]
 
-    def _search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool, request):
+    def _search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool, request, figures: bool):
         return services.evidence.search(
             current_user(services.policy, request),
             query,
@@ -34,18 +34,19 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
             polarity=None if polarity == ALL else polarity,
             doc_type=None if doc_type == ALL else doc_type,
             council=ALL_COUNCILS if everywhere else None,
+            figures=figures,
         )
 
     def search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False,
                request: gr.Request = None) -> str:
         with user_errors():
-            found = _search(query, qs, polarity, doc_type, k, everywhere, request)
+            found = _search(query, qs, polarity, doc_type, k, everywhere, request, figures=False)
             return evidence_cards(found.hits, framework, store, services.glossary)
 
     def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False,
                             request: gr.Request = None):
         with user_errors():
-            found = _search(query, qs, polarity, doc_type, k, everywhere, request)
+            found = _search(query, qs, polarity, doc_type, k, everywhere, request, figures=True)
             return evidence_cards(found.hits, framework, store, services.glossary), data_cards(found.figures)
 
     with gr.Tab("Evidence"):

@@ -130,7 +130,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 *(chat or []),
                 {"role": "user", "content": md_escape(turn.attempt.answer)},
                 {"role": "assistant", "content": coach_message(feedback, turn.previous, said) + "\n\n_Saved to your practice history._"},
-                *delivery_section(said),
+                *delivery_section(said, turn.attempt.answer, feedback, services.rubric),
                 *detail_messages(feedback, services.framework, services.store, services.glossary),
             ]
             pending = {"feedback": feedback, "answer": turn.attempt.answer, "attempt": turn.attempt.id} if services.advisor.configured else {}
