@@ -23,7 +23,7 @@ import yaml
 from prep_bot.errors import EvidenceFileError
 from prep_bot.evidence.corrections import apply_corrections
 from prep_bot.evidence.chunking import chunk_blocks
-from prep_bot.evidence.classifier import StatementClassifier, store_examples
+from prep_bot.evidence.classifier import StatementClassifier, store_examples, training_file
 from prep_bot.evidence.isolation import read_evidence
 from prep_bot.evidence.limits import ReadLimits
 from prep_bot.evidence.loaders import LoadedFile, loader_for, size_limit_error, unsupported
@@ -129,7 +129,7 @@ class Ingestor:
         self.framework = framework
         self.embedder = store.embedder
         self.classifier = StatementClassifier(
-            framework, store.embedder, store.settings.knowledge_dir / "tagging" / "training.yaml",
+            framework, store.embedder, training_file(store.settings.knowledge_dir),
             cache_dir=store.settings.data_dir / "tagger",
         )
         self.tagger = Tagger(framework, self.classifier)

@@ -30,9 +30,8 @@ def size_limit_error(name: str, size: int, max_file_mb: float) -> EvidenceFileEr
     """The error for a file of ``size`` bytes over the limit (checked before it is read), else None."""
     if size <= int(max_file_mb * 1024 * 1024):
         return None
-    return EvidenceFileError(
-        f"{name}: {size / 1048576:.3g} MB is over the {max_file_mb:g} MB limit (set PREP_BOT_MAX_FILE_MB to raise it)"
-    )
+    mb = size / 1048576
+    return EvidenceFileError(f"{name}: {mb:.3g} MB is over the {max_file_mb:g} MB limit (set PREP_BOT_MAX_FILE_MB to raise it)")
 
 
 def _not_text(name: str) -> EvidenceFileError:
