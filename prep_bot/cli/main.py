@@ -281,20 +281,34 @@ def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
 
 @eval_group.command(name="coach")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled answers (default: eval/answers.yaml).")
+              help="A graded ladder (default: eval/ladder.yaml) or a set of strong/weak pairs (eval/answers.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
 def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
-    """How often a strong answer outscores a weak one, the margin, and planted false figures caught."""
-    from prep_bot.evals.evaluation import default_answer_set, evaluate_coach, format_coach_table, load_answer_set
+    """Graded ladder: Kendall's tau, adjacent levels in order, stuffed and hiding answers, medians.
+    Pairs: how often a strong answer outscores a weak one, the margin, planted false figures caught."""
+    import yaml
+
+    from prep_bot.evals.evaluation import evaluate_coach, format_coach_table, load_answer_set
+    from prep_bot.evals.ladder import default_ladder_set, evaluate_ladder, format_ladder_table, is_ladder, parse_ladder
 
     if services.store.is_empty():
         raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    results = evaluate_coach(services.coach, load_answer_set(set_path or default_answer_set()))
+    path = set_path or default_ladder_set()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise click.ClickException(f"{path} is not a readable YAML file: {e}") from e
+    if is_ladder(data):
+        results = evaluate_ladder(services.coach, parse_ladder(data, str(path)))
+        table = format_ladder_table(results, path.name)
+    else:
+        results = evaluate_coach(services.coach, load_answer_set(path))
+        table = format_coach_table(results)
     if as_json:
         print_json(results)
     else:
-        click.echo(format_coach_table(results))
+        click.echo(table)
 
 
 @eval_group.command(name="speech")
