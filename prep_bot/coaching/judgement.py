@@ -1,0 +1,399 @@
+"""The coach's judgement of answer sentences, learned from labelled examples.
+
+Each sentence of an answer is read as a sentence embedding (the bundled MiniLM) plus a few
+surface signs (figures, a comparator or a period beside them, a quoted voice, a count of
+activity, the rubric's cue phrases): evidence, not decisions. One logistic regression per label
+(knowledge/sentences/README.md) turns them into the probability that the sentence shows an
+outcome, data, an example, practice, an honest gap, a plan, activity, buzzwords, venting,
+something off the subject, or a claim that nothing needs to improve. The rubric's dimensions
+(coaching/dimensions.py) are decided from these probabilities.
+
+The models are trained at first use from knowledge/sentences/*.txt (a few seconds) and kept in
+the data dir's cache, keyed by a digest of the sentences, the cues and this module's version,
+so a changed set retrains itself and a fresh data dir rebuilds the same models."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from prep_bot.errors import ConfigError
+from prep_bot.evidence.figures import extract_figures
+
+VERSION = 1  # bump when features or training change: cached models are then rebuilt
+LETTERS = {
+    "O": "outcome", "D": "data", "E": "example", "P": "practice", "G": "gap", "L": "plan",
+    "A": "activity", "B": "buzz", "V": "venting", "X": "off", "C": "overclaim",
+}
+LABELS = tuple(LETTERS.values())
+PAIR_KINDS = ("claims", "owns", "other")
+HELD_OUT_SHARE = 5  # one sentence in five (by a hash of its text) is held out for evaluation
+REGULARISATION = 0.5  # logistic regression C: the set is small, the features many
+MIN_WORDS_TO_SPLIT = 32  # a run-on spoken sentence longer than this is read in clauses
+
+
+@dataclass(frozen=True)
+class LabelledSentence:
+    text: str
+    labels: frozenset[str]
+    source: str
+
+    @property
+    def held_out(self) -> bool:
+        return int(hashlib.sha256(self.text.encode("utf-8")).hexdigest(), 16) % HELD_OUT_SHARE == 0
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    kind: str  # claims | owns | other
+    answer: str
+    evidence: str
+
+
+def sentence_files(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).glob("*.txt") if p.name != "contradictions.txt")
+
+
+def read_sentences(folder: Path) -> list[LabelledSentence]:
+    """Every labelled sentence in ``folder`` ("LETTERS | sentence" lines; see its README)."""
+    out: list[LabelledSentence] = []
+    seen: set[str] = set()
+    files = sentence_files(folder)
+    if not files:
+        raise ConfigError(f"no labelled sentences in {folder}: the coach needs knowledge/sentences/*.txt")
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            letters, bar, text = line.partition("|")
+            letters, text = letters.strip(), text.strip()
+            unknown = set(letters) - set(LETTERS) - {"-"}
+            if not bar or not text or unknown:
+                raise ConfigError(f"{path.name} line {number}: expected 'LETTERS | sentence' with letters from {''.join(LETTERS)} or '-'")
+            if text in seen:
+                continue
+            seen.add(text)
+            out.append(LabelledSentence(text, frozenset(LETTERS[c] for c in letters if c != "-"), path.stem))
+    return out
+
+
+def read_pairs(folder: Path) -> list[LabelledPair]:
+    path = Path(folder) / "contradictions.txt"
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, _, rest = line.partition("|")
+        answer, sep, evidence = rest.partition("||")
+        kind = kind.strip()
+        if kind not in PAIR_KINDS or not sep or not answer.strip() or not evidence.strip():
+            raise ConfigError(f"{path.name} line {number}: expected 'claims|owns|other | answer || evidence'")
+        out.append(LabelledPair(kind, answer.strip(), evidence.strip()))
+    return out
+
+
+# -- reading an answer ---------------------------------------------------------------------------
+_END = re.compile(r"(?<=[.!?;])[\"”’']?\s+")
+_CLAUSE = re.compile(r",?\s+(?=(?:and then|and so|but|so (?:now|we|I|the|he|she|they|that)|which meant|and as a result|and now|and honestly|and to be honest|and we|and I)\b)", re.I)
+
+
+def split_answer(text: str) -> list[str]:
+    """An answer's sentences, as it was written or spoken: split at full stops, question marks
+    and semicolons whatever the next letter's case, and a long run-on at its clause joints
+    ("... and then ...", "... but ...") so that one sentence carries one thing."""
+    text = re.sub(r"\s+", " ", text).strip()
+    out: list[str] = []
+    for part in _END.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if len(part.split()) <= MIN_WORDS_TO_SPLIT:
+            out.append(part)
+            continue
+        pieces, current = [], ""
+        for clause in _CLAUSE.split(part):
+            current = f"{current} {clause}".strip() if current else clause.strip()
+            if len(current.split()) >= 10:
+                pieces.append(current)
+                current = ""
+        if current:
+            if pieces and len(current.split()) < 6:
+                pieces[-1] = f"{pieces[-1]} {current}"
+            else:
+                pieces.append(current)
+        out.extend(pieces)
+    return [s for s in out if re.search(r"\w", s)]
+
+
+_NUMBER_WORD = re.compile(
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|half|quarter|third)\b", re.I)
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I)
+_PERIOD = re.compile(r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\blast (?:year|quarter|month)\b|\bthis year\b", re.I)
+_QUOTED = re.compile(r"[“\"]([^”\"]{10,})[”\"]|\bsaid,? |\btold (?:me|us)\b|\bher words\b|\bhis words\b|\bsaid to me\b", re.I)
+_PERSON = re.compile(
+    r"\b(?:one|a|an|this|his|her|their|my)\s+(?:[a-z-]+\s+){0,2}?(?:man|woman|person|carer|widower|widow|mother|father|mum|dad|"
+    r"daughter|son|resident|gentleman|lady|fella|chap|lad|couple|family|husband|wife|tenant|girl|boy|young person|client)\b"
+    r"|\b(?:Mr|Mrs|Ms|Miss)\.? [A-Z]\b", re.I)
+_ACTION = re.compile(r"\b(?:we|I|our (?:team|staff|workers)|staff|the team)\s+(?:now\s+|also\s+|then\s+|always\s+)?"
+                     r"(?:ring|call|visit|ask|check|record|write|go|assess|review|meet|share|use|offer|book|start|phone|refer|involve|bring|look|read|hand|put|send|agree|plan|screen|leave|talk|set)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|never|nobody|none|nothing|cannot|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|haven't|hasn't|can't|won't|lack|limited|too (?:long|slow|many|few))\b|n't\b", re.I)
+_ABSOLUTE = re.compile(r"\b(?:every|everyone|everybody|always|never|nobody|no one|no-one|all|without exception|without fail|completely|fully|nothing|any|absolutely|perfectly|seamless(?:ly)?)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|we'll|going to|by (?:the end of |next )?(?:January|February|March|April|May|June|July|August|September|October|November|December|spring|summer|autumn|winter|christmas|easter|the end)|from (?:next )?(?:January|February|March|April|May|June|July|August|September|October|November|December)|next (?:year|month|quarter|survey)|target|pilot(?:ing)?|trial(?:ling)?|re-?audit)\b", re.I)
+_FILLER = re.compile(r"\b(?:um+|er+m?|erm|uh|you know|like|so yeah|basically|kind of|sort of|i mean|innit)\b", re.I)
+
+
+def _cue_count(cues: list[str], lowered: str) -> int:
+    return sum(1 for c in cues if c in lowered and re.search(r"(?<![\w-])" + re.escape(c) + r"(?![\w-])", lowered))
+
+
+def surface_features(sentence: str, cues: dict[str, list[str]], activity_nouns: list[str]) -> list[float]:
+    """Signs a sentence carries on its surface, each scaled to about 0-1."""
+    lowered = sentence.lower().replace("’", "'")
+    words = max(1, len(sentence.split()))
+    figures = extract_figures(sentence)
+    counted = _activity_counts(sentence, activity_nouns)
+    row = [
+        math.log1p(words) / 4,
+        min(len(_NUMBER_WORD.findall(sentence)), 4) / 4,
+        min(len(figures), 3) / 3,
+        1.0 if _PERCENT.search(sentence) else 0.0,
+        1.0 if any(p.comparator or p.is_comparator for p in figures) else 0.0,
+        1.0 if any(p.period for p in figures) or _PERIOD.search(sentence) else 0.0,
+        min(len(counted), 2) / 2,
+        1.0 if _QUOTED.search(sentence) else 0.0,
+        min(len(_PERSON.findall(sentence)), 2) / 2,
+        min(len(_ACTION.findall(sentence)), 2) / 2,
+        min(len(_NEGATION.findall(sentence)), 2) / 2,
+        min(len(_ABSOLUTE.findall(sentence)), 3) / 3,
+        min(len(_FUTURE.findall(sentence)), 2) / 2,
+        min(len(_FILLER.findall(sentence)), 3) / 3,
+        1.0 if "?" in sentence else 0.0,
+    ]
+    row += [min(_cue_count(cues.get(group, []), lowered), 3) / 3 for group in sorted(cues)]
+    return row
+
+
+def _activity_counts(text: str, nouns: list[str]) -> list[str]:
+    if not nouns:
+        return []
+    pattern = r"\b(\d[\d,]*|hundreds|thousands|dozens)\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?(" + "|".join(
+        re.escape(n) for n in sorted(nouns, key=len, reverse=True)) + r")\b"
+    return [f"{m.group(1)} {m.group(2)}" for m in re.finditer(pattern, text, re.I)]
+
+
+# -- the models ----------------------------------------------------------------------------------
+@dataclass
+class LinearModel:
+    """Standardised features -> one logistic output per class (binary: one column)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (n_features, n_outputs)
+    intercept: np.ndarray  # (n_outputs,)
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k).tolist() for k in ("mean", "scale", "coef", "intercept")}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LinearModel:
+        return cls(*(np.asarray(d[k], dtype=np.float32) for k in ("mean", "scale", "coef", "intercept")))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def fit_labels(x: np.ndarray, labels: list[frozenset[str]], c: float = REGULARISATION) -> LinearModel:
+    """One balanced logistic regression per label, side by side in one linear model."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    z = (x - mean) / scale
+    coefs, intercepts = [], []
+    for label in LABELS:
+        y = np.array([label in ls for ls in labels], dtype=int)
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+        model.fit(z, y)
+        coefs.append(model.coef_[0])
+        intercepts.append(model.intercept_[0])
+    return LinearModel(mean.astype(np.float32), scale.astype(np.float32),
+                       np.stack(coefs, axis=1).astype(np.float32), np.array(intercepts, dtype=np.float32))
+
+
+def fit_pairs(x: np.ndarray, kinds: list[str], c: float = 1.0) -> LinearModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+    model.fit((x - mean) / scale, [PAIR_KINDS.index(k) for k in kinds])
+    return LinearModel(mean.astype(np.float32), scale.astype(np.float32), model.coef_.T.astype(np.float32),
+                       model.intercept_.astype(np.float32))
+
+
+PAIR_FEATURES = ("similarity", "gap", "overclaim", "plan", "outcome", "practice", "negation gap", "sim x gap", "sim x claim")
+
+
+def pair_features(similarity: float, answer_probs: dict[str, float], answer_surface_negation: float) -> list[float]:
+    """What decides whether an answer sentence claims the opposite of an evidence sentence,
+    owns it, or is about something else: how close they are in meaning, and whether the
+    answer sentence admits a gap or asserts that all is well."""
+    gap, claim = answer_probs["gap"], answer_probs["overclaim"]
+    asserts = 1.0 - gap
+    return [similarity, gap, claim, answer_probs["plan"], answer_probs["outcome"], answer_probs["practice"],
+            answer_surface_negation, similarity * gap, similarity * max(asserts, claim)]
+
+
+class SentenceJudge:
+    """The trained label models, and reading sentences with them."""
+
+    def __init__(self, embedder, cues: dict[str, list[str]], activity_nouns: list[str], folder: Path, cache=None) -> None:
+        self.embedder = embedder
+        self.cues = {k: [c.lower() for c in v] for k, v in cues.items()}
+        self.activity_nouns = list(activity_nouns)
+        self.folder = Path(folder)
+        self.cache = cache
+        self._models: tuple[LinearModel, LinearModel] | None = None
+        self._lock = threading.Lock()
+
+    # features
+    def features(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384 + 15 + len(self.cues)), dtype=np.float32)
+        if vectors is None:
+            vectors = self.embedder.encode_cached(texts)
+        surface = np.array([surface_features(t, self.cues, self.activity_nouns) for t in texts], dtype=np.float32)
+        return np.hstack([vectors.astype(np.float32), surface])
+
+    # training and the cache
+    def digest(self) -> str:
+        h = hashlib.sha256(f"judgement v{VERSION} {getattr(self.embedder, 'model_key', '')}".encode())
+        for path in [*sentence_files(self.folder), self.folder / "contradictions.txt"]:
+            h.update(path.name.encode() + path.read_bytes())
+        h.update(json.dumps([self.cues, self.activity_nouns], sort_keys=True).encode())
+        return h.hexdigest()[:24]
+
+    def train(self, sentences: list[LabelledSentence], pairs: list[LabelledPair]) -> tuple[LinearModel, LinearModel]:
+        texts = [s.text for s in sentences]
+        x = self.features(texts, self.embedder.encode_cached(texts, persist=True))
+        labels_model = fit_labels(x, [s.labels for s in sentences])
+        return labels_model, self._train_pairs(labels_model, pairs)
+
+    def _train_pairs(self, labels_model: LinearModel, pairs: list[LabelledPair]) -> LinearModel:
+        answers = [p.answer for p in pairs]
+        evidence = [p.evidence for p in pairs]
+        a_vec = self.embedder.encode_cached(answers, persist=True)
+        e_vec = self.embedder.encode_cached(evidence, persist=True)
+        a_feat = self.features(answers, a_vec)
+        probs = _sigmoid(labels_model.logits(a_feat))
+        negation = a_feat[:, 384 + 10]
+        rows = [
+            pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), float(negation[i]))
+            for i in range(len(pairs))
+        ]
+        return fit_pairs(np.array(rows, dtype=np.float32), [p.kind for p in pairs])
+
+    _MEMO: dict[str, tuple[LinearModel, LinearModel]] = {}  # trained models shared within a process
+
+    def models(self) -> tuple[LinearModel, LinearModel]:
+        with self._lock:
+            if self._models is not None:
+                return self._models
+            key = self.digest()
+            found = self._MEMO.get(key)
+            if found is None and self.cache is not None:
+                stored = self.cache.result(f"judgement:{key}")
+                if isinstance(stored, dict) and {"labels", "pairs"} <= set(stored):
+                    found = (LinearModel.from_dict(stored["labels"]), LinearModel.from_dict(stored["pairs"]))
+            if found is None:
+                found = self.train(read_sentences(self.folder), read_pairs(self.folder))
+                if self.cache is not None:
+                    self.cache.put_result(f"judgement:{key}", {"labels": found[0].to_dict(), "pairs": found[1].to_dict()}, "judgement")
+            self._MEMO[key] = found
+            self._models = found
+            return found
+
+    # reading
+    def read(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """Per sentence, the probability of each label (columns in LABELS order)."""
+        if not texts:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        labels_model, _ = self.models()
+        return _sigmoid(labels_model.logits(self.features(texts, vectors)))
+
+    def negation(self, text: str) -> float:
+        return min(len(_NEGATION.findall(text)), 2) / 2
+
+    def pair_kind(self, similarity: float, probs: dict[str, float], negation: float) -> dict[str, float]:
+        """How likely an answer sentence is to claim the opposite of, own, or be beside an
+        evidence sentence naming an area to improve."""
+        _, pairs_model = self.models()
+        z = pairs_model.logits(np.array([pair_features(similarity, probs, negation)], dtype=np.float32))[0]
+        e = np.exp(z - z.max())
+        return dict(zip(PAIR_KINDS, (e / e.sum()).tolist()))
+
+
+def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
+    """Train on four fifths of the labelled sentences, report precision and recall per label on
+    the held-out fifth (and the pair model's accuracy by leaving one evidence sentence out)."""
+    sentences = read_sentences(judge.folder)
+    train = [s for s in sentences if not s.held_out]
+    test = [s for s in sentences if s.held_out]
+    texts = [s.text for s in train]
+    model = fit_labels(judge.features(texts, judge.embedder.encode_cached(texts, persist=True)), [s.labels for s in train])
+    test_texts = [s.text for s in test]
+    probs = _sigmoid(model.logits(judge.features(test_texts, judge.embedder.encode_cached(test_texts, persist=True))))
+    per_label = {}
+    for j, label in enumerate(LABELS):
+        truth = np.array([label in s.labels for s in test])
+        said = probs[:, j] >= threshold
+        tp = int((truth & said).sum())
+        per_label[label] = {
+            "support": int(truth.sum()), "predicted": int(said.sum()),
+            "precision": tp / max(1, int(said.sum())), "recall": tp / max(1, int(truth.sum())),
+        }
+    pairs = read_pairs(judge.folder)
+    groups = sorted({p.evidence for p in pairs})
+    right = 0
+    for held in groups:  # leave one evidence sentence (all its pairs) out
+        fitted = judge._train_pairs(model, [p for p in pairs if p.evidence != held])
+        for p in (p for p in pairs if p.evidence == held):
+            a_vec, e_vec = judge.embedder.encode_cached([p.answer, p.evidence], persist=True)
+            a_probs = dict(zip(LABELS, _sigmoid(model.logits(judge.features([p.answer], a_vec[None, :])))[0]))
+            z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.negation(p.answer))], dtype=np.float32))[0]
+            right += PAIR_KINDS[int(np.argmax(z))] == p.kind
+    return {
+        "sentences": len(sentences), "train": len(train), "held_out": len(test), "threshold": threshold,
+        "labels": per_label,
+        "macro_precision": sum(v["precision"] for v in per_label.values()) / len(per_label),
+        "macro_recall": sum(v["recall"] for v in per_label.values()) / len(per_label),
+        "pairs": len(pairs), "pairs_accuracy_leave_one_evidence_out": right / max(1, len(pairs)),
+    }
+
+
+def format_judgement_table(r: dict) -> str:
+    lines = [
+        f"Sentence judgement: trained on {r['train']} labelled sentences, tested on {r['held_out']} held out "
+        f"(threshold {r['threshold']})",
+        f"{'label':<10} {'support':>7} {'precision':>9} {'recall':>7}",
+    ]
+    for label, v in r["labels"].items():
+        lines.append(f"{label:<10} {v['support']:>7} {v['precision']:>9.2f} {v['recall']:>7.2f}")
+    lines.append(f"{'macro':<10} {'':>7} {r['macro_precision']:>9.2f} {r['macro_recall']:>7.2f}")
+    lines.append(f"Answer/evidence pairs: {r['pairs_accuracy_leave_one_evidence_out']:.0%} of {r['pairs']} right "
+                 "(claims the opposite / owns the gap / other), each evidence sentence left out in turn")
+    return "\n".join(lines)
