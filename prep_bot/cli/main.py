@@ -311,6 +311,20 @@ def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
         click.echo(table)
 
 
+@eval_group.command(name="judgement")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_judgement(as_json: bool, services) -> None:
+    """Precision and recall of the coach's sentence judgement per label, on held-out labelled sentences."""
+    from prep_bot.coaching.judgement import evaluate_judgement, format_judgement_table
+
+    results = evaluate_judgement(services.coach.judgement)
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_judgement_table(results))
+
+
 @eval_group.command(name="speech")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled answers (default: eval/answers.yaml).")

@@ -189,6 +189,7 @@ class Coach:
             figures=[extract_figures(t) for t in texts],
             activity=[_activity_counts(t, self.rubric.activity_nouns) for t in texts],
             english=looks_like_english(full),
+            calibration=(self.rubric.scoring.shown_from, self.rubric.scoring.shown_fully),
         )
         mean = _unit(vectors.mean(axis=0))
         reading.relevance = float(mean @ q_vec)
@@ -236,8 +237,8 @@ class Coach:
         fair = self.rubric.band_min(self.rubric.bands[1].name)
         if reading.off_question or reading.share("venting") + reading.share("off") >= 0.5:
             value = min(value, caps.off_question_cap)
-        if scores.get("outcome", 100) < fair and scores.get("data", 100) < fair:
-            value = min(value, caps.activity_only_cap)
+        if max(scores.get("outcome", 100), scores.get("data", 100), scores.get("learning", 100)) < fair:
+            value = min(value, caps.activity_only_cap)  # no outcome, no figure that shows how well, no gap owned
         if reading.wrong:  # while a wrong figure stands, the answer is not yet good
             value = min(value, self.rubric.good - 1)
         return _clamp(value)

@@ -16,6 +16,7 @@ from prep_bot.coaching.rubric import DimensionJudge, Verdict, find_cues, registe
 WRONG_FIGURE_PENALTY = 20  # what each contradicted figure costs the figures beside it
 WRONG_ALONE_MAX = 10  # a wrong figure with nothing confirmed beside it
 HIDING_MAX = 12  # learning, when the answer says the opposite of a gap the evidence names
+HIDING_COST = 20  # ... when it does so but owns another gap
 OVERCLAIM_MAX = 25  # learning, when the answer claims nothing needs to improve
 OWNED_EVIDENCE_BONUS = 10  # learning, when the gap owned is the one the evidence names
 
@@ -30,7 +31,7 @@ class Outcome(DimensionJudge):
     def judge(self, r: AnswerReading) -> Verdict:
         if not r.sentences:
             return Verdict(0)
-        strength = r.p("outcome") * _plain(r) * (1.0 - 0.6 * r.p("activity"))
+        strength = r.shown("outcome") * _plain(r) * (1.0 - 0.6 * r.p("activity"))
         strength[list(r.contradicted)] *= 0.5  # a wrong figure is not an outcome to be praised for
         score = 100 * earned(strength.tolist())
         top = best(strength, exclude=r.contradicted)
@@ -65,7 +66,7 @@ class Data(DimensionJudge):
             period = any(p.period for p in points)
             quality = 0.6 + (0.25 if comparator else 0.0) + (0.15 if period else 0.0)
             quality += 0.1 if i in r.supported else 0.0
-            measures[i] = r.p("data")[i] * _plain(r)[i] * min(1.0, quality)
+            measures[i] = r.shown("data")[i] * _plain(r)[i] * min(1.0, quality)
         score = 100 * earned(measures.tolist(), (1.0, 0.45, 0.2))
         top = best(measures)
         fields = {"quote": r.quote(top) if top is not None else "", "counts": ", ".join(counts[:3]),
@@ -104,7 +105,7 @@ class Data(DimensionJudge):
 @register("example")
 class Example(DimensionJudge):
     def judge(self, r: AnswerReading) -> Verdict:
-        strength = r.p("example") * _plain(r)
+        strength = r.shown("example") * _plain(r)
         score = 100 * earned(strength.tolist(), (1.0, 0.3, 0.1))
         top = best(strength, exclude=r.contradicted)
         return Verdict(score, "", {"quote": r.quote(top) if top is not None else ""},
@@ -114,7 +115,7 @@ class Example(DimensionJudge):
 @register("practice")
 class Practice(DimensionJudge):
     def judge(self, r: AnswerReading) -> Verdict:
-        strength = r.p("practice") * _plain(r) * (1.0 - 0.5 * r.p("activity"))
+        strength = r.shown("practice") * _plain(r) * (1.0 - 0.5 * r.p("activity"))
         score = 100 * earned(strength.tolist(), (1.0, 0.6, 0.3))
         top = best(strength)
         return Verdict(score, "", {"quote": r.quote(top) if top is not None else ""},
@@ -127,17 +128,20 @@ class Learning(DimensionJudge):
         if not r.sentences:
             return Verdict(0)
         plain = r.on_subject * (1.0 - 0.8 * r.p("venting")) * (1.0 - 0.6 * r.p("buzz"))
-        gaps = r.p("gap") * plain * (1.0 - r.p("overclaim"))
-        plans = r.p("plan") * plain
+        gaps = r.shown("gap") * plain * (1.0 - r.p("overclaim"))
+        plans = r.shown("plan") * plain
         g, l = float(gaps.max()), float(plans.max())
         score = 100 * (0.45 * g + 0.45 * l + 0.1 * min(g, l))
         gi, li = int(np.argmax(gaps)), int(np.argmax(plans))
         owned = [f for f in r.findings if f.kind == "owns"]
-        hidden = [f for f in r.findings if f.kind == "claims" and not any(o.evidence == f.evidence for o in owned)]
+        hidden = [f for f in r.findings if f.kind == "claims"]
         if hidden:
             f = hidden[0]
-            return Verdict(min(score, HIDING_MAX), "hiding", {"evidence": f.cite(), "quote": r.quote(f.sentence)},
-                           [r.sentences[f.sentence]])
+            fields = {"evidence": f.cite(), "quote": r.quote(gi, 80) if g >= 0.5 else r.quote(f.sentence)}
+            if g < 0.5:  # nothing owned: the answer hides what the evidence says
+                return Verdict(min(score, HIDING_MAX), "hiding", fields, [r.sentences[f.sentence]])
+            # Owns one gap but says the opposite of the evidence on another.
+            return Verdict(score - HIDING_COST, "hiding", fields, [r.sentences[gi]])
         claims = r.p("overclaim") * r.on_subject
         if len(claims) and claims.max() >= 0.5 and g < 0.5:
             i = int(np.argmax(claims))

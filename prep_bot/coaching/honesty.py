@@ -2,8 +2,9 @@
 statement, an answer that says the opposite is told so, with the evidence sentence and its
 date, and an answer that owns the same gap is credited.
 
-The areas to improve are the sentences of the statement's passages tagged "improvement" that
-the sentence judgement reads as a gap (meaning, not words). An answer sentence is set beside the
+The areas to improve are the sentences of the statement's passages tagged "improvement" that a
+learned reading of the evidence's own voice takes to name a weakness or a recommendation
+(meaning, not words: "There are no delays for section 42 enquiries" is not one). An answer sentence is set beside the
 closest of them; a small learned model (trained on labelled answer/evidence pairs,
 knowledge/sentences/contradictions.txt) decides from how close they are in meaning and from what
 the answer sentence shows whether it claims the opposite, owns the gap, or is about something
@@ -19,14 +20,17 @@ from prep_bot.coaching.judgement import LABELS, SentenceJudge, split_answer
 from prep_bot.coaching.reading import AnswerReading, Finding
 from prep_bot.evidence.provenance import display_date
 
-GAP_MIN = 0.6  # an evidence sentence the judgement reads as a gap at least this surely
-NEAR_MIN = 0.4  # an answer sentence this close in meaning is compared with it
-DECIDE_MIN = 0.5  # the pair model's probability that decides "claims" or "owns"
+GAP_MIN = 0.6  # an evidence sentence read as naming an area to improve at least this surely
+NEAR_MIN = 0.4  # an answer sentence this close in meaning to a gap of its statement is compared with it
+NEAR_OTHER = 0.5  # ... and this close to one tagged with another statement (tags are not perfect)
+CLAIMS_MIN = 0.8  # the pair model's probability that decides "claims the opposite"
+OWNS_MIN = 0.5  # ... and "owns the gap"
+SAME_GAP = 0.6  # two evidence sentences this close name the same gap
 CANDIDATES = 3  # evidence sentences compared with each answer sentence
 
 
 class AreasToImprove:
-    """The evidence's areas to improve per quality statement, and the check of an answer."""
+    """The evidence's areas to improve, and the check of an answer against them."""
 
     def __init__(self, store, embedder, judge: SentenceJudge) -> None:
         self.store = store
@@ -35,44 +39,46 @@ class AreasToImprove:
         self._cache: dict[tuple, tuple[list, np.ndarray]] = {}
         self._lock = threading.Lock()
 
-    def for_statement(self, qs: str) -> tuple[list[tuple[str, object]], np.ndarray]:
-        """(sentence, passage) pairs naming an area to improve, and their vectors."""
-        key = (self.store.catalog.generation, self.store.home_council, qs)
+    def gaps(self) -> tuple[list[tuple[str, object]], np.ndarray]:
+        """(sentence, passage) pairs naming an area to improve in the home council's current
+        evidence (passages tagged "improvement", not older than the staleness limit), and their
+        vectors."""
+        key = (self.store.catalog.generation, self.store.home_council)
         with self._lock:
             found = self._cache.get(key)
         if found is not None:
             return found
         items: list[tuple[str, object]] = []
         for passage in self.store.passages(polarity="improvement"):
-            if qs not in passage.quality_statements or self.store.is_dated(passage):
-                continue  # a finding older than the store's staleness limit is not held against anyone
+            if self.store.is_dated(passage):
+                continue  # a finding older than the staleness limit is not held against anyone
             for sentence in split_answer(passage.text):
                 sentence = sentence.lstrip("-•* ").strip()
                 if 6 <= len(sentence.split()) <= 60:
                     items.append((sentence, passage))
+        vectors = np.zeros((0, 384), dtype=np.float32)
         if items:
             texts = [s for s, _ in items]
             vectors = self.embedder.encode_cached(texts, persist=True)
-            probs = self.judge.read(texts, vectors)
-            keep = [i for i in range(len(items))
-                    if probs[i, LABELS.index("gap")] >= GAP_MIN and probs[i, LABELS.index("buzz")] < 0.6]
+            weak = self.judge.weakness(texts, vectors)
+            keep = [i for i in range(len(items)) if weak[i] >= GAP_MIN]
             items = [items[i] for i in keep]
-            vectors = vectors[keep] if keep else np.zeros((0, vectors.shape[1]), dtype=np.float32)
-        else:
-            vectors = np.zeros((0, 384), dtype=np.float32)
+            vectors = vectors[keep] if keep else vectors[:0]
         with self._lock:
-            if len(self._cache) > 64:
+            if len(self._cache) > 16:
                 self._cache.clear()
             self._cache[key] = (items, vectors)
         return items, vectors
 
     def check(self, reading: AnswerReading) -> list[Finding]:
-        """Answer sentences that claim the opposite of, or own, an area the evidence names."""
-        items, vectors = self.for_statement(reading.qs)
+        """Answer sentences that claim the opposite of, or own, an area the evidence names. A
+        claim is dropped when the answer owns the same gap elsewhere."""
+        items, vectors = self.gaps()
         if not items or not len(reading.sentences):
             return []
+        own = np.array([reading.qs in p.quality_statements for _, p in items])
         sims = reading.vectors @ vectors.T  # (answer sentences, evidence sentences)
-        findings: dict[tuple[str, int], Finding] = {}
+        findings: dict[tuple[int, int], Finding] = {}
         for i in range(len(reading.sentences)):
             if reading.on_subject[i] < 0.5:
                 continue
@@ -80,15 +86,24 @@ class AreasToImprove:
             negation = self.judge.negation(reading.sentences[i])
             for j in np.argsort(-sims[i])[:CANDIDATES]:
                 similarity = float(sims[i, j])
-                if similarity < NEAR_MIN:
-                    break
+                if similarity < (NEAR_MIN if own[j] else NEAR_OTHER):
+                    continue
                 kinds = self.judge.pair_kind(similarity, probs, negation)
-                kind = max(("claims", "owns"), key=lambda k: kinds[k])
-                if kinds[kind] < DECIDE_MIN:
+                if kinds["claims"] >= CLAIMS_MIN:
+                    kind = "claims"
+                elif kinds["owns"] >= OWNS_MIN:
+                    kind = "owns"
+                else:
                     continue
                 sentence, passage = items[int(j)]
                 finding = Finding(kind, i, sentence, display_date(passage.date), passage.title, passage.doc_id, kinds[kind])
-                previous = findings.get((sentence, i))
+                previous = findings.get((int(j), i))
                 if previous is None or previous.probability < finding.probability:
-                    findings[(sentence, i)] = finding
-        return sorted(findings.values(), key=lambda f: -f.probability)
+                    findings[(int(j), i)] = finding
+        owned = [j for (j, _), f in findings.items() if f.kind == "owns"]
+        out = []
+        for (j, _), f in findings.items():
+            if f.kind == "claims" and owned and float((vectors[owned] @ vectors[j]).max()) >= SAME_GAP:
+                continue  # the answer owns this gap elsewhere: not hiding it
+            out.append(f)
+        return sorted(out, key=lambda f: (f.kind != "claims", -f.probability))

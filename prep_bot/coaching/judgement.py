@@ -8,9 +8,13 @@ outcome, data, an example, practice, an honest gap, a plan, activity, buzzwords,
 something off the subject, or a claim that nothing needs to improve. The rubric's dimensions
 (coaching/dimensions.py) are decided from these probabilities.
 
-The models are trained at first use from knowledge/sentences/*.txt (a few seconds) and kept in
+The models are trained at first use from knowledge/sentences/*.txt (a second or two) and kept in
 the data dir's cache, keyed by a digest of the sentences, the cues and this module's version,
-so a changed set retrains itself and a fresh data dir rebuilds the same models."""
+so a changed set retrains itself and a fresh data dir rebuilds the same models. The sentences'
+embeddings are shipped beside them (knowledge/sentences/vectors.npz, written by
+``python -m prep_bot.coaching.judgement`` after editing the set), so a fresh data dir need not
+embed 1,400 sentences first; a sentence missing from that file is embedded then. Vectors are
+rounded to float16 whichever way they come, so both ways train the same models."""
 
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ import numpy as np
 from prep_bot.errors import ConfigError
 from prep_bot.evidence.figures import extract_figures
 
-VERSION = 1  # bump when features or training change: cached models are then rebuilt
+VERSION = 2  # bump when features or training change: cached models are then rebuilt
 LETTERS = {
     "O": "outcome", "D": "data", "E": "example", "P": "practice", "G": "gap", "L": "plan",
     "A": "activity", "B": "buzz", "V": "venting", "X": "off", "C": "overclaim",
@@ -35,7 +39,9 @@ LETTERS = {
 LABELS = tuple(LETTERS.values())
 PAIR_KINDS = ("claims", "owns", "other")
 HELD_OUT_SHARE = 5  # one sentence in five (by a hash of its text) is held out for evaluation
-REGULARISATION = 0.5  # logistic regression C: the set is small, the features many
+REGULARISATION = 0.1  # logistic regression C: the set is small, the features many
+NEIGHBOURS = 5  # the labelled sentences closest in meaning that vote beside the linear model
+NEIGHBOUR_SHARE = 0.3  # their vote's share of each probability
 MIN_WORDS_TO_SPLIT = 32  # a run-on spoken sentence longer than this is read in clauses
 
 
@@ -57,8 +63,11 @@ class LabelledPair:
     evidence: str
 
 
+NOT_ANSWERS = ("contradictions.txt", "evidence.txt")  # pairs, and the evidence's own voice
+
+
 def sentence_files(folder: Path) -> list[Path]:
-    return sorted(p for p in Path(folder).glob("*.txt") if p.name != "contradictions.txt")
+    return sorted(p for p in Path(folder).glob("*.txt") if p.name not in NOT_ANSWERS)
 
 
 def read_sentences(folder: Path) -> list[LabelledSentence]:
@@ -82,6 +91,23 @@ def read_sentences(folder: Path) -> list[LabelledSentence]:
                 continue
             seen.add(text)
             out.append(LabelledSentence(text, frozenset(LETTERS[c] for c in letters if c != "-"), path.stem))
+    return out
+
+
+def read_evidence(folder: Path) -> list[tuple[str, bool]]:
+    """Evidence sentences labelled as naming an area to improve or not: evidence.txt ("W |" or
+    "- |") and findings.txt (its gap lines are weaknesses, its other lines are not)."""
+    out: list[tuple[str, bool]] = []
+    path = Path(folder) / "evidence.txt"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        mark, bar, text = line.partition("|")
+        if mark.strip() not in ("W", "-") or not bar or not text.strip():
+            raise ConfigError(f"{path.name} line {number}: expected 'W | sentence' or '- | sentence'")
+        out.append((text.strip(), mark.strip() == "W"))
+    out += [(s.text, "gap" in s.labels) for s in read_sentences(folder) if s.source == "findings"]
     return out
 
 
@@ -217,7 +243,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def fit_labels(x: np.ndarray, labels: list[frozenset[str]], c: float = REGULARISATION) -> LinearModel:
-    """One balanced logistic regression per label, side by side in one linear model."""
+    """One logistic regression per label, side by side in one linear model."""
     from sklearn.linear_model import LogisticRegression
 
     mean = x.mean(axis=0)
@@ -226,7 +252,7 @@ def fit_labels(x: np.ndarray, labels: list[frozenset[str]], c: float = REGULARIS
     coefs, intercepts = [], []
     for label in LABELS:
         y = np.array([label in ls for ls in labels], dtype=int)
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+        model = LogisticRegression(C=c, max_iter=3000)
         model.fit(z, y)
         coefs.append(model.coef_[0])
         intercepts.append(model.intercept_[0])
@@ -245,6 +271,18 @@ def fit_pairs(x: np.ndarray, kinds: list[str], c: float = 1.0) -> LinearModel:
                        model.intercept_.astype(np.float32))
 
 
+def fit_binary(x: np.ndarray, y: list[bool], c: float = REGULARISATION) -> LinearModel:
+    """One balanced logistic regression; its one output is the logit of ``True``."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+    model.fit((x - mean) / scale, np.array(y, dtype=int))
+    return LinearModel(mean.astype(np.float32), scale.astype(np.float32), model.coef_.T.astype(np.float32),
+                       model.intercept_.astype(np.float32))
+
+
 PAIR_FEATURES = ("similarity", "gap", "overclaim", "plan", "outcome", "practice", "negation gap", "sim x gap", "sim x claim")
 
 
@@ -258,6 +296,27 @@ def pair_features(similarity: float, answer_probs: dict[str, float], answer_surf
             answer_surface_negation, similarity * gap, similarity * max(asserts, claim)]
 
 
+class Neighbours:
+    """The labelled sentences as vectors, voting by closeness in meaning."""
+
+    def __init__(self, vectors: np.ndarray, labels: list[frozenset[str]], k: int = NEIGHBOURS) -> None:
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+        self.vectors = (vectors / norms).astype(np.float32)
+        self.labels = np.array([[label in ls for label in LABELS] for ls in labels], dtype=np.float32)
+        self.k = k
+
+    def vote(self, vectors: np.ndarray) -> np.ndarray:
+        sims = vectors.astype(np.float32) @ self.vectors.T
+        k = min(self.k, sims.shape[1])
+        idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        weights = np.take_along_axis(sims, idx, 1).clip(0) ** 2
+        return (self.labels[idx] * weights[..., None]).sum(1) / (weights.sum(1, keepdims=True) + 1e-9)
+
+
+def blend(linear: np.ndarray, votes: np.ndarray) -> np.ndarray:
+    return (1 - NEIGHBOUR_SHARE) * linear + NEIGHBOUR_SHARE * votes
+
+
 class SentenceJudge:
     """The trained label models, and reading sentences with them."""
 
@@ -267,7 +326,8 @@ class SentenceJudge:
         self.activity_nouns = list(activity_nouns)
         self.folder = Path(folder)
         self.cache = cache
-        self._models: tuple[LinearModel, LinearModel] | None = None
+        self._models: tuple[LinearModel, LinearModel, LinearModel] | None = None
+        self._neighbours: Neighbours | None = None
         self._lock = threading.Lock()
 
     # features
@@ -282,24 +342,64 @@ class SentenceJudge:
     # training and the cache
     def digest(self) -> str:
         h = hashlib.sha256(f"judgement v{VERSION} {getattr(self.embedder, 'model_key', '')}".encode())
-        for path in [*sentence_files(self.folder), self.folder / "contradictions.txt"]:
+        for path in [*sentence_files(self.folder), *(self.folder / name for name in NOT_ANSWERS)]:
             h.update(path.name.encode() + path.read_bytes())
         h.update(json.dumps([self.cues, self.activity_nouns], sort_keys=True).encode())
         return h.hexdigest()[:24]
 
-    def train(self, sentences: list[LabelledSentence], pairs: list[LabelledPair]) -> tuple[LinearModel, LinearModel]:
+    # training vectors: shipped, else embedded (rounded to float16 either way)
+    @property
+    def shipped_file(self) -> Path:
+        return self.folder / "vectors.npz"
+
+    def _shipped(self) -> dict[str, np.ndarray]:
+        try:
+            with np.load(self.shipped_file) as data:
+                if str(data["model"]) != str(getattr(self.embedder, "model_key", "")):
+                    return {}
+                return dict(zip((str(t) for t in data["texts"]), data["vectors"]))
+        except (OSError, ValueError, KeyError):
+            return {}
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """The training texts' embeddings, from the shipped file where it has them."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        shipped = self._shipped()
+        missing = [t for t in dict.fromkeys(texts) if t not in shipped]
+        if missing:
+            shipped.update(zip(missing, self.embedder.encode_cached(missing, persist=True).astype(np.float16)))
+        return np.stack([np.asarray(shipped[t], dtype=np.float16) for t in texts]).astype(np.float32)
+
+    def save_shipped(self) -> Path:
+        """Write the embeddings of every labelled sentence and pair (after editing the set)."""
+        texts = list(dict.fromkeys([s.text for s in read_sentences(self.folder)]
+                                   + [t for p in read_pairs(self.folder) for t in (p.answer, p.evidence)]
+                                   + [t for t, _ in read_evidence(self.folder)]))
+        vectors = self.embedder.encode(texts).astype(np.float16)
+        np.savez_compressed(self.shipped_file, model=np.array(str(self.embedder.model_key)),
+                            texts=np.array(texts), vectors=vectors)
+        return self.shipped_file
+
+    def train(self, sentences: list[LabelledSentence], pairs: list[LabelledPair],
+              evidence: list[tuple[str, bool]]) -> tuple[LinearModel, LinearModel, LinearModel]:
         texts = [s.text for s in sentences]
-        x = self.features(texts, self.embedder.encode_cached(texts, persist=True))
+        x = self.features(texts, self.vectors(texts))
         labels_model = fit_labels(x, [s.labels for s in sentences])
-        return labels_model, self._train_pairs(labels_model, pairs)
+        return labels_model, self._train_pairs(labels_model, pairs), self._train_evidence(evidence)
+
+    def _train_evidence(self, evidence: list[tuple[str, bool]]) -> LinearModel:
+        texts = [t for t, _ in evidence]
+        x = self.features(texts, self.vectors(texts))
+        return fit_binary(x, [weak for _, weak in evidence])
 
     def _train_pairs(self, labels_model: LinearModel, pairs: list[LabelledPair]) -> LinearModel:
         answers = [p.answer for p in pairs]
         evidence = [p.evidence for p in pairs]
-        a_vec = self.embedder.encode_cached(answers, persist=True)
-        e_vec = self.embedder.encode_cached(evidence, persist=True)
+        a_vec = self.vectors(answers)
+        e_vec = self.vectors(evidence)
         a_feat = self.features(answers, a_vec)
-        probs = _sigmoid(labels_model.logits(a_feat))
+        probs = blend(_sigmoid(labels_model.logits(a_feat)), self.neighbours().vote(a_vec))
         negation = a_feat[:, 384 + 10]
         rows = [
             pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), float(negation[i]))
@@ -307,9 +407,9 @@ class SentenceJudge:
         ]
         return fit_pairs(np.array(rows, dtype=np.float32), [p.kind for p in pairs])
 
-    _MEMO: dict[str, tuple[LinearModel, LinearModel]] = {}  # trained models shared within a process
+    _MEMO: dict[str, tuple[LinearModel, LinearModel, LinearModel]] = {}  # trained models shared within a process
 
-    def models(self) -> tuple[LinearModel, LinearModel]:
+    def models(self) -> tuple[LinearModel, LinearModel, LinearModel]:
         with self._lock:
             if self._models is not None:
                 return self._models
@@ -317,12 +417,12 @@ class SentenceJudge:
             found = self._MEMO.get(key)
             if found is None and self.cache is not None:
                 stored = self.cache.result(f"judgement:{key}")
-                if isinstance(stored, dict) and {"labels", "pairs"} <= set(stored):
-                    found = (LinearModel.from_dict(stored["labels"]), LinearModel.from_dict(stored["pairs"]))
+                if isinstance(stored, dict) and {"labels", "pairs", "evidence"} <= set(stored):
+                    found = tuple(LinearModel.from_dict(stored[k]) for k in ("labels", "pairs", "evidence"))
             if found is None:
-                found = self.train(read_sentences(self.folder), read_pairs(self.folder))
+                found = self.train(read_sentences(self.folder), read_pairs(self.folder), read_evidence(self.folder))
                 if self.cache is not None:
-                    self.cache.put_result(f"judgement:{key}", {"labels": found[0].to_dict(), "pairs": found[1].to_dict()}, "judgement")
+                    self.cache.put_result(f"judgement:{key}", dict(zip(("labels", "pairs", "evidence"), (m.to_dict() for m in found))), "judgement")
             self._MEMO[key] = found
             self._models = found
             return found
@@ -332,8 +432,21 @@ class SentenceJudge:
         """Per sentence, the probability of each label (columns in LABELS order)."""
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        labels_model, _ = self.models()
-        return _sigmoid(labels_model.logits(self.features(texts, vectors)))
+        labels_model = self.models()[0]
+        x = self.features(texts, vectors)
+        return blend(_sigmoid(labels_model.logits(x)), self.neighbours().vote(x[:, :384]))
+
+    def neighbours(self) -> Neighbours:
+        if self._neighbours is None:
+            sentences = read_sentences(self.folder)
+            self._neighbours = Neighbours(self.vectors([s.text for s in sentences]), [s.labels for s in sentences])
+        return self._neighbours
+
+    def weakness(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """Per evidence sentence, the probability that it names an area to improve."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        return _sigmoid(self.models()[2].logits(self.features(texts, vectors))[:, 0])
 
     def negation(self, text: str) -> float:
         return min(len(_NEGATION.findall(text)), 2) / 2
@@ -341,7 +454,7 @@ class SentenceJudge:
     def pair_kind(self, similarity: float, probs: dict[str, float], negation: float) -> dict[str, float]:
         """How likely an answer sentence is to claim the opposite of, own, or be beside an
         evidence sentence naming an area to improve."""
-        _, pairs_model = self.models()
+        pairs_model = self.models()[1]
         z = pairs_model.logits(np.array([pair_features(similarity, probs, negation)], dtype=np.float32))[0]
         e = np.exp(z - z.max())
         return dict(zip(PAIR_KINDS, (e / e.sum()).tolist()))
@@ -354,9 +467,11 @@ def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
     train = [s for s in sentences if not s.held_out]
     test = [s for s in sentences if s.held_out]
     texts = [s.text for s in train]
-    model = fit_labels(judge.features(texts, judge.embedder.encode_cached(texts, persist=True)), [s.labels for s in train])
+    model = fit_labels(judge.features(texts, judge.vectors(texts)), [s.labels for s in train])
     test_texts = [s.text for s in test]
-    probs = _sigmoid(model.logits(judge.features(test_texts, judge.embedder.encode_cached(test_texts, persist=True))))
+    test_x = judge.features(test_texts, judge.vectors(test_texts))
+    neighbours = Neighbours(judge.vectors(texts), [s.labels for s in train])
+    probs = blend(_sigmoid(model.logits(test_x)), neighbours.vote(test_x[:, :384]))
     per_label = {}
     for j, label in enumerate(LABELS):
         truth = np.array([label in s.labels for s in test])
@@ -372,8 +487,9 @@ def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
     for held in groups:  # leave one evidence sentence (all its pairs) out
         fitted = judge._train_pairs(model, [p for p in pairs if p.evidence != held])
         for p in (p for p in pairs if p.evidence == held):
-            a_vec, e_vec = judge.embedder.encode_cached([p.answer, p.evidence], persist=True)
-            a_probs = dict(zip(LABELS, _sigmoid(model.logits(judge.features([p.answer], a_vec[None, :])))[0]))
+            a_vec, e_vec = judge.vectors([p.answer, p.evidence])
+            a_x = judge.features([p.answer], a_vec[None, :])
+            a_probs = dict(zip(LABELS, blend(_sigmoid(model.logits(a_x)), neighbours.vote(a_vec[None, :]))[0]))
             z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.negation(p.answer))], dtype=np.float32))[0]
             right += PAIR_KINDS[int(np.argmax(z))] == p.kind
     return {
@@ -397,3 +513,12 @@ def format_judgement_table(r: dict) -> str:
     lines.append(f"Answer/evidence pairs: {r['pairs_accuracy_leave_one_evidence_out']:.0%} of {r['pairs']} right "
                  "(claims the opposite / owns the gap / other), each evidence sentence left out in turn")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m prep_bot.coaching.judgement: rewrite the shipped vectors
+    from prep_bot.services import build_services
+
+    services = build_services()
+    rubric = services.rubric
+    judge = SentenceJudge(services.embedder, rubric.cues, rubric.activity_nouns, Path(__file__).resolve().parents[2] / "knowledge" / "sentences")
+    print(f"wrote {judge.save_shipped()}")

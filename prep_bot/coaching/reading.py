@@ -58,6 +58,7 @@ class AnswerReading:
     supported_count: int = 0
     findings: list[Finding] = field(default_factory=list)
     english: bool = True
+    calibration: tuple[float, float] = (0.0, 1.0)  # probability read as "not shown" / "fully shown"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -67,6 +68,12 @@ class AnswerReading:
     def p(self, label: str) -> np.ndarray:
         """Each sentence's probability of showing ``label``."""
         return self.probs[:, LABELS.index(label)] if len(self.sentences) else np.zeros(0)
+
+    def shown(self, label: str) -> np.ndarray:
+        """How clearly each sentence shows ``label`` (0-1): its probability, calibrated so that
+        a doubtful reading counts for nothing and a sure one fully (rubric.yaml, scoring)."""
+        low, high = self.calibration
+        return np.clip((self.p(label) - low) / max(1e-6, high - low), 0.0, 1.0)
 
     @property
     def on_subject(self) -> np.ndarray:

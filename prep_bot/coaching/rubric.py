@@ -34,6 +34,10 @@ class Band(BaseModel):
 class Scoring(BaseModel):
     off_question_cap: int = Field(18, ge=0, le=100)
     activity_only_cap: int = Field(32, ge=0, le=100)
+    # A sentence's probability of showing something, read as how clearly it shows it: at or
+    # below ``shown_from`` not at all, at or above ``shown_fully`` fully, in between in proportion.
+    shown_from: float = Field(0.15, ge=0, lt=1)
+    shown_fully: float = Field(0.75, gt=0, le=1)
 
 
 class Dimension(BaseModel):
