@@ -203,15 +203,17 @@ def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
 @click.option("--answer", default=None, help="Your answer, as you would say it.")
 @click.option("--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Or your answer spoken: a recording, transcribed on this machine (the file is left as it is).")
+@click.option("--earlier", "earlier", multiple=True,
+              help="An earlier answer this one follows up (repeatable, oldest first): the whole conversation is coached as one answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_json: bool, services) -> None:
+def coach(qs: str, question: str, answer: str | None, audio: Path | None, earlier: tuple[str, ...], as_json: bool, services) -> None:
     """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
     if (answer is None) == (audio is None):
         raise click.UsageError("Give the answer as --answer TEXT or --audio FILE (one of them).")
     transcript = services.transcriber.transcribe(audio) if audio else None
     said = transcript.text if transcript else answer
-    feedback = services.coach.coach(qs, question, said)
+    feedback = services.coach.coach(qs, question, said, earlier=list(earlier))
     helped = model_help(services, feedback, said)  # None without a model; ``error`` when it failed
     if as_json:
         data = feedback.to_dict()
@@ -223,12 +225,17 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
         return
     if transcript:
         click.echo(f"You said: {transcript.text}")
-    click.echo(f"Score {feedback.score}/100")
+    turns = f" for the whole answer ({feedback.turns} turns)" if feedback.turns > 1 else ""
+    click.echo(f"Score {feedback.score}/100{turns}")
+    if feedback.reply and feedback.reply.added:
+        click.echo(feedback.reply.added)
     for d in feedback.dimensions:
         click.echo(f"  {d.label:<45} {d.score:>3}  {d.reason}")
     for claim in feedback.claims:
         detail = f" (evidence: {claim.evidence.point.raw}, {claim.evidence.passage.title})" if claim.evidence else ""
         click.echo(f"  figure {claim.text}: {claim.status}{detail}")
+    if feedback.reply and feedback.reply.honesty_note:
+        click.echo(f"  {feedback.reply.honesty_note}")
     for point in feedback.missed:
         click.echo(f"  missed: {point}")
     click.echo(f"Follow-up: {feedback.follow_up}")

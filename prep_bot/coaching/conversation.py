@@ -26,10 +26,6 @@ class Added:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def text(self) -> str:
-        said = f": {self.quote}" if self.quote else ""
-        return f"{self.label.lower()} {self.before} → {self.after}{said}"
-
 
 def what_was_added(before: list[DimensionScore], before_score: int, after: list[DimensionScore], after_score: int,
                    reading: AnswerReading, latest_turn: int) -> list[Added]:
@@ -50,4 +46,11 @@ def added_text(added: list[Added], before_score: int | None = None) -> str:
     """The reply's line about the follow-up: what it added, or that it added nothing scored."""
     if not added:
         return "Your follow-up added nothing new the rubric counts: answer the follow-up with what it asks for."
-    return "What your follow-up added: " + "; ".join(a.text() for a in added[:3]) + "."
+    parts, quoted = [], set()
+    for a in added[:3]:
+        part = f"{a.label.lower()} {a.before} → {a.after}"
+        if a.quote and a.quote not in quoted:
+            quoted.add(a.quote)
+            part += f" ({a.quote})"
+        parts.append(part)
+    return "What your follow-up added: " + "; ".join(parts) + "."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -204,6 +205,20 @@ def load_rubric(path: Path) -> Rubric:
     if unknown:
         raise ConfigError(f"rubric {path}: looks_for names unknown dimensions {', '.join(sorted(unknown))}")
     return rubric
+
+
+@lru_cache(maxsize=1)
+def shipped_rubric() -> Rubric:
+    """knowledge/rubric.yaml as shipped: the bands for code that colours a score without a
+    rubric at hand (the services' rubric, read from the configured knowledge dir, is preferred)."""
+    from prep_bot.platform.config import REPO_ROOT
+
+    return load_rubric(REPO_ROOT / "knowledge" / "rubric.yaml")
+
+
+def score_tone(score: int, rubric: Rubric | None = None) -> str:
+    """The tone ("good", "mid", "low") of the band a score falls in."""
+    return (rubric or shipped_rubric()).tone(int(score))
 
 
 @dataclass

@@ -94,7 +94,7 @@ def coach_message(feedback, previous: int | None, delivery: dict | None = None) 
     return "\n\n".join(lines)
 
 
-def detail_messages(feedback, framework, store, glossary) -> list[dict]:
+def detail_messages(feedback, framework, store, glossary, rubric=None) -> list[dict]:
     """The folded sections under a reply: the six dimensions, the claim check, and the evidence
     and figures the answer could have used (chat messages that open when clicked)."""
     reply = feedback.reply
@@ -106,7 +106,7 @@ def detail_messages(feedback, framework, store, glossary) -> list[dict]:
         + (f", {wrong} contradicted" if wrong else "")
     )
     sections = [
-        ("Score by dimension", dimension_table(feedback.dimensions)),
+        ("Score by dimension", dimension_table(feedback.dimensions, rubric)),
         (claim_title, claims_table(feedback.claims, heading=False)),
         (
             "Evidence and figures you could use",
@@ -208,7 +208,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 {"role": "user", "content": md_escape(text)},
                 {"role": "assistant", "content": coach_message(feedback, previous if not probe else None, said) + "\n\n_Saved to your practice history._"},
                 *delivery_section(said),
-                *detail_messages(feedback, services.framework, services.store, services.glossary),
+                *detail_messages(feedback, services.framework, services.store, services.glossary, services.rubric),
             ]
             pending = {"feedback": feedback, "answer": text, "attempt": saved.id} if services.advisor.configured else {}
             return chat, state, "", {}, pending
