@@ -18,6 +18,7 @@ WRONG_ALONE_MAX = 10  # a wrong figure with nothing confirmed beside it
 HIDING_MAX = 12  # learning, when the answer says the opposite of a gap the evidence names
 HIDING_COST = 20  # ... when it does so but owns another gap
 OVERCLAIM_MAX = 25  # learning, when the answer claims nothing needs to improve
+NOT_ENGLISH_MAX = 20  # focus, when the answer is not in English
 OWNED_EVIDENCE_BONUS = 10  # learning, when the gap owned is the one the evidence names
 
 
@@ -187,7 +188,7 @@ class Focus(DimensionJudge):
         if buzz >= 0.2:
             value -= min(50.0, 70 * buzz)
             notes.append("general claims and buzzwords")
-        if not r.english:
-            return Verdict(value, "english", {"notes": "; ".join(notes)})
+        if not r.english:  # the judgement reads English: say so, with a score that claims nothing
+            return Verdict(min(value, NOT_ENGLISH_MAX), "english", {"notes": "; ".join(notes)})
         text = "; ".join(notes) if notes else "concise, factual and on the question"
         return Verdict(value, "", {"notes": text[0].upper() + text[1:]})
