@@ -26,8 +26,9 @@ MODEL_ANSWERS = [
     ("supporting-healthier-lives", "What difference does reablement make for people leaving hospital?",
      "Most people go home and stay there: a man who came out of hospital after a stroke unable to dress himself was "
      "walking to the paper shop on his own six weeks later, with no ongoing care. 94% of people are still at home 91 "
-     "days after leaving hospital into reablement, against an England average of 82.4%, and 71% finished reablement "
-     "last year needing no care at all, up from 64% the year before. What is not good enough is the end of it: some "
+     "days after leaving hospital into reablement, against an England average of 82.4%, and in June 2024 only three "
+     "of the 153 people starting a home care package had to wait, for 11 days on average. What is not good enough "
+     "is the end of reablement: some "
      "people who do need care afterwards have waited weeks for it to start. Those waits go on our dashboard this "
      "month, and every wait over a week is reviewed at the daily huddle."),
     ("safeguarding", "How do you know people feel safer because of your safeguarding work?",

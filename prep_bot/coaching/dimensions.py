@@ -57,10 +57,12 @@ class Data(DimensionJudge):
         counted = {c.split()[0] for c in counts}
         measures = np.zeros(len(r.sentences))
         raw: list[str] = []
+        said_wrong = {w.said for w in r.wrong}
         for i, points in enumerate(r.figures):
             points = [p for p in points if p.raw.split()[0] not in counted]
             raw += [p.raw for p in points]
-            if not points or i in r.contradicted:
+            points = [p for p in points if p.raw not in said_wrong]  # a wrong figure earns nothing
+            if not points:
                 continue
             comparator = any(p.comparator or p.is_comparator for p in points) or bool(
                 find_cues(self.rubric.cues.get("comparator", []), r.sentences[i]))
@@ -69,7 +71,7 @@ class Data(DimensionJudge):
             quality += 0.1 if i in r.supported else 0.0
             measures[i] = r.shown("data")[i] * _plain(r)[i] * min(1.0, quality)
         score = 100 * earned(measures.tolist(), (1.0, 0.45, 0.2))
-        top = best(measures)
+        top = best(measures, exclude=r.contradicted)  # never quote a sentence stating a wrong figure
         fields = {"quote": r.quote(top) if top is not None else "", "counts": ", ".join(counts[:3]),
                   "figures": ", ".join(raw[:4])}
         quoted = [r.sentences[top]] if top is not None else []
