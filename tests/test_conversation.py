@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from prep_bot.cli.main import main
-from prep_bot.platform import migrations
+from prep_bot.infra import migrations
 from prep_bot.practice.attempts import AttemptLog
 
 QUESTION = "How do you know your assessments are strengths-based?"
@@ -198,7 +198,7 @@ def test_a_database_from_before_turns_upgrades(tmp_path):
     path = tmp_path / "attempts.sqlite"
     from alembic import command
 
-    from prep_bot.platform.database import make_engine
+    from prep_bot.infra.database import make_engine
 
     engine = make_engine(f"sqlite:///{path}")
     try:

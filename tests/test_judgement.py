@@ -18,7 +18,7 @@ from prep_bot.coaching.judgement import (
 from prep_bot.coaching.rubric import DimensionJudge, Verdict, load_rubric, register, score_tone
 from prep_bot.errors import ConfigError
 from prep_bot.framework.vocab import QS_SLUGS
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.export import attempt_view
 from prep_bot.ui.render import dimension_table
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from prep_bot.cli.main import main
 from prep_bot.evals.evaluation import load_answer_set
 from prep_bot.evals.ladder import LEVELS, evaluate_ladder, load_ladder
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 EVAL = REPO_ROOT / "eval"
 # Level 1 answers that are substantive but about another subject: the coach cannot yet tell them

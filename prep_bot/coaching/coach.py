@@ -21,7 +21,7 @@ from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
 from prep_bot.evidence.passage import Passage, SearchHit
 from prep_bot.framework.statements import Framework
 from prep_bot.inputs import clean_text, has_words, looks_like_english
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.questions import Question, QuestionBank
 
 MAX_ANSWER_CHARS = 6000

@@ -211,7 +211,7 @@ def load_rubric(path: Path) -> Rubric:
 def shipped_rubric() -> Rubric:
     """knowledge/rubric.yaml as shipped: the bands for code that colours a score without a
     rubric at hand (the services' rubric, read from the configured knowledge dir, is preferred)."""
-    from prep_bot.platform.config import REPO_ROOT
+    from prep_bot.infra.config import REPO_ROOT
 
     return load_rubric(REPO_ROOT / "knowledge" / "rubric.yaml")
 

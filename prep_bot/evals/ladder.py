@@ -14,7 +14,7 @@ import yaml
 from scipy.stats import kendalltau
 
 from prep_bot.errors import ConfigError
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 LEVELS = (1, 2, 3, 4)
 
