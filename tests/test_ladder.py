@@ -157,7 +157,7 @@ def test_every_reason_is_worded_for_its_score_band(memo, sample_services):
                 bad.append((label, d.name, d.score, d.reason, "not its band's wording"))
             elif any(_template(t).fullmatch(d.reason.rstrip(".")) for t in others if "{" in t and not t.startswith("{")):
                 bad.append((label, d.name, d.score, d.reason, "another band's wording"))
-    assert seen >= 6 * 400
+    assert seen >= 6 * 380  # every answer of the four sets
     assert not bad, bad[:5]
 
 
