@@ -124,6 +124,7 @@ class Coach:
         points = question.looks_for or []
         q_vec, topic_vec = self.embedder.encode_cached([question.text, f"{statement.description} {' '.join(points)}"])
 
+        self._embed_once(turns)
         claims = self.claims.check("\n".join(turns), limit=MAX_CLAIMS)
         reading = self.read(qs, question.text, turns, q_vec, topic_vec, claims)
         dimensions = self.score_dimensions(reading)
@@ -158,6 +159,14 @@ class Coach:
         feedback.weakest = feedback.reply.change.name
         feedback.follow_up = feedback.reply.follow_up = self._probe(feedback.weakest, question)
         return feedback
+
+    def _embed_once(self, turns: list[str]) -> None:
+        """Embed in one batch what this turn will look up: the answer's sentences, and each
+        figure's sentence, measure and context for the claim check (one model call, not three)."""
+        texts = [t for text in turns for t in (split_answer(text) or [text])]
+        for point in extract_figures("\n".join(turns))[:MAX_CLAIMS]:
+            texts += [point.sentence, point.measure, point.context]
+        self.embedder.encode_cached([t for t in dict.fromkeys(texts) if t])
 
     def _checked(self, text: str, what: str) -> str:
         text = clean_text(text).strip()  # no lone surrogates or control characters: the model refuses them

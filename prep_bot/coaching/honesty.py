@@ -77,7 +77,7 @@ class AreasToImprove:
         if not items or not len(reading.sentences):
             return []
         own = np.array([reading.qs in p.quality_statements for _, p in items])
-        sims = reading.vectors @ vectors.T  # (answer sentences, evidence sentences)
+        sims = np.einsum("ij,kj->ik", reading.vectors, vectors)  # (answer sentences, evidence sentences)
         findings: dict[tuple[int, int], Finding] = {}
         for i in range(len(reading.sentences)):
             if reading.on_subject[i] < 0.5:

@@ -228,7 +228,7 @@ class LinearModel:
     intercept: np.ndarray  # (n_outputs,)
 
     def logits(self, x: np.ndarray) -> np.ndarray:
-        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return _dot((x - self.mean) / self.scale, self.coef) + self.intercept
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k).tolist() for k in ("mean", "scale", "coef", "intercept")}
@@ -236,6 +236,12 @@ class LinearModel:
     @classmethod
     def from_dict(cls, d: dict) -> LinearModel:
         return cls(*(np.asarray(d[k], dtype=np.float32) for k in ("mean", "scale", "coef", "intercept")))
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A small matrix product without BLAS threads (which contend with the model's and with
+    other requests', and cost more than they save at this size)."""
+    return np.einsum("ij,jk->ik", a, b)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -301,12 +307,12 @@ class Neighbours:
 
     def __init__(self, vectors: np.ndarray, labels: list[frozenset[str]], k: int = NEIGHBOURS) -> None:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
-        self.vectors = (vectors / norms).astype(np.float32)
+        self.vectors = np.ascontiguousarray((vectors / norms).astype(np.float32).T)  # (384, sentences)
         self.labels = np.array([[label in ls for label in LABELS] for ls in labels], dtype=np.float32)
         self.k = k
 
     def vote(self, vectors: np.ndarray) -> np.ndarray:
-        sims = vectors.astype(np.float32) @ self.vectors.T
+        sims = _dot(vectors.astype(np.float32), self.vectors)
         k = min(self.k, sims.shape[1])
         idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         weights = np.take_along_axis(sims, idx, 1).clip(0) ** 2
