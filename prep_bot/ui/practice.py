@@ -80,16 +80,21 @@ def coach_message(feedback, previous: int | None, delivery: dict | None = None) 
         delta = feedback.score - previous
         change = f" ({'+' if delta > 0 else ''}{delta} since your last try)"
     best, worst = reply.strength, reply.change
+    whole = f" for the whole answer ({feedback.turns} turns)" if feedback.turns > 1 else ""
     lines = [
-        f"**Score {feedback.score}/100**{change}",
+        f"**Score {feedback.score}/100**{whole}{change}",
         f"**Strength:** {md_escape(best.label.lower())}. {md_escape(best.reason)}" if best
         else f"**Strength:** {md_escape(reply.no_strength)}",
         f"**Change one thing:** {md_escape(worst.label.lower())}. {md_escape(worst.advice or worst.reason)}",
     ]
     if delivery_line(delivery):
         lines.insert(1, delivery_line(delivery))
+    if reply.added:
+        lines.insert(1, md_escape(reply.added))
     if reply.figure_note:
         lines.append(md_escape(reply.figure_note))
+    if reply.honesty_note:
+        lines.append(md_escape(reply.honesty_note))
     lines.append(f"**Follow-up:** {md_escape(reply.follow_up)}")
     return "\n\n".join(lines)
 
@@ -169,7 +174,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             )
             if question is None:
                 raise gr.Error("No question matches those choices; pick another audience or statement.")
-            state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None)
+            state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None, turns=[], attempt=None)
             chat = [{"role": "assistant", "content": question_message(question, services)}]
             return chat, state, elsewhere(question), ""
 
@@ -189,19 +194,27 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             if question is None:
                 raise gr.Error("There is no question to answer yet: press “Next question” to get one.")
             probe = state.get("probe")
-            asked = Question(question.id, question.qs, question.audience, probe, question.probes, question.looks_for) if probe else question
-            feedback = services.coach.coach(question.qs, asked, text)
+            earlier = list(state.get("turns") or []) if probe else []
+            # A reply to the follow-up is coached with the answer it follows: one score for the whole.
+            feedback = services.coach.coach(question.qs, question, text, earlier=earlier)
             previous = state.get("last")
             said = spoken_for(spoken, being_answered(state))  # from a recording of this answer (used once)
-            saved = services.attempts.add(
-                user=me.name, team=me.team, audience=audience, qs=question.qs,
-                question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
+            scored = dict(
                 score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
                 claims=[{"text": c.text, "status": c.status} for c in feedback.claims], feedback=feedback.to_dict(),
                 delivery=said,
             )
+            saved = None
+            if probe and state.get("attempt"):  # the same attempt, one more turn
+                saved = services.attempts.add_turn(state["attempt"], question=probe, answer=text, **scored)
+            if saved is None:
+                saved = services.attempts.add(
+                    user=me.name, team=me.team, audience=audience, qs=question.qs, question_id=question.id,
+                    question=question.text, answer="\n\n".join([*earlier, text]), **scored,
+                )
             state.update(
                 probe=feedback.follow_up, last=feedback.score if not probe else previous, last_any=feedback.score,
+                turns=[*earlier, text], attempt=saved.id,
             )
             chat = [
                 *(chat or []),
@@ -234,7 +247,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             question = find(state.get("question_id") or "")
             if question is None:
                 raise gr.Error("There is no question to try again yet: press “Next question” to get one.")
-            state["probe"] = None
+            state.update(probe=None, turns=[], attempt=None)  # a new attempt at the question
             message = question_message(question, services, prefix="Let's try that one again.\n\n")
             return [*(chat or []), {"role": "assistant", "content": message}], state
 
