@@ -52,6 +52,17 @@ def test_a_wrong_figure_is_shown_the_measure_that_matches_best_not_a_newer_other
     assert said.newest is None, said.newest
 
 
+def test_a_comparison_is_checked_against_the_comparison_of_the_same_figure(sample_services):
+    # The sentence's own words borrow "direct payment" from the one before; the England figure
+    # compared with the same 25.19% is still the comparison to check it against.
+    answer = ("Every carer receiving a service has a direct payment against an England average of 76.8%. "
+              "But only 25.19% say they have a support group or someone to talk to, below England's {}.")
+    right = claim(sample_services, answer.format("32.98%"), "32.98%")
+    assert right.status == "supported" and right.evidence.point.raw == "32.98%", right
+    wrong = claim(sample_services, answer.format("40.5%"), "40.5%")
+    assert wrong.status == "contradicted" and wrong.evidence.point.raw == "32.98%", wrong
+
+
 def test_dols_claim_and_its_comparator(sample_services):
     answer = "DoLS applications are completed in 45 days, against 156 nationally."
     ours, england = claim(sample_services, answer, "45 days"), claim(sample_services, answer, "156")

@@ -130,7 +130,7 @@ class ClaimChecker:
         candidates = [self._candidates(p, v) for p, v in zip(stated, sentence_vectors)]
         evidence_points = [c.point for group in candidates for c in group]
         vectors = {**stated_vectors, **self.model.vectors_for(evidence_points, persist=True)}
-        claims = [self._judge(p, group, vectors) for p, group in zip(stated, candidates)]
+        claims = [self._judge(p, group, vectors, stated) for p, group in zip(stated, candidates)]
         _link_comparisons(claims)
         return claims
 
@@ -145,13 +145,21 @@ class ClaimChecker:
                     found.append(EvidenceFigure(figure, hit.passage))
         return found
 
-    def figures_of_measure(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> list[tuple[float, EvidenceFigure]]:
+    def figures_of_measure(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict,
+                           siblings: list[DataPoint] = ()) -> list[tuple[float, EvidenceFigure]]:
         """The candidates that measure what ``point`` measures, for the same subject, with the
-        same-measure probability, most likely first."""
+        same-measure probability, most likely first. ``siblings``: the figures stated with
+        ``point`` (a comparator's figure is among them)."""
         # A performance figure is compared with performance figures only: never with a number
         # that defines a measure ("after six weeks") or with the report's own metadata.
         mine = _comparator_value(point)
         shared = {id(c) for c in candidates if mine is not None and _comparator_value(c.point) == mine}
+        # Two comparisons of the same figure ("25.19%, below England's 32.98%"): one measure too,
+        # whatever words each sentence uses for it; the comparison is then checked as such.
+        compared = _compared_value(point, siblings)
+        if compared is not None:
+            shared |= {id(c) for c in candidates if c.point.is_comparator and _compared_value(
+                c.point, [o.point for o in candidates if o.point.sentence == c.point.sentence]) == compared}
         pool = [c for c in candidates
                 if comparable(point, c.point) and (id(c) in shared or not names_other_things(point, c.point))]
         if not pool:
@@ -163,9 +171,11 @@ class ClaimChecker:
         probs = [max(float(p), SHARED_COMPARATOR) if id(c) in shared else float(p) for p, c in zip(probs, pool)]
         return sorted(zip(probs, pool), key=lambda pc: -pc[0])
 
-    def _judge(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> Claim:
+    def _judge(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict,
+               stated: list[DataPoint] = ()) -> Claim:
         base = {"measure": point.measure, "subject": point.subject, "point": point}
-        matches = self.figures_of_measure(point, candidates, vectors)
+        siblings = [p for p in stated if p.sentence == point.sentence]
+        matches = self.figures_of_measure(point, candidates, vectors, siblings)
         if not matches:
             return Claim(point.raw, point.sentence, "unverified", None, **base)
         # The same value for the same measure supports it whoever's the evidence calls it; only a
@@ -220,6 +230,20 @@ class ClaimChecker:
 def _comparator_value(point: DataPoint) -> float | None:
     m = re.search(r"\d[\d,]*(?:\.\d+)?", point.comparator or "")
     return float(m.group(0).replace(",", "")) if m else None
+
+
+def _compared_value(point: DataPoint, siblings: list[DataPoint]) -> float | None:
+    """For a comparison ("England's 32.98%"), the value of the figure it is compared with in the
+    same sentence (the one whose comparator names it); None for anything else."""
+    if not point.is_comparator:
+        return None
+    number = re.search(r"\d[\d,]*(?:\.\d+)?", point.raw)
+    if not number:
+        return None
+    for other in siblings:
+        if other is not point and not other.is_comparator and _comparator_value(other) == float(number.group(0).replace(",", "")):
+            return other.value
+    return None
 
 
 def _name_the_service(stated: list[DataPoint], answer: str) -> None:
