@@ -69,7 +69,7 @@ class Services:
     def coach(self):
         from prep_bot.coaching.coach import Coach
 
-        return Coach(self.store, self.framework, self.rubric, self.questions)
+        return Coach(self.store, self.framework, self.rubric, self.questions, cache=self.cache)
 
     @cached_property
     def advisor(self):

@@ -41,6 +41,9 @@ class AttemptRow(Base):
     delivery: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     # The attempt whose follow-up question this one answers; NULL for an answer to the question itself
     follows: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    # JSON: [{question, answer}] per turn when replies to follow-ups were coached with the answer;
+    # NULL for one turn (``answer`` is then the whole answer)
+    turns: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
 
 # Evidence fields worth keeping with an attempt: enough to cite it again, not the whole passage.
@@ -112,9 +115,11 @@ class Attempt:
     feedback: dict | None = None  # None: saved before feedback was kept
     delivery: dict | None = None  # None: a typed answer
     follows: int | None = None  # the attempt whose follow-up this answers; None: the question itself
+    turns: list[dict] | None = None  # [{question, answer}]; None: one turn
 
     @property
     def is_follow_up(self) -> bool:
+        """Saved apart from the attempt it follows (releases before turns were kept)."""
         return self.follows is not None
 
     @classmethod
@@ -124,7 +129,13 @@ class Attempt:
             row.score, json.loads(row.dimensions), json.loads(row.claims or "[]"), row.created_at,
             json.loads(row.feedback) if row.feedback else None, json.loads(row.delivery) if row.delivery else None,
             row.follows,
+            json.loads(row.turns) if row.turns else None,
         )
+
+    @property
+    def answers(self) -> list[str]:
+        """The answer and each reply to a follow-up, oldest first."""
+        return [t.get("answer", "") for t in self.turns] if self.turns else [self.answer]
 
 
 class AttemptLog:
@@ -162,6 +173,31 @@ class AttemptLog:
         )
         with self._session() as session, session.begin():
             session.add(row)
+        return Attempt.from_row(row)
+
+    def add_turn(
+        self, attempt_id: int, *, question: str, answer: str, score: int, dimensions: dict[str, int],
+        claims: list[dict] | None = None, feedback: dict | None = None, delivery: dict | None = None,
+    ) -> Attempt | None:
+        """Add a reply to a follow-up to a saved attempt: the turn is kept, and the attempt's score,
+        dimensions, claims and feedback become those of the whole answer coached together (the
+        answer column holds every turn, so readers of one answer see all of it). None when the
+        attempt is gone."""
+        with self._session() as session, session.begin():
+            row = session.get(AttemptRow, int(attempt_id))
+            if row is None:
+                return None
+            turns = json.loads(row.turns) if row.turns else [{"question": row.question, "answer": row.answer}]
+            turns.append({"question": question, "answer": answer})
+            row.turns = json.dumps(turns, ensure_ascii=False)
+            row.answer = "\n\n".join(t["answer"] for t in turns)
+            row.score = int(score)
+            row.dimensions = json.dumps(dimensions)
+            row.claims = json.dumps(claims or [])
+            if feedback:
+                row.feedback = json.dumps(compact_feedback(feedback), ensure_ascii=False)
+            if delivery:
+                row.delivery = json.dumps(_short(delivery), ensure_ascii=False)
         return Attempt.from_row(row)
 
     def add_model_help(self, attempt_id: int, help: dict) -> bool:

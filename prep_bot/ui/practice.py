@@ -53,21 +53,26 @@ def coach_message(feedback, previous: int | None, delivery: dict | None = None) 
         delta = feedback.score - previous
         change = f" ({'+' if delta > 0 else ''}{delta} since your last try)"
     best, worst = reply.strength, reply.change
+    whole = f" for the whole answer ({feedback.turns} turns)" if feedback.turns > 1 else ""
     lines = [
-        f"**Score {feedback.score}/100**{change}",
+        f"**Score {feedback.score}/100**{whole}{change}",
         f"**Strength:** {md_escape(best.label.lower())}. {md_escape(best.reason)}" if best
         else f"**Strength:** {md_escape(reply.no_strength)}",
         f"**Change one thing:** {md_escape(worst.label.lower())}. {md_escape(worst.advice or worst.reason)}",
     ]
     if delivery_line(delivery):
         lines.insert(1, delivery_line(delivery))
+    if reply.added:
+        lines.insert(1, md_escape(reply.added))
     if reply.figure_note:
         lines.append(md_escape(reply.figure_note))
+    if reply.honesty_note:
+        lines.append(md_escape(reply.honesty_note))
     lines.append(f"**Follow-up:** {md_escape(reply.follow_up)}")
     return "\n\n".join(lines)
 
 
-def detail_messages(feedback, framework, store, glossary) -> list[dict]:
+def detail_messages(feedback, framework, store, glossary, rubric=None) -> list[dict]:
     """The folded sections under a reply: the six dimensions, the claim check, and the evidence
     and figures the answer could have used (chat messages that open when clicked)."""
     reply = feedback.reply
@@ -79,7 +84,7 @@ def detail_messages(feedback, framework, store, glossary) -> list[dict]:
         + (f", {wrong} contradicted" if wrong else "")
     )
     sections = [
-        ("Score by dimension", dimension_table(feedback.dimensions)),
+        ("Score by dimension", dimension_table(feedback.dimensions, rubric)),
         (claim_title, claims_table(feedback.claims, heading=False)),
         (
             "Evidence and figures you could use",
@@ -128,10 +133,10 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             feedback = turn.feedback
             chat = [
                 *(chat or []),
-                {"role": "user", "content": md_escape(turn.attempt.answer)},
+                {"role": "user", "content": md_escape(turn.said)},
                 {"role": "assistant", "content": coach_message(feedback, turn.previous, said) + "\n\n_Saved to your practice history._"},
-                *delivery_section(said, turn.attempt.answer, feedback, services.rubric),
-                *detail_messages(feedback, services.framework, services.store, services.glossary),
+                *delivery_section(said, turn.said, feedback, services.rubric),
+                *detail_messages(feedback, services.framework, services.store, services.glossary, services.rubric),
             ]
             pending = {"feedback": feedback, "answer": turn.attempt.answer, "attempt": turn.attempt.id} if services.advisor.configured else {}
             return chat, turn.session.to_dict(), "", {}, pending
