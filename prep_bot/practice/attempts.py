@@ -38,6 +38,8 @@ class AttemptRow(Base):
     feedback: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     # JSON: how a spoken answer was said (delivery.Delivery.to_dict()); NULL for typed answers
     delivery: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    # The version of the council's story (story_versions.id) the answer was judged against; NULL: none
+    story_version: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
 
 # Evidence fields worth keeping with an attempt: enough to cite it again, not the whole passage.
@@ -73,6 +75,14 @@ def compact_feedback(feedback: dict) -> dict:
     return _short(out)
 
 
+def judged_against(feedback: dict | None) -> int | None:
+    """The story version a coached answer was judged against, from its feedback (None: none)."""
+    on_message = (feedback or {}).get("on_message")
+    story = on_message.get("story") if isinstance(on_message, dict) else None
+    found = story.get("id") if isinstance(story, dict) else None
+    return int(found) if isinstance(found, int) else None
+
+
 @dataclass
 class Attempt:
     id: int
@@ -89,6 +99,7 @@ class Attempt:
     created_at: datetime
     feedback: dict | None = None  # None: saved before feedback was kept
     delivery: dict | None = None  # None: a typed answer
+    story_version: int | None = None  # the story version it was judged against; None: no agreed story then
 
     @classmethod
     def from_row(cls, row: AttemptRow) -> Attempt:
@@ -96,6 +107,7 @@ class Attempt:
             row.id, row.user, row.team, row.audience, row.qs, row.question_id, row.question, row.answer,
             row.score, json.loads(row.dimensions), json.loads(row.claims or "[]"), row.created_at,
             json.loads(row.feedback) if row.feedback else None, json.loads(row.delivery) if row.delivery else None,
+            story_version=row.story_version,
         )
 
 
@@ -119,17 +131,21 @@ class AttemptLog:
     def add(
         self, *, user: str, team: str, audience: str, qs: str, question_id: str, question: str, answer: str,
         score: int, dimensions: dict[str, int], claims: list[dict] | None = None, feedback: dict | None = None,
-        delivery: dict | None = None,
+        delivery: dict | None = None, story_version: int | None = None,
     ) -> Attempt:
         """Save one attempt. ``feedback`` is the coach's ``Feedback.to_dict()``; it is compacted
         (see ``compact_feedback``) before it is stored. ``delivery`` is how a spoken answer was
-        said (``Delivery.to_dict()``)."""
+        said (``Delivery.to_dict()``). ``story_version``: the agreed story's version the answer
+        was judged against (default: the one the feedback's ``on_message`` names)."""
+        if story_version is None:
+            story_version = judged_against(feedback)
         row = AttemptRow(
             user=user.strip() or "anonymous", team=team.strip(), audience=audience, qs=qs, question_id=question_id,
             question=question, answer=answer, score=int(score), dimensions=json.dumps(dimensions),
             claims=json.dumps(claims or []),
             feedback=json.dumps(compact_feedback(feedback), ensure_ascii=False) if feedback else None,
             delivery=json.dumps(_short(delivery), ensure_ascii=False) if delivery else None,
+            story_version=story_version,
         )
         with self._session() as session, session.begin():
             session.add(row)
