@@ -60,7 +60,21 @@ class Services:
     def coach(self):
         from prep_bot.coaching.coach import Coach
 
-        return Coach(self.store, self.framework, self.rubric, self.questions)
+        return Coach(self.store, self.framework, self.rubric, self.questions, reviewers=(self.story_check,))
+
+    @cached_property
+    def stories(self):
+        """The council's agreed story per statement, every version (beside the attempts)."""
+        from prep_bot.story.book import StoryBook
+
+        return StoryBook(self.attempts.engine)
+
+    @cached_property
+    def story_check(self):
+        """Answers against the agreed story: on message, agreed figures, hidden areas to improve."""
+        from prep_bot.story.rehearsal import StoryCheck
+
+        return StoryCheck(self.stories, self.embedder)
 
     @cached_property
     def advisor(self):

@@ -51,6 +51,7 @@ class Feedback:
     extra: dict = field(default_factory=dict)
     missed_about: dict[str, list[list[str]]] = field(default_factory=dict)  # each missed point's dimensions
     reply: Reply | None = None  # what the coach says, decided once (see feedback.py)
+    reviews: dict = field(default_factory=dict)  # what reviewers added (name -> an object with to_dict)
 
     def to_dict(self) -> dict:
         return {
@@ -62,14 +63,18 @@ class Feedback:
             "missed": list(self.missed),
             "follow_up": self.follow_up,
             "reply": self.reply.to_dict() if self.reply else None,
+            **{name: review.to_dict() for name, review in self.reviews.items()},
         }
 
 
 class Coach:
     """Coaches answers against the evidence store, the rubric and the question bank."""
 
-    def __init__(self, store, framework: Framework, rubric: Rubric, bank: QuestionBank | None = None) -> None:
+    def __init__(self, store, framework: Framework, rubric: Rubric, bank: QuestionBank | None = None, reviewers=()) -> None:
+        """``reviewers``: each has ``review(feedback, answer)`` and may add to ``feedback.reviews``
+        (e.g. how the answer measures up to the council's agreed story); they never touch the score."""
         self.store = store
+        self.reviewers = tuple(reviewers)
         self.embedder = store.embedder
         self.framework = framework
         self.rubric = rubric
@@ -161,6 +166,8 @@ class Coach:
             missed_about={text: about for text, about in missed}, extra={"covered_by_scores": shown_by_scores},
         )
         feedback.reply = reply_for(feedback, self.rubric)
+        for reviewer in self.reviewers:
+            reviewer.review(feedback, answer)
         return feedback
 
     @staticmethod
