@@ -14,6 +14,7 @@ from prep_bot.cli.setup import council, serve, serve_banner, users  # noqa: F401
 from prep_bot.cli.db import migrate
 from prep_bot.cli.transfer import export_store, import_store
 from prep_bot.cli.llm import ask, echo_help, llm, model_help
+from prep_bot.cli.story import echo_on_message, story
 from prep_bot.cli.voice import echo_delivery, transcribe
 from prep_bot.evidence.provenance import display_date, same_council
 from prep_bot.framework.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
@@ -35,7 +36,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store):
+for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, story):
     main.add_command(command)
 
 
@@ -232,6 +233,7 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
     for point in feedback.missed:
         click.echo(f"  missed: {point}")
     click.echo(f"Follow-up: {feedback.follow_up}")
+    echo_on_message(feedback.reviews.get("on_message"))
     if transcript:
         echo_delivery(transcript.delivery)
     if helped is not None:
@@ -295,6 +297,22 @@ def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
         print_json(results)
     else:
         click.echo(format_coach_table(results))
+
+
+@eval_group.command(name="story")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled examples (default: eval/story.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_story(set_path: Path | None, as_json: bool, services) -> None:
+    """Rehearsing against the agreed story: on message, hiding an area to improve, same measure."""
+    from prep_bot.evals.story import default_story_set, evaluate_story, format_story_table, load_story_set
+
+    results = evaluate_story(services.embedder, load_story_set(set_path or default_story_set()))
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_story_table(results))
 
 
 @eval_group.command(name="speech")
