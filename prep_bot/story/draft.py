@@ -15,10 +15,10 @@ from datetime import date
 
 import numpy as np
 
-from prep_bot.evidence.figures import sentences
+from prep_bot.evidence.figures import content_words, extract_figures, sentences
 from prep_bot.evidence.passage import Passage
 from prep_bot.evidence.provenance import display_date
-from prep_bot.story.figures import Found, Measures, measure_text, performance_figures
+from prep_bot.story.figures import Found, Measures, is_performance, measure_text, performance_figures
 from prep_bot.story.model import DRAFT, AgreedFigure, Improvement, Story, Strength
 
 PER_KIND = 3  # strengths, and areas to improve, drafted
@@ -31,7 +31,7 @@ MIN_WORDS, MAX_WORDS = 8, 45
 
 _CONCERN = re.compile(
     r"\b(?:needs? to|should|could be|would benefit|not always|did not|does not|was not|were not|not yet|no clear|"
-    r"lack(?:ed|ing)?|gaps?|delays?|waits?|waited|waiting|backlog|out of date|inconsisten\w*|worse than|below the|"
+    r"lack(?:ed|ing)?|gaps?|(?<!without )delays?|waits?|waited|waiting|backlog|out of date|inconsisten\w*|worse than|below the|"
     r"lower than|too long|struggl\w*|limited|unclear|concerns? about|however|mixed|frustrat\w*|challeng\w*|duplicat\w*|"
     r"more could be done|more work was needed|was needed|consideration)\b",
     re.I,
@@ -39,16 +39,17 @@ _CONCERN = re.compile(
 _STRENGTH = re.compile(
     r"\b(?:positive\w*|good|strong\w*|effective\w*|proud|timely|improv(?:ed|ing)|innovative|excellent|"
     r"impressive|impressed|outstanding|robust|success\w*|better than|higher than|above (?:the )?(?:england )?average|"
-    r"no delays|no people waiting|feel(?:ing)? safe|valued|co-produc\w*|trusted)\b",
+    r"no delays|without (?:any )?delay|no people waiting|fe(?:el|lt|eling) safe|valued|co-produc\w*|trusted)\b",
     re.I,
 )
 _ACTION = re.compile(
     r"\b(?:plans? to|planned|was working|were working|is working|are working|working to|was being|were being|"
     r"is being|are being|had been (?:introduced|developed|implemented|set up)|has been (?:introduced|developed)|"
     r"developing|introduc\w+|pilot\w*|programme|refresh\w*|will |review(?:ing)? of|new contract|retender\w*|"
-    r"recruit\w*|invest\w*)",
+    r"recruit\w*|invest\w*|audit\w*|is now|are now)",
     re.I,
 )
+_CONNECTIVE = re.compile(r"^(?:however|also|in addition|additionally|furthermore|moreover|overall|again),\s*", re.I)
 _CUT = re.compile(r"\b(?:e\.g|i\.e|etc|eg|ie)\.?$", re.I)  # a sentence the splitter cut at an abbreviation
 _NOT_PROSE = re.compile(r"\||https?://|www\.|\bweb:|^\W*(?:home|contents|page \d)", re.I)
 
@@ -71,9 +72,10 @@ def draft_story(store, bank, qs: str, measures: Measures | None = None, today: d
     passages = [p for p in store.passages() if qs in p.quality_statements]
     fresh = [p for p in passages if not store.is_dated(p)]
     pool = fresh or passages  # dated evidence only when there is nothing newer
-    strengths = _messages(pool, qs, "strength", store.embedder)
-    concerns = _messages(pool, qs, "improvement", store.embedder)
     figures = _figures(pool, qs, measures)
+    agreed = {f.value for f in figures}
+    strengths = _messages(pool, qs, "strength", store.embedder, agreed)
+    concerns = _messages(pool, qs, "improvement", store.embedder, agreed)
     improvements = [_improvement(c, pool, figures, store.embedder) for c in concerns]
     when = (today or date.today()).isoformat()
     return Story(
@@ -88,22 +90,40 @@ def draft_story(store, bank, qs: str, measures: Measures | None = None, today: d
 
 
 # -- key messages --------------------------------------------------------------------------------
-def _messages(passages: list[Passage], qs: str, polarity: str, embedder) -> list[_Candidate]:
+def _messages(passages: list[Passage], qs: str, polarity: str, embedder, agreed: set[str]) -> list[_Candidate]:
     """Up to PER_KIND sentences saying a strength (or an area to improve): from passages tagged
-    so, else from any passage of the statement whose sentence says it plainly; newest first,
-    passages the statement is the first tag of before others, no two saying one thing."""
+    so (each bullet of a list, else the sentence saying it most plainly), and from any passage
+    of the statement whose sentence says it plainly; newest first, passages the statement is the
+    first tag of before others, no two saying one thing. A sentence quoting a figure that is not
+    the agreed one for its measure (an older one) is left out: figures have their own list."""
     cue, other = (_STRENGTH, _CONCERN) if polarity == "strength" else (_CONCERN, _STRENGTH)
     found: list[_Candidate] = []
     for p in passages:
-        leaning = [(len(cue.findall(s)) - len(other.findall(s)), -n, s) for n, s in enumerate(_prose(p.text))]
-        if p.polarity == polarity:  # the sentence of the passage that says it most plainly
+        said = [s for s in _prose(p.text) if _quotes_agreed(s, agreed)]
+        leaning = [(len(cue.findall(s)) - len(other.findall(s)), -n, s) for n, s in enumerate(said)]
+        first = p.quality_statements[:1] == [qs]
+        items = [s for s in _prose(_bullets(p.text)) if _quotes_agreed(s, agreed)]
+        if p.polarity == polarity and len(items) >= 2:  # a list under a "Strengths" heading: each item
+            found += [_Candidate(s, p, first) for s in items
+                      if len(cue.findall(s)) >= len(other.findall(s))]
+        elif p.polarity == polarity:  # prose: the sentence that says it most plainly
             best = max(leaning, default=None)
             if best is not None and best[0] > 0:
-                found.append(_Candidate(best[2], p, p.quality_statements[:1] == [qs]))
+                found.append(_Candidate(best[2], p, first))
         elif p.polarity == "neutral":  # a finding that says it plainly, inside a mixed passage
-            found += [_Candidate(s, p, p.quality_statements[:1] == [qs]) for lean, _, s in leaning if lean >= 2]
+            found += [_Candidate(s, p, first) for lean, _, s in leaning if lean >= 2]
     found.sort(key=lambda c: (not c.first_tag, c.passage.polarity != polarity, _newest(c.passage.date), c.passage.position))
     return _distinct(found, embedder)[:PER_KIND]
+
+
+def _quotes_agreed(sentence: str, agreed: set[str]) -> bool:
+    """The sentence states no performance figure, or only agreed ones."""
+    return all(p.raw in agreed for p in extract_figures(sentence) if is_performance(p))
+
+
+def _bullets(text: str) -> str:
+    """The bulleted lines of a passage, one a line."""
+    return "\n".join(line for line in text.splitlines() if line.strip()[:1] in ("-", "•", "*"))
 
 
 def _prose(text: str) -> list[str]:
@@ -111,9 +131,10 @@ def _prose(text: str) -> list[str]:
     out = []
     for line in text.splitlines():
         for s in sentences(line):
-            s = s.strip().lstrip("-•*0123456789. ").strip()
+            s = _CONNECTIVE.sub("", s.strip().lstrip("-•*0123456789. ").strip())
+            s = s[:1].upper() + s[1:]
             words = s.split()
-            if (MIN_WORDS <= len(words) <= MAX_WORDS and not _NOT_PROSE.search(s) and not _CUT.search(s)
+            if (MIN_WORDS <= len(words) <= MAX_WORDS and s[:1].isalnum() and not s.rstrip(".").endswith(":") and not _NOT_PROSE.search(s) and not _CUT.search(s)
                     and sum(w[:1].islower() for w in words) >= len(words) / 2):
                 out.append(s if s.endswith((".", "!", "?")) else s + ".")
     return out
@@ -138,7 +159,9 @@ def _improvement(concern: _Candidate, passages: list[Passage], figures: list[Agr
     vectors = embedder.encode_cached(texts)
     action = ""
     if actions:
+        words = content_words(concern.text)
         near = vectors[1 : 1 + len(actions)] @ vectors[0]
+        near = near + np.array([0.05 * min(3, len(words & content_words(a))) for a in actions])
         best = int(np.argmax(near))
         action = actions[best] if near[best] >= ACTION_FITS else ""
     watch = ""

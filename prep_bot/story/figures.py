@@ -29,6 +29,8 @@ _METADATA = re.compile(
 )
 # A time is a performance figure when it is a wait, a delay or a time to do something.
 _WAIT = re.compile(r"\b(?:wait\w*|delay\w*|within|took|takes|taking|until|before|after|backlog|to start|average of)\b", re.I)
+_TARGET = re.compile(r"\b(?:target|ambition|aim|goal|trajectory)\b[^.]*$", re.I)
+_DEFINES = re.compile(r"\b(?:within|after|in under|inside|in less than)\s*$", re.I)
 _PEOPLE_NOUNS = frozenset(
     "people person carer resident adult referral assessment review enquiry concern placement package "
     "provider home bed post case".split()
@@ -39,13 +41,15 @@ SAME_MEASURE = 0.62  # cosine of two measure phrases (with their sentences) sayi
 
 def is_performance(point: DataPoint) -> bool:
     """A figure about people or services: a rate, a wait, money, a count of people or cases;
-    not the report's own metadata nor a comparator (it travels with its figure)."""
-    if point.is_comparator:
+    not the report's own metadata nor a comparator or target (they travel with their figure)."""
+    if point.is_comparator or _TARGET.search(point.sentence[max(0, point.start - 40) : point.start]):
         return False
     near = point.measure
     if _METADATA.search(near):
         return False
     if point.kind == "time":
+        if _DEFINES.search(point.sentence[max(0, point.start - 12) : point.start]) and "%" in point.sentence:
+            return False  # "72% of assessments within 28 days": the 28 days defines the measure
         return point.unit != "years" and bool(_WAIT.search(point.sentence))
     if point.unit in ("%", "per 100,000", "£") or point.unit.startswith("of "):
         return True

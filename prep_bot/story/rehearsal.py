@@ -135,7 +135,7 @@ class StoryCheck:
                     Carried(kind, item.message, found[0] if found else "", found[1] if found else 0.0)
                 )
                 if kind == "improvement" and not found:
-                    hiding = hidden_by(said, sims[: len(said)])
+                    hiding = hidden_by(said, sims)
                     if hiding:
                         result.hidden.append(Hidden(item.message, hiding, item.action))
         else:
@@ -204,11 +204,14 @@ def carried_by(
 
 
 def hidden_by(said: list[str], sims: np.ndarray, threshold: float = HIDES) -> str | None:
-    """The sentence that says all is well on an agreed area to improve, or None."""
+    """The sentence that says all is well on an agreed area to improve, or None. ``sims``: of the
+    sentences, then of each pair of neighbouring ones (a short "There are no waits." is about the
+    front door only with the sentence beside it)."""
+    n = len(said)
     for i in np.argsort(-sims):
         if sims[i] < threshold:
             return None
-        if lean(said[i]) > 0:
-            return said[i]
+        parts = [said[i]] if i < n else [said[i - n], said[i - n + 1]]
+        if lean(" ".join(parts)) > 0:
+            return max(parts, key=lean)
     return None
-
