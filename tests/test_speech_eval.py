@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from conftest import cli_env
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.evals.speech import normalise, word_error_rate, word_errors
 
 SIX = "the carer rang the duty team"

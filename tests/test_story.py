@@ -176,8 +176,8 @@ def test_a_leads_edit_is_a_new_version_and_an_older_attempt_keeps_its_own(fresh)
 
 
 def test_the_story_book_on_a_real_postgres(pg_url):
-    from prep_bot.platform import migrations
-    from prep_bot.platform.database import make_engine
+    from prep_bot.infra import migrations
+    from prep_bot.infra.database import make_engine
 
     engine = make_engine(pg_url)
     try:

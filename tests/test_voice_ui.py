@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, launch_chromium, served_app, services_with
-from prep_bot.platform.config import REPO_ROOT, Settings
+from prep_bot.infra.config import REPO_ROOT, Settings
 from prep_bot.coaching.delivery import Delivery
 from prep_bot.ui.practice import coach_message
 from test_practice_ui import client_for, folded, refused, text_of

@@ -145,7 +145,7 @@ def remove(doc_id: str, services) -> None:
     """Delete one document, its passages and, if it was uploaded in the app, its copy."""
     from prep_bot.evidence.uploads import forget_upload
 
-    from prep_bot.platform.database import shown
+    from prep_bot.infra.database import shown
 
     store = services.store
     known = store.catalog.document(doc_id)
@@ -167,7 +167,7 @@ def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, ser
     import getpass
 
     from prep_bot.evidence.corrections import correct
-    from prep_bot.platform.database import shown
+    from prep_bot.infra.database import shown
 
     passage = correct(services.store, services.framework, passage_id, qs_list.split(","), polarity, by or getpass.getuser())
     click.echo(

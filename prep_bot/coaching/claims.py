@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prep_bot.platform.embeddings import Embedder
+from prep_bot.infra.embeddings import Embedder
 from prep_bot.evidence.figures import DataPoint, content_words, extract_figures
 from prep_bot.evidence.passage import Passage
 

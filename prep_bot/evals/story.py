@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from prep_bot.errors import ConfigError
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.story import rehearsal
 from prep_bot.story.figures import Measures
 from prep_bot.story.model import AgreedFigure

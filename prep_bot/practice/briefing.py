@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from prep_bot.practice.insights import _lead, key_passages, meaningful_figures
 from prep_bot.evidence.provenance import display_date
-from prep_bot.platform.templating import render
+from prep_bot.infra.templating import render
 from prep_bot.framework.vocab import AUDIENCES, QS_SLUGS
 
 AUDIENCE_NAMES = {
