@@ -107,7 +107,10 @@ class Services:
     def insights(self):
         from prep_bot.practice.insights import Insights
 
-        return Insights(self.store, self.framework, self.questions, self.attempts, self.embedder, cache=self.cache)
+        from prep_bot.story.team import StoryViews
+
+        return Insights(self.store, self.framework, self.questions, self.attempts, self.embedder, cache=self.cache,
+                        stories=StoryViews(self.story_check))
 
     @cached_property
     def ingestor(self):

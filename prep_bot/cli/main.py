@@ -386,6 +386,7 @@ def gaps(as_json: bool, services) -> None:
             f"{r.readiness:3}  {r.title:<45} {r.evidence_passages:4} passages  "
             f"{len(r.unanswered):2}/{r.questions} questions without strong evidence  "
             f"{r.practice['attempts']} attempts"
+            + ("" if r.agreed_story else "  no approved story")
         )
         for u in r.unanswered[:3]:
             click.echo(f"       - {u.text} (best {u.best_score:.3f})")
@@ -393,7 +394,7 @@ def gaps(as_json: bool, services) -> None:
 
 GAPS_KEYS = (
     "qs", "title", "readiness", "evidence_passages", "strengths", "improvements", "data_points",
-    "evidence_categories", "unanswered", "practice",
+    "evidence_categories", "unanswered", "practice", "agreed_story",
 )
 
 

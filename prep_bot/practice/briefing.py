@@ -22,15 +22,18 @@ ONE_STORY = "One story: the same figures and messages as colleagues, leaders and
 
 
 def briefing(services, qs: str | None = None, audience: str | None = None) -> dict:
-    """The briefing pack as data: per quality statement (all when ``qs`` is None) its key
-    messages, figures, likely questions (for ``audience``, or every audience) and what a good
-    answer covers."""
+    """The briefing pack as data: per quality statement (all when ``qs`` is None) the council's
+    agreed story when a lead has approved one, its key messages, figures, likely questions (for
+    ``audience``, or every audience) and what a good answer covers."""
     if qs is not None and qs not in QS_SLUGS:
         raise ValueError(f"unknown quality statement {qs!r}; expected one of {', '.join(QS_SLUGS)}")
     if audience is not None and audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
+    from prep_bot.story.team import briefing_section
+
     store = services.store
     passages = store.passages()  # the home council's and those naming no council
+    agreed = services.stories.approved()  # the council's approved story per statement
     dimensions = [{"label": d.label, "probe": d.probe} for d in services.rubric.dimensions]
     statements = []
     for q in services.framework.quality_statements:
@@ -39,7 +42,7 @@ def briefing(services, qs: str | None = None, audience: str | None = None) -> di
         mine = [p for p in passages if q.slug in p.quality_statements]
         questions = services.questions.select(qs=q.slug, audience=audience)
         statements.append({
-            "qs": q.slug, "title": q.title, "commitment": q.commitment,
+            "qs": q.slug, "title": q.title, "commitment": q.commitment, "story": briefing_section(agreed.get(q.slug)),
             "key_messages": [
                 {"polarity": polarity, "message": _lead(p.text), "title": p.title, "date": display_date(p.date),
                  "dated": store.is_dated(p), "citation": p.citation}
