@@ -3,7 +3,8 @@ of 3"), a figure that differs from the agreed one for the same measure ("the agr
 94% (source, date)"), and an answer that hides an agreed area to improve.
 
 By meaning: each message is compared with the answer's sentences (and pairs of neighbouring
-sentences, for a message said in two) by sentence embeddings, and a sentence that says the
+sentences, for a message said in two: the normalised sum of their embeddings) by sentence
+embeddings, and a sentence that says the
 opposite (``lean``: "there are no waits" against "people wait too long") never carries it.
 The thresholds are calibrated on ``eval/story.yaml`` (``prep-bot eval story``). Nothing here
 changes the coach's score: it is reported beside it."""
@@ -125,8 +126,13 @@ class StoryCheck:
         if said:
             units = said + [f"{a} {b}" for a, b in zip(said, said[1:])]
             messages = [m.message for m in story.messages]
-            vectors = self.embedder.encode_cached([*messages, *units])
-            message_vecs, unit_vecs = vectors[: len(messages)], vectors[len(messages) :]
+            # The coach has just embedded the answer's sentences (and the messages are embedded
+            # once): a pair of sentences is the normalised sum of theirs, so no new model call.
+            vectors = self.embedder.encode_cached([*messages, *said])
+            message_vecs, sentence_vecs = vectors[: len(messages)], vectors[len(messages) :]
+            pairs = sentence_vecs[:-1] + sentence_vecs[1:]
+            pairs = pairs / np.maximum(np.linalg.norm(pairs, axis=1, keepdims=True), 1e-9)
+            unit_vecs = np.vstack([sentence_vecs, pairs]) if len(pairs) else sentence_vecs
             for item, vec in zip(story.messages, message_vecs):
                 kind = "improvement" if isinstance(item, Improvement) else "strength"
                 sims = unit_vecs @ vec
