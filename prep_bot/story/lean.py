@@ -41,6 +41,7 @@ _TO_IMPROVE = re.compile(
     r"doesn'?t|don'?t|didn'?t|can'?t|cannot|won'?t|hasn'?t|haven'?t|wasn'?t|weren'?t|struggl\w*|hard|"
     r"difficult|fewer|less likely|lower|worse|below|gaps?|lack\w*|shortages?|duplicat\w*|overlap|unclear|"
     r"delays?|backlogs?|wait(?:s|ing|ed)? (?:too|longer|up to|over|more than)|longer than|need(?:s)? to|"
+    r"wait(?:s|ing|ed)? (?:\w+ )?(?:days|weeks|months)|left without|"
     r"could be better|should|fixing|sorting|without (?:a|any)|no plan|pressures?|challeng\w*|concern\w*)\b",
     re.I,
 )

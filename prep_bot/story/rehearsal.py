@@ -20,7 +20,7 @@ from prep_bot.story.figures import Measures, same_value
 from prep_bot.story.lean import lean
 from prep_bot.story.model import AgreedFigure, Improvement, StoryVersion
 
-CARRIED = 0.55  # cosine of a message and an answer sentence (or two) saying it
+CARRIED = 0.6  # cosine of a message and an answer sentence (or two) saying it (eval/story*.yaml)
 HIDES = 0.45  # a sentence this close to an agreed area to improve, saying all is well there, hides it
 FIGURE_SAME = 0.5  # likeness of an answer figure's measure and an agreed figure's: an equal value agrees
 FIGURE_CONFLICT = 0.6  # ...and a different value is flagged only when the measures are this alike
