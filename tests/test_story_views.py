@@ -116,3 +116,21 @@ def test_readiness_marks_statements_with_no_approved_story(team, council):
     md = readiness_markdown(rows)
     assert "| agreed story v1 |" in md and md.count("| no approved story |") == 8
     assert next(r for r in rows if r.qs == "safeguarding").to_dict()["agreed_story"]["version"] == 1
+
+
+def test_study_cards_fit_the_role_and_escape_what_they_show(team, council):
+    from prep_bot.story.card import cards_html, study_card
+
+    version = council.stories.current("safeguarding")
+    staff = study_card(version, "Safeguarding", "staff", council.questions)
+    manager = study_card(version, "Safeguarding", "manager", council.questions)
+    assert staff["say"] == [s.message for s in STORY.strengths]
+    assert staff["honest"][0]["action"].startswith("One safeguarding pathway") and not staff["honest"][0]["how_we_know"]
+    assert manager["honest"][0]["how_we_know"] == "Fewer hand-offs per enquiry in the quarterly audit"
+    assert staff["questions"][0] == "How do you make safeguarding personal?"  # the council's own first
+    frontline = {q.text for q in council.questions.select(qs="safeguarding", audience="frontline")}
+    assert set(staff["questions"][1:]) <= frontline
+    hostile = {**staff, "say": ["<img src=x onerror=alert(1)> we are <b>great</b>"]}
+    found, text = inspect(cards_html([hostile], ["Assessing needs"]))
+    assert found == [] and "<img src=x onerror=alert(1)> we are <b>great</b>" in text
+    assert "Assessing needs: no agreed story yet" in text
