@@ -196,3 +196,30 @@ def test_the_councils_model_drafts_it_under_the_guardrails(turns, council):
         assert not fallback.by_model and fallback.sentences == summary(turns, "frontline")
         assert "built from the coach's checks instead" in fallback.notice
     assert inspector_summary(turns, "frontline", None).sentences == summary(turns, "frontline")
+
+
+def test_a_session_keeps_the_interview_as_plain_data_and_ends_with_the_time_box(council):
+    import json
+
+    from prep_bot.interview.session import Interviewer, Session
+
+    interviewer = Interviewer(council.questions, council.framework, council.rubric, random.Random(3))
+    session = interviewer.begin("frontline", 5, now=1000.0)
+    first = interviewer.question(session)
+    assert first.id == session.current["question_id"] and session.current["kind"] == "opening"
+    feedback = {"score": 35, "dimensions": {"outcome": {"score": 30, "reason": "r"}, "data": {"score": 20, "reason": "r"}},
+                "claims": [], "evidence": []}
+    session = interviewer.record(session, UNSUPPORTED, feedback, now=1090.0, attempt_id=41)
+    session = Session.from_dict(json.loads(json.dumps(session.to_dict())))  # as a page keeps it
+    assert session.current["kind"] == "unsupported" and session.current["follows"] == 0
+    assert interviewer.followed_attempt(session) == 41
+    follow_up = interviewer.question(session)
+    assert follow_up.id == first.id and follow_up.text.startswith("You said waiting times have improved")
+    assert session.turns[0]["seconds"] == 90.0 and session.turns[0]["why"].startswith("The first question")
+    session = interviewer.record(session, "We track it monthly on the dashboard.", feedback, now=1250.0, attempt_id=42)
+    assert session.ended  # 50 s of the 5 minutes left: not enough for another answer
+    assert [t.follows for t in interviewer.turns(session)] == [None, 0]
+    with pytest.raises(ValueError, match="has ended"):
+        interviewer.question(session)
+    with pytest.raises(ValueError, match="between 5 and 60 minutes"):
+        interviewer.begin("frontline", 90, now=0.0)
