@@ -86,9 +86,10 @@ class Services:
     @cached_property
     def transcriber(self):
         """Speech to text for spoken answers; the model loads at the first recording."""
+        from prep_bot.speech.terms import TermSpeller
         from prep_bot.speech.transcription import Transcriber
 
-        return Transcriber(self.settings.stt_model_path, self.settings.max_audio_s)
+        return Transcriber(self.settings.stt_model_path, self.settings.max_audio_s, terms=TermSpeller(self.glossary))
 
     @cached_property
     def attempts(self):

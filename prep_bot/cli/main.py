@@ -318,26 +318,43 @@ def eval_story(set_path: Path | None, as_json: bool, services) -> None:
 @eval_group.command(name="speech")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled answers (default: eval/answers.yaml).")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pairs.")
+@click.option("--figures", "figures_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Answers with figures said in words (default: eval/speech_figures.yaml).")
+@click.option("--only", type=click.Choice(["pairs", "figures"]), default=None, help="Run one of the two parts only.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pairs (and N figure answers).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with every transcript).")
 @with_services
-def eval_speech(set_path: Path | None, limit: int | None, as_json: bool, services) -> None:
-    """Word error rate of spoken answers (espeak-ng, British voice) and strong-vs-weak order kept."""
+def eval_speech(set_path: Path | None, figures_path: Path | None, only: str | None, limit: int | None, as_json: bool, services) -> None:
+    """Word error rate of spoken answers (espeak-ng, British voice), strong-vs-weak order kept, and
+    spoken-figure recall (figures said in words that reach the coach as the same figure)."""
     import tempfile
 
     from prep_bot.evals.evaluation import default_answer_set, load_answer_set
-    from prep_bot.evals.speech import evaluate_speech, format_speech_table
+    from prep_bot.evals.speech import (
+        evaluate_speech, evaluate_spoken_figures, format_figures_table, format_speech_table, load_spoken_figures,
+    )
+    from prep_bot.infra.config import REPO_ROOT
 
     if services.store.is_empty():
         raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    data = load_answer_set(set_path or default_answer_set())
+    data = load_answer_set(set_path or default_answer_set()) if only != "figures" else None
+    figures = load_spoken_figures(figures_path or REPO_ROOT / "eval" / "speech_figures.yaml") if only != "pairs" else None
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
+    results: dict = {}
     with tempfile.TemporaryDirectory(prefix="prep-bot-speech-") as workdir:
-        results = evaluate_speech(services.coach, services.transcriber, data, Path(workdir), limit=limit,
-                                  progress=lambda line: click.echo(line, err=True))
+        if data is not None:
+            results = evaluate_speech(services.coach, services.transcriber, data, Path(workdir), limit=limit, progress=say)
+        if figures is not None:
+            results["figures"] = evaluate_spoken_figures(
+                services.transcriber, figures, Path(workdir), claims=services.coach.claims, limit=limit, progress=say,
+            )
     if as_json:
         print_json(results)
-    else:
+        return
+    if data is not None:
         click.echo(format_speech_table(results))
+    if figures is not None:
+        click.echo(format_figures_table(results["figures"]))
 
 
 @main.command()
