@@ -229,7 +229,9 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
         click.echo(f"  {d.label:<45} {d.score:>3}  {d.reason}")
     for claim in feedback.claims:
         detail = f" (evidence: {claim.evidence.point.raw}, {claim.evidence.passage.title})" if claim.evidence else ""
-        click.echo(f"  figure {claim.text}: {claim.status}{detail}")
+        status = "not in the evidence" if claim.status == "unverified" else claim.status
+        newest = f"; {claim.note}" if claim.note else ""
+        click.echo(f"  figure {claim.text}: {status}{detail}{newest}")
     for point in feedback.missed:
         click.echo(f"  missed: {point}")
     click.echo(f"Follow-up: {feedback.follow_up}")
@@ -279,6 +281,22 @@ def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
         print_json(results)
     else:
         click.echo(format_tagging_table(results))
+
+
+@eval_group.command(name="figures")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled figures (default: eval/figures.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the errors).")
+@with_services
+def eval_figures(set_path: Path | None, as_json: bool, services) -> None:
+    """Performance-figure and same-measure precision and recall of the figure models, on held-out folds."""
+    from prep_bot.evals.figures import evaluate_figures, format_figures_table
+
+    results = evaluate_figures(services.embedder, set_path)
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_figures_table(results))
 
 
 @eval_group.command(name="coach")
