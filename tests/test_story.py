@@ -94,13 +94,13 @@ def test_drafts_on_the_sample_library_hold_no_report_metadata(sample_services):
             assert f.point is not None and f.source and f.date
 
 
-def test_the_performance_filter_keeps_outcomes_and_drops_the_reviews_own_numbers():
-    from prep_bot.evidence.figures import extract_figures
+def test_the_performance_filter_keeps_outcomes_and_drops_the_reviews_own_numbers(embedder):
+    from prep_bot.story.figures import Measures
 
     text = ("The peer team spent 3 days on site and held 36 interviews. They had 216 years of combined experience. "
-            "Some people waited 17 weeks for home care to start. 94% of people were still at home after 91 days, "
+            "The team spent 184 hours here, the equivalent of 24.5 working days. Some people waited 17 weeks for home care to start. 94% of people were still at home after 91 days, "
             "against an England average of 82.4%. The target is 80%.")
-    kept = [p.raw for p in extract_figures(text) if is_performance(p)]
+    kept = [p.raw for p in Measures(embedder).reader.figures(text) if is_performance(p)]
     assert kept == ["17 weeks", "94%"]
 
 

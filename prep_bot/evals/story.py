@@ -24,7 +24,7 @@ from prep_bot.story import rehearsal
 from prep_bot.story.figures import Measures
 from prep_bot.story.model import AgreedFigure
 
-SWEEP = [round(x, 2) for x in np.arange(0.35, 0.71, 0.05)]
+SWEEP = [round(x, 2) for x in np.arange(0.3, 0.71, 0.05)]
 
 
 def default_story_set() -> Path:
@@ -93,7 +93,8 @@ def _figures(data: dict, embedder, threshold: float) -> dict:
         pairs = [(agreed, agreed.point)]
         for sentence, truth in [(s, True) for s in f["same"]] + [(s, False) for s in f.get("different", [])]:
             points = [p for p in extract_figures(sentence) if not p.is_comparator]
-            said = any(check.same_measure(point, pairs, threshold) is not None for point in points)
+            said = any(check.same_measure(point, pairs, threshold) is not None
+                       for point in check.measures.annotate(points) if point.subject == "ours")
             decisions.append((said, truth))
     return _rates(decisions)
 

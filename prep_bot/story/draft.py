@@ -15,10 +15,10 @@ from datetime import date
 
 import numpy as np
 
-from prep_bot.evidence.figures import content_words, extract_figures, sentences
+from prep_bot.evidence.figures import content_words, sentences
 from prep_bot.evidence.passage import Passage
 from prep_bot.evidence.provenance import display_date
-from prep_bot.story.figures import Found, Measures, is_performance, measure_text, performance_figures
+from prep_bot.story.figures import Found, Measures, is_performance, measure_text
 from prep_bot.story.model import DRAFT, AgreedFigure, Improvement, Story, Strength
 
 PER_KIND = 3  # strengths, and areas to improve, drafted
@@ -74,8 +74,8 @@ def draft_story(store, bank, qs: str, measures: Measures | None = None, today: d
     pool = fresh or passages  # dated evidence only when there is nothing newer
     figures = _figures(pool, qs, measures)
     agreed = {f.value for f in figures}
-    strengths = _messages(pool, qs, "strength", store.embedder, agreed)
-    concerns = _messages(pool, qs, "improvement", store.embedder, agreed)
+    strengths = _messages(pool, qs, "strength", store.embedder, agreed, measures)
+    concerns = _messages(pool, qs, "improvement", store.embedder, agreed, measures)
     improvements = [_improvement(c, pool, figures, store.embedder) for c in concerns]
     when = (today or date.today()).isoformat()
     return Story(
@@ -90,7 +90,8 @@ def draft_story(store, bank, qs: str, measures: Measures | None = None, today: d
 
 
 # -- key messages --------------------------------------------------------------------------------
-def _messages(passages: list[Passage], qs: str, polarity: str, embedder, agreed: set[str]) -> list[_Candidate]:
+def _messages(passages: list[Passage], qs: str, polarity: str, embedder, agreed: set[str], measures: Measures
+              ) -> list[_Candidate]:
     """Up to PER_KIND sentences saying a strength (or an area to improve): from passages tagged
     so (each bullet of a list, else the sentence saying it most plainly), and from any passage
     of the statement whose sentence says it plainly; newest first, passages the statement is the
@@ -99,10 +100,10 @@ def _messages(passages: list[Passage], qs: str, polarity: str, embedder, agreed:
     cue, other = (_STRENGTH, _CONCERN) if polarity == "strength" else (_CONCERN, _STRENGTH)
     found: list[_Candidate] = []
     for p in passages:
-        said = [s for s in _prose(p.text) if _quotes_agreed(s, agreed)]
+        said = [s for s in _prose(p.text) if _quotes_agreed(s, agreed, measures)]
         leaning = [(len(cue.findall(s)) - len(other.findall(s)), -n, s) for n, s in enumerate(said)]
         first = p.quality_statements[:1] == [qs]
-        items = [s for s in _prose(_bullets(p.text)) if _quotes_agreed(s, agreed)]
+        items = [s for s in _prose(_bullets(p.text)) if _quotes_agreed(s, agreed, measures)]
         if p.polarity == polarity and len(items) >= 2:  # a list under a "Strengths" heading: each item
             found += [_Candidate(s, p, first) for s in items
                       if len(cue.findall(s)) >= len(other.findall(s))]
@@ -116,9 +117,9 @@ def _messages(passages: list[Passage], qs: str, polarity: str, embedder, agreed:
     return _distinct(found, embedder)[:PER_KIND]
 
 
-def _quotes_agreed(sentence: str, agreed: set[str]) -> bool:
+def _quotes_agreed(sentence: str, agreed: set[str], measures: Measures) -> bool:
     """The sentence states no performance figure, or only agreed ones."""
-    return all(p.raw in agreed for p in extract_figures(sentence) if is_performance(p))
+    return all(p.raw in agreed for p in measures.reader.figures(sentence) if is_performance(p))
 
 
 def _bullets(text: str) -> str:
@@ -177,10 +178,10 @@ def _improvement(concern: _Candidate, passages: list[Passage], figures: list[Agr
 
 # -- figures and questions -----------------------------------------------------------------------
 def _figures(passages: list[Passage], qs: str, measures: Measures) -> list[AgreedFigure]:
-    found = performance_figures(passages)
-    found.sort(key=lambda f: (f.passage.quality_statements[:1] != [qs], f.point.comparator is None, _newest(f.passage.date)))
+    found = measures.performance_figures(passages)
+    found.sort(key=lambda f: (f.passage.quality_statements[:1] != [qs], f.point.comparator is None, _newest(f.date)))
     kept = measures.newest_per_measure(found)
-    kept.sort(key=lambda f: (f.passage.quality_statements[:1] != [qs], f.point.comparator is None, _newest(f.passage.date)))
+    kept.sort(key=lambda f: (f.passage.quality_statements[:1] != [qs], f.point.comparator is None, _newest(f.date)))
     return [_agreed(f) for f in kept[:FIGURES]]
 
 

@@ -1,10 +1,7 @@
-"""What the story needs to know about figures, in one place: which figures are about people and
-services (performance figures, not a report's own metadata), whether two figures measure the
-same thing, and the newest figure per measure.
-
-This is an adapter over ``prep_bot.evidence.figures`` until figures learn what they measure
-(issue 21): then ``is_performance`` and ``Measures.same`` become calls to that API and nothing
-else in ``prep_bot.story`` changes."""
+"""What the story needs to know about figures, in one place, read through the figures' own
+labels (``prep_bot.evidence.figure_model``): which figures are the council's performance
+figures (about people or services, not a report's own metadata, not a comparator or target),
+whether two figures measure the same thing, and the newest figure per measure."""
 
 from __future__ import annotations
 
@@ -14,47 +11,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from prep_bot.coaching.claims import CONTRADICT_MIN, SUPPORT_MIN, comparable
+from prep_bot.coaching.claims import same_value as _same_value
+from prep_bot.evidence.figure_model import FigureReader, names_other_things
 from prep_bot.evidence.figures import DataPoint, extract_figures
 from prep_bot.evidence.passage import Passage
 
-# Words near a figure that make it the report's own metadata (the review's days on site, the
-# people interviewed, years of experience, pages, the year of an Act), not a performance figure.
-_METADATA = re.compile(
-    r"\b(?:on[- ]site|onsite|interview(?:s|ed)?|focus groups?|case (?:files?|notes?|audits?)|"
-    r"years? (?:of|combined) experience|combined experience|experience of|pages?|appendix|chapter|"
-    r"peer team (?:spent|met|read|spoke|was|were)|we (?:met|spoke|read|visited|held)|meetings?|documents?|"
-    r"key (?:priorities|lines of enquiry)|recommendations?|workshops?|sessions?|score|ranks?|ranked|ranking|"
-    r"deprivation|life expectancy)\b",
+MIN_COUNT = 10  # "4 priorities" is not data; "26 people admitted" is
+AGREES = SUPPORT_MIN  # same-measure probability at which an equal figure agrees with the agreed one
+DIFFERS = 0.6  # ...and at which a different figure is flagged (eval/story*.yaml: a lead's phrase for a
+# measure is further from what people say than evidence is, so stricter than the claim check's)
+SAME_EVIDENCE = CONTRADICT_MIN  # two evidence figures this alike are one measure (as the coach's data cards)
+# What a count must count to be agreed and quoted by everyone: people or cases, not days or pages.
+_COUNTED = re.compile(
+    r"\b(?:people|persons?|carers?|residents?|adults?|staff|posts?|workers?|referrals?|assessments?|reviews?|"
+    r"enquir(?:y|ies)|concerns?|applications?|authorisations?|admissions?|contacts?|requests?|placements?|"
+    r"packages?|providers?|homes?|beds?|cases?|households?|families|children)\b",
     re.I,
 )
-# A time is a performance figure when it is a wait, a delay or a time to do something.
-_WAIT = re.compile(r"\b(?:wait\w*|delay\w*|within|took|takes|taking|until|before|after|backlog|to start|average of)\b", re.I)
-_TARGET = re.compile(r"\b(?:target|ambition|aim|goal|trajectory)\b[^.]*$", re.I)
-_DEFINES = re.compile(r"\b(?:within|after|in under|inside|in less than)\s*$", re.I)
-_PEOPLE_NOUNS = frozenset(
-    "people person carer resident adult referral assessment review enquiry concern placement package "
-    "provider home bed post case".split()
-)
-MIN_COUNT = 10  # "4 priorities" is not data; "26 people admitted" is
-SAME_MEASURE = 0.62  # cosine of two measure phrases (with their sentences) saying one thing
 
 
 def is_performance(point: DataPoint) -> bool:
-    """A figure about people or services: a rate, a wait, money, a count of people or cases;
-    not the report's own metadata nor a comparator or target (they travel with their figure)."""
-    if point.is_comparator or _TARGET.search(point.sentence[max(0, point.start - 40) : point.start]):
+    """The council's own figure about people or services (labels set by the figure model):
+    not the report's metadata, not a comparator, target or England figure; a count only of
+    people or cases, whole and big enough to be data ("the equivalent of 24.5 working days" is
+    the review's own time, whatever the model reads in it)."""
+    if not point.performance or point.subject != "ours" or point.is_comparator:
         return False
-    near = point.measure
-    if _METADATA.search(near):
-        return False
-    if point.kind == "time":
-        if _DEFINES.search(point.sentence[max(0, point.start - 12) : point.start]) and "%" in point.sentence:
-            return False  # "72% of assessments within 28 days": the 28 days defines the measure
-        return point.unit != "years" and bool(_WAIT.search(point.sentence))
-    if point.unit in ("%", "per 100,000", "£") or point.unit.startswith("of "):
+    if point.unit != "count":
         return True
-    # a count: of people or cases, and big enough to be data
-    return point.noun in _PEOPLE_NOUNS and (point.value >= MIN_COUNT or bool(point.comparator))
+    counts = float(point.value).is_integer() and bool(point.noun or _COUNTED.search(point.measure))
+    return counts and (point.value >= MIN_COUNT or bool(point.comparator))
 
 
 @dataclass(frozen=True)
@@ -64,90 +51,84 @@ class Found:
     point: DataPoint
     passage: Passage
 
-
-def performance_figures(passages: Iterable[Passage]) -> list[Found]:
-    """Every performance figure stated in ``passages``, in their order."""
-    return [Found(point, p) for p in passages for point in extract_figures(p.text) if is_performance(point)]
+    @property
+    def date(self) -> str:
+        """When the figure is from: its period, else its document's date."""
+        return self.point.date or self.passage.date or ""
 
 
 def measure_text(point: DataPoint) -> str:
-    """What a figure measures, as a phrase a person can read and edit: the clause after the
-    figure ("8.32% adult social care job vacancy rate"), else the one before it ("people
-    remaining at home 91 days after discharge ... This is 94%": from the sentence before)."""
-    sentence = point.sentence
-    end = point.start + len(point.raw)
-    right = _words(_RIGHT_BREAK.split(sentence[end:])[0])
-    if len([w for w in right if w.lower() not in _STOP]) >= 3:
-        return " ".join(_trim(right[:14]))
-    left = _words(_LEFT_BREAK.split(sentence[: point.start])[-1])
-    if len([w for w in left if w.lower() not in _STOP]) < 3 and point.context != sentence:
-        before = point.context[: len(point.context) - len(sentence)]
-        left = _words(_LEFT_BREAK.split(before.rstrip(" ."))[-1])
-    return " ".join(_trim((left + right)[-14:])) or " ".join(_trim(_words(point.measure)))
+    """What a figure measures, as a phrase a person can read and edit."""
+    return point.measure
 
 
-_RIGHT_BREAK = re.compile(r"[,;:()]|\.\s|\b(?:which|compared|than|against|whereas|while|but|with the|and is|and was)\b", re.I)
-_LEFT_BREAK = re.compile(r"[,;:()]|\b(?:is|was|were|are|at|had|has|have|showed|shows|identifies|identified|of the)\b", re.I)
-_STOP = frozenset("and or but the a an of to in was were is are that which with for by at from this it there".split())
-_EDGE = frozenset("and or but the a an of to in was were is are that which with for by at from than this it".split())
+def same_value(stated: DataPoint, agreed: DataPoint) -> bool:
+    """Equal once the agreed figure is rounded to the precision the speaker used."""
+    return _same_value(stated, agreed)
 
 
-def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[A-Za-z][\w'’-]*|\d[\d.,]*", text.replace("…", " "))]
-
-
-def _trim(words: list[str]) -> list[str]:
-    words = list(words)
-    while words and words[-1].lower() in _EDGE:
-        words.pop()
-    while words and words[0].lower() in _EDGE:
-        words.pop(0)
-    return words
+def agreed_point(measure: str, value: str, period: str = "") -> DataPoint | None:
+    """An agreed figure as a data point: its value read as written ("94%", "17 weeks"), its
+    measure the lead's own words."""
+    found = extract_figures(f"{value} {measure}".strip())
+    if not found:
+        return None
+    point = found[0]
+    point.measure = " ".join(measure.lower().split())
+    point.window = f"… {measure}"
+    point.period = period or None
+    point.subject, point.performance, point.is_comparator = "ours", True, False
+    return point
 
 
 class Measures:
-    """Whether figures measure the same thing: by meaning (embeddings of what each measures and
-    of its sentence) and kind (a percentage is never a wait)."""
+    """Figures read with their labels, and compared by what they measure."""
 
-    def __init__(self, embedder) -> None:
+    def __init__(self, embedder, reader: FigureReader | None = None) -> None:
         self.embedder = embedder
+        self.reader = reader or FigureReader(embedder)
+        self.model = self.reader.model
 
-    def vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        unique = list(dict.fromkeys(t for t in texts if t))
-        return dict(zip(unique, self.embedder.encode_cached(unique))) if unique else {}
+    def performance_figures(self, passages: Iterable[Passage]) -> list[Found]:
+        """Every performance figure stated in ``passages``, in their order."""
+        return [Found(point, p) for p in passages for point in self.reader.figures(p.text) if is_performance(point)]
 
-    def likeness(self, a: str, a_context: str, b: str, b_context: str, vectors: dict[str, np.ndarray]) -> float:
-        """How alike two measures are (0-1): their phrases, and their sentences a little."""
-        near = float(vectors[a] @ vectors[b])
-        whole = float(vectors[a_context] @ vectors[b_context]) if a_context and b_context else near
-        return 0.7 * near + 0.3 * whole
+    def annotate(self, points: list[DataPoint]) -> list[DataPoint]:
+        """Figures someone said, labelled (whose figure, a performance figure) as the claim check
+        labels them (the vectors are the ones it has just made)."""
+        if points:
+            self.model.annotate(points, self.model.vectors_for(points))
+        return points
 
-    def same(self, a: DataPoint, b: DataPoint, vectors: dict[str, np.ndarray] | None = None) -> bool:
-        """``a`` and ``b`` measure one thing (and could be compared)."""
-        if a.kind != b.kind:
-            return False
-        vectors = vectors or self.vectors([a.measure, a.context or a.sentence, b.measure, b.context or b.sentence])
-        return self.likeness(a.measure, a.context or a.sentence, b.measure, b.context or b.sentence, vectors) >= SAME_MEASURE
+    def likeness(self, point: DataPoint, others: Sequence[DataPoint]) -> np.ndarray:
+        """Probability that ``point`` measures what each of ``others`` measures (0 for figures
+        that cannot be compared or plainly name other things)."""
+        out = np.zeros(len(others))
+        pool = [i for i, o in enumerate(others) if comparable(point, o) and not names_other_things(point, o)]
+        if not pool:
+            return out
+        vectors = self.model.vectors_for([point, *[others[i] for i in pool]])
+        equal = tuple(n for n, i in enumerate(pool) if same_value(point, others[i]))
+        out[pool] = self.model.same_measure(point, [others[i] for i in pool], vectors, always=equal)
+        return out
+
+    def same(self, a: DataPoint, b: DataPoint, threshold: float = SAME_EVIDENCE) -> bool:
+        return bool(self.likeness(a, [b])[0] >= threshold)
 
     def newest_per_measure(self, found: Sequence[Found]) -> list[Found]:
-        """One figure per measure: the one from the newest document (then the one with a
-        comparator, then the first stated), in the order of the figures kept."""
-        vectors = self.vectors([t for f in found for t in (f.point.measure, f.point.context or f.point.sentence)])
-        order = sorted(range(len(found)), key=lambda i: (_newest(found[i].passage.date), found[i].point.comparator is None, i))
+        """One figure per measure: the newest (then the one with a comparator, then the first
+        stated), in the order of the figures kept."""
+        order = sorted(range(len(found)), key=lambda i: (_newest(found[i].date), found[i].point.comparator is None, i))
         kept: list[int] = []
         for i in order:
-            if not any(self.same(found[i].point, found[j].point, vectors) for j in kept):
-                kept.append(i)
+            if kept:
+                alike = self.likeness(found[i].point, [found[j].point for j in kept])
+                if float(alike.max()) >= SAME_EVIDENCE:
+                    continue
+            kept.append(i)
         return [found[i] for i in sorted(kept, key=order.index)]
 
 
 def _newest(date: str) -> tuple[int, str]:
     """Sort key: newer dates first, undated last."""
     return (0, "".join(chr(255 - ord(ch)) for ch in date)) if date else (1, "")
-
-
-def same_value(stated: DataPoint, agreed: DataPoint) -> bool:
-    """Equal once the agreed figure is rounded to the precision the speaker used."""
-    from prep_bot.coaching.claims import same_value as equal
-
-    return equal(stated, agreed)

@@ -84,8 +84,9 @@ class AgreedFigure:
     @property
     def point(self):
         """The value read as a data point (unit and scale), for comparing with what is said."""
-        found = extract_figures(f"{self.value} {self.measure}")
-        return found[0] if found else None
+        from prep_bot.story.figures import agreed_point
+
+        return agreed_point(self.measure, self.value, self.period)
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
-from prep_bot.story.figures import Measures, same_value
+from prep_bot.story.figures import AGREES, DIFFERS, Measures, same_value
 from prep_bot.story.lean import lean
 from prep_bot.story.model import AgreedFigure, Improvement, StoryVersion
 
 CARRIED = 0.6  # cosine of a message and an answer sentence (or two) saying it (eval/story*.yaml)
 HIDES = 0.45  # a sentence this close to an agreed area to improve, saying all is well there, hides it
-FIGURE_SAME = 0.5  # likeness of an answer figure's measure and an agreed figure's: an equal value agrees
-FIGURE_CONFLICT = 0.6  # ...and a different value is flagged only when the measures are this alike
+FIGURE_SAME = AGREES  # same-measure probability (the figure model's) at which an equal value agrees
+FIGURE_CONFLICT = DIFFERS  # ...and at which a different value is flagged
 MAX_FIGURES = 8
 
 
@@ -154,35 +154,26 @@ class StoryCheck:
         pairs = [(f, f.point) for f in agreed if f.point is not None]
         if not stated or not pairs:
             return
-        for point in stated:
+        for point in self.measures.annotate(stated):
+            if point.subject != "ours":
+                continue  # the England average someone quotes is not the council's figure
             match = self.same_measure(point, pairs)
             if match is None:
                 continue
-            figure, agreed_point = match
+            (figure, agreed_point), likeness = match
             if same_value(point, agreed_point):
                 result.figures_agreed.append(point.raw)
-            elif self.same_measure(point, [match], FIGURE_CONFLICT) is not None:
+            elif likeness >= FIGURE_CONFLICT:
                 result.figure_conflicts.append(FigureConflict(point.raw, point.sentence, figure))
 
     def same_measure(self, point: DataPoint, pairs: list[tuple[AgreedFigure, DataPoint]], threshold: float = FIGURE_SAME):
-        """The agreed figure measuring what ``point`` measures (the likeliest), or None."""
-        candidates = [(f, p) for f, p in pairs if p.kind == point.kind]
-        if not candidates:
+        """The agreed figure measuring what ``point`` measures (the likeliest) with how likely,
+        or None below ``threshold``."""
+        likeness = self.measures.likeness(point, [p for _, p in pairs])
+        if not len(likeness):
             return None
-        texts = [point.measure, point.context or point.sentence] + [t for f, _ in candidates for t in _agreed_texts(f)]
-        vectors = self.measures.vectors(texts)
-        scores = [
-            self.measures.likeness(point.measure, point.context or point.sentence, *_agreed_texts(f), vectors)
-            for f, _ in candidates
-        ]
-        best = int(np.argmax(scores))
-        return candidates[best] if scores[best] >= threshold else None
-
-
-def _agreed_texts(figure: AgreedFigure) -> tuple[str, str]:
-    """What an agreed figure measures, alone and as a sentence with its comparator and period."""
-    whole = " ".join(part for part in (figure.measure, figure.value, figure.comparator, figure.period) if part)
-    return figure.measure, whole
+        best = int(np.argmax(likeness))
+        return (pairs[best], float(likeness[best])) if likeness[best] >= threshold else None
 
 
 def opposes(sentence: str, message: str, kind: str) -> bool:
