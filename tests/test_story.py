@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from conftest import FIXTURES, services_with
 from postgres import pg_url, postgres_server  # noqa: F401 - fixtures
-from prep_bot.cli.main import main
 from prep_bot.evals.story import default_story_set, evaluate_story, load_story_set
 from prep_bot.practice.attempts import AttemptLog
 from prep_bot.story.book import StoryBook
@@ -265,14 +264,21 @@ def data_dir(wexcombe, tmp_path) -> Path:
     return copy
 
 
-def run(data_dir: Path, *args: str, ok: bool = True):
-    result = CliRunner().invoke(main, [*args, "--data-dir", str(data_dir)], catch_exceptions=False)
-    assert (result.exit_code == 0) == ok, result.output
-    return result
+@pytest.fixture
+def run(invoke):
+    """`prep-bot ARGS --data-dir DIR` in this process with the loaded model; ``.output`` is what
+    it printed (stdout, then stderr)."""
+
+    def run_(data_dir: Path, *args: str, ok: bool = True) -> SimpleNamespace:
+        done = invoke(*args, data_dir=data_dir)
+        assert (done.returncode == 0) == ok, done.stdout + done.stderr
+        return SimpleNamespace(output=done.stdout + done.stderr, stdout=done.stdout)
+
+    return run_
 
 
-def test_story_set_takes_what_draft_and_show_print(data_dir, tmp_path):
-    drafted = json.loads(run(data_dir, "story", "draft", "--qs", "safeguarding", "--json").output)
+def test_story_set_takes_what_draft_and_show_print(data_dir, tmp_path, run):
+    drafted = json.loads(run(data_dir, "story", "draft", "--qs", "safeguarding", "--json").stdout)
     assert drafted["qs"] == "safeguarding" and drafted["status"] == "draft"
     path = tmp_path / "safeguarding.yaml"
     path.write_text(json.dumps(drafted), encoding="utf-8")
@@ -285,12 +291,12 @@ def test_story_set_takes_what_draft_and_show_print(data_dir, tmp_path):
     path.write_text(yaml.safe_dump(drafted), encoding="utf-8")  # edited as YAML
     saved = run(data_dir, "story", "set", "--qs", "safeguarding", "--file", str(path), "--by", "Lee", "--approve")
     assert "Saved version 1" in saved.output and "approved by Lee" in saved.output
-    shown = run(data_dir, "story", "show", "--qs", "safeguarding", "--json").output
+    shown = run(data_dir, "story", "show", "--qs", "safeguarding", "--json").stdout
     path.write_text(shown, encoding="utf-8")
     again = run(data_dir, "story", "set", "--qs", "safeguarding", "--file", str(path), "--by", "Lee")
     assert again.output.startswith("No change: version 1 already says this")
     everything = tmp_path / "all.json"
-    everything.write_text(run(data_dir, "story", "show", "--json").output, encoding="utf-8")
+    everything.write_text(run(data_dir, "story", "show", "--json").stdout, encoding="utf-8")
     data = json.loads(everything.read_text())
     data[0]["figures"][0]["value"] = "92.0%"
     everything.write_text(json.dumps(data), encoding="utf-8")
@@ -300,7 +306,7 @@ def test_story_set_takes_what_draft_and_show_print(data_dir, tmp_path):
     assert history[1].startswith("version 2  approved  Lee") and "91.5% -> 92.0%" in history[1]
 
 
-def test_only_a_lead_can_set_the_story(data_dir, tmp_path):
+def test_only_a_lead_can_set_the_story(data_dir, tmp_path, run):
     from prep_bot.people.accounts import UserStore
 
     log = AttemptLog(f"sqlite:///{data_dir / 'attempts.sqlite'}")
@@ -322,16 +328,16 @@ def test_only_a_lead_can_set_the_story(data_dir, tmp_path):
     assert "approved by Ana" in saved.output  # the account's own spelling
 
 
-def test_coach_json_reports_on_message_when_a_story_exists(data_dir, tmp_path):
+def test_coach_json_reports_on_message_when_a_story_exists(data_dir, tmp_path, run):
     question = ["coach", "--qs", "assessing-needs", "--question", "How long do people wait for an assessment?", "--json",
                 "--answer", "There are no waits at the front door. We complete 85% of assessments within 28 days."]
-    assert "on_message" not in json.loads(run(data_dir, *question).output)
+    assert "on_message" not in json.loads(run(data_dir, *question).stdout)
     path = tmp_path / "story.yaml"
     story = _story(figures=(AgreedFigure("assessments completed within 28 days", "72%", period="2025/26",
                                          source="Wexcombe adult social care performance report", date="2026-03"),))
     path.write_text(yaml.safe_dump(story.to_dict()), encoding="utf-8")
     run(data_dir, "story", "set", "--qs", "assessing-needs", "--file", str(path), "--by", "Lee")
-    on = json.loads(run(data_dir, *question).output)["on_message"]
+    on = json.loads(run(data_dir, *question).stdout)["on_message"]
     assert set(on) >= {"carried", "missed", "figure_conflicts"} and on["summary"] == "on message: 0 of 3"
     assert on["figure_conflicts"][0]["said"] == "85%" and on["figure_conflicts"][0]["agreed"] == "72%"
     assert "the agreed figure is 72% (Wexcombe adult social care performance report, March 2026)" in on["figure_conflicts"][0]["note"]

@@ -119,8 +119,7 @@ def _library_texts(services, library: Path) -> list[str]:
     try:
         from prep_bot.services import Services
 
-        other = Services(Settings(data_dir=Path(scratch), chroma_url=None))
-        other.__dict__["embedder"] = services.embedder
+        other = Services(Settings(data_dir=Path(scratch), chroma_url=None), embedder=services.embedder)
         other.ingestor.ingest([library])
         texts = [row[1] for row in other.store.catalog.iter_index_rows()]
         other.close()
@@ -467,9 +466,7 @@ def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=
     workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="prep-bot-bench-"))
     began = time.perf_counter()
     try:
-        services = Services(Settings(data_dir=workdir / "store", chroma_url=None))
-        if embedder is not None:
-            services.__dict__["embedder"] = embedder
+        services = Services(Settings(data_dir=workdir / "store", chroma_url=None), embedder=embedder)
         result: dict = {
             "date": date.today().isoformat(),
             "machine": _machine(),
