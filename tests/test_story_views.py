@@ -134,3 +134,34 @@ def test_study_cards_fit_the_role_and_escape_what_they_show(team, council):
     found, text = inspect(cards_html([hostile], ["Assessing needs"]))
     assert found == [] and "<img src=x onerror=alert(1)> we are <b>great</b>" in text
     assert "Assessing needs: no agreed story yet" in text
+
+
+def test_practice_shows_the_agreed_story_of_the_question_being_asked(council, embedder, tmp_path):
+    """Practice: after each question, the study card of its statement (escaped), or a plain line
+    when the statement has no approved story."""
+    import dataclasses
+    import shutil
+
+    from gradio_client import Client
+
+    from conftest import served_app
+
+    copy = tmp_path / "data"
+    shutil.copytree(council.settings.data_dir, copy)
+    services = services_with(embedder, data_dir=copy, council=COUNCIL)
+    hostile = "<img src=x onerror=alert(1)> we assess <b>quickly</b>"
+    try:
+        services.stories.save(dataclasses.replace(STORY, qs="assessing-needs", strengths=(Strength(hostile),)), "Lee")
+        with served_app(services) as url:
+            client = Client(url, verbose=False)
+            client.predict("Kim", "frontline", "assessing-needs", False, api_name="/ask")
+            found, text = inspect(client.predict("Kim", api_name="/study_card"))
+            assert found == [] and hostile in text
+            assert "Assessing needs" in text and "approved by Lee" in text and "Say this" in text
+            assert "One safeguarding pathway" in text  # what is being done about the area to improve
+            assert "91.5% people who use services who say they feel safe" in text
+            client.predict("Kim", "frontline", "care-provision", False, api_name="/ask")
+            found, text = inspect(client.predict("Kim", api_name="/study_card"))
+            assert found == [] and "no agreed story yet" in text and "Say this" not in text
+    finally:
+        services.close()

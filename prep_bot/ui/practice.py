@@ -10,6 +10,7 @@ import gradio as gr
 from prep_bot.inputs import clean_text
 from prep_bot.practice.questions import AUDIENCES, Question, challenge_questions
 from prep_bot.services import Services
+from prep_bot.story.card import card_for_statement
 from prep_bot.ui.advice import stream_coach_help
 from prep_bot.ui.identity import current_user
 from prep_bot.evidence.store import ELSEWHERE
@@ -129,7 +130,7 @@ def detail_messages(feedback, framework, store, glossary) -> list[dict]:
 
 def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors):
     """The tab; returns (callback, inputs, outputs) of the first question, which the app asks
-    when the page loads."""
+    when the page loads, and (callback, inputs, output) of its study card, shown after it."""
     bank = services.questions
     challenges_cache: dict[int, list[Question]] = {}
 
@@ -238,6 +239,17 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             message = question_message(question, services, prefix="Let's try that one again.\n\n")
             return [*(chat or []), {"role": "assistant", "content": message}], state
 
+    def study(user: str, state: dict, request: gr.Request) -> str:
+        """The agreed story's study card for the statement of the question being asked, for
+        the person's role (staff: the lines and two figures; managers and leads: everything)."""
+        with user_errors():
+            me = current_user(services.users, request, user)
+            question = find((state or {}).get("question_id") or "")
+            if question is None or not question.qs:
+                return ""
+            title = services.framework.qs(question.qs).title
+            return card_for_statement(services.stories, bank, question.qs, title, me.role)
+
     def first_question(audience: str, qs_choice: str, state: dict, request: gr.Request):
         """The page opens with a question already asked, for the signed-in person's role."""
         with user_errors():
@@ -262,6 +274,8 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             group_consecutive_messages=True,
         )
         elsewhere_box = gr.HTML(elem_id="practice-elsewhere-box")
+        with gr.Accordion("Our agreed story on this statement", open=False, elem_id="practice-story"):
+            story_box = gr.HTML(elem_id="practice-story-card")
         reply = gr.Textbox(
             label="Your answer", lines=3, max_lines=12, elem_id="practice-answer",
             placeholder="Answer as you would to the inspector: what changed for people, how you know, an example, "
@@ -277,7 +291,9 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             again = gr.Button("Try again", elem_id="practice-again", scale=1)
             next_btn = gr.Button("Next question", elem_id="practice-ask", scale=1)
         ask_inputs = [user_box, audience, qs_choice, with_challenges, state]
-        read_aloud_after(next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask"), chat, read_aloud, voice_status)
+        asked = next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask")
+        read_aloud_after(asked, chat, read_aloud, voice_status)
+        asked.then(study, [user_box, state], story_box, api_name="study_card", show_progress="hidden")
         answer_inputs = [reply, user_box, team_box, audience, chat, state, spoken]
         # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
         sent = send.click(answer, answer_inputs, [chat, state, reply, spoken, pending], api_name="answer").then(
@@ -292,4 +308,4 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         read_aloud_after(again.click(try_again, [chat, state], [chat, state], api_name="try_again"), chat, read_aloud, voice_status)
         wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="transcribe")
         wire_read_aloud(read_aloud, chat, voice_status)
-    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience]
+    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience], (study, [user_box, state], story_box)
