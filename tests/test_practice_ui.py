@@ -179,7 +179,7 @@ def test_practice_flow_asks_coaches_and_saves_the_attempt(served):
     saved = attempts[0]
     assert saved.qs == "safeguarding"
     assert saved.question == question
-    assert saved.question_id.startswith("safeguarding-") and not saved.question_id.endswith("#probe")
+    assert saved.question_id.startswith("safeguarding-") and saved.follows is None
     assert saved.answer == STRONG
     assert saved.score == score
     assert saved.team == "Front door"
@@ -211,7 +211,7 @@ def test_try_again_shows_the_change_in_score(served):
 
     attempts = services.attempts.list(user="Ben")
     assert [a.score for a in attempts] == [first, second]
-    assert attempts[0].question_id == attempts[1].question_id  # a retry, not a probe
+    assert attempts[0].question_id == attempts[1].question_id and attempts[1].follows is None  # a retry, not a probe
     assert attempts[1].question == question
 
 
@@ -231,7 +231,7 @@ def test_follow_up_probe_is_answered_and_saved_as_a_probe(served):
     attempts = services.attempts.list(user="Cal")
     assert len(attempts) == 2
     first, second = attempts
-    assert second.question_id == first.question_id + "#probe"
+    assert second.question_id == first.question_id and second.follows == first.id and second.is_follow_up
     assert second.question == probe
     assert second.question != first.question
     assert second.answer == reply_text
@@ -536,7 +536,7 @@ def test_browser_practice_turn_shows_coaching(served, new_page):
     saved = services.attempts.list(user="Kim")
     assert len(saved) == 2
     assert (saved[0].answer, saved[0].score) == (STRONG, score)
-    assert saved[1].question_id == saved[0].question_id + "#probe"
+    assert saved[1].question_id == saved[0].question_id and saved[1].follows == saved[0].id
     ours = [e for e in errors if re.search(r"prep|practice|pb-|gradio_api|127\.0\.0\.1|localhost", e, re.I)]
     assert not [e for e in errors if e.startswith("pageerror")] and not ours, errors
     assert requests

@@ -90,18 +90,19 @@ def test_the_page_and_markdown_show_the_agreed_grid(team):
 
 
 def test_the_briefing_pack_prints_the_agreed_story(team, council):
-    pack = briefing(council, qs="safeguarding")
+    pack = briefing(council.store, council.framework, council.rubric, council.questions, qs="safeguarding",
+                    stories=council.stories)
     story = pack["statements"][0]["story"]
     assert story["version"] == 1 and story["by"] == "Lee"
     assert story["figures"][0]["value"] == "91.5%" and story["figures"][0]["date"] == "March 2026"
-    found, text = inspect(briefing_html(council, qs="safeguarding"))
+    found, text = inspect(briefing_html(council.store, council.framework, council.rubric, council.questions, qs="safeguarding", stories=council.stories))
     assert found == []
     assert "Our agreed story" in text and "Version 1, approved by Lee" in text
     for m in STORY.messages:
         assert m.message in text
     assert "What we are doing: One safeguarding pathway agreed" in text
     assert "91.5% people who use services who say they feel safe (2025/26) England average 70.1%" in text
-    _, other = inspect(briefing_html(council, qs="assessing-needs"))
+    _, other = inspect(briefing_html(council.store, council.framework, council.rubric, council.questions, qs="assessing-needs", stories=council.stories))
     assert "No agreed story yet" in other and "Our agreed story" not in other
 
 

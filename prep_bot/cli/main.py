@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from prep_bot.cli.common import print_json, with_services
+from prep_bot.cli.common import operator, print_json, with_services
 from prep_bot.errors import PrepBotError
 from prep_bot.cli.setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
 from prep_bot.cli.db import migrate
 from prep_bot.cli.transfer import export_store, import_store
 from prep_bot.cli.llm import ask, echo_help, llm, model_help
-from prep_bot.cli.story import echo_on_message, story
+from prep_bot.cli.story import echo_on_message, eval_story, story
 from prep_bot.cli.voice import echo_delivery, transcribe
 from prep_bot.evidence.provenance import display_date, same_council
 from prep_bot.framework.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
@@ -52,9 +52,7 @@ def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, council: str | 
     if if_empty and not services.store.is_empty():
         click.echo(f"The store in {services.settings.data_dir} already holds {len(services.store.documents())} documents; nothing to do.")
         return
-    if council is not None and not council.strip():
-        raise click.UsageError("--council is empty: give the council's name.")
-    report = services.ingestor.ingest(list(paths), progress=not quiet and sys.stderr.isatty(), council=council)
+    report = services.library.ingest(operator(), list(paths), council=council, progress=not quiet and sys.stderr.isatty())
     for result in report.failed:
         click.echo(f"skipped: {result.reason}", err=True)
     click.echo(f"{report.summary()}; data dir {services.settings.data_dir}.")
@@ -79,7 +77,8 @@ def search(query: str, qs, polarity, doc_type, k: int, mode: str, council: str |
     """Find the evidence passages that best answer QUERY, with citations."""
     if not query.strip():
         raise click.UsageError("QUERY is empty: give a question or some words to search the evidence for.")
-    hits = services.store.search(query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode, council=council)
+    hits = services.evidence.search(operator(), query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode,
+                                    council=council, longest=None, figures=False).hits
     if as_json:
         print_json([h.to_dict() for h in hits])
         return
@@ -112,7 +111,7 @@ def _provenance(p, services) -> str:
 @with_services
 def chunks(doc_id: str | None, council: str | None, as_json: bool, services) -> None:
     """List every stored passage with its tags (the retrieval test console)."""
-    passages = services.store.passages(doc_id, council=council if council or not doc_id else "all")
+    passages = services.library.passages(operator(), doc_id, council)
     if as_json:
         print_json([p.to_dict() for p in passages])
         return
@@ -127,13 +126,14 @@ def chunks(doc_id: str | None, council: str | None, as_json: bool, services) -> 
 @with_services
 def docs(as_json: bool, services) -> None:
     """List the stored documents."""
-    documents = services.store.documents()
+    documents = services.library.documents(operator())
     if as_json:
-        print_json([{**d.to_dict(), "date": d.date or None, "council": d.council or None} for d in documents])
+        print_json([{**d.info.to_dict(), "date": d.info.date or None, "council": d.info.council or None} for d in documents])
         return
-    for d in documents:
+    for document in documents:
+        d = document.info
         when = display_date(d.date) or "undated"
-        dated = " (dated)" if services.store.is_dated(d) else ""
+        dated = " (dated)" if document.dated else ""
         click.echo(f"{d.doc_id}  {d.doc_type:15} {d.chunks:5} passages  {when}{dated}  {d.council or '-'}  {d.title}")
     click.echo(f"{len(documents)} documents")
 
@@ -143,17 +143,9 @@ def docs(as_json: bool, services) -> None:
 @with_services
 def remove(doc_id: str, services) -> None:
     """Delete one document, its passages and, if it was uploaded in the app, its copy."""
-    from prep_bot.evidence.uploads import forget_upload
-
-    from prep_bot.infra.database import shown
-
-    store = services.store
-    known = store.catalog.document(doc_id)
-    kept_row = known is not None and store.catalog.has_upload(known.source)  # removed with the document
-    info = store.remove_document(doc_id)
-    copy = " and its uploaded copy" if forget_upload(services.settings.data_dir, info.source) or kept_row else ""
-    where = shown(store.catalog.url) if services.settings.shared_database else services.settings.data_dir
-    click.echo(f"Removed {info.doc_id} ({info.chunks} passages){copy} from {where}.")
+    gone = services.library.remove(operator(), doc_id)
+    copy = " and its uploaded copy" if gone.copy else ""
+    click.echo(f"Removed {gone.info.doc_id} ({gone.info.chunks} passages){copy} from {gone.where}.")
 
 
 @main.command()
@@ -164,12 +156,9 @@ def remove(doc_id: str, services) -> None:
 @with_services
 def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, services) -> None:
     """Correct a passage's tags (kept with who and when; re-ingest and new versions keep it)."""
-    import getpass
-
-    from prep_bot.evidence.corrections import correct
     from prep_bot.infra.database import shown
 
-    passage = correct(services.store, services.framework, passage_id, qs_list.split(","), polarity, by or getpass.getuser())
+    passage = services.library.correct_tags(operator(by), passage_id, qs_list.split(","), polarity)
     click.echo(
         f"Tagged {passage.id} as {', '.join(passage.quality_statements)} ({passage.polarity}); "
         f"saved in {shown(services.store.catalog.url)}."
@@ -184,12 +173,7 @@ def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, ser
 @with_services
 def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
     """List likely CQC questions per quality statement and audience."""
-    from prep_bot.practice.questions import challenge_questions
-
-    chosen = services.questions.select(qs=qs, audience=audience)
-    if challenges:
-        found = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
-        chosen += [q for q in found if (not qs or q.qs == qs) and (not audience or q.audience == audience)]
+    chosen = services.practice.questions(operator(), qs=qs, audience=audience, challenges=challenges)
     if as_json:
         print_json([q.to_dict() for q in chosen])
         return
@@ -210,9 +194,9 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
     """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
     if (answer is None) == (audio is None):
         raise click.UsageError("Give the answer as --answer TEXT or --audio FILE (one of them).")
-    transcript = services.transcriber.transcribe(audio) if audio else None
+    transcript = services.practice.transcribe(operator(), audio, keep_file=True) if audio else None
     said = transcript.text if transcript else answer
-    feedback = services.coach.coach(qs, question, said)
+    feedback = services.practice.coach_once(operator(), qs, question, said)
     helped = model_help(services, feedback, said)  # None without a model; ``error`` when it failed
     if as_json:
         data = feedback.to_dict()
@@ -245,6 +229,9 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
 @main.group(name="eval")
 def eval_group() -> None:
     """Measure retrieval and coaching against the labelled sets in eval/."""
+
+
+eval_group.add_command(eval_story)  # cli/story.py
 
 
 @eval_group.command(name="retrieval")
@@ -317,20 +304,19 @@ def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
         click.echo(format_coach_table(results))
 
 
-@eval_group.command(name="story")
+@eval_group.command(name="injection")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled examples (default: eval/story.yaml).")
+              help="Labelled sentences (default: eval/injection.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def eval_story(set_path: Path | None, as_json: bool, services) -> None:
-    """Rehearsing against the agreed story: on message, hiding an area to improve, same measure."""
-    from prep_bot.evals.story import default_story_set, evaluate_story, format_story_table, load_story_set
+def eval_injection(set_path: Path | None, as_json: bool) -> None:
+    """Planted sentences withheld from the model, and real report sentences wrongly withheld."""
+    from prep_bot.evals.injection import default_injection_set, evaluate_injection, format_injection_table, load_injection_set
 
-    results = evaluate_story(services.embedder, load_story_set(set_path or default_story_set()))
+    results = evaluate_injection(load_injection_set(set_path or default_injection_set()))
     if as_json:
         print_json(results)
     else:
-        click.echo(format_story_table(results))
+        click.echo(format_injection_table(results))
 
 
 @eval_group.command(name="speech")
@@ -390,9 +376,10 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
     Works in its own temporary store (your evidence store is not touched). Progress goes to
     stderr; the table (or JSON) to stdout. About 10 minutes at the default scale."""
     from prep_bot.evals.bench import format_markdown, format_table, run, to_json
+    from prep_bot.services import build_services
 
     try:
-        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep)
+        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep, services_for=build_services)
     except PrepBotError as e:
         raise click.ClickException(str(e)) from e
     except ValueError as e:
@@ -410,7 +397,7 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
 @with_services
 def gaps(as_json: bool, services) -> None:
     """Readiness per quality statement and the likely questions the evidence cannot yet answer."""
-    rows = services.insights.readiness()
+    rows = services.readiness.rows(operator())
     if as_json:
         print_json([
             {k: v for k, v in r.to_dict().items() if k in GAPS_KEYS} for r in rows
@@ -439,15 +426,7 @@ GAPS_KEYS = (
 @with_services
 def report(out: Path, services) -> None:
     """Write the readiness report (HTML with the heatmap, Markdown or CSV, by extension)."""
-    from prep_bot.practice.report import readiness_csv, readiness_html, readiness_markdown
-
-    writers = {".html": readiness_html, ".htm": readiness_html, ".md": readiness_markdown, ".csv": readiness_csv}
-    writer = writers.get(out.suffix.lower())
-    if writer is None:
-        raise click.UsageError(f"--out must end in .html, .md or .csv, not {out.suffix or '(nothing)'}")
-    rows = services.insights.readiness()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(writer(rows), encoding="utf-8")
+    rows = services.readiness.report(operator(), out)  # its form by the suffix of --out
     click.echo(f"Wrote {out.resolve()} ({len(rows)} quality statements, from the evidence in {services.settings.data_dir}).")
 
 
@@ -460,11 +439,11 @@ def report(out: Path, services) -> None:
 def briefing(qs: str | None, audience: str | None, out: Path, services) -> None:
     """Write the printable briefing pack: per quality statement, key messages, figures with
     comparators and sources, likely questions and what a good answer covers."""
-    from prep_bot.practice.briefing import AUDIENCE_NAMES, briefing_html
+    from prep_bot.practice.briefing import AUDIENCE_NAMES
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise click.UsageError(f"--out must end in .html, not {out.suffix or '(nothing)'}")
-    html = briefing_html(services, qs=qs, audience=audience)
+    html = services.evidence.briefing(operator(), qs=qs, audience=audience)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     count = 1 if qs else len(services.framework.quality_statements)

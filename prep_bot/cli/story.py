@@ -198,3 +198,19 @@ def echo_on_message(found) -> None:
         click.echo(f"  figure: {conflict.note}")
     for h in found.hidden:
         click.echo(f"  hides an area to improve: you said “{h.sentence}”; {h.note[0].lower()}{h.note[1:]}")
+
+
+@click.command(name="story")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled examples (default: eval/story.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def eval_story(set_path: Path | None, as_json: bool, services) -> None:
+    """Rehearsing against the agreed story: on message, hiding an area to improve, same measure."""
+    from prep_bot.evals.story import default_story_set, evaluate_story, format_story_table, load_story_set
+
+    results = evaluate_story(services.embedder, load_story_set(set_path or default_story_set()))
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_story_table(results))

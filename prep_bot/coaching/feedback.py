@@ -6,14 +6,13 @@ evidence contradicts. The chat message, the feedback panel and the stored attemp
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from prep_bot.evidence.provenance import display_date
 from prep_bot.coaching.rubric import DimensionScore, Rubric, WrongFigure, wrong_figures_text
 
 if TYPE_CHECKING:
     from prep_bot.coaching.claims import Claim
-    from prep_bot.coaching.coach import Feedback
 
 GOOD = 60  # a dimension scoring this or more is a strength, and covers the points it is about
 NO_STRENGTH = "No strength yet: no part of this answer scores 60 or more, so start with the one thing to change."
@@ -52,6 +51,18 @@ class Reply:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+class Scored(Protocol):
+    """What a reply is decided from: a coached answer's scores, claims and missed points (the
+    coach's ``Feedback``, which holds the reply; named here so this module needs no coach)."""
+
+    score: int
+    dimensions: list[DimensionScore]
+    claims: list[Claim]
+    missed: list[str]
+    missed_about: dict[str, list[list[str]]]
+    follow_up: str
 
 
 def _weights(rubric: Rubric) -> dict[str, float]:
@@ -105,7 +116,7 @@ def figure_note(claims: list[Claim]) -> str | None:
     return f"{lead}: {wrong_figures_text(wrong, sources=False)}."
 
 
-def reply_for(feedback: Feedback, rubric: Rubric) -> Reply:
+def reply_for(feedback: Scored, rubric: Rubric) -> Reply:
     best = strongest(feedback.dimensions, rubric)
     worst = weakest(feedback.dimensions, rubric)
     about = feedback.missed_about

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -40,6 +41,8 @@ class AttemptRow(Base):
     delivery: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     # The version of the council's story (story_versions.id) the answer was judged against; NULL: none
     story_version: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    # The attempt whose follow-up question this one answers; NULL for an answer to the question itself
+    follows: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
 
 # Evidence fields worth keeping with an attempt: enough to cite it again, not the whole passage.
@@ -83,6 +86,25 @@ def judged_against(feedback: dict | None) -> int | None:
     return int(found) if isinstance(found, int) else None
 
 
+LEGACY_FOLLOW_UP = "#probe"  # how releases before the ``follows`` column marked a follow-up's question id
+
+
+def linked_follow_ups(rows: Iterable[dict]) -> Iterator[dict]:
+    """Attempt rows (dicts, in the order they were saved) with each follow-up saved the old way
+    ("#probe" after its question's id, no ``follows``) given its plain question id and the
+    attempt it follows: the latest earlier one by the same person at that question, else by
+    anyone (the rule of the accounts_0003 migration, for exports made before it)."""
+    by_person: dict[tuple[str, str], int] = {}
+    latest: dict[str, int] = {}
+    for row in rows:
+        question_id = str(row.get("question_id") or "")
+        base = question_id.removesuffix(LEGACY_FOLLOW_UP)
+        if base != question_id and row.get("follows") is None:
+            row = {**row, "question_id": base, "follows": by_person.get((row.get("user"), base), latest.get(base))}
+        by_person[(row.get("user"), base)] = latest[base] = row["id"]
+        yield row
+
+
 @dataclass
 class Attempt:
     id: int
@@ -99,7 +121,12 @@ class Attempt:
     created_at: datetime
     feedback: dict | None = None  # None: saved before feedback was kept
     delivery: dict | None = None  # None: a typed answer
+    follows: int | None = None  # the attempt whose follow-up this answers; None: the question itself
     story_version: int | None = None  # the story version it was judged against; None: no agreed story then
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.follows is not None
 
     @classmethod
     def from_row(cls, row: AttemptRow) -> Attempt:
@@ -107,7 +134,7 @@ class Attempt:
             row.id, row.user, row.team, row.audience, row.qs, row.question_id, row.question, row.answer,
             row.score, json.loads(row.dimensions), json.loads(row.claims or "[]"), row.created_at,
             json.loads(row.feedback) if row.feedback else None, json.loads(row.delivery) if row.delivery else None,
-            story_version=row.story_version,
+            follows=row.follows, story_version=row.story_version,
         )
 
 
@@ -131,12 +158,14 @@ class AttemptLog:
     def add(
         self, *, user: str, team: str, audience: str, qs: str, question_id: str, question: str, answer: str,
         score: int, dimensions: dict[str, int], claims: list[dict] | None = None, feedback: dict | None = None,
-        delivery: dict | None = None, story_version: int | None = None,
+        delivery: dict | None = None, follows: int | None = None, story_version: int | None = None,
     ) -> Attempt:
         """Save one attempt. ``feedback`` is the coach's ``Feedback.to_dict()``; it is compacted
         (see ``compact_feedback``) before it is stored. ``delivery`` is how a spoken answer was
-        said (``Delivery.to_dict()``). ``story_version``: the agreed story's version the answer
-        was judged against (default: the one the feedback's ``on_message`` names)."""
+        said (``Delivery.to_dict()``). ``follows``: the attempt whose follow-up question this
+        answers (``question_id`` stays that of the question it all began with). ``story_version``:
+        the agreed story's version the answer was judged against (default: the one the
+        feedback's ``on_message`` names)."""
         if story_version is None:
             story_version = judged_against(feedback)
         row = AttemptRow(
@@ -144,7 +173,7 @@ class AttemptLog:
             question=question, answer=answer, score=int(score), dimensions=json.dumps(dimensions),
             claims=json.dumps(claims or []),
             feedback=json.dumps(compact_feedback(feedback), ensure_ascii=False) if feedback else None,
-            delivery=json.dumps(_short(delivery), ensure_ascii=False) if delivery else None,
+            delivery=json.dumps(_short(delivery), ensure_ascii=False) if delivery else None, follows=follows,
             story_version=story_version,
         )
         with self._session() as session, session.begin():
@@ -177,8 +206,8 @@ class AttemptLog:
             return [Attempt.from_row(r) for r in session.scalars(query)]
 
     def get(self, attempt_id: int) -> Attempt | None:
-        """One attempt by its id, or None. Callers showing it to someone check their role first
-        (``practice_export.readable_attempt``)."""
+        """One attempt by its id, or None. Callers showing it to someone ask the permission policy
+        first (prep_bot/app/policy.py)."""
         with self._session() as session:
             row = session.get(AttemptRow, int(attempt_id))
             return Attempt.from_row(row) if row is not None else None

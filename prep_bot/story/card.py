@@ -44,11 +44,3 @@ def cards_html(cards: list[dict], missing: list[str]) -> str:
 
     return render("story_cards.html.j2", cards=cards, missing=missing)
 
-
-def card_for_statement(book, bank, qs: str, title: str, role: str) -> str:
-    """The study card of one statement for ``role`` as HTML: its approved story, or a line
-    saying there is none yet (Practice shows it beside the question)."""
-    version = book.current(qs)
-    if version is None:
-        return cards_html([], [title])
-    return cards_html([study_card(version, title, role, bank)], [])

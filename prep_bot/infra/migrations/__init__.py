@@ -159,9 +159,9 @@ def run_in_alembic() -> None:
 def databases(settings) -> list[tuple[str, str]]:
     """(scripts, URL) of each database a data dir's settings use: two SQLite files in the data
     dir, or one database server for both."""
-    from prep_bot.evidence.catalog import catalog_url
+    from prep_bot.infra.database import url_of
 
-    return [(ACCOUNTS, settings.attempts_url), (CATALOG, catalog_url(settings.catalog_location))]
+    return [(ACCOUNTS, settings.attempts_url), (CATALOG, url_of(settings.catalog_location))]
 
 
 def _each(settings, action) -> list:
