@@ -33,6 +33,10 @@ SUPPORT_MIN = 0.3  # same-measure probability at which an equal figure supports 
 CONTRADICT_MIN = 0.45  # same-measure probability at which a different figure contradicts it
 SEARCH_DEPTH = 6
 MATCH_MARGIN = 0.25  # a figure matched this much less well than the best match is of another measure
+# The same measure in another period or document: the pair model must be all but sure. Below this,
+# two figures the stated words both come near ("carers satisfied with support" and "carers
+# receiving a direct payment") are different measures, and the period never chooses between them.
+ALIKE_MIN = 0.9
 SHARED_COMPARATOR = 0.8  # same-measure probability when both figures are compared with one value
 NOT_IN_EVIDENCE = "not in the evidence"  # how "unverified" reads to users
 
@@ -212,7 +216,7 @@ class ClaimChecker:
         anchor = first[1]
         # Of that measure: matched nearly as well as the best, and the same measure as it.
         rest = [c for p, c in options if c is not anchor and p >= first[0] - MATCH_MARGIN]
-        alike = {id(c) for p, c in self.figures_of_measure(anchor.point, rest, vectors) if p >= CONTRADICT_MIN}
+        alike = {id(c) for p, c in self.figures_of_measure(anchor.point, rest, vectors) if p >= ALIKE_MIN}
         return [first, *((p, c) for p, c in options if id(c) in alike)]
 
     def given_in(self, point: DataPoint, passages: list[Passage]) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from prep_bot.coaching.claims import CONTRADICT_MIN as SAME_MEASURE_SHOWN
+from prep_bot.coaching.claims import ALIKE_MIN as SAME_MEASURE_SHOWN  # one figure per measure: the pair model all but sure
 from prep_bot.coaching.claims import Claim, ClaimChecker
 from prep_bot.coaching.conversation import Added, what_was_added
 from prep_bot.coaching.feedback import Reply, covered, reply_for, weakest, wrong_figures
@@ -293,7 +293,7 @@ class Coach:
         for card in cards:
             if model is not None and chosen:
                 same = model.same_measure(card.point, [c.point for c in chosen], vectors)
-                older = [c for c, p in zip(chosen, same) if p >= SAME_MEASURE_SHOWN]
+                older = [c for c, p in zip(chosen, same) if p >= SAME_MEASURE_SHOWN and c.point.unit == card.point.unit]
                 if older:
                     kept = older[0]
                     if (card.point.date or card.passage.date or "") > (kept.point.date or kept.passage.date or ""):
