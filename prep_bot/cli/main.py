@@ -10,7 +10,7 @@ import click
 
 from prep_bot.cli.common import print_json, with_services
 from prep_bot.errors import PrepBotError
-from prep_bot.cli.setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
+from prep_bot.cli.setup import council, onnx, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
 from prep_bot.cli.db import migrate
 from prep_bot.cli.transfer import export_store, import_store
 from prep_bot.cli.llm import ask, echo_help, llm, model_help
@@ -35,7 +35,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store):
+for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, onnx):
     main.add_command(command)
 
 

@@ -17,7 +17,7 @@ import yaml
 
 from prep_bot.errors import EvidenceFileError
 from prep_bot.evidence.corrections import apply_corrections
-from prep_bot.evidence.chunking import chunk_blocks
+from prep_bot.evidence.chunking import DraftPassage, chunk_blocks
 from prep_bot.evidence.classifier import StatementClassifier, store_examples
 from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, LoadedFile, load_file
 from prep_bot.evidence.passage import DocumentInfo, Passage
@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
 # Bump when loading, chunking, tagging or redaction change what a file becomes, so that
 # re-ingesting an unchanged file re-processes it instead of keeping stale passages.
-PIPELINE_VERSION = "4"  # 4: units tagged by a learnt classifier and packed per statement; council and date
+# 4: units tagged by a learnt classifier and packed per statement; council and date. 5: each text
+# embedded once (units judged by content through the int8 copy of the model).
+PIPELINE_VERSION = "5"
 Status = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
 # Passages embedded together across files (the model still encodes them embed_batch_size at a time).
 EMBED_BATCH = 512
@@ -160,6 +162,7 @@ class Ingestor:
         report = IngestReport(list(problems))
         self.store.reconcile()
         if files:
+            self._ready()
             self.refit()
         bar = None
         if progress:
@@ -188,6 +191,7 @@ class Ingestor:
         with self.store.writing():
             self._council = council
             try:
+                self._ready()
                 self.refit()
                 self._run([(path, name or path.name)], results.extend)
             finally:
@@ -201,31 +205,61 @@ class Ingestor:
         units = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
         if not units:
             raise EvidenceFileError(f"{path.name}: no text passages found")
+        self._ready()
         self.refit()
-        vectors = self.embedder.encode([u.embed_text for u in units])
-        return self.tagger.tag(units, vectors, self.embedder.count_tokens, self.chunk_tokens)
+        return self._embed_and_tag([units], passages=False)[0][0]
+
+    def _ready(self) -> None:
+        """Load the embedding engine; the first ingest on this machine also writes the ONNX
+        copies of the model (the int8 one judges units; both make later commands start fast)."""
+        self.embedder.load(export=True)
+
+    def _embed_and_tag(self, documents: Sequence[Sequence[DraftPassage]], passages: bool = True):
+        """Tag documents' units and pack them into passages, embedding every text once, several
+        documents together (one long encode runs near the model's full speed; many short ones
+        do not): first the units that are a passage on their own (their vector is stored) and,
+        through the fast int8 copy, the units judged by content that may be joined; then, after
+        tagging, each passage not embedded yet. Returns (passages, their vectors or None) per
+        document."""
+        count, target = self.embedder.count_tokens, self.chunk_tokens
+        plans = [self.tagger.plan(units, count, target) for units in documents]
+        alone = self.embedder.encode([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.alone])
+        judged = self.embedder.encode_fast([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.judged])
+        tagged, stored, a, j = [], [], 0, 0
+        for units, plan in zip(documents, plans):
+            own = dict(zip(plan.alone, alone[a : a + len(plan.alone)]))
+            vectors = {**dict(zip(plan.judged, judged[j : j + len(plan.judged)])), **own}
+            a, j = a + len(plan.alone), j + len(plan.judged)
+            passages_ = self.tagger.tag(units, vectors, count, target)
+            tagged.append(passages_)
+            # A passage that is a unit embedded as a passage keeps its vector.
+            stored.append([own.get(t.units[0]) if len(t.units) == 1 else None for t in passages_])
+        if not passages:
+            return [(t, None) for t in tagged]
+        todo = [(d, k) for d, vectors in enumerate(stored) for k, v in enumerate(vectors) if v is None]
+        fresh = self.embedder.encode([tagged[d][k].draft.embed_text for d, k in todo])
+        for (d, k), vector in zip(todo, fresh):
+            stored[d][k] = vector
+        return [(t, np.stack(v) if v else np.zeros((0, self.embedder.dimension), dtype=np.float32)) for t, v in zip(tagged, stored)]
 
     def _run(self, files: Sequence[tuple[Path, str]], done) -> None:
-        """Prepare files one by one and embed their passages together, EMBED_BATCH texts at a
-        time (one long encode runs near the model's full speed; many short ones do not). Each
-        document is still stored and committed on its own. ``done`` gets results in file order."""
+        """Prepare files one by one and embed and tag their passages together, about EMBED_BATCH
+        units at a time (see _embed_and_tag). Each document is still stored and committed on its
+        own. ``done`` gets results in file order."""
         pending: list[_Prepared] = []
 
         def flush() -> None:
             if not pending:
                 return
-            texts = [t for prepared in pending for t in prepared.embed_texts]
             try:
-                vectors = self.embedder.encode(texts)
+                embedded = self._embed_and_tag([p.drafts for p in pending])
             except Exception:  # noqa: BLE001 - one file's text must not fail the others
                 log.warning("embedding %d files together failed; embedding them one by one", len(pending))
-                results = [self._guarded(p.path, lambda: self._store(p, self.embedder.encode(p.embed_texts))) for p in pending]
+                results = [self._guarded(p.path, lambda: self._store(p, *self._embed_and_tag([p.drafts])[0])) for p in pending]
             else:
-                start, results = 0, []
-                for prepared in pending:
-                    end = start + len(prepared.drafts)
-                    results.append(self._guarded(prepared.path, lambda: self._store(prepared, vectors[start:end])))
-                    start = end
+                results = [
+                    self._guarded(p.path, lambda: self._store(p, tagged, vectors)) for p, (tagged, vectors) in zip(pending, embedded)
+                ]
             done(results)
             pending.clear()
 
@@ -315,11 +349,10 @@ class Ingestor:
         )
         return _Prepared(path, info, drafts, replaces=existing is not None)
 
-    def _store(self, prepared: _Prepared, embeddings: np.ndarray) -> FileResult:
-        """Tag a prepared document's units with their embeddings, pack them into passages,
-        apply any lead's corrections, and commit the document to the store."""
+    def _store(self, prepared: _Prepared, tagged: list[TaggedPassage], vectors: np.ndarray) -> FileResult:
+        """Apply any lead's corrections to a prepared document's tagged passages and commit the
+        document, with its passages' vectors, to the store."""
         info = prepared.info
-        tagged = self.tagger.tag(prepared.drafts, embeddings, self.embedder.count_tokens, self.chunk_tokens)
         passages = [
             Passage(
                 id=f"{info.doc_id}:{info.sha256[:12]}:{i:05d}",
@@ -342,11 +375,6 @@ class Ingestor:
             for i, t in enumerate(tagged)
         ]
         apply_corrections(passages, self.store.catalog.corrections(), self.framework)
-        # A passage of one unit keeps that unit's vector; one joined from several is embedded
-        # as a whole (a mean of its units' vectors would blur what it says).
-        joined = [i for i, t in enumerate(tagged) if t.vector is None]
-        fresh = dict(zip(joined, self.embedder.encode([tagged[i].draft.embed_text for i in joined])))
-        vectors = np.stack([fresh[i] if t.vector is None else t.vector for i, t in enumerate(tagged)])
         self.store.put_document(info, passages, [t.draft.embed_text for t in tagged], vectors)
         log.info("stored %s: %d passages", info.doc_id, len(passages))
         status: Status = "replaced" if prepared.replaces else "added"
@@ -355,16 +383,13 @@ class Ingestor:
 
 @dataclass
 class _Prepared:
-    """A document read, redacted and chunked, waiting for its embeddings."""
+    """A document read, redacted and chunked, waiting to be embedded and tagged."""
 
     path: Path
     info: DocumentInfo
     drafts: list
     replaces: bool
 
-    @property
-    def embed_texts(self) -> list[str]:
-        return [d.embed_text for d in self.drafts]
 
 
 def guess_doc_type(path: Path, title: str) -> str:
