@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from prep_bot.platform.config import Settings
-from prep_bot.platform.embeddings import Embedder
+from prep_bot.infra.config import Settings
+from prep_bot.infra.embeddings import Embedder
 from prep_bot.framework.statements import Framework, load_framework
 
 
@@ -21,7 +21,7 @@ class Services:
     @cached_property
     def cache(self):
         """Embeddings and computed results kept on disk in the data dir (see vector_cache)."""
-        from prep_bot.platform.vector_cache import VectorCache
+        from prep_bot.infra.vector_cache import VectorCache
 
         return VectorCache(self.settings.cache_path)
 
@@ -72,9 +72,10 @@ class Services:
     @cached_property
     def transcriber(self):
         """Speech to text for spoken answers; the model loads at the first recording."""
+        from prep_bot.speech.terms import TermSpeller
         from prep_bot.speech.transcription import Transcriber
 
-        return Transcriber(self.settings.stt_model_path, self.settings.max_audio_s)
+        return Transcriber(self.settings.stt_model_path, self.settings.max_audio_s, terms=TermSpeller(self.glossary))
 
     @cached_property
     def attempts(self):

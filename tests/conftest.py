@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import prep_bot  # noqa: F401 - sets the offline / no-telemetry environment first
-from prep_bot.platform.config import REPO_ROOT, Settings
-from prep_bot.platform.embeddings import Embedder
+from prep_bot.infra.config import REPO_ROOT, Settings
+from prep_bot.infra.embeddings import Embedder
 from prep_bot.services import Services
 
 SAMPLE_LIBRARY = REPO_ROOT / "knowledge" / "evidence"

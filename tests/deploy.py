@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "deploy"
 SYSTEMD = DEPLOY / "systemd"

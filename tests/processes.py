@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from conftest import SAMPLE_LIBRARY, cli_env, free_port
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 PREP_BOT = REPO_ROOT / ".venv" / "bin" / "prep-bot"
 

@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from conftest import CHROMIUM, free_port, launch_chromium
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 VENV_PREP_BOT = REPO_ROOT / ".venv" / "bin" / "prep-bot"

@@ -8,7 +8,7 @@ import re
 
 from pages import IMG, SCRIPT, inspect, run_cli
 from prep_bot.practice.briefing import AUDIENCE_NAMES, briefing, briefing_html
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 from prep_bot.services import Services
 
 SECTION = '<section class="pb-statement"'

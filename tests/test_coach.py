@@ -4,7 +4,7 @@ margin, and every planted false figure is flagged; figures the evidence states a
 import pytest
 
 from prep_bot.evals.evaluation import evaluate_coach, load_answer_set
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 DIMENSIONS = {"outcome", "data", "example", "practice", "learning", "focus"}
 

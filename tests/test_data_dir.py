@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from prep_bot.platform.config import REPO_ROOT, Settings, default_data_dir, read_council, remember_council, running_from_checkout
+from prep_bot.infra.config import REPO_ROOT, Settings, default_data_dir, read_council, remember_council, running_from_checkout
 
 CLI = [sys.executable, "-m", "prep_bot.cli"]
 
@@ -47,7 +47,7 @@ def test_outside_a_checkout_the_default_is_per_user(tmp_path):
 def test_every_command_and_the_makefile_meet_the_same_data_dir(tmp_path):
     """No PREP_BOT_DATA_DIR: `make` and Settings() in a process started from anywhere agree."""
     env = _env_without("PREP_BOT_DATA_DIR", "MAKEFLAGS", "MAKELEVEL")
-    probe = "from prep_bot.platform.config import Settings; print(Settings().data_dir)"
+    probe = "from prep_bot.infra.config import Settings; print(Settings().data_dir)"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     seen = {

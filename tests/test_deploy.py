@@ -14,7 +14,7 @@ import pytest
 
 from deploy import DEPLOY, INSTALLED, SYSTEMD, compose, env_file, exec_start, interpolated, unit, unit_environment
 from prep_bot.cli.main import main
-from prep_bot.platform.config import REPO_ROOT, Settings
+from prep_bot.infra.config import REPO_ROOT, Settings
 
 UNITS = ("prep-bot@.service", "prep-bot-migrate.service", "chroma.service")
 

@@ -3,7 +3,7 @@
 import click
 
 from prep_bot.cli.main import main
-from prep_bot.platform.config import REPO_ROOT, Settings
+from prep_bot.infra.config import REPO_ROOT, Settings
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 

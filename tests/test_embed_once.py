@@ -16,8 +16,8 @@ from prep_bot.evidence.classifier import StatementClassifier
 from prep_bot.evidence.ingest import find_files
 from prep_bot.evidence.loaders import load_file
 from prep_bot.framework.statements import load_framework
-from prep_bot.platform.config import REPO_ROOT
-from prep_bot.platform.embeddings import Embedder
+from prep_bot.infra.config import REPO_ROOT
+from prep_bot.infra.embeddings import Embedder
 
 
 class CountingEmbedder(Embedder):

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from conftest import STRONG, services_with
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.insights import Insights
-from prep_bot.platform.vector_cache import VectorCache
+from prep_bot.infra.vector_cache import VectorCache
 
 HEAVY = ("torch", "sentence_transformers", "transformers")
 # Runs one command in-process, then says on stderr which heavy modules it imported.

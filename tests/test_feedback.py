@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.evals.evaluation import load_answer_set
 from prep_bot.coaching.feedback import GOOD, NO_STRENGTH
 from prep_bot.practice.questions import CHALLENGE_LOOKS_FOR, Question

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 from prep_bot.errors import ConfigError
 from prep_bot.framework.statements import QS_SLUGS, load_framework
 

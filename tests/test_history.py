@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 
 from prep_bot.practice.attempts import MAX_STORED_TEXT, AttemptLog, compact_feedback
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 from prep_bot.practice.export import (
     dimension_labels, may_read, practice_html, readable_attempt, safe_cell, statement_titles,
     write_practice_files,

@@ -27,7 +27,7 @@ from badfiles import (
     pdf_without_text,
 )
 from conftest import CHROMIUM, launch_chromium, served_app, services_with
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.evidence.uploads import MAX_STEM_BYTES, UPLOADS, copy_upload, safe_name
 
 SCREENSHOTS = REPO_ROOT / "screenshots"

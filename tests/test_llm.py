@@ -13,7 +13,7 @@ import pytest
 from conftest import cli_env
 from llm_server import FakeLLM, Scripted, passages
 from prep_bot.llm.advisor import Advisor, split_sections
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 from prep_bot.evidence.passage import Passage
 from prep_bot.llm.grounding import (
     WITHHELD, check_citations, check_reply, echoes, number, passages_block, provisional, withhold_instructions,

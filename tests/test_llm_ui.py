@@ -14,7 +14,7 @@ import pytest
 
 from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, served_app, services_with
 from llm_server import FakeLLM, trickle
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.ui.render import md_escape
 from test_practice_ui import client_for, folded, plain, refused, text_of
 

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from conftest import free_port
 from postgres import pg_url, postgres_server  # noqa: F401 - fixtures
 from processes import PREP_BOT, env_for
-from prep_bot.platform import migrations
+from prep_bot.infra import migrations
 from prep_bot.practice.attempts import AttemptLog
 from prep_bot.evidence.catalog import Catalog
-from prep_bot.platform.database import make_engine
-from prep_bot.platform.migrations import SchemaError
+from prep_bot.infra.database import make_engine
+from prep_bot.infra.migrations import SchemaError
 
 # The release before migrations: the catalog as its raw SQL made it, the attempts table as the
 # oldest releases made it (no feedback, no delivery), users as SQLAlchemy's create_all made it.
@@ -143,7 +143,7 @@ def _differences(url: str, sets: tuple[str, ...] = ("accounts", "catalog")) -> l
 
 
 def test_a_fresh_sqlite_data_dir_gets_the_schema_the_code_declares(tmp_path):
-    from prep_bot.platform.config import Settings
+    from prep_bot.infra.config import Settings
 
     steps = migrations.migrate(Settings(data_dir=tmp_path))
     assert [s.describe() for s in steps] == [
@@ -202,7 +202,7 @@ def _set_revision(url: str, which: str, revision: str) -> None:
 
 
 def test_serve_refuses_a_schema_made_by_a_newer_prep_bot(tmp_path):
-    from prep_bot.platform.config import Settings
+    from prep_bot.infra.config import Settings
 
     migrations.migrate(Settings(data_dir=tmp_path))
     _set_revision(f"sqlite:///{tmp_path / 'attempts.sqlite'}", "accounts", "accounts_0099")

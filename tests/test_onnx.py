@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from prep_bot.evals.evaluation import default_retrieval_set, load_retrieval_set
-from prep_bot.platform.embeddings import Embedder
-from prep_bot.platform.onnx_encoder import PROBES, OnnxEncoder
+from prep_bot.infra.embeddings import Embedder
+from prep_bot.infra.onnx_encoder import PROBES, OnnxEncoder
 
 MIN_COSINE = 0.99999
 

@@ -21,10 +21,10 @@ import pytest
 from conftest import SAMPLE_LIBRARY, chroma_server, copy_sample
 from postgres import pg_url, postgres_server  # noqa: F401 - fixtures
 from processes import PREP_BOT, env_for
-from prep_bot.platform import migrations
+from prep_bot.infra import migrations
 from prep_bot.evidence.catalog import Catalog
-from prep_bot.platform.config import Settings
-from prep_bot.platform.migrations import SchemaError
+from prep_bot.infra.config import Settings
+from prep_bot.infra.migrations import SchemaError
 
 SAMPLE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 OTHER = "stockton-2015-lga-personalisation-peer-challenge.txt"
@@ -84,7 +84,7 @@ def test_accounts_attempts_and_catalog_live_in_postgres(pg_url, make_services, e
 LOCK_HOLDER = textwrap.dedent("""
     import sys, time
     import prep_bot
-    from prep_bot.platform.config import Settings
+    from prep_bot.infra.config import Settings
     from prep_bot.evidence.store import EvidenceStore
     store = EvidenceStore(Settings(data_dir=sys.argv[1], database_url=sys.argv[2]), embedder=None)
     mode = sys.argv[3]

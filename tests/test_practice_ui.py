@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, served_app, services_with
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.questions import challenge_questions
 
 pytestmark = pytest.mark.server

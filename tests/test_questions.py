@@ -2,7 +2,7 @@
 
 import re
 
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 from prep_bot.framework.statements import QS_SLUGS
 from prep_bot.practice.questions import AUDIENCES, QuestionBank, challenge_questions
 

@@ -55,7 +55,7 @@ def rows(table) -> list[list]:
 # -- the source: a local SQLite data dir ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def source(tmp_path_factory, embedder):
-    from prep_bot.platform.config import remember_council
+    from prep_bot.infra.config import remember_council
     from prep_bot.evidence.corrections import correct
     from prep_bot.evidence.uploads import add_uploads
 
@@ -165,7 +165,7 @@ def target(cluster, make_services, tmp_path):
 
 # -- moving up: export, import ---------------------------------------------------------------------
 def test_the_import_carries_every_count_and_refuses_twice(source, cluster, target):
-    from prep_bot.platform.transfer import counts
+    from prep_bot.infra.transfer import counts
 
     services, home, _ = source
     manifest = json.loads((cluster["export"] / "manifest.json").read_text(encoding="utf-8"))
@@ -213,7 +213,7 @@ def test_the_imported_store_answers_the_same_searches_with_the_same_tags(source,
 
 
 def test_the_shared_store_moves_back_to_a_local_data_dir(source, cluster, target):
-    from prep_bot.platform.transfer import counts
+    from prep_bot.infra.transfer import counts
 
     services, _, _ = source
     back, local = cluster["root"] / "back", cluster["root"] / "local-again"
@@ -344,7 +344,7 @@ def test_a_killed_export_or_import_leaves_nothing_half_done(source, cluster, tmp
     hidden partial one); an import leaves the target empty (and re-importable) or complete."""
     import random
 
-    from prep_bot.platform.transfer import counts
+    from prep_bot.infra.transfer import counts
 
     rng = random.Random(13)
     services = source[0]

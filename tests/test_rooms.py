@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, services_with
 from processes import serving
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 

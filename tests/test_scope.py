@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from conftest import SAMPLE_LIBRARY, cli_env, copy_sample
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.questions import CHALLENGE_PREFIX, challenge_questions
 from prep_bot.evidence.store import ELSEWHERE
 

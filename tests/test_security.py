@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, SAMPLE_LIBRARY, cli_env, free_port, launch_chromium, served_app, services_with
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 PREP_BOT = VENV_BIN / "prep-bot"
@@ -600,7 +600,7 @@ run("search", [prep_bot, "search", "corporate risk register", "--k", "3", "--jso
 run("probe", [python, "-c", """
 import json, os
 import prep_bot
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 from prep_bot.services import build_services
 from prep_bot.ui.app import build_app
 import gradio.analytics

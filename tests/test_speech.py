@@ -23,6 +23,7 @@ ANSWER = (
     "One woman told us she felt in control of her support again."
 )
 WITH_FILLERS = "You know, we basically track the waits every month, and I mean, it sort of works."
+DELIVERY_KEYS = {"duration_s", "words_per_minute", "long_pauses", "fillers", "filler_at", "pace", "cut_off"}
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +67,9 @@ def timed(text: str, per_word: float, gaps: dict[int, float] | None = None) -> l
 def test_pace_is_judged_against_an_interview_band():
     sentence = " ".join(["word"] * 60)
     steady, fast, slow = (analyse(timed(sentence, s), 40) for s in (0.4, 0.25, 0.7))
-    assert 140 <= steady.words_per_minute <= 160 and steady.pace == "steady"
-    assert fast.words_per_minute > 170 and fast.pace == "fast" and "fast" in fast.notes()[0]
-    assert slow.words_per_minute < 110 and slow.pace == "slow" and "110-170" in slow.notes()[0]
+    assert 140 <= steady.words_per_minute <= 160 and steady.pace_label == "steady"
+    assert fast.words_per_minute > 170 and fast.pace_label == "fast" and "fast" in fast.notes()[0]
+    assert slow.words_per_minute < 110 and slow.pace_label == "slow" and "110-170" in slow.notes()[0]
 
 
 def test_long_pauses_are_found_and_not_counted_as_speaking_time():
@@ -117,7 +118,7 @@ def test_speech_is_transcribed_with_word_timestamps(transcriber, answer_wav):
     assert result.words and all(a.start <= b.start for a, b in zip(result.words, result.words[1:]))
     assert 0 <= result.words[0].start < result.words[-1].end <= result.duration_s + 0.5
     data = result.to_dict()
-    assert set(data) == {"text", "duration_s", "words_per_minute", "long_pauses", "fillers"}
+    assert set(data) == {"text", *DELIVERY_KEYS}
     assert 120 <= data["words_per_minute"] <= 180 and data["long_pauses"] == []
 
 
@@ -204,7 +205,7 @@ def test_transcribe_command(tmp_path, paused_wav):
     result = run_cli("transcribe", str(paused_wav), "--json", data_dir=tmp_path / "data")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"text", "duration_s", "words_per_minute", "long_pauses", "fillers"}
+    assert set(data) == {"text", *DELIVERY_KEYS}
     assert "front door" in data["text"].lower() and len(data["long_pauses"]) == 1
     plain = run_cli("transcribe", str(paused_wav), data_dir=tmp_path / "data")
     assert plain.returncode == 0 and "Delivery:" in plain.stdout and "1 long pause" in plain.stdout
@@ -217,7 +218,7 @@ def test_coach_takes_a_spoken_answer_and_scores_it_as_the_same_words_typed(sampl
     spoken_run = run_cli("coach", "--qs", "assessing-needs", "--question", question, "--audio", str(answer_wav), "--json", data_dir=data_dir)
     assert spoken_run.returncode == 0, spoken_run.stderr
     data = json.loads(spoken_run.stdout)
-    assert set(data["delivery"]) == {"duration_s", "words_per_minute", "long_pauses", "fillers"}
+    assert set(data["delivery"]) == DELIVERY_KEYS
     typed = sample_services.coach.coach("assessing-needs", question, data["transcript"])
     assert data["score"] == typed.score  # delivery never changes the content score
     both = run_cli("coach", "--qs", "assessing-needs", "--question", question, "--audio", str(answer_wav), "--answer", "x", data_dir=data_dir)
@@ -236,3 +237,163 @@ def test_unusable_audio_exits_non_zero_with_one_line_and_no_traceback(tmp_path):
     short_limit = run_cli("transcribe", str(silence(tmp_path / "six.wav", 6)), data_dir=tmp_path / "data",
                           extra_env={"PREP_BOT_MAX_AUDIO_S": "5"})
     assert short_limit.returncode != 0 and "the limit is 0:05" in short_limit.stderr
+
+
+# --- pace across the answer, fillers where they were, notes --------------------------------------
+
+def test_pace_is_drawn_across_the_answer_and_a_fast_stretch_is_named():
+    # 20 s at an easy 150 words a minute, then 20 s at a rushed 240.
+    words = timed(" ".join(["word"] * 50), 0.4) + [
+        Word("word", 20.5 + 0.25 * i, 20.5 + 0.25 * i + 0.2) for i in range(80)
+    ]
+    delivery = analyse(words, 41)
+    series = [p["wpm"] for p in delivery.pace]
+    assert len(series) >= 6 and [p["at_s"] for p in delivery.pace] == sorted(p["at_s"] for p in delivery.pace)
+    assert 130 <= series[0] <= 170 and series[-1] >= 220, series
+    [(kind, start, end)] = delivery.stretches()
+    assert kind == "fast" and 15 <= start <= 30 and end >= 35
+    assert any("pace changed along the way (fast from 0:" in note for note in delivery.notes())
+
+
+def test_a_short_answer_has_no_pace_line_and_a_steady_one_no_stretch():
+    assert analyse(timed("we ring every person weekly", 0.4), 3).pace == []
+    steady = analyse(timed(" ".join(["word"] * 100), 0.4), 41)
+    assert steady.pace and steady.stretches() == []
+    assert not any("pace changed" in note for note in steady.notes())
+
+
+def test_fillers_are_counted_with_when_they_were_said():
+    words = timed("We track it , you know , every month and it sort of works", 0.4)
+    delivery = analyse(words, 6)
+    assert delivery.fillers == {"you know": 1, "sort of": 1}
+    assert [(f["phrase"], f["at_s"]) for f in delivery.filler_at] == [("you know", round(words[4].start, 1)), ("sort of", round(words[11].start, 1))]
+    note = next(n for n in delivery.notes() if n.startswith("Fillers"))
+    assert "“you know” ×1 (at 0:02)" in note and "“sort of” ×1 (at 0:05)" in note
+
+
+def test_delivery_feedback_is_more_than_one_line():
+    words = timed("um we track it , you know , every month", 0.4, gaps={4: 4.0})
+    notes = analyse(words, 12).notes()
+    assert len(notes) >= 3
+    assert any(n.startswith("1 long pause (over 3 seconds: 4 s at 0:02)") for n in notes), notes
+    assert any("“um” ×1" in n for n in notes)
+    clean = analyse(timed(" ".join(["word"] * 40), 0.4), 17).notes()
+    assert "No fillers or hedges heard." in clean
+
+
+def test_an_old_stored_delivery_still_reads():
+    old = {"duration_s": 20.0, "words_per_minute": 140, "long_pauses": [{"at_s": 5.0, "seconds": 4.0}], "fillers": {"um": 1}}
+    said = Delivery.from_dict(old)
+    assert said.pace == [] and said.filler_at == [] and said.cut_off == ""
+    assert "“um” ×1" in " ".join(said.notes()) and said.summary().startswith("0:20 spoken")
+
+
+# --- a transcript the coach can read ------------------------------------------------------------
+
+def test_the_transcript_has_spoken_figures_as_figures_and_keeps_what_was_heard(transcriber, speech_dir):
+    said = ("After reablement, ninety four percent of people were still at home ninety one days after leaving "
+            "hospital, against an England average of eighty two point four percent.")
+    result = transcriber.transcribe(spoken(speech_dir / "figures.wav", said))
+    assert "94%" in result.text and "91 days" in result.text and "82.4%" in result.text, (result.heard, result.text)
+    assert result.heard and result.heard != "" and "%" in result.heard
+
+
+def test_the_glossary_numbers_and_quotes_are_applied_together_and_pauses_keep_their_place():
+    from prep_bot.framework.glossary import Glossary
+    from prep_bot.infra.config import REPO_ROOT
+    from prep_bot.speech.terms import TermSpeller
+
+    speller = TermSpeller(Glossary.load(REPO_ROOT / "knowledge" / "glossary.yaml"))
+    heard = "After regalment she told me I feel like myself again and ninety one days later she was home."
+    words = timed(heard, 0.4, gaps={10: 4.0})  # a long pause after "again"
+    delivery = analyse(words, 12)
+    _, text, corrections = Transcriber(terms=speller).written(words, delivery.long_pauses)
+    assert text == "After reablement she told me, “I feel like myself again” and 91 days later she was home."
+    assert [(c.heard, c.term) for c in corrections] == [("regalment", "reablement")]
+    assert delivery.long_pauses[0]["before"] == "she told me, “I feel like myself again"
+
+
+def test_speech_the_model_skipped_is_found_from_the_voice_detector():
+    from prep_bot.speech.transcription import unheard
+
+    words = [Word("we", 0.5, 0.8), Word("ring", 0.8, 1.2), Word("weekly.", 1.2, 1.8)]
+    assert unheard(words, [(0.4, 1.9)]) == []
+    # Speech from 2.5 s to 6 s with no words in it: decoded again on its own.
+    assert unheard(words, [(0.4, 1.9), (2.5, 6.0)]) == [(2.4, 6.1)]
+    # A gap inside one stretch of speech.
+    assert unheard(words + [Word("then", 5.0, 5.3)], [(0.4, 5.4)]) == [(pytest.approx(1.7), pytest.approx(5.1))]
+
+
+def test_speech_decoded_again_that_is_already_in_the_transcript_is_not_added_twice():
+    from prep_bot.speech.transcription import repeats
+
+    said = [Word(w, i, i + 0.5) for i, w in enumerate("we met with every complaint within the timescales last year".split())]
+    again = [Word(w, 20 + i, 20.5 + i) for i, w in enumerate("We met with every complaint within".split())]
+    missing = [Word(w, 20 + i, 20.5 + i) for i, w in enumerate("and the panel meets monthly".split())]
+    assert repeats(again, said) and not repeats(missing, said)
+
+
+def test_a_recording_cut_off_while_speaking_is_said_to_be(transcriber, speech_dir):
+    from audio import read_wav, write_wav
+
+    whole = spoken(speech_dir / "whole.wav", ANSWER)
+    samples, rate = read_wav(whole)
+    cut = write_wav(speech_dir / "cut.wav", samples[: int(len(samples) * 0.8)], rate)
+    result = transcriber.transcribe(cut)
+    assert result.delivery.cut_off.startswith("The recording stops while you are still speaking"), result.delivery.cut_off
+    assert "record the rest" in result.delivery.cut_off and result.delivery.cut_off in result.delivery.notes()
+    assert "may be cut off" in result.delivery.summary()
+    assert transcriber.transcribe(whole).delivery.cut_off == ""  # the whole answer ends in quiet
+
+
+def test_a_recording_that_reached_the_length_limit_is_said_to_be_cut_off(speech_dir, answer_wav):
+    from prep_bot.speech.transcription import decode
+
+    length = decode(answer_wav, 300).size / 16_000
+    result = Transcriber(max_seconds=length + 0.2).transcribe(answer_wav)
+    assert result.delivery.cut_off.startswith(f"The recording stopped at the 0:{round(length + 0.2):02d} limit")
+
+
+def test_speech_after_the_last_word_that_was_not_transcribed_is_reported():
+    from prep_bot.speech.transcription import cut_off
+
+    words = [Word("we", 0.5, 0.8), Word("ring", 0.8, 1.2), Word("weekly.", 1.2, 1.8)]
+    note = cut_off(words, [(0.4, 1.9), (3.0, 7.5)], 8.0, 300, still_speaking=False)
+    assert note.startswith("The last 4 seconds of speech (after 0:02) could not be transcribed")
+    assert cut_off(words, [(0.4, 1.9)], 8.0, 300, still_speaking=False) == ""
+
+
+# --- spoken answers, coached -------------------------------------------------------------------
+
+def test_spoken_figures_reach_the_claim_check(sample_services, speech_dir):
+    """Figures said in words reach the claim check as the figures they are: the sample evidence
+    says 94% of people were at home 91 days after reablement, against an England average of 82.4%."""
+    said = ("After reablement, ninety four percent of people were still at home ninety one days after they "
+            "left hospital, against an England average of eighty two point four percent.")
+    transcript = sample_services.transcriber.transcribe(spoken(speech_dir / "claim.wav", said))
+    feedback = sample_services.coach.coach("care-provision", "How do you know reablement works?", transcript.text)
+    status = {c.text: c.status for c in feedback.claims}
+    assert status.get("94%") == "supported", (transcript.heard, transcript.text, status)
+    # Each figure said reaches the check as the figure it is (whether the comparator is read as
+    # one depends on the sentence it lands in, which is the claim checker's part).
+    assert {"94%", "91 days", "82.4%"} <= set(status), (transcript.text, status)
+
+
+SPOKEN_QUOTE = (
+    "When a woman raised a concern about her son taking her money, we asked her what she wanted to happen. "
+    "She told me I feel like myself again. She is back in control of her money and feels safe at home."
+)
+
+
+def test_a_spoken_quotation_counts_as_the_persons_voice(sample_services, transcriber, speech_dir):
+    """Said aloud, "she told me I feel like myself again" is the person's own words. The
+    transcript keeps it as a quotation, and the coach credits the person's voice instead of
+    asking for it. (The coach's example judgement is being rewritten (issue 21): if this fails
+    after that merge, the new judgement does not read a quotation in a transcript; do not weaken
+    this test.)"""
+    result = transcriber.transcribe(spoken(speech_dir / "quote.wav", SPOKEN_QUOTE))
+    assert re.search(r"[“\"]I feel like myself again\.?[”\"]", result.text), result.text
+    feedback = sample_services.coach.coach("safeguarding", "How do you make safeguarding personal?", result.text)
+    example = next(d for d in feedback.dimensions if d.name == "example")
+    assert "in their own words" not in example.reason, example.reason
+    assert example.score >= 75, (example.score, example.reason)

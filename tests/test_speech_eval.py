@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from conftest import cli_env
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.evals.speech import normalise, word_error_rate, word_errors
 
 SIX = "the carer rang the duty team"
@@ -91,8 +91,26 @@ def test_eval_speech_on_two_pairs(sample_services, tmp_path):
     for pair in r["details"]["pairs"]:
         assert pair["typed"]["kept"] == (pair["typed"]["strong"] > pair["typed"]["weak"])
         assert pair["spoken"]["kept"] == (pair["spoken"]["strong"] > pair["spoken"]["weak"])
-    # one progress line per answer, on stderr
-    assert len([line for line in result.stderr.splitlines() if line.startswith("[")]) == 4
+    # one progress line per answer, on stderr: four answers of the pairs, two with spoken figures
+    assert len([line for line in result.stderr.splitlines() if line.startswith("[")]) == 6
+    # Spoken figures: the first two answers of eval/speech_figures.yaml, with their claim checks.
+    figures = r["figures"]
+    assert figures["answers"] == 2 and figures["figures"] == 5 and figures["failed"] == []
+    assert 0.6 <= figures["recall"] <= 1.0 and figures["recall"] >= figures["recall_as_heard"]
+    assert figures["claims_checked"] >= 3 and figures["target"] == 0.9
+    for row in figures["details"]:
+        assert row["transcript"] and row["found"] <= row["figures"]
+
+
+def test_spoken_figures_are_counted_once_each_by_value_and_unit():
+    from prep_bot.evals.speech import figure_keys, matched
+
+    typed = figure_keys("94% were at home after 91 days, against 82.4% in England; 94% of carers agreed.")
+    heard = figure_keys("94% were at home after 91%, against 82.4% in England.")
+    hits, missing, extra = matched(typed, heard)
+    assert hits == [(94.0, "%"), (82.4, "%")]
+    assert missing == [(91.0, "days"), (94.0, "%")]  # the second 94% was not said again
+    assert extra == [(91.0, "%")]  # the same number with another unit is not the same figure
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make test installs it)")

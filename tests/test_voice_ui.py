@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, launch_chromium, served_app, services_with
-from prep_bot.platform.config import REPO_ROOT, Settings
+from prep_bot.infra.config import REPO_ROOT, Settings
 from prep_bot.coaching.delivery import Delivery
 from prep_bot.ui.practice import coach_message
 from test_practice_ui import client_for, folded, refused, text_of
@@ -127,8 +127,17 @@ def test_spoken_answer_is_transcribed_edited_and_coached_with_its_delivery(serve
     assert "\n\n".join([lines[0], *lines[2:]]) == coach_message(typed, None) + "\n\n_Saved to your practice history._"
     sections = [folded(m) for m in chat if folded(m)]
     assert sections[0] == "How you said it" and "Score by dimension" in sections
-    notes = html.unescape(text_of(next(m for m in chat if folded(m) == "How you said it")))
+    said_it = text_of(next(m for m in chat if folded(m) == "How you said it"))
+    notes = html.unescape(said_it)
     assert "words a minute" in notes and "“um” ×1" in notes
+    # The answer as sent, with what the coach found marked in it: the figure and its claim
+    # check, the filler, and the pace drawn across the answer.
+    transcript = re.search(r'<p class="pb-transcript">(.*?)</p>', said_it).group(1)
+    assert html.unescape(re.sub(r"<[^>]+>", "", transcript)).replace("⏸ ", "") == answer
+    assert re.search(r'<span class="[^"]*pb-m-figure[^"]*" title="[^"]*A figure[^"]*">97%</span>', transcript), transcript
+    assert re.search(r'<span class="[^"]*pb-m-filler[^"]*"[^>]*>Um</span>', transcript), transcript
+    assert '<svg viewBox="0 0 320 90" class="pb-pace-chart"' in said_it and "<polyline points=" in said_it
+    assert "Your pace across the answer" in said_it
 
     # The delivery is used once: the follow-up, typed, is stored without one.
     chat, _ = client.predict("We check the plan with the person every month.", "Viv", "Front door", "frontline", chat, api_name="/answer")
@@ -303,6 +312,13 @@ def test_browser_practice_answer_by_voice(served, spoken, tmp_path):
             assert "How you said it" in chat
             page.locator("#practice-chat").get_by_text("How you said it").click()
             page.locator("#practice-chat .pb-delivery").wait_for(state="visible", timeout=5_000)
+            # The answer with the coach's marks and the pace line survive the chat's sanitiser.
+            page.locator("#practice-chat .pb-transcript .pb-m-figure").first.wait_for(state="visible", timeout=5_000)
+            assert page.locator("#practice-chat .pb-transcript .pb-m-filler").count() >= 1
+            assert page.locator("#practice-chat svg.pb-pace-chart polyline").count() == 1
+            assert page.locator("#practice-chat svg.pb-pace-chart").bounding_box()["height"] > 40
+            SHOTS.mkdir(exist_ok=True)
+            page.locator("#practice-chat .pb-said").screenshot(path=str(SHOTS / "practice-said-it-1400.png"))
             page.locator("#practice-chat .pb-delivery").scroll_into_view_if_needed()
             assert page.locator("#practice-voice-status").inner_text().strip() == ""
             assert page.locator("#practice-audio audio[src], #practice-audio [data-testid='waveform-controls']").count() == 0
@@ -393,3 +409,61 @@ def test_browser_reads_the_next_question_aloud_with_a_local_voice_only(served, v
             assert not page.locator("#my-pace").is_visible()
         finally:
             browser.close()
+
+
+# -- the marked transcript and the pace chart, as HTML ---------------------------------------------
+def test_the_marked_transcript_escapes_everything_and_keeps_every_word():
+    from prep_bot.coaching.marks import Mark, locate
+    from prep_bot.ui.voice import marked_answer
+
+    answer = 'She said <script>alert("x")</script> & 82.4% of people, you know, felt safe.'
+    marks = locate(answer, [("82.4%", "figure:contradicted"), (answer, "outcome")]) + [
+        Mark(answer.index("you know"), answer.index("you know") + 8, "filler"), Mark(answer.index("felt"), answer.index("felt"), "pause", "4 s"),
+    ]
+    shown = marked_answer(answer, marks)
+    assert "<script>" not in shown and "&lt;script&gt;" in shown and "&amp;" in shown
+    assert '<span class="pb-contradicted pb-m-figure pb-m-outcome" title="A figure (differs from the evidence); What changed for people">82.4%</span>' in shown
+    assert '<span class="pb-m-pause" title="Long pause">⏸ 4 s</span>felt' in shown.replace('<span class="pb-m-outcome" title="What changed for people">', "")
+    text = html.unescape(re.sub(r"<[^>]+>", "", shown.split('<p class="pb-transcript">')[1]))
+    assert text.replace("⏸ 4 s", "") == answer
+    legend = shown.split('<p class="pb-transcript">')[0]
+    assert [k in legend for k in ("What changed for people", "A figure", "Filler or hedge", "Long pause")] == [True] * 4
+
+
+def test_findings_from_any_judge_are_located_and_edited_text_is_not_guessed():
+    from prep_bot.coaching.marks import locate
+
+    answer = "Waits fell to 4 weeks. One man said “I can stay at home now.” We still call too late; we are fixing it by March."
+    marks = locate(answer, [
+        ("One man said “I can stay at home now.”", "example"), ("we still call too late", "gap"),
+        ("We still call too late; we are fixing it by March.", "gap"), ("4 weeks", "figure:supported"), ("12 weeks", "figure"),
+    ])
+    kinds = {(answer[m.start:m.end], m.kind, m.note) for m in marks}
+    assert ("One man said “I can stay at home now.”", "example", "") in kinds
+    assert ("We still call too late; we are fixing it by March.", "gap", "") in kinds
+    assert ("4 weeks", "figure", "supported") in kinds
+    assert not any(m.kind == "figure" and answer[m.start:m.end] == "12 weeks" for m in marks)  # not in the answer
+
+
+def test_the_pace_chart_draws_each_point_and_the_easy_band():
+    from prep_bot.coaching.delivery import Delivery
+    from prep_bot.ui.voice import pace_chart
+
+    said = Delivery(40.0, 160, pace=[{"at_s": 5.0, "wpm": 150}, {"at_s": 10.0, "wpm": 200}, {"at_s": 15.0, "wpm": 90}])
+    chart = pace_chart(said)
+    assert chart.count("<circle") == 3 and 'class="pb-pace-fast"' in chart and 'class="pb-pace-slow"' in chart
+    assert "0:10: 200 words a minute" in chart and 'aria-label="Words a minute across the answer, from 90 to 200"' in chart
+    assert pace_chart(Delivery(8.0, 150, pace=[{"at_s": 4.0, "wpm": 150}])) == ""  # one point is not a line
+
+
+def test_a_transcription_status_says_what_was_changed_and_a_cut_off():
+    from prep_bot.coaching.delivery import Delivery
+    from prep_bot.speech.terms import Correction
+    from prep_bot.speech.transcription import Transcript
+    from prep_bot.ui.voice import transcribed_status
+
+    cut = "The recording stops while you are still speaking, at 0:41: check the last sentence in the box."
+    transcript = Transcript("text", [], 41.0, Delivery(41.0, 150, cut_off=cut), corrections=[Correction("regalment", "reablement")])
+    assert transcribed_status(transcript) == (
+        "Transcribed 0:41 of speech: check the words, then press Send. Changed “regalment” to “reablement” from the glossary. " + cut
+    )

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, STRONG, free_port, launch_chromium
-from prep_bot.platform.config import Settings
+from prep_bot.infra.config import Settings
 from prep_bot.evals.loadtest import process_tree_cpu
 from prep_bot.services import Services
-from prep_bot.platform.workers import NO_HAPROXY, WORKER_COOKIE, find_haproxy, haproxy_config
+from prep_bot.infra.workers import NO_HAPROXY, WORKER_COOKIE, find_haproxy, haproxy_config
 from processes import PREP_BOT, _tail, env_for
 
 pytestmark = pytest.mark.server

@@ -23,7 +23,7 @@ def with_services(command):
     )
     @functools.wraps(command)
     def wrapper(*args, data_dir: Path | None = None, **kwargs):
-        from prep_bot.platform.config import Settings
+        from prep_bot.infra.config import Settings
         from prep_bot.services import build_services
 
         settings = Settings(data_dir=data_dir) if data_dir else Settings()

@@ -16,8 +16,8 @@ def migrate(data_dir: Path | None) -> None:
     """Create or upgrade the database schemas (accounts and attempts, document catalog) to this
     prep-bot's. A local data dir upgrades itself when opened; a database server
     (PREP_BOT_DATABASE_URL) is upgraded only by this command."""
-    from prep_bot.platform import migrations
-    from prep_bot.platform.config import Settings
+    from prep_bot.infra import migrations
+    from prep_bot.infra.config import Settings
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
     try:

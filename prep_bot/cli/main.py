@@ -144,7 +144,7 @@ def remove(doc_id: str, services) -> None:
     """Delete one document, its passages and, if it was uploaded in the app, its copy."""
     from prep_bot.evidence.uploads import forget_upload
 
-    from prep_bot.platform.database import shown
+    from prep_bot.infra.database import shown
 
     store = services.store
     known = store.catalog.document(doc_id)
@@ -166,7 +166,7 @@ def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, ser
     import getpass
 
     from prep_bot.evidence.corrections import correct
-    from prep_bot.platform.database import shown
+    from prep_bot.infra.database import shown
 
     passage = correct(services.store, services.framework, passage_id, qs_list.split(","), polarity, by or getpass.getuser())
     click.echo(
@@ -228,7 +228,9 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
         click.echo(f"  {d.label:<45} {d.score:>3}  {d.reason}")
     for claim in feedback.claims:
         detail = f" (evidence: {claim.evidence.point.raw}, {claim.evidence.passage.title})" if claim.evidence else ""
-        click.echo(f"  figure {claim.text}: {claim.status}{detail}")
+        status = "not in the evidence" if claim.status == "unverified" else claim.status
+        newest = f"; {claim.note}" if claim.note else ""
+        click.echo(f"  figure {claim.text}: {status}{detail}{newest}")
     for point in feedback.missed:
         click.echo(f"  missed: {point}")
     click.echo(f"Follow-up: {feedback.follow_up}")
@@ -279,6 +281,22 @@ def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
         click.echo(format_tagging_table(results))
 
 
+@eval_group.command(name="figures")
+@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled figures (default: eval/figures.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the errors).")
+@with_services
+def eval_figures(set_path: Path | None, as_json: bool, services) -> None:
+    """Performance-figure and same-measure precision and recall of the figure models, on held-out folds."""
+    from prep_bot.evals.figures import evaluate_figures, format_figures_table
+
+    results = evaluate_figures(services.embedder, set_path)
+    if as_json:
+        print_json(results)
+    else:
+        click.echo(format_figures_table(results))
+
+
 @eval_group.command(name="coach")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled answers (default: eval/answers.yaml).")
@@ -300,26 +318,43 @@ def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
 @eval_group.command(name="speech")
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled answers (default: eval/answers.yaml).")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pairs.")
+@click.option("--figures", "figures_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Answers with figures said in words (default: eval/speech_figures.yaml).")
+@click.option("--only", type=click.Choice(["pairs", "figures"]), default=None, help="Run one of the two parts only.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pairs (and N figure answers).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with every transcript).")
 @with_services
-def eval_speech(set_path: Path | None, limit: int | None, as_json: bool, services) -> None:
-    """Word error rate of spoken answers (espeak-ng, British voice) and strong-vs-weak order kept."""
+def eval_speech(set_path: Path | None, figures_path: Path | None, only: str | None, limit: int | None, as_json: bool, services) -> None:
+    """Word error rate of spoken answers (espeak-ng, British voice), strong-vs-weak order kept, and
+    spoken-figure recall (figures said in words that reach the coach as the same figure)."""
     import tempfile
 
     from prep_bot.evals.evaluation import default_answer_set, load_answer_set
-    from prep_bot.evals.speech import evaluate_speech, format_speech_table
+    from prep_bot.evals.speech import (
+        evaluate_speech, evaluate_spoken_figures, format_figures_table, format_speech_table, load_spoken_figures,
+    )
+    from prep_bot.infra.config import REPO_ROOT
 
     if services.store.is_empty():
         raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    data = load_answer_set(set_path or default_answer_set())
+    data = load_answer_set(set_path or default_answer_set()) if only != "figures" else None
+    figures = load_spoken_figures(figures_path or REPO_ROOT / "eval" / "speech_figures.yaml") if only != "pairs" else None
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
+    results: dict = {}
     with tempfile.TemporaryDirectory(prefix="prep-bot-speech-") as workdir:
-        results = evaluate_speech(services.coach, services.transcriber, data, Path(workdir), limit=limit,
-                                  progress=lambda line: click.echo(line, err=True))
+        if data is not None:
+            results = evaluate_speech(services.coach, services.transcriber, data, Path(workdir), limit=limit, progress=say)
+        if figures is not None:
+            results["figures"] = evaluate_spoken_figures(
+                services.transcriber, figures, Path(workdir), claims=services.coach.claims, limit=limit, progress=say,
+            )
     if as_json:
         print_json(results)
-    else:
+        return
+    if data is not None:
         click.echo(format_speech_table(results))
+    if figures is not None:
+        click.echo(format_figures_table(results["figures"]))
 
 
 @main.command()

@@ -89,9 +89,9 @@ def _accounts_file(services) -> str:
 @with_services
 def serve(host: str, port: int, workers: int | None, services) -> None:
     """Serve the app in the browser (with sign-in once users exist)."""
-    from prep_bot.platform.migrations import ready
+    from prep_bot.infra.migrations import ready
     from prep_bot.people.accounts import check_bind
-    from prep_bot.platform.workers import NO_HAPROXY, default_workers, find_haproxy, run_workers
+    from prep_bot.infra.workers import NO_HAPROXY, default_workers, find_haproxy, run_workers
 
     ready(services.settings)  # a schema from a newer prep-bot, or not migrated: refuse in one line
 
@@ -163,7 +163,7 @@ def _council_line(settings) -> str:
 @with_services
 def council(name: str | None, if_unset: bool, forget: bool, services) -> None:
     """Show the home council, or remember NAME as the home council for every command."""
-    from prep_bot.platform.config import read_council, remember_council
+    from prep_bot.infra.config import read_council, remember_council
 
     settings = services.settings
     if forget:

@@ -1,31 +1,38 @@
-"""Claim check: every figure an answer states is matched against figures in the evidence.
+"""Claim check by measure: every figure an answer states is compared only with evidence figures
+of the same measure and the same subject.
 
-For each figure, the evidence is searched with the sentence it stands in; figures of the same
-kind (percentages with percentages, waits with waits) in the passages found are compared by
-what they measure (embedding similarity of the words around each figure, plus shared words).
-A figure is ``supported`` when the evidence states the same value for a similar measure,
-``contradicted`` when the closest measure in the evidence has a different value, and
-``unverified`` otherwise.
+For each stated figure the evidence is searched with its sentence; the figures in the passages
+found are read with their learned labels (``figure_model``). A candidate counts only when the
+same-measure model says it measures what the stated figure measures (meaning, not unit: the
+embeddings of the two measure phrases and contexts, their words, unit and numbers) and it is the
+same subject: the council's figure against the council's, "an England average of 82.4%" against
+the evidence's England figure for that measure. Then:
+- ``supported``: a same-measure figure states the same value (the one nearest in period);
+- ``contradicted``: same-measure figures exist and none states that value (the one nearest in
+  period to the answer's, or the newest, is the evidence shown);
+- ``unverified`` ("not in the evidence"): no figure of that measure and subject was found.
+When the same measure has a newer figure than the one matched, the claim says so
+(``newest``: "the newest evidence says 87% (March 2026)").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from prep_bot.platform.embeddings import Embedder
-from prep_bot.evidence.figures import DataPoint, content_words, extract_figures
+from prep_bot.evidence.figure_model import _SERVICE_RE, FigureModel, FigureReader, _groups, names_other_things, window_text
+from prep_bot.evidence.figures import DataPoint, extract_figures
+from prep_bot.evidence.measures import is_threshold, spell_out
 from prep_bot.evidence.passage import Passage
+from prep_bot.evidence.provenance import display_date
 
-SUPPORT_MIN = 0.35  # measure similarity at which an equal figure supports the claim
-CONTRADICT_MIN = 0.62  # measure similarity at which a different figure contradicts it
+SUPPORT_MIN = 0.3  # same-measure probability at which an equal figure supports the claim
+CONTRADICT_MIN = 0.45  # same-measure probability at which a different figure contradicts it
 SEARCH_DEPTH = 6
-SHARED_FIGURE_BONUS = 0.2
-NOUN_MISMATCH = 0.2
-NOUN_MATCH = 0.1
-COMPARATOR_MISMATCH = 0.1
-BARE_COUNT_EXTRA = 0.1  # a number with no noun ("23 are there") needs a closer match
+SHARED_COMPARATOR = 0.8  # same-measure probability when both figures are compared with one value
+NOT_IN_EVIDENCE = "not in the evidence"  # how "unverified" reads to users
 
 
 @dataclass
@@ -33,10 +40,16 @@ class EvidenceFigure:
     point: DataPoint
     passage: Passage
 
+    @property
+    def date(self) -> str:
+        """When the figure is from: its own period, else its document's date."""
+        return self.point.date or (self.passage.date or "")
+
     def to_dict(self) -> dict:
         p = self.passage
         return {
             "figure": self.point.raw, "text": self.point.sentence, "measure": self.point.measure,
+            "subject": self.point.subject, "period": self.point.period, "date": self.date or None,
             "doc_id": p.doc_id, "title": p.title, "page": p.page, "section": p.section,
         }
 
@@ -45,15 +58,33 @@ class EvidenceFigure:
 class Claim:
     text: str  # the figure as the answer states it
     sentence: str
-    status: str  # supported | contradicted | unverified
+    status: str  # supported | contradicted | unverified ("not in the evidence")
     evidence: EvidenceFigure | None
-    similarity: float = 0.0
+    similarity: float = 0.0  # same-measure probability of the evidence figure shown
+    measure: str = ""  # what the stated figure measures (a short phrase)
+    subject: str = "ours"  # ours | england | region | comparator | target
+    newest: dict | None = None  # {value, date, doc_id} when the same measure has a newer figure
+    comparator_checked: str | None = None  # status of the comparison stated with this figure, if any
+    point: DataPoint | None = field(default=None, repr=False)  # the stated figure (offsets, sentence)
+
+    @property
+    def note(self) -> str:
+        """What the check says in words ("the newest evidence says 87% (March 2026)")."""
+        if self.newest:
+            when = display_date(self.newest.get("date")) or "undated"
+            return f"the newest evidence says {self.newest['value']} ({when})"
+        return ""
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "text": self.text, "sentence": self.sentence, "status": self.status,
             "evidence": self.evidence.to_dict() if self.evidence else None,
+            "measure": self.measure, "subject": self.subject, "comparator_checked": self.comparator_checked,
         }
+        if self.newest:
+            out["newest"] = dict(self.newest)
+            out["note"] = self.note
+        return out
 
 
 def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
@@ -67,67 +98,164 @@ def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
     return round(b, decimals) == round(a, decimals) or abs(a - b) < 1e-9
 
 
+def contradicted_figures(claims: list[Claim]) -> set[tuple[str, str]]:
+    """(sentence, figure) of every contradicted claim: a sentence holding one must never be
+    quoted back as a strength."""
+    return {(c.sentence, c.text) for c in claims if c.status == "contradicted"}
+
+
+def holds_wrong_figure(sentence: str, claims: list[Claim]) -> bool:
+    """Whether ``sentence`` (of the answer) states a contradicted figure."""
+    return any(c.status == "contradicted" and c.text in sentence and (c.sentence in sentence or sentence in c.sentence)
+               for c in claims)
+
+
 class ClaimChecker:
-    def __init__(self, store, embedder: Embedder) -> None:
+    def __init__(self, store, embedder, reader: FigureReader | None = None) -> None:
         self.store = store
         self.embedder = embedder
+        self.reader = reader or FigureReader(embedder)
+        self.model: FigureModel = self.reader.model
 
     def check(self, answer: str, limit: int = 8) -> list[Claim]:
         stated = extract_figures(answer)[:limit]
         if not stated:
             return []
+        _name_the_service(stated, answer)
+        stated_vectors = self.model.vectors_for(stated)
+        self.model.annotate(stated, stated_vectors)
         sentence_vectors = self.embedder.encode_cached([p.sentence for p in stated])
         candidates = [self._candidates(p, v) for p, v in zip(stated, sentence_vectors)]
-        texts = [t for p in stated for t in (p.measure, p.context)]
-        texts += [t for group in candidates for c in group for t in (c.point.measure, c.point.context)]
-        vectors = dict(zip(texts, self.embedder.encode_cached(texts)))
-        return [self._judge(p, group, vectors) for p, group in zip(stated, candidates)]
+        evidence_points = [c.point for group in candidates for c in group]
+        vectors = {**stated_vectors, **self.model.vectors_for(evidence_points, persist=True)}
+        claims = [self._judge(p, group, vectors) for p, group in zip(stated, candidates)]
+        _link_comparisons(claims)
+        return claims
 
     def _candidates(self, point: DataPoint, vector: np.ndarray) -> list[EvidenceFigure]:
         hits = self.store.search(point.sentence, k=SEARCH_DEPTH, vector=vector)
-        found = []
+        found, seen = [], set()
         for hit in hits:
-            for figure in extract_figures(hit.passage.text):
-                if figure.kind == point.kind:
+            for figure in self.reader.figures(hit.passage.text):
+                key = (figure.sentence, figure.start, hit.passage.doc_id)
+                if figure.kind == point.kind and key not in seen:
+                    seen.add(key)
                     found.append(EvidenceFigure(figure, hit.passage))
         return found
 
-    def _judge(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict[str, np.ndarray]) -> Claim:
-        if not candidates:
-            return Claim(point.raw, point.sentence, "unverified", None)
-        # What a figure measures is read from the words around it and from its sentence.
-        local = np.stack([vectors[c.point.measure] for c in candidates]) @ vectors[point.measure]
-        whole = np.stack([vectors[c.point.context] for c in candidates]) @ vectors[point.context]
-        words = content_words(point.measure)
-        neighbours = _other_values(point)
-        scores = []
-        for c, a, b in zip(candidates, local, whole):
-            other = content_words(c.point.measure)
-            overlap = len(words & other) / max(1, len(words | other))
-            score = 0.5 * float(a) + 0.5 * float(b) + 0.3 * overlap
-            if neighbours & _other_values(c.point):
-                score += SHARED_FIGURE_BONUS  # both also state the same comparator or context figure
-            if point.noun and c.point.noun:
-                # "165 carers" is not "165 staff"; "12 case files" is "9 case files".
-                score += NOUN_MATCH if point.noun == c.point.noun else -NOUN_MISMATCH
-            if c.point.is_comparator and not point.is_comparator:
-                score -= COMPARATOR_MISMATCH  # the council's figure, not the England average
-            scores.append(score)
-        order = np.argsort(scores)[::-1]
-        for i in order:
-            if same_value(point, candidates[i].point) and scores[i] >= SUPPORT_MIN:
-                return Claim(point.raw, point.sentence, "supported", candidates[i], scores[i])
-        best = order[0]
-        bar = CONTRADICT_MIN + (BARE_COUNT_EXTRA if point.unit == "count" and not point.noun else 0.0)
-        if scores[best] >= bar and not same_value(point, candidates[best].point):
-            return Claim(point.raw, point.sentence, "contradicted", candidates[best], scores[best])
-        return Claim(point.raw, point.sentence, "unverified", None, scores[best])
+    def figures_of_measure(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> list[tuple[float, EvidenceFigure]]:
+        """The candidates that measure what ``point`` measures, for the same subject, with the
+        same-measure probability, most likely first."""
+        # A performance figure is compared with performance figures only: never with a number
+        # that defines a measure ("after six weeks") or with the report's own metadata.
+        mine = _comparator_value(point)
+        shared = {id(c) for c in candidates if mine is not None and _comparator_value(c.point) == mine}
+        pool = [c for c in candidates
+                if comparable(point, c.point) and (id(c) in shared or not names_other_things(point, c.point))]
+        if not pool:
+            return []
+        equal = tuple(i for i, c in enumerate(pool) if same_value(point, c.point))
+        probs = self.model.same_measure(point, [c.point for c in pool], vectors, always=equal)
+        # Both compared with the same figure ("against 156 days across the country"): strong
+        # evidence of one measure, whatever words each uses for it.
+        probs = [max(float(p), SHARED_COMPARATOR) if id(c) in shared else float(p) for p, c in zip(probs, pool)]
+        return sorted(zip(probs, pool), key=lambda pc: -pc[0])
+
+    def _judge(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> Claim:
+        base = {"measure": point.measure, "subject": point.subject, "point": point}
+        matches = self.figures_of_measure(point, candidates, vectors)
+        if not matches:
+            return Claim(point.raw, point.sentence, "unverified", None, **base)
+        # The same value for the same measure supports it whoever's the evidence calls it; only a
+        # figure of the same measure and the same subject can contradict it.
+        equal = [(p, c) for p, c in matches if p >= SUPPORT_MIN and same_value(point, c.point)]
+        matches = [(p, c) for p, c in matches if _same_subject(point, c.point)]
+        same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN]
+        if equal:
+            prob, chosen = _nearest(point, equal)
+            status = "supported"
+        elif same:
+            prob, chosen = _nearest(point, same)
+            status = "contradicted"
+        else:
+            return Claim(point.raw, point.sentence, "unverified", None, similarity=matches[0][0] if matches else 0.0, **base)
+        claim = Claim(point.raw, point.sentence, status, chosen, similarity=prob, **base)
+        newest = max((c for p, c in matches if p >= CONTRADICT_MIN), key=lambda c: c.date, default=None)
+        if newest is not None and newest.date > chosen.date and not same_value(point, newest.point):
+            claim.newest = {"value": newest.point.raw, "date": newest.date, "doc_id": newest.passage.doc_id}
+        return claim
+
+    def given_in(self, point: DataPoint, passages: list[Passage]) -> bool:
+        """Whether one of ``passages`` states ``point``'s value for the same measure and subject
+        (the language model's guardrail for a figure from the passages it was given)."""
+        pool = [EvidenceFigure(f, p) for p in passages for f in self.reader.figures(p.text) if same_value(point, f)]
+        if not pool:
+            return False
+        vectors = {**self.model.vectors_for([point]), **self.model.vectors_for([c.point for c in pool], persist=True)}
+        if point.subject == "ours" and not point.performance:
+            self.model.annotate([point], vectors)
+        return any(p >= SUPPORT_MIN for p, _ in self.figures_of_measure(point, pool, vectors))
 
 
-def _other_values(point: DataPoint) -> set[tuple[str, float]]:
-    """The other figures stated around a figure (its comparator, its whole, its neighbours)."""
-    found = {(p.kind, round(p.comparable_value(), 2)) for p in extract_figures(point.context)}
-    found.discard((point.kind, round(point.comparable_value(), 2)))
-    if point.unit.startswith("of "):
-        found.add(("whole", float(point.unit[3:])))
-    return found
+def _comparator_value(point: DataPoint) -> float | None:
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", point.comparator or "")
+    return float(m.group(0).replace(",", "")) if m else None
+
+
+def _name_the_service(stated: list[DataPoint], answer: str) -> None:
+    """"DoLS is a strength. Applications are completed in 21 days": a figure whose measure names
+    no service takes the one the answer named last before it."""
+    for point in stated:
+        if _groups(point.measure, _SERVICE_RE):
+            continue
+        before = answer[: max(0, answer.find(point.sentence))]
+        named = [(m.start(), m.group(0)) for pattern in _SERVICE_RE.values() for m in pattern.finditer(before)]
+        if named:
+            point.measure = f"{spell_out(max(named)[1].lower())} {point.measure}".strip()
+
+
+def comparable(a: DataPoint, b: DataPoint) -> bool:
+    """Whether two figures can be compared at all: the same kind of unit (and the same whole
+    for "23 of the 47"), and both measured values or both numbers that define a measure."""
+    return (
+        a.kind == b.kind and (not a.unit.startswith("of ") or a.unit == b.unit)
+        and is_threshold(a.sentence, a.start, a.unit) == is_threshold(b.sentence, b.start, b.unit)
+    )
+
+
+def _same_subject(stated: DataPoint, evidence: DataPoint) -> bool:
+    return stated.subject == evidence.subject
+
+
+def _nearest(point: DataPoint, options: list[tuple[float, EvidenceFigure]]) -> tuple[float, EvidenceFigure]:
+    """The option nearest in period to the stated figure (the newest when it names none),
+    the most likely same measure first among equals."""
+    if point.date:
+        return min(options, key=lambda pc: (_distance(point.date, pc[1].date), -pc[0]))
+    return max(options, key=lambda pc: (pc[1].date, pc[0]))
+
+
+def _distance(a: str, b: str) -> float:
+    def months(d: str) -> float:
+        parts = d.split("-")
+        return int(parts[0]) * 12 + (int(parts[1]) if len(parts) > 1 else 6)
+
+    if not a or not b:
+        return 1e6
+    return abs(months(a) - months(b))
+
+
+def _link_comparisons(claims: list[Claim]) -> None:
+    """Each of the council's figures learns how the comparison stated with it was checked."""
+    for i, claim in enumerate(claims):
+        p = claim.point
+        if p is None or p.subject != "ours" or not p.comparator:
+            continue
+        for other in claims[i + 1 :]:
+            if other.point is not None and other.point.sentence == p.sentence and other.point.subject != "ours":
+                claim.comparator_checked = other.status
+                break
+
+
+__all__ = ["Claim", "ClaimChecker", "EvidenceFigure", "NOT_IN_EVIDENCE", "comparable", "contradicted_figures",
+           "holds_wrong_figure", "same_value", "window_text"]

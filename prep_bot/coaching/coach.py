@@ -8,7 +8,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from prep_bot.coaching.claims import CONTRADICT_MIN as SAME_MEASURE_SHOWN
 from prep_bot.coaching.claims import Claim, ClaimChecker
+from prep_bot.evidence.figure_model import FigureReader, window_text
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
 from prep_bot.evidence.passage import Passage, SearchHit
 from prep_bot.coaching.feedback import Reply, covered, reply_for, weakest, wrong_figures
@@ -32,7 +34,7 @@ class DataCard:
         return {
             "text": p.sentence, "value": p.value, "unit": p.unit, "raw": p.raw, "measure": p.measure,
             "comparator": p.comparator, "period": p.period, "doc_id": self.passage.doc_id,
-            "title": self.passage.title, "page": self.passage.page,
+            "title": self.passage.title, "page": self.passage.page, "date": p.date or self.passage.date or None,
         }
 
 
@@ -149,7 +151,7 @@ class Coach:
             ]
         score = self.scorer.overall(dimensions)
         change = weakest(dimensions, self.rubric)
-        data = self.data_cards([*evidence, *about_question])
+        data = self.data_cards([*evidence, *about_question], reader=self.claims.reader, about=q_vec)
         candidates = self._missed(answer, sentence_vecs, answer_vec, points, point_vecs, about_question, passage_vecs, data)
         # What the answer's own scores show it covered is not "missed".
         missed = [(text, about) for text, about in candidates if not covered(about, dimensions)][:5]
@@ -164,19 +166,48 @@ class Coach:
         return feedback
 
     @staticmethod
-    def data_cards(hits: list[SearchHit], limit: int = 6) -> list[DataCard]:
+    def data_cards(hits: list[SearchHit], limit: int = 6, reader: FigureReader | None = None,
+                   about: np.ndarray | None = None) -> list[DataCard]:
+        """Figures to use: the council's own performance figures in the passages (not the report's
+        metadata, not a comparator on its own), one per measure and the newest of it, those
+        closest to ``about`` (the question's vector) first."""
+        reader = reader or FigureReader(None)
         cards: list[DataCard] = []
         seen: set[tuple[str, str]] = set()
         for hit in hits:
-            for point in extract_figures(hit.passage.text):
+            for point in reader.figures(hit.passage.text, allow_model=reader.embedder is not None):
                 key = (point.raw, point.sentence)
-                if point.is_comparator or key in seen or (point.unit == "count" and point.value < 10 and not point.comparator):
-                    continue  # comparators travel with their figure; "4 key priorities" is not data
+                if not point.performance or point.subject != "ours" or point.is_comparator or key in seen:
+                    continue  # comparators travel with their figure; "3 days" on site is not data
+                if point.unit == "count" and point.value < 10 and not point.comparator:
+                    continue  # "4 key priorities" is not data
                 seen.add(key)
                 cards.append(DataCard(point, hit.passage))
-        # Figures with a comparator or a period tell the strongest story: offer them first.
-        cards.sort(key=lambda c: (c.point.comparator is None, c.point.unit == "count", c.point.period is None))
-        return cards[:limit]
+        if not cards:
+            return []
+        model = reader.model if reader.embedder is not None else None
+        vectors = model.vectors_for([c.point for c in cards], persist=True) if model else {}
+        relevance = {id(c): float(vectors[window_text(c.point)] @ about) if model is not None and about is not None else 0.0
+                     for c in cards}
+        # Newest first within a measure; figures with a comparator or a period tell the most.
+        cards.sort(key=lambda c: (-(relevance[id(c)] // 0.05), c.point.comparator is None, c.point.unit == "count",
+                                  c.point.period is None, _negated(c.point.date or c.passage.date or "")))
+        chosen: list[DataCard] = []
+        for card in cards:
+            if model is not None and chosen:
+                same = model.same_measure(card.point, [c.point for c in chosen], vectors)
+                older = [c for c, p in zip(chosen, same) if p >= SAME_MEASURE_SHOWN]
+                if older:
+                    kept = older[0]
+                    if (card.point.date or card.passage.date or "") > (kept.point.date or kept.passage.date or ""):
+                        chosen[chosen.index(kept)] = card  # the newest figure of the measure
+                    continue
+            elif any(c.point.measure == card.point.measure and c.point.measure for c in chosen):
+                continue
+            chosen.append(card)
+            if len(chosen) == limit:
+                break
+        return chosen
 
     def _missed(self, answer, sentence_vecs, answer_vec, points, point_vecs, passages, passage_vecs, data):
         """What the answer could have used, each with the dimensions it is about."""
@@ -208,6 +239,11 @@ class Coach:
             if sims[best] >= 0.45:
                 return question.probes[best]
         return probe
+
+
+def _negated(date: str) -> str:
+    """Sort key putting later dates first."""
+    return "".join(chr(255 - ord(ch)) for ch in date)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

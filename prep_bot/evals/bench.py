@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from prep_bot.platform.config import REPO_ROOT, Settings
+from prep_bot.infra.config import REPO_ROOT, Settings
 from prep_bot.evals.evaluation import _norm, default_answer_set, default_retrieval_set, load_answer_set, load_retrieval_set
 from prep_bot.evidence.figures import sentences
 from prep_bot.evidence.passage import DocumentInfo, Passage

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.errors import ConfigError
 
 MODES = ("hybrid", "dense", "bm25")

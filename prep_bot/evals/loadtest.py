@@ -54,7 +54,7 @@ class UserRun:
 
 
 def default_answers_file() -> Path:
-    from prep_bot.platform.config import REPO_ROOT
+    from prep_bot.infra.config import REPO_ROOT
 
     return REPO_ROOT / "eval" / "answers.yaml"
 
@@ -201,7 +201,7 @@ class _Runner:
             run.errors.append(f"connect: {_brief(e)}")
             start.abort()
             return
-        from prep_bot.platform.workers import WORKER_COOKIE
+        from prep_bot.infra.workers import WORKER_COOKIE
 
         run.worker = client.cookies.get(WORKER_COOKIE, "")
         try:

@@ -3,7 +3,9 @@ English voice), so no recording of a real person is needed.
 
 ``evaluate_speech`` speaks every strong and weak answer of the labelled pairs, transcribes them
 with the app's own Transcriber, and measures the word error rate of the transcripts and whether
-the coach still ranks the strong answer above the weak one when it reads the transcript."""
+the coach still ranks the strong answer above the weak one when it reads the transcript.
+``evaluate_spoken_figures`` speaks answers whose figures are written in words the way people say
+them and counts the figures that reach the coach as the same figure (spoken-figure recall)."""
 
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ from pathlib import Path
 from typing import Callable
 
 from prep_bot.errors import ConfigError
+from prep_bot.speech.numbers import UNITS, read_cardinal
 
 VOICE = "en-gb"
 WORDS_PER_MINUTE = 150
 TARGET_MEDIAN_WER = 0.15  # issue 11
 TARGET_ORDER_KEPT = 0.90
+TARGET_FIGURE_RECALL = 0.90  # issue 22
 
 
 def synthesise(text: str, out: Path, voice: str = VOICE, speed: int = WORDS_PER_MINUTE) -> Path:
@@ -35,11 +39,6 @@ def synthesise(text: str, out: Path, voice: str = VOICE, speed: int = WORDS_PER_
 
 
 # -- word error rate -----------------------------------------------------------------------------
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
-_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _MONEY = re.compile(r"£\s*(\d[\d,]*(?:\.\d+)?)\s*(m|million|bn|billion|k|thousand)?\b")
 _MONEY_SCALE = {"m": "million", "bn": "billion", "k": "thousand"}
 # Contractions that have one reading (Whisper writes "we are" for "we're" about half the time).
@@ -91,64 +90,22 @@ def _number_words(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        end, value = _read_number(words, i)
+        end, value = read_cardinal(words, i)
         if end == i:
             out.append(words[i])
             i += 1
             continue
-        if end + 1 < len(words) and words[end] == "point" and words[end + 1] in _UNITS and _UNITS[words[end + 1]] < 10:
+        if end + 1 < len(words) and words[end] == "point" and words[end + 1] in UNITS and UNITS[words[end + 1]] < 10:
             digits = []
             end += 1
-            while end < len(words) and words[end] in _UNITS and _UNITS[words[end]] < 10:
-                digits.append(str(_UNITS[words[end]]))
+            while end < len(words) and words[end] in UNITS and UNITS[words[end]] < 10:
+                digits.append(str(UNITS[words[end]]))
                 end += 1
             out.append(f"{value}.{''.join(digits)}")
         else:
             out.append(str(value))
         i = end
     return out
-
-
-def _read_number(words: list[str], start: int) -> tuple[int, int]:
-    """(index after the number, its value) for the number words from ``start``; (start, 0) if none."""
-    total = group = 0
-    last = ""  # kind of the last word taken: unit, teen, tens, hundred, scale
-    scale_cap = float("inf")
-    i = start
-    while i < len(words):
-        word = words[i]
-        if word in _UNITS:
-            n = _UNITS[word]
-            if last in ("unit", "teen") or (last == "tens" and n >= 10) or (last == "tens" and n == 0):
-                break
-            group += n
-            last = "teen" if n >= 10 else "unit"
-        elif word in _TENS:
-            if last in ("unit", "teen", "tens"):
-                break
-            group += _TENS[word]
-            last = "tens"
-        elif word == "hundred":
-            if last not in ("unit", "teen") or group % 100 == 0 or group >= 100:
-                break
-            group *= 100
-            last = "hundred"
-        elif word in _SCALES:
-            scale = _SCALES[word]
-            if last not in ("unit", "teen", "tens", "hundred") or scale >= scale_cap:
-                break
-            total += group * scale
-            group, last, scale_cap = 0, "scale", scale
-        elif word == "and" and last in ("hundred", "scale") and i + 1 < len(words) and (
-            words[i + 1] in _UNITS or words[i + 1] in _TENS
-        ):
-            last = "and"
-        else:
-            break
-        i += 1
-    if last == "and":  # a trailing "and" belongs to the sentence
-        i -= 1
-    return (i, total + group) if i > start else (start, 0)
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
@@ -301,4 +258,150 @@ def format_speech_table(r: dict) -> str:
                      f"({r['transcribe_s']:.0f} s for {r['audio_s']:.0f} s of speech)")
     for failure in r["failed"]:
         lines.append(f"failed: {failure['id']}: {failure['reason']}")
+    return "\n".join(lines)
+
+
+# -- spoken figures ---------------------------------------------------------------------------------
+def load_spoken_figures(path: Path) -> list[dict]:
+    """The answers of a spoken-figures set (eval/speech_figures.yaml): id, qs, spoken, written."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        answers = [
+            {"id": str(a["id"]), "qs": str(a.get("qs") or ""), "spoken": str(a["spoken"]).strip(), "written": str(a["written"]).strip()}
+            for a in data["answers"]
+        ]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
+        raise ConfigError(f"The spoken-figures set {path} is unreadable ({e}): each answer needs an id, spoken and written.") from e
+    return answers
+
+
+def figure_keys(text: str) -> list[tuple[float, str]]:
+    """The figures the coach finds in ``text``, as (value, unit)."""
+    from prep_bot.evidence.figures import extract_figures
+
+    return [(round(p.value, 4), p.unit) for p in extract_figures(text)]
+
+
+def matched(expected: list, found: list) -> tuple[list, list, list]:
+    """(found as expected, expected but missing, found but not expected), each figure used once."""
+    left = list(found)
+    hits, missing = [], []
+    for key in expected:
+        if key in left:
+            left.remove(key)
+            hits.append(key)
+        else:
+            missing.append(key)
+    return hits, missing, left
+
+
+def evaluate_spoken_figures(
+    transcriber, answers: list[dict], workdir: Path, claims=None, limit: int | None = None, voice: str = VOICE,
+    speed: int = WORDS_PER_MINUTE, progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Speak each answer's ``spoken`` form, transcribe it, and count the figures of its
+    ``written`` form that the coach finds in the transcript with the same value and unit (as it
+    is coached, and as the model heard it before numbers were read). With ``claims`` (the coach's
+    ClaimChecker), also whether each figure found gets the same claim-check status spoken as
+    typed."""
+    from prep_bot.speech.transcription import AudioError
+
+    answers = answers[:limit] if limit else answers
+    workdir = Path(workdir)
+    rows: list[dict] = []
+    started = time.perf_counter()
+    for n, answer in enumerate(answers, 1):
+        expected = figure_keys(answer["written"])
+        row = {"id": answer["id"], "figures": len(expected)}
+        try:
+            wav = synthesise(answer["spoken"], workdir / f"figures-{answer['id']}.wav", voice=voice, speed=speed)
+            transcript = transcriber.transcribe(wav)
+        except (AudioError, subprocess.CalledProcessError) as e:
+            row.update(failed=str(e), found=0, heard=0, missing=[list(k) for k in expected], extra=[])
+            rows.append(row)
+            if progress:
+                progress(f"[{n}/{len(answers)}] {answer['id']}: failed ({e})")
+            continue
+        hits, missing, extra = matched(expected, figure_keys(transcript.text))
+        heard_hits, _, _ = matched(expected, figure_keys(transcript.heard or transcript.text))
+        errors, words = word_errors(answer["written"], transcript.text)
+        row.update(
+            found=len(hits), heard=len(heard_hits), missing=[list(k) for k in missing], extra=[list(k) for k in extra],
+            wer=round(errors / max(1, words), 4), transcript=transcript.text, as_heard=transcript.heard,
+            cut_off=transcript.delivery.cut_off,
+        )
+        if claims is not None:
+            row["claims"] = _same_claims(claims, answer["written"], transcript.text)
+        rows.append(row)
+        if progress:
+            progress(f"[{n}/{len(answers)}] {answer['id']}: {len(hits)}/{len(expected)} figures, WER {row['wer']:.3f}")
+    return summarise_figures(rows, time.perf_counter() - started)
+
+
+def _same_claims(claims, written: str, spoken: str) -> dict:
+    """How many figures of the typed answer get the same claim-check status in the transcript."""
+    typed = {}
+    for claim in claims.check(written):
+        key = figure_keys(claim.text)
+        if key:
+            typed.setdefault(key[0], claim.status)
+    said = {}
+    for claim in claims.check(spoken):
+        key = figure_keys(claim.text)
+        if key:
+            said.setdefault(key[0], claim.status)
+    same = sum(1 for key, status in typed.items() if said.get(key) == status)
+    return {"checked": len(typed), "same": same, "supported_typed": sum(s == "supported" for s in typed.values()),
+            "supported_spoken": sum(said.get(k) == "supported" for k, s in typed.items() if s == "supported")}
+
+
+def summarise_figures(rows: list[dict], wall_s: float) -> dict:
+    total = sum(r["figures"] for r in rows)
+    found = sum(r["found"] for r in rows)
+    heard = sum(r["heard"] for r in rows)
+    rates = [r["wer"] for r in rows if "wer" in r]
+    recall = found / total if total else None
+    claims = [r["claims"] for r in rows if "claims" in r]
+    return {
+        "answers": len(rows),
+        "figures": total,
+        "recall": round(recall, 4) if recall is not None else None,
+        "recall_as_heard": round(heard / total, 4) if total else None,
+        "extra": sum(len(r["extra"]) for r in rows),
+        "wer_median": round(statistics.median(rates), 4) if rates else None,
+        "wer_mean": round(statistics.fmean(rates), 4) if rates else None,
+        "claims_checked": sum(c["checked"] for c in claims),
+        "claims_same": sum(c["same"] for c in claims),
+        "supported_typed": sum(c["supported_typed"] for c in claims),
+        "supported_spoken": sum(c["supported_spoken"] for c in claims),
+        "cut_off": [r["id"] for r in rows if r.get("cut_off")],
+        "failed": [{"id": r["id"], "reason": r["failed"]} for r in rows if "failed" in r],
+        "missed": [{"id": r["id"], "missing": r["missing"], "transcript": r.get("transcript", "")} for r in rows if r["missing"]],
+        "wall_s": round(wall_s, 1),
+        "target": TARGET_FIGURE_RECALL,
+        "met": recall is not None and recall >= TARGET_FIGURE_RECALL,
+        "details": rows,
+    }
+
+
+def format_figures_table(r: dict) -> str:
+    def pct(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.3f}"
+
+    lines = [
+        f"Spoken figures: {r['answers']} answers with {r['figures']} figures said in words; {len(r['failed'])} failed",
+        f"figures reaching the coach      {pct(r['recall'])}   (target >= {r['target']}: {'met' if r['met'] else 'missed'})",
+        f"  as the model heard them       {pct(r['recall_as_heard'])}   (before numbers are read as figures)",
+        f"figures not said                {r['extra']}",
+        f"WER median (mean)               {pct(r['wer_median'])} ({pct(r['wer_mean'])})",
+    ]
+    if r["claims_checked"]:
+        lines.append(f"claim check same as typed       {r['claims_same']}/{r['claims_checked']}   "
+                     f"(supported typed {r['supported_typed']}, still supported spoken {r['supported_spoken']})")
+    for miss in r["missed"][:8]:
+        lines.append(f"missed in {miss['id']}: " + ", ".join(f"{v:g} {u}" for v, u in miss["missing"]))
+    if r["cut_off"]:
+        lines.append("said to be cut off             " + ", ".join(r["cut_off"]))
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from prep_bot.platform.config import REPO_ROOT
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.errors import ConfigError
 from prep_bot.framework.statements import QS_SLUGS
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from prep_bot.evidence.corrections import Correction
-from prep_bot.platform.database import is_sqlite, make_engine
+from prep_bot.infra.database import is_sqlite, make_engine
 from prep_bot.evidence.passage import DocumentInfo, Passage
 
 _META = sa.MetaData()
@@ -90,8 +90,8 @@ class Catalog:
 
     def __init__(self, location: Path | str) -> None:
         """``location``: a SQLite file's path, or a database URL (the schema must be current,
-        see prep_bot.platform.migrations: a SQLite file upgrades itself)."""
-        from prep_bot.platform import migrations
+        see prep_bot.infra.migrations: a SQLite file upgrades itself)."""
+        from prep_bot.infra import migrations
 
         self.url = catalog_url(location)
         self.sqlite = is_sqlite(self.url)

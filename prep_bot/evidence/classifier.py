@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from prep_bot.platform.embeddings import Embedder
+from prep_bot.infra.embeddings import Embedder
 from prep_bot.errors import ConfigError
 from prep_bot.framework.statements import QS_SLUGS, Framework
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from prep_bot.evidence.measures import measure_phrase, period_date, period_near, subject_cue
+
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBER = re.compile(
     r"(?<![\w.£/-])(?P<money>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -35,8 +37,20 @@ _COMPARATOR = re.compile(
     re.I,
 )
 _SKIP_BEFORE = re.compile(
-    r"(theme|quality statement|statement|section|s\.|page|appendix|care act|aged|age|ascof|version|"
-    r"phase|tier|level|grade|score|step|no\.|number|chapter|paragraph|priority|item|point|year)\s*$",
+    r"(?:\b(?:theme|quality statement|statement|section|s\.|page|pages|appendix|care act|aged|age|ages|ascof|version|"
+    r"phase|tier|level|grade|score|step|no\.|number|chapter|paragraph|priority|item|point|note|table|figure|"
+    r"recommendation|question|band|(?:people|adults|those|residents|anyone) (?:over|under)|over-|under-|age of|aged \d+ (?:to|and)|(?:from|between) \d+ (?:to|and)(?= \d+ year))|(?-i:\bYear))\s*$",
+    re.I,
+)
+# A bare number (no unit) is a figure when what follows or precedes it says so: "97 of them",
+# "fell to 380", "Reviews overdue: 208", "41 (February)", "14.6".
+_BARE_AFTER = re.compile(
+    r"(?:of (?:them|which|whom|those|these)\b|in (?:20\d\d|Q[1-4]|the (?:year|quarter|month))\b|a (?:day|week|month|year)\b|"
+    r"per\b|to \d|\((?:[A-Z][a-z]+|20\d\d|Q[1-4])|(?:from|since|compared|against|by)\b|[;.,)]?$|[;.]\s)",
+)
+_BARE_BEFORE = re.compile(
+    r"(?::|\b(?:from|to|at|was|were|is|are|averaged|average|totall?ed|reached|stood at|of|plan|target|ambition|"
+    r"up from|down from|compared with|compared to|against|England|nationally|region|average))\s*$",
     re.I,
 )
 _FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b")
@@ -44,12 +58,23 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 # "(47.83% compared to 36.83%, ...)": the first figure is the council's, whatever came before.
 _FOLLOWED_BY_COMPARISON = re.compile(r"\s*,?\s*(?:compared (?:to|with)|vs\.?|versus)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}?£?\d", re.I)
 # A sentence that names its measure only in the sentence before: "This is 94% and ..."
-_REFERS_BACK = re.compile(r"(?:(?:In|By|At) [\w ]{1,20}, )?(?:this|it|that|these|those|which|they)\b", re.I)
+_REFERS_BACK = re.compile(r"(?:(?:In|By|At) [\w ]{1,20}, )?(?:(?:some|many|most|all|none|each|one) of )?(?:this|it|that|these|those|which|they|them)\b|\(", re.I)
+# Words around a figure that mark the report's own metadata (its visit, its method, its pages).
+_METADATA = re.compile(
+    r"\b(?:on[- ]site|site visits?|interview(?:s|ed)?|focus groups?|peer (?:team|challenge|review)|the team (?:spent|met|held|read)|"
+    r"(?:spent|held|read|reviewed|met|visited|attended|conducted|carried out)\b[^.]{0,30}\b(?:documents?|interviews?|meetings?|"
+    r"sessions?|conversations?|case files?|files)|experience (?:between|of)|combined|documents?|pages?|appendix|contents|chapter|"
+    r"tel(?:ephone)?|e-?mail|working days|the equivalent of|paragraph|footnote|version)\b",
+    re.I,
+)
 _STOP = frozenset(
     "the a an of to in on for and or with at by from was were is are be been this that these those "
     "which who as it its their our we they there than compared average england national".split()
 )
 TIME_UNITS = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.0, "hour": 1 / 24}
+
+
+SUBJECTS = ("ours", "england", "region", "comparator", "target")
 
 
 @dataclass
@@ -59,18 +84,22 @@ class DataPoint:
     raw: str  # as written, e.g. "47.83%"
     value: float
     unit: str  # "%", "£", "days", "per 100,000", "count", ...
-    measure: str  # what it measures, in the text's own words (shortened)
+    measure: str  # what it measures: a short normalised phrase ("people waiting for home care")
     comparator: str | None  # e.g. "England average 36.83%"
     period: str | None  # e.g. "2023/24", "June 2024"
     sentence: str  # the sentence it was found in
     context: str = ""  # the sentence, with the one before when it starts "This is 94%..."
     is_comparator: bool = False  # this figure is itself the comparison (e.g. the England average)
     start: int = 0  # offset of the figure in the sentence
+    window: str = ""  # the words around the figure, as written (what the classifiers read)
+    subject: str = "ours"  # whose figure: ours | england | region | comparator | target
+    performance: bool = True  # a figure about people or services, not the report's own metadata
+    date: str = ""  # the period as "YYYY-MM" or "YYYY" ("2023/24" ends in March 2024)
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d.pop("start")
-        d.pop("context")
+        for internal in ("start", "context", "window"):
+            d.pop(internal)
         return d
 
     @property
@@ -117,10 +146,19 @@ def extract_figures(text: str) -> list[DataPoint]:
             if not re.search(r"(?:years? old|old\b)", sentence[m.end() : m.end() + 5]):
                 found.append(_word_wait(sentence, m))
         found.sort(key=lambda p: p.start)
+        before = context[: len(context) - len(sentence)].strip()
         for point in found:
             point.context = context
-            if context != sentence:  # "This is 94%": the measure is named in the sentence before
-                point.measure = " ".join(_WORD.findall(context[: len(context) - len(sentence)])[-10:] + [point.measure])
+            if before:  # "This is 94%": the measure is named in the sentence before
+                point.window = " ".join(_WORD.findall(before)[-10:] + [point.window])
+            end = point.start + len(point.raw)
+            # "30 people waiting": the noun a count names is part of what it measures.
+            number_end = point.start + len(point.raw.split()[0]) if point.noun else end
+            point.measure = measure_phrase(sentence, point.start, number_end, before)
+            point.subject = subject_cue(sentence, point.start, end)
+            point.period = period_near(sentence, point.start, end)
+            point.date = period_date(point.period)
+            point.performance = not _METADATA.search(point.window)
         _link_comparators(found)
         points.extend(found)
     return points
@@ -135,7 +173,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
     unit_word = (m.group("unit") or "").lower()
     if _is_year(value, raw_num) and not (pct or money or unit_word.startswith(("day", "week", "month", "year", "hour"))):
         return None  # "the 2024 carers survey"
-    if _SKIP_BEFORE.search(before[-25:]) or re.match(r"\s?(?:years? old|old\b|-year-old|\+)", sentence[m.end() :]):
+    if _SKIP_BEFORE.search(before[-25:]) or re.match(r"\s?(?:years? old|old\b|-year-old|\+|s\b|and (?:over|older)\b)", sentence[m.end() :]):
         return None  # "section 42", "Theme 2", "aged 65", "over 55 years old"
     if not (pct or money or unit_word):
         if _is_year(value, raw_num) or re.match(r"\s?(?:/\d\d|-\d\d\b)", after):
@@ -149,7 +187,12 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         if value < 2 and "." not in raw_num:
             return None  # "1" and "0" are rarely figures worth quoting
         following = sentence[m.end() :].lstrip()
-        if not re.match(r"[A-Za-z(]", following) or re.match(r"(?:and|or|to|of|in|the|a)\b", following):
+        said = (
+            "." in raw_num
+            or _BARE_AFTER.match(following)
+            or (_BARE_BEFORE.search(before) and not re.match(r"[-–/]\d", following))
+        )
+        if not said and (not re.match(r"[A-Za-z(]", following) or re.match(r"(?:and|or|to|of|in|the|a)\b", following)):
             return None  # a bare number not followed by what it counts: a list marker, a page
     if m.start() == 0 and re.match(r"\.\s", sentence[m.end():]):
         return None  # a list marker "1. "
@@ -170,7 +213,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         raw=raw,
         value=value,
         unit=unit,
-        measure=_measure(sentence, m.start(), m.end()),
+        measure="",
+        window=_measure(sentence, m.start(), m.end()),
         comparator=None,
         period=period.group(0) if period else None,
         sentence=sentence,
@@ -189,7 +233,8 @@ def _fraction(sentence: str, m: re.Match[str]) -> DataPoint:
         raw=m.group(0),
         value=float(m.group(1).replace(",", "")),
         unit=f"of {whole}",
-        measure=_measure(sentence, m.start(), m.end()),
+        measure="",
+        window=_measure(sentence, m.start(), m.end()),
         comparator=None,
         period=period.group(0) if period else None,
         sentence=sentence,
@@ -202,7 +247,7 @@ def _word_wait(sentence: str, m: re.Match[str]) -> DataPoint:
     period = _PERIOD.search(sentence)
     return DataPoint(
         raw=m.group(0), value=float(_WORD_NUMBERS[m.group(1).lower()]), unit=unit if unit.endswith("s") else unit + "s",
-        measure=_measure(sentence, m.start(), m.end()), comparator=None,
+        measure="", window=_measure(sentence, m.start(), m.end()), comparator=None,
         period=period.group(0) if period else None, sentence=sentence, start=m.start(),
     )
 
@@ -227,16 +272,36 @@ def _measure(sentence: str, start: int, end: int) -> str:
 
 
 def _link_comparators(points: list[DataPoint]) -> None:
-    """Give each main figure the comparison figure that follows it in the same sentence."""
+    """Give each main figure the comparison figure that follows it in the same sentence; and a
+    figure that is someone else's (England's, a target) the measure of the council's figure of
+    the same unit before it ("..., against a target of 120")."""
     for index, point in enumerate(points):
-        if point.is_comparator:
+        if point.is_comparator or point.subject != "ours":
             continue
         for other in points[index + 1 :]:
+            if other.kind != point.kind and other.unit == "count" and " " not in other.raw and (
+                other.is_comparator or other.subject != "ours"
+            ):
+                other.unit = point.unit  # "45 days, against 156 nationally": 156 days
+            if other.kind != point.kind:
+                continue
             if not other.is_comparator:
+                if other.subject != "ours":
+                    other.measure = point.measure
+                    if other.subject in ("england", "region", "comparator") and point.comparator is None:
+                        point.comparator = f"{other.subject if other.subject != 'comparator' else 'comparator group'} {other.raw}"
                 break
             if other.kind == point.kind:
                 label = _comparator_label(other.sentence[: other.start])
                 point.comparator = f"{label} {other.raw}".strip()
+                other.measure = point.measure  # the comparison measures what its figure measures
+                if other.subject == "ours" and not re.match(r"(?:up|down|increase) from", label, re.I):
+                    whole = other.sentence
+                    other.subject = (
+                        "england" if re.search(r"england|national|country", whole, re.I)
+                        else "region" if re.search(r"region|north east|north west|south east|south west|midlands", whole, re.I)
+                        else "comparator"
+                    )
                 break
 
 

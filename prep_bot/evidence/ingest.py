@@ -24,7 +24,8 @@ from prep_bot.evidence.passage import DocumentInfo, Passage
 from prep_bot.evidence.redaction import redact
 from prep_bot.evidence.tagging import TaggedPassage, Tagger
 from prep_bot.framework.statements import Framework
-from prep_bot.evidence.provenance import TITLE_LINES, detect_council, detect_date, normalise_date
+from prep_bot.evidence.figure_model import FigureReader
+from prep_bot.evidence.provenance import TITLE_LINES, detect_council, document_date, normalise_date
 from prep_bot.evidence.store import EvidenceStore
 from prep_bot.framework.vocab import DOC_TYPES
 
@@ -342,7 +343,7 @@ class Ingestor:
             raise EvidenceFileError(f"{path.name}: no text passages found")
         head = ([loaded.title] if loaded.title else []) + [b.text for b in loaded.blocks[:TITLE_LINES] if b.kind != "row"]
         council = self._council or str(meta.get("council") or "") or detect_council(head)
-        when = normalise_date(meta.get("date")) or detect_date(head)
+        when = normalise_date(meta.get("date")) or document_date(head + [b.text for b in loaded.blocks[TITLE_LINES:] if b.kind != "row"])
         info = DocumentInfo(
             doc_id=doc_id, title=title, source=source, doc_type=doc_type, sha256=sha,
             council=" ".join(council.split()), date=when, redactions=redactions,
@@ -376,6 +377,8 @@ class Ingestor:
         ]
         apply_corrections(passages, self.store.catalog.corrections(), self.framework)
         self.store.put_document(info, passages, [t.draft.embed_text for t in tagged], vectors)
+        # Label the figures now, while the model is loaded: the briefing pack reads them without it.
+        FigureReader(self.embedder).warm([p.text for p in passages])
         log.info("stored %s: %d passages", info.doc_id, len(passages))
         status: Status = "replaced" if prepared.replaces else "added"
         return FileResult(prepared.path, status, info.doc_id, len(passages), info.redactions)

@@ -53,6 +53,18 @@ _LABELLED = re.compile(
     r"last updated|issued|assessment date|dated)\b\s*(?:on)?\s*[:\-–]?\s*",
     re.I,
 )
+# A line saying when the document was published: the strongest date a page has (CQC pages say
+# "Published 12 March 2025" or "Report published: ...", often in a footer).
+_PUBLISHED = re.compile(
+    r"\b(?:(?:report|assessment|page|first|date)\s+)?(?:published|publication date|date of publication|last updated|updated|issued)"
+    r"\b\s*(?:on)?\s*[:\-–]?\s*",
+    re.I,
+)
+# When the assessment or visit took place: a date range whose end is the date.
+_ASSESSED = re.compile(r"\b(?:date of (?:assessment|visit|inspection)|assessment (?:date|period)|on-site visit|site visit)s?\b\s*[:\-–]?\s*", re.I)
+_FINANCIAL_YEAR = re.compile(r"\b(20\d\d)\s?/\s?(\d\d)\b")
+TAIL_LINES = 25  # a page's footer: where "Page last updated" and the like stand
+SHORT_LINE = 14  # words: a title line, not a sentence of prose that happens to end with a date
 TITLE_LINES = 25  # how far into a document its title lines may run
 _MANIFEST_DATE = re.compile(r"^((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?$")
 
@@ -110,7 +122,7 @@ def detect_date(lines: Iterable[str]) -> str:
     head = _title_lines(lines)
     for line in head:
         label = _LABELLED.search(line)
-        if label:
+        if label and label.start() <= 30:  # "Published: ...", not "out of date, as it covered ... March 2024"
             found = _find_date(line[label.end() :])
             if found:
                 return found
@@ -120,10 +132,59 @@ def detect_date(lines: Iterable[str]) -> str:
         if not found:
             continue
         rest = _strip_dates(stripped)
-        # The date is the line, or closes a title line ("Peer challenge report, March 2025").
-        if len(rest.split()) <= 2 or re.search(rf"(?:{_MONTH_ALT})\.?,?\s+(?:19|20)\d\d\s*$", stripped):
+        # The date is the line, or closes a short title line ("Peer challenge report, March
+        # 2025"); a sentence of prose ending "... up to March 2024" is no date of the document.
+        if len(rest.split()) <= 2 or (
+            len(stripped.split()) <= SHORT_LINE and re.search(rf"(?:{_MONTH_ALT})\.?,?\s+(?:19|20)\d\d\s*$", stripped)
+        ):
             return found
     return ""
+
+
+def document_date(lines: Iterable[str], today: date | None = None) -> str:
+    """The date of a document with no manifest entry, from all its lines: its publication line
+    ("Published 12 March 2025", "Report published", "Page last updated", in its title lines or
+    its footer) first; then when it was assessed (the end of "Date of assessment: ... to ...");
+    then its title lines (``detect_date``); else the latest period it reports ("June 2024",
+    "2023/24" ends in March 2024), never the first month it happens to mention."""
+    every = [" ".join(str(line).split()) for line in lines]
+    every = [line for line in every if line]
+    ends = every[:TITLE_LINES] + every[-TAIL_LINES:] if len(every) > TITLE_LINES else every
+    for pattern in (_PUBLISHED, _ASSESSED):
+        for line in ends:
+            label = pattern.search(line)
+            if label and label.start() <= 30:  # a label that opens its line, not a word in prose
+                found = _last_date(line[label.end() :]) if pattern is _ASSESSED else _find_date(line[label.end() :])
+                if found:
+                    return found
+    found = detect_date(every)
+    if found:
+        return found
+    return latest_period(every, today)
+
+
+def latest_period(lines: Iterable[str], today: date | None = None) -> str:
+    """The latest month or financial year a text reports, not later than ``today``."""
+    limit = (today or date.today()).strftime("%Y-%m")
+    best = ""
+    for line in lines:
+        for m in _MONTH_YEAR.finditer(line):
+            when = f"{int(m.group(2)):04d}-{_MONTH_NUM[m.group(1).lower().rstrip('.')]:02d}"
+            if best < when <= limit:
+                best = when
+        for m in _FINANCIAL_YEAR.finditer(line):
+            start, end = int(m.group(1)), int(m.group(2))
+            if end == (start + 1) % 100:
+                when = f"{start + 1:04d}-03"
+                if best < when <= limit:
+                    best = when
+    return best
+
+
+def _last_date(text: str) -> str | None:
+    """The last date in ``text`` ("10 March 2025 to 14 March 2025" -> 2025-03-14)."""
+    found = [(m.end(), -m.start()) for p in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _MONTH_YEAR, _ISO) for m in p.finditer(text)]
+    return _find_date(text[-max(found)[1] :]) if found else None
 
 
 def _find_date(text: str) -> str | None:

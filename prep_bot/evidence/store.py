@@ -16,8 +16,8 @@ from urllib.parse import urlparse
 import numpy as np
 
 from prep_bot.evidence.catalog import Catalog
-from prep_bot.platform.config import Settings
-from prep_bot.platform.embeddings import Embedder
+from prep_bot.infra.config import Settings
+from prep_bot.infra.embeddings import Embedder
 from prep_bot.errors import StoreError, UnknownDocumentError, UnknownPassageError
 from prep_bot.evidence.passage import DocumentInfo, Passage, SearchHit
 from prep_bot.framework.statements import POLARITIES, QS_SLUGS
@@ -26,7 +26,7 @@ from prep_bot.inputs import clean_text
 from prep_bot.evidence.lexical import CouncilScope, LexicalIndex, Snapshot
 from prep_bot.evidence.provenance import council_key, is_dated
 from prep_bot.framework.vocab import DOC_TYPES
-from prep_bot.platform.writelock import writer_lock
+from prep_bot.infra.writelock import writer_lock
 
 log = logging.getLogger(__name__)
 SearchMode = Literal["hybrid", "dense", "bm25"]
@@ -67,7 +67,7 @@ class EvidenceStore:
         time across threads, processes and (with a shared database) machines, so a clean-up
         never takes another writer's vectors, written but not yet committed, for leftovers.
         Reentrant. Yields False, without the lock, when ``wait`` is False and another writer
-        holds it. A process that dies releases it (see prep_bot.platform.writelock)."""
+        holds it. A process that dies releases it (see prep_bot.infra.writelock)."""
         if not self._write_lock.acquire(blocking=wait):
             yield False
             return

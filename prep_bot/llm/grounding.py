@@ -136,9 +136,12 @@ def _plain(text: str) -> str:
     return CITE.sub("", text)
 
 
-def _given(point, sources: list[Source], numbers: list[int]) -> bool:
-    """The figure's value is stated in a passage the sentence cites (or, uncited, in any given)."""
+def _given(point, sources: list[Source], numbers: list[int], checker=None) -> bool:
+    """The figure is stated in a passage the sentence cites (or, uncited, in any given): the same
+    value for the same measure, by the claim check's own test (by value alone without one)."""
     pool = [s for s in sources if s.n in numbers] or sources
+    if checker is not None and hasattr(checker, "given_in"):
+        return checker.given_in(point, [s.passage for s in pool])
     return any(same_value(point, f) for s in pool for f in extract_figures(s.passage.text))
 
 
@@ -154,7 +157,7 @@ def check_figures(text: str, sources: list[Source], checker, limit: int = 20) ->
     for i, point in enumerate(points):
         claim = claims[i] if i < len(claims) else None
         cited = next((v for k, v in by_sentence.items() if point.sentence.strip() in k or k in point.sentence), [])
-        if _given(point, sources, cited):
+        if _given(point, sources, cited, checker):
             continue
         if claim is not None and claim.status == "supported":
             continue

@@ -103,8 +103,8 @@ class AttemptLog:
     """Stores and reads practice attempts."""
 
     def __init__(self, url: str) -> None:
-        from prep_bot.platform import migrations
-        from prep_bot.platform.database import make_engine
+        from prep_bot.infra import migrations
+        from prep_bot.infra.database import make_engine
 
         self.url = url
         self.engine = make_engine(url)  # SQLite: WAL, synchronous=FULL, 30 s busy timeout

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from prep_bot.practice.insights import _lead, key_passages, meaningful_figures
+from prep_bot.evidence.figure_model import FigureReader
+from prep_bot.practice.insights import _lead, key_passages
 from prep_bot.evidence.provenance import display_date
-from prep_bot.platform.templating import render
+from prep_bot.infra.templating import render
 from prep_bot.framework.vocab import AUDIENCES, QS_SLUGS
 
 AUDIENCE_NAMES = {
@@ -65,23 +66,29 @@ def briefing_html(services, qs: str | None = None, audience: str | None = None) 
 
 
 def _figures(store, passages, qs: str) -> list[dict]:
-    """Figures worth quoting for a statement, one per sentence: those with a comparator first,
-    then from passages the statement is the first tag of, newest documents first; evidence
-    older than the stale threshold only when nothing newer has figures."""
+    """Figures worth quoting for a statement: the council's performance figures only, one per
+    sentence and per measure (the newest); those with a comparator first, then from passages
+    the statement is the first tag of, newest first; evidence older than the stale threshold
+    only when nothing newer has figures."""
+    reader = FigureReader(getattr(store, "embedder", None))
     found = []
     for p in passages:
-        for f in meaningful_figures(p.text):
-            found.append((p, f))
+        # Performance figures only (not days on site or interviews held), the council's own.
+        for f in reader.figures(p.text, allow_model=False):
+            if f.performance and f.subject == "ours" and not f.is_comparator and not (f.unit == "count" and f.value < 10):
+                found.append((p, f))
     fresh = [(p, f) for p, f in found if not store.is_dated(p)]
     found = fresh or found
     found.sort(key=lambda pf: (
-        pf[1].comparator is None, pf[0].quality_statements[:1] != [qs], _newest_first(pf[0].date), pf[0].position, pf[1].start,
+        pf[1].comparator is None, pf[0].quality_statements[:1] != [qs], _newest_first(pf[1].date or pf[0].date),
+        pf[0].position, pf[1].start,
     ))
-    out, seen = [], set()
+    out, seen, measures = [], set(), set()
     for p, f in found:
-        if f.sentence in seen:  # the sentence shows its other figures
+        if f.sentence in seen or (f.measure and f.measure in measures):  # one figure per measure, the newest
             continue
         seen.add(f.sentence)
+        measures.add(f.measure)
         out.append({
             "figure": f.raw, "sentence": f.sentence, "comparator": f.comparator, "period": f.period,
             "title": p.title, "date": display_date(p.date), "dated": store.is_dated(p), "citation": p.citation,

@@ -13,7 +13,7 @@ from pathlib import Path
 from prep_bot.practice.attempts import Attempt, AttemptLog
 from prep_bot.coaching.delivery import Delivery
 from prep_bot.evidence.provenance import display_date
-from prep_bot.platform.templating import render
+from prep_bot.infra.templating import render
 from prep_bot.people.accounts import AccessDenied, Identity
 
 STATUS_LABEL = {"supported": "Supported", "contradicted": "Contradicted", "unverified": "Not found in evidence"}

@@ -22,7 +22,6 @@ from prep_bot.evidence.provenance import display_date
 # question outside that page's statement does.
 WEAK_EVIDENCE = 0.45
 ADDRESSED = 0.5  # an answer this close to an improvement passage has addressed it
-SAME_MEASURE = 0.75  # two stated figures this alike measure the same thing
 READINESS_FORMULA = (
     "readiness = 40 × evidence coverage (share of the statement's likely questions whose best passage "
     f"reaches {WEAK_EVIDENCE} similarity) + 15 × balance (1 with both strengths and areas to improve, 0.5 with "
@@ -336,14 +335,21 @@ class Insights:
         stated = [(a, f) for a in attempts for f in extract_figures(a.answer)]
         found: list[dict] = []
         if stated:
-            texts = [t for _, f in stated for t in (f.measure, f.context)]
-            vectors = dict(zip(texts, self.embedder.encode_cached(texts)))
+            # The claim check's own test of "the same measure": what the figures measure and
+            # whose they are, never their unit alone.
+            from prep_bot.coaching.claims import CONTRADICT_MIN, comparable
+            from prep_bot.evidence.figure_model import FigureModel
+
+            model = FigureModel(self.embedder)
+            vectors = model.vectors_for([f for _, f in stated])
+            model.annotate([f for _, f in stated], vectors)
             for i, (a, f) in enumerate(stated):
                 for b, g in stated[i + 1 :]:
-                    if a.user == b.user or f.kind != g.kind or f.unit != g.unit or abs(f.value - g.value) < 1e-9:
+                    if a.user == b.user or f.unit != g.unit or f.subject != g.subject or abs(f.value - g.value) < 1e-9:
                         continue
-                    alike = 0.5 * float(vectors[f.measure] @ vectors[g.measure]) + 0.5 * float(vectors[f.context] @ vectors[g.context])
-                    if alike >= SAME_MEASURE:
+                    if not comparable(f, g):
+                        continue
+                    if float(model.same_measure(f, [g], vectors)[0]) >= CONTRADICT_MIN:
                         found.append({
                             "kind": "team members disagree",
                             "first": side(a, f.sentence, f.raw),

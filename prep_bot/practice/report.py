@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from markupsafe import Markup
 
 from prep_bot.practice.insights import ADDRESSED, CATEGORY_NAMES, READINESS_FORMULA, WEAK_EVIDENCE, StatementReadiness
-from prep_bot.platform.templating import render
+from prep_bot.infra.templating import render
 
 # Heatmap columns: label, the row's value (None: nothing to show), the value shown in full
 # colour, and whether the value is a share (shown as a percentage).

@@ -9,6 +9,7 @@ import gradio as gr
 from prep_bot.services import Services
 from prep_bot.ui.errors import guard_all, user_errors
 from prep_bot.ui.render import CSS
+from prep_bot.ui.voice import VOICE_CSS
 
 THEME = gr.themes.Soft(
     font=["system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"],  # no web fonts: nothing leaves the machine
@@ -124,7 +125,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         server_name=host,
         server_port=port,
         theme=THEME,
-        css=CSS,
+        css=CSS + VOICE_CSS,
         js=ENTER_SENDS,
         ssr_mode=False,
         show_error=False,

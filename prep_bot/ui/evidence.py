@@ -46,7 +46,8 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
     def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False):
         with user_errors():
             hits = _search(query, qs, polarity, doc_type, k, everywhere)
-            return evidence_cards(hits, framework, store, services.glossary), data_cards(Coach.data_cards(hits, limit=8))
+            return evidence_cards(hits, framework, store, services.glossary), data_cards(Coach.data_cards(
+                hits, limit=8, reader=services.coach.claims.reader, about=services.embedder.encode_cached([query])[0] if query.strip() else None))
 
     with gr.Tab("Evidence"):
         with gr.Row():

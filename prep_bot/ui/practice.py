@@ -207,7 +207,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 *(chat or []),
                 {"role": "user", "content": md_escape(text)},
                 {"role": "assistant", "content": coach_message(feedback, previous if not probe else None, said) + "\n\n_Saved to your practice history._"},
-                *delivery_section(said),
+                *delivery_section(said, text, feedback, services.rubric),
                 *detail_messages(feedback, services.framework, services.store, services.glossary),
             ]
             pending = {"feedback": feedback, "answer": text, "attempt": saved.id} if services.advisor.configured else {}

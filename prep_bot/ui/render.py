@@ -122,6 +122,9 @@ def claims_table(claims, heading: bool = True) -> str:
         if claim.evidence:
             e = claim.evidence
             evidence = f"{escape(e.point.raw)}: “{escape(e.point.sentence)}” <i>{escape(e.passage.citation)}</i>"
+        note = getattr(claim, "note", "")
+        if note:  # a newer figure of the same measure exists
+            evidence += f'<br><b class="pb-newest">{escape(note[:1].upper() + note[1:])}.</b>'
         rows.append(
             f'<tr class="pb-claim pb-{escape(claim.status)}"><td>{escape(claim.text)}</td>'
             f"<td>{escape(STATUS_LABEL.get(claim.status, claim.status))}</td><td>{evidence}</td></tr>"

@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from prep_bot.platform.database import is_sqlite, shown
+from prep_bot.infra.database import is_sqlite, shown
 from prep_bot.errors import PrepBotError
 
 HERE = Path(__file__).resolve().parent
@@ -167,7 +167,7 @@ def databases(settings) -> list[tuple[str, str]]:
 def _each(settings, action) -> list:
     from sqlalchemy.pool import NullPool
 
-    from prep_bot.platform.database import make_engine
+    from prep_bot.infra.database import make_engine
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     done = []

@@ -177,7 +177,7 @@ class Settings(BaseSettings):
         """Whether PREP_BOT_DATABASE_URL names a database server that holds the catalog too."""
         if not self.database_url:
             return False
-        from prep_bot.platform.database import is_sqlite
+        from prep_bot.infra.database import is_sqlite
 
         return not is_sqlite(self.database_url)
 

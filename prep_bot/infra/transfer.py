@@ -78,7 +78,7 @@ class Counts:
 
 def describe_store(settings) -> str:
     """Where a store lives, fit for messages and the manifest (no password)."""
-    from prep_bot.platform.database import shown
+    from prep_bot.infra.database import shown
 
     if settings.shared_database:
         rows = f"database {shown(settings.database_url)}"
@@ -157,8 +157,8 @@ def export(services, out: Path, progress: bool = False) -> dict:
     returns the manifest."""
     from tqdm import tqdm
 
-    from prep_bot import __version__; from prep_bot.platform import migrations
-    from prep_bot.platform.config import read_council
+    from prep_bot import __version__; from prep_bot.infra import migrations
+    from prep_bot.infra.config import read_council
 
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -322,7 +322,7 @@ def import_(services, folder: Path, progress: bool = False) -> tuple[dict, Count
     differs afterwards."""
     from tqdm import tqdm
 
-    from prep_bot.platform.config import remember_council
+    from prep_bot.infra.config import remember_council
 
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -373,7 +373,7 @@ def _import_vectors(store, folder: Path, manifest: dict, progress: bool, tqdm) -
 @contextmanager
 def _transaction(engine):
     """One transaction that takes the database's write lock first (SQLite: BEGIN IMMEDIATE)."""
-    from prep_bot.platform.database import is_sqlite
+    from prep_bot.infra.database import is_sqlite
 
     with engine.connect() as db:
         if is_sqlite(str(engine.url)):

@@ -77,7 +77,7 @@ class Embedder:
     @property
     def onnx_files(self) -> tuple[Path, Path]:
         """Where this model's ONNX copies are (or would be): full precision and int8."""
-        from prep_bot.platform.onnx_encoder import default_onnx_dir, onnx_paths
+        from prep_bot.infra.onnx_encoder import default_onnx_dir, onnx_paths
 
         return onnx_paths(self.onnx_dir or default_onnx_dir(), self.model_key)
 
@@ -93,7 +93,7 @@ class Embedder:
         """Make the ONNX copies from the torch model when they are missing; their path, or None
         when that cannot be done here (the reason is logged; torch keeps working). ``strict``:
         raise ConfigError with the reason instead."""
-        from prep_bot.platform.onnx_encoder import default_onnx_dir, export
+        from prep_bot.infra.onnx_encoder import default_onnx_dir, export
 
         full, int8 = self.onnx_files
         if full.is_file() and int8.is_file():
@@ -157,7 +157,7 @@ class Embedder:
                 full, _ = self.onnx_files
                 if full.is_file():
                     try:
-                        from prep_bot.platform.onnx_encoder import OnnxEncoder
+                        from prep_bot.infra.onnx_encoder import OnnxEncoder
 
                         self._onnx = OnnxEncoder(self.model_path, full, self.threads)
                     except Exception as e:  # noqa: BLE001 - a damaged copy: torch still works
@@ -194,7 +194,7 @@ class Embedder:
                 if self.backend == "onnx":
                     _, int8 = self.onnx_files
                     try:
-                        from prep_bot.platform.onnx_encoder import OnnxEncoder
+                        from prep_bot.infra.onnx_encoder import OnnxEncoder
 
                         self._fast = OnnxEncoder(self.model_path, int8, self.threads) if int8.is_file() else False
                     except Exception as e:  # noqa: BLE001
@@ -250,7 +250,7 @@ class Embedder:
         if not texts:
             return []
         if self._tokenizer is None:
-            from prep_bot.platform.onnx_encoder import load_tokenizer
+            from prep_bot.infra.onnx_encoder import load_tokenizer
 
             self._tokenizer = load_tokenizer(self.model_path)
         encoded = self._tokenizer.encode_batch([str(t) for t in texts], add_special_tokens=False)

@@ -1,0 +1,174 @@
+"""`prep-bot eval figures`: how well the figure models generalise, measured on held-out folds of
+the labelled set (eval/figures.yaml), never on what they were fitted to.
+
+- Performance figures: 5 folds by sentence; precision and recall of "a performance figure" over
+  every labelled figure (one the extractor misses counts as predicted "not performance").
+- Subject: accuracy over the performance figures of the held-out sentences.
+- Same measure: 5 folds by topic (the part of a measure key before the dot), so every measure
+  in a test fold is one the pair model never saw; precision and recall of "same measure" on the
+  labelled pairs of the held-out topics (all same-key pairs, the same-unit different-key pairs of
+  one topic: the hard negatives, and a few same-unit pairs across topics).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from prep_bot.evidence.figure_model import (
+    FIGURES_FILE, PERFORMANCE, SAME_MEASURE, SHORTLIST, FigureModel, LabelledFigure, labelled_pairs, load_figure_set,
+)
+from prep_bot.evidence.figures import SUBJECTS, content_words
+
+FOLDS = 5
+
+
+def _fold(name: str) -> int:
+    return int(hashlib.sha1(name.encode()).hexdigest(), 16) % FOLDS
+
+
+def _topic(f: LabelledFigure) -> str:
+    return f.key.split(".")[0] if f.key else f"-{f.sentence_id}"
+
+
+def _pr(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+            "tp": tp, "fp": fp, "fn": fn}
+
+
+def _word_f1(a: str, b: str) -> float:
+    x, y = content_words(a), content_words(b)
+    if not x or not y:
+        return 0.0
+    common = len(x & y)
+    return 2 * common / (len(x) + len(y))
+
+
+def evaluate_figures(embedder, path: Path | None = None) -> dict:
+    labelled = load_figure_set(path or FIGURES_FILE)
+    figures = labelled.figures
+    model = FigureModel(embedder, path or FIGURES_FILE)
+    # -- performance and subject: folds by sentence --------------------------------------------
+    predicted_perf: dict[int, bool] = {}
+    predicted_lexical: dict[int, bool] = {}
+    predicted_subject: dict[int, str] = {}
+    for fold in range(FOLDS):
+        train = [f for f in figures if _fold(f.sentence_id) != fold]
+        test = [(i, f) for i, f in enumerate(figures) if _fold(f.sentence_id) == fold and f.point is not None]
+        fitted = model.fit(train, parts=("figure", "lexical"))
+        points = [_copy(f) for _, f in test]
+        vectors = model.vectors_for(points, persist=True)
+        X = model._figure_matrix(points, vectors)
+        perf = fitted.performance.predict_proba(X)[:, 1] >= PERFORMANCE
+        subject = fitted.subject.predict(X)
+        lexical = fitted.performance_lexical.predict_proba(model._lexical_matrix(points))[:, 1] >= PERFORMANCE
+        for (i, _), p, s, lx in zip(test, perf, subject, lexical):
+            predicted_perf[i], predicted_subject[i], predicted_lexical[i] = bool(p), str(s), bool(lx)
+
+    def perf_scores(predicted: dict[int, bool]) -> dict:
+        tp = sum(1 for i, f in enumerate(figures) if f.performance and predicted.get(i, False))
+        fp = sum(1 for i, f in enumerate(figures) if not f.performance and predicted.get(i, False))
+        fn = sum(1 for i, f in enumerate(figures) if f.performance and not predicted.get(i, False))
+        return _pr(tp, fp, fn)
+
+    by_register = {}
+    for register in labelled.registers:
+        idx = [i for i, f in enumerate(figures) if f.register == register]
+        tp = sum(1 for i in idx if figures[i].performance and predicted_perf.get(i, False))
+        fp = sum(1 for i in idx if not figures[i].performance and predicted_perf.get(i, False))
+        fn = sum(1 for i in idx if figures[i].performance and not predicted_perf.get(i, False))
+        by_register[register] = _pr(tp, fp, fn)
+    perf_idx = [i for i, f in enumerate(figures) if f.performance and i in predicted_subject]
+    subject_right = sum(1 for i in perf_idx if predicted_subject[i] == figures[i].subject)
+    confusion = {s: {t: 0 for t in SUBJECTS} for s in SUBJECTS}
+    for i in perf_idx:
+        confusion[figures[i].subject][predicted_subject[i]] += 1
+    rule_right = sum(1 for i in perf_idx if figures[i].point.subject == figures[i].subject)
+    wrong_perf = [
+        {"sentence": figures[i].sentence_id, "figure": figures[i].raw, "kind": figures[i].kind}
+        for i in range(len(figures)) if figures[i].performance != predicted_perf.get(i, False)
+    ]
+    # -- same measure: folds by topic -----------------------------------------------------------
+    usable = [f for f in figures if f.point is not None]
+    all_pairs = labelled_pairs(usable)
+    scores: dict[tuple[int, int], float] = {}
+    for fold in range(FOLDS):
+        train = [f for f in usable if _fold(_topic(f)) != fold]
+        fitted = model.fit(train, parts=("pair",))
+        test_pairs = [(i, j, same) for i, j, same in all_pairs if _fold(_topic(usable[i])) == fold and _fold(_topic(usable[j])) == fold]
+        if not test_pairs:
+            continue
+        points = [u.point for u in usable]
+        vectors = model.vectors_for(points, persist=True)
+        from prep_bot.evidence.figure_model import pair_features
+
+        P = np.stack([pair_features(points[i], points[j], model._vec(points[i], vectors), model._vec(points[j], vectors))
+                      for i, j, _ in test_pairs])
+        first = fitted.pair.predict_proba(P)[:, 1]
+        R = model._remainder_matrix([(points[i], points[j]) for i, j, _ in test_pairs])
+        detail = fitted.pair_detail.predict_proba(np.hstack([P, R]))[:, 1]
+        for (i, j, _), a, b in zip(test_pairs, first, detail):
+            scores[(i, j)] = float(b) if a >= SHORTLIST else 0.0
+    judged = [(i, j, same) for i, j, same in all_pairs if (i, j) in scores]
+    tp = sum(1 for i, j, s in judged if s and scores[(i, j)] >= SAME_MEASURE)
+    fp = sum(1 for i, j, s in judged if not s and scores[(i, j)] >= SAME_MEASURE)
+    fn = sum(1 for i, j, s in judged if s and scores[(i, j)] < SAME_MEASURE)
+    hard = [(i, j) for i, j, s in judged if not s and usable[i].key.split(".")[0] == usable[j].key.split(".")[0]]
+    false_same = sorted(
+        ({"a": usable[i].point.measure, "b": usable[j].point.measure, "p": round(scores[(i, j)], 2)}
+         for i, j, s in judged if not s and scores[(i, j)] >= SAME_MEASURE), key=lambda d: -d["p"])
+    missed_same = sorted(
+        ({"a": usable[i].point.measure, "b": usable[j].point.measure, "p": round(scores[(i, j)], 2)}
+         for i, j, s in judged if s and scores[(i, j)] < SAME_MEASURE), key=lambda d: d["p"])
+    phrase = [_word_f1(f.point.measure, f.measure) for f in figures if f.point is not None and f.measure and f.performance]
+    return {
+        "sentences": labelled.sentences,
+        "figures": len(figures),
+        "registers": labelled.registers,
+        "extracted": sum(f.point is not None for f in figures),
+        "performance": perf_scores(predicted_perf),
+        "performance_lexical": perf_scores(predicted_lexical),
+        "performance_by_register": by_register,
+        "subject_accuracy": round(subject_right / max(1, len(perf_idx)), 3),
+        "subject_rules_accuracy": round(rule_right / max(1, len(perf_idx)), 3),
+        "subject_confusion": confusion,
+        "same_measure": _pr(tp, fp, fn) | {"pairs": len(judged), "same": sum(s for _, _, s in judged),
+                                           "hard_negatives": len(hard),
+                                           "hard_negatives_right": sum(scores[p] < SAME_MEASURE for p in hard)},
+        "measure_phrase_word_f1": round(float(np.mean(phrase)), 3) if phrase else 0.0,
+        "errors": {"performance": wrong_perf, "false_same": false_same[:15], "missed_same": missed_same[:15]},
+        "folds": FOLDS,
+    }
+
+
+def _copy(f: LabelledFigure):
+    """The extracted figure without the labels the rules gave it (the model decides)."""
+    from dataclasses import replace
+
+    return replace(f.point)
+
+
+def format_figures_table(r: dict) -> str:
+    p, s, lx = r["performance"], r["same_measure"], r["performance_lexical"]
+    lines = [
+        f"Figures: {r['figures']} labelled figures in {r['sentences']} sentences ({r['extracted']} found by the "
+        f"extractor); {r['folds']}-fold held-out results",
+        f"{'':34}{'precision':>10}{'recall':>8}",
+        f"{'performance figure':34}{p['precision']:>10.3f}{p['recall']:>8.3f}",
+        f"{'  (lexical model, no embeddings)':34}{lx['precision']:>10.3f}{lx['recall']:>8.3f}",
+        f"{'same measure (held-out topics)':34}{s['precision']:>10.3f}{s['recall']:>8.3f}"
+        f"   {s['pairs']} pairs, {s['same']} same",
+        f"hard negatives (same unit and topic, other measure) kept apart: {s['hard_negatives_right']}/{s['hard_negatives']}",
+        f"subject accuracy {r['subject_accuracy']:.3f} (rules alone {r['subject_rules_accuracy']:.3f}); "
+        f"measure phrase word F1 {r['measure_phrase_word_f1']:.3f}",
+        "by register (performance figure precision / recall):",
+    ]
+    for name, v in r["performance_by_register"].items():
+        lines.append(f"  {name:<18}{v['precision']:.3f} / {v['recall']:.3f}")
+    return "\n".join(lines)
+
+

@@ -1,0 +1,613 @@
+"""Learned judgements about figures, trained on the labelled figures in ``eval/figures.yaml``.
+
+Three scikit-learn logistic regressions:
+- performance: is this a figure about people or services (a wait, a rate, a count of people, a
+  spend), or the report's own metadata (days on site, interviews held, pages, years of
+  experience, a number that only defines another figure's measure)? Features: the MiniLM
+  embedding of the words around the figure plus simple features (unit, size, cue words).
+- subject: whose figure (ours, England, a region, a comparator group, a target)? The same
+  embedding, the rule-based cue (``measures.subject_cue``) and cue words just before it.
+- same measure: do two figures measure the same thing? Features of the pair: cosine of their
+  measure phrases and of their contexts, shared words, unit, noun and subject agreement,
+  numbers inside the measure that differ ("within 21 days" is not "within 28 days").
+
+Training takes well under a second once the labelled texts are embedded; their vectors ship
+beside the labelled set (``eval/figures-vectors.npz``, checked by digest) and otherwise come
+from the data dir's cache. Without the embedding model (the briefing pack never loads it) a
+lexical twin of the performance and subject models reads hashed words instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from prep_bot.errors import ConfigError
+from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words, extract_figures
+from prep_bot.evidence.measures import is_threshold, subject_cue
+from prep_bot.infra.config import REPO_ROOT
+
+log = logging.getLogger(__name__)
+FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
+VERSION = "figures-4"  # bump when features change: drops cached annotations
+SAME_MEASURE = 0.5  # probability at which two figures are taken to measure the same thing
+PERFORMANCE = 0.5
+SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
+CROSS_TOPIC = 3  # different-topic pairs per figure in the labelled pairs (the most alike)
+_FITTED: dict[str, "_Models"] = {}
+_LOCK = threading.RLock()
+_ANNOTATIONS: OrderedDict[str, list[tuple[bool, str]]] = OrderedDict()
+ANNOTATION_CACHE = 4000
+KINDS = ("%", "£", "time", "count", "per 100,000", "fraction")
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90}
+_META_WORDS = re.compile(
+    r"\b(?:on[- ]site|visit(?:ed|s)?|interview(?:s|ed)?|focus groups?|peer (?:team|challenge|review|reviewers?)|inspectors?|"
+    r"documents?|pages?|appendix|contents|chapter|report|experience|combined|hours|spent|met|spoke|conversations?|"
+    r"audited|case files?|tel(?:ephone)?|e-?mail|contact|members|act|survey responses|respondents|sessions|attended)\b",
+    re.I,
+)
+_PERF_WORDS = re.compile(
+    r"\b(?:wait(?:s|ed|ing)?|completed|within|rate|average|people|carers?|residents|admi(?:tted|ssions)|reviews?|"
+    r"assessments?|satisf(?:ied|action)|safe|home|discharge|reablement|vacanc(?:y|ies)|turnover|spend|budget|"
+    r"placements?|enquir(?:y|ies)|concerns?|referrals?|direct payments?|rated|good|outstanding|per 100,000|increase|"
+    r"decrease|fell|rose|improved)\b",
+    re.I,
+)
+_THRESHOLD_BEFORE = re.compile(r"\b(?:within|after|longer than|more than|over|under|beyond|at least|for more than|following)\s*$", re.I)
+
+
+@dataclass
+class LabelledFigure:
+    sentence_id: str
+    register: str
+    text: str
+    raw: str
+    performance: bool
+    kind: str = "perf"  # perf | context (the area: population, deprivation) | meta | part (defines a measure)
+    subject: str = "ours"
+    key: str = ""  # figures with the same key measure the same thing
+    measure: str = ""
+    point: DataPoint | None = None  # the extracted figure it labels (None: not extracted)
+
+
+@dataclass
+class FigureSet:
+    figures: list[LabelledFigure]
+    sentences: int
+    registers: dict[str, int] = field(default_factory=dict)
+
+
+def number_of(raw: str) -> str:
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", raw)
+    if m:
+        return m.group(0).replace(",", "")
+    word = raw.split()[0].lower() if raw.split() else ""
+    return str(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else raw.strip().lower()
+
+
+def load_figure_set(path: Path = FIGURES_FILE) -> FigureSet:
+    """The labelled sentences, each labelled figure matched to the figure extracted from it."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        items = data["sentences"]
+        assert isinstance(items, list)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AssertionError) as e:
+        raise ConfigError(f"figure set {path} is unreadable: {e}") from e
+    figures: list[LabelledFigure] = []
+    registers: dict[str, int] = {}
+    for n, item in enumerate(items):
+        text = " ".join(str(item["text"]).split())
+        register = str(item.get("register", ""))
+        registers[register] = registers.get(register, 0) + 1
+        points = extract_figures(text)
+        used: set[int] = set()
+        for line in item.get("figures", []):
+            parts = [p.strip() for p in str(line).split("|")]
+            raw, kind = parts[0], (parts[1] if len(parts) > 1 else "perf")
+            if kind not in ("perf", "context", "meta", "part"):
+                raise ConfigError(f"figure set {path}: sentence {n + 1}: kind {kind!r} is not perf, context, meta or part")
+            subject = parts[2] if len(parts) > 2 and parts[2] else "ours"
+            if subject not in SUBJECTS:
+                raise ConfigError(f"figure set {path}: sentence {n + 1}: subject {subject!r} is not one of {', '.join(SUBJECTS)}")
+            label = LabelledFigure(
+                str(item.get("id", n + 1)), register, text, raw, kind == "perf", kind, subject,
+                parts[3] if len(parts) > 3 else "", parts[4] if len(parts) > 4 else "",
+            )
+            for i, p in enumerate(points):
+                if i not in used and number_of(p.raw) == number_of(raw):
+                    used.add(i)
+                    label.point = p
+                    break
+            figures.append(label)
+    return FigureSet(figures, len(items), registers)
+
+
+# -- features ---------------------------------------------------------------------------------
+def window_text(point: DataPoint) -> str:
+    """The words around the figure with the figure in place (what the embedding reads)."""
+    return point.window.replace("…", point.raw, 1) if "…" in point.window else f"{point.raw} {point.window}"
+
+
+def _kind(point: DataPoint) -> str:
+    return "fraction" if point.unit.startswith("of ") else point.kind
+
+
+def simple_features(point: DataPoint) -> np.ndarray:
+    """Unit, size, cue words and the rule-based subject, as numbers."""
+    sentence, start = point.sentence, point.start
+    before, after = sentence[max(0, start - 60) : start], sentence[start + len(point.raw) : start + len(point.raw) + 60]
+    window = window_text(point)
+    value = point.value
+    feats = [1.0 if _kind(point) == k else 0.0 for k in KINDS]
+    feats += [
+        math.log10(abs(value) + 1) / 4,
+        1.0 if float(value).is_integer() else 0.0,
+        1.0 if value and value % 5 == 0 else 0.0,
+        1.0 if point.period else 0.0,
+        1.0 if point.comparator else 0.0,
+        1.0 if point.is_comparator else 0.0,
+        min(len(_META_WORDS.findall(window)), 3) / 3,
+        min(len(_PERF_WORDS.findall(window)), 3) / 3,
+        min(len(_META_WORDS.findall(before)), 2) / 2,
+        min(len(_PERF_WORDS.findall(after)), 2) / 2,
+        0.0,  # (was "within|after" before it: is_threshold below reads that better)
+        3.0 if is_threshold(sentence, start, point.unit) else 0.0,  # weighed up: the clearest cue there is
+        1.0 if re.search(r"\d\s?(?:%|per ?cent)", sentence[: start]) else 0.0,  # a rate before it in the sentence
+        1.0 if point.noun in ("people", "person", "carer", "resident", "adult", "") else 0.0,
+        1.0 if point.start < 3 else 0.0,
+        min(len(sentence.split()), 60) / 60,
+    ]
+    cue = subject_cue(sentence, start, start + len(point.raw))
+    feats += [1.0 if cue == s else 0.0 for s in SUBJECTS]
+    feats += [1.0 if point.subject == s else 0.0 for s in SUBJECTS]
+    return np.array(feats, dtype=np.float32)
+
+
+_TIMED = re.compile(
+    r"\b(?:wait\w*|delay\w*|took|takes?|taking|timescales?|installed|fitted|completed|delivered|answered|responded|"
+    r"start(?:ed|s)?|goes in|go in|put in)\b[^.;:]{0,40}$",
+    re.I,
+)
+
+
+def _measured_time(point: DataPoint) -> bool:
+    """A time that people wait or a service takes ("installed within ten weeks", "waited 76
+    days"), not a threshold and not the report's own (days on site, hours spent)."""
+    if point.kind != "time" or is_threshold(point.sentence, point.start, point.unit):
+        return False
+    before = point.sentence[max(0, point.start - 60) : point.start]
+    return bool(_TIMED.search(before)) and not _META_WORDS.search(before)
+
+
+def _left_text(point: DataPoint) -> str:
+    return " ".join(point.sentence[max(0, point.start - 80) : point.start].split()[-8:]) + f" {point.raw}"
+
+
+def _hashed(texts: list[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vec = HashingVectorizer(n_features=2**11, ngram_range=(1, 2), alternate_sign=False, norm="l2")
+    return vec.transform(texts)
+
+
+# What happens to people in a measure, and which service it is about: two measures naming
+# different ones ("waiting" against "admitted"; "home care" against "nursing care") differ.
+_STATES = {
+    "wait": r"wait|waits|waited|waiting|awaiting|delay|delays|delayed|backlog|queue|list",
+    "admit": r"admitted|admission|admissions|placed|placement|placements|moved into",
+    "complete": r"completed|complete|done|finished|concluded|closed|authorisations?|authorised|installed|fitted|installation|delivered",
+    "receive": r"received|receiving|contacts?|referrals?|referred|requests?|concerns|calls",
+    "start": r"commenc\w*|started|starting|began|new (?:home ?care )?packages?",
+    "satisfied": r"satisfied|satisfaction|happy",
+    "safe": r"feel safe|felt safe|feeling safe",
+    "staff": r"vacancy|vacancies|vacant|turnover|sickness|caseloads?|agency|posts",
+    "money": r"spend|spent|spends|cost|costs|budget|overspend|savings|saving|rate an hour|fee",
+    "rated": r"rated|ratings?",
+    "home": r"still at home|at home 91|remain(?:ing)? at home|stay(?:ed)? at home",
+    "age": r"(?:over|under) \d\d|years old|aged \d\d",
+}
+_SERVICES = {
+    "homecare": r"home care|homecare|care at home|domiciliary|home-care",
+    "carehome": r"residential|nursing|care homes?",
+    "mh": r"mental health",
+    "reablement": r"reablement|intermediate care",
+    "carers": r"carers?'?",
+    "adapt": r"adaptations?|equipment|occupational therap|stair ?lifts?|ramps?|grab rails?|disabled facilities",
+    "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b",
+    "safeguarding": r"safeguarding|section 42",
+    "assess": r"care act assessments?|assessments? of need|\bassessments?\b",
+    "review": r"\breviews?\b|reviewed",
+    "dp": r"direct payments?",
+    "hospital": r"hospital|discharges?",
+    "frontdoor": r"front door|transfer to other teams|first point of contact",
+}
+_STATE_RE = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATES.items()}
+_SERVICE_RE = {k: re.compile(rf"(?:{v})", re.I) for k, v in _SERVICES.items()}
+
+
+def _groups(text: str, table: dict) -> set[str]:
+    return {k for k, pattern in table.items() if pattern.search(text)}
+
+
+def names_other_things(a: DataPoint, b: DataPoint) -> bool:
+    """Whether two measures plainly name different events or services ("waiting" against
+    "admitted", "home care" against "mental health services"): never the same measure."""
+    return (_conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)) > 0
+            or _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)) > 0)
+
+
+def _conflict(a: set[str], b: set[str]) -> float:
+    """1 when both name some and share none; -1 when they share one; 0 when either names none."""
+    if not a or not b:
+        return 0.0
+    return -1.0 if a & b else 1.0
+
+
+def pair_features(a: DataPoint, b: DataPoint, va: dict, vb: dict) -> np.ndarray:
+    """Features of a pair of figures for the same-measure model. ``va``/``vb`` hold the vectors
+    of each figure's measure phrase (``"measure"``) and context (``"window"``)."""
+    wa, wb = content_words(a.measure), content_words(b.measure)
+    ca, cb = content_words(a.window), content_words(b.window)
+    na, nb = re.findall(r"\d+", a.measure), re.findall(r"\d+", b.measure)
+    noun = 0.0 if not (a.noun and b.noun) else (1.0 if a.noun == b.noun else -1.0)
+    cm, cw = float(va["measure"] @ vb["measure"]), float(va["window"] @ vb["window"])
+    return np.array([
+        cm,
+        cw,
+        cm * cw,
+        max(cm, cw),
+        len(wa & wb) / max(1, len(wa | wb)),
+        len(ca & cb) / max(1, len(ca | cb)),
+        1.0 if a.unit == b.unit else 0.0,
+        1.0 if _kind(a) == _kind(b) else 0.0,
+        noun,
+        1.0 if na and nb and set(na) != set(nb) else 0.0,
+        1.0 if a.unit.startswith("of ") and b.unit.startswith("of ") and a.unit != b.unit else 0.0,
+        1.0 if a.subject == b.subject else 0.0,
+        _conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)),
+        _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)),
+    ], dtype=np.float32)
+
+
+# -- models -----------------------------------------------------------------------------------
+@dataclass
+class _Models:
+    performance: object
+    subject: object
+    pair: object
+    pair_detail: object
+    performance_lexical: object
+    subject_lexical: object
+
+
+def _unpack(data, name: str):
+    """A logistic regression rebuilt from its shipped coefficients."""
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression()
+    lr.coef_, lr.intercept_, lr.classes_ = data[f"{name}.coef"], data[f"{name}.intercept"], data[f"{name}.classes"]
+    return lr
+
+
+def _digest(labelled: FigureSet) -> str:
+    """Names the labelled set and the features (the shipped models are fitted with the bundled
+    embedding model)."""
+    h = hashlib.sha256(VERSION.encode())
+    for f in labelled.figures:
+        h.update(f"{f.text}|{f.raw}|{f.kind}|{f.subject}|{f.key}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def training_texts(labelled: FigureSet) -> list[str]:
+    """Every text the models embed for their training data (shipped as vectors)."""
+    out: list[str] = []
+    for f in labelled.figures:
+        if f.point is not None:
+            out += [window_text(f.point), f.point.measure]
+    return list(dict.fromkeys(out))
+
+
+def labelled_pairs(figures: list[LabelledFigure]) -> list[tuple[int, int, bool]]:
+    """Pairs of labelled figures (indexes) with whether they measure the same thing: every two
+    figures with one key; and, as different measures, every two of one unit whose keys share a
+    topic (the part before the dot: the hard negatives), plus each figure against the nearest
+    following figure of the same unit in another topic."""
+    keyed = [i for i, f in enumerate(figures) if f.key and f.point is not None]
+    # Two figures of one sentence are never compared by the claim check: no pairs within one.
+    pairs: list[tuple[int, int, bool]] = []
+    for n, i in enumerate(keyed):
+        fi = figures[i]
+        other_topic = 0
+        for j in keyed[n + 1 :]:
+            fj = figures[j]
+            if fj.sentence_id == fi.sentence_id:
+                continue
+            if fi.key == fj.key:
+                pairs.append((i, j, True))
+            elif _kind(fi.point) == _kind(fj.point) and fi.key.split(".")[0] == fj.key.split(".")[0]:
+                pairs.append((i, j, False))
+        # Across topics, the same-unit figures whose measure phrases share most words.
+        words = content_words(fi.point.measure)
+        across = [
+            (len(words & content_words(figures[j].point.measure)) / max(1, len(words | content_words(figures[j].point.measure))), j)
+            for j in keyed[n + 1 :]
+            if figures[j].sentence_id != fi.sentence_id and _kind(figures[j].point) == _kind(fi.point)
+            and figures[j].key.split(".")[0] != fi.key.split(".")[0]
+        ]
+        pairs += [(i, j, False) for _, j in sorted(across, reverse=True)[:CROSS_TOPIC]]
+    return pairs
+
+
+_GENERIC = frozenset(
+    "people person proportion number rate total who service services local authority council use used using our percentage "
+    "share cent percent said told us".split()
+)
+
+
+def remainders(a: str, b: str) -> tuple[str, str]:
+    """The words of each measure phrase that the other lacks (what differs between them)."""
+    wa = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+|\d+", a)]
+    wb = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+|\d+", b)]
+    sa, sb = {w.rstrip("s") for w in wa}, {w.rstrip("s") for w in wb}
+    ra = [w for w in wa if w.rstrip("s") not in sb and w not in _GENERIC and w.rstrip("s") not in _GENERIC]
+    rb = [w for w in wb if w.rstrip("s") not in sa and w not in _GENERIC and w.rstrip("s") not in _GENERIC]
+    return " ".join(ra), " ".join(rb)
+
+
+def remainder_features(ra: str, rb: str, vectors: dict) -> np.ndarray:
+    if not ra and not rb:
+        return np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    if not ra or not rb:
+        return np.array([0.5, 1.0, min(len((ra or rb).split()), 5) / 5], dtype=np.float32)
+    return np.array([float(vectors[ra] @ vectors[rb]), 0.0, min(len(ra.split()) + len(rb.split()), 10) / 10], dtype=np.float32)
+
+
+class FigureModel:
+    """The three models, fitted once per process from the labelled set (shared by every store)."""
+
+    def __init__(self, embedder=None, path: Path = FIGURES_FILE) -> None:
+        self.embedder = embedder
+        self.path = Path(path)
+        self._models: _Models | None = None
+        self._set: FigureSet | None = None
+
+    @property
+    def labelled(self) -> FigureSet:
+        if self._set is None:
+            self._set = load_figure_set(self.path)
+        return self._set
+
+    @property
+    def vectors_file(self) -> Path:
+        return self.path.with_name(self.path.stem + "-vectors.npz")
+
+    def _model_key(self) -> str:
+        return self.embedder.model_key if self.embedder is not None else "none"
+
+    def training_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        digest = hashlib.sha256(("\n".join(texts) + "|" + self._model_key()).encode()).hexdigest()[:16]
+        try:
+            with np.load(self.vectors_file) as data:
+                if str(data["digest"]) == digest:
+                    return dict(zip(texts, np.asarray(data["vectors"], dtype=np.float32)))
+        except (OSError, ValueError, KeyError):
+            pass
+        vectors = self.embedder.encode_cached(texts, persist=True)
+        return dict(zip(texts, vectors))
+
+    def save_vectors(self) -> Path:
+        """Ship the training vectors beside the set (after editing it:
+        ``python -m prep_bot.evidence.figure_model``)."""
+        texts = training_texts(self.labelled)
+        digest = hashlib.sha256(("\n".join(texts) + "|" + self._model_key()).encode()).hexdigest()[:16]
+        vectors = self.embedder.encode(texts)
+        np.savez_compressed(self.vectors_file, digest=np.array(digest), vectors=vectors)
+        return self.vectors_file
+
+    @property
+    def model_file(self) -> Path:
+        """The fitted models, shipped beside the labelled set (checked by digest)."""
+        return self.path.with_name(self.path.stem + "-model.npz")
+
+    def models(self) -> _Models:
+        if self._models is None:
+            with _LOCK:
+                key = _digest(self.labelled)
+                if key not in _FITTED:
+                    _FITTED[key] = self._shipped(key) or self.fit(self.labelled.figures)
+                self._models = _FITTED[key]
+        return self._models
+
+    def _shipped(self, key: str) -> _Models | None:
+        try:
+            with np.load(self.model_file, allow_pickle=False) as data:
+                if str(data["digest"]) != key:
+                    return None
+                return _Models(**{name: _unpack(data, name) for name in _Models.__dataclass_fields__})
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def save_model(self) -> Path:
+        """Fit on the whole set and ship the result (after editing the set:
+        ``python -m prep_bot.evidence.figure_model``)."""
+        models = self.fit(self.labelled.figures)
+        arrays = {"digest": np.array(_digest(self.labelled))}
+        for name in _Models.__dataclass_fields__:
+            lr = getattr(models, name)
+            arrays |= {f"{name}.coef": lr.coef_, f"{name}.intercept": lr.intercept_, f"{name}.classes": lr.classes_}
+        np.savez_compressed(self.model_file, **arrays)
+        return self.model_file
+
+    def fit(self, figures: list[LabelledFigure], parts: tuple[str, ...] = ("figure", "pair", "lexical")) -> _Models:
+        """Fit the models on ``figures`` (all of the set, or a training fold); ``parts`` picks
+        which (the evaluation fits only what it measures)."""
+        from sklearn.linear_model import LogisticRegression
+
+        usable = [f for f in figures if f.point is not None]
+        vectors = self.training_vectors(training_texts(FigureSet(usable, 0)))
+        points = [f.point for f in usable]
+        y = np.array([f.performance for f in usable])
+        perf = [i for i, f in enumerate(usable) if f.performance]
+        ys = np.array([usable[i].subject for i in perf])
+        performance = subject = pair = performance_lexical = subject_lexical = None
+        if "figure" in parts:
+            X = self._figure_matrix(points, vectors)
+            performance = LogisticRegression(C=2.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(X, y)
+            subject = LogisticRegression(C=2.0, max_iter=500).fit(X[perf], ys)
+        if "lexical" in parts:
+            lexical = self._lexical_matrix(points)
+            performance_lexical = LogisticRegression(C=4.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(lexical, y)
+            subject_lexical = LogisticRegression(C=4.0, max_iter=500).fit(lexical[perf], ys)
+        if "pair" in parts:
+            pairs = labelled_pairs(usable)
+            P = np.stack([pair_features(usable[i].point, usable[j].point, self._vec(usable[i].point, vectors),
+                                        self._vec(usable[j].point, vectors)) for i, j, _ in pairs])
+            labels = np.array([s for _, _, s in pairs])
+            pair = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(P, labels)
+            R = self._remainder_matrix([(usable[i].point, usable[j].point) for i, j, _ in pairs])
+            pair_detail = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(
+                np.hstack([P, R]), labels)
+        else:
+            pair_detail = None
+        log.info("figure models fitted on %d figures", len(usable))
+        return _Models(performance, subject, pair, pair_detail, performance_lexical, subject_lexical)
+
+    def _remainder_matrix(self, pairs: list[tuple[DataPoint, DataPoint]]) -> np.ndarray:
+        rests = [remainders(a.measure, b.measure) for a, b in pairs]
+        texts = list(dict.fromkeys(t for pair in rests for t in pair if t))
+        vectors = dict(zip(texts, self.embedder.encode_cached(texts, persist=True))) if texts else {}
+        return np.stack([remainder_features(ra, rb, vectors) for ra, rb in rests]) if rests else np.zeros((0, 3))
+
+    @staticmethod
+    def _vec(point: DataPoint, vectors: dict[str, np.ndarray]) -> dict:
+        return {"measure": vectors[point.measure], "window": vectors[window_text(point)]}
+
+    @staticmethod
+    def _figure_matrix(points: list[DataPoint], vectors: dict[str, np.ndarray]) -> np.ndarray:
+        if not points:
+            return np.zeros((0, 384 + 41), dtype=np.float32)
+        return np.hstack([
+            np.stack([vectors[window_text(p)] for p in points]),
+            np.stack([simple_features(p) for p in points]),
+        ])
+
+    @staticmethod
+    def _lexical_matrix(points: list[DataPoint]):
+        from scipy.sparse import csr_matrix, hstack
+
+        return hstack([_hashed([window_text(p) for p in points]), _hashed([_left_text(p) for p in points]),
+                       csr_matrix(np.stack([simple_features(p) for p in points]))]).tocsr()
+
+    # -- use ----------------------------------------------------------------------------------
+    def vectors_for(self, points: list[DataPoint], persist: bool = False) -> dict[str, np.ndarray]:
+        texts = list(dict.fromkeys(t for p in points for t in (window_text(p), p.measure)))
+        return dict(zip(texts, self.embedder.encode_cached(texts, persist=persist))) if texts else {}
+
+    def annotate(self, points: list[DataPoint], vectors: dict[str, np.ndarray] | None = None, lexical: bool = False) -> list[DataPoint]:
+        """Set each figure's ``performance`` and ``subject`` from the models (in place)."""
+        if not points:
+            return points
+        m = self.models()
+        if lexical or self.embedder is None:
+            X = self._lexical_matrix(points)
+            perf, subj = m.performance_lexical.predict_proba(X)[:, 1], m.subject_lexical.predict(X)
+        else:
+            vectors = vectors if vectors is not None else self.vectors_for(points)
+            X = self._figure_matrix(points, vectors)
+            perf, subj = m.performance.predict_proba(X)[:, 1], m.subject.predict(X)
+        for p, pr, s in zip(points, perf, subj):
+            # A figure set beside an England average or a comparator is never the report's metadata.
+            p.performance = bool(pr >= PERFORMANCE) or _measured_time(p) or bool(p.comparator)
+            # The England average beside our figure is England's whatever its words; "up from
+            # 68.3%" stays ours (an earlier period of our own figure).
+            p.subject = str(s)
+        return points
+
+    def same_measure(self, a: DataPoint, others: list[DataPoint], vectors: dict[str, np.ndarray],
+                     always: tuple[int, ...] = ()) -> np.ndarray:
+        """Probability that ``a`` measures what each of ``others`` measures (``always``: indexes
+        to look at closely whatever the first stage says)."""
+        if not others:
+            return np.zeros(0)
+        va = self._vec(a, vectors)
+        P = np.stack([pair_features(a, b, va, self._vec(b, vectors)) for b in others])
+        models = self.models()
+        first = models.pair.predict_proba(P)[:, 1]
+        # A closer look at the likely ones: how alike are the words that differ?
+        close = sorted({int(i) for i in np.argsort(-first)[:6] if first[i] >= SHORTLIST} | set(always))
+        out = np.where(first >= SHORTLIST, first, 0.0)
+        if close:
+            R = self._remainder_matrix([(a, others[i]) for i in close])
+            detail = models.pair_detail.predict_proba(np.hstack([P[close], R]))[:, 1]
+            out = np.zeros(len(others))
+            out[close] = detail
+        return out
+
+
+class FigureReader:
+    """Figures of stored passages, annotated once and remembered (in memory, and in the data
+    dir's cache when the embedder has one) so a coaching turn rarely runs the models."""
+
+    def __init__(self, embedder, model: FigureModel | None = None) -> None:
+        self.embedder = embedder
+        self.model = model or FigureModel(embedder)
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{VERSION}|{text}".encode("utf-8", errors="surrogatepass")).hexdigest()[:24]
+
+    def figures(self, text: str, allow_model: bool = True) -> list[DataPoint]:
+        """The figures of an evidence text with their learned labels. Without ``allow_model``
+        (callers that must not load the embedding model), remembered labels or the lexical model."""
+        points = extract_figures(text)
+        if not points:
+            return points
+        key = self._key(text)
+        use_model = allow_model and self.embedder is not None
+        with _LOCK:
+            known = _ANNOTATIONS.get(key) or (None if use_model else _ANNOTATIONS.get(key + ":lexical"))
+        disk = getattr(self.embedder, "disk", None) if self.embedder is not None else None
+        if known is None and disk is not None:
+            stored = disk.result(f"figures-{key}:{VERSION}")
+            if isinstance(stored, list) and len(stored) == len(points):
+                known = [(bool(p), str(s)) for p, s in stored]
+        remember = key
+        if known is None or len(known) != len(points):
+            remember = key if use_model else key + ":lexical"
+            self.model.annotate(points, vectors=self.model.vectors_for(points, persist=True) if use_model else None,
+                                lexical=not use_model)
+            known = [(p.performance, p.subject) for p in points]
+            if use_model and disk is not None:
+                disk.put_result(f"figures-{key}:{VERSION}", [list(k) for k in known], kind=f"figures-{key}")
+        else:
+            for p, (perf, subject) in zip(points, known):
+                p.performance, p.subject = perf, subject
+        with _LOCK:
+            _ANNOTATIONS[remember] = known
+            _ANNOTATIONS.move_to_end(remember)
+            while len(_ANNOTATIONS) > ANNOTATION_CACHE:
+                _ANNOTATIONS.popitem(last=False)
+        return points
+
+    def warm(self, texts: list[str]) -> None:
+        """Annotate evidence texts now (at ingest, when the model is loaded anyway)."""
+        for text in texts:
+            self.figures(text)
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's step after editing eval/figures.yaml
+    from prep_bot.infra.embeddings import Embedder
+
+    model = FigureModel(Embedder())
+    print(model.save_vectors())
+    print(model.save_model())

@@ -1,0 +1,256 @@
+"""What a figure measures, whose it is and when: read from the words around it by rules.
+
+``measure_phrase`` gives a short normalised phrase for the measure ("people waiting for home
+care", "assessments completed within 28 days"): the clause the figure stands in, without the
+figure itself, its comparison, its period, its source and hedges ("about", "up to"). Numbers that
+define the measure (the "28 days" of "completed within 28 days") stay in it. ``subject_cue``
+says whose figure the words just before or after it name (England, a region, a comparator
+group, a target); ``period_near`` the period closest to it and ``period_date`` that period as
+a sortable date. The learned classifiers in ``figure_model`` start from these.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_NUM = {m.lower(): i for i, m in enumerate(_MONTHS.split("|"), 1)}
+PERIOD = re.compile(
+    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{_MONTHS})\s(?P<my>20\d\d)\b|"
+    rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
+)
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:[;:()\[\]]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
+    r"\band\b(?=\s+(?:about|around|some|only|just|nearly|over|another|a further)?\s*£?\d))\s*",
+    re.I,
+)
+_NUMBERISH = re.compile(
+    r"£?\d[\d,]*(?:\.\d+)?\s?(?:%|per\s?cent\b|percent\b|m\b|bn\b|k\b|million\b|billion\b)?"
+)
+_TIME_AFTER = re.compile(r"^\s?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
+# A comparison and what follows it in the clause: not part of what the figure measures.
+_COMPARISON_TAIL = re.compile(
+    r"\b(?:compared (?:to|with)|against|versus|vs\.?|(?:higher|lower|better|worse|above|below|more|less) than|"
+    r"in line with|similar to|up from|down from|(?:an? )?(?:increase|decrease|rise|fall|drop) (?:from|of|on)|"
+    r"from \d|the (?:england|national|regional) average|nationally|(?:statistical|comparator) neighbours?)\b.*$",
+    re.I,
+)
+_SOURCE = re.compile(r"\((?:[A-Z]{2,}[^)]*|source[^)]*|[^)]*\b20\d\d[^)]*)\)")
+_HEDGES = (
+    "approximately about around roughly almost nearly some over just only currently now today still "
+    "total totals totalled totalling overall circa c. estimated an additional further around".split()
+)
+_HEDGE_PHRASES = re.compile(
+    r"\b(?:up to|as (?:high|long|many|much|few|low) as|more than|fewer than|less than|at least|a (?:high|low|large|small) "
+    r"number of|the number of|a total of|in total|this year|last year|this quarter|last quarter|at the time|"
+    r"at this time|of the|out of(?=\s*(?:\u2022|\d)))\b",
+    re.I,
+)
+_EDGE_STOP = frozenset(
+    "the a an of to in on for and or with at by from was were is are be been being this that these those which who "
+    "as it its their our we they there than had has have so also with while such per cent percent".split()
+)
+_INNER_DROP = frozenset("was were is are be been being had has have there the a an our their its we they".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,]*(?:\.\d+)?")
+
+# Whose figure: the words just before it (or right after it: "82% nationally").
+_SUBJECT_BEFORE = (
+    ("target", re.compile(r"\b(?:target(?:s|ed)?|aim(?:s|ing)? (?:to|for)|ambition|goal|trajectory|plan(?:s|ned)? to (?:reach|get)|"
+                          r"aspire|want(?:s)? to (?:reach|get)|expected standard|standard of|threshold of)\b[^.]{0,40}$", re.I)),
+    ("england", re.compile(r"\b(?:england|english|national(?:ly)?|the country|across the country|all councils|"
+                           r"nationwide|national figure|the average nationally)\b[^.]{0,35}$", re.I)),
+    ("region", re.compile(r"\b(?:region(?:al|ally)?|(?:north|south) (?:east|west)|east midlands|west midlands|yorkshire(?: and the humber)?|"
+                          r"london(?: boroughs?)?|eastern region|the midlands)\b[^.]{0,30}$", re.I)),
+    ("comparator", re.compile(r"\b(?:comparators?|statistical neighbours?|nearest neighbours?|similar councils|similar authorities|"
+                              r"cipfa|peer group|comparator group|neighbouring (?:councils|authorities)|family group)\b[^.]{0,30}$", re.I)),
+)
+_SUBJECT_AFTER = (
+    ("england", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:\)|,)?\s?(?:nationally|in england|across england|for england|across the country|national(?:ly)? average)\b", re.I)),
+    ("region", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:regionally|in the region|across the region|regional average)\b", re.I)),
+    ("comparator", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:among|for|in|across) (?:our )?(?:comparators|statistical neighbours|similar councils)\b", re.I)),
+    ("target", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:target|goal|ambition)\b", re.I)),
+)
+# "(47.83% compared to 36.83%)": the figure followed by its comparison is the council's.
+_FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\b", re.I)
+
+
+_THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over)\s+(?:the\s+)?(?:first\s+)?$", re.I)
+def is_threshold(sentence: str, start: int, unit: str) -> bool:
+    """A time that only defines a measure ("not needing a package after six weeks", "90.6%
+    completed within 28 days", "waiting longer than 12 months") rather than a time measured
+    ("installed within ten weeks", "waited 76 days"): after "within", "after", "longer than"...
+    in a clause that states another figure before it or says what is needed or still the case."""
+    if unit not in ("days", "weeks", "months", "years", "hours"):
+        return False
+    before = sentence[:start]
+    if not _THRESHOLD.search(before):
+        return False
+    clause = re.split(r"[;:()]|,\s", before)[-1]
+    return bool(re.search(r"\d|\b(?:need\w*|requir\w*|still|remain\w*|longer than|more than|over)\b", clause, re.I))
+
+
+def period_near(sentence: str, start: int, end: int) -> str | None:
+    """The period written closest to the figure: just after it in its clause first ("68.3% in
+    2021/22"), else the nearest one before it, else any in the sentence."""
+    found = [(m.start(), m.end(), m.group(0)) for m in PERIOD.finditer(sentence)]
+    if not found:
+        return None
+    after = [f for f in found if f[0] >= end and f[0] - end <= 40 and not _CLAUSE_BREAK.search(sentence[end : f[0]].replace(",", " "))]
+    if after:
+        return after[0][2]
+    before = [f for f in found if f[1] <= start]
+    if before:
+        return before[-1][2]
+    return found[0][2]
+
+
+def period_date(period: str | None) -> str:
+    """A period as a sortable "YYYY-MM" (or "YYYY"): a financial year "2023/24" ends in March
+    2024, a quarter at its last month, "June 2024" is 2024-06; "" when there is none."""
+    if not period:
+        return ""
+    m = PERIOD.search(period)
+    if not m:
+        return ""
+    if m.group("fy"):
+        start, end = int(m.group("fy")), m.group("fy2")
+        end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
+        if end_year < start:
+            end_year += 100
+        return f"{end_year:04d}-03" if end_year == start + 1 else f"{end_year:04d}"
+    if m.group("month"):
+        return f"{int(m.group('my')):04d}-{_MONTH_NUM[m.group('month').lower()]:02d}"
+    if m.group("qy"):
+        q = int(m.group("q") or m.group("q2"))
+        year = int(m.group("qy"))
+        if m.group("qy2"):  # a financial-year quarter: Q1 is April to June
+            return f"{year + (1 if q == 4 else 0):04d}-{(3 * q + 3) if q < 4 else 3:02d}"
+        return f"{year:04d}-{3 * q:02d}"
+    return m.group("year") or ""
+
+
+def subject_cue(sentence: str, start: int, end: int) -> str:
+    """Whose figure the nearby words say it is (``"ours"`` when they name no one else)."""
+    if _FOLLOWED_BY_COMPARISON.match(sentence[end:]):
+        return "ours"
+    before = sentence[max(0, start - 70) : start]
+    clause_start = max((m.end() for m in re.finditer(r"[;.!?]\s|,\s(?:and|but|while|whereas)\s", before)), default=0)
+    before = before[clause_start:]
+    for name, pattern in _SUBJECT_BEFORE:
+        m = pattern.search(before)
+        # The cue must govern this figure: no other figure between the cue and it.
+        if m and not re.search(r"\d", before[m.start() :]):
+            return name
+    after = sentence[end : end + 40]
+    for name, pattern in _SUBJECT_AFTER:
+        if pattern.match(after):
+            return name
+    return "ours"
+
+
+# Short forms spelt out, so "DoLS applications" and "Deprivation of Liberty Safeguards
+# applications" read as one measure.
+ABBREVIATIONS = {
+    "dols": "deprivation of liberty safeguards", "ot": "occupational therapy", "ots": "occupational therapists",
+    "dfg": "disabled facilities grant", "dfgs": "disabled facilities grants", "mca": "mental capacity act",
+    "mha": "mental health act", "amhp": "approved mental health professional", "amhps": "approved mental health professionals",
+    "bia": "best interests assessor", "bias": "best interests assessors", "sar": "safeguarding adults review",
+    "sars": "safeguarding adults reviews", "msp": "making safeguarding personal", "tec": "technology-enabled care",
+    "asc": "adult social care", "bcf": "better care fund", "ld": "learning disability", "s42": "section 42",
+    "dp": "direct payment", "dps": "direct payments",
+}
+
+
+def spell_out(phrase: str) -> str:
+    return " ".join(ABBREVIATIONS.get(w.lower(), w) for w in phrase.split())
+
+
+def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail: bool = False) -> str:
+    """A short normalised phrase for what the figure at ``sentence[start:end]`` measures."""
+    clauses = _clauses(sentence)
+    index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), len(clauses) - 1)
+    pieces = [_clean(sentence, *clauses[index], start, end)]
+    if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
+        # The sentence before, from after its reporting verb ("The self-assessment identifies ...").
+        said = re.search(r"\b(?:identifie[sd]|show(?:s|ed)|says|said|reports?|reported|found|noted|highlight(?:s|ed)|told us)\b", previous)
+        previous = previous[said.end() :] if said and said.start() < len(previous) / 2 else previous
+        borrowed = measure_phrase(previous, len(previous), len(previous)).split()[:16]
+        return " ".join(_trim(spell_out(" ".join(borrowed + pieces)).split())[:16])
+    # A clause that says little on its own ("47.83% against 36.83%") borrows the one before,
+    # then the one after.
+    i, j = index, index
+    while _content(pieces) < 2 and (i > 0 or j < len(clauses) - 1):
+        if i > 0:
+            i -= 1
+            pieces.insert(0, _clean(sentence, *clauses[i], start, end))
+        elif j < len(clauses) - 1:
+            j += 1
+            pieces.append(_clean(sentence, *clauses[j], start, end))
+    if _content(pieces) < 2 and previous:
+        pieces.insert(0, " ".join(measure_phrase(previous, len(previous), len(previous)).split()[-10:]))
+    words = _trim(spell_out(" ".join(p for p in pieces if p)).split())
+    return " ".join(words[-16:] if tail else words[:16])
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    spans, at = [], 0
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        # A comma inside a number ("1,690") or a list of two words is no clause break.
+        if m.group(0).strip() == "," and (re.match(r"\d", sentence[m.end() : m.end() + 1]) and re.search(r"\d$", sentence[: m.start()])):
+            continue
+        if m.start() > at:
+            spans.append((at, m.start()))
+        at = m.end()
+    if at < len(sentence):
+        spans.append((at, len(sentence)))
+    return spans or [(0, len(sentence))]
+
+
+def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
+    """One clause as measure words: the figure itself, other figures that are values (not the
+    numbers defining the measure), comparisons, periods, sources and hedges taken out."""
+    if a <= start < b:
+        text = sentence[a:start] + " \u2022 " + sentence[end:b]
+    else:
+        text = sentence[a:b]
+    text = _SOURCE.sub(" ", text)
+    tail = _COMPARISON_TAIL.search(text)
+    if tail and "\u2022" not in text[tail.start() :]:
+        text = text[: tail.start()]
+    text = PERIOD.sub(" ", text)
+    text = _HEDGE_PHRASES.sub(" ", text)
+
+    def number(m: re.Match[str]) -> str:
+        # "aged 65 and over", "aged 18 to 64": an age band is part of the measure.
+        if re.search(r"(?:aged|age|over|under|to)\s*$", text[: m.start()], re.I) and re.search(r"\baged?\b", text[: m.start()], re.I):
+            return m.group(0)
+        if re.search(r"\b(?:is|are|were|was|staff|workforce|people) (?:over|under)\s*$", text[: m.start()], re.I):
+            return f"aged {m.group(0).strip()}"  # "the workforce is over 55": an age band
+        # "within 28 days", "91 days after discharge": a number that defines the measure stays.
+        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|after|over|under|than|least|beyond|for|in)\s*$", text[: m.start()], re.I):
+            return m.group(0)
+        if _TIME_AFTER.match(text[m.end() :]) and re.match(r"\s?(?:days?|weeks?|months?)\s(?:after|following|from|of)\b", text[m.end() :], re.I):
+            return m.group(0)
+        return " "
+
+    text = _NUMBERISH.sub(number, text)
+    text = text.replace("\u2022", " ")
+    words = [w for w in _WORD.findall(text) if w.lower() not in _HEDGES]
+    return " ".join(w.lower() if not w.isupper() or len(w) < 2 else w for w in words)
+
+
+def _content(pieces: list[str]) -> int:
+    return sum(1 for p in pieces for w in p.split() if w.lower() not in _EDGE_STOP and not w[0].isdigit())
+
+
+def _trim(words: list[str]) -> list[str]:
+    words = [w for i, w in enumerate(words) if w.lower() not in _INNER_DROP or (0 < i < len(words) - 1 and w.lower() == "the" and False)]
+    while words and (words[0].lower() in _EDGE_STOP or words[0][0].isdigit() and not _is_time_phrase(words)):
+        words = words[1:]
+    while words and words[-1].lower() in _EDGE_STOP:
+        words = words[:-1]
+    return words
+
+
+def _is_time_phrase(words: list[str]) -> bool:
+    return len(words) > 1 and bool(_TIME_AFTER.match(" " + words[1]))

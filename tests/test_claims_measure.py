@@ -1,0 +1,143 @@
+"""The claim check by measure, on the sample library: each figure case of issue 21 ("Why"),
+the newest figure of a measure once a 2026 document is added, comparators checked as
+comparators, figures offered to quote, and document dates read from publication lines."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import SAMPLE_LIBRARY
+from prep_bot.coaching.claims import contradicted_figures, holds_wrong_figure
+from prep_bot.evidence.provenance import document_date
+
+PEER_2024 = "stockton-2024-lga-preparation-for-assurance-peer-challenge.txt"
+
+
+def claim(services, answer: str, figure: str):
+    found = [c for c in services.coach.claims.check(answer) if c.text == figure]
+    assert found, [c.text for c in services.coach.claims.check(answer)]
+    return found[0]
+
+
+def test_waiting_for_home_care_is_not_admissions_to_care_homes(sample_services):
+    said = claim(sample_services, "About 30 people are waiting for home care today.", "30 people")
+    assert said.status != "contradicted" or "home" in said.evidence.point.measure
+    assert not (said.evidence and "residential" in said.evidence.point.sentence and said.evidence.point.raw == "26 people")
+    admitted = claim(sample_services, "In June 2024, 26 people were admitted to residential or nursing care.", "26 people")
+    assert admitted.status == "supported"
+
+
+def test_a_wait_is_not_supported_by_a_time_that_defines_another_measure(sample_services):
+    said = claim(sample_services, "Some wait up to 6 weeks for home care after reablement.", "6 weeks")
+    assert said.evidence is None or "package of care after" not in said.evidence.point.sentence
+    assert said.measure and said.subject == "ours"
+
+
+def test_four_and_six_weeks_for_adaptations_are_treated_alike(sample_services):
+    four = claim(sample_services, "Adaptations like ramps take about four weeks from contact to installation.", "four weeks")
+    six = claim(sample_services, "Adaptations like ramps take about six weeks from contact to installation.", "six weeks")
+    assert four.status == six.status == "contradicted"
+    assert four.evidence.point.raw == six.evidence.point.raw == "ten weeks"
+
+
+def test_dols_claim_and_its_comparator(sample_services):
+    answer = "DoLS applications are completed in 45 days, against 156 nationally."
+    ours, england = claim(sample_services, answer, "45 days"), claim(sample_services, answer, "156")
+    assert ours.status == "contradicted" and ours.evidence.point.raw == "11 days"
+    assert england.subject == "england" and england.status == "supported" and england.evidence.point.raw == "156 days"
+    assert ours.comparator_checked == "supported"
+    checked = sample_services.coach.claims.check(answer)
+    assert ("DoLS applications are completed in 45 days, against 156 nationally.", "45 days") in contradicted_figures(checked)
+    assert holds_wrong_figure(answer, checked) and not holds_wrong_figure("We ring people weekly.", checked)
+
+
+def test_a_wrong_england_average_is_contradicted_as_a_comparator(sample_services):
+    answer = ("94% of people are still at home 91 days after discharge from hospital into reablement, "
+              "against an England average of 88.1%.")
+    england = claim(sample_services, answer, "88.1%")
+    assert england.subject == "england" and england.status == "contradicted" and england.evidence.point.raw == "82.4%"
+    assert claim(sample_services, answer, "94%").status == "supported"
+
+
+def test_claims_in_json_keep_their_keys_and_add_the_measure(sample_services):
+    feedback = sample_services.coach.coach("assessing-needs", "How quickly are assessments done?",
+                                           "Most are quick: 90.6% of assessments are completed within 28 days.")
+    data = feedback.to_dict()
+    assert set(data) >= {"score", "dimensions", "evidence", "data", "claims", "missed", "follow_up", "reply"}
+    first = data["claims"][0]
+    assert {"text", "sentence", "status", "evidence", "measure", "subject"} <= set(first)
+    assert first["subject"] in ("ours", "england", "region", "comparator", "target") and "newest" not in first
+
+
+def test_figures_offered_are_performance_figures(sample_services):
+    feedback = sample_services.coach.coach(
+        "supporting-healthier-lives", "How quickly can someone get equipment or a minor adaptation fitted?",
+        "We fit grab rails and ramps quickly and people tell us it keeps them independent.")
+    offered = {c.point.raw for c in feedback.data}
+    assert offered and not offered & {"3 days", "three days", "216 years", "184 hours", "36", "113 out of 317"}
+    assert all(c.point.performance and c.point.subject == "ours" for c in feedback.data)
+
+
+@pytest.fixture(scope="module")
+def with_2026(tmp_path_factory, embedder):
+    """The 2024 peer challenge (with its manifest date) and a 2026 performance update that has
+    no manifest entry: dated from its publication line."""
+    from conftest import services_with
+
+    root = tmp_path_factory.mktemp("newest")
+    folder = root / "evidence"
+    folder.mkdir()
+    shutil.copy(SAMPLE_LIBRARY / PEER_2024, folder / PEER_2024)
+    shutil.copy(SAMPLE_LIBRARY / "manifest.yaml", folder / "manifest.yaml")
+    (folder / "performance-update-2026.txt").write_text(
+        "Stockton-on-Tees Borough Council\nAdult social care performance update\nPublished 14 April 2026\n\n"
+        "Assessing needs\n\nIn March 2026, 87% of assessments were completed within 28 days, and waits at the front "
+        "door are being tracked weekly.\n",
+        encoding="utf-8",
+    )
+    services = services_with(embedder, data_dir=root / "data")
+    services.ingestor.ingest([folder])
+    yield services
+    services.close()
+
+
+def test_a_newer_figure_of_the_same_measure_is_named(with_2026):
+    dates = {d.doc_id: d.date for d in with_2026.store.documents()}
+    assert dates["performance-update-2026"] == "2026-04-14"
+    old = claim(with_2026, "90.6% of assessments are completed within 28 days.", "90.6%")
+    assert old.status == "supported" and old.newest is not None
+    assert old.newest["value"] == "87%" and old.newest["date"] == "2026-03"
+    assert old.newest["doc_id"] == "performance-update-2026"
+    assert old.note == "the newest evidence says 87% (March 2026)"
+    assert old.to_dict()["newest"] == old.newest
+    new = claim(with_2026, "87% of assessments are completed within 28 days.", "87%")
+    assert new.status == "supported" and new.newest is None
+
+
+CQC_PAGE = [
+    "Harnby Metropolitan Borough Council: local authority assessment",
+    "Downloads",
+    "Assessing needs",
+    "Score: 2",
+    "Key findings for this quality statement",
+    "At the time of our assessment, the needs assessment was out of date, as it covered the period up to March 2024.",
+    "In June 2024, 88 people were waiting for an assessment.",
+    "Date of assessment: 3 February 2025 to 6 February 2025",
+    "Report published 12 June 2025",
+]
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (CQC_PAGE, "2025-06-12"),
+    (CQC_PAGE[:-1], "2025-02-06"),  # no publication line: when it was assessed
+    (CQC_PAGE[:-2], "2024-06"),  # neither: the latest period it reports, not "March 2024"
+    (["Brackenfold Council adult social care", "Self-assessment", "Our waits in 2023/24 fell.",
+      "Page last updated: 3 September 2025"], "2025-09-03"),
+    (["Eastmere City Council", "Peer challenge feedback", "In May 2024 the team visited.", "Published 9 October 2024"],
+     "2024-10-09"),
+    (["Wrexley Council", "Performance in 2023/24 improved on 2022/23.", "Spending rose in 2021."], "2024-03"),
+])
+def test_document_dates_from_publication_lines_or_latest_period(lines, expected):
+    assert document_date(lines) == expected

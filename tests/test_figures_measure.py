@@ -1,0 +1,144 @@
+"""Figures that know what they measure: the measure phrase, whose figure it is, its period as a
+date, report metadata told apart from performance figures, and the labelled set the models
+learn from (eval/figures.yaml) evaluated on held-out folds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pages import run_cli
+from prep_bot.evidence.figure_model import FigureModel, FigureReader, load_figure_set, names_other_things
+from prep_bot.evidence.figures import extract_figures
+from prep_bot.evidence.measures import is_threshold, period_date
+
+
+def one(text: str, raw: str):
+    return next(p for p in extract_figures(text) if p.raw == raw)
+
+
+@pytest.mark.parametrize("text, raw, words", [
+    ("About 30 people are waiting for home care today.", "30 people", {"people", "waiting", "home", "care"}),
+    ("In June 2024, out of 26 people admitted to residential or nursing care, one person waited 76 days.", "26 people",
+     {"admitted", "residential", "nursing"}),
+    ("Some wait up to 6 weeks for home care after reablement.", "6 weeks", {"wait", "home", "care", "reablement"}),
+    ("We get DoLS applications done in about 45 days, against 156 nationally.", "45 days", {"deprivation", "liberty"}),
+])
+def test_measure_phrase_names_what_is_measured(text, raw, words):
+    measure = one(text, raw).measure
+    assert words <= set(measure.split()), measure
+    assert raw.split()[0] not in measure.split()  # the value is not part of its measure
+
+
+def test_a_sentence_that_points_back_borrows_its_measure():
+    text = ("The self-assessment shows improving performance for people remaining at home 91 days after discharge "
+            "from hospital into reablement. This is 94% and is higher than the England average at 82.4%.")
+    ours, england = one(text, "94%"), one(text, "82.4%")
+    assert "home" in ours.measure and "discharge" in ours.measure
+    assert england.measure == ours.measure and england.subject == "england" and ours.subject == "ours"
+
+
+@pytest.mark.parametrize("text, raw, subject", [
+    ("Satisfaction is 64.8%, above the England figure of 62.4%.", "62.4%", "england"),
+    ("We answer 58.3% of calls quickly, close to the North West average of 57.9%.", "57.9%", "region"),
+    ("Statistical neighbours reported an average of 41 days.", "41 days", "comparator"),
+    ("Our target is 95% by March 2026.", "95%", "target"),
+    ("In 2022/23, 79.6% said they felt safe, an increase from 72.9% in 2021/22.", "72.9%", "ours"),
+    ("Applications are done in 45 days, against 156 nationally.", "156", "england"),
+])
+def test_whose_figure_it_is(text, raw, subject):
+    assert one(text, raw).subject == subject
+
+
+def test_a_bare_comparator_takes_its_figures_unit():
+    assert one("Applications are done in 45 days, against 156 nationally.", "156").unit == "days"
+
+
+@pytest.mark.parametrize("period, date", [
+    ("2023/24", "2024-03"), ("June 2024", "2024-06"), ("2021", "2021"), ("Q2 2024/25", "2024-09"), (None, ""),
+])
+def test_period_as_a_date(period, date):
+    assert period_date(period) == date
+
+
+def test_the_period_nearest_the_figure():
+    text = "Feeling safe was 74.1% in 2022/23, an increase from 68.3% in 2021/22."
+    assert one(text, "74.1%").date == "2023-03" and one(text, "68.3%").date == "2022-03"
+
+
+def test_thresholds_are_told_from_times_measured():
+    defined = "Reablement is good, with many people not requiring a long-term package of care after six weeks."
+    measured = "Some wait up to 6 weeks for home care after reablement."
+    assert is_threshold(defined, defined.index("six"), "weeks")
+    assert not is_threshold(measured, measured.index("6"), "weeks")
+    assert not is_threshold("Ramps are fitted within ten weeks from contact.", 21, "weeks")
+
+
+def test_different_events_or_services_are_never_one_measure():
+    waiting = one("About 30 people are waiting for home care today.", "30 people")
+    admitted = one("In June 2024, 26 people were admitted to residential or nursing care.", "26 people")
+    mental = one("There were 26 people waiting for Mental Health services.", "26 people")
+    assert names_other_things(waiting, admitted) and names_other_things(waiting, mental)
+    again = one("Around 27 people were waiting for a home care package.", "27 people")
+    assert not names_other_things(waiting, again)
+
+
+def test_bare_numbers_that_are_figures_are_found():
+    found = {p.raw for p in extract_figures("Reviews overdue: 208 at 31 March, against a year-end target of 150.")}
+    assert {"208", "150"} <= found
+    assert {p.raw for p in extract_figures("Waits fell from 71 to 52, and 97 of them were older people.")} >= {"71", "52", "97"}
+    assert not any(p.raw in ("65", "17") for p in extract_figures("People aged 65 and over, and those aged 14 to 17."))
+
+
+def test_the_labelled_set_is_large_varied_and_matches_the_extractor():
+    labelled = load_figure_set()
+    assert labelled.sentences >= 300
+    assert set(labelled.registers) == {"cqc", "peer", "board", "performance", "self-assessment", "staff"}
+    assert sum(f.point is not None for f in labelled.figures) >= 0.99 * len(labelled.figures)
+    assert sum(not f.performance for f in labelled.figures) >= 100  # metadata, context and thresholds
+    assert len({f.key for f in labelled.figures if f.key}) >= 100
+
+
+METADATA = (
+    "The peer team were on site for 3 days and held 36 interviews with staff and partners. "
+    "The team brought 216 years of combined experience and spent 184 hours with the council."
+)
+PERFORMANCE = (
+    "Minor adaptations such as ramps are installed within ten weeks from point of contact to installation. "
+    "94% of people were still at home 91 days after discharge into reablement."
+)
+
+
+def test_metadata_is_not_performance(embedder):
+    reader = FigureReader(embedder)
+    meta = {p.raw: p.performance for p in reader.figures(METADATA)}
+    assert meta and not any(meta.values()), meta
+    perf = {p.raw: p.performance for p in reader.figures(PERFORMANCE)}
+    assert perf["ten weeks"] and perf["94%"], perf
+
+
+def test_the_lexical_twin_needs_no_model():
+    reader = FigureReader(None)  # what the briefing pack uses when nothing is cached
+    assert not any(p.performance for p in reader.figures(METADATA))
+    assert one_of(reader.figures(PERFORMANCE), "94%").performance
+
+
+def one_of(points, raw):
+    return next(p for p in points if p.raw == raw)
+
+
+def test_shipped_models_match_the_labelled_set():
+    model = FigureModel(None)
+    assert model._shipped(__import__("prep_bot.evidence.figure_model", fromlist=["_digest"])._digest(model.labelled))
+
+
+def test_eval_figures_reports_held_out_precision_and_recall(sample_services):
+    done = run_cli("eval", "figures", "--json", data_dir=sample_services.settings.data_dir)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["sentences"] >= 300 and result["folds"] == 5
+    for key in ("performance", "same_measure"):
+        assert 0 <= result[key]["precision"] <= 1 and 0 <= result[key]["recall"] <= 1
+    assert result["performance"]["precision"] >= 0.9 and result["performance"]["recall"] >= 0.85
+    assert result["same_measure"]["pairs"] > 1000 and result["same_measure"]["hard_negatives"] > 500
