@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from prep_bot.infra.config import Settings
@@ -10,9 +9,18 @@ from prep_bot.infra.embeddings import Embedder
 from prep_bot.framework.statements import Framework, load_framework
 
 
-@dataclass
 class Services:
-    settings: Settings
+    """Every part, built from the settings at first use. A part can be given instead of built
+    (``Services(settings, embedder=loaded)``): processes that hold several data dirs at once
+    (the benchmark, the tests) share one loaded model that way."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        if embedder is not None:
+            self.embedder = embedder  # takes the place of the built one (a cached_property)
+
+    def __repr__(self) -> str:
+        return f"Services(data_dir={self.settings.data_dir!s})"
 
     @cached_property
     def framework(self) -> Framework:
@@ -107,7 +115,7 @@ class Services:
         if "attempts" in self.__dict__:
             self.attempts.close()
         if "store" in self.__dict__:
-            self.store.catalog.close()
+            self.store.close()
         if "cache" in self.__dict__:
             self.cache.close()
 

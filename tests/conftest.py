@@ -1,4 +1,43 @@
-"""Shared fixtures: real components throughout (the bundled model, Chroma in a temp dir)."""
+"""Shared fixtures: real components throughout (the bundled model, Chroma in a temp dir, the real
+CLI, a real Gradio server, Debian's chromium). Everything slow is built once and shared; what a
+test may change, it gets its own copy of.
+
+Fixtures (R = read-only: never ingest, remove, tag, add users or attempts through it)
+---------------------------------------------------------------------------------------------
+embedder               session   the bundled all-MiniLM-L6-v2, loaded once. Share it through the
+                                 real seam: ``Services(settings, embedder=embedder)``, or
+                                 ``services_with(embedder, **settings)``.
+sample_services    R   session   Services on the sample library (knowledge/evidence), ingested once
+                                 per run. Attempts or accounts of your own beside it: a settings
+                                 field, ``services_with(embedder, data_dir=..., database_url=...)``.
+sample_store       R   session   the finished sample store on disk: ``.path`` (never open it) and
+                                 ``.copy(to) -> Path``, a private data dir (4.4 MiB, a few ms).
+                                 Module-scoped fixtures use ``.copy`` / ``.services``.
+make_sample_services   function  factory: ``make_sample_services(**settings) -> Services`` on a fresh
+                                 private copy of the sample store, writable; closed after the test.
+make_services          function  factory: ``make_services(data_dir=None, **settings) -> Services`` on
+                                 an empty data dir; closed after the test.
+invoke                 session   ``invoke(*args, data_dir=None, env=None, input=None, own_model=False)``:
+                                 `prep-bot ARGS` run in this process through Click's CliRunner with
+                                 the loaded model (``own_model``: the command builds its own, as a
+                                 process would); returns a CompletedProcess (returncode, stdout,
+                                 stderr; an unexpected exception is a traceback in stderr, code 1).
+                                 Only for what a process alone proves (the installed entry point's
+                                 exit code, signals, environment and working directory, imports),
+                                 run the process: tests/processes.py (PREP_BOT, serving, ...).
+browser                session   one headless Debian chromium through Playwright (skips the test
+                                 when chromium is not installed).
+new_page               function  factory: ``new_page(viewport=None) -> Page`` in a fresh browser
+                                 context (no shared cookies); closed after the test.
+sign_in(page, url, name, password)  helper: open the app and sign in through its login form.
+served_app(services)   context manager: the app in-process on a free port; yields its URL. Share
+                                 one per module when the tests only read.
+chroma_server(path)    context manager: a real `chroma run`; yields (port, process).
+evidence_dir           function  an empty folder for evidence files.
+
+Markers: ``slow`` (durability: crash, load, replicas, bench, workers), ``server``, ``browser``.
+``pytest -m "not slow"`` is the fast set; ``make test`` runs everything.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +46,10 @@ import shutil
 import socket
 import subprocess
 import time
+import traceback
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -54,9 +95,7 @@ def embedder() -> Embedder:
 
 def services_with(embedder: Embedder, **settings) -> Services:
     """Services on the given settings, sharing the already loaded model."""
-    services = Services(Settings(**settings))
-    services.__dict__["embedder"] = embedder  # cached_property slot: reuse the loaded model
-    return services
+    return Services(Settings(**settings), embedder=embedder)
 
 
 @pytest.fixture
@@ -74,13 +113,139 @@ def make_services(tmp_path, embedder):
         services.close()
 
 
+@dataclass(frozen=True)
+class SampleStore:
+    """The sample library ingested into a data dir, then closed: Chroma's files, the catalog,
+    the BM25 index. Nothing opens ``path`` itself; every user works on a copy."""
+
+    path: Path
+
+    def copy(self, to: Path) -> Path:
+        """A private data dir holding the finished sample store (``to`` must not exist yet)."""
+        shutil.copytree(self.path, to)
+        return to
+
+    def services(self, to: Path, embedder: Embedder, **settings) -> Services:
+        """Services on a fresh copy at ``to`` (the caller closes them)."""
+        return services_with(embedder, data_dir=self.copy(to), **settings)
+
+
 @pytest.fixture(scope="session")
-def sample_services(tmp_path_factory, embedder) -> Services:
-    """The bundled sample library, ingested once into its own store (read-only for tests)."""
-    services = services_with(embedder, data_dir=tmp_path_factory.mktemp("sample-store"))
-    report = services.ingestor.ingest([SAMPLE_LIBRARY])
-    assert not report.failed, report.failed
-    return services
+def sample_store(tmp_path_factory, embedder) -> SampleStore:
+    """The bundled sample library, ingested once for the whole run and closed (see SampleStore)."""
+    data_dir = tmp_path_factory.mktemp("sample-store") / "data"
+    services = services_with(embedder, data_dir=data_dir)
+    try:
+        report = services.ingestor.ingest([SAMPLE_LIBRARY])
+        assert not report.failed, report.failed
+    finally:
+        services.close()  # the catalog, the cache and Chroma's files written out and let go of
+    return SampleStore(data_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_services(tmp_path_factory, sample_store, embedder) -> Services:
+    """The bundled sample library, ingested once (a copy of ``sample_store``); read-only for tests."""
+    services = sample_store.services(tmp_path_factory.mktemp("sample-services") / "data", embedder)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def make_sample_services(tmp_path, sample_store, embedder):
+    """Factory: Services on a fresh private copy of the sample store, which the test may change."""
+    created: list[Services] = []
+
+    def make(**settings) -> Services:
+        services = sample_store.services(tmp_path / f"sample{len(created)}", embedder, **settings)
+        created.append(services)
+        return services
+
+    yield make
+    for services in created:
+        services.close()
+
+
+class Invoke:
+    """`prep-bot ARGS` in this process: Click's CliRunner on the real command group, with every
+    command's services built around the already loaded model (the ``Wiring`` seam of the CLI)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def __call__(self, *args: str, data_dir: Path | None = None, env: dict | None = None, input: str | None = None,
+                 own_model: bool = False, timeout: float | None = None) -> subprocess.CompletedProcess:  # noqa: ARG002
+        """``own_model``: the command builds its own embedder from the settings, unloaded (a test
+        that proves a command never needs the model points PREP_BOT_MODEL_PATH nowhere)."""
+        from click.testing import CliRunner
+
+        from prep_bot.cli.common import Wiring
+        from prep_bot.cli.main import main
+
+        argv = [str(a) for a in args] + (["--data-dir", str(data_dir)] if data_dir is not None else [])
+        built: list[Services] = []
+
+        def build(settings: Settings) -> Services:
+            built.append(Services(settings) if own_model else Services(settings, embedder=self.embedder))
+            return built[-1]
+
+        try:
+            with _as_a_fresh_process():
+                result = CliRunner(capture="fd").invoke(
+                    main, argv, input=input, env=_overrides(env), obj=Wiring(build=build)
+                )
+        finally:
+            for services in built:
+                services.close()
+        stderr = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            stderr += "".join(traceback.format_exception(result.exception))  # as the process would print it
+        return subprocess.CompletedProcess(["prep-bot", *argv], result.exit_code, result.stdout, stderr)
+
+
+@contextmanager
+def _as_a_fresh_process():
+    """What a new `prep-bot` process starts with, for the length of one command: no logging
+    handlers (so the command's own ``logging.basicConfig`` writes its warnings to the captured
+    stderr) and Python's default warning filters, warnings printed to stderr."""
+    import logging
+    import warnings
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    for handler in handlers:
+        root.removeHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.resetwarnings()
+            warnings.simplefilter("default")
+            for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+                warnings.filterwarnings("ignore", category=category)
+            warnings.showwarning = warnings._showwarning_orig  # to sys.stderr, as a process prints them
+            yield
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+            handler.close()
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+
+
+def _overrides(env: dict | None) -> dict[str, str | None] | None:
+    """A whole environment (as subprocess.run takes it) as CliRunner's overrides of os.environ:
+    what differs, and None for what it leaves out."""
+    if env is None:
+        return None
+    changed: dict[str, str | None] = {k: v for k, v in env.items() if os.environ.get(k) != v}
+    changed.update({k: None for k in os.environ if k not in env})
+    return changed
+
+
+@pytest.fixture(scope="session")
+def invoke(embedder) -> Invoke:
+    """Run `prep-bot ARGS` in-process with the loaded model; see Invoke."""
+    return Invoke(embedder)
 
 
 @pytest.fixture
@@ -102,6 +267,55 @@ CHROMIUM_ARGS = [
 def launch_chromium(playwright):
     """Start Debian's chromium through Playwright (no browser download)."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the whole run; tests open their own contexts (``new_page``)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory: ``new_page(viewport=None, **context_options)``, a page in a fresh browser context
+    (its own cookies and storage); every context is closed after the test."""
+    contexts = []
+
+    def make(viewport: dict | None = None, **options):
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 720}, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+SIGNED_IN = "() => (document.querySelector('#signed-in')?.innerText || '').includes('Signed in as')"
+
+
+def sign_in(page, url: str | None, name: str, password: str, *, wait: bool = True, timeout: float = 60_000) -> None:
+    """Open ``url`` (None: the page as it is) and sign in through the app's login form; with
+    ``wait``, until the page says who is signed in."""
+    if url is not None:
+        page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("username").fill(name, timeout=timeout)
+    page.get_by_label("password").fill(password)
+    page.get_by_role("button", name="Login").click()
+    if wait:
+        page.wait_for_function(SIGNED_IN, timeout=timeout)
 
 
 @contextmanager

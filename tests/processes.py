@@ -23,7 +23,8 @@ def env_for(data_dir: Path) -> dict[str, str]:
 
 
 def ingest_sample(data_dir: Path, timeout: float = 600) -> None:
-    """The bundled sample library, ingested by the real CLI into ``data_dir``."""
+    """The bundled sample library, ingested by the real CLI into ``data_dir`` (about 40 s of CPU:
+    a test that only needs the finished store copies it, ``sample_store.copy(data_dir)``)."""
     done = subprocess.run(
         [str(PREP_BOT), "ingest", str(SAMPLE_LIBRARY), "--data-dir", str(data_dir), "--quiet"],
         capture_output=True, text=True, env=env_for(data_dir), timeout=timeout,

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from conftest import CHROMIUM, free_port, launch_chromium
+from conftest import free_port
 from prep_bot.infra.config import REPO_ROOT
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
@@ -39,11 +39,7 @@ def prep_bot() -> list[str]:
     return [str(VENV_PREP_BOT)] if VENV_PREP_BOT.exists() else [sys.executable, "-m", "prep_bot.cli"]
 
 
-def test_readme_accounts_procedure_ends_at_a_sign_in_page(tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_readme_accounts_procedure_ends_at_a_sign_in_page(tmp_path, new_page):
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if k != "PREP_BOT_COUNCIL"}
     env.update(PREP_BOT_DATA_DIR=str(data), PYTHONPATH=str(REPO_ROOT), GRADIO_ANALYTICS_ENABLED="False")
@@ -86,16 +82,11 @@ def test_readme_accounts_procedure_ends_at_a_sign_in_page(tmp_path):
         assert f"Data dir: {data} (0 documents, {len(added)} accounts)." in banner
         assert f"Sign-in: on ({len(added)} accounts" in banner
 
-        with sync_playwright() as p:
-            browser = launch_chromium(p)
-            try:
-                page = browser.new_page()
-                page.goto(url, wait_until="domcontentloaded")
-                page.get_by_label("username").wait_for(timeout=60_000)
-                assert page.get_by_label("password").is_visible()
-                assert page.get_by_role("button", name="Login").is_visible()
-            finally:
-                browser.close()
+        page = new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_label("username").wait_for(timeout=60_000)
+        assert page.get_by_label("password").is_visible()
+        assert page.get_by_role("button", name="Login").is_visible()
     finally:
         if server.poll() is None:
             server.kill()

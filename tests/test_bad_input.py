@@ -2,12 +2,11 @@
 scanned, empty, binary, oversized, deeply nested, mislabelled, duplicated and oddly named files,
 with good ones among them. Each bad file gets its own one-line reason, the good ones go in and
 are searchable, and a failed file never changes the store, even when it is a broken new version
-of a stored document. Real store, real model, the real `prep-bot` command."""
+of a stored document. Real store, real model, the real `prep-bot` command (in this process)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,8 +40,6 @@ from badfiles import (
     sparse_size_on_disk,
 )
 from conftest import cli_env, services_with
-
-PREP_BOT = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "prep-bot"
 
 
 def reason_body(result) -> str:
@@ -244,16 +241,14 @@ def test_utf16_without_bom_is_text_and_real_binary_is_not():
 
 # -- the command line over the corpus --------------------------------------------------------------
 @pytest.fixture(scope="module")
-def cli_corpus(tmp_path_factory):
-    """`prep-bot ingest` over the corpus folder (plus the dotted file a folder walk skips)."""
+def cli_corpus(tmp_path_factory, invoke):
+    """`prep-bot ingest` over the corpus folder (plus the dotted file a folder walk skips), in this
+    process with the loaded model (tests/test_ingest.py runs the real process for its exit codes)."""
     root = tmp_path_factory.mktemp("bad-input-cli")
     folder = root / "corpus"
     expected = build_corpus(folder)
     store = root / "store"
-    result = subprocess.run(
-        [str(PREP_BOT), "ingest", str(folder), str(folder / ODD_NAME), "--data-dir", str(store), "--quiet"],
-        capture_output=True, text=True, env=cli_env(root / "unused-default"), timeout=600,
-    )
+    result = invoke("ingest", str(folder), str(folder / ODD_NAME), "--quiet", data_dir=store, env=cli_env(root / "unused-default"))
     return result, expected, store
 
 
@@ -283,16 +278,13 @@ def test_cli_store_holds_only_the_good_files(cli_corpus, make_services):
     assert services.store.search("tansybrook", mode="bm25")[0].passage.source == CP1252
 
 
-def test_cli_with_only_bad_files_exits_non_zero(tmp_path):
+def test_cli_with_only_bad_files_exits_non_zero(tmp_path, invoke):
     folder = tmp_path / "bad"
     folder.mkdir()
     (folder / EMPTY).write_bytes(b"")
     (folder / SCANNED_PDF).write_bytes(pdf_without_text())
     (folder / BINARY).write_bytes(b"\x00\xff" * 100)
-    result = subprocess.run(
-        [str(PREP_BOT), "ingest", str(folder), "--data-dir", str(tmp_path / "store"), "--quiet"],
-        capture_output=True, text=True, env=cli_env(tmp_path / "unused"), timeout=300,
-    )
+    result = invoke("ingest", str(folder), "--quiet", data_dir=tmp_path / "store", env=cli_env(tmp_path / "unused"))
     assert result.returncode == 1
     assert sorted(result.stderr.splitlines()) == sorted([
         f"skipped: {EMPTY}: file is empty",

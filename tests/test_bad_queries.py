@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import html
 import json
-import subprocess
-from pathlib import Path
+import os
 
 import pytest
 
 from conftest import SAMPLE_LIBRARY, cli_env, served_app, services_with
 from prep_bot.ui.practice import coach_message, detail_messages
 
-PREP_BOT = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "prep-bot"
 GOVERNANCE = SAMPLE_LIBRARY / "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 QS = "governance"
 QUESTION = "How do leaders know the budget and the care market are sustainable?"
@@ -122,29 +120,13 @@ def test_search_handles_bad_queries(services):
 
 
 # -- the command line ------------------------------------------------------------------------------
-def _start(*args, data_dir: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(PREP_BOT), *args, "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(data_dir.parent / "unused"),
-    )
-
-
-def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
-    try:
-        out, err = proc.communicate(timeout=400)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-    return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-
-
-def test_cli_search_and_coach_with_bad_input(services):
+def test_cli_search_and_coach_with_bad_input(services, invoke):
     store = services.settings.data_dir
     coach = ("coach", "--qs", QS, "--question", QUESTION, "--answer")
-    # Two commands load the model (side by side); the refusals come before any model load.
-    # The search is 50,000 characters with emoji and bytes that are not UTF-8 (Python hands
-    # those over as lone surrogates, which the tokenizer refuses unless they are cleaned).
-    messy = HUGE.encode() + f" {EMOJI} {SCRIPT} ".encode() + b"budget \xff\xfe board"
+    # The search is 50,000 characters with emoji and bytes that are not UTF-8: a process gets
+    # those in its arguments as lone surrogates (os.fsdecode, as Python decodes argv), which the
+    # tokenizer refuses unless they are cleaned.
+    messy = os.fsdecode(HUGE.encode() + f" {EMOJI} {SCRIPT} ".encode() + b"budget \xff\xfe board")
     runs = {
         "search-messy": ("search", messy, "--k", "2"),
         "coach-polish": (*coach, POLISH, "--json"),
@@ -153,8 +135,9 @@ def test_cli_search_and_coach_with_bad_input(services):
         "coach-huge": (*coach, HUGE),
         "coach-emoji": (*coach, EMOJI),
     }
-    procs = {name: _start(*args, data_dir=store) for name, args in runs.items()}
-    results = {name: _finish(proc) for name, proc in procs.items()}
+    env = cli_env(store.parent / "unused")
+    done = {name: invoke(*args, data_dir=store, env=env) for name, args in runs.items()}
+    results = {name: (d.returncode, d.stdout, d.stderr) for name, d in done.items()}
     for name, (code, out, err) in results.items():
         assert "Traceback" not in out + err, (name, err)
 

@@ -9,11 +9,13 @@ import sys
 
 import pytest
 
-from conftest import SAMPLE_LIBRARY, cli_env
+from conftest import cli_env
 from prep_bot.evals.bench import Synthesizer, format_markdown, format_table, grow
 from prep_bot.evals.evaluation import default_retrieval_set, load_retrieval_set
 from prep_bot.evidence.store import _where
 from prep_bot.framework.vocab import QS_SLUGS
+
+pytestmark = pytest.mark.slow  # durability: `pytest -m "not slow"` leaves it out
 
 KEYS = {
     "ingest_vs_encode", "reingest_fraction", "search_p95_ms_10k", "search_p95_ms_100k", "search_p95_growth",
@@ -45,11 +47,10 @@ def test_bench_cli_small_scale(tmp_path):
     assert format_markdown(result).count("\n|") >= 10
 
 
-def test_filtered_dense_search_matches_chromas_filter(make_services):
+def test_filtered_dense_search_matches_chromas_filter(make_sample_services):
     """At a few thousand passages a statement filter reads neighbours unfiltered and filters
     them in memory; its ranking must be the one Chroma's own (slower) filter gives."""
-    services = make_services()
-    assert not services.ingestor.ingest([SAMPLE_LIBRARY]).failed
+    services = make_sample_services()  # the sample library, a copy of its own
     grow(services, Synthesizer(services), 3000)
     store = services.store
     snap = store.lexical.snapshot()

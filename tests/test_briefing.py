@@ -4,9 +4,10 @@ without the embedding model; escaped; written by `prep-bot briefing`."""
 
 from __future__ import annotations
 
+import os
 import re
 
-from pages import IMG, SCRIPT, inspect, run_cli
+from pages import IMG, SCRIPT, inspect
 from prep_bot.practice.briefing import AUDIENCE_NAMES, briefing, briefing_html
 from prep_bot.infra.config import Settings
 from prep_bot.services import Services
@@ -76,7 +77,7 @@ def test_scoped_to_the_home_council_without_the_model(sample_services):
         assert theirs["key_messages"] == [] and theirs["figures"] == []  # the sample reports are another council's
         assert "No figures found" in briefing_html(other, qs="governance")
         for services in (home, other):
-            assert "embedder" not in services.__dict__ or services.embedder._model is None
+            assert not services.embedder.loaded
     finally:
         home.close()
         other.close()
@@ -98,19 +99,20 @@ def test_hostile_evidence_is_escaped(make_services, evidence_dir):
     assert "57%" in text and "England average 72%" in text and SCRIPT in text
 
 
-def test_cli_writes_the_pack(sample_services, tmp_path):
+def test_cli_writes_the_pack(sample_services, tmp_path, invoke):
     out = tmp_path / "pack" / "briefing.html"
-    # A model path that does not exist: the command must not need the model.
-    done = run_cli("briefing", "--qs", "governance", "--audience", "senior-leader", "--out", str(out),
-                   data_dir=sample_services.settings.data_dir, PREP_BOT_MODEL_PATH=str(tmp_path / "no-model"))
+    # A model path that does not exist, and no loaded model given: the command must not need one.
+    done = invoke("briefing", "--qs", "governance", "--audience", "senior-leader", "--out", str(out),
+                  data_dir=sample_services.settings.data_dir, env=dict(os.environ, PREP_BOT_MODEL_PATH=str(tmp_path / "no-model")),
+                  own_model=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"Wrote {out} (1 quality statement, likely questions for senior leaders)."
     assert out.read_text().count(SECTION) == 1
     every = tmp_path / "all.html"
-    done = run_cli("briefing", "--out", str(every), data_dir=sample_services.settings.data_dir)
+    done = invoke("briefing", "--out", str(every), data_dir=sample_services.settings.data_dir)
     assert done.returncode == 0 and "(9 quality statements, likely questions for every audience)" in done.stdout
     assert every.read_text().count(SECTION) == 9
-    bad = run_cli("briefing", "--out", str(tmp_path / "b.pdf"), data_dir=sample_services.settings.data_dir)
+    bad = invoke("briefing", "--out", str(tmp_path / "b.pdf"), data_dir=sample_services.settings.data_dir)
     assert bad.returncode != 0 and "--out must end in .html" in bad.stderr
-    wrong = run_cli("briefing", "--audience", "inspectors", "--out", str(every), data_dir=sample_services.settings.data_dir)
+    wrong = invoke("briefing", "--audience", "inspectors", "--out", str(every), data_dir=sample_services.settings.data_dir)
     assert wrong.returncode != 0 and re.search(r"Invalid value for '--audience'", wrong.stderr)

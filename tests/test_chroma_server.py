@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from conftest import chroma_server, cli_env, copy_sample, free_port
@@ -12,8 +9,6 @@ from prep_bot.errors import StoreError
 
 pytestmark = pytest.mark.server
 
-BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
-PREP_BOT = BIN / "prep-bot"
 SAMPLE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 
 
@@ -65,7 +60,7 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, make_services,
     assert collection.count() == 0
 
 
-def test_closed_port_gives_a_store_error_on_ingest(make_services, evidence_dir, tmp_path):
+def test_closed_port_gives_a_store_error_on_ingest(make_services, evidence_dir, tmp_path, invoke):
     port = free_port()  # nothing listens here
     copy_sample(SAMPLE, evidence_dir)
     services = make_services(data_dir=tmp_path / "data", chroma_url=f"http://127.0.0.1:{port}")
@@ -80,9 +75,7 @@ def test_closed_port_gives_a_store_error_on_ingest(make_services, evidence_dir, 
     # The command line turns it into one line on stderr, not a traceback.
     env = cli_env(tmp_path / "cli-data")
     env["PREP_BOT_CHROMA_URL"] = f"http://127.0.0.1:{port}"
-    result = subprocess.run(
-        [str(PREP_BOT), "ingest", "--quiet", str(evidence_dir)], capture_output=True, text=True, env=env, timeout=120
-    )
+    result = invoke("ingest", "--quiet", str(evidence_dir), env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()

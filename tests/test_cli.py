@@ -1,4 +1,5 @@
-"""The real `prep-bot` command line, run as a subprocess on real stores."""
+"""The real `prep-bot` command line on real stores: in this process through Click's runner with the loaded
+model, and as a real process where only a process proves it (exit code, environment)."""
 
 from __future__ import annotations
 
@@ -43,27 +44,11 @@ UK_PHONE = re.compile(r"(?<!\d)(?:\+44\s?|0)\d{4}[\s-]?\d{3}[\s-]?\d{3}(?!\d)")
 
 
 def run(*args: str, data_dir: Path | None = None, env: dict | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+    """The real `prep-bot` process (for what only a process proves: its exit code, the environment)."""
     cmd = [str(PREP_BOT), *args]
     if data_dir is not None:
         cmd += ["--data-dir", str(data_dir)]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-
-
-def start(*args: str, data_dir: Path | None = None, env: dict | None = None) -> subprocess.Popen:
-    """Start a command without waiting (model-loading commands run side by side to save time)."""
-    cmd = [str(PREP_BOT), *args]
-    if data_dir is not None:
-        cmd += ["--data-dir", str(data_dir)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-
-
-def finish(proc: subprocess.Popen, timeout: float = 240) -> subprocess.CompletedProcess:
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def parse_json(result: subprocess.CompletedProcess):
@@ -72,8 +57,9 @@ def parse_json(result: subprocess.CompletedProcess):
     return json.loads(result.stdout)
 
 
-def run_json(*args: str, **kwargs):
-    result = run(*args, "--json", **kwargs)
+def run_json(cli, *args: str, **kwargs):
+    """``cli`` (the in-process ``invoke`` or the process ``run``) with --json, parsed."""
+    result = cli(*args, "--json", **kwargs)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -91,17 +77,14 @@ def retrieval_subset(path: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory, sample_services):
-    """A small evidence folder (one sample report + a short note with contact details), ingested by the CLI.
-
-    Every command that loads the model costs seconds of start-up, so the ones that do not depend
-    on each other run side by side: `eval retrieval` on the full sample library runs while the
-    small library is ingested, then the two searches run together. Tests read the results.
-    """
+def library(tmp_path_factory, sample_services, invoke):
+    """A small evidence folder (one sample report + a short note with contact details), ingested by
+    the CLI (in this process, with the loaded model), its searches, and `eval retrieval` on the
+    full sample library. Tests read the results."""
     root = tmp_path_factory.mktemp("cli")
     labelled = root / "retrieval-subset.yaml"
     questions = retrieval_subset(labelled)
-    evaluation = start(
+    evaluated = invoke(
         "eval", "retrieval", "--set", str(labelled), data_dir=sample_services.settings.data_dir, env=cli_env(root / "unused")
     )
     folder = root / "evidence"
@@ -110,24 +93,16 @@ def library(tmp_path_factory, sample_services):
     (folder / f"{CONTACTS_ID}.txt").write_text(CONTACTS_TEXT, encoding="utf-8")
     data_dir = root / "data"
     env = cli_env(root / "unused-default")  # never the user's store, even by accident
-    searches: dict[str, subprocess.Popen] = {}
-    try:
-        ingest = run("ingest", str(folder), "--quiet", data_dir=data_dir, env=env)
-        # The two searches each load the model: run them side by side, read the results in the tests.
-        searches["plain"] = start(
+    ingest = invoke("ingest", str(folder), "--quiet", data_dir=data_dir, env=env)
+    results = {
+        "plain": invoke(
             "search", "social work employer of the year award for staff", "--json", "--k", "3", data_dir=data_dir, env=env
-        )
-        searches["filtered"] = start(
+        ),
+        "filtered": invoke(
             "search", "board performance reports and oversight", "--qs", "governance", "--polarity", "improvement",
             "--k", "10", "--json", data_dir=data_dir, env=env,
-        )
-        results = {name: finish(proc) for name, proc in searches.items()}
-        evaluated = finish(evaluation)
-    finally:
-        for proc in (evaluation, *searches.values()):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        ),
+    }
     return {"data_dir": data_dir, "env": env, "ingest": ingest, "root": root, "search": results, "eval": (questions, evaluated)}
 
 
@@ -144,15 +119,16 @@ def test_ingest_reports_what_it_stored_and_redacted(library):
 
 
 def test_ingest_of_a_missing_path_fails_with_a_reason(tmp_path):
+    # The real process: its exit code and its one-line reason, without a traceback.
     result = run("ingest", str(tmp_path / "nowhere"), "--quiet", data_dir=tmp_path / "data")
     assert result.returncode != 0
     assert "no such file or folder" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_docs_json_via_flag_and_via_environment(library, tmp_path):
-    via_flag = run_json("docs", data_dir=library["data_dir"], env=library["env"])
-    via_env = run_json("docs", env=cli_env(library["data_dir"]))
+def test_docs_json_via_flag_and_via_environment(library, tmp_path, invoke):
+    via_flag = run_json(invoke, "docs", data_dir=library["data_dir"], env=library["env"])
+    via_env = run_json(run, "docs", env=cli_env(library["data_dir"]))  # a real process reads its environment
     assert via_env == via_flag
     by_id = {d["doc_id"]: d for d in via_flag}
     assert set(by_id) == {GOVERNANCE_ID, CONTACTS_ID}
@@ -162,7 +138,7 @@ def test_docs_json_via_flag_and_via_environment(library, tmp_path):
     assert by_id[CONTACTS_ID]["redactions"] == 3
     assert all(d["chunks"] > 0 for d in via_flag)
     # the environment variable really selects the store: another dir is empty
-    assert run_json("docs", env=cli_env(tmp_path / "elsewhere")) == []
+    assert run_json(invoke, "docs", env=cli_env(tmp_path / "elsewhere")) == []
 
 
 def test_search_json_shape_and_relevance(library):
@@ -180,10 +156,10 @@ def test_search_json_shape_and_relevance(library):
     assert "Social Work Employer of the Year award" in hits[0]["text"]
 
 
-def test_search_filters_and_chunks(library):
+def test_search_filters_and_chunks(library, invoke):
     data_dir, env = library["data_dir"], library["env"]
-    every = run_json("chunks", data_dir=data_dir, env=env)
-    docs = run_json("docs", data_dir=data_dir, env=env)
+    every = run_json(invoke, "chunks", data_dir=data_dir, env=env)
+    docs = run_json(invoke, "docs", data_dir=data_dir, env=env)
     assert len(every) == sum(d["chunks"] for d in docs)
     assert all(set(p) == PASSAGE_KEYS for p in every)
 
@@ -203,7 +179,7 @@ def test_search_filters_and_chunks(library):
     # dense search reads every passage within the filters, so up to k=10 all eligible ones come back
     assert len(hits) == min(10, len(eligible))
 
-    one = run_json("chunks", "--doc", CONTACTS_ID, data_dir=data_dir, env=env)
+    one = run_json(invoke, "chunks", "--doc", CONTACTS_ID, data_dir=data_dir, env=env)
     assert one and {p["doc_id"] for p in one} == {CONTACTS_ID}
     assert len(one) == {d["doc_id"]: d["chunks"] for d in docs}[CONTACTS_ID]
     text = " ".join(p["text"] for p in one)
@@ -212,14 +188,14 @@ def test_search_filters_and_chunks(library):
     assert "carers hub board did not receive regular performance reports" in text
 
 
-def test_chunks_of_an_unknown_document_is_a_clear_error(library):
-    result = run("chunks", "--doc", "no-such-doc", "--json", data_dir=library["data_dir"], env=library["env"])
+def test_chunks_of_an_unknown_document_is_a_clear_error(library, invoke):
+    result = invoke("chunks", "--doc", "no-such-doc", "--json", data_dir=library["data_dir"], env=library["env"])
     assert result.returncode != 0
     assert "no document with id 'no-such-doc'" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_remove_then_docs_is_empty(library, tmp_path):
+def test_remove_then_docs_is_empty(library, tmp_path, invoke):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -227,27 +203,27 @@ def test_remove_then_docs_is_empty(library, tmp_path):
     shutil.copytree(library["data_dir"], data_dir)  # leave the shared store alone
     env = library["env"]
     for doc_id in (GOVERNANCE_ID, CONTACTS_ID):
-        result = run("remove", doc_id, data_dir=data_dir, env=env)
+        result = invoke("remove", doc_id, data_dir=data_dir, env=env)
         assert result.returncode == 0, result.stderr
         assert re.fullmatch(rf"Removed {re.escape(doc_id)} \(\d+ passages\) from {re.escape(str(data_dir))}\.", result.stdout.strip())
-    assert run_json("docs", data_dir=data_dir, env=env) == []
-    assert run_json("chunks", data_dir=data_dir, env=env) == []
+    assert run_json(invoke, "docs", data_dir=data_dir, env=env) == []
+    assert run_json(invoke, "chunks", data_dir=data_dir, env=env) == []
     client = chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
     assert client.get_collection("evidence").count() == 0  # the vectors went too
 
 
-def test_remove_unknown_is_a_one_line_error(library):
-    result = run("remove", "unknown", data_dir=library["data_dir"], env=library["env"])
+def test_remove_unknown_is_a_one_line_error(library, invoke):
+    result = invoke("remove", "unknown", data_dir=library["data_dir"], env=library["env"])
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0] == "Error: no document with id 'unknown'; `prep-bot docs` lists them"
     assert "Traceback" not in result.stderr
-    assert len(run_json("docs", data_dir=library["data_dir"], env=library["env"])) == 2  # nothing else removed
+    assert len(run_json(invoke, "docs", data_dir=library["data_dir"], env=library["env"])) == 2  # nothing else removed
 
 
-def test_search_rejects_an_unknown_quality_statement(library):
-    result = run("search", "carers", "--qs", "not-a-slug", data_dir=library["data_dir"], env=library["env"])
+def test_search_rejects_an_unknown_quality_statement(library, invoke):
+    result = invoke("search", "carers", "--qs", "not-a-slug", data_dir=library["data_dir"], env=library["env"])
     assert result.returncode == 2  # click's usage error
     assert "Invalid value for '--qs'" in result.stderr
     assert "'not-a-slug' is not one of" in result.stderr and "'governance'" in result.stderr
@@ -274,18 +250,18 @@ def test_eval_retrieval_prints_a_table_per_mode(library):
         assert r5 > 0.3, f"{mode} retrieval found almost nothing: {rows[mode]}"
 
 
-def test_eval_retrieval_on_an_empty_store_says_what_to_do(tmp_path):
-    result = run("eval", "retrieval", data_dir=tmp_path / "empty")
+def test_eval_retrieval_on_an_empty_store_says_what_to_do(tmp_path, invoke):
+    result = invoke("eval", "retrieval", data_dir=tmp_path / "empty")
     assert result.returncode != 0
     assert "the store is empty" in result.stderr and "prep-bot ingest" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_sample_library_chunks_hold_no_contact_details(sample_services):
+def test_sample_library_chunks_hold_no_contact_details(sample_services, invoke):
     raw = " ".join(p.read_text(encoding="utf-8") for p in SAMPLE_LIBRARY.glob("*.txt"))
     assert EMAIL.search(raw) and UK_PHONE.search(raw), "the sample reports are expected to contain contact details"
 
-    result = run("chunks", "--json", data_dir=sample_services.settings.data_dir)
+    result = invoke("chunks", "--json", data_dir=sample_services.settings.data_dir)
     assert result.returncode == 0, result.stderr
     passages = json.loads(result.stdout)
     assert len(passages) > 100

@@ -22,7 +22,9 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLE_LIBRARY, STRONG, services_with
-from processes import PREP_BOT, env_for, ingest_sample, serving
+from processes import PREP_BOT, env_for, serving
+
+pytestmark = pytest.mark.slow  # durability: `pytest -m "not slow"` leaves it out
 
 N_FILES = 40
 LIBRARY_SEED = 2026
@@ -98,23 +100,20 @@ def _versions(data_dir: Path) -> tuple[dict[str, str], dict[tuple[str, str], lis
 
 
 class Reference:
-    """What uninterrupted runs store: v1 of the library into an empty store (by the CLI) and
-    v2 (a third of the files edited) on top of it."""
+    """What uninterrupted runs store: v1 of the library into an empty store (by the CLI, in this
+    process) and v2 (a third of the files edited) on top of it."""
 
-    def __init__(self, root: Path, embedder) -> None:
+    def __init__(self, root: Path, embedder, invoke) -> None:
         self.v1, self.v2 = root / "library-v1", root / "library-v2"
         self.files = write_library(self.v1)
         shutil.copytree(self.v1, self.v2)
         self.edited = edit_library(self.v2)
         self.store_v1 = root / "reference-v1"
-        done = subprocess.run(
-            [str(PREP_BOT), "ingest", str(self.v1), "--data-dir", str(self.store_v1), "--quiet"],
-            capture_output=True, text=True, env=env_for(self.store_v1), timeout=900,
-        )
+        done = invoke("ingest", str(self.v1), "--quiet", data_dir=self.store_v1, env=env_for(self.store_v1))
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(f"{N_FILES} added, 0 replaced, 0 unchanged, 0 failed"), done.stdout
         self.docs_v1, self.ids = _versions(self.store_v1)
-        # v2 on a copy of the finished v1 store (written by a process that has exited).
+        # v2 on a copy of the finished v1 store (written by a command that has finished and closed it).
         store_v2 = root / "reference-v2"
         shutil.copytree(self.store_v1, store_v2)
         services = services_with(embedder, data_dir=store_v2)
@@ -132,8 +131,8 @@ class Reference:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory, embedder) -> Reference:
-    return Reference(tmp_path_factory.mktemp("crash-library"), embedder)
+def reference(tmp_path_factory, embedder, invoke) -> Reference:
+    return Reference(tmp_path_factory.mktemp("crash-library"), embedder, invoke)
 
 
 # -- killing an ingest ----------------------------------------------------------------------------
@@ -391,13 +390,12 @@ def _reply(chat: list) -> str:
 
 
 @pytest.mark.server
-def test_saved_attempt_survives_the_server_being_killed(tmp_path):
+def test_saved_attempt_survives_the_server_being_killed(tmp_path, sample_store):
     from gradio_client import Client
 
     from prep_bot.practice.attempts import AttemptLog
 
-    data_dir = tmp_path / "data"
-    ingest_sample(data_dir)
+    data_dir = sample_store.copy(tmp_path / "data")  # the sample library, a copy of its own
     name, team = "Priya Crash", "Front door"
     with serving(data_dir, tmp_path / "serve.log") as (url, proc):
         client = Client(url, verbose=False, download_files=False)

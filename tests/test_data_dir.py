@@ -13,14 +13,6 @@ import pytest
 
 from prep_bot.infra.config import REPO_ROOT, Settings, default_data_dir, read_council, remember_council, running_from_checkout
 
-CLI = [sys.executable, "-m", "prep_bot.cli"]
-
-
-def _cli(*args: str, env: dict, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, cwd=cwd, input=input, timeout=120,
-                          start_new_session=True)
-
-
 def _env_without(*names: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in names}
     env["PYTHONPATH"] = str(REPO_ROOT)  # this checkout's prep_bot, wherever the command runs from
@@ -79,9 +71,14 @@ def test_home_council_is_remembered_in_the_data_dir(tmp_path, monkeypatch):
     assert Settings(data_dir=data).council is None
 
 
-def test_cli_council_and_accounts_say_where(tmp_path):
+def test_cli_council_and_accounts_say_where(tmp_path, invoke):
+    """In this process (a process started from anywhere meets the same data dir: above)."""
     data = tmp_path / "data"
     env = _env_without("PREP_BOT_COUNCIL", PREP_BOT_DATA_DIR=str(data))
+
+    def _cli(*args: str, env: dict, cwd: Path):  # noqa: ARG001 - the data dir comes from env
+        return invoke(*args, env=env)
+
     shown = _cli("council", env=env, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "none set" in shown.stdout

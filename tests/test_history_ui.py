@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from conftest import CHROMIUM, STRONG, copy_sample, launch_chromium, served_app, services_with
+from conftest import STRONG, copy_sample, served_app, services_with, sign_in
 
 pytestmark = pytest.mark.server
 
@@ -199,98 +199,74 @@ AXIS_LABELS_JS = """() => Array.from(document.querySelectorAll('#my-chart svg g[
 
 
 @pytest.mark.browser
-def test_my_progress_in_a_browser(served):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
+def test_my_progress_in_a_browser(served, new_page):
     services, url = served
     if not services.attempts.list(user="sam"):
         practise(client(url, "sam"))
     SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            for width, height in ((1400, 1300), (375, 2400)):
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(url)
-                page.get_by_label("username").fill("mo")
-                page.get_by_label("password").fill(PASSWORDS["mo"])
-                page.get_by_role("button", name="Login").click()
-                open_tab(page, "My progress")
-                page.get_by_label("Person (empty: you)").fill("kim")
-                page.get_by_role("button", name="Show", exact=True).click()
-                page.wait_for_function("() => (document.querySelector('#my-attempts')?.innerText || '').includes(\"Kim's question 3\")", timeout=30_000)
-                page.wait_for_function(f"() => ({AXIS_LABELS_JS})().length > 0", timeout=30_000)
-                weeks = page.evaluate(AXIS_LABELS_JS)
-                assert weeks and all(re.fullmatch(r"\d{1,2} (Oct|Nov|Dec)", label) for label in weeks), weeks
+    for width, height in ((1400, 1300), (375, 2400)):
+        page = new_page(viewport={"width": width, "height": height})
+        sign_in(page, url, "mo", PASSWORDS["mo"])
+        open_tab(page, "My progress")
+        page.get_by_label("Person (empty: you)").fill("kim")
+        page.get_by_role("button", name="Show", exact=True).click()
+        page.wait_for_function("() => (document.querySelector('#my-attempts')?.innerText || '').includes(\"Kim's question 3\")", timeout=30_000)
+        page.wait_for_function(f"() => ({AXIS_LABELS_JS})().length > 0", timeout=30_000)
+        weeks = page.evaluate(AXIS_LABELS_JS)
+        assert weeks and all(re.fullmatch(r"\d{1,2} (Oct|Nov|Dec)", label) for label in weeks), weeks
 
-                page.locator('#my-attempts [role="gridcell"]').filter(has_text="Kim's question 3").first.click()
-                page.wait_for_function("() => (document.querySelector('#my-attempt')?.innerText || '').includes(\"Kim's answer 3\")", timeout=30_000)
-                overflow = page.evaluate("() => { const e = document.querySelector('#my-attempt'); return e.scrollWidth - e.clientWidth; }")
-                assert overflow <= 1, overflow
-                page.screenshot(path=str(SHOTS / f"my-progress-{width}.png"), full_page=True)
+        page.locator('#my-attempts [role="gridcell"]').filter(has_text="Kim's question 3").first.click()
+        page.wait_for_function("() => (document.querySelector('#my-attempt')?.innerText || '').includes(\"Kim's answer 3\")", timeout=30_000)
+        overflow = page.evaluate("() => { const e = document.querySelector('#my-attempt'); return e.scrollWidth - e.clientWidth; }")
+        assert overflow <= 1, overflow
+        page.screenshot(path=str(SHOTS / f"my-progress-{width}.png"), full_page=True)
 
-                if width == 1400:  # sam's one sitting: dates with times of day, never seconds (":53")
-                    page.get_by_label("Person (empty: you)").fill("sam")
-                    page.get_by_role("button", name="Show", exact=True).click()
-                    page.wait_for_function("() => (document.querySelector('#my-attempts')?.innerText || '').includes('Safeguarding')", timeout=30_000)
-                    page.wait_for_function(f"() => ({AXIS_LABELS_JS})().some(t => /\\d\\d:\\d\\d/.test(t))", timeout=30_000)
-                    sitting = page.evaluate(AXIS_LABELS_JS)
-                    today = datetime.now().strftime("%b")  # the browser and this test share the machine's clock
-                    assert all(re.fullmatch(rf"\d{{1,2}} ({today}|{(datetime.now() - timedelta(days=1)).strftime('%b')}) \d\d:\d\d", t) for t in sitting), sitting
-                    page.locator('#my-attempts [role="gridcell"]').filter(has_text="Safeguarding").last.click()
-                    page.wait_for_function("() => (document.querySelector('#my-attempt')?.innerText || '').includes('Follow-up')", timeout=30_000)
-                    page.locator("#my-attempt").screenshot(path=str(SHOTS / "my-progress-feedback-1400.png"))
-                page.close()
+        if width == 1400:  # sam's one sitting: dates with times of day, never seconds (":53")
+            page.get_by_label("Person (empty: you)").fill("sam")
+            page.get_by_role("button", name="Show", exact=True).click()
+            page.wait_for_function("() => (document.querySelector('#my-attempts')?.innerText || '').includes('Safeguarding')", timeout=30_000)
+            page.wait_for_function(f"() => ({AXIS_LABELS_JS})().some(t => /\\d\\d:\\d\\d/.test(t))", timeout=30_000)
+            sitting = page.evaluate(AXIS_LABELS_JS)
+            today = datetime.now().strftime("%b")  # the browser and this test share the machine's clock
+            assert all(re.fullmatch(rf"\d{{1,2}} ({today}|{(datetime.now() - timedelta(days=1)).strftime('%b')}) \d\d:\d\d", t) for t in sitting), sitting
+            page.locator('#my-attempts [role="gridcell"]').filter(has_text="Safeguarding").last.click()
+            page.wait_for_function("() => (document.querySelector('#my-attempt')?.innerText || '').includes('Follow-up')", timeout=30_000)
+            page.locator("#my-attempt").screenshot(path=str(SHOTS / "my-progress-feedback-1400.png"))
+        page.close()
 
-            # The printable page fits a phone's width.
-            files = client(url, "mo").predict("sam", "", "", api_name="/my_practice_export")  # with full feedback
-            printable = next(Path(f) for f in files if f.endswith(".html"))
-            page = browser.new_page(viewport={"width": 375, "height": 800})
-            page.goto(printable.as_uri())
-            assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
-            assert "Follow-up" in page.inner_text("body")
-            page.screenshot(path=str(SHOTS / "practice-export-375.png"), full_page=True)
-            page.close()
-        finally:
-            browser.close()
+    # The printable page fits a phone's width.
+    files = client(url, "mo").predict("sam", "", "", api_name="/my_practice_export")  # with full feedback
+    printable = next(Path(f) for f in files if f.endswith(".html"))
+    page = new_page(viewport={"width": 375, "height": 800})
+    page.goto(printable.as_uri())
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert "Follow-up" in page.inner_text("body")
+    page.screenshot(path=str(SHOTS / "practice-export-375.png"), full_page=True)
+    page.close()
 
 
 @pytest.mark.browser
-def test_mock_feedback_list_appears_when_the_panel_ends(served):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
+def test_mock_feedback_list_appears_when_the_panel_ends(served, new_page):
     _, url = served
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1400})
-            page.goto(url)
-            page.get_by_label("username").fill("sue")
-            page.get_by_label("password").fill(PASSWORDS["sue"])
-            page.get_by_role("button", name="Login").click()
-            open_tab(page, "Mock interview")
-            page.get_by_text("when the last question is answered").wait_for(timeout=30_000)  # the page says when
-            page.get_by_role("spinbutton", name="number input for Questions").fill("3")
-            page.get_by_role("spinbutton", name="number input for Questions").press("Enter")
-            page.get_by_role("button", name="Start mock interview").click()
-            for n in range(1, 4):
-                page.wait_for_function(f"() => (document.querySelector('#mock-question')?.innerText || '').includes('Question {n} of 3')", timeout=30_000)
-                assert not page.locator("#mock-review-picker").is_visible()  # no full feedback mid-panel
-                page.get_by_label("Your answer").filter(visible=True).first.fill(f"Answer {n}: {STRONG}")
-                page.get_by_role("button", name="Submit answer").click()
-            page.wait_for_function("() => (document.querySelector('#mock-question')?.innerText || '').includes('Interview complete')", timeout=60_000)
-            picker = page.locator("#mock-review-picker input")
-            picker.wait_for(state="visible", timeout=30_000)
-            picker.click()
-            page.get_by_role("option").filter(has_text="2. ").first.click()
-            page.wait_for_function("() => (document.querySelector('#mock-review')?.innerText || '').includes('Answer 2:')", timeout=30_000)
-            shown = page.locator("#mock-review").inner_text()
-            assert "Follow-up" in shown and "Claim check" in shown
-            SHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SHOTS / "mock-review-1400.png"), full_page=True)
-        finally:
-            browser.close()
+    page = new_page(viewport={"width": 1400, "height": 1400})
+    sign_in(page, url, "sue", PASSWORDS["sue"])
+    open_tab(page, "Mock interview")
+    page.get_by_text("when the last question is answered").wait_for(timeout=30_000)  # the page says when
+    page.get_by_role("spinbutton", name="number input for Questions").fill("3")
+    page.get_by_role("spinbutton", name="number input for Questions").press("Enter")
+    page.get_by_role("button", name="Start mock interview").click()
+    for n in range(1, 4):
+        page.wait_for_function(f"() => (document.querySelector('#mock-question')?.innerText || '').includes('Question {n} of 3')", timeout=30_000)
+        assert not page.locator("#mock-review-picker").is_visible()  # no full feedback mid-panel
+        page.get_by_label("Your answer").filter(visible=True).first.fill(f"Answer {n}: {STRONG}")
+        page.get_by_role("button", name="Submit answer").click()
+    page.wait_for_function("() => (document.querySelector('#mock-question')?.innerText || '').includes('Interview complete')", timeout=60_000)
+    picker = page.locator("#mock-review-picker input")
+    picker.wait_for(state="visible", timeout=30_000)
+    picker.click()
+    page.get_by_role("option").filter(has_text="2. ").first.click()
+    page.wait_for_function("() => (document.querySelector('#mock-review')?.innerText || '').includes('Answer 2:')", timeout=30_000)
+    shown = page.locator("#mock-review").inner_text()
+    assert "Follow-up" in shown and "Claim check" in shown
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "mock-review-1400.png"), full_page=True)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_LIBRARY
+from conftest import SAMPLE_LIBRARY, services_with
 from prep_bot.practice.insights import WEAK_EVIDENCE, Insights
 from prep_bot.practice.report import readiness_csv, readiness_html, readiness_markdown, team_story_html, team_story_markdown
 
@@ -80,18 +79,18 @@ def test_practice_raises_readiness_and_addresses_improvements(make_services):
     assert after.practice["attempts"] == 3 and after.readiness > before.readiness
 
 
-def test_consistency_finds_disagreements_and_contradictions(sample_services, tmp_path):
-    from prep_bot.practice.attempts import AttemptLog
-
-    sample_services.__dict__["attempts"] = AttemptLog(f"sqlite:///{tmp_path / 'team.sqlite'}")
+def test_consistency_finds_disagreements_and_contradictions(sample_services, embedder, tmp_path):
+    # The sample library with an attempt log of its own (a settings field: the attempts' database).
+    team = services_with(embedder, data_dir=sample_services.settings.data_dir,
+                         database_url=f"sqlite:///{tmp_path / 'team.sqlite'}")
     try:
-        add(sample_services, "sam", "Front door", "assessing-needs", "How quickly are assessments done?",
+        add(team, "sam", "Front door", "assessing-needs", "How quickly are assessments done?",
             "Most assessments are quick: 90.6% are completed within 28 days, and we call people weekly while they wait.")
-        add(sample_services, "kim", "Front door", "assessing-needs", "How fast do you assess people?",
+        add(team, "kim", "Front door", "assessing-needs", "How fast do you assess people?",
             "We complete 75% of assessments within 28 days; people who wait get a weekly call.")
-        add(sample_services, "kim", "Front door", "safeguarding", "How do you know people are safer?",
+        add(team, "kim", "Front door", "safeguarding", "How do you know people are safer?",
             "One woman told us she felt safe again. We ask people what they want at the start.")
-        story = insights_for(sample_services).team_story("Front door", sample_services.attempts.list(team="Front door"))
+        story = insights_for(team).team_story("Front door", team.attempts.list(team="Front door"))
         disagree = [c for c in story["conflicts"] if c["kind"] == "team members disagree"]
         assert len(disagree) == 1
         assert {disagree[0]["first"]["figure"], disagree[0]["second"]["figure"]} == {"90.6%", "75%"}
@@ -106,7 +105,7 @@ def test_consistency_finds_disagreements_and_contradictions(sample_services, tmp
         assert "Consistency" in md and "90.6%" in md and "75%" in md
         assert "<script" not in html and "Team story: Front door" in html
     finally:
-        sample_services.__dict__.pop("attempts").close()
+        team.close()
 
 
 def test_report_formats(sample_services):
@@ -131,15 +130,13 @@ def test_report_escapes_document_text(make_services, evidence_dir, hostile):
     assert "<script>" not in html and "onerror=" not in html.replace("onerror=&quot;", "").replace("onerror=&#34;", "")
 
 
-def test_cli_gaps_and_report(sample_services, tmp_path):
+def test_cli_gaps_and_report(sample_services, tmp_path, invoke):
     import json
-    import subprocess
 
     from conftest import cli_env
 
-    exe = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "prep-bot")
     env = cli_env(sample_services.settings.data_dir)
-    out = subprocess.run([exe, "gaps", "--json"], capture_output=True, text=True, env=env, timeout=300)
+    out = invoke("gaps", "--json", env=env)
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert len(rows) == 9
@@ -149,9 +146,9 @@ def test_cli_gaps_and_report(sample_services, tmp_path):
         assert set(row["practice"]) == {"attempts", "mean_score"}
         assert all({"question_id", "text", "best_score"} <= set(u) for u in row["unanswered"])
     for name in ("r.html", "r.md", "r.csv"):
-        done = subprocess.run([exe, "report", "--out", str(tmp_path / name)], capture_output=True, text=True, env=env, timeout=300)
+        done = invoke("report", "--out", str(tmp_path / name), env=env)
         assert done.returncode == 0, done.stderr
         assert (tmp_path / name).stat().st_size > 500
     assert "pb-heatmap" in (tmp_path / "r.html").read_text()
-    bad = subprocess.run([exe, "report", "--out", str(tmp_path / "r.pdf")], capture_output=True, text=True, env=env, timeout=300)
+    bad = invoke("report", "--out", str(tmp_path / "r.pdf"), env=env)
     assert bad.returncode != 0 and ".html, .md or .csv" in bad.stderr

@@ -26,7 +26,7 @@ from badfiles import (
     make_sparse,
     pdf_without_text,
 )
-from conftest import CHROMIUM, launch_chromium, served_app, services_with
+from conftest import served_app, services_with
 from prep_bot.infra.config import REPO_ROOT
 from prep_bot.evidence.uploads import MAX_STEM_BYTES, UPLOADS, copy_upload, safe_name
 
@@ -362,11 +362,7 @@ def test_upload_needs_a_file_and_is_for_leads_when_sign_in_is_on(tmp_path, embed
 
 @pytest.mark.server
 @pytest.mark.browser
-def test_browser_upload_shows_both_results(library_app, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_upload_shows_both_results(library_app, tmp_path, new_page):
     services, url, _ = library_app
     good = tmp_path / "wellbeing-visits.txt"
     good.write_text(
@@ -374,29 +370,24 @@ def test_browser_upload_shows_both_results(library_app, tmp_path):
     )
     bad = tmp_path / "faxed-letter.pdf"
     bad.write_bytes(pdf_without_text())
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1100})
-            page.goto(url, wait_until="domcontentloaded")
-            page.get_by_role("tab", name="Library").click(timeout=30_000)
-            page.locator("#library-upload input[type=file]").set_input_files([str(good), str(bad)])
-            for path in (good, bad):  # both listed once uploaded to the server
-                page.locator(f'#library-upload td[aria-label="{path.name}"]').wait_for(timeout=30_000)
-            page.get_by_role("button", name="Add to the library").click()
-            page.wait_for_selector("#upload-results tr[data-status]", timeout=120_000)
-            rows = page.locator("#upload-results tbody tr")
-            assert rows.count() == 2
-            added = page.locator('#upload-results tr[data-status="added"]')
-            failed = page.locator('#upload-results tr[data-status="failed"]')
-            assert "wellbeing-visits.txt" in added.inner_text() and "Added" in added.inner_text()
-            assert "faxed-letter.pdf" in failed.inner_text()
-            assert "no text layer (scanned?)" in failed.inner_text()
-            page.get_by_text("wellbeing-visits", exact=True).first.wait_for(timeout=30_000)  # in the documents table
-            SCREENSHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "library-upload.png"), full_page=True)
-            assert (SCREENSHOTS / "library-upload.png").stat().st_size > 10_000
-        finally:
-            browser.close()
+    page = new_page(viewport={"width": 1280, "height": 1100})
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Library").click(timeout=30_000)
+    page.locator("#library-upload input[type=file]").set_input_files([str(good), str(bad)])
+    for path in (good, bad):  # both listed once uploaded to the server
+        page.locator(f'#library-upload td[aria-label="{path.name}"]').wait_for(timeout=30_000)
+    page.get_by_role("button", name="Add to the library").click()
+    page.wait_for_selector("#upload-results tr[data-status]", timeout=120_000)
+    rows = page.locator("#upload-results tbody tr")
+    assert rows.count() == 2
+    added = page.locator('#upload-results tr[data-status="added"]')
+    failed = page.locator('#upload-results tr[data-status="failed"]')
+    assert "wellbeing-visits.txt" in added.inner_text() and "Added" in added.inner_text()
+    assert "faxed-letter.pdf" in failed.inner_text()
+    assert "no text layer (scanned?)" in failed.inner_text()
+    page.get_by_text("wellbeing-visits", exact=True).first.wait_for(timeout=30_000)  # in the documents table
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "library-upload.png"), full_page=True)
+    assert (SCREENSHOTS / "library-upload.png").stat().st_size > 10_000
     assert "<b>this spring</b>" in services.store.search("brambleford", mode="bm25")[0].passage.text
     assert not (services.settings.data_dir / UPLOADS / "faxed-letter.pdf").exists()

@@ -20,7 +20,6 @@ from prep_bot.llm.grounding import (
 )
 from prep_bot.llm.client import LLMError, endpoint_from, is_loopback
 from prep_bot.llm.prompts import TASKS, load_prompt
-from test_cli import PREP_BOT
 
 QS = "assessing-needs"
 QUESTION = "How do you know people get timely assessments?"
@@ -218,12 +217,17 @@ def test_streaming_yields_drafts_before_the_checked_reply(sample_services, feedb
 
 
 # -- the command line ---------------------------------------------------------------------------
-def run(*args: str, data_dir, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([str(PREP_BOT), *args], capture_output=True, text=True, timeout=240,
-                          env={**cli_env(data_dir), **env})
+@pytest.fixture
+def run(invoke):
+    """`prep-bot ARGS` (in this process, with the loaded model) on ``data_dir`` with ``env`` added."""
+
+    def run(*args: str, data_dir, **env) -> subprocess.CompletedProcess:
+        return invoke(*args, env={**cli_env(data_dir), **env})
+
+    return run
 
 
-def test_cli_contract_for_coach_ask_and_check(sample_services, llm):
+def test_cli_contract_for_coach_ask_and_check(sample_services, llm, run):
     data_dir = sample_services.settings.data_dir
     coach = ["coach", "--qs", QS, "--question", QUESTION, "--answer", ANSWER, "--json"]
     plain = json.loads(run(*coach, data_dir=data_dir).stdout)

@@ -11,7 +11,9 @@ import pytest
 
 from conftest import free_port
 from prep_bot.evals.loadtest import default_answers_file, load_answers, percentile
-from processes import PREP_BOT, env_for, ingest_sample, serving
+from processes import PREP_BOT, env_for, serving
+
+pytestmark = pytest.mark.slow  # durability: `pytest -m "not slow"` leaves it out
 
 USERS, TURNS = 10, 3
 
@@ -21,11 +23,10 @@ def _loadtest(*args: str, env: dict, timeout: float = 900) -> subprocess.Complet
 
 
 @pytest.mark.server
-def test_users_practising_at_once_are_all_answered_and_stored(tmp_path):
+def test_users_practising_at_once_are_all_answered_and_stored(tmp_path, sample_store):
     from prep_bot.practice.attempts import AttemptLog
 
-    data_dir = tmp_path / "data"
-    ingest_sample(data_dir)
+    data_dir = sample_store.copy(tmp_path / "data")  # the sample library, a copy of its own
     log_path = tmp_path / "serve.log"
     with serving(data_dir, log_path) as (url, proc):
         done = _loadtest("--url", url, "--users", str(USERS), "--turns", str(TURNS), "--timeout", "600", "--json",

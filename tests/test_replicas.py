@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SAMPLE_LIBRARY, STRONG, chroma_server, free_port, services_with
+from conftest import STRONG, chroma_server, free_port, services_with
 from deploy import command_for, env_file, unit_environment
 from postgres import postgres_server  # noqa: F401 - fixture
 from processes import PREP_BOT, env_for
 from prep_bot.evidence.catalog import Catalog
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 PASSWORDS = {"lee": "lee's long password", "sam": "sam's long password", "mo": "mo's long password"}
 QUERIES = ("carers assessment waiting times", "safeguarding enquiries", "corporate risk register",
@@ -38,8 +38,15 @@ UPLOADED_TEXT = ("Marigold reablement pilot\n\nStrengths\n\nThe zephyrine reable
                  "return home from hospital within a week, and most needed no ongoing care.\n")
 
 
-def cli(*args: str, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([str(PREP_BOT), *args], capture_output=True, text=True, env=env, timeout=timeout)
+@pytest.fixture(scope="module")
+def cli(invoke):
+    """`prep-bot ARGS` in this process, with ``env`` as its environment (the commands of the
+    deploy units themselves, and every process killed on purpose, run as real processes)."""
+
+    def cli(*args: str, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:  # noqa: ARG001
+        return invoke(*args, env=env)
+
+    return cli
 
 
 def client(url: str, name: str):
@@ -54,14 +61,13 @@ def rows(table) -> list[list]:
 
 # -- the source: a local SQLite data dir ---------------------------------------------------------
 @pytest.fixture(scope="module")
-def source(tmp_path_factory, embedder):
+def source(tmp_path_factory, sample_store, embedder):
     from prep_bot.infra.config import remember_council
     from prep_bot.evidence.corrections import correct
     from prep_bot.evidence.uploads import add_uploads
 
     root = tmp_path_factory.mktemp("source")
-    services = services_with(embedder, data_dir=root / "data")
-    assert not services.ingestor.ingest([SAMPLE_LIBRARY]).failed
+    services = sample_store.services(root / "data", embedder)  # the sample library, a copy of its own
     home = services.store.documents()[0].council
     remember_council(services.settings.data_dir, home)
     incoming = root / "incoming"
@@ -83,7 +89,7 @@ def source(tmp_path_factory, embedder):
 
 # -- the target: Postgres + a Chroma server, set up with deploy/'s commands ------------------------
 @pytest.fixture(scope="module")
-def cluster(postgres_server, source, tmp_path_factory):  # noqa: F811 - fixture
+def cluster(postgres_server, source, tmp_path_factory, cli):  # noqa: F811 - fixture
     """Postgres and `chroma run` started, `prep-bot migrate`, the source exported and imported,
     one more account added with the CLI; yields (env_for(data_dir), export folder, urls...)."""
     services, home, _ = source
@@ -164,7 +170,7 @@ def target(cluster, make_services, tmp_path):
 
 
 # -- moving up: export, import ---------------------------------------------------------------------
-def test_the_import_carries_every_count_and_refuses_twice(source, cluster, target):
+def test_the_import_carries_every_count_and_refuses_twice(source, cluster, target, cli):
     from prep_bot.infra.transfer import counts
 
     services, home, _ = source
@@ -212,7 +218,7 @@ def test_the_imported_store_answers_the_same_searches_with_the_same_tags(source,
     assert (cluster["root"] / "migrate" / "home-council.txt").read_text(encoding="utf-8").strip() == source[1]
 
 
-def test_the_shared_store_moves_back_to_a_local_data_dir(source, cluster, target):
+def test_the_shared_store_moves_back_to_a_local_data_dir(source, cluster, target, cli):
     from prep_bot.infra.transfer import counts
 
     services, _, _ = source
@@ -258,7 +264,7 @@ def test_practice_on_one_replica_is_seen_on_the_other(replicas, target):
     assert len(rows(client(b, "mo").predict(user="sam", api_name="/my_attempts"))) == before + 1  # his manager too
 
 
-def test_an_upload_on_one_replica_is_searchable_on_the_other_and_removal_goes_everywhere(replicas, cluster, target, tmp_path):
+def test_an_upload_on_one_replica_is_searchable_on_the_other_and_removal_goes_everywhere(replicas, cluster, target, tmp_path, cli):
     from gradio_client import handle_file
 
     (a, _, env_a), (b, _, _) = replicas
@@ -339,7 +345,7 @@ def test_a_replica_killed_mid_upload_leaves_the_shared_store_consistent(replicas
     assert {d.source for d in store.documents()} >= set(files)
 
 
-def test_a_killed_export_or_import_leaves_nothing_half_done(source, cluster, tmp_path):
+def test_a_killed_export_or_import_leaves_nothing_half_done(source, cluster, tmp_path, cli):
     """SIGKILL at a random moment of the work: an export leaves no folder to import (only its
     hidden partial one); an import leaves the target empty (and re-importable) or complete."""
     import random

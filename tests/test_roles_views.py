@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, SAMPLE_LIBRARY, launch_chromium, served_app, services_with
+from conftest import served_app, sign_in
 
 pytestmark = pytest.mark.server
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -18,11 +18,10 @@ ACCOUNTS = [("sam", "staff", "Front door"), ("kim", "staff", "Front door"), ("mo
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, embedder):
-
+def served(tmp_path_factory, sample_store, embedder):
+    """The sample library (a copy of its own), five accounts, planted attempts, the app served."""
     root = tmp_path_factory.mktemp("roles")
-    services = services_with(embedder, data_dir=root / "data")
-    assert not services.ingestor.ingest([SAMPLE_LIBRARY]).failed
+    services = sample_store.services(root / "data", embedder)
     for name, role, team in ACCOUNTS:
         services.users.add(name, PASSWORDS[name], role=role, team=team)
 
@@ -38,8 +37,11 @@ def served(tmp_path_factory, embedder):
     practise("kim", "Front door", "assessing-needs", "How fast do you assess people?",
              "We complete 75% of assessments within 28 days; people who wait get a weekly call.")
     practise("sue", "Hospital", "care-provision", "How do you support discharge?", "We work with the wards every day.")
-    with served_app(services) as url:
-        yield services, url
+    try:
+        with served_app(services) as url:
+            yield services, url
+    finally:
+        services.close()
 
 
 def client(url, name):
@@ -91,28 +93,16 @@ def test_lead_sees_readiness_heatmap_and_any_team(served):
 
 
 @pytest.mark.browser
-def test_heatmap_screenshot(served):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
+def test_heatmap_screenshot(served, new_page):
     _, url = served
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(url)
-            page.get_by_label("username").fill("lee")
-            page.get_by_label("password").fill(PASSWORDS["lee"])
-            page.get_by_role("button", name="Login").click()
-            page.get_by_role("tab", name="Readiness").click(timeout=30_000)
-            page.get_by_role("button", name="Show readiness").click()
-            page.wait_for_selector("#readiness-heatmap table.pb-heatmap", timeout=90_000)
-            assert page.locator("#readiness-heatmap tbody tr").count() == 9
-            SCREENSHOTS.mkdir(exist_ok=True)
-            page.locator("#readiness-heatmap").screenshot(path=str(SCREENSHOTS / "readiness-heatmap.png"))
-        finally:
-            browser.close()
+    page = new_page(viewport={"width": 1400, "height": 1100})
+    sign_in(page, url, "lee", PASSWORDS["lee"])
+    page.get_by_role("tab", name="Readiness").click(timeout=30_000)
+    page.get_by_role("button", name="Show readiness").click()
+    page.wait_for_selector("#readiness-heatmap table.pb-heatmap", timeout=90_000)
+    assert page.locator("#readiness-heatmap tbody tr").count() == 9
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator("#readiness-heatmap").screenshot(path=str(SCREENSHOTS / "readiness-heatmap.png"))
 
 
 def test_my_progress_chart_weakest_and_untried(served):

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import CHROMIUM, SAMPLE_LIBRARY, STRONG, launch_chromium, services_with
+from conftest import SIGNED_IN, STRONG, sign_in
 from processes import serving
 from prep_bot.infra.config import REPO_ROOT
 
@@ -30,15 +30,13 @@ KIM_SAYS = "We complete 75% of assessments within 28 days; people who wait get a
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, embedder):
-    """The sample library, four accounts and a planted disagreement in a fresh data dir, served
-    by the real CLI in its own process (its log is read by the tests)."""
+def server(tmp_path_factory, sample_store, embedder):
+    """The sample library (a copy), four accounts and a planted disagreement in a data dir of its
+    own, served by the real CLI in its own process (its log is read by the tests)."""
     root = tmp_path_factory.mktemp("rooms")
     data = root / "data"
-    services = services_with(embedder, data_dir=data)
+    services = sample_store.services(data, embedder)
     try:
-        report = services.ingestor.ingest([SAMPLE_LIBRARY])
-        assert not report.failed, report.failed
         for name, role, team in ACCOUNTS:
             services.users.add(name, PASSWORD, role=role, team=team)
         for who, said in (("Sam Staff", SAM_SAYS), ("Kim Staff", KIM_SAYS)):
@@ -53,31 +51,13 @@ def server(tmp_path_factory, embedder):
         yield url, log
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def signed_in(browser, url: str, name: str, width: int = 1400):
+    """A page in a context of its own (the test closes it), signed in, with a question waiting."""
     context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
     page = context.new_page()
-    page.goto(url)
-    page.get_by_label("username").fill(name)
-    page.get_by_label("password").fill(PASSWORD)
-    page.get_by_role("button", name="Login").click()
+    sign_in(page, url, name, PASSWORD, wait=False)
     page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=60_000)  # a question is waiting
-    page.wait_for_function(
-        "() => (document.querySelector('#signed-in')?.innerText || '').includes('Signed in as')", timeout=30_000
-    )
+    page.wait_for_function(SIGNED_IN, timeout=30_000)
     return page
 
 

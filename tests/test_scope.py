@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 
 import pytest
 
-from conftest import SAMPLE_LIBRARY, cli_env, copy_sample
+from conftest import cli_env, copy_sample
 from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.questions import CHALLENGE_PREFIX, challenge_questions
 from prep_bot.evidence.store import ELSEWHERE
@@ -20,14 +19,14 @@ GOVERNANCE = "stockton-2025-cqc-assessment-governance-management-sustainability.
 
 
 @pytest.fixture(scope="module")
-def mixed(tmp_path_factory, embedder):
-    """The sample library plus four other councils' reports (council and date from their text)."""
-    from conftest import services_with
-
+def mixed(tmp_path_factory, sample_store, embedder):
+    """The sample library (a copy) plus four other councils' reports added to it (council and
+    date from their text)."""
     folder = tmp_path_factory.mktemp("mixed")
-    services = services_with(embedder, data_dir=folder / "data", council=HOME)
-    report = services.ingestor.ingest([SAMPLE_LIBRARY, MIXED])
+    services = sample_store.services(folder / "data", embedder, council=HOME)
+    report = services.ingestor.ingest([MIXED])
     assert not report.failed, report.failed
+    assert report.count("added") == len(list(MIXED.glob("*.txt"))), report.results
     yield services
     services.close()
 
@@ -67,17 +66,20 @@ def test_coach_and_claim_check_use_only_home_evidence(mixed):
     assert cited and all(c.startswith("Stockton") for c in cited)
 
 
-def test_readiness_counts_only_home_evidence(mixed, make_services):
-    alone = make_services(council=HOME)
-    alone.ingestor.ingest([SAMPLE_LIBRARY])
+def test_readiness_counts_only_home_evidence(mixed, make_sample_services):
+    alone = make_sample_services(council=HOME)  # the sample library alone
     mine = {r.qs: r.evidence_passages for r in mixed.insights.readiness(attempts=[])}
     assert mine == {r.qs: r.evidence_passages for r in alone.insights.readiness(attempts=[])}
 
 
-def test_json_contract_and_cli_scope(mixed):
+def test_json_contract_and_cli_scope(mixed, invoke):
     env = cli_env(mixed.settings.data_dir) | {"PREP_BOT_COUNCIL": HOME}
-    prep_bot = str(REPO_ROOT / ".venv" / "bin" / "prep-bot")
-    run = lambda *args: json.loads(subprocess.run([prep_bot, *args, "--json"], env=env, capture_output=True, text=True, check=True).stdout)  # noqa: E731
+
+    def run(*args):
+        done = invoke(*args, "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
     hits = run("search", "waiting for a care home place", "--k", "5")
     for h in hits:
         assert {"id", "date", "council", "tag_confidence", "tag_source"} <= set(h)
@@ -98,16 +100,15 @@ def test_newer_evidence_ranks_first_unless_a_year_is_asked(mixed):
     assert not general[0].passage.date.startswith("2015") or len({h.passage.date for h in general}) == 1
 
 
-def test_lead_correction_survives_reingest_and_new_version(make_services, evidence_dir, tmp_path):
+def test_lead_correction_survives_reingest_and_new_version(make_services, evidence_dir, tmp_path, invoke):
     services = make_services()
     path = copy_sample(GOVERNANCE, evidence_dir)
     services.ingestor.ingest([path])
     target = next(p for p in services.store.passages() if "dashboards" in p.text)
     assert target.quality_statements[0] == "governance"
     env = cli_env(services.settings.data_dir)
-    prep_bot = str(REPO_ROOT / ".venv" / "bin" / "prep-bot")
-    done = subprocess.run([prep_bot, "tag", target.id, "--qs", "learning-improvement,governance", "--polarity", "strength",
-                           "--by", "Lead One"], env=env, capture_output=True, text=True)
+    done = invoke("tag", target.id, "--qs", "learning-improvement,governance", "--polarity", "strength", "--by", "Lead One",
+                  env=env)
     assert done.returncode == 0, done.stderr
     assert "learning-improvement" in done.stdout and "catalog.sqlite" in done.stdout
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, SAMPLE_LIBRARY, cli_env, free_port, launch_chromium, served_app, services_with
+from conftest import SAMPLE_LIBRARY, cli_env, free_port, served_app, services_with
 from prep_bot.infra.config import REPO_ROOT
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -152,18 +152,19 @@ ACTIVE_CONTENT_JS = r"""
 
 
 @pytest.fixture(scope="module")
-def hostile_services(tmp_path_factory, embedder):
-    """The sample library plus three hostile documents, ingested into a fresh store; attempts in
-    the data dir (so `prep-bot report` on the same dir sees them)."""
+def hostile_services(tmp_path_factory, sample_store, embedder):
+    """The sample library (a copy) with three hostile documents added; attempts in the data dir
+    (so `prep-bot report` on the same dir sees them)."""
     root = tmp_path_factory.mktemp("hostile")
     folder = root / "evidence"
     folder.mkdir()
     for name, text in HOSTILE_FILES.items():
         (folder / name).write_text(text, encoding="utf-8")
-    services = services_with(embedder, data_dir=root / "data")
-    report = services.ingestor.ingest([SAMPLE_LIBRARY, folder])
+    services = sample_store.services(root / "data", embedder)
+    report = services.ingestor.ingest([folder])
     assert not report.failed, report.failed
-    assert report.count("added") == 4 + len(HOSTILE_FILES)
+    assert report.count("added") == len(HOSTILE_FILES)
+    assert len(services.store.documents()) == 4 + len(HOSTILE_FILES)
     try:
         yield services
     finally:
@@ -229,27 +230,18 @@ ANSWER = (
 
 @pytest.mark.server
 @pytest.mark.browser
-def test_browser_shows_hostile_evidence_as_inert_text_everywhere(hostile_app):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_shows_hostile_evidence_as_inert_text_everywhere(hostile_app, new_page):
     services, url = hostile_app
     dialogs: list[str] = []
     page_errors: list[str] = []
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("pageerror", lambda e: page_errors.append(str(e)))
-            page.goto(url, wait_until="domcontentloaded")
-            walk_every_tab(page, services)
-            page.wait_for_timeout(500)  # time for any injected handler to fire
-            assert dialogs == [], dialogs
-            assert not [e for e in page_errors if "alert" in e], page_errors
-        finally:
-            browser.close()
+    page = new_page(viewport={"width": 1400, "height": 1000})
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.goto(url, wait_until="domcontentloaded")
+    walk_every_tab(page, services)
+    page.wait_for_timeout(500)  # time for any injected handler to fire
+    assert dialogs == [], dialogs
+    assert not [e for e in page_errors if "alert" in e], page_errors
 
 
 def walk_every_tab(page, services) -> None:
@@ -438,7 +430,7 @@ def _practise_against_hostile_evidence(services, team: str) -> None:
 
 
 @pytest.mark.server
-def test_exported_reports_escape_hostile_evidence(hostile_app, tmp_path):
+def test_exported_reports_escape_hostile_evidence(hostile_app, tmp_path, invoke):
     from gradio_client import Client
 
     from prep_bot.practice.report import readiness_html, readiness_markdown, team_story_html, team_story_markdown
@@ -466,10 +458,7 @@ def test_exported_reports_escape_hostile_evidence(hostile_app, tmp_path):
     # `prep-bot report` on the same data dir, as a user would run it.
     for suffix, inspect in ((".html", _inspect_html), (".md", _inspect_markdown)):
         out = tmp_path / f"cli-report{suffix}"
-        run = subprocess.run(
-            [str(PREP_BOT), "report", "--out", str(out), "--data-dir", str(services.settings.data_dir)],
-            env=cli_env(services.settings.data_dir), capture_output=True, text=True, timeout=600,
-        )
+        run = invoke("report", "--out", str(out), data_dir=services.settings.data_dir, env=cli_env(services.settings.data_dir))
         assert run.returncode == 0, run.stderr
         outputs[f"prep-bot report {suffix}"] = (out.read_text(encoding="utf-8"), inspect)
 
@@ -893,16 +882,14 @@ def test_the_sample_reports_hold_contact_details():
     assert leaks("47.83% of 1,690 concerns in 2023/24", set(), {"07700 900123"}) == []
 
 
-def _cli(args: list[str], data_dir: Path) -> str:
-    done = subprocess.run([str(PREP_BOT), *args, "--data-dir", str(data_dir)], env=cli_env(data_dir),
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def test_no_contact_detail_from_the_sample_reports_is_stored(sample_services):
+def test_no_contact_detail_from_the_sample_reports_is_stored(sample_services, invoke):
     emails, phones = contact_details()
     data_dir = sample_services.settings.data_dir
+
+    def _cli(args: list[str], data_dir: Path) -> str:
+        done = invoke(*args, data_dir=data_dir, env=cli_env(data_dir))
+        assert done.returncode == 0, done.stderr
+        return done.stdout
 
     chunks = _cli(["chunks", "--json"], data_dir)
     passages = json.loads(chunks)

@@ -16,7 +16,6 @@ from conftest import cli_env
 from prep_bot.coaching.delivery import Delivery, Word, analyse, count_fillers, tokenise
 from prep_bot.errors import ConfigError
 from prep_bot.speech.transcription import AudioError, Transcriber, bundled_model_path, dispose, probe
-from test_cli import PREP_BOT
 
 ANSWER = (
     "Since we changed the front door, people wait four weeks for an assessment instead of twelve. "
@@ -196,12 +195,17 @@ def test_uploaded_recordings_are_deleted_or_kept_on_request(tmp_path):
 
 # --- the command line -------------------------------------------------------------------------------
 
-def run_cli(*args: str, data_dir: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    env = {**cli_env(data_dir), **(extra_env or {})}
-    return subprocess.run([str(PREP_BOT), *args], capture_output=True, text=True, env=env, timeout=240)
+@pytest.fixture
+def run_cli(invoke):
+    """`prep-bot ARGS` in this process (the loaded models), on ``data_dir`` with ``extra_env``."""
+
+    def run_cli(*args: str, data_dir: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+        return invoke(*args, env={**cli_env(data_dir), **(extra_env or {})})
+
+    return run_cli
 
 
-def test_transcribe_command(tmp_path, paused_wav):
+def test_transcribe_command(tmp_path, paused_wav, run_cli):
     result = run_cli("transcribe", str(paused_wav), "--json", data_dir=tmp_path / "data")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -212,7 +216,7 @@ def test_transcribe_command(tmp_path, paused_wav):
     assert paused_wav.exists()  # the user's own file is never deleted
 
 
-def test_coach_takes_a_spoken_answer_and_scores_it_as_the_same_words_typed(sample_services, answer_wav):
+def test_coach_takes_a_spoken_answer_and_scores_it_as_the_same_words_typed(sample_services, answer_wav, run_cli):
     data_dir = sample_services.settings.data_dir
     question = "How long do people wait for an assessment?"
     spoken_run = run_cli("coach", "--qs", "assessing-needs", "--question", question, "--audio", str(answer_wav), "--json", data_dir=data_dir)
@@ -225,7 +229,7 @@ def test_coach_takes_a_spoken_answer_and_scores_it_as_the_same_words_typed(sampl
     assert both.returncode == 2 and "one of them" in both.stderr
 
 
-def test_unusable_audio_exits_non_zero_with_one_line_and_no_traceback(tmp_path):
+def test_unusable_audio_exits_non_zero_with_one_line_and_no_traceback(tmp_path, run_cli):
     recordings = bad_recordings(tmp_path / "bad")
     for kind in ("silence", "noise", "corrupt", "too long"):
         path, reason = recordings[kind]

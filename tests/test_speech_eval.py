@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from conftest import cli_env
-from prep_bot.infra.config import REPO_ROOT
 from prep_bot.evals.speech import normalise, word_error_rate, word_errors
 
 SIX = "the carer rang the duty team"
@@ -66,12 +63,9 @@ def test_spellings_are_left_alone():
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make test installs it)")
-def test_eval_speech_on_two_pairs(sample_services, tmp_path):
+def test_eval_speech_on_two_pairs(sample_services, tmp_path, invoke):
     data_dir = sample_services.settings.data_dir
-    result = subprocess.run(
-        [sys.executable, "-m", "prep_bot.cli", "eval", "speech", "--limit", "2", "--json", "--data-dir", str(data_dir)],
-        capture_output=True, text=True, cwd=REPO_ROOT, env=cli_env(tmp_path / "unused"), timeout=240,
-    )
+    result = invoke("eval", "speech", "--limit", "2", "--json", data_dir=data_dir, env=cli_env(tmp_path / "unused"))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     r = json.loads(result.stdout)

@@ -8,10 +8,9 @@ import re
 
 import pytest
 
-from conftest import CHROMIUM, launch_chromium, services_with
-from pages import IMG, SCRIPT, inspect, run_cli
+from conftest import services_with
+from pages import IMG, SCRIPT, inspect
 from test_insights import add  # a coached answer saved as an attempt
-from prep_bot.practice.attempts import AttemptLog
 from prep_bot.practice.briefing import briefing_html
 from prep_bot.practice.report import readiness_html, team_story_html, team_story_markdown
 
@@ -19,11 +18,12 @@ OFF_TOPIC = "Our team meeting is on Tuesdays and we share the rota by email befo
 
 
 @pytest.fixture
-def team(sample_services, tmp_path):
-    """The sample library with a fresh attempt log: kim repeats a key message of assessing needs
-    and states 75%, sam answers off the point and states 90.6% (the evidence's figure)."""
-    services = sample_services
-    services.__dict__["attempts"] = AttemptLog(f"sqlite:///{tmp_path / 'team.sqlite'}")
+def team(sample_services, embedder, tmp_path):
+    """The sample library with a fresh attempt log of its own (a settings field: the attempts'
+    database): kim repeats a key message of assessing needs and states 75%, sam answers off the
+    point and states 90.6% (the evidence's figure)."""
+    services = services_with(embedder, data_dir=sample_services.settings.data_dir,
+                             database_url=f"sqlite:///{tmp_path / 'team.sqlite'}")
     try:
         message = services.insights.team_story("Front door", [])["statements"][0]["key_messages"][0]
         said = services.store.passage(message["passage_id"]).text[:700]
@@ -36,7 +36,7 @@ def team(sample_services, tmp_path):
         story = services.insights.team_story("Front door", services.attempts.list(team="Front door"))
         yield services, story, message
     finally:
-        services.__dict__.pop("attempts").close()
+        services.close()
 
 
 def test_story_data_names_members_and_who_said_each_message(team):
@@ -129,7 +129,7 @@ def test_hostile_names_answers_and_evidence_are_escaped(tmp_path_factory, embedd
         services.close()
 
 
-def test_readiness_report_still_rendered(sample_services, tmp_path):
+def test_readiness_report_still_rendered(sample_services, tmp_path, invoke):
     rows = sample_services.insights.readiness(attempts=[])
     html = readiness_html(rows)
     assert html.count('<tr><th scope="row">') == 9 and "readiness = 40" in html
@@ -137,37 +137,28 @@ def test_readiness_report_still_rendered(sample_services, tmp_path):
     found, text = inspect(html)
     assert found == [] and "Questions the evidence cannot yet answer" in text
     out = tmp_path / "r.html"
-    done = run_cli("report", "--out", str(out), data_dir=sample_services.settings.data_dir)
+    done = invoke("report", "--out", str(out), data_dir=sample_services.settings.data_dir)
     assert done.returncode == 0, done.stderr
     assert "pb-heatmap" in out.read_text() and 'class="pb-table-wrap"' in out.read_text()
 
 
 @pytest.mark.browser
-def test_pages_fit_a_phone_and_print_on_a4(team, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
+def test_pages_fit_a_phone_and_print_on_a4(team, tmp_path, new_page):
     services, story, _ = team
     pages = {
         "readiness": readiness_html(services.insights.readiness()),
         "team-story": team_story_html(story, standalone=True),
         "briefing": briefing_html(services),
     }
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 375, "height": 800})
-            for name, html in pages.items():
-                path = tmp_path / f"{name}.html"
-                path.write_text(html, encoding="utf-8")
-                page.goto(path.as_uri())
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= 375, f"{name} is {width} px wide at 375 px"
-                # Wide tables scroll inside their wrapper instead of widening the page.
-                for table in page.locator("table").all():
-                    assert table.evaluate("t => t.closest('.pb-table-wrap') !== null"), name
-                pdf = page.pdf(format="A4")
-                assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2, name
-        finally:
-            browser.close()
+    page = new_page(viewport={"width": 375, "height": 800})
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        page.goto(path.as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{name} is {width} px wide at 375 px"
+        # Wide tables scroll inside their wrapper instead of widening the page.
+        for table in page.locator("table").all():
+            assert table.evaluate("t => t.closest('.pb-table-wrap') !== null"), name
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2, name

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, chroma_server, copy_sample, free_port, launch_chromium, served_app
+from conftest import chroma_server, copy_sample, free_port, served_app, services_with
 
 pytestmark = pytest.mark.server
 
@@ -30,17 +30,23 @@ reviewed Making Safeguarding Personal outcomes for people who had experienced ab
 QUERY = "section 42 safeguarding enquiries and the Safeguarding Adults Board"
 
 
-@pytest.fixture
-def served(make_services, evidence_dir):
-    """The app launched in-process on a free port, over a store holding a hostile document."""
-
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, embedder):
+    """The app launched in-process on a free port, over a store holding a hostile document; once
+    for the module (its tests only read)."""
+    root = tmp_path_factory.mktemp("ui")
+    evidence_dir = root / "evidence"
+    evidence_dir.mkdir()
     copy_sample(GOVERNANCE, evidence_dir)
     (evidence_dir / f"{HOSTILE_ID}.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
-    services = make_services()
-    report = services.ingestor.ingest([evidence_dir])
-    assert report.count("added") == 2, report.results
-    with served_app(services) as url:
-        yield services, url
+    services = services_with(embedder, data_dir=root / "data")
+    try:
+        report = services.ingestor.ingest([evidence_dir])
+        assert report.count("added") == 2, report.results
+        with served_app(services) as url:
+            yield services, url
+    finally:
+        services.close()
 
 
 def _articles(page_html: str) -> list[str]:
@@ -107,45 +113,36 @@ def test_empty_query_is_refused_with_a_hint(served):
 
 
 @pytest.mark.browser
-def test_browser_search_shows_cards_and_runs_no_evidence_script(served):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_search_shows_cards_and_runs_no_evidence_script(served, new_page):
     _, url = served
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(url, wait_until="domcontentloaded")
-            page.get_by_role("tab", name="Evidence").click(timeout=30_000)
-            box = page.get_by_label("Ask the evidence")
-            box.wait_for(timeout=30_000)
-            box.fill(QUERY)
-            page.get_by_role("button", name="Search", exact=True).click()
-            page.wait_for_selector("#evidence-results article", timeout=30_000)
+    page = new_page(viewport={"width": 1280, "height": 1000})
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Evidence").click(timeout=30_000)
+    box = page.get_by_label("Ask the evidence")
+    box.wait_for(timeout=30_000)
+    box.fill(QUERY)
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_selector("#evidence-results article", timeout=30_000)
 
-            cards = page.locator("#evidence-results article")
-            assert cards.count() >= 1
-            first = cards.first
-            assert first.get_attribute("data-doc") == HOSTILE_ID
-            shown = first.locator("blockquote").inner_text()
-            assert SCRIPT in shown and "onerror" in shown  # displayed as text, verbatim
-            assert page.evaluate("typeof window.__pwned") == "undefined"
-            assert page.locator("#evidence-results script").count() == 0
-            assert page.locator("#evidence-results img").count() == 0
-            page.wait_for_timeout(300)  # give any injected handler a moment to fire
-            assert page.evaluate("typeof window.__pwned") == "undefined"
-            assert dialogs == []
+    cards = page.locator("#evidence-results article")
+    assert cards.count() >= 1
+    first = cards.first
+    assert first.get_attribute("data-doc") == HOSTILE_ID
+    shown = first.locator("blockquote").inner_text()
+    assert SCRIPT in shown and "onerror" in shown  # displayed as text, verbatim
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("#evidence-results script").count() == 0
+    assert page.locator("#evidence-results img").count() == 0
+    page.wait_for_timeout(300)  # give any injected handler a moment to fire
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert dialogs == []
 
-            shots = REPO / "screenshots"
-            shots.mkdir(exist_ok=True)
-            page.screenshot(path=str(shots / "evidence-search.png"), full_page=True)
-            assert (shots / "evidence-search.png").stat().st_size > 10_000
-        finally:
-            browser.close()
+    shots = REPO / "screenshots"
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "evidence-search.png"), full_page=True)
+    assert (shots / "evidence-search.png").stat().st_size > 10_000
 
 
 

@@ -211,12 +211,17 @@ def test_check_bind_allows_loopback_and_needs_users_for_anything_else():
 
 
 # -- the command line ----------------------------------------------------------------------------
-def run(*args: str, data_dir: Path, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    # A new session has no controlling terminal, so a hidden prompt reads the piped input.
-    return subprocess.run(
-        [str(PREP_BOT), *args, "--data-dir", str(data_dir)], input=input, capture_output=True, text=True,
-        env=cli_env(data_dir), timeout=timeout, start_new_session=True,
-    )
+@pytest.fixture
+def cli(invoke):
+    """`prep-bot ARGS --data-dir DATA_DIR` in this process (Click's runner answers the prompts; a
+    real process reading a piped password in a session without a terminal is proven by
+    tests/test_accounts_readme.py, from the README's own commands)."""
+
+    def cli(*args: str, data_dir: Path, input: str | None = None, env: dict | None = None,
+            own_model: bool = False) -> subprocess.CompletedProcess:
+        return invoke(*args, data_dir=data_dir, input=input, env=env or cli_env(data_dir), own_model=own_model)
+
+    return cli
 
 
 def _store_at(data_dir: Path) -> tuple[UserStore, AttemptLog]:
@@ -224,11 +229,11 @@ def _store_at(data_dir: Path) -> tuple[UserStore, AttemptLog]:
     return UserStore(log), log
 
 
-def test_cli_users_add_list_and_remove(tmp_path):
+def test_cli_users_add_list_and_remove(tmp_path, cli):
     data = tmp_path / "data"
     secret = tmp_path / "sam.pw"
     secret.write_text("correct horse battery\n", encoding="utf-8")
-    result = run("users", "add", " Sam Smith ", "--role", "staff", "--team", "Front door", "--password-file", str(secret), data_dir=data)
+    result = cli("users", "add", " Sam Smith ", "--role", "staff", "--team", "Front door", "--password-file", str(secret), data_dir=data)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"Added Sam Smith (staff, team Front door) to {data / 'attempts.sqlite'}."  # says where
     assert "correct horse" not in result.stdout + result.stderr
@@ -245,19 +250,19 @@ def test_cli_users_add_list_and_remove(tmp_path):
         (("users", "remove", "nobody"), "no user named 'nobody'"),
     ]
     for args, message in refusals:
-        refused = run(*args, data_dir=data)
+        refused = cli(*args, data_dir=data)
         assert refused.returncode != 0, args
         assert message in refused.stderr, (args, refused.stderr)
         assert "Traceback" not in refused.stderr
-    assert run("users", "add", "Lee", "--role", "lead", "--password-file", str(lead_pw), data_dir=data).returncode == 0
+    assert cli("users", "add", "Lee", "--role", "lead", "--password-file", str(lead_pw), data_dir=data).returncode == 0
 
-    listed = run("users", "list", "--json", data_dir=data)
+    listed = cli("users", "list", "--json", data_dir=data)
     assert listed.returncode == 0, listed.stderr
     people = json.loads(listed.stdout)
     assert [(p["name"], p["role"], p["team"]) for p in people] == [("Lee", "lead", ""), ("Sam Smith", "staff", "Front door")]
     assert all(set(p) == {"name", "role", "team", "created_at"} for p in people)
     assert "argon2" not in listed.stdout and "hash" not in listed.stdout
-    text = run("users", "list", data_dir=data)
+    text = cli("users", "list", data_dir=data)
     assert "Sam Smith" in text.stdout and "Front door" in text.stdout and "2 users" in text.stdout
     assert "argon2" not in text.stdout
 
@@ -271,10 +276,10 @@ def test_cli_users_add_list_and_remove(tmp_path):
     finally:
         log.close()
 
-    removed = run("users", "remove", "sam smith", "--erase-attempts", data_dir=data)
+    removed = cli("users", "remove", "sam smith", "--erase-attempts", data_dir=data)
     assert removed.returncode == 0, removed.stderr
     assert removed.stdout.strip() == f"Removed Sam Smith from {data / 'attempts.sqlite'}; erased 2 attempts."
-    removed = run("users", "remove", "Lee", data_dir=data)
+    removed = cli("users", "remove", "Lee", data_dir=data)
     assert removed.returncode == 0, removed.stderr
     assert "kept their 1 attempt" in removed.stdout
 
@@ -286,19 +291,19 @@ def test_cli_users_add_list_and_remove(tmp_path):
         log.close()
 
 
-def test_cli_users_add_prompts_for_the_password_twice(tmp_path):
+def test_cli_users_add_prompts_for_the_password_twice(tmp_path, cli):
     data = tmp_path / "data"
-    result = run("users", "add", "mo", "--role", "manager", "--team", "Front door", data_dir=data,
+    result = cli("users", "add", "mo", "--role", "manager", "--team", "Front door", data_dir=data,
                  input="a managers password\na managers password\n")
     assert result.returncode == 0, result.stderr
     assert f"Added mo (manager, team Front door) to {data / 'attempts.sqlite'}." in result.stdout
     assert "a managers password" not in result.stdout  # hidden, not echoed
 
-    no_team = run("users", "add", "sue", "--role", "staff", data_dir=data, input="")
+    no_team = cli("users", "add", "sue", "--role", "staff", data_dir=data, input="")
     assert no_team.returncode != 0 and "needs a team" in no_team.stderr
     assert "Password" not in no_team.stdout + no_team.stderr  # refused before asking
 
-    mismatch = run("users", "add", "sue", "--role", "staff", "--team", "Hospital", data_dir=data,
+    mismatch = cli("users", "add", "sue", "--role", "staff", "--team", "Hospital", data_dir=data,
                    input="first password\nsecond password\n")
     assert mismatch.returncode != 0
     assert "do not match" in mismatch.stdout + mismatch.stderr
@@ -311,12 +316,13 @@ def test_cli_users_add_prompts_for_the_password_twice(tmp_path):
         log.close()
 
 
-def test_serve_refuses_a_network_host_without_users(tmp_path):
+def test_serve_refuses_a_network_host_without_users(tmp_path, cli):
     data = tmp_path / "data"
+    # No model where the settings point: a serve that went on to load one would fail on that
+    # instead (or serve); refused first, it never gets there.
+    env = cli_env(data) | {"PREP_BOT_MODEL_PATH": str(tmp_path / "no-model")}
     for host in ("0.0.0.0", "::"):
-        started = time.monotonic()
-        result = run("serve", "--host", host, "--port", str(free_port()), data_dir=data, timeout=60)
-        assert time.monotonic() - started < 20  # refused before the model is loaded
+        result = cli("serve", "--host", host, "--port", str(free_port()), data_dir=data, env=env, own_model=True)
         assert result.returncode != 0
         assert ADD_HINT in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr  # one line, no traceback
@@ -324,14 +330,14 @@ def test_serve_refuses_a_network_host_without_users(tmp_path):
 
 
 @pytest.mark.server
-def test_serve_with_a_user_asks_everyone_to_sign_in(tmp_path):
+def test_serve_with_a_user_asks_everyone_to_sign_in(tmp_path, cli):
     """The real `prep-bot serve`, on 127.0.0.1 only (tests never listen beyond loopback)."""
     from gradio_client import Client
 
     data = tmp_path / "data"
     secret = tmp_path / "lee.pw"
     secret.write_text("the lead's passphrase\n", encoding="utf-8")
-    assert run("users", "add", "lee", "--role", "lead", "--password-file", str(secret), data_dir=data).returncode == 0
+    assert cli("users", "add", "lee", "--role", "lead", "--password-file", str(secret), data_dir=data).returncode == 0
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, launch_chromium, served_app, services_with
+from conftest import served_app, services_with
 from prep_bot.infra.config import REPO_ROOT, Settings
 from prep_bot.coaching.delivery import Delivery
 from prep_bot.ui.practice import coach_message
@@ -275,71 +275,62 @@ def test_my_progress_charts_pace_and_fillers_of_spoken_answers_only(served):
 
 # -- in the browser ------------------------------------------------------------------------------
 @pytest.mark.browser
-def test_browser_practice_answer_by_voice(served, spoken, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_practice_answer_by_voice(served, spoken, tmp_path, new_page):
     services, url = served
     origin = url.rstrip("/")
     requests: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url, wait_until="domcontentloaded")
-            page.get_by_label("Your name").fill("Zed")
-            page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=30_000)
+    page = new_page(viewport={"width": 1400, "height": 1000})
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("Your name").fill("Zed")
+    page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=30_000)
 
-            page.locator("#practice-audio button[aria-label='Upload file']").click()
-            page.locator("#practice-audio input[type=file]").set_input_files(str(copy_of(spoken, tmp_path)))
-            box = page.locator("#practice-answer textarea")
-            page.wait_for_function("() => document.querySelector('#practice-answer textarea').value.includes('money')", timeout=60_000)
-            page.wait_for_function(
-                "() => (document.querySelector('#practice-voice-status')?.innerText || '').includes('press Send')", timeout=10_000
-            )
-            transcript = box.input_value()
-            assert page.locator("#practice-chat [data-testid='user']").count() == 0  # not coached yet
-            assert box.is_editable()
-            box.fill(edited(transcript))  # a mis-heard word corrected before coaching
-            page.locator("#practice-send").click()
-            page.wait_for_function("() => /Delivery:/.test(document.querySelector('#practice-chat').innerText)", timeout=60_000)
-            chat = page.locator("#practice-chat").inner_text()
-            assert re.search(r"Score \d+/100\s+Delivery: 0:2\d spoken · \d+ words a minute", chat), chat
-            assert "How you said it" in chat
-            page.locator("#practice-chat").get_by_text("How you said it").click()
-            page.locator("#practice-chat .pb-delivery").wait_for(state="visible", timeout=5_000)
-            # The answer with the coach's marks and the pace line survive the chat's sanitiser.
-            page.locator("#practice-chat .pb-transcript .pb-m-figure").first.wait_for(state="visible", timeout=5_000)
-            assert page.locator("#practice-chat .pb-transcript .pb-m-filler").count() >= 1
-            assert page.locator("#practice-chat svg.pb-pace-chart polyline").count() == 1
-            assert page.locator("#practice-chat svg.pb-pace-chart").bounding_box()["height"] > 40
-            SHOTS.mkdir(exist_ok=True)
-            page.locator("#practice-chat .pb-said").screenshot(path=str(SHOTS / "practice-said-it-1400.png"))
-            page.locator("#practice-chat .pb-delivery").scroll_into_view_if_needed()
-            assert page.locator("#practice-voice-status").inner_text().strip() == ""
-            assert page.locator("#practice-audio audio[src], #practice-audio [data-testid='waveform-controls']").count() == 0
-            SHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SHOTS / "practice-voice-1400.png"), full_page=True)
-            page.set_viewport_size({"width": 375, "height": 800})
-            page.wait_for_timeout(400)
-            assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
-            page.screenshot(path=str(SHOTS / "practice-voice-375.png"), full_page=True)
+    page.locator("#practice-audio button[aria-label='Upload file']").click()
+    page.locator("#practice-audio input[type=file]").set_input_files(str(copy_of(spoken, tmp_path)))
+    box = page.locator("#practice-answer textarea")
+    page.wait_for_function("() => document.querySelector('#practice-answer textarea').value.includes('money')", timeout=60_000)
+    page.wait_for_function(
+        "() => (document.querySelector('#practice-voice-status')?.innerText || '').includes('press Send')", timeout=10_000
+    )
+    transcript = box.input_value()
+    assert page.locator("#practice-chat [data-testid='user']").count() == 0  # not coached yet
+    assert box.is_editable()
+    box.fill(edited(transcript))  # a mis-heard word corrected before coaching
+    page.locator("#practice-send").click()
+    page.wait_for_function("() => /Delivery:/.test(document.querySelector('#practice-chat').innerText)", timeout=60_000)
+    chat = page.locator("#practice-chat").inner_text()
+    assert re.search(r"Score \d+/100\s+Delivery: 0:2\d spoken · \d+ words a minute", chat), chat
+    assert "How you said it" in chat
+    page.locator("#practice-chat").get_by_text("How you said it").click()
+    page.locator("#practice-chat .pb-delivery").wait_for(state="visible", timeout=5_000)
+    # The answer with the coach's marks and the pace line survive the chat's sanitiser.
+    page.locator("#practice-chat .pb-transcript .pb-m-figure").first.wait_for(state="visible", timeout=5_000)
+    assert page.locator("#practice-chat .pb-transcript .pb-m-filler").count() >= 1
+    assert page.locator("#practice-chat svg.pb-pace-chart polyline").count() == 1
+    assert page.locator("#practice-chat svg.pb-pace-chart").bounding_box()["height"] > 40
+    SHOTS.mkdir(exist_ok=True)
+    page.locator("#practice-chat .pb-said").screenshot(path=str(SHOTS / "practice-said-it-1400.png"))
+    page.locator("#practice-chat .pb-delivery").scroll_into_view_if_needed()
+    assert page.locator("#practice-voice-status").inner_text().strip() == ""
+    assert page.locator("#practice-audio audio[src], #practice-audio [data-testid='waveform-controls']").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "practice-voice-1400.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.wait_for_timeout(400)
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=str(SHOTS / "practice-voice-375.png"), full_page=True)
 
-            # My progress charts the pace and fillers of the spoken answer.
-            page.set_viewport_size({"width": 1400, "height": 1000})
-            page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
-            page.locator("#my-pace").wait_for(state="visible", timeout=30_000)
-            assert "110-170 words a minute" in page.locator("#my-delivery-caption").inner_text()
-            # One spoken answer is drawn (as a point: a line needs two).
-            page.locator("#my-pace svg, #my-pace canvas").first.wait_for(state="visible", timeout=30_000)
-            page.wait_for_timeout(500)
-            page.locator("#my-delivery").screenshot(path=str(SHOTS / "my-progress-voice-1400.png"))
-        finally:
-            browser.close()
+    # My progress charts the pace and fillers of the spoken answer.
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
+    page.locator("#my-pace").wait_for(state="visible", timeout=30_000)
+    assert "110-170 words a minute" in page.locator("#my-delivery-caption").inner_text()
+    # One spoken answer is drawn (as a point: a line needs two).
+    page.locator("#my-pace svg, #my-pace canvas").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(500)
+    page.locator("#my-delivery").screenshot(path=str(SHOTS / "my-progress-voice-1400.png"))
 
     [saved] = services.attempts.list(user="Zed")
     assert saved.answer == edited(transcript) and saved.delivery
@@ -366,104 +357,37 @@ FAKE_SPEECH = """
 
 @pytest.mark.browser
 @pytest.mark.parametrize("voices", ["local", "online only"])
-def test_browser_reads_the_next_question_aloud_with_a_local_voice_only(served, voices):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_browser_reads_the_next_question_aloud_with_a_local_voice_only(served, voices, new_page):
     _, url = served
     offered = [{"name": "Online UK", "lang": "en-GB", "localService": False}]
     if voices == "local":
         offered += [{"name": "Local US", "lang": "en-US", "localService": True}, {"name": "Local UK", "lang": "en-GB", "localService": True}]
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.add_init_script(f"({FAKE_SPEECH})({offered!r})".replace("True", "true").replace("False", "false"))
-            page.goto(url, wait_until="domcontentloaded")
-            page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=30_000)
-            page.locator("#practice-ask").click()  # off by default: nothing is read
-            page.wait_for_timeout(1500)
-            assert page.evaluate("() => window.__said") == []
-            page.locator("#practice-read-aloud input").check()
-            page.locator("#practice-ask").click()
-            status = page.locator("#practice-voice-status")
-            if voices == "local":
-                page.wait_for_function("() => window.__said.length >= 1", timeout=30_000)
-                [said] = page.evaluate("() => window.__said")
-                question = page.locator("#practice-chat [data-testid='bot']").last.inner_text()
-                assert said["voice"] == "Local UK" and said["lang"] == "en-GB"
-                assert said["text"] and said["text"] in " ".join(question.split()), (said, question)
-                assert "**" not in said["text"] and "\\" not in said["text"]
-                assert status.inner_text().strip() == ""
-            else:
-                page.wait_for_function(
-                    "() => (document.querySelector('#practice-voice-status')?.innerText || '').includes('not read aloud')",
-                    timeout=30_000,
-                )
-                assert page.evaluate("() => window.__said") == []  # never an online voice
-            # No spoken answers yet: My progress shows no pace chart.
-            page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
-            page.locator("#my-chart").wait_for(state="visible", timeout=30_000)
-            page.wait_for_timeout(1000)
-            assert not page.locator("#my-pace").is_visible()
-        finally:
-            browser.close()
-
-
-# -- the marked transcript and the pace chart, as HTML ---------------------------------------------
-def test_the_marked_transcript_escapes_everything_and_keeps_every_word():
-    from prep_bot.coaching.marks import Mark, locate
-    from prep_bot.ui.voice import marked_answer
-
-    answer = 'She said <script>alert("x")</script> & 82.4% of people, you know, felt safe.'
-    marks = locate(answer, [("82.4%", "figure:contradicted"), (answer, "outcome")]) + [
-        Mark(answer.index("you know"), answer.index("you know") + 8, "filler"), Mark(answer.index("felt"), answer.index("felt"), "pause", "4 s"),
-    ]
-    shown = marked_answer(answer, marks)
-    assert "<script>" not in shown and "&lt;script&gt;" in shown and "&amp;" in shown
-    assert '<span class="pb-contradicted pb-m-figure pb-m-outcome" title="A figure (differs from the evidence); What changed for people">82.4%</span>' in shown
-    assert '<span class="pb-m-pause" title="Long pause">⏸ 4 s</span>felt' in shown.replace('<span class="pb-m-outcome" title="What changed for people">', "")
-    text = html.unescape(re.sub(r"<[^>]+>", "", shown.split('<p class="pb-transcript">')[1]))
-    assert text.replace("⏸ 4 s", "") == answer
-    legend = shown.split('<p class="pb-transcript">')[0]
-    assert [k in legend for k in ("What changed for people", "A figure", "Filler or hedge", "Long pause")] == [True] * 4
-
-
-def test_findings_from_any_judge_are_located_and_edited_text_is_not_guessed():
-    from prep_bot.coaching.marks import locate
-
-    answer = "Waits fell to 4 weeks. One man said “I can stay at home now.” We still call too late; we are fixing it by March."
-    marks = locate(answer, [
-        ("One man said “I can stay at home now.”", "example"), ("we still call too late", "gap"),
-        ("We still call too late; we are fixing it by March.", "gap"), ("4 weeks", "figure:supported"), ("12 weeks", "figure"),
-    ])
-    kinds = {(answer[m.start:m.end], m.kind, m.note) for m in marks}
-    assert ("One man said “I can stay at home now.”", "example", "") in kinds
-    assert ("We still call too late; we are fixing it by March.", "gap", "") in kinds
-    assert ("4 weeks", "figure", "supported") in kinds
-    assert not any(m.kind == "figure" and answer[m.start:m.end] == "12 weeks" for m in marks)  # not in the answer
-
-
-def test_the_pace_chart_draws_each_point_and_the_easy_band():
-    from prep_bot.coaching.delivery import Delivery
-    from prep_bot.ui.voice import pace_chart
-
-    said = Delivery(40.0, 160, pace=[{"at_s": 5.0, "wpm": 150}, {"at_s": 10.0, "wpm": 200}, {"at_s": 15.0, "wpm": 90}])
-    chart = pace_chart(said)
-    assert chart.count("<circle") == 3 and 'class="pb-pace-fast"' in chart and 'class="pb-pace-slow"' in chart
-    assert "0:10: 200 words a minute" in chart and 'aria-label="Words a minute across the answer, from 90 to 200"' in chart
-    assert pace_chart(Delivery(8.0, 150, pace=[{"at_s": 4.0, "wpm": 150}])) == ""  # one point is not a line
-
-
-def test_a_transcription_status_says_what_was_changed_and_a_cut_off():
-    from prep_bot.coaching.delivery import Delivery
-    from prep_bot.speech.terms import Correction
-    from prep_bot.speech.transcription import Transcript
-    from prep_bot.ui.voice import transcribed_status
-
-    cut = "The recording stops while you are still speaking, at 0:41: check the last sentence in the box."
-    transcript = Transcript("text", [], 41.0, Delivery(41.0, 150, cut_off=cut), corrections=[Correction("regalment", "reablement")])
-    assert transcribed_status(transcript) == (
-        "Transcribed 0:41 of speech: check the words, then press Send. Changed “regalment” to “reablement” from the glossary. " + cut
-    )
+    page = new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(f"({FAKE_SPEECH})({offered!r})".replace("True", "true").replace("False", "false"))
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=30_000)
+    page.locator("#practice-ask").click()  # off by default: nothing is read
+    page.wait_for_timeout(1500)
+    assert page.evaluate("() => window.__said") == []
+    page.locator("#practice-read-aloud input").check()
+    page.locator("#practice-ask").click()
+    status = page.locator("#practice-voice-status")
+    if voices == "local":
+        page.wait_for_function("() => window.__said.length >= 1", timeout=30_000)
+        [said] = page.evaluate("() => window.__said")
+        question = page.locator("#practice-chat [data-testid='bot']").last.inner_text()
+        assert said["voice"] == "Local UK" and said["lang"] == "en-GB"
+        assert said["text"] and said["text"] in " ".join(question.split()), (said, question)
+        assert "**" not in said["text"] and "\\" not in said["text"]
+        assert status.inner_text().strip() == ""
+    else:
+        page.wait_for_function(
+            "() => (document.querySelector('#practice-voice-status')?.innerText || '').includes('not read aloud')",
+            timeout=30_000,
+        )
+        assert page.evaluate("() => window.__said") == []  # never an online voice
+    # No spoken answers yet: My progress shows no pace chart.
+    page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
+    page.locator("#my-chart").wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert not page.locator("#my-pace").is_visible()

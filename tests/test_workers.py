@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -16,14 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, STRONG, free_port, launch_chromium
+from conftest import CHROMIUM, STRONG, free_port, sign_in
 from prep_bot.infra.config import Settings
 from prep_bot.evals.loadtest import process_tree_cpu
 from prep_bot.services import Services
-from prep_bot.infra.workers import NO_HAPROXY, WORKER_COOKIE, find_haproxy, haproxy_config
+from prep_bot.infra.workers import (
+    NO_HAPROXY, STOP_DEADLINES_S, STOP_SIGNALS, WORKER_COOKIE, Supervisor, _Child, _Stop, find_haproxy, haproxy_config,
+)
 from processes import PREP_BOT, _tail, env_for
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 needs_haproxy = pytest.mark.skipif(find_haproxy() is None, reason="haproxy is not installed (apt-get install haproxy)")
 
 # A made-up council's carers plan: its place name is in no other text, so a search finds only it.
@@ -45,12 +48,14 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def serve(data_dir: Path, log_path: Path, *args: str, env: dict | None = None, timeout: float = 400):
-    """`prep-bot serve` in its own session (as from a terminal); yields (url, process) once the
-    supervisor says it is ready. Whatever is still running afterwards is killed."""
+    """`prep-bot serve` in its own session, as from a terminal (Ctrl-C at its default, whatever
+    this test run was started with); yields (url, process) once the supervisor says it is ready.
+    Whatever is still running afterwards is killed."""
     port = free_port()
     log = open(log_path, "wb")
-    proc = subprocess.Popen([str(PREP_BOT), "serve", "--port", str(port), "--data-dir", str(data_dir), *args],
-                            env=env or _env(data_dir), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with terminal_signals():
+        proc = subprocess.Popen([str(PREP_BOT), "serve", "--port", str(port), "--data-dir", str(data_dir), *args],
+                                env=env or _env(data_dir), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     tree: set[int] = set()
     try:
         deadline = time.monotonic() + timeout
@@ -69,6 +74,21 @@ def serve(data_dir: Path, log_path: Path, *args: str, env: dict | None = None, t
                 pass
         proc.wait(timeout=30)
         log.close()
+
+
+@contextmanager
+def terminal_signals():
+    """Children started inside get SIGINT at its default, as a shell gives a command run in the
+    foreground of a terminal. A test run started in the background (`make test &` in a script,
+    nohup, some CI runners) has SIGINT ignored, and an ignored signal stays ignored in every
+    process it starts: their "Ctrl-C" would then reach a server that, rightly, ignores it. A
+    signal this process handles is reset to its default in a child, so handling SIGINT here
+    for the moment of the fork is enough (no preexec_fn in a process with threads)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _single(log_path: Path) -> str:
@@ -115,6 +135,19 @@ def gone(pids, timeout: float = 30) -> set[int]:
         if not alive or time.monotonic() > deadline:
             return alive
         time.sleep(0.25)
+
+
+def describe(pids, roles: dict[int, str]) -> str:
+    """Each pid with its role and its state in /proc (what it waits in), for a failure message."""
+    out = []
+    for pid in sorted(pids):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            wchan = Path(f"/proc/{pid}/wchan").read_text()
+        except OSError:
+            stat, wchan = "gone", ""
+        out.append(f"{roles.get(pid, 'process')} {pid} {stat} {wchan}".strip())
+    return "; ".join(out)
 
 
 def search(url: str, query: str, **client_kwargs) -> str:
@@ -222,7 +255,7 @@ def test_workers_share_the_library_keep_sessions_and_survive_a_killed_worker(tmp
 # -- N workers with sign-in: a real browser, signed-in sessions, Ctrl-C ---------------------------
 @needs_haproxy
 @pytest.mark.browser
-def test_sign_in_through_the_proxy_and_ctrl_c_stops_everything(tmp_path):
+def test_sign_in_through_the_proxy_and_ctrl_c_stops_everything(tmp_path, request):
     from gradio_client import Client
 
     data = tmp_path / "data"
@@ -232,27 +265,14 @@ def test_sign_in_through_the_proxy_and_ctrl_c_stops_everything(tmp_path):
         services.users.add("sam", PASSWORDS["sam"], role="staff", team="Front door")
     finally:
         services.close()
-    with serve(data, tmp_path / "serve.log", "--workers", "2") as (url, proc):
+    with serve(data, tmp_path / "serve.log", "--workers", "2", env=_env(data, PYTHONFAULTHANDLER="1")) as (url, proc):
         tree = set(process_tree_cpu(proc.pid))
-        if CHROMIUM.exists():
-            from playwright.sync_api import sync_playwright
-
-            with sync_playwright() as p:
-                browser = launch_chromium(p)
-                try:
-                    page = browser.new_page(viewport={"width": 1300, "height": 900})
-                    page.goto(url, wait_until="domcontentloaded")
-                    page.get_by_label("username").fill("sam")
-                    page.get_by_label("password").fill(PASSWORDS["sam"])
-                    page.get_by_role("button", name="Login").click()
-                    page.wait_for_function(
-                        "() => (document.querySelector('#signed-in')?.innerText || '').includes('Signed in as')",
-                        timeout=60_000,
-                    )
-                    assert "Signed in as sam (staff, Front door)" in page.locator("#signed-in").inner_text()
-                    assert {c["name"] for c in page.context.cookies()} >= {WORKER_COOKIE}
-                finally:
-                    browser.close()
+        if CHROMIUM.exists():  # the API sessions below are checked either way
+            page = request.getfixturevalue("new_page")(viewport={"width": 1300, "height": 900})
+            sign_in(page, url, "sam", PASSWORDS["sam"])
+            assert "Signed in as sam (staff, Front door)" in page.locator("#signed-in").inner_text()
+            assert {c["name"] for c in page.context.cookies()} >= {WORKER_COOKIE}
+            page.context.close()
 
         # Signed-in API sessions: a sign-in token lives in one worker's memory, so every call
         # of a session must reach the worker that signed it in.
@@ -267,7 +287,87 @@ def test_sign_in_through_the_proxy_and_ctrl_c_stops_everything(tmp_path):
         for session in sessions:
             session.close()
 
+        tree |= set(process_tree_cpu(proc.pid))  # with any worker restarted meanwhile
+        roles = {pid: role for role, pid in children(proc.pid).items()} | {proc.pid: "supervisor"}
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in the terminal it runs in
-        assert proc.wait(timeout=60) == 0
-        assert not gone(tree), "a child outlived Ctrl-C"
+        began = time.monotonic()
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            state = describe(tree, roles)
+            os.kill(proc.pid, signal.SIGABRT)  # with PYTHONFAULTHANDLER, its threads' stacks go to the log
+            proc.wait(timeout=30)
+            pytest.fail(f"serve --workers 2 still running 60 s after Ctrl-C: {state}\n{_tail(tmp_path / 'serve.log', 80)}")
+        took = time.monotonic() - began
+        assert code == 0, _tail(tmp_path / "serve.log")
+        left = gone(tree, timeout=1)
+        assert not left, f"{describe(left, roles)} outlived Ctrl-C"
+        print(f"serve --workers 2 and its children stopped {took:.1f} s after Ctrl-C")
     assert "Stopping the workers." in (tmp_path / "serve.log").read_text()
+
+
+# -- the supervisor's stop, on small real processes ------------------------------------------------
+STUBBORN = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(120)"
+POLITE = "import time; print('up', flush=True); time.sleep(120)"
+
+
+def test_stop_asks_in_order_then_kills_what_is_left(tmp_path):
+    """SIGTERM to each group in turn; a child that ignores it is killed at its group's deadline,
+    and says so; the groups after it still get their SIGTERM; nothing is left running."""
+    import sys
+
+    said: list[str] = []
+    supervisor = Supervisor(Settings(data_dir=tmp_path / "data"), "127.0.0.1", free_port(), 2, "haproxy",
+                            echo=lambda line, err=False: said.append(line))
+    try:
+        def child(name: str, code: str) -> _Child:
+            started = _Child(name, [sys.executable, "-c", code], "", stdout=subprocess.PIPE, env=dict(os.environ))
+            started.start()
+            assert started.proc.stdout.readline() == b"up\n"  # its handlers are set: the test is fair
+            return started
+
+        supervisor.proxy = child("haproxy", POLITE)
+        supervisor.workers = [child("Worker w1", POLITE), child("Worker w2", STUBBORN)]
+        supervisor.chroma = child("Chroma server", POLITE)
+        began = time.monotonic()
+        supervisor.stop_all()
+        took = time.monotonic() - began
+        codes = {c.name: c.proc.returncode for c in (supervisor.proxy, *supervisor.workers, supervisor.chroma)}
+        assert codes == {"haproxy": -signal.SIGTERM, "Worker w1": -signal.SIGTERM, "Worker w2": -signal.SIGKILL,
+                         "Chroma server": -signal.SIGTERM}
+        workers_deadline = STOP_DEADLINES_S[1]
+        assert said == [f"Worker w2 (pid {supervisor.workers[1].pid}) did not stop within {workers_deadline:.0f} s; killing it."]
+        assert took >= workers_deadline  # the stubborn one had its time
+        print(f"stop_all took {took:.1f} s with one child ignoring SIGTERM")
+    finally:
+        for c in (supervisor.proxy, *supervisor.workers, supervisor.chroma):
+            if c is not None and c.proc is not None and c.proc.poll() is None:
+                c.proc.kill()
+                c.proc.wait()
+        shutil.rmtree(supervisor.workdir, ignore_errors=True)
+
+
+def test_ctrl_c_is_the_supervisors_unless_it_was_started_ignoring_it(tmp_path):
+    """Ctrl-C and SIGHUP stop the supervisor through its own handler (not Python's default, which
+    exists only when SIGINT was not ignored at start); started with them ignored (a background
+    job, nohup), it leaves them ignored, and SIGTERM still stops it."""
+    supervisor = Supervisor(Settings(data_dir=tmp_path / "data"), "127.0.0.1", free_port(), 2, "haproxy")
+    saved = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        assert set(supervisor._catch_stop_signals()) == {signal.SIGTERM}
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN and signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        with pytest.raises(_Stop):
+            signal.raise_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        assert set(supervisor._catch_stop_signals()) == set(STOP_SIGNALS)
+        for s in STOP_SIGNALS:
+            with pytest.raises(_Stop):
+                signal.raise_signal(s)
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+        shutil.rmtree(supervisor.workdir, ignore_errors=True)

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from prep_bot.errors import PrepBotError
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """How commands build their services from the settings. Passed as Click's context object,
+    ``main(args, obj=Wiring(build=...))`` (or ``CliRunner().invoke(main, args, obj=...)``), it
+    lets a process that already holds a loaded model run commands with it; without one, each
+    command builds its own with ``build_services``."""
+
+    build: Callable | None = None  # Settings -> Services
 
 
 def with_services(command):
@@ -27,8 +39,10 @@ def with_services(command):
         from prep_bot.services import build_services
 
         settings = Settings(data_dir=data_dir) if data_dir else Settings()
+        wiring = click.get_current_context().find_object(Wiring)
+        build = wiring.build if wiring is not None and wiring.build is not None else build_services
         try:
-            return command(*args, services=build_services(settings), **kwargs)
+            return command(*args, services=build(settings), **kwargs)
         except PrepBotError as e:
             raise click.ClickException(str(e)) from e
         except ValueError as e:

@@ -133,9 +133,7 @@ def _scratch_services(services, folder: Path):
     """Services on an empty data dir sharing ``services``' loaded model."""
     from prep_bot.services import Services
 
-    other = Services(Settings(data_dir=folder, chroma_url=None))
-    other.__dict__["embedder"] = services.embedder
-    return other
+    return Services(Settings(data_dir=folder, chroma_url=None), embedder=services.embedder)
 
 
 class _scratch:
@@ -546,9 +544,7 @@ def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=
     workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="prep-bot-bench-"))
     began = time.perf_counter()
     try:
-        services = Services(Settings(data_dir=workdir / "store", chroma_url=None))
-        if embedder is not None:
-            services.__dict__["embedder"] = embedder
+        services = Services(Settings(data_dir=workdir / "store", chroma_url=None), embedder=embedder)
         result: dict = {
             "date": date.today().isoformat(),
             "machine": _machine(),

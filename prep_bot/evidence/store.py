@@ -120,6 +120,14 @@ class EvidenceStore:
                 raise StoreError(f"cannot open the Chroma store at {where}: {e}") from e
         return self._client
 
+    def close(self) -> None:
+        """Let go of the catalog's connections and of the Chroma client (its files are written
+        out when no other client in this process holds them); the next use opens them again."""
+        self.catalog.close()
+        client, self._client, self._collection = self._client, None, None
+        if client is not None:
+            client.close()
+
     @contextmanager
     def _chroma(self):
         """Turn any failure of Chroma (a server that went away, a broken store) into a

@@ -8,6 +8,11 @@ an embedded Chroma store, a `chroma run` server over the data dir's Chroma folde
 for them, so vectors written by one worker are searchable through all. The supervisor starts
 them, restarts a worker (or the Chroma server) that dies, and stops them all on Ctrl-C or
 SIGTERM; should the supervisor itself be killed, Linux ends its children with it.
+
+Stopping takes at most STOP_BUDGET_S: haproxy first (no new requests), then the workers, then
+the Chroma server, each asked with SIGTERM, and killed if still running at its group's deadline. Ctrl-C and SIGHUP are the supervisor's own signals to stop, unless it was started
+with them ignored (a background job of a script, `nohup`): then, as any program, it leaves them
+ignored and stops on SIGTERM.
 """
 
 from __future__ import annotations
@@ -30,8 +35,12 @@ WORKER_COOKIE = "prep_bot_worker"  # haproxy's stickiness cookie; its value name
 NO_HAPROXY = "haproxy is not installed (apt-get install haproxy); serving with one process."
 HEALTH_PATH = "/robots.txt"  # answered by Gradio without sign-in, cheaply
 READY_TIMEOUT_S = 600.0  # a worker loads the model and indexes before it answers
-STOP_GRACE_S = 10.0
+STOP_BUDGET_S = 10.0  # from Ctrl-C to every child gone
+# haproxy, the workers and the Chroma server are killed if still running this long after the stop
+# began (each group is asked in turn; the Chroma server takes a few seconds to shut down cleanly).
+STOP_DEADLINES_S = (2.0, 6.0, 8.0)
 POLL_S = 0.5
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def default_workers() -> int:
@@ -96,9 +105,13 @@ backend workers
 
 
 def _die_with_parent(parent: int):
-    """For Popen's preexec_fn: end the child when the supervisor dies, even by SIGKILL."""
+    """For Popen's preexec_fn: end the child when the supervisor dies, even by SIGKILL. The
+    child starts with SIGTERM at its default (an ignored signal would survive exec), so both
+    the supervisor's stop and the parent-death signal end it."""
 
     def preexec() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held by the supervisor while it forks
         if sys.platform.startswith("linux"):
             import ctypes
 
@@ -135,7 +148,7 @@ def _port_in_use(host: str, port: int) -> bool:
 
 
 class _Stop(Exception):
-    """SIGTERM or SIGHUP: stop everything, like Ctrl-C."""
+    """Ctrl-C, SIGTERM or SIGHUP: stop everything."""
 
 
 @dataclass
@@ -152,12 +165,18 @@ class _Child:
     env: dict = field(default_factory=dict)
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            self.argv, env=self.env, stdin=subprocess.DEVNULL, stdout=self.stdout,
-            start_new_session=True,  # Ctrl-C reaches the supervisor alone; it stops the children in order
-            preexec_fn=_die_with_parent(os.getpid()),
-        )
-        self.started = time.monotonic()
+        # A stop signal arriving while the child is being started waits until it is recorded
+        # (else a child started but not yet known would be left out of the stop).
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            self.proc = subprocess.Popen(
+                self.argv, env=self.env, stdin=subprocess.DEVNULL, stdout=self.stdout,
+                start_new_session=True,  # Ctrl-C reaches the supervisor alone; it stops the children in order
+                preexec_fn=_die_with_parent(os.getpid()),
+            )
+            self.started = time.monotonic()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     @property
     def pid(self) -> int | None:
@@ -169,6 +188,10 @@ class _Child:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
 
 
 class Supervisor:
@@ -221,21 +244,34 @@ class Supervisor:
         if _port_in_use(self.host, self.port):
             self.echo(f"Port {self.port} on {self.host} is in use; stop what uses it or choose another --port.", err=True)
             return 1
-        previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
+        previous = self._catch_stop_signals()
         try:
             return self._run()
         except (KeyboardInterrupt, _Stop):
             self.echo("Stopping the workers.")
             return 0
         finally:
-            interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
-            for s in previous:
+            for s in previous:  # a second Ctrl-C must not cut the stop short
                 signal.signal(s, signal.SIG_IGN)
-            self.stop_all()
-            signal.signal(signal.SIGINT, interrupt)
-            for s, handler in previous.items():
-                signal.signal(s, handler)
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            try:
+                self.stop_all()
+            finally:
+                for s, handler in previous.items():
+                    signal.signal(s, handler)
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _catch_stop_signals(self) -> dict:
+        """Stop on Ctrl-C, SIGTERM and SIGHUP; returns the handlers they had. Python turns Ctrl-C
+        into KeyboardInterrupt only when SIGINT was not ignored at start; the supervisor does not
+        rely on that: it handles the signals itself, and leaves SIGINT and SIGHUP ignored when
+        they were (a background job, `nohup`), as any program should."""
+        previous = {}
+        for s in STOP_SIGNALS:
+            current = signal.getsignal(s)
+            if current == signal.SIG_IGN and s != signal.SIGTERM:
+                continue
+            previous[s] = signal.signal(s, self._on_signal)
+        return previous
 
     def _on_signal(self, signum, frame) -> None:  # noqa: ARG002
         raise _Stop()
@@ -316,20 +352,25 @@ class Supervisor:
             time.sleep(POLL_S)
 
     def stop_all(self) -> None:
-        """Stop haproxy first (no new requests), then the workers, then the Chroma server."""
-        for group in ([self.proxy], self.workers, [self.chroma]):
-            children = [c for c in group if c is not None]
+        """Stop haproxy first (no new requests), then the workers, then the Chroma server: each
+        group gets SIGTERM, and what still runs at the group's deadline (STOP_DEADLINES_S after
+        the start) is killed, so everything is gone within STOP_BUDGET_S."""
+        began = time.monotonic()
+        groups = ([self.proxy], self.workers, [self.chroma])
+        killed: list[_Child] = []
+        for group, deadline in zip(groups, STOP_DEADLINES_S):
+            children = [c for c in group if c is not None and c.proc is not None]
             for child in children:
                 child.stop()
-            deadline = time.monotonic() + STOP_GRACE_S
             for child in children:
-                if child.proc is None:
-                    continue
-                try:
-                    child.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.proc.kill()
-                    child.proc.wait(timeout=STOP_GRACE_S)
+                _wait(child, began + deadline)
+            for child in children:
+                if child.exited() is None:
+                    self.echo(f"{child.name} (pid {child.pid}) did not stop within {deadline:.0f} s; killing it.", err=True)
+                    child.kill()
+                    killed.append(child)
+        for child in killed:
+            _wait(child, began + STOP_BUDGET_S)
         if self.chroma is not None and hasattr(self.chroma.stdout, "close"):
             self.chroma.stdout.close()
 
@@ -338,6 +379,14 @@ class Supervisor:
             return "\n".join((self.workdir / name).read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def _wait(child: _Child, deadline: float) -> None:
+    """Wait for ``child`` to end, until ``deadline`` (time.monotonic) at the latest."""
+    try:
+        child.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def run_workers(settings, host: str, port: int, workers: int, haproxy: str) -> int:
