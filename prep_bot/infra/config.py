@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of the ONNX copy of the embedding model, made from the bundled model by "
         "`make install`, `prep-bot onnx`, ingest or serve (never downloaded). Default: "
-        "~/.cache/prep-bot/onnx ($XDG_CACHE_HOME when set).",
+        "share/prep-bot/onnx in the Python environment prep-bot is installed in.",
     )
     embed_backend: Literal["auto", "torch"] = Field(
         default="auto",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Sequence
@@ -46,9 +47,9 @@ PROBES = [
 
 
 def default_onnx_dir() -> Path:
-    """Where the ONNX copies live unless PREP_BOT_ONNX_DIR says: the user's cache folder."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "prep-bot" / "onnx"
+    """Where the ONNX copies live unless PREP_BOT_ONNX_DIR says: in the Python environment
+    prep-bot is installed in, like the model they are made from (not the home folder)."""
+    return Path(sys.prefix) / "share" / "prep-bot" / "onnx"
 
 
 def onnx_paths(folder: Path, model_key: str) -> tuple[Path, Path]:
