@@ -33,6 +33,11 @@ EXPORT_VERSION = 1  # bump when the export below changes what the files hold
 OPSET = 17
 MIN_COSINE = 0.99999  # an export whose vectors stray further from torch's is refused
 MIN_COSINE_INT8 = 0.95
+# Tokens a batch holds with its padding. On one CPU thread a batch gains little beyond a few
+# hundred tokens while padding costs in full: at most 256 (about two passages or five units a
+# batch) ran the sample library's passages 10-15% faster than 8 texts a batch, and splitting an
+# encode into several calls (as ingest does) no longer costs extra padding.
+BATCH_TOKENS = 256
 # Texts an export is checked on: short and long, numbers, punctuation, non-ASCII, over the window.
 PROBES = [
     "",
@@ -113,17 +118,17 @@ class OnnxEncoder:
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
         self._names = {i.name for i in self.session.get_inputs()}
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 64, batch_tokens: int = BATCH_TOKENS) -> np.ndarray:
         """Normalised mean-pooled vectors, in the order given. Texts are batched longest first,
-        so that a batch pads little (unsorted, padding doubles the work)."""
+        so that a batch pads little (unsorted, padding doubles the work), at most ``batch_size``
+        texts and ``batch_tokens`` tokens with padding (one long text goes alone)."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch([str(t).strip() for t in texts])
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
+        for rows in _batches([len(encodings[i].ids) for i in order], order, batch_size, batch_tokens):
+            width = len(encodings[rows[0]].ids)  # the longest: sorted longest first
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, i in enumerate(rows):
@@ -137,6 +142,17 @@ class OnnxEncoder:
             norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
             out[rows] = pooled / norms
         return out
+
+
+def _batches(lengths: Sequence[int], order: np.ndarray, batch_size: int, batch_tokens: int) -> list[np.ndarray]:
+    """``order`` (sorted longest first, ``lengths`` in the same order) cut into batches."""
+    batches, start = [], 0
+    while start < len(order):
+        per_row = max(1, lengths[start])  # every row is padded to the first's length
+        size = max(1, min(batch_size, batch_tokens // per_row))
+        batches.append(order[start : start + size])
+        start += size
+    return batches
 
 
 _EXPORT_LOCK = threading.Lock()
