@@ -197,6 +197,10 @@ def _export_graph(model_path: Path, target: Path) -> None:
     ``onnx`` package and nothing more)."""
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # no weight-loading bar in `make install`'s output
+    hf_logging.disable_progress_bar()
 
     class TokenVectors(torch.nn.Module):
         def __init__(self, model) -> None:
