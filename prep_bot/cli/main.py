@@ -366,7 +366,11 @@ def eval_speech(set_path: Path | None, figures_path: Path | None, only: str | No
 @click.option("--markdown", is_flag=True, help="Print the table as Markdown (for the README).")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build the benchmark's stores here and keep them (default: a temporary folder, removed).")
-def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | None) -> None:
+@click.option("--ingest-runs", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Times the sample library is ingested against a bare encode (the median is shown, and the spread).")
+@click.option("--cli-rounds", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Times `search` and `coach` are started in a fresh shell with each engine (the median is shown).")
+def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | None, ingest_runs: int, cli_rounds: int) -> None:
     """Measure ingest, search, coaching and serving against baselines in the same run.
 
     Works in its own temporary store (your evidence store is not touched). Progress goes to
@@ -374,7 +378,8 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
     from prep_bot.evals.bench import format_markdown, format_table, run, to_json
 
     try:
-        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep)
+        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep, ingest_runs=ingest_runs,
+                     cli_rounds=cli_rounds)
     except PrepBotError as e:
         raise click.ClickException(str(e)) from e
     except ValueError as e:

@@ -532,7 +532,10 @@ def cli_start() -> dict:
 
 
 # -- the run ------------------------------------------------------------------------------------------------
-def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=None, keep: Path | None = None) -> dict:
+def run(
+    scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=None, keep: Path | None = None,
+    ingest_runs: int = 3, cli_rounds: int = 3,
+) -> dict:
     """Every measurement, in a temporary data dir (or ``keep``), as one flat dict."""
     from prep_bot.services import Services
 
@@ -557,14 +560,16 @@ def run(scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=
         _say("CLI start")
         result.update(cli_start())
         _say("ingest of the sample library against a bare encode")
-        result.update(_prefixed("ingest", ingest_throughput(services)))
+        result.update(_prefixed("ingest", ingest_throughput(services, runs=ingest_runs)))
         result["ingest_vs_encode"] = result.pop("ingest_ingest_vs_encode")
         result["reingest_fraction"] = result.pop("ingest_reingest_fraction")
+        result["ingest_vs_encode_min"] = result.pop("ingest_ingest_vs_encode_min")
+        result["ingest_vs_encode_max"] = result.pop("ingest_ingest_vs_encode_max")
         _say("search and coach in a fresh shell: ONNX against torch")
         with _scratch(services) as sample:  # a store of their own, not open in this process
             sample.ingestor.ingest([SAMPLE_LIBRARY])
             sample.close()
-            result.update(cli_commands(sample.settings.data_dir))
+            result.update(cli_commands(sample.settings.data_dir, rounds=cli_rounds))
         _say("hybrid against plain LangChain Chroma")
         result.update(hybrid_vs_plain(services))
         _say(f"{turns} coach turns on the sample library")
