@@ -1,5 +1,5 @@
 """Ingest embeds every stored text once: the passages it stores, each embedded exactly once,
-are all that the full-precision engine sees; units whose statement is judged by content and
+are all that the full-precision engine sees (besides the figures' short measure phrases); units whose statement is judged by content and
 that may be joined with their neighbours go through the int8 copy only. Judging only the units
 ``Tagger.plan`` names gives the passages and tags that judging every unit gives. A new store
 embeds none of the tagger's shipped training texts."""
@@ -25,12 +25,21 @@ class CountingEmbedder(Embedder):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.exact: list[str] = []
+        self.exact: list[str] = []  # passages and units, through encode
         self.fast: list[str] = []
+        self.short: list[str] = []  # query-time texts through encode_cached (figures' measure phrases)
+        self._in_cached = False
 
     def encode(self, texts):
-        self.exact.extend(texts)
+        (self.short if self._in_cached else self.exact).extend(texts)
         return super().encode(texts)
+
+    def encode_cached(self, texts, persist=False):
+        self._in_cached = True
+        try:
+            return super().encode_cached(texts, persist)
+        finally:
+            self._in_cached = False
 
     def encode_fast(self, texts):
         self.fast.extend(texts)
@@ -49,6 +58,8 @@ def test_ingest_embeds_each_stored_text_once(embedder, tmp_path):
         rows = [row[:2] for row in services.store.catalog.iter_index_rows()]
         stored = Counter(text for _, text in rows)
         assert Counter(counting.exact) == stored  # each stored text once, and nothing else
+        # Besides them, the figure reader embeds the figures' measure phrases, each once.
+        assert not set(counting.short) & set(stored) and len(counting.short) == len(set(counting.short))
         # Units judged by content went through the int8 copy; any that ended up a passage on
         # its own was embedded again at full precision (it is among ``exact`` above).
         assert len(counting.fast) > 100

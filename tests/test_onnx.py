@@ -11,6 +11,11 @@ import numpy as np
 import pytest
 
 from prep_bot.evals.evaluation import default_retrieval_set, load_retrieval_set
+from prep_bot.evidence.classifier import StatementClassifier, load_training
+from prep_bot.evidence.figure_model import FigureModel, training_texts
+from prep_bot.evidence.figures import extract_figures
+from prep_bot.framework.statements import load_framework
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.infra.embeddings import Embedder
 from prep_bot.infra.onnx_encoder import PROBES, OnnxEncoder
 
@@ -111,3 +116,46 @@ def test_export_that_cannot_be_written_is_a_clear_error(tmp_path):
     with pytest.raises(Exception, match="could not write the embedding model as ONNX"):
         embedder.export_onnx(strict=True)
     assert embedder.encode(["still works"]).shape == (1, 384)
+
+
+def test_shipped_training_vectors_serve_the_onnx_engine(embedder, torch_embedder, sample_services, tmp_path):
+    """The tagger's and the figure models' training vectors are shipped (made with torch) and
+    keyed by the model, not the engine: the ONNX engine reads them as they are, gives the same
+    vectors for their texts, and the tags and figure labels come out the same with either engine."""
+    # The figure models' set: read from eval/figures-vectors.npz, not embedded again.
+    figures = FigureModel(embedder)
+    texts = training_texts(figures.labelled)
+    with np.load(figures.vectors_file) as data:
+        shipped = np.asarray(data["vectors"], dtype=np.float32)
+    read = figures.training_vectors(texts)
+    np.testing.assert_array_equal(np.stack([read[t] for t in texts]), shipped)
+    assert (embedder.encode(texts) * shipped).sum(axis=1).min() >= MIN_COSINE
+
+    # The tagger's set: read from knowledge/tagging/training-vectors.npz, the same statements.
+    classifier = StatementClassifier(
+        load_framework(REPO_ROOT / "knowledge" / "framework.yaml"), embedder,
+        REPO_ROOT / "knowledge" / "tagging" / "training.yaml", cache_dir=tmp_path / "tagger",
+    )
+    vectors, _ = classifier.base_data()
+    with np.load(classifier.shipped_file) as data:
+        np.testing.assert_array_equal(vectors, np.asarray(data["vectors"], dtype=np.float32))
+    # The set is the labelled texts and the framework's own descriptions, in that order.
+    items = load_training(classifier.training_file) + classifier._framework_texts()
+    again = embedder.encode([t for _, t in items])
+    assert (again * vectors).sum(axis=1).min() >= MIN_COSINE
+    shipped_p, onnx_p = classifier.predict_proba(vectors), classifier.predict_proba(again)
+    assert (shipped_p.argmax(axis=1) == onnx_p.argmax(axis=1)).all() and np.abs(shipped_p - onnx_p).max() < 1e-3
+
+    # Figure labels on the sample library's passages: the same with ONNX and with torch.
+    passages = [row[1] for row in sample_services.store.catalog.iter_index_rows()]
+    labelled = {}
+    for engine in (embedder, torch_embedder):
+        model = FigureModel(engine)
+        out = []
+        for text in passages:
+            points = extract_figures(text)
+            if points:
+                model.annotate(points, vectors=model.vectors_for(points))
+                out += [(p.performance, p.subject) for p in points]
+        labelled[engine.backend] = out
+    assert len(labelled["onnx"]) > 50 and labelled["onnx"] == labelled["torch"]
