@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from prep_bot.infra.config import Settings
@@ -68,7 +69,7 @@ class Services:
     def coach(self):
         from prep_bot.coaching.coach import Coach
 
-        return Coach(self.store, self.framework, self.rubric, self.questions)
+        return Coach(self.store, self.framework, self.rubric, self.questions, cache=self.cache)
 
     @cached_property
     def advisor(self):
@@ -110,6 +111,75 @@ class Services:
 
         return Ingestor(self.store, self.framework, self.settings.max_file_mb, self.settings.chunk_tokens)
 
+    # -- the use cases (prep_bot/app), each with what it needs and the one permission policy -----
+    # Each part is handed over as ``Later``: built the first time the use case touches it, so a
+    # command builds only what it uses (`prep-bot search` opens no accounts database).
+    def _later(self, name: str) -> Later:
+        return Later(lambda: getattr(self, name))
+
+    @cached_property
+    def policy(self):
+        from prep_bot.app.policy import Policy
+
+        return Policy(self._later("users"))
+
+    @cached_property
+    def practice(self):
+        from prep_bot.app.practice import Practice
+
+        parts = (self._later(n) for n in ("framework", "questions", "coach", "attempts", "store", "advisor", "transcriber"))
+        return Practice(self.policy, *parts, self.settings)
+
+    @cached_property
+    def interview(self):
+        from prep_bot.app.interview import MockInterview
+
+        return MockInterview(self.policy, *(self._later(n) for n in ("framework", "questions", "coach", "attempts")))
+
+    @cached_property
+    def progress(self):
+        from prep_bot.app.progress import Progress
+
+        return Progress(self.policy, *(self._later(n) for n in ("attempts", "framework", "questions", "rubric")))
+
+    @cached_property
+    def team_story(self):
+        from prep_bot.app.team import TeamStory
+
+        return TeamStory(self.policy, *(self._later(n) for n in ("attempts", "insights", "advisor")))
+
+    @cached_property
+    def readiness(self):
+        from prep_bot.app.readiness import Readiness
+
+        return Readiness(self.policy, self._later("insights"))
+
+    @cached_property
+    def library(self):
+        from prep_bot.app.library import Library
+
+        return Library(self.policy, *(self._later(n) for n in ("store", "ingestor", "framework")), self.settings.data_dir,
+                       shared_database=self.settings.shared_database)
+
+    @cached_property
+    def evidence(self):
+        from prep_bot.app.evidence import Evidence
+
+        parts = ("store", "advisor", "framework", "rubric", "questions", "coach", "embedder")
+        return Evidence(self.policy, *(self._later(n) for n in parts))
+
+    @cached_property
+    def accounts(self):
+        from prep_bot.app.accounts import Accounts
+
+        return Accounts(self.policy, *(self._later(n) for n in ("users", "attempts", "cache")))
+
+    @cached_property
+    def transfer(self):
+        from prep_bot.app.transfer import StoreTransfer
+
+        return StoreTransfer(self.policy, self.settings, self._later("store"), self._later("attempts"))
+
     def close(self) -> None:
         """Close the databases this instance opened (nothing is opened just to close it)."""
         if "attempts" in self.__dict__:
@@ -120,5 +190,21 @@ class Services:
             self.cache.close()
 
 
-def build_services(settings: Settings | None = None) -> Services:
-    return Services(settings or Settings())
+class Later:
+    """A part of the services, built the first time it is used and then used as itself (every
+    attribute is the part's). Nothing else: isinstance and equality see the stand-in."""
+
+    __slots__ = ("_build", "_part")
+
+    def __init__(self, build: Callable[[], object]) -> None:
+        self._build = build
+        self._part = None
+
+    def __getattr__(self, name: str):
+        if self._part is None:
+            self._part = self._build()
+        return getattr(self._part, name)
+
+
+def build_services(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Services:
+    return Services(settings or Settings(), embedder=embedder)

@@ -152,6 +152,7 @@ class FakeLLM:
         self.scripts = dict(SCRIPTS)
         self.requests: list[tuple[str, dict]] = []
         self.keys: list[str] = []  # the Authorization header of each chat request
+        self.redirects: dict[str, str] = {}  # script name -> where every request to it is sent (307)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -164,15 +165,25 @@ class FakeLLM:
                 parts = self.path.strip("/").split("/", 2)
                 return (parts[0], "/" + parts[2]) if len(parts) == 3 and parts[1] == "v1" else ("", self.path)
 
-            def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
+            def _send(self, status: int, body: bytes, kind: str = "application/json", location: str = "") -> None:
                 self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _redirected(self, name: str) -> bool:
+                if name not in outer.redirects:
+                    return False
+                self._send(307, b"", location=outer.redirects[name] + self.path.split("/v1", 1)[-1])
+                return True
+
             def do_GET(self):
                 name, rest = self._script()
+                if self._redirected(name):
+                    return
                 if rest == "/models" and name in outer.scripts:
                     data = {"object": "list", "data": [{"id": outer.model, "object": "model", "created": 0, "owned_by": "test"}]}
                     return self._send(200, json.dumps(data).encode())
@@ -182,6 +193,8 @@ class FakeLLM:
                 name, rest = self._script()
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if self._redirected(name):
+                    return
                 if rest != "/chat/completions" or name not in outer.scripts:
                     return self._send(404, b'{"error": {"message": "not found"}}')
                 outer.requests.append((name, body))

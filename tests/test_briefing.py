@@ -16,7 +16,7 @@ SECTION = '<section class="pb-statement"'
 
 
 def test_all_statements_one_page_each(sample_services):
-    html = briefing_html(sample_services)
+    html = briefing_html(sample_services.store, sample_services.framework, sample_services.rubric, sample_services.questions)
     assert html.count(SECTION) == 9 and 'class="pb-nav"' in html
     found, text = inspect(html)
     assert found == []
@@ -26,7 +26,7 @@ def test_all_statements_one_page_each(sample_services):
 
 
 def test_one_statement_carries_dated_messages_and_sourced_figures(sample_services):
-    pack = briefing(sample_services, qs="assessing-needs")
+    pack = briefing(sample_services.store, sample_services.framework, sample_services.rubric, sample_services.questions, qs="assessing-needs")
     assert [s["qs"] for s in pack["statements"]] == ["assessing-needs"]
     s = pack["statements"][0]
     polarities = {m["polarity"] for m in s["key_messages"]}
@@ -38,7 +38,7 @@ def test_one_statement_carries_dated_messages_and_sourced_figures(sample_service
     compared = [f for f in s["figures"] if f["comparator"]]
     assert compared, s["figures"]
     assert compared[0] == s["figures"][0]  # figures with a comparator come first
-    html = briefing_html(sample_services, qs="assessing-needs")
+    html = briefing_html(sample_services.store, sample_services.framework, sample_services.rubric, sample_services.questions, qs="assessing-needs")
     assert html.count(SECTION) == 1 and 'class="pb-nav"' not in html
     _, text = inspect(html)
     for m in s["key_messages"]:
@@ -54,14 +54,14 @@ def test_one_statement_carries_dated_messages_and_sourced_figures(sample_service
 
 def test_audience_changes_the_questions(sample_services):
     def asked(audience):
-        pack = briefing(sample_services, qs="governance", audience=audience)
+        pack = briefing(sample_services.store, sample_services.framework, sample_services.rubric, sample_services.questions, qs="governance", audience=audience)
         return [q["text"] for q in pack["statements"][0]["questions"]]
 
     everyone, leaders, front = asked(None), asked("senior-leader"), asked("frontline")
     assert leaders and front and set(leaders).isdisjoint(front)
     assert set(leaders) < set(everyone) and set(front) < set(everyone)
     assert set(leaders) == {q.text for q in sample_services.questions.select(qs="governance", audience="senior-leader")}
-    html = briefing_html(sample_services, qs="governance", audience="senior-leader")
+    html = briefing_html(sample_services.store, sample_services.framework, sample_services.rubric, sample_services.questions, qs="governance", audience="senior-leader")
     assert f"Likely questions for {AUDIENCE_NAMES['senior-leader']}" in html
     assert all(q not in html for q in front)
 
@@ -71,11 +71,11 @@ def test_scoped_to_the_home_council_without_the_model(sample_services):
     home = Services(Settings(data_dir=sample_services.settings.data_dir, council="Stockton-on-Tees Borough Council"))
     other = Services(Settings(data_dir=sample_services.settings.data_dir, council="Another Borough Council"))
     try:
-        ours = briefing(home, qs="governance")["statements"][0]
-        theirs = briefing(other, qs="governance")["statements"][0]
+        ours = briefing(home.store, home.framework, home.rubric, home.questions, qs="governance")["statements"][0]
+        theirs = briefing(other.store, other.framework, other.rubric, other.questions, qs="governance")["statements"][0]
         assert ours["key_messages"] and ours["figures"]
         assert theirs["key_messages"] == [] and theirs["figures"] == []  # the sample reports are another council's
-        assert "No figures found" in briefing_html(other, qs="governance")
+        assert "No figures found" in briefing_html(other.store, other.framework, other.rubric, other.questions, qs="governance")
         for services in (home, other):
             assert not services.embedder.loaded
     finally:
@@ -92,7 +92,7 @@ def test_hostile_evidence_is_escaped(make_services, evidence_dir):
     )
     services = make_services()
     services.ingestor.ingest([evidence_dir])
-    html = briefing_html(services, qs="safeguarding")
+    html = briefing_html(services.store, services.framework, services.rubric, services.questions, qs="safeguarding")
     found, text = inspect(html)
     assert found == [] and SCRIPT not in html and IMG not in html
     assert f"Safeguarding review {SCRIPT} {IMG}" in text  # the title, shown as typed

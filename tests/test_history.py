@@ -14,14 +14,15 @@ import pytest
 
 from prep_bot.practice.attempts import MAX_STORED_TEXT, AttemptLog, compact_feedback
 from prep_bot.infra.config import Settings
+from prep_bot.app.policy import Action, Policy
+from prep_bot.app.progress import read_attempt, visible_attempts as attempts_seen
 from prep_bot.practice.export import (
-    dimension_labels, may_read, practice_html, readable_attempt, safe_cell, statement_titles,
-    write_practice_files,
+    dimension_labels, practice_html, safe_cell, statement_titles, write_practice_files,
 )
 from prep_bot.services import Services
 from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.progress import MIN_SPAN, chart_axis
-from prep_bot.people.accounts import AccessDenied, Identity, UserStore, visible_attempts
+from prep_bot.people.accounts import AccessDenied, Identity, UserStore
 
 SCRIPT = "<script>alert(1)</script>"
 OLD_SCHEMA = """CREATE TABLE attempts (
@@ -123,6 +124,17 @@ def test_stored_feedback_keeps_citations_and_short_texts_only(knowledge):
 def test_one_attempt_is_readable_exactly_when_the_lists_show_it(tmp_path):
     log = AttemptLog(f"sqlite:///{tmp_path / 'a.sqlite'}")
     users = UserStore(log)
+    policy = Policy(users)  # the one rule (prep_bot/app/policy.py), for lists and for one attempt
+
+    def may_read(identity, attempt):
+        return policy.may(identity, Action.READ_ATTEMPT, attempt)
+
+    def readable_attempt(identity, log, number):
+        return read_attempt(policy, log, identity, number)
+
+    def visible_attempts(identity, log, user=None, *, users):
+        return attempts_seen(policy, log, identity, person=user)
+
     for name, role, team in (("sam", "staff", "Front door"), ("kim", "staff", "Front door"), ("mo", "manager", "Front door"),
                              ("sue", "staff", "Hospital"), ("lee", "lead", "")):
         users.add(name, f"{name}-password-1", role=role, team=team)

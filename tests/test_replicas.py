@@ -171,21 +171,21 @@ def target(cluster, make_services, tmp_path):
 
 # -- moving up: export, import ---------------------------------------------------------------------
 def test_the_import_carries_every_count_and_refuses_twice(source, cluster, target, cli):
-    from prep_bot.infra.transfer import counts
+    from prep_bot.app.transfer import counts
 
     services, home, _ = source
     manifest = json.loads((cluster["export"] / "manifest.json").read_text(encoding="utf-8"))
-    local = counts(services)
+    local = counts(services.settings, services.store, services.attempts)
     assert manifest["counts"] == local.__dict__ and local.uploads == 1 and local.attempts == 3 and local.corrections == 1
     assert manifest["home_council"] == home
     assert cluster["import"].stdout.startswith(f"Imported {local.describe()} from ")
-    after = counts(target)
+    after = counts(target.settings, target.store, target.attempts)
     assert after.__dict__ == {**local.__dict__, "users": local.users + 1}  # and mo, added since
     # A second import into the now full store is refused in one line, changing nothing.
     again = cli("import", str(cluster["export"]), env=cluster["env"]("prep-bot-migrate.service"))
     assert again.returncode == 1 and len(again.stderr.strip().splitlines()) == 1, again.stderr
     assert "already holds 5 documents" in again.stderr and "import into an empty store" in again.stderr
-    assert counts(target).__dict__ == after.__dict__
+    assert counts(target.settings, target.store, target.attempts).__dict__ == after.__dict__
     # A changed export is refused before anything is written.
     tampered = cluster["root"] / "tampered"
     subprocess.run(["cp", "-r", str(cluster["export"]), str(tampered)], check=True)
@@ -219,7 +219,7 @@ def test_the_imported_store_answers_the_same_searches_with_the_same_tags(source,
 
 
 def test_the_shared_store_moves_back_to_a_local_data_dir(source, cluster, target, cli):
-    from prep_bot.infra.transfer import counts
+    from prep_bot.app.transfer import counts
 
     services, _, _ = source
     back, local = cluster["root"] / "back", cluster["root"] / "local-again"
@@ -230,7 +230,7 @@ def test_the_shared_store_moves_back_to_a_local_data_dir(source, cluster, target
     assert done.returncode == 0, done.stderr
     again = services_with(services.embedder, data_dir=local)
     try:
-        assert counts(again).__dict__ == counts(target).__dict__
+        assert counts(again.settings, again.store, again.attempts).__dict__ == counts(target.settings, target.store, target.attempts).__dict__
         assert (local / "uploads" / UPLOADED).read_text(encoding="utf-8") == UPLOADED_TEXT
         assert again.users.verify("mo", PASSWORDS["mo"]).role == "manager"
         for query in QUERIES[:3]:
@@ -350,7 +350,7 @@ def test_a_killed_export_or_import_leaves_nothing_half_done(source, cluster, tmp
     hidden partial one); an import leaves the target empty (and re-importable) or complete."""
     import random
 
-    from prep_bot.infra.transfer import counts
+    from prep_bot.app.transfer import counts
 
     rng = random.Random(13)
     services = source[0]
@@ -378,8 +378,8 @@ def test_a_killed_export_or_import_leaves_nothing_half_done(source, cluster, tmp
     proc = killed(["import", str(cluster["export"]), "--data-dir", str(local)], local / "chroma", env_for(local))
     look = services_with(services.embedder, data_dir=local)
     try:
-        held = counts(look)
-        complete = counts(services).__dict__
+        held = counts(look.settings, look.store, look.attempts)
+        complete = counts(services.settings, services.store, services.attempts).__dict__
         assert held.documents in (0, complete["documents"]) and held.passages in (0, complete["passages"]), held
         assert (held.documents == 0) == (held.corrections == 0), held  # the catalog commits all or nothing
         print(f"\nimport killed ({proc.returncode}) with {held.describe()} in the target")
@@ -390,6 +390,6 @@ def test_a_killed_export_or_import_leaves_nothing_half_done(source, cluster, tmp
         assert done.returncode == 0, done.stderr
     look = services_with(services.embedder, data_dir=local)
     try:
-        assert counts(look).__dict__ == counts(services).__dict__
+        assert counts(look.settings, look.store, look.attempts).__dict__ == counts(services.settings, services.store, services.attempts).__dict__
     finally:
         look.close()

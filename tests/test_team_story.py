@@ -111,7 +111,7 @@ def test_hostile_names_answers_and_evidence_are_escaped(tmp_path_factory, embedd
         pages = {
             "fragment": team_story_html(story), "page": team_story_html(story, standalone=True),
             "readiness": readiness_html(services.insights.readiness()),
-            "briefing": briefing_html(services),
+            "briefing": briefing_html(services.store, services.framework, services.rubric, services.questions),
         }
         for name, html in pages.items():
             found, text = inspect(html)
@@ -148,7 +148,7 @@ def test_pages_fit_a_phone_and_print_on_a4(team, tmp_path, new_page):
     pages = {
         "readiness": readiness_html(services.insights.readiness()),
         "team-story": team_story_html(story, standalone=True),
-        "briefing": briefing_html(services),
+        "briefing": briefing_html(services.store, services.framework, services.rubric, services.questions),
     }
     page = new_page(viewport={"width": 375, "height": 800})
     for name, html in pages.items():

@@ -51,5 +51,22 @@ def with_services(command):
     return wrapper
 
 
+def operator(name: str | None = None):
+    """Who runs a command: the person at this machine's terminal, who holds the data dir and so
+    may do everything the app allows anyone (the permission policy's local person), under their
+    login name unless ``name`` is given."""
+    import getpass
+
+    from prep_bot.people.identity import Identity
+
+    return Identity.local(name or getpass.getuser(), "")
+
+
 def print_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+COUNCIL_HELP = (
+    "Whose documents: a council's name, 'all', or 'elsewhere' (other councils'). "
+    "Default: the home council's ($PREP_BOT_COUNCIL) and those naming none."
+)

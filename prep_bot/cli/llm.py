@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from prep_bot.cli.common import print_json, with_services
+from prep_bot.cli.common import operator, print_json, with_services
 from prep_bot.llm.client import LLMError
 from prep_bot.evidence.provenance import display_date
 
@@ -48,7 +48,7 @@ def check(as_json: bool, services) -> None:
 def ask(question: str, qs: str | None, as_json: bool, services) -> None:
     """Ask the evidence a question: an answer from the retrieved passages, with citations
     (without a model, the best passages)."""
-    answer = services.advisor.ask(question, qs)
+    answer = services.evidence.ask(operator(), question, qs)
     if as_json:
         print_json(answer.to_dict())
         return
@@ -67,9 +67,15 @@ def echo_sources(citations: list[dict], flags: list[str]) -> None:
 
 def model_help(services, feedback, answer: str):
     """The model's note and stronger answer for ``coach``; None when no model is set up."""
-    if not services.advisor.configured:
-        return None
-    return services.advisor.coach_help(feedback, answer)
+    from prep_bot.llm.advisor import CoachHelp
+
+    final = None
+    for item in services.practice.model_help(operator(), feedback, answer):
+        if isinstance(item, CoachHelp):
+            final = item
+    if final is None and services.advisor.configured:
+        final = CoachHelp(error="The model sent nothing.")
+    return final
 
 
 def echo_help(help_) -> None:

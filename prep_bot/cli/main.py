@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from prep_bot.cli.common import print_json, with_services
+from prep_bot.cli.common import COUNCIL_HELP, operator, print_json, with_services
 from prep_bot.errors import PrepBotError
 from prep_bot.cli.setup import council, onnx, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
 from prep_bot.cli.db import migrate
+from prep_bot.cli.evals import eval_group
 from prep_bot.cli.transfer import export_store, import_store
 from prep_bot.cli.llm import ask, echo_help, llm, model_help
 from prep_bot.cli.voice import echo_delivery, transcribe
@@ -19,10 +20,6 @@ from prep_bot.evidence.provenance import display_date, same_council
 from prep_bot.framework.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
 
 
-COUNCIL_HELP = (
-    "Whose documents: a council's name, 'all', or 'elsewhere' (other councils'). "
-    "Default: the home council's ($PREP_BOT_COUNCIL) and those naming none."
-)
 
 
 @click.group()
@@ -35,7 +32,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, onnx):
+for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, eval_group, onnx):
     main.add_command(command)
 
 
@@ -51,9 +48,7 @@ def ingest(paths: tuple[Path, ...], if_empty: bool, quiet: bool, council: str | 
     if if_empty and not services.store.is_empty():
         click.echo(f"The store in {services.settings.data_dir} already holds {len(services.store.documents())} documents; nothing to do.")
         return
-    if council is not None and not council.strip():
-        raise click.UsageError("--council is empty: give the council's name.")
-    report = services.ingestor.ingest(list(paths), progress=not quiet and sys.stderr.isatty(), council=council)
+    report = services.library.ingest(operator(), list(paths), council=council, progress=not quiet and sys.stderr.isatty())
     for result in report.failed:
         click.echo(f"skipped: {result.reason}", err=True)
     click.echo(f"{report.summary()}; data dir {services.settings.data_dir}.")
@@ -78,7 +73,8 @@ def search(query: str, qs, polarity, doc_type, k: int, mode: str, council: str |
     """Find the evidence passages that best answer QUERY, with citations."""
     if not query.strip():
         raise click.UsageError("QUERY is empty: give a question or some words to search the evidence for.")
-    hits = services.store.search(query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode, council=council)
+    hits = services.evidence.search(operator(), query, k=k, qs=qs, polarity=polarity, doc_type=doc_type, mode=mode,
+                                    council=council, longest=None, figures=False).hits
     if as_json:
         print_json([h.to_dict() for h in hits])
         return
@@ -111,7 +107,7 @@ def _provenance(p, services) -> str:
 @with_services
 def chunks(doc_id: str | None, council: str | None, as_json: bool, services) -> None:
     """List every stored passage with its tags (the retrieval test console)."""
-    passages = services.store.passages(doc_id, council=council if council or not doc_id else "all")
+    passages = services.library.passages(operator(), doc_id, council)
     if as_json:
         print_json([p.to_dict() for p in passages])
         return
@@ -126,13 +122,14 @@ def chunks(doc_id: str | None, council: str | None, as_json: bool, services) -> 
 @with_services
 def docs(as_json: bool, services) -> None:
     """List the stored documents."""
-    documents = services.store.documents()
+    documents = services.library.documents(operator())
     if as_json:
-        print_json([{**d.to_dict(), "date": d.date or None, "council": d.council or None} for d in documents])
+        print_json([{**d.info.to_dict(), "date": d.info.date or None, "council": d.info.council or None} for d in documents])
         return
-    for d in documents:
+    for document in documents:
+        d = document.info
         when = display_date(d.date) or "undated"
-        dated = " (dated)" if services.store.is_dated(d) else ""
+        dated = " (dated)" if document.dated else ""
         click.echo(f"{d.doc_id}  {d.doc_type:15} {d.chunks:5} passages  {when}{dated}  {d.council or '-'}  {d.title}")
     click.echo(f"{len(documents)} documents")
 
@@ -142,17 +139,9 @@ def docs(as_json: bool, services) -> None:
 @with_services
 def remove(doc_id: str, services) -> None:
     """Delete one document, its passages and, if it was uploaded in the app, its copy."""
-    from prep_bot.evidence.uploads import forget_upload
-
-    from prep_bot.infra.database import shown
-
-    store = services.store
-    known = store.catalog.document(doc_id)
-    kept_row = known is not None and store.catalog.has_upload(known.source)  # removed with the document
-    info = store.remove_document(doc_id)
-    copy = " and its uploaded copy" if forget_upload(services.settings.data_dir, info.source) or kept_row else ""
-    where = shown(store.catalog.url) if services.settings.shared_database else services.settings.data_dir
-    click.echo(f"Removed {info.doc_id} ({info.chunks} passages){copy} from {where}.")
+    gone = services.library.remove(operator(), doc_id)
+    copy = " and its uploaded copy" if gone.copy else ""
+    click.echo(f"Removed {gone.info.doc_id} ({gone.info.chunks} passages){copy} from {gone.where}.")
 
 
 @main.command()
@@ -163,12 +152,9 @@ def remove(doc_id: str, services) -> None:
 @with_services
 def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, services) -> None:
     """Correct a passage's tags (kept with who and when; re-ingest and new versions keep it)."""
-    import getpass
-
-    from prep_bot.evidence.corrections import correct
     from prep_bot.infra.database import shown
 
-    passage = correct(services.store, services.framework, passage_id, qs_list.split(","), polarity, by or getpass.getuser())
+    passage = services.library.correct_tags(operator(by), passage_id, qs_list.split(","), polarity)
     click.echo(
         f"Tagged {passage.id} as {', '.join(passage.quality_statements)} ({passage.polarity}); "
         f"saved in {shown(services.store.catalog.url)}."
@@ -183,12 +169,7 @@ def tag(passage_id: str, qs_list: str, polarity: str | None, by: str | None, ser
 @with_services
 def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
     """List likely CQC questions per quality statement and audience."""
-    from prep_bot.practice.questions import challenge_questions
-
-    chosen = services.questions.select(qs=qs, audience=audience)
-    if challenges:
-        found = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
-        chosen += [q for q in found if (not qs or q.qs == qs) and (not audience or q.audience == audience)]
+    chosen = services.practice.questions(operator(), qs=qs, audience=audience, challenges=challenges)
     if as_json:
         print_json([q.to_dict() for q in chosen])
         return
@@ -203,15 +184,17 @@ def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
 @click.option("--answer", default=None, help="Your answer, as you would say it.")
 @click.option("--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Or your answer spoken: a recording, transcribed on this machine (the file is left as it is).")
+@click.option("--earlier", "earlier", multiple=True,
+              help="An earlier answer this one follows up (repeatable, oldest first): the whole conversation is coached as one answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_json: bool, services) -> None:
+def coach(qs: str, question: str, answer: str | None, audio: Path | None, earlier: tuple[str, ...], as_json: bool, services) -> None:
     """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
     if (answer is None) == (audio is None):
         raise click.UsageError("Give the answer as --answer TEXT or --audio FILE (one of them).")
-    transcript = services.transcriber.transcribe(audio) if audio else None
+    transcript = services.practice.transcribe(operator(), audio, keep_file=True) if audio else None
     said = transcript.text if transcript else answer
-    feedback = services.coach.coach(qs, question, said)
+    feedback = services.practice.coach_once(operator(), qs, question, said, earlier=list(earlier))
     helped = model_help(services, feedback, said)  # None without a model; ``error`` when it failed
     if as_json:
         data = feedback.to_dict()
@@ -223,7 +206,10 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
         return
     if transcript:
         click.echo(f"You said: {transcript.text}")
-    click.echo(f"Score {feedback.score}/100")
+    turns = f" for the whole answer ({feedback.turns} turns)" if feedback.turns > 1 else ""
+    click.echo(f"Score {feedback.score}/100{turns}")
+    if feedback.reply and feedback.reply.added:
+        click.echo(feedback.reply.added)
     for d in feedback.dimensions:
         click.echo(f"  {d.label:<45} {d.score:>3}  {d.reason}")
     for claim in feedback.claims:
@@ -231,6 +217,8 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
         status = "not in the evidence" if claim.status == "unverified" else claim.status
         newest = f"; {claim.note}" if claim.note else ""
         click.echo(f"  figure {claim.text}: {status}{detail}{newest}")
+    if feedback.reply and feedback.reply.honesty_note:
+        click.echo(f"  {feedback.reply.honesty_note}")
     for point in feedback.missed:
         click.echo(f"  missed: {point}")
     click.echo(f"Follow-up: {feedback.follow_up}")
@@ -238,123 +226,6 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
         echo_delivery(transcript.delivery)
     if helped is not None:
         echo_help(helped)
-
-
-@main.group(name="eval")
-def eval_group() -> None:
-    """Measure retrieval and coaching against the labelled sets in eval/."""
-
-
-@eval_group.command(name="retrieval")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled questions (default: eval/retrieval.yaml).")
-@click.option("--council", default=None, help=COUNCIL_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def eval_retrieval(set_path: Path | None, council: str | None, as_json: bool, services) -> None:
-    """Recall@1, recall@5 and MRR for hybrid, dense-only and BM25-only search."""
-    from prep_bot.evals.evaluation import default_retrieval_set, evaluate_retrieval, format_table, load_retrieval_set
-
-    questions = load_retrieval_set(set_path or default_retrieval_set())
-    if services.store.is_empty():
-        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    results = evaluate_retrieval(services.store, questions, council=council)
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_table(results, len(questions)))
-
-
-@eval_group.command(name="tagging")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled documents (default: eval/tagging.yaml).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
-    """First-tag accuracy of content tagging, per statement, with a confusion matrix."""
-    from prep_bot.evals.tagging import default_tagging_set, evaluate_tagging, format_tagging_table, load_tagging_set
-
-    results = evaluate_tagging(services.ingestor, load_tagging_set(set_path or default_tagging_set()))
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_tagging_table(results))
-
-
-@eval_group.command(name="figures")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled figures (default: eval/figures.yaml).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the errors).")
-@with_services
-def eval_figures(set_path: Path | None, as_json: bool, services) -> None:
-    """Performance-figure and same-measure precision and recall of the figure models, on held-out folds."""
-    from prep_bot.evals.figures import evaluate_figures, format_figures_table
-
-    results = evaluate_figures(services.embedder, set_path)
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_figures_table(results))
-
-
-@eval_group.command(name="coach")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled answers (default: eval/answers.yaml).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
-    """How often a strong answer outscores a weak one, the margin, and planted false figures caught."""
-    from prep_bot.evals.evaluation import default_answer_set, evaluate_coach, format_coach_table, load_answer_set
-
-    if services.store.is_empty():
-        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    results = evaluate_coach(services.coach, load_answer_set(set_path or default_answer_set()))
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_coach_table(results))
-
-
-@eval_group.command(name="speech")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled answers (default: eval/answers.yaml).")
-@click.option("--figures", "figures_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Answers with figures said in words (default: eval/speech_figures.yaml).")
-@click.option("--only", type=click.Choice(["pairs", "figures"]), default=None, help="Run one of the two parts only.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pairs (and N figure answers).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (with every transcript).")
-@with_services
-def eval_speech(set_path: Path | None, figures_path: Path | None, only: str | None, limit: int | None, as_json: bool, services) -> None:
-    """Word error rate of spoken answers (espeak-ng, British voice), strong-vs-weak order kept, and
-    spoken-figure recall (figures said in words that reach the coach as the same figure)."""
-    import tempfile
-
-    from prep_bot.evals.evaluation import default_answer_set, load_answer_set
-    from prep_bot.evals.speech import (
-        evaluate_speech, evaluate_spoken_figures, format_figures_table, format_speech_table, load_spoken_figures,
-    )
-    from prep_bot.infra.config import REPO_ROOT
-
-    if services.store.is_empty():
-        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    data = load_answer_set(set_path or default_answer_set()) if only != "figures" else None
-    figures = load_spoken_figures(figures_path or REPO_ROOT / "eval" / "speech_figures.yaml") if only != "pairs" else None
-    say = lambda line: click.echo(line, err=True)  # noqa: E731
-    results: dict = {}
-    with tempfile.TemporaryDirectory(prefix="prep-bot-speech-") as workdir:
-        if data is not None:
-            results = evaluate_speech(services.coach, services.transcriber, data, Path(workdir), limit=limit, progress=say)
-        if figures is not None:
-            results["figures"] = evaluate_spoken_figures(
-                services.transcriber, figures, Path(workdir), claims=services.coach.claims, limit=limit, progress=say,
-            )
-    if as_json:
-        print_json(results)
-        return
-    if data is not None:
-        click.echo(format_speech_table(results))
-    if figures is not None:
-        click.echo(format_figures_table(results["figures"]))
 
 
 @main.command()
@@ -376,10 +247,11 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
     Works in its own temporary store (your evidence store is not touched). Progress goes to
     stderr; the table (or JSON) to stdout. About 10 minutes at the default scale."""
     from prep_bot.evals.bench import format_markdown, format_table, run, to_json
+    from prep_bot.services import build_services
 
     try:
-        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep, ingest_runs=ingest_runs,
-                     cli_rounds=cli_rounds)
+        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep, services_for=build_services,
+                     ingest_runs=ingest_runs, cli_rounds=cli_rounds)
     except PrepBotError as e:
         raise click.ClickException(str(e)) from e
     except ValueError as e:
@@ -397,7 +269,7 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
 @with_services
 def gaps(as_json: bool, services) -> None:
     """Readiness per quality statement and the likely questions the evidence cannot yet answer."""
-    rows = services.insights.readiness()
+    rows = services.readiness.rows(operator())
     if as_json:
         print_json([
             {k: v for k, v in r.to_dict().items() if k in GAPS_KEYS} for r in rows
@@ -425,15 +297,7 @@ GAPS_KEYS = (
 @with_services
 def report(out: Path, services) -> None:
     """Write the readiness report (HTML with the heatmap, Markdown or CSV, by extension)."""
-    from prep_bot.practice.report import readiness_csv, readiness_html, readiness_markdown
-
-    writers = {".html": readiness_html, ".htm": readiness_html, ".md": readiness_markdown, ".csv": readiness_csv}
-    writer = writers.get(out.suffix.lower())
-    if writer is None:
-        raise click.UsageError(f"--out must end in .html, .md or .csv, not {out.suffix or '(nothing)'}")
-    rows = services.insights.readiness()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(writer(rows), encoding="utf-8")
+    rows = services.readiness.report(operator(), out)  # its form by the suffix of --out
     click.echo(f"Wrote {out.resolve()} ({len(rows)} quality statements, from the evidence in {services.settings.data_dir}).")
 
 
@@ -446,11 +310,11 @@ def report(out: Path, services) -> None:
 def briefing(qs: str | None, audience: str | None, out: Path, services) -> None:
     """Write the printable briefing pack: per quality statement, key messages, figures with
     comparators and sources, likely questions and what a good answer covers."""
-    from prep_bot.practice.briefing import AUDIENCE_NAMES, briefing_html
+    from prep_bot.practice.briefing import AUDIENCE_NAMES
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise click.UsageError(f"--out must end in .html, not {out.suffix or '(nothing)'}")
-    html = briefing_html(services, qs=qs, audience=audience)
+    html = services.evidence.briefing(operator(), qs=qs, audience=audience)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     count = 1 if qs else len(services.framework.quality_statements)

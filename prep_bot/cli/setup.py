@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from prep_bot.cli.common import print_json, with_services
+from prep_bot.cli.common import operator, print_json, with_services
 from prep_bot.framework.vocab import ROLES
 
 
@@ -31,9 +31,9 @@ def users_add(name: str, role: str, team: str, password_file: Path | None, servi
         lines = password_file.read_text(encoding="utf-8").splitlines()
         password = lines[0] if lines else ""
     else:
-        services.users.check_new(name, role, team)  # refuse before asking for a password
+        services.accounts.check_new(operator(), name, role, team)  # refuse before asking for a password
         password = click.prompt(f"Password for {name.strip()}", hide_input=True, confirmation_prompt=True)
-    user = services.users.add(name, password, role=role, team=team)
+    user = services.accounts.add(operator(), name, password, role=role, team=team)
     click.echo(f"Added {user.name} ({user.role}{', team ' + user.team if user.team else ''}) to {_accounts_file(services)}.")
 
 
@@ -42,7 +42,7 @@ def users_add(name: str, role: str, team: str, password_file: Path | None, servi
 @with_services
 def users_list(as_json: bool, services) -> None:
     """List the users (never their passwords or hashes)."""
-    people = services.users.list()
+    people = services.accounts.list(operator())
     if as_json:
         print_json([u.to_dict() for u in people])
         return
@@ -57,16 +57,13 @@ def users_list(as_json: bool, services) -> None:
 @with_services
 def users_remove(name: str, erase_attempts: bool, services) -> None:
     """Remove a user (their practice is kept unless --erase-attempts)."""
-    known = services.users.get(name)
-    answers = [a.answer for a in services.attempts.list(user=known.name)] if known and erase_attempts else []
-    user, erased = services.users.remove(name, erase_attempts=erase_attempts)
+    gone = services.accounts.remove(operator(), name, erase_attempts=erase_attempts)  # erased answers' vectors too
     where = _accounts_file(services)
     if erase_attempts:
-        services.cache.forget(answers)  # their answers' vectors go with the answers
-        click.echo(f"Removed {user.name} from {where}; erased {erased} attempt{'' if erased == 1 else 's'}.")
+        click.echo(f"Removed {gone.user.name} from {where}; erased {gone.erased} attempt{'' if gone.erased == 1 else 's'}.")
     else:
-        kept = len(services.attempts.list(user=user.name))
-        click.echo(f"Removed {user.name} from {where}; kept their {kept} attempt{'' if kept == 1 else 's'} (--erase-attempts erases them).")
+        kept = gone.kept
+        click.echo(f"Removed {gone.user.name} from {where}; kept their {kept} attempt{'' if kept == 1 else 's'} (--erase-attempts erases them).")
 
 
 def _accounts_file(services) -> str:
@@ -91,8 +88,12 @@ def serve(host: str, port: int, workers: int | None, services) -> None:
     """Serve the app in the browser (with sign-in once users exist)."""
     from prep_bot.infra.migrations import ready
     from prep_bot.people.accounts import check_bind
+    from prep_bot.infra.egress import bypass_proxy_for
     from prep_bot.infra.workers import NO_HAPROXY, default_workers, find_haproxy, run_workers
 
+    # Gradio's start-up checks, the workers' health checks and a loopback Chroma server are
+    # this machine talking to itself: never through a proxy the environment names.
+    bypass_proxy_for(host, services.settings.chroma_url)
     ready(services.settings)  # a schema from a newer prep-bot, or not migrated: refuse in one line
 
     accounts = services.users.count()

@@ -1,5 +1,5 @@
 """Commands that move a council's store between places: `prep-bot export` and `prep-bot import`
-(see prep_bot.infra.transfer for the folder's format)."""
+(see prep_bot.app.transfer for the folder's format)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from prep_bot.cli.common import with_services
+from prep_bot.cli.common import operator, with_services
 
 
 @click.command(name="export")
@@ -19,9 +19,9 @@ from prep_bot.cli.common import with_services
 def export_store(out: Path, quiet: bool, services) -> None:
     """Write the documents (with passages, vectors, tags and corrections), kept uploads, accounts
     and attempts of this data dir's store to a folder that `prep-bot import` reads."""
-    from prep_bot.infra import transfer
+    from prep_bot.app import transfer
 
-    manifest = transfer.export(services, out, progress=not quiet and sys.stderr.isatty())
+    manifest = services.transfer.export(operator(), out, progress=not quiet and sys.stderr.isatty())
     counts = transfer.Counts(**manifest["counts"])
     click.echo(f"Exported {counts.describe()} from {manifest['source']} to {out}.")
 
@@ -34,9 +34,9 @@ def import_store(folder: Path, quiet: bool, services) -> None:
     """Load a folder written by `prep-bot export` into this data dir's store (a local data dir,
     or PREP_BOT_DATABASE_URL and PREP_BOT_CHROMA_URL), which must be empty; every count is
     checked afterwards."""
-    from prep_bot.infra import transfer
+    from prep_bot.app import transfer
 
-    manifest, counts = transfer.import_(services, folder, progress=not quiet and sys.stderr.isatty())
+    manifest, counts = services.transfer.import_(operator(), folder, progress=not quiet and sys.stderr.isatty())
     click.echo(f"Imported {counts.describe()} from {folder} into {transfer.describe_store(services.settings)}.")
     if manifest.get("home_council"):
         click.echo(f"Home council {manifest['home_council']} remembered in {services.settings.council_file}; "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from prep_bot.cli.common import print_json, with_services
+from prep_bot.cli.common import operator, print_json, with_services
 
 
 def echo_delivery(delivery) -> None:
@@ -23,7 +23,7 @@ def echo_delivery(delivery) -> None:
 @with_services
 def transcribe(audio: Path, as_json: bool, services) -> None:
     """Transcribe a spoken answer (WAV, MP3, M4A, OGG, WebM or FLAC) on this machine, with delivery notes."""
-    transcript = services.transcriber.transcribe(audio)  # an unusable one: AudioError, one line
+    transcript = services.practice.transcribe(operator(), audio, keep_file=True)  # unusable: AudioError, one line
     if as_json:
         print_json(transcript.to_dict())
         return

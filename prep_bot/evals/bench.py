@@ -18,7 +18,6 @@ noisy); absolute times are shown but not relied on. One run, in a throwaway data
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -30,22 +29,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import numpy as np
-
 from prep_bot.infra.config import REPO_ROOT, Settings
 from prep_bot.evals.evaluation import _norm, default_answer_set, default_retrieval_set, load_answer_set, load_retrieval_set
-from prep_bot.evidence.figures import sentences
-from prep_bot.evidence.passage import DocumentInfo, Passage
+from prep_bot.evals.cli_timing import cli_commands
+from prep_bot.evals.serving import serve_footprint
+from prep_bot.evals.synthetic import Synthesizer, grow
 
 SAMPLE_LIBRARY = REPO_ROOT / "knowledge" / "evidence"
-SYNTHETIC_DOC = 1000  # passages per synthetic document
 TARGETS = {
     "ingest_vs_encode": ">= 0.8",
     "search_cli_s": "<= 3",
@@ -83,23 +79,25 @@ def _timed(work: Callable[[], object]) -> float:
 
 
 # -- 1. ingest ------------------------------------------------------------------------------------
-def ingest_throughput(services, library: Path = SAMPLE_LIBRARY, runs: int = 3) -> dict:
+def ingest_throughput(services, services_for: Callable, library: Path = SAMPLE_LIBRARY, runs: int = 3) -> dict:
     """The whole ingest pipeline on an empty store against a bare encode of the same passage
     texts by the same engine (the limit: every stored text embedded once), ``runs`` times (each
     on an empty store; the last one fills ``services``' store). The engine is loaded, its ONNX
-    copy written and the store opened first: both sides start warm."""
+    copy written and the store opened first: both sides start warm. The untimed first ingest
+    (which finds the texts) also labels the library's figures, whose measure phrases the engine
+    then keeps in memory: figure labelling is not in the timed runs."""
     store, embedder = services.store, services.embedder
     store.collection  # noqa: B018 - open Chroma before timing
     embedder.load(export=True)
     services.ingestor.refit()  # the tagger's training vectors, embedded once, are not ingest work
-    texts = _library_texts(services, library)
+    texts = _library_texts(services, library, services_for)
 
     def encode() -> None:
         embedder.encode(texts)
 
     ratios, ingest_times, encode_times = [], [], []
     for run in range(runs):
-        with _scratch(services) if run < runs - 1 else nullcontext(services) as target:
+        with _scratch(services, services_for) if run < runs - 1 else nullcontext(services) as target:
             encode_before = _timed(encode)
             start = time.perf_counter()
             report = target.ingestor.ingest([library])
@@ -129,19 +127,12 @@ def ingest_throughput(services, library: Path = SAMPLE_LIBRARY, runs: int = 3) -
     }
 
 
-def _scratch_services(services, folder: Path):
-    """Services on an empty data dir sharing ``services``' loaded model."""
-    from prep_bot.services import Services
-
-    return Services(Settings(data_dir=folder, chroma_url=None), embedder=services.embedder)
-
-
 class _scratch:
-    """A throwaway store sharing the model, removed on exit."""
+    """A throwaway store sharing the model (services built by ``services_for``), removed on exit."""
 
-    def __init__(self, services) -> None:
+    def __init__(self, services, services_for: Callable) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="prep-bot-bench-scratch-"))
-        self.services = _scratch_services(services, self.folder)
+        self.services = services_for(Settings(data_dir=self.folder, chroma_url=None), embedder=services.embedder)
 
     def __enter__(self):
         return self.services
@@ -151,59 +142,11 @@ class _scratch:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _library_texts(services, library: Path) -> list[str]:
+def _library_texts(services, library: Path, services_for: Callable) -> list[str]:
     """The texts ingest will embed, found by ingesting into a scratch store (not timed)."""
-    with _scratch(services) as other:
+    with _scratch(services, services_for) as other:
         other.ingestor.ingest([library])
         return [row[1] for row in other.store.catalog.iter_index_rows()]
-
-
-# -- 1b. commands in a fresh shell -----------------------------------------------------------------
-def cli_commands(data_dir: Path, rounds: int = 3) -> dict:
-    """``prep-bot search`` and ``prep-bot coach`` as a person types them, each a new process of
-    the real entry point on the sample store: the ONNX engine (the default) against torch
-    (PREP_BOT_EMBED_BACKEND=torch, how every command ran before), alternating, median of
-    ``rounds``. Each command is run once first, so that both find the data dir's caches as a
-    person's second command would."""
-    pair = load_answer_set(default_answer_set())["pairs"][0]
-    commands = {
-        "search": ["search", "how are carers supported after an assessment"],
-        "coach": ["coach", "--qs", pair["qs"], "--question", pair["question"], "--answer", pair["strong"]],
-    }
-    times: dict[str, list[float]] = {f"{name}_{engine}": [] for name in commands for engine in ("onnx", "torch")}
-    for n in range(rounds + 1):
-        for name, args in commands.items():
-            engines = ("onnx", "torch") if n % 2 == 0 else ("torch", "onnx")
-            for engine in engines:
-                took = _run_cli(args, data_dir, engine)
-                if n:  # the first round only warms the caches
-                    times[f"{name}_{engine}"].append(took)
-    out: dict = {"cli_rounds": rounds}
-    for name in commands:
-        onnx_s, torch_s = statistics.median(times[f"{name}_onnx"]), statistics.median(times[f"{name}_torch"])
-        out[f"{name}_cli_s"] = round(onnx_s, 2)
-        out[f"{name}_cli_torch_s"] = round(torch_s, 2)
-        out[f"{name}_cli_vs_torch"] = round(onnx_s / torch_s, 3)
-    return out
-
-
-def _entry_point() -> list[str]:
-    """The installed ``prep-bot`` script beside this Python, else the module."""
-    script = Path(sys.executable).with_name("prep-bot")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "prep_bot.cli"]
-
-
-def _run_cli(args: list[str], data_dir: Path, engine: str) -> float:
-    env = dict(os.environ, PREP_BOT_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
-               GRADIO_ANALYTICS_ENABLED="False", PREP_BOT_EMBED_BACKEND="auto" if engine == "onnx" else "torch")
-    for name in ("PREP_BOT_CHROMA_URL", "PREP_BOT_LLM_URL", "PREP_BOT_DATABASE_URL"):
-        env.pop(name, None)
-    start = time.perf_counter()
-    done = subprocess.run([*_entry_point(), *args], env=env, capture_output=True, text=True, timeout=300)
-    took = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"prep-bot {args[0]} exited with {done.returncode}: {done.stderr[-1000:]}")
-    return took
 
 
 # -- 2. hybrid against plain LangChain --------------------------------------------------------------
@@ -293,91 +236,7 @@ def spoken_turns(services, answers: int = SPOKEN_ANSWERS) -> dict:
     }
 
 
-# -- 4. synthetic evidence ------------------------------------------------------------------------------
-class Synthesizer:
-    """Realistic stand-in passages made from the sample library: the sentences of a real
-    passage plus one to three from others on the same quality statement, reshuffled, with every
-    number varied; tagged like the passage they started from. A passage's vector is the mean of
-    its sentences' real embeddings plus a little noise (embedding 100k passages one by one
-    would take hours on this machine; what is measured is storing and searching them)."""
-
-    def __init__(self, services, seed: int = 11) -> None:
-        self.rng = random.Random(seed)
-        self.noise = np.random.default_rng(seed)
-        self.sources = [p for p in services.store.passages() if p.doc_type != "data"]
-        self.sentences: list[list[str]] = [[s for s in sentences(p.text) if len(s.split()) >= 4] for p in self.sources]
-        distinct = sorted({s for group in self.sentences for s in group})
-        vectors = services.embedder.encode(distinct)
-        self.vector = dict(zip(distinct, vectors))
-        self.by_statement: dict[str, list[int]] = {}
-        for index, p in enumerate(self.sources):
-            for slug in p.quality_statements[:1]:
-                self.by_statement.setdefault(slug, []).append(index)
-        self.made = 0
-
-    def document(self, size: int) -> tuple[DocumentInfo, list[Passage], list[str], np.ndarray]:
-        doc_number = self.made // SYNTHETIC_DOC
-        doc_id = f"synthetic-{doc_number:05d}"
-        sha = hashlib.sha256(f"{doc_id}:{self.made}".encode()).hexdigest()
-        passages, vectors = [], []
-        for position in range(size):
-            index = self.rng.randrange(len(self.sources))
-            source = self.sources[index]
-            picked = list(self.sentences[index]) or [source.text]
-            kin = self.by_statement.get(source.quality_statements[0], []) if source.quality_statements else []
-            for other in self.rng.sample(kin, min(len(kin), self.rng.randint(1, 3))):
-                if self.sentences[other]:
-                    picked.append(self.rng.choice(self.sentences[other]))
-            self.rng.shuffle(picked)
-            picked = picked[: self.rng.randint(3, 8)]
-            text = " ".join(_vary_numbers(s, self.rng) for s in picked)
-            mean = np.mean([self.vector.get(s, self.vector[next(iter(self.vector))]) for s in picked], axis=0)
-            mean = mean + self.noise.normal(0.0, 0.01, mean.shape)
-            vectors.append(mean / np.linalg.norm(mean))
-            passages.append(
-                Passage(
-                    id=f"{doc_id}:{sha[:12]}:{position:05d}", text=text, doc_id=doc_id, title=f"Synthetic evidence {doc_number}",
-                    source=f"synthetic/{doc_id}.txt", page=None, section=source.section,
-                    quality_statements=list(source.quality_statements), theme=source.theme, polarity=source.polarity,
-                    doc_type=source.doc_type, position=position,
-                )
-            )
-        self.made += size
-        info = DocumentInfo(doc_id=doc_id, title=f"Synthetic evidence {doc_number}", source=f"synthetic/{doc_id}.txt",
-                            doc_type="other", sha256=sha)
-        return info, passages, [p.text for p in passages], np.asarray(vectors, dtype=np.float32)
-
-
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
-
-
-def _vary_numbers(sentence: str, rng: random.Random) -> str:
-    """Every number scaled by 0.5-1.5 (years left alone), keeping its written form."""
-
-    def vary(m: re.Match) -> str:
-        whole = int(m.group(1).replace(",", ""))
-        if 1900 <= whole <= 2100 and not m.group(2):
-            return m.group(0)
-        value = float(m.group(0).replace(",", "")) * rng.uniform(0.5, 1.5)
-        if m.group(2):
-            return f"{value:.{len(m.group(2)) - 1}f}"
-        return f"{int(round(value)):,}" if "," in m.group(1) else str(int(round(value)))
-
-    return _NUMBER.sub(vary, sentence)
-
-
-def grow(services, synth: Synthesizer, target: int) -> float:
-    """Add synthetic documents until the store holds ``target`` passages; seconds taken."""
-    store = services.store
-    start = time.perf_counter()
-    while (have := store.catalog.passage_count()) < target:
-        size = min(SYNTHETIC_DOC - synth.made % SYNTHETIC_DOC, target - have)
-        info, passages, texts, vectors = synth.document(size)
-        store.put_document(info, passages, texts, vectors)
-    store.lexical.ensure_current(store.catalog)
-    return time.perf_counter() - start
-
-
+# -- 4. searching a grown store (the synthetic passages are made in evals/synthetic.py) ---------------
 def search_latency(services, rounds: int = 2) -> dict:
     """Hybrid search as a user meets it (query embedded afresh), over the labelled questions
     with and without their statement filter, and the same with the query vector given (the
@@ -408,117 +267,7 @@ def search_latency(services, rounds: int = 2) -> dict:
     }
 
 
-# -- 5. serving -------------------------------------------------------------------------------------------
-_BARE_APP = """
-import sys, gradio as gr
-with gr.Blocks() as demo:
-    gr.Textbox(label="hello")
-demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), ssr_mode=False, quiet=True)
-"""
-
-
-def serve_footprint(data_dir: Path, timeout: float = 300.0) -> dict:
-    """Cold start of `prep-bot serve` on ``data_dir`` to its first page and its peak resident
-    memory after a practice turn and an evidence search; a bare Gradio app started the same way
-    is the baseline."""
-    env = dict(os.environ, PREP_BOT_DATA_DIR=str(data_dir), GRADIO_ANALYTICS_ENABLED="False",
-               ANONYMIZED_TELEMETRY="False", HF_HUB_OFFLINE="1")
-    env.pop("PREP_BOT_CHROMA_URL", None)
-    cli = [sys.executable, "-c", "from prep_bot.cli.main import main; main()"]
-    bare_runs = []
-
-    def bare() -> None:  # before and after serve, so neither side always finds a warm disk cache
-        port = _free_port()
-        run = _start_and_wait([sys.executable, "-c", _BARE_APP, str(port)], env, port, timeout)
-        bare_runs.append((run["start_s"], _peak_rss_mib(run["proc"])))
-        _stop(run)
-
-    bare()
-    serve_port = _free_port()
-    served = _start_and_wait([*cli, "serve", "--host", "127.0.0.1", "--port", str(serve_port)], env, serve_port, timeout)
-    try:
-        start_rss = _peak_rss_mib(served["proc"])
-        _practice_turn(f"http://127.0.0.1:{serve_port}/")
-        peak = _peak_rss_mib(served["proc"])
-    finally:
-        _stop(served)
-    bare()
-    bare_start = statistics.mean(t for t, _ in bare_runs)
-    bare_rss = max(r for _, r in bare_runs)
-    return {
-        "serve_cold_start_s": round(served["start_s"], 2),
-        "bare_gradio_start_s": round(bare_start, 2),
-        "serve_vs_bare_start": round(served["start_s"] / bare_start, 2),
-        "serve_rss_at_start_mib": start_rss,
-        "serve_peak_rss_mib": peak,
-        "bare_gradio_rss_mib": bare_rss,
-    }
-
-
-def _practice_turn(url: str) -> None:
-    from gradio_client import Client
-
-    client = Client(url, verbose=False)
-    data = load_answer_set(default_answer_set())
-    pair = data["pairs"][0]
-    client.predict("Bench", "frontline", pair["qs"], True, api_name="/ask")
-    client.predict(pair["strong"], "Bench", "", "frontline", [], api_name="/answer")
-    client.predict("what do we know about carers", "All", "All", "All", 5, api_name="/evidence")
-
-
-def _start_and_wait(command: list[str], env: dict, port: int, timeout: float) -> dict:
-    log = tempfile.TemporaryFile()
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = start + timeout
-    while True:
-        if proc.poll() is not None:
-            log.seek(0)
-            tail = log.read().decode(errors="replace")[-2000:]
-            log.close()
-            raise RuntimeError(f"{' '.join(command[:3])} exited with {proc.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
-                if page.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.perf_counter() > deadline:
-            _stop({"proc": proc, "log": log})
-            raise RuntimeError(f"nothing answered on port {port} within {timeout:.0f} s")
-        time.sleep(0.05)
-    return {"proc": proc, "start_s": time.perf_counter() - start, "log": log}
-
-
-def _peak_rss_mib(proc: subprocess.Popen) -> float:
-    """VmHWM: the most resident memory the process has had (Linux)."""
-    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
-
-
-def _stop(run: dict) -> None:
-    """Stop a process started by _start_and_wait and close its log."""
-    proc = run["proc"]
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    run["log"].close()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
+# -- 5. serving (the cold start and footprint of `prep-bot serve` are measured in evals/serving.py) ----
 def cli_start() -> dict:
     """`prep-bot --help` against `python -c "import click"` (the floor for a click CLI)."""
     cli = [sys.executable, "-c", "from prep_bot.cli.main import main; main()", "--help"]
@@ -534,11 +283,12 @@ def cli_start() -> dict:
 # -- the run ------------------------------------------------------------------------------------------------
 def run(
     scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=None, keep: Path | None = None,
-    ingest_runs: int = 3, cli_rounds: int = 3,
+    services_for: Callable | None = None, ingest_runs: int = 3, cli_rounds: int = 3,
 ) -> dict:
-    """Every measurement, in a temporary data dir (or ``keep``), as one flat dict."""
-    from prep_bot.services import Services
-
+    """Every measurement, in a temporary data dir (or ``keep``), as one flat dict. ``services_for``
+    builds a store's services from its settings (the command passes the composition root's)."""
+    if services_for is None:
+        raise ValueError("the benchmark needs services_for, the function that builds a store's services")
     if scale < 1000:
         raise ValueError("--scale must be at least 1000 passages")
     small = max(300, scale // 10)
@@ -547,7 +297,7 @@ def run(
     workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="prep-bot-bench-"))
     began = time.perf_counter()
     try:
-        services = Services(Settings(data_dir=workdir / "store", chroma_url=None), embedder=embedder)
+        services = services_for(Settings(data_dir=workdir / "store", chroma_url=None), embedder=embedder)
         result: dict = {
             "date": date.today().isoformat(),
             "machine": _machine(),
@@ -560,13 +310,13 @@ def run(
         _say("CLI start")
         result.update(cli_start())
         _say("ingest of the sample library against a bare encode")
-        result.update(_prefixed("ingest", ingest_throughput(services, runs=ingest_runs)))
+        result.update(_prefixed("ingest", ingest_throughput(services, services_for, runs=ingest_runs)))
         result["ingest_vs_encode"] = result.pop("ingest_ingest_vs_encode")
         result["reingest_fraction"] = result.pop("ingest_reingest_fraction")
         result["ingest_vs_encode_min"] = result.pop("ingest_ingest_vs_encode_min")
         result["ingest_vs_encode_max"] = result.pop("ingest_ingest_vs_encode_max")
         _say("search and coach in a fresh shell: ONNX against torch")
-        with _scratch(services) as sample:  # a store of their own, not open in this process
+        with _scratch(services, services_for) as sample:  # a store of their own, not open in this process
             sample.ingestor.ingest([SAMPLE_LIBRARY])
             sample.close()
             result.update(cli_commands(sample.settings.data_dir, rounds=cli_rounds))

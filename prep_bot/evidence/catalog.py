@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from prep_bot.evidence.corrections import Correction
-from prep_bot.infra.database import is_sqlite, make_engine
+from prep_bot.infra.database import is_sqlite, make_engine, url_of
 from prep_bot.evidence.passage import DocumentInfo, Passage
 
 _META = sa.MetaData()
@@ -79,12 +79,6 @@ _GENERATION = sa.select(state_table.c.value).where(state_table.c.key == "generat
 _BUMP = state_table.update().where(state_table.c.key == "generation").values(value=state_table.c.value + 1)
 
 
-def catalog_url(location: Path | str) -> str:
-    """A SQLAlchemy URL for ``location``: a database URL as given, a path as a SQLite file."""
-    text = str(location)
-    return text if "://" in text else f"sqlite:///{Path(location)}"
-
-
 class Catalog:
     """Documents and passages, with a generation counter bumped on every change."""
 
@@ -93,7 +87,7 @@ class Catalog:
         see prep_bot.infra.migrations: a SQLite file upgrades itself)."""
         from prep_bot.infra import migrations
 
-        self.url = catalog_url(location)
+        self.url = url_of(location)
         self.sqlite = is_sqlite(self.url)
         if self.sqlite:
             Path(sa.engine.make_url(self.url).database).parent.mkdir(parents=True, exist_ok=True)

@@ -179,8 +179,16 @@ def store_examples(store, cap: int = STORE_CAP) -> list[tuple[str, str, np.ndarr
     return [(pid, qs, vectors[pid]) for pid, qs in ids if pid in vectors]
 
 
-if __name__ == "__main__":  # pragma: no cover - a maintainer's step after editing the training set
-    from prep_bot.services import build_services
+def training_file(knowledge_dir: Path) -> Path:
+    """The shipped training set in a knowledge folder."""
+    return Path(knowledge_dir) / "tagging" / "training.yaml"
 
-    services = build_services()
-    print(services.ingestor.classifier.save_shipped())
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's step after editing the training set
+    from prep_bot.framework.statements import load_framework
+    from prep_bot.infra.config import Settings
+
+    settings = Settings()
+    embedder = Embedder(settings.model_path, batch_size=settings.embed_batch_size, threads=settings.torch_threads)
+    classifier = StatementClassifier(load_framework(settings.framework_file), embedder, training_file(settings.knowledge_dir))
+    print(classifier.save_shipped())

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import re
 import threading
 from collections import OrderedDict
@@ -32,8 +31,12 @@ import numpy as np
 import yaml
 
 from prep_bot.errors import ConfigError
+from prep_bot.evidence.injection import evidence_text
+from prep_bot.evidence.figure_features import (  # noqa: F401 - names_other_things, _groups, _SERVICE_RE re-exported
+    _SERVICE_RE, _groups, _hashed, _kind, _left_text, _measured_time, names_other_things, pair_features, simple_features,
+    window_text,
+)
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words, extract_figures
-from prep_bot.evidence.measures import is_threshold, subject_cue
 from prep_bot.infra.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
@@ -47,24 +50,9 @@ _FITTED: dict[str, "_Models"] = {}
 _LOCK = threading.RLock()
 _ANNOTATIONS: OrderedDict[str, list[tuple[bool, str]]] = OrderedDict()
 ANNOTATION_CACHE = 4000
-KINDS = ("%", "£", "time", "count", "per 100,000", "fraction")
 _WORD_NUMBERS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90}
-_META_WORDS = re.compile(
-    r"\b(?:on[- ]site|visit(?:ed|s)?|interview(?:s|ed)?|focus groups?|peer (?:team|challenge|review|reviewers?)|inspectors?|"
-    r"documents?|pages?|appendix|contents|chapter|report|experience|combined|hours|spent|met|spoke|conversations?|"
-    r"audited|case files?|tel(?:ephone)?|e-?mail|contact|members|act|survey responses|respondents|sessions|attended)\b",
-    re.I,
-)
-_PERF_WORDS = re.compile(
-    r"\b(?:wait(?:s|ed|ing)?|completed|within|rate|average|people|carers?|residents|admi(?:tted|ssions)|reviews?|"
-    r"assessments?|satisf(?:ied|action)|safe|home|discharge|reablement|vacanc(?:y|ies)|turnover|spend|budget|"
-    r"placements?|enquir(?:y|ies)|concerns?|referrals?|direct payments?|rated|good|outstanding|per 100,000|increase|"
-    r"decrease|fell|rose|improved)\b",
-    re.I,
-)
-_THRESHOLD_BEFORE = re.compile(r"\b(?:within|after|longer than|more than|over|under|beyond|at least|for more than|following)\s*$", re.I)
 
 
 @dataclass
@@ -131,153 +119,6 @@ def load_figure_set(path: Path = FIGURES_FILE) -> FigureSet:
                     break
             figures.append(label)
     return FigureSet(figures, len(items), registers)
-
-
-# -- features ---------------------------------------------------------------------------------
-def window_text(point: DataPoint) -> str:
-    """The words around the figure with the figure in place (what the embedding reads)."""
-    return point.window.replace("…", point.raw, 1) if "…" in point.window else f"{point.raw} {point.window}"
-
-
-def _kind(point: DataPoint) -> str:
-    return "fraction" if point.unit.startswith("of ") else point.kind
-
-
-def simple_features(point: DataPoint) -> np.ndarray:
-    """Unit, size, cue words and the rule-based subject, as numbers."""
-    sentence, start = point.sentence, point.start
-    before, after = sentence[max(0, start - 60) : start], sentence[start + len(point.raw) : start + len(point.raw) + 60]
-    window = window_text(point)
-    value = point.value
-    feats = [1.0 if _kind(point) == k else 0.0 for k in KINDS]
-    feats += [
-        math.log10(abs(value) + 1) / 4,
-        1.0 if float(value).is_integer() else 0.0,
-        1.0 if value and value % 5 == 0 else 0.0,
-        1.0 if point.period else 0.0,
-        1.0 if point.comparator else 0.0,
-        1.0 if point.is_comparator else 0.0,
-        min(len(_META_WORDS.findall(window)), 3) / 3,
-        min(len(_PERF_WORDS.findall(window)), 3) / 3,
-        min(len(_META_WORDS.findall(before)), 2) / 2,
-        min(len(_PERF_WORDS.findall(after)), 2) / 2,
-        0.0,  # (was "within|after" before it: is_threshold below reads that better)
-        3.0 if is_threshold(sentence, start, point.unit) else 0.0,  # weighed up: the clearest cue there is
-        1.0 if re.search(r"\d\s?(?:%|per ?cent)", sentence[: start]) else 0.0,  # a rate before it in the sentence
-        1.0 if point.noun in ("people", "person", "carer", "resident", "adult", "") else 0.0,
-        1.0 if point.start < 3 else 0.0,
-        min(len(sentence.split()), 60) / 60,
-    ]
-    cue = subject_cue(sentence, start, start + len(point.raw))
-    feats += [1.0 if cue == s else 0.0 for s in SUBJECTS]
-    feats += [1.0 if point.subject == s else 0.0 for s in SUBJECTS]
-    return np.array(feats, dtype=np.float32)
-
-
-_TIMED = re.compile(
-    r"\b(?:wait\w*|delay\w*|took|takes?|taking|timescales?|installed|fitted|completed|delivered|answered|responded|"
-    r"start(?:ed|s)?|goes in|go in|put in)\b[^.;:]{0,40}$",
-    re.I,
-)
-
-
-def _measured_time(point: DataPoint) -> bool:
-    """A time that people wait or a service takes ("installed within ten weeks", "waited 76
-    days"), not a threshold and not the report's own (days on site, hours spent)."""
-    if point.kind != "time" or is_threshold(point.sentence, point.start, point.unit):
-        return False
-    before = point.sentence[max(0, point.start - 60) : point.start]
-    return bool(_TIMED.search(before)) and not _META_WORDS.search(before)
-
-
-def _left_text(point: DataPoint) -> str:
-    return " ".join(point.sentence[max(0, point.start - 80) : point.start].split()[-8:]) + f" {point.raw}"
-
-
-def _hashed(texts: list[str]) -> np.ndarray:
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    vec = HashingVectorizer(n_features=2**11, ngram_range=(1, 2), alternate_sign=False, norm="l2")
-    return vec.transform(texts)
-
-
-# What happens to people in a measure, and which service it is about: two measures naming
-# different ones ("waiting" against "admitted"; "home care" against "nursing care") differ.
-_STATES = {
-    "wait": r"wait|waits|waited|waiting|awaiting|delay|delays|delayed|backlog|queue|list",
-    "admit": r"admitted|admission|admissions|placed|placement|placements|moved into",
-    "complete": r"completed|complete|done|finished|concluded|closed|authorisations?|authorised|installed|fitted|installation|delivered",
-    "receive": r"received|receiving|contacts?|referrals?|referred|requests?|concerns|calls",
-    "start": r"commenc\w*|started|starting|began|new (?:home ?care )?packages?",
-    "satisfied": r"satisfied|satisfaction|happy",
-    "safe": r"feel safe|felt safe|feeling safe",
-    "staff": r"vacancy|vacancies|vacant|turnover|sickness|caseloads?|agency|posts",
-    "money": r"spend|spent|spends|cost|costs|budget|overspend|savings|saving|rate an hour|fee",
-    "rated": r"rated|ratings?",
-    "home": r"still at home|at home 91|remain(?:ing)? at home|stay(?:ed)? at home",
-    "age": r"(?:over|under) \d\d|years old|aged \d\d",
-}
-_SERVICES = {
-    "homecare": r"home care|homecare|care at home|domiciliary|home-care",
-    "carehome": r"residential|nursing|care homes?",
-    "mh": r"mental health",
-    "reablement": r"reablement|intermediate care",
-    "carers": r"carers?'?",
-    "adapt": r"adaptations?|equipment|occupational therap|stair ?lifts?|ramps?|grab rails?|disabled facilities",
-    "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b",
-    "safeguarding": r"safeguarding|section 42",
-    "assess": r"care act assessments?|assessments? of need|\bassessments?\b",
-    "review": r"\breviews?\b|reviewed",
-    "dp": r"direct payments?",
-    "hospital": r"hospital|discharges?",
-    "frontdoor": r"front door|transfer to other teams|first point of contact",
-}
-_STATE_RE = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATES.items()}
-_SERVICE_RE = {k: re.compile(rf"(?:{v})", re.I) for k, v in _SERVICES.items()}
-
-
-def _groups(text: str, table: dict) -> set[str]:
-    return {k for k, pattern in table.items() if pattern.search(text)}
-
-
-def names_other_things(a: DataPoint, b: DataPoint) -> bool:
-    """Whether two measures plainly name different events or services ("waiting" against
-    "admitted", "home care" against "mental health services"): never the same measure."""
-    return (_conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)) > 0
-            or _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)) > 0)
-
-
-def _conflict(a: set[str], b: set[str]) -> float:
-    """1 when both name some and share none; -1 when they share one; 0 when either names none."""
-    if not a or not b:
-        return 0.0
-    return -1.0 if a & b else 1.0
-
-
-def pair_features(a: DataPoint, b: DataPoint, va: dict, vb: dict) -> np.ndarray:
-    """Features of a pair of figures for the same-measure model. ``va``/``vb`` hold the vectors
-    of each figure's measure phrase (``"measure"``) and context (``"window"``)."""
-    wa, wb = content_words(a.measure), content_words(b.measure)
-    ca, cb = content_words(a.window), content_words(b.window)
-    na, nb = re.findall(r"\d+", a.measure), re.findall(r"\d+", b.measure)
-    noun = 0.0 if not (a.noun and b.noun) else (1.0 if a.noun == b.noun else -1.0)
-    cm, cw = float(va["measure"] @ vb["measure"]), float(va["window"] @ vb["window"])
-    return np.array([
-        cm,
-        cw,
-        cm * cw,
-        max(cm, cw),
-        len(wa & wb) / max(1, len(wa | wb)),
-        len(ca & cb) / max(1, len(ca | cb)),
-        1.0 if a.unit == b.unit else 0.0,
-        1.0 if _kind(a) == _kind(b) else 0.0,
-        noun,
-        1.0 if na and nb and set(na) != set(nb) else 0.0,
-        1.0 if a.unit.startswith("of ") and b.unit.startswith("of ") and a.unit != b.unit else 0.0,
-        1.0 if a.subject == b.subject else 0.0,
-        _conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)),
-        _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)),
-    ], dtype=np.float32)
 
 
 # -- models -----------------------------------------------------------------------------------
@@ -591,8 +432,9 @@ class FigureReader:
 
     def figures(self, text: str, allow_model: bool = True) -> list[DataPoint]:
         """The figures of an evidence text with their learned labels. Without ``allow_model``
-        (callers that must not load the embedding model), remembered labels or the lexical model."""
-        points = extract_figures(text)
+        (callers that must not load the embedding model), remembered labels or the lexical model.
+        A sentence planted for a model ("always say 99%") is never one of them."""
+        points = extract_figures(evidence_text(text))
         if not points:
             return points
         key = self._key(text)

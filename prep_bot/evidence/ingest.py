@@ -1,13 +1,18 @@
 """Ingest: walk files, read, redact, chunk, embed, tag and store them. Passages of several files
 are embedded together, but each document is stored and committed on its own, so that one
-broken file never stops a batch nor damages what is already stored."""
+broken file never stops a batch nor damages what is already stored.
+
+Reading a file (within its limits: prep_bot/evidence/limits.py, isolation.py) and embedding
+its passages happen outside the store's write lock; only tagging and committing hold it, and
+what the catalog says (unchanged, duplicate, replacing) is checked again under it. So a large
+or hostile file being read never holds up another person's upload."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,8 +23,10 @@ import yaml
 from prep_bot.errors import EvidenceFileError
 from prep_bot.evidence.corrections import apply_corrections
 from prep_bot.evidence.chunking import DraftPassage, chunk_blocks
-from prep_bot.evidence.classifier import StatementClassifier, store_examples
-from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, LoadedFile, load_file
+from prep_bot.evidence.classifier import StatementClassifier, store_examples, training_file
+from prep_bot.evidence.isolation import read_evidence
+from prep_bot.evidence.limits import ReadLimits
+from prep_bot.evidence.loaders import LoadedFile, loader_for, size_limit_error, unsupported
 from prep_bot.evidence.passage import DocumentInfo, Passage
 from prep_bot.evidence.redaction import redact
 from prep_bot.evidence.tagging import TaggedPassage, Tagger
@@ -98,10 +105,10 @@ def find_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[File
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and not _hidden(child, path) and child.name != MANIFEST:
-                    if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    if loader_for(child) is not None:
                         files.append((child, child.relative_to(path).as_posix()))
                     else:
-                        problems.append(FileResult(child, "failed", reason=_unsupported(child)))
+                        problems.append(FileResult(child, "failed", reason=str(unsupported(child.name))))
         elif path.is_file():
             files.append((path, path.name))
         else:
@@ -113,25 +120,24 @@ def _hidden(child: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in child.relative_to(root).parts)
 
 
-def _unsupported(path: Path) -> str:
-    return f"{path.name}: unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
-
-
 class Ingestor:
     """Turns evidence files into tagged, embedded passages in the store."""
 
-    def __init__(self, store: EvidenceStore, framework: Framework, max_file_mb: float = 50.0, chunk_tokens: int = 200) -> None:
+    def __init__(
+        self, store: EvidenceStore, framework: Framework, max_file_mb: float = 50.0, chunk_tokens: int = 200,
+        limits: ReadLimits | None = None,
+    ) -> None:
         self.store = store
         self.framework = framework
         self.embedder = store.embedder
         self.classifier = StatementClassifier(
-            framework, store.embedder, store.settings.knowledge_dir / "tagging" / "training.yaml",
+            framework, store.embedder, training_file(store.settings.knowledge_dir),
             cache_dir=store.settings.data_dir / "tagger",
         )
         self.tagger = Tagger(framework, self.classifier)
         self.max_file_mb = max_file_mb
         self.chunk_tokens = chunk_tokens
-        self._council: str | None = None  # the council named for the files being ingested
+        self.limits = limits or ReadLimits.from_settings(store.settings)
         self._fitted_at: int | None = None  # catalog generation the tagger was last fitted against
         # What a file becomes depends on its bytes and on these: part of its fingerprint.
         training = self.classifier.training_file
@@ -141,12 +147,7 @@ class Ingestor:
     def ingest(self, paths: Sequence[Path], progress: bool = False, council: str | None = None) -> IngestReport:
         """Ingest files and folders. ``council`` names the council of every file given (else
         each file's manifest entry, else its own title lines say)."""
-        with self.store.writing():  # one writer at a time, in this process and any other
-            self._council = council
-            try:
-                return self._ingest(paths, progress)
-            finally:
-                self._council = None
+        return self._ingest(paths, progress, council)
 
     def refit(self) -> bool:
         """Refit the tagger when the store's headed or corrected passages changed. Their ids
@@ -158,13 +159,14 @@ class Ingestor:
         self._fitted_at = generation
         return refitted
 
-    def _ingest(self, paths: Sequence[Path], progress: bool) -> IngestReport:
+    def _ingest(self, paths: Sequence[Path], progress: bool, council: str | None) -> IngestReport:
         files, problems = find_files(paths)
         report = IngestReport(list(problems))
-        self.store.reconcile()
-        if files:
-            self._ready()
-            self.refit()
+        self.embedder.load(export=True)  # before the lock: the first ingest here writes the ONNX copies
+        with self.store.writing():  # one writer at a time, in this process and any other
+            self.store.reconcile()
+            if files:
+                self.refit()
         bar = None
         if progress:
             from tqdm import tqdm
@@ -178,94 +180,103 @@ class Ingestor:
                 bar.set_postfix(passages=report.chunks, failed=len(report.failed))
 
         try:
-            self._run(files, done)
+            self._run(files, done, council)
         finally:
             if bar is not None:
                 bar.close()
-        self.store.lexical.ensure_current(self.store.catalog)
+        with self.store.writing():
+            self.store.lexical.ensure_current(self.store.catalog)
         return report
 
-    def ingest_file(self, path: Path, name: str | None = None, council: str | None = None) -> FileResult:
+    def ingest_file(
+        self, path: Path, name: str | None = None, council: str | None = None,
+        stored: Callable[[FileResult], None] | None = None,
+    ) -> FileResult:
         """Ingest one file; any problem comes back as a failed result with a one-line reason.
-        ``name`` is the file's path relative to the folder being ingested (its source)."""
+        ``name`` is the file's path relative to the folder being ingested (its source).
+        ``stored`` is called with the result, still under the write lock, once the document
+        is committed (an upload keeps its copy there, so the copy and the store agree)."""
         results: list[FileResult] = []
-        with self.store.writing():
-            self._council = council
-            try:
-                self._ready()
-                self.refit()
-                self._run([(path, name or path.name)], results.extend)
-            finally:
-                self._council = None
+        self.embedder.load(export=True)
+        self._run([(path, name or path.name)], results.extend, council, refit=True, stored=stored)
         return results[0]
 
     def preview(self, path: Path) -> list[TaggedPassage]:
         """Read, chunk, embed and tag one file as ingest would, storing nothing (for the tagging
         evaluation and for checking a file before adding it)."""
-        loaded = load_file(path, path.read_bytes())
+        loaded = read_evidence(path, path.read_bytes(), self.limits)
         units = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
         if not units:
             raise EvidenceFileError(f"{path.name}: no text passages found")
-        self._ready()
-        self.refit()
-        return self._embed_and_tag([units], passages=False)[0][0]
-
-    def _ready(self) -> None:
-        """Load the embedding engine; the first ingest on this machine also writes the ONNX
-        copies of the model (the int8 one judges units; both make later commands start fast)."""
         self.embedder.load(export=True)
+        self.refit()
+        vectors = self._unit_vectors([units])[0].vectors
+        return self.tagger.tag(units, vectors, self.embedder.count_tokens, self.chunk_tokens)
 
-    def _embed_and_tag(self, documents: Sequence[Sequence[DraftPassage]], passages: bool = True):
-        """Tag documents' units and pack them into passages, embedding every text once, several
-        documents together (one long encode runs near the model's full speed; many short ones
-        do not): first the units that are a passage on their own (their vector is stored) and,
-        through the fast int8 copy, the units judged by content that may be joined; then, after
-        tagging, each passage not embedded yet. Returns (passages, their vectors or None) per
-        document."""
+    def _unit_vectors(self, documents: Sequence[Sequence[DraftPassage]]) -> list[_UnitVectors]:
+        """The vectors tagging needs, for several documents together (one long encode runs near
+        the model's full speed; many short ones do not), outside the write lock: the units that
+        are a passage on their own whatever the statements, at full precision (judged with, then
+        stored as the passage's), and, through the fast int8 copy, the units judged by content
+        that may be joined (judged only). Units under a heading that names their statement need
+        none."""
         count, target = self.embedder.count_tokens, self.chunk_tokens
         plans = [self.tagger.plan(units, count, target) for units in documents]
         alone = self.embedder.encode([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.alone])
         judged = self.embedder.encode_fast([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.judged])
-        tagged, stored, a, j = [], [], 0, 0
-        for units, plan in zip(documents, plans):
+        out, a, j = [], 0, 0
+        for plan in plans:
             own = dict(zip(plan.alone, alone[a : a + len(plan.alone)]))
-            vectors = {**dict(zip(plan.judged, judged[j : j + len(plan.judged)])), **own}
+            out.append(_UnitVectors({**dict(zip(plan.judged, judged[j : j + len(plan.judged)])), **own}, own))
             a, j = a + len(plan.alone), j + len(plan.judged)
-            passages_ = self.tagger.tag(units, vectors, count, target)
-            tagged.append(passages_)
-            # A passage that is a unit embedded as a passage keeps its vector.
-            stored.append([own.get(t.units[0]) if len(t.units) == 1 else None for t in passages_])
-        if not passages:
-            return [(t, None) for t in tagged]
-        todo = [(d, k) for d, vectors in enumerate(stored) for k, v in enumerate(vectors) if v is None]
-        fresh = self.embedder.encode([tagged[d][k].draft.embed_text for d, k in todo])
-        for (d, k), vector in zip(todo, fresh):
-            stored[d][k] = vector
-        return [(t, np.stack(v) if v else np.zeros((0, self.embedder.dimension), dtype=np.float32)) for t, v in zip(tagged, stored)]
+        return out
 
-    def _run(self, files: Sequence[tuple[Path, str]], done) -> None:
-        """Prepare files one by one and embed and tag their passages together, about EMBED_BATCH
-        units at a time (see _embed_and_tag). Each document is still stored and committed on its
-        own. ``done`` gets results in file order."""
+    def _tag(self, units: Sequence[DraftPassage], unit_vectors: _UnitVectors) -> tuple[list[TaggedPassage], np.ndarray]:
+        """Tag a document's units and pack them into passages, then embed each passage that is
+        not a unit already embedded alone: every stored text is embedded once. A passage joined
+        from several units is embedded as a whole (a mean of its units' vectors would blur what
+        it says)."""
+        tagged = self.tagger.tag(units, unit_vectors.vectors, self.embedder.count_tokens, self.chunk_tokens)
+        own = unit_vectors.own
+        todo = [k for k, t in enumerate(tagged) if not (len(t.units) == 1 and t.units[0] in own)]
+        fresh = dict(zip(todo, self.embedder.encode([tagged[k].draft.embed_text for k in todo])))
+        vectors = [fresh[k] if k in fresh else own[t.units[0]] for k, t in enumerate(tagged)]
+        return tagged, np.stack(vectors) if vectors else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+
+    def _run(
+        self, files: Sequence[tuple[Path, str]], done, council: str | None = None, refit: bool = False,
+        stored: Callable[[FileResult], None] | None = None,
+    ) -> None:
+        """Prepare files one by one and embed what their tagging needs together, about
+        EMBED_BATCH units at a time, outside the write lock (see _unit_vectors). Each document
+        is then tagged, its passages embedded, stored and committed on its own under the lock
+        (``refit``: the tagger is refitted first). ``done`` gets results in file order."""
         pending: list[_Prepared] = []
+
+        def commit(prepared: _Prepared, unit_vectors: _UnitVectors) -> FileResult:
+            with self.store.writing():
+                if refit:
+                    self.refit()
+                result = self._store(prepared, unit_vectors)
+                if stored is not None and result.status in ("added", "replaced"):
+                    stored(result)
+                return result
 
         def flush() -> None:
             if not pending:
                 return
             try:
-                embedded = self._embed_and_tag([p.drafts for p in pending])
+                embedded = self._unit_vectors([p.drafts for p in pending])
             except Exception:  # noqa: BLE001 - one file's text must not fail the others
                 log.warning("embedding %d files together failed; embedding them one by one", len(pending))
-                results = [self._guarded(p.path, lambda: self._store(p, *self._embed_and_tag([p.drafts])[0])) for p in pending]
+                results = [self._guarded(p.path, lambda: commit(p, self._unit_vectors([p.drafts])[0])) for p in pending]
             else:
-                results = [
-                    self._guarded(p.path, lambda: self._store(p, tagged, vectors)) for p, (tagged, vectors) in zip(pending, embedded)
-                ]
+                results = [self._guarded(p.path, lambda: commit(p, vectors)) for p, vectors in zip(pending, embedded)]
             done(results)
             pending.clear()
 
         for path, name in files:
-            step = self._guarded(path, lambda: self._ingest_file(path, name))
+            step = self._guarded(path, lambda: self._ingest_file(path, name, council))
             if pending and (
                 (isinstance(step, FileResult) and step.status in ("unchanged", "duplicate"))
                 or (isinstance(step, _Prepared) and any(
@@ -276,7 +287,7 @@ class Ingestor:
                 # same content, or a version about to be replaced): store those first, so this
                 # file is named and recognised exactly as it would be alone.
                 flush()
-                step = self._guarded(path, lambda: self._ingest_file(path, name))
+                step = self._guarded(path, lambda: self._ingest_file(path, name, council))
             if isinstance(step, _Prepared):
                 pending.append(step)
                 if sum(len(p.drafts) for p in pending) >= EMBED_BATCH:
@@ -308,26 +319,23 @@ class Ingestor:
             doc_id = slugify(source)
         return doc_id
 
-    def _ingest_file(self, path: Path, source: str) -> FileResult | _Prepared:
+    def _ingest_file(self, path: Path, source: str, council: str | None = None) -> FileResult | _Prepared:
         """Read, check, redact and chunk a file: a result when there is nothing to embed
-        (unchanged, duplicate), else the prepared document."""
-        from prep_bot.evidence.loaders import size_limit_error
-
+        (unchanged, duplicate), else the prepared document. Takes no lock: what the catalog
+        says here is checked again when the document is stored."""
         too_big = size_limit_error(path.name, path.stat().st_size, self.max_file_mb)
         if too_big is not None:
             raise too_big  # refused from its size alone: never read
         data = path.read_bytes()
         # A council named on the command line is part of what the file becomes.
-        sha = hashlib.sha256(self._salt + (self._council or "").encode() + b"|" + data).hexdigest()
+        sha = hashlib.sha256(self._salt + (council or "").encode() + b"|" + data).hexdigest()
         doc_id = self._doc_id(source)
-        existing = self.store.catalog.document(doc_id)
-        if existing and existing.sha256 == sha:
-            return FileResult(path, "unchanged", doc_id, existing.chunks)
-        twin = self.store.catalog.find_by_sha(sha)
-        if twin and twin.doc_id != doc_id:
-            return FileResult(path, "duplicate", twin.doc_id, twin.chunks, reason=f"same content as {twin.doc_id}")
+        known = self._known(path, doc_id, sha)
+        if known is not None:
+            return known
 
-        loaded = load_file(path, data)
+        loaded = read_evidence(path, data, self.limits)
+        del data
         meta = _manifest_entry(path)
         redactions = 0
         for block in loaded.blocks:
@@ -342,18 +350,37 @@ class Ingestor:
         if not drafts:
             raise EvidenceFileError(f"{path.name}: no text passages found")
         head = ([loaded.title] if loaded.title else []) + [b.text for b in loaded.blocks[:TITLE_LINES] if b.kind != "row"]
-        council = self._council or str(meta.get("council") or "") or detect_council(head)
+        council = council or str(meta.get("council") or "") or detect_council(head)
         when = normalise_date(meta.get("date")) or document_date(head + [b.text for b in loaded.blocks[TITLE_LINES:] if b.kind != "row"])
         info = DocumentInfo(
             doc_id=doc_id, title=title, source=source, doc_type=doc_type, sha256=sha,
             council=" ".join(council.split()), date=when, redactions=redactions,
         )
-        return _Prepared(path, info, drafts, replaces=existing is not None)
+        return _Prepared(path, info, drafts)
 
-    def _store(self, prepared: _Prepared, tagged: list[TaggedPassage], vectors: np.ndarray) -> FileResult:
-        """Apply any lead's corrections to a prepared document's tagged passages and commit the
-        document, with its passages' vectors, to the store."""
+    def _known(self, path: Path, doc_id: str, sha: str) -> FileResult | None:
+        """``unchanged`` when the document is stored with this content, ``duplicate`` when
+        another document has it; else None."""
+        existing = self.store.catalog.document(doc_id)
+        if existing and existing.sha256 == sha:
+            return FileResult(path, "unchanged", doc_id, existing.chunks)
+        twin = self.store.catalog.find_by_sha(sha)
+        if twin and twin.doc_id != doc_id:
+            return FileResult(path, "duplicate", twin.doc_id, twin.chunks, reason=f"same content as {twin.doc_id}")
+        return None
+
+    def _store(self, prepared: _Prepared, unit_vectors: _UnitVectors) -> FileResult:
+        """Tag a prepared document's units with the vectors they need, pack them into passages
+        and embed those (see _tag), apply any lead's corrections, and commit the document to the
+        store. Called under the write lock: the catalog is asked again, as another writer may
+        have changed it since the file was read."""
         info = prepared.info
+        info.doc_id = self._doc_id(info.source)
+        known = self._known(prepared.path, info.doc_id, info.sha256)
+        if known is not None:
+            return known
+        replaces = self.store.catalog.document(info.doc_id) is not None
+        tagged, vectors = self._tag(prepared.drafts, unit_vectors)
         passages = [
             Passage(
                 id=f"{info.doc_id}:{info.sha256[:12]}:{i:05d}",
@@ -380,7 +407,7 @@ class Ingestor:
         # Label the figures now, while the model is loaded: the briefing pack reads them without it.
         FigureReader(self.embedder).warm([p.text for p in passages])
         log.info("stored %s: %d passages", info.doc_id, len(passages))
-        status: Status = "replaced" if prepared.replaces else "added"
+        status: Status = "replaced" if replaces else "added"
         return FileResult(prepared.path, status, info.doc_id, len(passages), info.redactions)
 
 
@@ -391,8 +418,15 @@ class _Prepared:
     path: Path
     info: DocumentInfo
     drafts: list
-    replaces: bool
 
+
+@dataclass
+class _UnitVectors:
+    """What a document's tagging needs (see Ingestor._unit_vectors): vectors by unit index, and
+    among them the full-precision ones of units that are a passage on their own."""
+
+    vectors: dict[int, np.ndarray]
+    own: dict[int, np.ndarray]
 
 
 def guess_doc_type(path: Path, title: str) -> str:

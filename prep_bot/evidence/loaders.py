@@ -1,7 +1,9 @@
-"""Read evidence files into blocks. One loader per format; each raises EvidenceFileError
-with a one-line reason a user can act on when the file cannot be read ("PDF is
-password-protected", "not a Word document (a zip archive of other files)", "not text
-(binary)"...), never a parser's traceback."""
+"""Read evidence files into blocks. One loader per format, all listed once in ``LOADERS``: that
+list is what decides the suffixes ingest accepts, the types the upload widget offers and the
+"unsupported file type" message. Each loader raises EvidenceFileError with a one-line reason a
+user can act on when the file cannot be read ("PDF is password-protected", "not a Word document
+(a zip archive of other files)", "not text (binary)"...), never a parser's traceback, and keeps
+to the caps in ``ReadLimits`` (prep_bot/evidence/limits.py) as it reads."""
 
 from __future__ import annotations
 
@@ -10,27 +12,26 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from prep_bot.errors import EvidenceFileError
+from prep_bot.evidence.limits import ReadLimits, TableBudget, TextBudget, check_package, too_much_text
 from prep_bot.evidence.passage import Block, LoadedFile
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm", ".csv", ".xlsx"}
 _TOC_LINE = re.compile(r"(\.{3,}|\t|\s{3,})\s*\d{1,3}\s*$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files, and password-protected new ones
-MAX_UNPACKED_MB = 500  # a .docx or .xlsx that unpacks to more than this is refused (a zip bomb)
+DEFAULT_LIMITS = ReadLimits()
 
 
 def size_limit_error(name: str, size: int, max_file_mb: float) -> EvidenceFileError | None:
     """The error for a file of ``size`` bytes over the limit (checked before it is read), else None."""
     if size <= int(max_file_mb * 1024 * 1024):
         return None
-    return EvidenceFileError(
-        f"{name}: {size / 1048576:.3g} MB is over the {max_file_mb:g} MB limit (set PREP_BOT_MAX_FILE_MB to raise it)"
-    )
+    mb = size / 1048576
+    return EvidenceFileError(f"{name}: {mb:.3g} MB is over the {max_file_mb:g} MB limit (set PREP_BOT_MAX_FILE_MB to raise it)")
 
 
 def _not_text(name: str) -> EvidenceFileError:
@@ -127,12 +128,18 @@ def _text_blocks(text: str, markdown: bool, page: int | None = None) -> list[Blo
     return blocks
 
 
-def load_text(path: Path, data: bytes) -> LoadedFile:
+def load_text(path: Path, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedFile:
     text = decode_text(data, path.name)
-    return LoadedFile(_text_blocks(text, markdown=path.suffix.lower() in {".md", ".markdown"}))
+    if len(text) > 2 * limits.text_chars:  # far over: refused before it is split into lines
+        raise too_much_text(path.name, limits.text_chars, len(text))
+    blocks = _text_blocks(text, markdown=path.suffix.lower() in {".md", ".markdown"})
+    budget = TextBudget(path.name, limits)
+    for block in blocks:
+        budget.add(block.text)
+    return LoadedFile(blocks)
 
 
-def load_pdf(path: Path, data: bytes) -> LoadedFile:
+def load_pdf(path: Path, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedFile:
     from pypdf import PdfReader
 
     # pypdf logs a warning for every flaw it works around; a file it cannot read gets a reason
@@ -163,6 +170,7 @@ def load_pdf(path: Path, data: bytes) -> LoadedFile:
     if not pages:
         raise EvidenceFileError(f"{path.name}: not a readable PDF (damaged or truncated: no pages found)")
     blocks: list[Block] = []
+    budget = TextBudget(path.name, limits)
     title = None
     try:
         if reader.metadata and reader.metadata.title:
@@ -176,7 +184,7 @@ def load_pdf(path: Path, data: bytes) -> LoadedFile:
             raise EvidenceFileError(f"{path.name}: page {number} cannot be read (damaged: nested too deeply)") from e
         except Exception as e:  # noqa: BLE001
             raise EvidenceFileError(f"{path.name}: page {number} cannot be read (damaged: {type(e).__name__})") from e
-        blocks.extend(_pdf_page_blocks(text, number))
+        blocks.extend(_pdf_page_blocks(budget.add(text), number))
     if not any(b.text.strip() for b in blocks):
         raise EvidenceFileError(f"{path.name}: PDF has no text layer (scanned?); OCR it first")
     return LoadedFile(blocks, title=title, pages=len(pages))
@@ -214,9 +222,10 @@ def _pdf_page_blocks(text: str, page: int) -> list[Block]:
     return blocks
 
 
-def _office_package(path: Path, data: bytes, kind: str, part: str, old: str) -> None:
+def _office_package(path: Path, data: bytes, kind: str, part: str, old: str, limits: ReadLimits) -> None:
     """Check that ``data`` is an Office Open XML package holding ``part`` (the main part of a
-    ``kind``, e.g. word/document.xml), with a reason naming what the file is instead."""
+    ``kind``, e.g. word/document.xml), with a reason naming what the file is instead; and,
+    before any part is inflated, that it unpacks within the limits (a zip bomb does not)."""
     if data.startswith(OLE_MAGIC):
         raise EvidenceFileError(
             f"{path.name}: not a {kind} (an old {old} file, or a password-protected one): save it as {path.suffix.lower()} without a password"
@@ -227,6 +236,7 @@ def _office_package(path: Path, data: bytes, kind: str, part: str, old: str) -> 
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
         what = "text" if _looks_like_text(data) else "not a zip package"
         raise EvidenceFileError(f"{path.name}: not a {kind} ({what}: another kind of file renamed {path.suffix}?)") from e
+    check_package(path.name, infos, limits)
     names = {i.filename for i in infos}
     if part not in names:
         if "word/document.xml" in names:
@@ -240,9 +250,6 @@ def _office_package(path: Path, data: bytes, kind: str, part: str, old: str) -> 
         else:
             found = "a zip archive of other files"
         raise EvidenceFileError(f"{path.name}: not a {kind} ({found} renamed {path.suffix})")
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
-        raise EvidenceFileError(f"{path.name}: unpacks to {unpacked / 1048576:,.0f} MB, over the {MAX_UNPACKED_MB} MB that can be read")
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -253,8 +260,19 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
-def load_docx(path: Path, data: bytes) -> LoadedFile:
-    _office_package(path, data, "Word document", "word/document.xml", "Word 97-2003 .doc")
+_DOCX_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+
+
+def load_docx(path: Path, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedFile:
+    _office_package(path, data, "Word document", "word/document.xml", "Word 97-2003 .doc", limits)
+    # The body's text runs, counted from the XML (fast) before the document is built (slow):
+    # a long document is refused in a second, not after minutes of parsing.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = archive.read("word/document.xml")
+    chars = sum(len(m.group(1)) for m in _DOCX_TEXT.finditer(body))
+    del body
+    if chars > limits.text_chars:
+        raise too_much_text(path.name, limits.text_chars, chars)
     try:
         import docx
 
@@ -262,14 +280,16 @@ def load_docx(path: Path, data: bytes) -> LoadedFile:
     except Exception as e:  # noqa: BLE001 - python-docx and lxml raise many types on a damaged package
         raise EvidenceFileError(f"{path.name}: not a readable Word document (damaged: {type(e).__name__})") from e
     blocks: list[Block] = []
+    budget = TextBudget(path.name, limits)
     title = (document.core_properties.title or "").strip() or None
     from docx.table import Table
 
     for item in document.iter_inner_content():  # paragraphs and tables in document order
         if isinstance(item, Table):
-            blocks.extend(_table_blocks([[c.text for c in row.cells] for row in item.rows], "table"))
+            rows = ([c.text for c in row.cells] for row in item.rows)
+            blocks.extend(_table_blocks(rows, "table", TableBudget(path.name, "", limits), budget))
             continue
-        text = _clean(item.text)
+        text = budget.add(_clean(item.text))
         if not text:
             continue
         style = (item.style.name if item.style is not None else "") or ""
@@ -292,14 +312,23 @@ _HTML_BLOCKS = {
 }
 
 
-def load_html(path: Path, data: bytes) -> LoadedFile:
+def load_html(path: Path, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedFile:
     """Text of an HTML page, one block per paragraph, heading, list item or cell, in page order.
     The tree is walked with an explicit stack, so however deeply the page nests (thousands of
-    divs) nothing recurses and the time stays linear."""
+    divs) nothing recurses and the time stays linear; a page with more tags than the limit is
+    refused before it is parsed (each becomes an object in memory)."""
     from bs4 import BeautifulSoup
     from bs4.element import NavigableString, PreformattedString, Tag
 
     text = decode_text(data, path.name)
+    tags = text.count("<") - text.count("</")  # opening tags (and comments): an upper bound
+    if tags > limits.html_tags:
+        raise EvidenceFileError(
+            f"{path.name}: has about {tags:,} HTML tags, over the {limits.html_tags:,} a page may "
+            "(split it, or raise PREP_BOT_MAX_HTML_TAGS)"
+        )
+    if len(text) > 20 * limits.text_chars:
+        raise too_much_text(path.name, limits.text_chars, len(text))
     try:
         soup = BeautifulSoup(text, "html.parser")
     except RecursionError as e:
@@ -332,8 +361,9 @@ def load_html(path: Path, data: bytes) -> LoadedFile:
             stack.extend((child, inner) for child in reversed(node.contents))
 
     blocks: list[Block] = []
+    budget = TextBudget(path.name, limits)
     for name, pieces in segments:
-        content = _clean("".join(pieces).replace("\n", " "))
+        content = budget.add(_clean("".join(pieces).replace("\n", " ")))
         if not content:
             continue
         if len(name) == 2 and name[0] == "h" and name[1].isdigit():
@@ -343,18 +373,21 @@ def load_html(path: Path, data: bytes) -> LoadedFile:
     return LoadedFile(blocks, title=title)
 
 
-def _table_blocks(rows: list[list[object]], section: str) -> list[Block]:
-    """Each data row becomes one passage naming its columns: 'measure: ...; council: ...'."""
-    rows = [[("" if c is None else str(c)).strip() for c in row] for row in rows]
-    rows = [r for r in rows if any(r)]
-    if len(rows) < 2:
-        return []
-    header = [h or f"column {i + 1}" for i, h in enumerate(rows[0])]
+def _table_blocks(rows: Iterable[Iterable[object]], section: str, table: TableBudget, text: TextBudget) -> list[Block]:
+    """Each data row becomes one passage naming its columns: 'measure: ...; council: ...'.
+    Rows are read one at a time and counted, so a table over the caps stops at the cap."""
+    header: list[str] | None = None
     blocks = []
-    for row in rows[1:]:
+    for raw in rows:
+        row = table.add([("" if c is None else str(c)).strip() for c in raw])
+        if not any(row):
+            continue
+        if header is None:
+            header = [h or f"column {i + 1}" for i, h in enumerate(row)]
+            continue
         parts = [f"{name}: {value}" for name, value in zip(header, row) if value]
         if parts:
-            blocks.append(Block("; ".join(parts), kind="row", section=section))
+            blocks.append(Block(text.add("; ".join(parts)), kind="row", section=section))
     return blocks
 
 
@@ -366,35 +399,41 @@ def _format_cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def load_csv(path: Path, data: bytes) -> LoadedFile:
+def load_csv(path: Path, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedFile:
     text = decode_text(data, path.name)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    budget = TableBudget(path.name, "", limits)
     try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        blocks = _table_blocks(csv.reader(io.StringIO(text), dialect), path.stem, budget, TextBudget(path.name, limits))
     except csv.Error as e:
         raise EvidenceFileError(f"{path.name}: not a readable CSV table ({e})") from e
-    blocks = _table_blocks(rows, path.stem)
     if not blocks:
         raise EvidenceFileError(f"{path.name}: CSV needs a header row and at least one data row")
     return LoadedFile(blocks)
 
 
-def load_xlsx(path: Path, data: bytes) -> LoadedFile:
+def load_xlsx(path: Path, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedFile:
     from openpyxl import load_workbook
 
-    _office_package(path, data, "Excel workbook", "xl/workbook.xml", "Excel 97-2003 .xls")
+    _office_package(path, data, "Excel workbook", "xl/workbook.xml", "Excel 97-2003 .xls", limits)
+    budget = TextBudget(path.name, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         blocks: list[Block] = []
         try:
             for sheet in workbook.worksheets:
-                rows = [[_format_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-                blocks.extend(_table_blocks(rows, sheet.title))
+                # The sheet's stated size is not trusted: a few cells can claim a million rows
+                # of 16,384 columns, and the rows would be padded to it.
+                sheet.reset_dimensions()
+                rows = ([_format_cell(v) for v in row] for row in sheet.iter_rows(values_only=True))
+                blocks.extend(_table_blocks(rows, sheet.title, TableBudget(path.name, sheet.title, limits), budget))
         finally:
             workbook.close()
+    except EvidenceFileError:
+        raise
     except Exception as e:  # noqa: BLE001 - openpyxl and lxml raise many types on a damaged package
         raise EvidenceFileError(f"{path.name}: not a readable Excel workbook (damaged: {type(e).__name__})") from e
     if not blocks:
@@ -402,29 +441,60 @@ def load_xlsx(path: Path, data: bytes) -> LoadedFile:
     return LoadedFile(blocks)
 
 
-LOADERS: dict[str, Callable[[Path, bytes], LoadedFile]] = {
-    ".txt": load_text,
-    ".md": load_text,
-    ".markdown": load_text,
-    ".pdf": load_pdf,
-    ".docx": load_docx,
-    ".html": load_html,
-    ".htm": load_html,
-    ".csv": load_csv,
-    ".xlsx": load_xlsx,
-}
+@dataclass(frozen=True)
+class Loader:
+    """One format prep-bot reads: what it is called, its suffixes, and the function reading it.
+    ``isolated``: read in a separate process with a time and memory limit (every format whose
+    parser could be made to run long or grow large; plain text is read in a single pass)."""
+
+    label: str
+    suffixes: tuple[str, ...]
+    read: Callable[[Path, bytes, ReadLimits], LoadedFile]
+    isolated: bool = True
 
 
-def load_file(path: Path, data: bytes) -> LoadedFile:
-    """Read one file's bytes with the loader its extension names."""
-    suffix = path.suffix.lower()
-    loader = LOADERS.get(suffix)
+# The one list of formats: ingest, uploads, the upload widget and the error message all read it.
+LOADERS: tuple[Loader, ...] = (
+    Loader("plain text", (".txt",), load_text, isolated=False),
+    Loader("Markdown", (".md", ".markdown"), load_text, isolated=False),
+    Loader("PDF", (".pdf",), load_pdf),
+    Loader("Word document", (".docx",), load_docx),
+    Loader("web page", (".html", ".htm"), load_html),
+    Loader("CSV table", (".csv",), load_csv),
+    Loader("Excel workbook", (".xlsx",), load_xlsx),
+)
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(s for loader in LOADERS for s in loader.suffixes)
+_BY_SUFFIX = {s: loader for loader in LOADERS for s in loader.suffixes}
+
+
+def loader_for(name: str | Path) -> Loader | None:
+    """The loader for a file name (by its suffix, any case), None when no format has it."""
+    return _BY_SUFFIX.get(Path(name).suffix.lower())
+
+
+def unsupported(name: str) -> EvidenceFileError:
+    """The one "unsupported file type" error, for a file no loader reads."""
+    suffix = Path(name).suffix.lower()
+    return EvidenceFileError(
+        f"{Path(name).name}: unsupported file type {suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+    )
+
+
+def formats_sentence() -> str:
+    """The formats for people to read: each loader's first suffix, ".txt, .md, ... or .xlsx"."""
+    first = [loader.suffixes[0] for loader in LOADERS]
+    return ", ".join(first[:-1]) + f" or {first[-1]}" if len(first) > 1 else first[0]
+
+
+def load_file(path: Path, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedFile:
+    """Read one file's bytes, in this process, with the loader its extension names (see
+    prep_bot/evidence/isolation.py for reading with a time and memory limit)."""
+    loader = loader_for(path)
     if loader is None:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise EvidenceFileError(f"{path.name}: unsupported file type {suffix or '(none)'}; supported: {supported}")
+        raise unsupported(path.name)
     if not data.strip():
         raise EvidenceFileError(f"{path.name}: file is empty")
-    loaded = loader(path, data)
+    loaded = loader.read(path, data, limits)
     if not any(b.text.strip() for b in loaded.blocks):
         raise EvidenceFileError(f"{path.name}: no text found")
     return loaded

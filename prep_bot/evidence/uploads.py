@@ -16,14 +16,13 @@ import logging
 import os
 import re
 import shutil
-import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from prep_bot.errors import EvidenceFileError
-from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, size_limit_error
+from prep_bot.evidence.loaders import loader_for, size_limit_error, unsupported
 
 log = logging.getLogger(__name__)
 UPLOADS = "uploads"
@@ -32,8 +31,6 @@ MAX_FILES = 50  # files per "Add to the library"
 DEFAULT_STEM = "upload"
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
-# One ingest at a time in this process: uploads from two people must not interleave their writes.
-_INGEST_LOCK = threading.Lock()
 
 
 def safe_name(name: str | None) -> str:
@@ -123,7 +120,9 @@ def add_uploads(
     files: Sequence[Path],
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[UploadResult]:
-    """Refuse, copy and ingest each uploaded file in turn (one ingest at a time per process).
+    """Refuse, copy and ingest each uploaded file in turn. Files are read and embedded outside
+    the store's write lock, so two people's uploads go on side by side; only storing a document
+    (and keeping its copy) takes the lock, one writer at a time.
 
     Refused before copying: unsupported types and files over the size limit. A copy whose file
     was not stored (it failed, or the same content is already in the library) is deleted, so the
@@ -133,13 +132,13 @@ def add_uploads(
     if len(files) > MAX_FILES:
         raise EvidenceFileError(f"{len(files)} files at once is too many: add up to {MAX_FILES} at a time")
     results: list[UploadResult] = []
-    with _INGEST_LOCK:
-        for done, source in enumerate(files):
-            name = safe_name(Path(source).name)
-            if progress is not None:
-                progress(done, len(files), name)
-            results.append(_add_one(ingestor, folder, Path(source), name))
-        if any(r.status in ("added", "replaced") for r in results):
+    for done, source in enumerate(files):
+        name = safe_name(Path(source).name)
+        if progress is not None:
+            progress(done, len(files), name)
+        results.append(_add_one(ingestor, folder, Path(source), name))
+    if any(r.status in ("added", "replaced") for r in results):
+        with ingestor.store.writing():
             ingestor.store.lexical.ensure_current(ingestor.store.catalog)
     if progress is not None:
         progress(len(files), len(files), "done")
@@ -147,10 +146,8 @@ def add_uploads(
 
 
 def _add_one(ingestor, folder: Path, source: Path, name: str) -> UploadResult:
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        return UploadResult(name, "failed", reason=f"{name}: unsupported file type {suffix or '(none)'}; supported: {supported}")
+    if loader_for(name) is None:
+        return UploadResult(name, "failed", reason=str(unsupported(name)))
     try:
         too_big = size_limit_error(name, os.stat(source).st_size, ingestor.max_file_mb)
         if too_big is not None:
@@ -161,19 +158,27 @@ def _add_one(ingestor, folder: Path, source: Path, name: str) -> UploadResult:
     except OSError as e:
         log.warning("could not save an upload: %s", e.strerror or type(e).__name__)
         return UploadResult(name, "failed", reason=f"{name}: cannot be saved ({e.strerror or type(e).__name__})")
+    settings = ingestor.store.settings
+    kept = False
+
+    def keep(_result) -> None:
+        """Under the write lock, right after the document is committed: its copy becomes the
+        one kept under this name (an earlier version's is replaced, not left behind)."""
+        nonlocal kept
+        if not settings.keep_uploads:
+            return
+        if settings.shared_database:
+            ingestor.store.catalog.put_upload(name, stored.read_bytes())  # replaces an earlier version
+        else:
+            os.replace(stored, folder / name)
+            kept = True
+
     # The name (not the copy's "name (2)") is the document's source: uploading a new version of
     # a file replaces the old one, as re-ingesting an edited file does.
-    result = ingestor.ingest_file(stored, name=name)
+    result = ingestor.ingest_file(stored, name=name, stored=keep)
     reason = result.reason
     if reason.startswith(f"{stored.name}: "):
         reason = f"{name}: {reason[len(stored.name) + 2:]}"
-    settings = ingestor.store.settings
-    if result.status in ("added", "replaced") and settings.keep_uploads and not settings.shared_database:
-        # The copy becomes the one file kept under this name: an earlier version's copy is
-        # replaced, not left behind.
-        os.replace(stored, folder / name)
-    else:
-        if result.status in ("added", "replaced") and settings.keep_uploads:
-            ingestor.store.catalog.put_upload(name, stored.read_bytes())  # replaces an earlier version
+    if not kept:
         stored.unlink(missing_ok=True)
     return UploadResult(name, result.status, result.chunks, reason, result.doc_id)

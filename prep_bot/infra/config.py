@@ -67,6 +67,46 @@ class Settings(BaseSettings):
         "fraction of a second), else with torch; torch: always torch.",
     )
     max_file_mb: float = Field(default=50.0, description="Evidence files larger than this are refused.")
+    # What one file may make prep-bot read (prep_bot/evidence/limits.py): with the defaults, a
+    # file within them is stored or refused within a minute and about 1 GB of memory.
+    read_seconds: float = Field(
+        default=30.0, gt=0,
+        description="Seconds one file (other than plain text) may take to read; it is read in a separate "
+        "process, stopped and refused when it takes longer.",
+    )
+    read_memory_mb: int = Field(
+        default=1024, ge=256,
+        description="Memory (MB of address space) the process reading one file may use; a file that needs "
+        "more is refused.",
+    )
+    max_unpacked_mb: float = Field(
+        default=150.0, gt=0,
+        description="A .docx or .xlsx whose parts unpack to more than this in total is refused, before any "
+        "part is unpacked.",
+    )
+    max_part_mb: float = Field(
+        default=50.0, gt=0, description="A .docx or .xlsx with one part that unpacks to more than this is refused."
+    )
+    max_packing_ratio: float = Field(
+        default=100.0, gt=1,
+        description="A .docx or .xlsx part (of 1 MB or more unpacked) that unpacks to more than this many "
+        "times its packed size is refused as a zip bomb.",
+    )
+    max_table_rows: int = Field(
+        default=5_000, ge=1, description="A table (CSV, sheet, Word table) with more rows than this is refused."
+    )
+    max_table_chars: int = Field(
+        default=300_000, ge=1,
+        description="A table holding more characters than this (each cell counts one more than its text) is refused.",
+    )
+    max_text_chars: int = Field(
+        default=300_000, ge=1,
+        description="A document holding more characters of text than this is refused (about 150 pages; it "
+        "also bounds the time embedding it takes).",
+    )
+    max_html_tags: int = Field(
+        default=200_000, ge=1, description="A web page with more HTML tags than this is refused before it is parsed."
+    )
     chunk_tokens: int = Field(
         default=200, description="Target size of a passage in model tokens (the model reads at most 256)."
     )

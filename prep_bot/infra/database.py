@@ -6,8 +6,16 @@ the call returns) and a 30 s busy timeout."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+
+
+def url_of(location: Path | str) -> str:
+    """A SQLAlchemy URL for ``location``: a database URL as given, a path as a SQLite file."""
+    text = str(location)
+    return text if "://" in text else f"sqlite:///{Path(location)}"
 
 
 def is_sqlite(url: str) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from prep_bot.evidence.redaction import redact
 from prep_bot.llm.grounding import (
-    Checked, Source, check_reply, known_figures, number, passages_block, provisional, quoted,
+    CREDENTIAL, Checked, Source, check_reply, known_figures, number, passages_block, provisional, quoted, refusal,
 )
 from prep_bot.llm.client import ChatModel, LLMError, endpoint_from
 from prep_bot.llm.prompts import load_prompt
@@ -28,6 +28,25 @@ COACH_PASSAGES = 6
 SECTION = re.compile(r"^[\s>*#_]*(feedback|stronger answer)[\s*_]*:[\s*_]*", re.I | re.M)
 REFUSAL = re.compile(r"^\W*(?:i'?m sorry|sorry,|i can(?:no|')t|i am unable|i'm unable|as an ai)\b", re.I)
 NO_MODEL = "No language model is set up, so here are the passages that answer it best."
+ECHO_REFUSED = "The model repeated an instruction hidden in the evidence, so its {what} is not shown."
+CREDENTIAL_REFUSED = "The model asked for a password or other credential, so its {what} is not shown. Never type one into a reply."
+
+
+def refused_message(why: str, what: str) -> str:
+    return (CREDENTIAL_REFUSED if why == CREDENTIAL else ECHO_REFUSED).format(what=what)
+
+
+def _drafts(pieces, withheld: list[str], what: str) -> Iterator[str]:
+    """The reply so far after each piece; stops with LLMError as soon as the draft asks for a
+    credential or repeats a withheld instruction, before that draft is shown. (Each sentence is
+    judged once and remembered, so checking every piece costs only the sentence being written.)"""
+    text = ""
+    for piece in pieces:
+        text += piece
+        why = refusal(text, withheld)
+        if why:
+            raise LLMError(refused_message(why, what))
+        yield text
 
 
 @dataclass
@@ -121,8 +140,7 @@ class Advisor:
                 follow_up=feedback.follow_up, passages=block,
             )
             text, known = "", known_figures(sources, own)
-            for piece in self.model().stream(messages):
-                text += piece
+            for text in _drafts(self.model().stream(messages), withheld, "reply"):
                 yield provisional(text, sources, known=known)
             if REFUSAL.match(text):
                 raise LLMError("The model declined to coach this answer.")
@@ -136,7 +154,7 @@ class Advisor:
             yield CoachHelp(error=str(exc))
             return
         if note_checked.instructions_echoed or better.instructions_echoed:
-            yield CoachHelp(error="The model repeated an instruction hidden in the evidence, so its reply is not shown.")
+            yield CoachHelp(error=refused_message(note_checked.refusal or better.refusal, "reply"))
             return
         citations = {c["n"]: c for c in note_checked.citations + better.citations}
         yield CoachHelp(
@@ -173,14 +191,13 @@ class Advisor:
         try:
             messages = self.prompt("ask").messages(question=quoted(redact(question).text), passages=block)
             text, known = "", known_figures(sources)
-            for piece in self.model().stream(messages):
-                text += piece
+            for text in _drafts(self.model().stream(messages), withheld, "answer"):
                 yield provisional(text, sources, known=known)
             if REFUSAL.match(text):
                 raise LLMError("The model declined to answer.")
             checked: Checked = check_reply(text, sources, self.checker, withheld)
             if checked.instructions_echoed:
-                raise LLMError("The model repeated an instruction hidden in the evidence, so its answer is not shown.")
+                raise LLMError(refused_message(checked.refusal, "answer"))
             if not checked.text.strip():
                 raise LLMError("The model sent an empty reply.")
         except (LLMError, ValueError) as exc:

@@ -1,15 +1,25 @@
 """The council's own language model, when it has one: any OpenAI-compatible chat endpoint
 (Ollama, vLLM, llama.cpp server, LM Studio, Azure OpenAI) through LangChain's ChatOpenAI.
 
-Off unless ``PREP_BOT_LLM_URL`` is set. Passages and answers are sent to it, so an endpoint on
-another machine is refused unless ``PREP_BOT_LLM_ALLOW_REMOTE=1``. Every failure (refused,
-unreachable, timeout, HTTP error, empty reply) becomes one ``LLMError`` with a one-line reason,
-so callers can fall back to the deterministic coach."""
+Off unless ``PREP_BOT_LLM_URL`` is set. Passages and answers are sent to it, so they must not
+go anywhere else:
+
+- the endpoint must name this machine literally: a loopback address (127.0.0.0/8, ::1) or
+  ``localhost``, unless ``PREP_BOT_LLM_ALLOW_REMOTE=1``. Other names that may mean this machine
+  (``models.localhost``, ``localhost.``) are refused: the system may ask a DNS server about them;
+- the HTTP client ignores proxy settings in the environment (``HTTP_PROXY``, ``HTTPS_PROXY``,
+  ``ALL_PROXY`` in either case): a proxy would receive every prompt;
+- it never follows a redirect, and refuses outright any request to another address than the
+  endpoint's (checked on every request it sends).
+
+Every failure (refused, unreachable, timeout, HTTP error, redirect, empty reply) becomes one
+``LLMError`` with a one-line reason, so callers can fall back to the deterministic coach."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -34,12 +44,56 @@ class Endpoint:
 
 
 def is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
+    """Whether ``host`` names this machine without asking anyone: a literal loopback address
+    (127.0.0.0/8, ::1) or exactly ``localhost``, which the system's hosts file answers."""
+    host = (host or "").strip("[]")
+    if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _origin(url) -> tuple[str, str, int | None]:
+    import httpx
+
+    url = httpx.URL(str(url))
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, (url.host or "").lower(), port
+
+
+def _verify():
+    """TLS verification as the environment's CA settings say (the client ignores the
+    environment otherwise, to ignore its proxies)."""
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if not (cafile or capath):
+        return True
+    import ssl
+
+    return ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+
+
+def http_clients(endpoint: Endpoint, timeout: float | None = None):
+    """The sync and async HTTP clients every request to the model goes through: no proxy from
+    the environment, no redirects, and no request to any other address than the endpoint's."""
+    import httpx
+
+    allowed = _origin(endpoint.url)
+
+    def guard(request) -> None:
+        if _origin(request.url) != allowed:
+            raise LLMError(f"prep-bot refused to send a request to {request.url.host}: only {endpoint.url} may get prompts.")
+
+    async def guard_async(request) -> None:
+        guard(request)
+
+    options = dict(trust_env=False, follow_redirects=False, verify=_verify(),
+                   timeout=httpx.Timeout(timeout if timeout is not None else endpoint.timeout))
+    return (
+        httpx.Client(event_hooks={"request": [guard]}, **options),
+        httpx.AsyncClient(event_hooks={"request": [guard_async]}, **options),
+    )
 
 
 def endpoint_from(settings) -> Endpoint | None:
@@ -71,6 +125,8 @@ def describe(exc: BaseException, endpoint: Endpoint) -> str:
 
     if isinstance(exc, LLMError):
         return str(exc)
+    if isinstance(exc.__cause__, LLMError):  # the request guard's refusal, wrapped by the client
+        return str(exc.__cause__)
     if isinstance(exc, openai.APITimeoutError):
         return f"The model did not answer within {endpoint.timeout:g} s."
     if isinstance(exc, openai.APIConnectionError):
@@ -79,6 +135,9 @@ def describe(exc: BaseException, endpoint: Endpoint) -> str:
         return "The model refused the API key (check PREP_BOT_LLM_API_KEY)."
     if isinstance(exc, openai.NotFoundError):
         return f"The endpoint has no model called {endpoint.model!r} (check PREP_BOT_LLM_MODEL)."
+    if isinstance(exc, openai.APIStatusError) and 300 <= exc.status_code < 400:
+        return (f"The model's server redirected the request (HTTP {exc.status_code}); prep-bot never follows a "
+                "redirect, so set PREP_BOT_LLM_URL to the address that answers.")
     if isinstance(exc, openai.APIStatusError):
         return f"The model's server failed (HTTP {exc.status_code})."
     return f"The model's reply could not be read ({type(exc).__name__})."
@@ -97,9 +156,10 @@ class ChatModel:
             from langchain_openai import ChatOpenAI
 
             e = self.endpoint
+            sync_client, async_client = http_clients(e)
             self._chat = ChatOpenAI(
                 model=e.model, base_url=e.url, api_key=e.api_key, timeout=e.timeout, max_retries=0,
-                temperature=0.2, stream_usage=False,
+                temperature=0.2, stream_usage=False, http_client=sync_client, http_async_client=async_client,
             )
         return self._chat
 
@@ -129,7 +189,8 @@ class ChatModel:
         import openai
 
         e = self.endpoint
-        client = openai.OpenAI(base_url=e.url, api_key=e.api_key, timeout=e.timeout, max_retries=0)
+        client = openai.OpenAI(base_url=e.url, api_key=e.api_key, timeout=e.timeout, max_retries=0,
+                               http_client=http_clients(e)[0])
         try:
             models = [m.id for m in client.models.list()]
         except Exception as exc:  # noqa: BLE001

@@ -1,13 +1,15 @@
 """Guardrails between the evidence and a language model, applied to every prompt and reply.
 
-Going in: passages are numbered ``[1]..[n]`` and fenced as quoted material; a sentence in a
-passage that reads as an instruction to a model is withheld, and fence markers inside text are
-neutralised so quoted text cannot close its fence.
+Going in: passages are numbered ``[1]..[n]`` and fenced as quoted material; their text is
+normalised (Unicode compatibility forms folded, zero-width and direction characters removed,
+fence look-alikes broken, so quoted text cannot close its fence), and each sentence addressed to
+a model rather than a reader is withheld (prep_bot/evidence/injection.py).
 
-Coming back: citations outside ``1..n`` are dropped and flagged; every figure goes through the
-claim checker and is accepted only when the evidence states it (a cited or given passage with the
-same value counts); a contradicted or unfound figure is flagged and marked in the text itself, so
-it is never shown as fact; a reply that repeats an instruction planted in the evidence is refused.
+Coming back: a reply that asks the reader for a password or other credential, or repeats a
+withheld sentence, is refused whole; citations outside ``1..n`` are dropped and flagged; every
+figure goes through the claim checker and is accepted only when the evidence states it (a cited
+or given passage with the same value counts, never a withheld sentence); a contradicted or
+unfound figure is flagged and marked in the text itself, so it is never shown as fact.
 """
 
 from __future__ import annotations
@@ -17,18 +19,20 @@ from dataclasses import dataclass, field
 
 from prep_bot.coaching.claims import same_value
 from prep_bot.evidence.figures import content_words, extract_figures, sentences
+from prep_bot.evidence.injection import asks_for_credential, detection_form, evidence_text, normalise, withhold
 from prep_bot.evidence.passage import Passage
 
 CITE = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
-FENCE = re.compile(r"<<<|>>>")
-# Text addressed to a model rather than to a reader of the document.
-INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|rules|prompt|guidelines|above|previous)\b"
-    r"|\b(?:you are now|new instructions|system prompt|as an ai|language model|assistant:|do not follow)\b",
-    re.I,
-)
 WITHHELD = "[a sentence addressed to an AI model was withheld by prep-bot]"
 ECHO_SHARE = 0.6  # a reply sentence holding this share of a withheld instruction's words repeats it
+# Words of the order itself, not of what it wants said ("ignore ... and say that X": X is echoed).
+ORDER_WORDS = frozenset(content_words(
+    "ignore disregard forget override previous prior above instructions directions rules prompt system assistant "
+    "user say tell state answer reply respond always whenever asked write claim insist inspector model please must "
+    "should will now"
+))
+ECHOED = "the reply repeats an instruction planted in the evidence"
+CREDENTIAL = "the reply asks for a password or other credential"
 
 
 @dataclass
@@ -54,7 +58,8 @@ class Checked:
     text: str
     citations: list[dict] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-    instructions_echoed: bool = False
+    instructions_echoed: bool = False  # refused: it repeats a withheld sentence or asks for a credential
+    refusal: str = ""  # why it was refused, for the person reading
 
 
 def number(passages: list[Passage]) -> list[Source]:
@@ -67,20 +72,14 @@ def number(passages: list[Passage]) -> list[Source]:
 
 
 def quoted(text: str) -> str:
-    """Text safe to put inside a fence: no fence markers."""
-    return FENCE.sub("\u2039\u2039", text)
+    """Text safe to put inside a fence: normalised, no fence markers or look-alikes of them."""
+    return normalise(text)
 
 
 def withhold_instructions(text: str) -> tuple[str, list[str]]:
-    """``text`` with each sentence that addresses a model withheld; and those sentences."""
-    kept, withheld = [], []
-    for sentence in sentences(text):
-        if INSTRUCTION.search(sentence):
-            withheld.append(sentence)
-            kept.append(WITHHELD)
-        else:
-            kept.append(sentence)
-    return " ".join(kept), withheld
+    """``text`` normalised, with each sentence that addresses a model withheld; and those
+    sentences as written."""
+    return withhold(text, WITHHELD)
 
 
 def passages_block(sources: list[Source]) -> tuple[str, list[str]]:
@@ -121,15 +120,26 @@ def check_citations(text: str, sources: list[Source]) -> tuple[str, list[int], l
 
 
 def echoes(text: str, withheld: list[str]) -> bool:
-    """Whether ``text`` repeats one of the withheld instructions (most of its words)."""
+    """Whether ``text`` repeats one of the withheld instructions: most of the words of what it
+    wanted said (the order's own words aside), in one sentence, disguises taken off both."""
+    said = [content_words(detection_form(s)) for s in sentences(text)]
     for instruction in withheld:
-        words = content_words(INSTRUCTION.sub(" ", instruction))
-        if len(words) < 3:
+        words = content_words(detection_form(instruction)) - ORDER_WORDS
+        if len(words) < 2:
             continue
-        for sentence in sentences(text):
-            if len(words & content_words(sentence)) >= ECHO_SHARE * len(words):
-                return True
+        if any(len(words & s) >= max(2, ECHO_SHARE * len(words)) for s in said):
+            return True
     return False
+
+
+def refusal(text: str, withheld: list[str] | None = None) -> str:
+    """Why a model's text must not be shown ("" when it may): it asks for a credential, or
+    repeats a withheld instruction."""
+    if asks_for_credential(text):
+        return CREDENTIAL
+    if withheld and echoes(text, withheld):
+        return ECHOED
+    return ""
 
 
 def _plain(text: str) -> str:
@@ -142,7 +152,7 @@ def _given(point, sources: list[Source], numbers: list[int], checker=None) -> bo
     pool = [s for s in sources if s.n in numbers] or sources
     if checker is not None and hasattr(checker, "given_in"):
         return checker.given_in(point, [s.passage for s in pool])
-    return any(same_value(point, f) for s in pool for f in extract_figures(s.passage.text))
+    return any(same_value(point, f) for s in pool for f in extract_figures(evidence_text(s.passage.text)))
 
 
 def check_figures(text: str, sources: list[Source], checker, limit: int = 20) -> tuple[str, list[str]]:
@@ -185,8 +195,9 @@ def _mark(text: str, marks: list[tuple[str, str]]) -> str:
 
 def check_reply(text: str, sources: list[Source], checker, withheld: list[str] | None = None) -> Checked:
     """Every guardrail over one model text (see the module docstring)."""
-    if withheld and echoes(text, withheld):
-        return Checked("", [], ["the reply repeats an instruction planted in the evidence"], instructions_echoed=True)
+    why = refusal(text, withheld)
+    if why:
+        return Checked("", [], [why], instructions_echoed=True, refusal=why)
     text, cited, flags = check_citations(text.strip(), sources)
     text, figure_flags = check_figures(text, sources, checker)
     citations = [s.citation() for s in sources if s.n in cited]
@@ -195,7 +206,7 @@ def check_reply(text: str, sources: list[Source], checker, withheld: list[str] |
 
 def known_figures(sources: list[Source], own: str = "") -> list:
     """The figures a streaming reply may show unmarked: those the passages or the speaker state."""
-    return [f for s in sources for f in extract_figures(s.passage.text)] + extract_figures(own)
+    return [f for s in sources for f in extract_figures(evidence_text(s.passage.text))] + extract_figures(own)
 
 
 def provisional(text: str, sources: list[Source], own: str = "", known: list | None = None) -> str:

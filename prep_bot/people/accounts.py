@@ -1,12 +1,11 @@
-"""Accounts and roles: who may sign in, with which role and team, and what each role may see.
+"""Accounts and roles: who may sign in, with which role and team.
 
 Users live in a ``users`` table in the same database as the practice attempts
 (``Settings.attempts_url``). Passwords are hashed with Argon2id (argon2-cffi); the plain
 password is never stored or logged.
 
-Roles: ``staff`` see their own attempts, a ``manager`` sees their team's, a ``lead`` sees
-everyone's. ``visible_attempts`` enforces this on the server for every view that reads
-attempts.
+Roles: ``staff``, ``manager`` and ``lead``. What each may see and do is the permission
+policy's (prep_bot/app/policy.py), asked by every use case.
 """
 
 from __future__ import annotations
@@ -22,22 +21,18 @@ from sqlalchemy import DateTime, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from prep_bot.practice.attempts import Attempt, AttemptLog
+from prep_bot.practice.attempts import AttemptLog
 from prep_bot.errors import PrepBotError
 from prep_bot.framework.vocab import ROLES  # noqa: F401 - re-exported
+from prep_bot.people.identity import ANONYMOUS, AccessDenied, Identity, name_key  # noqa: F401 - re-exported
 
 MIN_PASSWORD = 8
 MAX_NAME = 120  # the attempts table's user and team columns hold 120 characters
-ANONYMOUS = "anonymous"  # where nameless local practice is saved: not a name anyone can sign in as
 ADD_USER_HINT = "prep-bot users add NAME --role lead --team TEAM"
 
 
 class UserError(PrepBotError):
     """A user cannot be added or removed as asked (duplicate name, short password, unknown user...)."""
-
-
-class AccessDenied(PrepBotError, PermissionError):
-    """The signed-in person's role does not allow what they asked for."""
 
 
 class LoginRequired(PrepBotError):
@@ -78,33 +73,6 @@ class User:
         data = asdict(self)
         data["created_at"] = self.created_at.isoformat() if self.created_at else None
         return data
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is asking. ``authenticated`` is True when the name, role and team come from a sign-in
-    and the user store; False in single-user local mode (no accounts, loopback only), where the
-    name and team are as typed and the person at the keyboard may see everything."""
-
-    name: str
-    role: str
-    team: str
-    authenticated: bool
-
-    @classmethod
-    def of(cls, user: User) -> Identity:
-        return cls(user.name, user.role, user.team, True)
-
-    @classmethod
-    def local(cls, typed_name: str | None, typed_team: str | None) -> Identity:
-        return cls((typed_name or "").strip() or ANONYMOUS, "lead", (typed_team or "").strip(), False)
-
-    def describe(self) -> str:
-        return f"{self.name} ({self.role}, {self.team})" if self.team else f"{self.name} ({self.role})"
-
-
-def name_key(name: str) -> str:
-    return name.strip().casefold()
 
 
 def _clean_name(name: str | None) -> str:
@@ -214,52 +182,6 @@ class UserStore:
             if self._dummy_hash is None:
                 self._dummy_hash = self._hasher.hash("not a password: timing only")
             return self._dummy_hash
-
-
-# -- what each role may see ----------------------------------------------------------------------
-def visible_attempts(
-    identity: Identity,
-    attempts_log: AttemptLog,
-    user: str | None = None,
-    team: str | None = None,
-    *,
-    users: UserStore | None = None,
-) -> list[Attempt]:
-    """The attempts ``identity`` may see, optionally narrowed to one ``user`` or ``team``.
-
-    - staff: their own only; asking for anyone else's, or for a team, raises AccessDenied.
-    - manager: their team's (attempts saved under their team); asking for another team, or for
-      a person who is not in their team, raises AccessDenied (that needs ``users``, the store
-      saying who is in which team; without it, another team's person just has no attempts here).
-    - lead, and local mode without accounts: everything, filtered as asked.
-    """
-    user = (user or "").strip() or None
-    team = (team or "").strip() or None
-    if identity.role == "lead" or not identity.authenticated:
-        if user and users is not None and (known := users.get(user)) is not None:
-            user = known.name
-        return attempts_log.list(user=user, team=team)
-    if identity.role == "staff":
-        if team is not None:
-            raise AccessDenied("staff can see their own attempts only, not a team's")
-        if user is not None and name_key(user) != name_key(identity.name):
-            raise AccessDenied("staff can see their own attempts only")
-        return attempts_log.list(user=identity.name)
-    if identity.role == "manager":
-        if not identity.team:
-            raise AccessDenied("a manager without a team can see no one's attempts")
-        if team is not None and name_key(team) != name_key(identity.team):
-            raise AccessDenied(f"managers can see their own team's attempts only ({identity.team})")
-        if user is not None:
-            if name_key(user) == name_key(identity.name):
-                user = identity.name
-            elif users is not None:
-                member = users.get(user)
-                if member is None or name_key(member.team) != name_key(identity.team):
-                    raise AccessDenied(f"managers can see the attempts of their own team ({identity.team}) only")
-                user = member.name
-        return attempts_log.list(user=user, team=identity.team)
-    raise AccessDenied(f"unknown role {identity.role!r}")
 
 
 # -- serving beyond this machine -----------------------------------------------------------------

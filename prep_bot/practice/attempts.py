@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -38,6 +39,11 @@ class AttemptRow(Base):
     feedback: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     # JSON: how a spoken answer was said (delivery.Delivery.to_dict()); NULL for typed answers
     delivery: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    # The attempt whose follow-up question this one answers; NULL for an answer to the question itself
+    follows: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    # JSON: [{question, answer}] per turn when replies to follow-ups were coached with the answer;
+    # NULL for one turn (``answer`` is then the whole answer)
+    turns: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
 
 # Evidence fields worth keeping with an attempt: enough to cite it again, not the whole passage.
@@ -73,6 +79,25 @@ def compact_feedback(feedback: dict) -> dict:
     return _short(out)
 
 
+LEGACY_FOLLOW_UP = "#probe"  # how releases before the ``follows`` column marked a follow-up's question id
+
+
+def linked_follow_ups(rows: Iterable[dict]) -> Iterator[dict]:
+    """Attempt rows (dicts, in the order they were saved) with each follow-up saved the old way
+    ("#probe" after its question's id, no ``follows``) given its plain question id and the
+    attempt it follows: the latest earlier one by the same person at that question, else by
+    anyone (the rule of the accounts_0003 migration, for exports made before it)."""
+    by_person: dict[tuple[str, str], int] = {}
+    latest: dict[str, int] = {}
+    for row in rows:
+        question_id = str(row.get("question_id") or "")
+        base = question_id.removesuffix(LEGACY_FOLLOW_UP)
+        if base != question_id and row.get("follows") is None:
+            row = {**row, "question_id": base, "follows": by_person.get((row.get("user"), base), latest.get(base))}
+        by_person[(row.get("user"), base)] = latest[base] = row["id"]
+        yield row
+
+
 @dataclass
 class Attempt:
     id: int
@@ -89,6 +114,13 @@ class Attempt:
     created_at: datetime
     feedback: dict | None = None  # None: saved before feedback was kept
     delivery: dict | None = None  # None: a typed answer
+    follows: int | None = None  # the attempt whose follow-up this answers; None: the question itself
+    turns: list[dict] | None = None  # [{question, answer}]; None: one turn
+
+    @property
+    def is_follow_up(self) -> bool:
+        """Saved apart from the attempt it follows (releases before turns were kept)."""
+        return self.follows is not None
 
     @classmethod
     def from_row(cls, row: AttemptRow) -> Attempt:
@@ -96,7 +128,14 @@ class Attempt:
             row.id, row.user, row.team, row.audience, row.qs, row.question_id, row.question, row.answer,
             row.score, json.loads(row.dimensions), json.loads(row.claims or "[]"), row.created_at,
             json.loads(row.feedback) if row.feedback else None, json.loads(row.delivery) if row.delivery else None,
+            row.follows,
+            json.loads(row.turns) if row.turns else None,
         )
+
+    @property
+    def answers(self) -> list[str]:
+        """The answer and each reply to a follow-up, oldest first."""
+        return [t.get("answer", "") for t in self.turns] if self.turns else [self.answer]
 
 
 class AttemptLog:
@@ -119,20 +158,46 @@ class AttemptLog:
     def add(
         self, *, user: str, team: str, audience: str, qs: str, question_id: str, question: str, answer: str,
         score: int, dimensions: dict[str, int], claims: list[dict] | None = None, feedback: dict | None = None,
-        delivery: dict | None = None,
+        delivery: dict | None = None, follows: int | None = None,
     ) -> Attempt:
         """Save one attempt. ``feedback`` is the coach's ``Feedback.to_dict()``; it is compacted
         (see ``compact_feedback``) before it is stored. ``delivery`` is how a spoken answer was
-        said (``Delivery.to_dict()``)."""
+        said (``Delivery.to_dict()``). ``follows``: the attempt whose follow-up question this
+        answers (``question_id`` stays that of the question it all began with)."""
         row = AttemptRow(
             user=user.strip() or "anonymous", team=team.strip(), audience=audience, qs=qs, question_id=question_id,
             question=question, answer=answer, score=int(score), dimensions=json.dumps(dimensions),
             claims=json.dumps(claims or []),
             feedback=json.dumps(compact_feedback(feedback), ensure_ascii=False) if feedback else None,
-            delivery=json.dumps(_short(delivery), ensure_ascii=False) if delivery else None,
+            delivery=json.dumps(_short(delivery), ensure_ascii=False) if delivery else None, follows=follows,
         )
         with self._session() as session, session.begin():
             session.add(row)
+        return Attempt.from_row(row)
+
+    def add_turn(
+        self, attempt_id: int, *, question: str, answer: str, score: int, dimensions: dict[str, int],
+        claims: list[dict] | None = None, feedback: dict | None = None, delivery: dict | None = None,
+    ) -> Attempt | None:
+        """Add a reply to a follow-up to a saved attempt: the turn is kept, and the attempt's score,
+        dimensions, claims and feedback become those of the whole answer coached together (the
+        answer column holds every turn, so readers of one answer see all of it). None when the
+        attempt is gone."""
+        with self._session() as session, session.begin():
+            row = session.get(AttemptRow, int(attempt_id))
+            if row is None:
+                return None
+            turns = json.loads(row.turns) if row.turns else [{"question": row.question, "answer": row.answer}]
+            turns.append({"question": question, "answer": answer})
+            row.turns = json.dumps(turns, ensure_ascii=False)
+            row.answer = "\n\n".join(t["answer"] for t in turns)
+            row.score = int(score)
+            row.dimensions = json.dumps(dimensions)
+            row.claims = json.dumps(claims or [])
+            if feedback:
+                row.feedback = json.dumps(compact_feedback(feedback), ensure_ascii=False)
+            if delivery:
+                row.delivery = json.dumps(_short(delivery), ensure_ascii=False)
         return Attempt.from_row(row)
 
     def add_model_help(self, attempt_id: int, help: dict) -> bool:
@@ -161,8 +226,8 @@ class AttemptLog:
             return [Attempt.from_row(r) for r in session.scalars(query)]
 
     def get(self, attempt_id: int) -> Attempt | None:
-        """One attempt by its id, or None. Callers showing it to someone check their role first
-        (``practice_export.readable_attempt``)."""
+        """One attempt by its id, or None. Callers showing it to someone ask the permission policy
+        first (prep_bot/app/policy.py)."""
         with self._session() as session:
             row = session.get(AttemptRow, int(attempt_id))
             return Attempt.from_row(row) if row is not None else None

@@ -22,23 +22,22 @@ LOOKS_FOR_SHOWN = 5  # points from the likely questions, before the rubric's dim
 ONE_STORY = "One story: the same figures and messages as colleagues, leaders and the self-assessment"
 
 
-def briefing(services, qs: str | None = None, audience: str | None = None) -> dict:
-    """The briefing pack as data: per quality statement (all when ``qs`` is None) its key
-    messages, figures, likely questions (for ``audience``, or every audience) and what a good
-    answer covers."""
+def briefing(store, framework, rubric, bank, qs: str | None = None, audience: str | None = None) -> dict:
+    """The briefing pack as data, from the evidence ``store``, the ``framework``, the ``rubric``
+    and the question ``bank``: per quality statement (all when ``qs`` is None) its key messages,
+    figures, likely questions (for ``audience``, or every audience) and what a good answer covers."""
     if qs is not None and qs not in QS_SLUGS:
         raise ValueError(f"unknown quality statement {qs!r}; expected one of {', '.join(QS_SLUGS)}")
     if audience is not None and audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
-    store = services.store
     passages = store.passages()  # the home council's and those naming no council
-    dimensions = [{"label": d.label, "probe": d.probe} for d in services.rubric.dimensions]
+    dimensions = [{"label": d.label, "probe": d.probe} for d in rubric.dimensions]
     statements = []
-    for q in services.framework.quality_statements:
+    for q in framework.quality_statements:
         if qs is not None and q.slug != qs:
             continue
         mine = [p for p in passages if q.slug in p.quality_statements]
-        questions = services.questions.select(qs=q.slug, audience=audience)
+        questions = bank.select(qs=q.slug, audience=audience)
         statements.append({
             "qs": q.slug, "title": q.title, "commitment": q.commitment,
             "key_messages": [
@@ -60,9 +59,9 @@ def briefing(services, qs: str | None = None, audience: str | None = None) -> di
     }
 
 
-def briefing_html(services, qs: str | None = None, audience: str | None = None) -> str:
+def briefing_html(store, framework, rubric, bank, qs: str | None = None, audience: str | None = None) -> str:
     """The briefing pack as a printable HTML page (one quality statement per printed page)."""
-    return render("briefing.html.j2", pack=briefing(services, qs, audience))
+    return render("briefing.html.j2", pack=briefing(store, framework, rubric, bank, qs, audience))
 
 
 def _figures(store, passages, qs: str) -> list[dict]:

@@ -1,6 +1,6 @@
-"""A person's practice outside the live chat: one stored attempt read back under the viewer's
-role, each attempt as a view (answer, scores and the feedback it was given), and every attempt
-the viewer is looking at as a CSV file and a printable HTML page."""
+"""A person's practice outside the live chat: each attempt as a view (answer, scores and the
+feedback it was given), and every attempt the viewer is looking at as a CSV file and a
+printable HTML page. Who may see which attempts is the permission policy's (prep_bot/app)."""
 
 from __future__ import annotations
 
@@ -10,44 +10,14 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from prep_bot.practice.attempts import Attempt, AttemptLog
+from prep_bot.practice.attempts import Attempt
 from prep_bot.coaching.delivery import Delivery
+from prep_bot.coaching.rubric import score_tone
 from prep_bot.evidence.provenance import display_date
 from prep_bot.infra.templating import render
-from prep_bot.people.accounts import AccessDenied, Identity
 
 STATUS_LABEL = {"supported": "Supported", "contradicted": "Contradicted", "unverified": "Not found in evidence"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cell starting with these
-
-
-# -- reading one attempt -------------------------------------------------------------------------
-def may_read(identity: Identity, attempt: Attempt) -> bool:
-    """The rule of ``users.visible_attempts`` for one attempt: staff read their own, a manager
-    their team's (attempts saved under their team), a lead (and local mode) anyone's."""
-    if identity.role == "lead" or not identity.authenticated:
-        return True
-    if identity.role == "staff":
-        return attempt.user == identity.name
-    if identity.role == "manager":
-        return bool(identity.team) and attempt.team == identity.team
-    return False
-
-
-def readable_attempt(identity: Identity, log: AttemptLog, attempt_id) -> Attempt:
-    """The attempt numbered ``attempt_id`` if ``identity`` may read it. Raises ValueError when
-    there is no such attempt and AccessDenied when the role does not allow it."""
-    try:
-        number = int(float(str(attempt_id).strip()))
-    except (TypeError, ValueError):
-        raise ValueError("Choose an attempt from the list to read it.") from None
-    attempt = log.get(number)
-    if attempt is None:
-        raise ValueError(f"There is no attempt number {number}; choose one from the list.")
-    if not may_read(identity, attempt):
-        if identity.role == "manager":
-            raise AccessDenied(f"managers can see the attempts of their own team ({identity.team}) only")
-        raise AccessDenied("staff can see their own attempts only")
-    return attempt
 
 
 # -- one attempt as a view -----------------------------------------------------------------------
@@ -122,7 +92,7 @@ def attempt_view(attempt: Attempt, titles: dict[str, str], labels: dict[str, str
         dimensions.append({
             "label": labels.get(name, name.replace("_", " ").capitalize()), "score": score,
             "reason": str(entry.get("reason") or "") if isinstance(entry, dict) else "",
-            "tone": "good" if score >= 65 else "mid" if score >= 40 else "low",
+            "tone": score_tone(score),  # the rubric's bands (knowledge/rubric.yaml)
         })
     claims = []
     for claim in fb.get("claims", attempt.claims) or []:

@@ -415,7 +415,7 @@ def personal_progress(attempts, bank, framework, rubric) -> dict:
         ({"dimension": labels.get(k, k), "mean": round(sum(v) / len(v), 1)} for k, v in totals.items()),
         key=lambda d: d["mean"],
     )[:3]
-    tried = {a.question_id.split("#")[0] for a in attempts}
+    tried = {a.question_id for a in attempts}  # a follow-up keeps the id of the question it follows
     untried = {q.slug: [x for x in bank.select(qs=q.slug) if x.id not in tried] for q in framework.quality_statements}
     return {"series": series, "weakest_dimensions": weakest, "untried": untried, "tried": tried}
 

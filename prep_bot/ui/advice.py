@@ -87,11 +87,12 @@ def coach_help_messages(result: CoachHelp) -> list[dict]:
     return out
 
 
-def stream_coach_help(advisor, pending: dict, chat: list):
-    """Chat states while the model's help streams in, then the checked help."""
+def stream_coach_help(stream, chat: list):
+    """Chat states while the model's help (``stream``: drafts, then the checked ``CoachHelp``)
+    comes in, then the checked help."""
     base = list(chat or [])
     final = CoachHelp(error="The model sent nothing.")
-    for item in advisor.coach_stream(pending["feedback"], pending["answer"]):
+    for item in stream:
         if isinstance(item, CoachHelp):
             final = item
         else:
@@ -112,15 +113,16 @@ def answer_markdown(answer: Answer) -> str:
 
 def build_ask_the_evidence(services, user_errors) -> None:
     """A small chat in the Evidence tab: a question in, an answer from the evidence out."""
+    from prep_bot.ui.identity import current_user
+
     advisor = services.advisor
 
-    def ask_evidence(question: str, chat: list):
+    def ask_evidence(question: str, chat: list, request: gr.Request):
         with user_errors():
-            question = (question or "").strip()
-            if len(question) > MAX_QUESTION:
-                raise gr.Error("That is too long for a question: use up to 2,000 characters.")
-            base = [*(chat or []), {"role": "user", "content": md_escape(question)}]
-            for item in advisor.ask_stream(question):
+            me = current_user(services.policy, request)
+            stream = services.evidence.ask_stream(me, question)
+            base = [*(chat or []), {"role": "user", "content": md_escape((question or "").strip())}]
+            for item in stream:
                 if isinstance(item, Answer):
                     yield [*base, {"role": "assistant", "content": answer_markdown(item)}], ""
                 else:

@@ -6,6 +6,7 @@ import asyncio
 
 import gradio as gr
 
+from prep_bot.app.policy import Action
 from prep_bot.services import Services
 from prep_bot.ui.errors import guard_all, user_errors
 from prep_bot.ui.render import CSS
@@ -16,13 +17,9 @@ THEME = gr.themes.Soft(
     font_mono=["ui-monospace", "Consolas", "monospace"],
 )
 
-# Each role's room: the tabs it sees (the server checks every request besides).
-ROOMS = {
-    "staff": ("Practice", "Mock interview", "My progress", "Evidence"),
-    "manager": ("Practice", "Mock interview", "My progress", "Evidence", "Team story"),
-    "lead": ("Practice", "Mock interview", "My progress", "Evidence", "Team story", "Readiness", "Library"),
-}
-RESTRICTED = ("Team story", "Readiness", "Library")
+# The tabs not everyone may use, each shown to those the permission policy lets do what it is
+# for (every request is checked besides): a person's room is the other tabs and these.
+RESTRICTED = {"Team story": Action.SEE_TEAM, "Readiness": Action.SEE_READINESS, "Library": Action.LIST_LIBRARY}
 
 AUTH_MESSAGE = (
     "Sign in with the name and password your prep-bot lead gave you. "
@@ -75,25 +72,24 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
         with gr.Tabs(elem_id="pb-tabs"):
             first_question = build_practice_tab(services, user_box, team_box, user_errors)
             build_mock_tab(services, user_box, team_box, user_errors)
-            build_progress_tab(services, user_box, team_box, user_errors)
+            person_row = build_progress_tab(services, user_box, team_box, user_errors)
             build_evidence_tab(services, app, user_errors)
             build_team_tab(services, user_box, team_box, user_errors)
             build_readiness_tab(services, user_box, team_box, user_errors)
             build_library_tab(services, user_errors)  # the documents, and adding files (ui/library.py)
         tabs = {b.label: b for b in app.blocks.values() if isinstance(b, gr.Tab) and b.label in RESTRICTED}
-        person_row = next(b for b in app.blocks.values() if getattr(b, "elem_id", None) == "my-person-row")
         if login:
             for block in (*tabs.values(), person_row):  # nobody sees a room before we know their role
                 block.visible = False
 
             def whoami(request: gr.Request) -> str:
-                return signed_in_banner(current_user(services.users, request))
+                return signed_in_banner(services.accounts.me(current_user(services.policy, request)))
 
             def room(request: gr.Request):
-                role = current_user(services.users, request).role
-                shown = ROOMS.get(role, ROOMS["staff"])
-                # Staff read only their own practice: no box to name someone else.
-                return [gr.Tab(visible=label in shown) for label in tabs] + [gr.Row(visible=role != "staff")]
+                me = current_user(services.policy, request)
+                may = services.policy.may
+                # Those who may read only their own practice get no box to name someone else.
+                return [gr.Tab(visible=may(me, RESTRICTED[label])) for label in tabs] + [gr.Row(visible=may(me, Action.SEE_PERSON))]
 
             app.load(whoami, None, banner, api_name="whoami")
             app.load(room, None, [*tabs.values(), person_row], api_name=False)
@@ -108,8 +104,8 @@ def launch(services: Services, host: str, port: int, block: bool = True):
 
     Once any user exists, everyone signs in (checked against the user store). Without users,
     only a loopback host is allowed (LoginRequired otherwise)."""
-    from prep_bot.ui.library import upload_cap
     from prep_bot.people.accounts import check_bind
+    from prep_bot.ui.library import upload_cap
 
     login = services.users.count() > 0
     check_bind(host, login)

@@ -1,6 +1,6 @@
 """Correcting a passage's tags from the Evidence tab: for leads (anyone at the keyboard when
-there are no accounts). The server checks the role on every request; the form is only shown
-to those who may use it."""
+there are no accounts). The library use case asks the permission policy on every request; the
+form is only shown to those who may use it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from html import escape
 
 import gradio as gr
 
-from prep_bot.evidence.corrections import correct
+from prep_bot.app.policy import Action
 from prep_bot.framework.statements import POLARITIES
+from prep_bot.people.accounts import AccessDenied
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.people.accounts import AccessDenied
 
 KEEP = "keep"
 
@@ -22,17 +22,8 @@ def build_correction_form(services: Services, app: gr.Blocks, user_errors) -> No
 
     def save(passage_id: str, statements: list[str] | None, polarity: str, request: gr.Request = None) -> str:
         with user_errors():
-            me = current_user(services.users, request)
-            if me.role != "lead":
-                raise AccessDenied("correcting tags is for leads: ask your prep-bot lead to correct this passage")
-            passage_id = (passage_id or "").strip()
-            if not passage_id:
-                raise gr.Error("Paste the passage id shown under its card first.")
-            if not statements:
-                raise gr.Error("Choose at least one quality statement.")
-            passage = correct(
-                services.store, services.framework, passage_id, statements, None if polarity == KEEP else polarity, me.name
-            )
+            me = current_user(services.policy, request)
+            passage = services.library.correct_tags(me, passage_id, statements or [], None if polarity == KEEP else polarity)
             titles = ", ".join(services.framework.qs(s).title for s in passage.quality_statements)
             return (
                 f'<p class="pb-saved">Saved: this passage is now tagged {escape(titles)} ({escape(passage.polarity)}). '
@@ -42,7 +33,7 @@ def build_correction_form(services: Services, app: gr.Blocks, user_errors) -> No
 
     def shown(request: gr.Request = None):
         try:
-            return gr.update(visible=current_user(services.users, request).role == "lead")
+            return gr.update(visible=services.policy.may(current_user(services.policy, request), Action.CORRECT_TAGS))
         except AccessDenied:
             return gr.update(visible=False)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from prep_bot.coaching.coach import Coach
 from prep_bot.services import Services
+from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import data_cards, evidence_cards
 
 ALL = "All"
@@ -25,29 +25,29 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
     store = services.store
     qs_choices = [(ALL, ALL)] + [(f"{q.number}. {q.title}", q.slug) for q in framework.quality_statements]
 
-    def _search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool):
-        if not query or not query.strip():
-            raise gr.Error("Type a question or some words to search the evidence for.")
-        if len(query) > 2000:
-            raise gr.Error("That is too long for a search: use up to 2,000 characters.")
-        return store.search(
+    def _search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool, request, figures: bool):
+        return services.evidence.search(
+            current_user(services.policy, request),
             query,
             k=int(k),
             qs=None if qs == ALL else qs,
             polarity=None if polarity == ALL else polarity,
             doc_type=None if doc_type == ALL else doc_type,
             council=ALL_COUNCILS if everywhere else None,
+            figures=figures,
         )
 
-    def search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False) -> str:
+    def search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False,
+               request: gr.Request = None) -> str:
         with user_errors():
-            return evidence_cards(_search(query, qs, polarity, doc_type, k, everywhere), framework, store, services.glossary)
+            found = _search(query, qs, polarity, doc_type, k, everywhere, request, figures=False)
+            return evidence_cards(found.hits, framework, store, services.glossary)
 
-    def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False):
+    def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False,
+                            request: gr.Request = None):
         with user_errors():
-            hits = _search(query, qs, polarity, doc_type, k, everywhere)
-            return evidence_cards(hits, framework, store, services.glossary), data_cards(Coach.data_cards(
-                hits, limit=8, reader=services.coach.claims.reader, about=services.embedder.encode_cached([query])[0] if query.strip() else None))
+            found = _search(query, qs, polarity, doc_type, k, everywhere, request, figures=True)
+            return evidence_cards(found.hits, framework, store, services.glossary), data_cards(found.figures)
 
     with gr.Tab("Evidence"):
         with gr.Row():
@@ -86,11 +86,12 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
 
 def build_briefing_form(services: Services, qs_choices, user_errors) -> None:
     """The briefing pack: a printable page per quality statement, for every role."""
-    from prep_bot.practice.briefing import AUDIENCE_NAMES, briefing_html
+    from prep_bot.practice.briefing import AUDIENCE_NAMES
 
-    def make(qs: str, audience: str) -> str:
+    def make(qs: str, audience: str, request: gr.Request = None) -> str:
         with user_errors():
-            page = briefing_html(services, None if qs == ALL else qs, None if audience == ALL else audience)
+            me = current_user(services.policy, request)
+            page = services.evidence.briefing(me, None if qs == ALL else qs, None if audience == ALL else audience)
             folder = Path(tempfile.mkdtemp(prefix="prep-bot-briefing-"))
             name = "briefing-pack" + ("" if qs == ALL else f"-{qs}") + ("" if audience == ALL else f"-{audience}") + ".html"
             path = folder / name

@@ -1,12 +1,13 @@
-"""Who is asking, resolved in one place for every callback.
+"""Who is asking, read from the request in one place for every callback.
 
 With accounts (the app was launched with sign-in), the name, role and team come from the
 signed-in name (``request.username``, set by Gradio from the session cookie) and the user
 store; the "Your name" and "Team" boxes are ignored. Without accounts (single-user local mode,
-loopback only), the typed name and team are used, as before.
+loopback only), the typed name and team are used, as before. The rule is the permission
+policy's (prep_bot/app/policy.py ``identify``).
 
 Callbacks take ``request: gr.Request`` (Gradio fills it in; it is not an API input) and call
-``current_user(services.users, request, typed_name, typed_team)``.
+``current_user(services.policy, request, typed_name, typed_team)``.
 """
 
 from __future__ import annotations
@@ -15,23 +16,15 @@ from html import escape
 
 import gradio as gr
 
-from prep_bot.people.accounts import AccessDenied, Identity, UserStore
+from prep_bot.app.policy import Policy
+from prep_bot.people.identity import Identity
 
 
-def current_user(users: UserStore, request: gr.Request | None, typed_name: str | None = "", typed_team: str | None = "") -> Identity:
+def current_user(policy: Policy, request: gr.Request | None, typed_name: str | None = "", typed_team: str | None = "") -> Identity:
     """The identity to act for. Raises AccessDenied when a sign-in is needed and missing, or
     when the signed-in account has since been removed."""
     username = getattr(request, "username", None) if request is not None else None
-    if username:
-        user = users.get(username)
-        if user is None:
-            raise AccessDenied(f"the account {username!r} no longer exists: ask your prep-bot lead to add it again")
-        return Identity.of(user)
-    if users.count() > 0:
-        # Accounts were added after this server started without sign-in: names typed here can
-        # no longer be trusted. Restarting serves with sign-in.
-        raise AccessDenied("accounts have been set up since prep-bot started: restart `prep-bot serve` to sign in")
-    return Identity.local(typed_name, typed_team)
+    return policy.identify(username, typed_name, typed_team)
 
 
 def signed_in_banner(identity: Identity) -> str:

@@ -2,8 +2,9 @@
 
 Uploads are copied into the data dir's ``uploads`` folder under a safe name and ingested one by
 one (prep_bot/evidence/uploads.py); each gets a row in a results table with its status, the
-passages stored and a one-line reason. With sign-in on, only a lead may add files; the server
-checks it on every request."""
+passages stored and a one-line reason. With sign-in on, only a lead may list the library or add
+files: the library use case (prep_bot/app/library.py) asks the permission policy on every
+request."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from pathlib import Path
 
 import gradio as gr
 
-from prep_bot.evidence.uploads import MAX_FILES, UploadResult, add_uploads
+from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, formats_sentence
 from prep_bot.evidence.provenance import display_date
+from prep_bot.evidence.uploads import MAX_FILES, UploadResult
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.people.accounts import AccessDenied
 
 HEADERS = ["id", "title", "type", "council", "date", "passages"]
 STATUS_LABEL = {
@@ -59,9 +60,10 @@ def results_html(results: list[UploadResult]) -> str:
     )
 
 
-def _when(document, store) -> str:
-    when = display_date(document.date) or "undated"
-    return f"{when} (dated)" if store.is_dated(document) else when
+def _when(document) -> str:
+    """ "May 2025", "undated", with "(dated)" when it is older than the stale threshold."""
+    when = display_date(document.info.date) or "undated"
+    return f"{when} (dated)" if document.dated else when
 
 
 def _reason(result: UploadResult) -> str:
@@ -86,46 +88,56 @@ def _discard_received(paths: list[Path]) -> None:
 
 
 def build_library_tab(services: Services, user_errors) -> None:
-    store = services.store
+    """The tab: each callback reads who is asking and calls the library use case."""
+    library_of = services.library
 
-    def library() -> list[list]:
+    def rows(me) -> list[list]:
+        return [
+            [d.info.doc_id, d.info.title, d.info.doc_type, d.info.council or "-", _when(d), d.info.chunks]
+            for d in library_of.documents(me)
+        ]
+
+    def library(request: gr.Request = None) -> list[list]:
         with user_errors():
-            return [
-                [d.doc_id, d.title, d.doc_type, d.council or "-", _when(d, store), d.chunks] for d in store.documents()
-            ]
+            return rows(current_user(services.policy, request))
 
-    def add(files: list[str] | None, request: gr.Request = None, progress=gr.Progress()):
-        paths = [Path(f) for f in (files or []) if f]
+    def add(files: list[dict] | None, request: gr.Request = None, progress=gr.Progress()):
+        # Gradio's own preprocessing is off for this event (see below): each file comes as its
+        # data, already moved into and checked against Gradio's upload folder.
+        paths = [Path(f["path"]) for f in (files or []) if isinstance(f, dict) and f.get("path")]
         try:
             with user_errors():
-                me = current_user(services.users, request)
-                if me.role != "lead":
-                    raise AccessDenied("adding documents to the library is for leads: ask your prep-bot lead to add them")
-                if not paths:
-                    raise gr.Error("Choose one or more files first, then press “Add to the library”.")
-                results = add_uploads(
-                    services.ingestor,
-                    services.settings.data_dir,
-                    paths,
+                me = current_user(services.policy, request)
+                results = library_of.add(
+                    me, paths,
                     progress=lambda done, total, name: progress((done, total), desc=f"Reading {name}" if done < total else "Done"),
                 )
-                return results_html(results), library()
+                return results_html(results), rows(me)
         finally:
             _discard_received(paths)  # Gradio's temporary copies, refused or not
 
-    with gr.Tab("Library"):
-        docs = gr.Dataframe(headers=HEADERS, value=library, interactive=False, label="Documents in the store")
+    with gr.Tab("Library") as tab:
+        # Filled when a lead opens the tab: a value computed while the page is built would be sent
+        # to everyone who loads the page, whatever their role.
+        docs = gr.Dataframe(headers=HEADERS, value=None, interactive=False, label="Documents in the store")
         refresh = gr.Button("Refresh")
         refresh.click(library, None, docs, api_name="documents")
+        tab.select(library, None, docs, api_name=False)
         gr.Markdown(
-            "**Add evidence**: .txt, .md, .pdf, .docx, .html, .csv or .xlsx, up to "
+            f"**Add evidence**: {formats_sentence()}, up to "
             f"{services.settings.max_file_mb:g} MB each and {MAX_FILES} at a time. Each file is read, tagged and "
             "stored; a file that cannot be read is listed with the reason and changes nothing. "
             "With sign-in on, only leads can add files."
         )
-        upload = gr.File(label="Files to add", file_count="multiple", type="filepath", elem_id="library-upload")
+        # The picker offers the formats prep-bot reads (the loaders' list).
+        upload = gr.File(
+            label="Files to add", file_count="multiple", type="filepath", file_types=list(SUPPORTED_SUFFIXES),
+            elem_id="library-upload",
+        )
         add_btn = gr.Button("Add to the library", variant="primary", elem_id="library-add")
         results = gr.HTML(elem_id="upload-results")
-        add_btn.click(add, upload, [results, docs], api_name="add_documents").success(
+        # preprocess=False: Gradio would refuse a whole batch holding one file of another type with
+        # its own message; prep-bot's check gives that file its row and reason instead.
+        add_btn.click(add, upload, [results, docs], api_name="add_documents", preprocess=False).success(
             lambda: None, None, upload, api_name=False
         )

@@ -4,12 +4,10 @@ quality statement, and every question's full feedback can be read again."""
 
 from __future__ import annotations
 
-import random
 import time
 
 import gradio as gr
 
-from prep_bot.practice.export import readable_attempt
 from prep_bot.services import Services
 from prep_bot.ui.history import attempt_html
 from prep_bot.ui.identity import current_user
@@ -24,25 +22,19 @@ def _clock(seconds: float) -> str:
 
 
 def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
-    bank = services.questions
+    """The tab: each callback reads who is asking and calls the mock interview use case
+    (prep_bot/app/interview.py); the panel's place and clock are the page's own state."""
+    interview = services.interview
     framework = services.framework
 
-    def start(audience: str, count: int, minutes: float):
+    def start(audience: str, count: int, minutes: float, request: gr.Request):
         with user_errors():
-            slugs = [q.slug for q in framework.quality_statements]
-            random.shuffle(slugs)
-            chosen = []
-            for slug in (slugs * 2)[: int(count)]:
-                question = bank.pick(slug, audience=audience, exclude=[q.id for q in chosen])
-                if question:
-                    chosen.append(question)
-            if not chosen:
-                raise gr.Error("No questions for that audience.")
+            me = current_user(services.policy, request)
+            chosen = interview.start(me, audience, count)
             state = {"ids": [q.id for q in chosen], "index": 0, "results": [], "limit": float(minutes) * 60, "started": time.time(), "audience": audience}
-            return state, _prompt(state), "", "", gr.Timer(active=True)
+            return state, _prompt(chosen[0], state), "", "", gr.Timer(active=True)
 
-    def _prompt(state: dict) -> str:
-        question = bank.get(state["ids"][state["index"]])
+    def _prompt(question, state: dict) -> str:
         title = framework.qs(question.qs).title
         return f"### Question {state['index'] + 1} of {len(state['ids'])} · {md_escape(title)}\n\n{md_escape(question.text)}"
 
@@ -61,39 +53,37 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
 
     def submit(text: str, user: str, team: str, state: dict, spoken: dict, request: gr.Request):
         with user_errors():
-            me = current_user(services.users, request, user, team)
-            if not state or state.get("index", 0) >= len(state.get("ids", [])):
-                raise gr.Error("Start a mock interview first.")
-            question = bank.get(state["ids"][state["index"]])
-            feedback = services.coach.coach(question.qs, question, text)
-            used = time.time() - state["started"]  # from the question's start: recording and transcribing count
+            me = current_user(services.policy, request, user, team)
+            state = state or {}
+            running = state.get("index", 0) < len(state.get("ids", []))
+            used = time.time() - state.get("started", 0)  # from the question's start: recording and transcribing count
             said = spoken_for(spoken, being_answered(state))
-            saved = services.attempts.add(
-                user=me.name, team=me.team, audience=state["audience"], qs=question.qs,
-                question_id=question.id, question=question.text, answer=text, score=feedback.score,
-                dimensions={d.name: d.score for d in feedback.dimensions},
-                claims=[{"text": c.text, "status": c.status} for c in feedback.claims], feedback=feedback.to_dict(),
-                delivery=said,
-            )
-            weakest = min(feedback.dimensions, key=lambda d: d.score)
+            done = interview.answer(me, state["ids"][state["index"]] if running else None, text, state.get("audience", ""), said)
+            question, feedback = done.question, done.feedback
+            # The one thing to change for this answer, as the coach's reply decided it (a wrong
+            # figure, a hidden gap, else the weakest dimension), with this answer's own reason.
+            change = feedback.reply.change
             state = {**state, "index": state["index"] + 1, "started": time.time()}
             state["results"] = [*state["results"], {
-                "qs": question.qs, "question": question.text, "score": feedback.score, "weakest": weakest.label,
+                "qs": question.qs, "question": question.text, "score": feedback.score,
+                "weakest": f"{change.label}: {change.reason}",
                 "time": _clock(used) + (" (over time)" if used > state["limit"] else "")
-                + (f" · spoken, {said['words_per_minute']} words a minute" if said else ""), "attempt_id": saved.id,
+                + (f" · spoken, {said['words_per_minute']} words a minute" if said else ""), "attempt_id": done.attempt.id,
             }]
             if state["index"] >= len(state["ids"]):
                 return state, (
                     "### Interview complete\n\nYour summary is below; every answer was saved. "
                     "Choose a question under the summary to read its full feedback."
                 ), "", summary_table(state["results"], framework), gr.Timer(active=False), {}
-            return state, _prompt(state), "", summary_table(state["results"], framework), gr.Timer(active=True), {}
+            upcoming = interview.question(me, state["ids"][state["index"]])
+            return state, _prompt(upcoming, state), "", summary_table(state["results"], framework), gr.Timer(active=True), {}
 
-    def transcribe(audio: str | None, text: str, state: dict, spoken: dict):
+    def transcribe(audio: str | None, text: str, state: dict, spoken: dict, request: gr.Request):
         """A spoken answer into the answer box, to check before submitting. The question's clock
         is not touched: it keeps running from when the question was shown."""
         with user_errors():
-            return transcribe_for(services, being_answered(state), audio, text, spoken)
+            me = current_user(services.policy, request)
+            return transcribe_for(services.practice, me, being_answered(state), audio, text, spoken)
 
     def review_list(state: dict):
         """Once the panel has ended: its questions to choose from (value: the attempt's number),
@@ -106,13 +96,10 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
     def review(attempt_id, user: str, team: str, state: dict, request: gr.Request = None) -> str:
         """One question of the finished panel: its answer and full feedback."""
         with user_errors():
-            me = current_user(services.users, request, user, team)
-            if attempt_id in (None, ""):
-                return ""
-            results = (state or {}).get("results", [])
-            if str(attempt_id) not in {str(r.get("attempt_id")) for r in results}:
-                raise gr.Error("Choose one of this interview's questions from the list.")
-            return attempt_html(readable_attempt(me, services.attempts, attempt_id), framework, services.rubric)
+            me = current_user(services.policy, request, user, team)
+            panel = [r.get("attempt_id") for r in (state or {}).get("results", []) if r.get("attempt_id")]
+            attempt = interview.review(me, attempt_id, panel)
+            return attempt_html(attempt, framework, services.rubric) if attempt is not None else ""
 
     with gr.Tab("Mock interview"):
         gr.Markdown(

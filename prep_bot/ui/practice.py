@@ -3,16 +3,13 @@ answers, and the coach replies with a score, a short note and a follow-up probe.
 
 from __future__ import annotations
 
-import random
-
 import gradio as gr
 
-from prep_bot.inputs import clean_text
-from prep_bot.practice.questions import AUDIENCES, Question, challenge_questions
+from prep_bot.app.practice import MIX, WEAKEST, Session, audience_for
+from prep_bot.practice.questions import AUDIENCES, Question
 from prep_bot.services import Services
 from prep_bot.ui.advice import stream_coach_help
 from prep_bot.ui.identity import current_user
-from prep_bot.evidence.store import ELSEWHERE
 from prep_bot.ui.render import (
     claims_table, data_cards, dimension_table, elsewhere_list, evidence_cards, md_escape, missed_list,
 )
@@ -21,22 +18,10 @@ from prep_bot.ui.voice import (
     wire_read_aloud, wire_recorder,
 )
 
-ELSEWHERE_SHOWN = 3
-
-MIX = "mix"
 AUDIENCE_NAMES = {
     "frontline": "frontline staff", "team-manager": "team managers", "senior-leader": "senior leaders",
     "partner": "partners", "elected-member": "elected members", "any": "everyone",
 }
-WEAKEST = "my weakest"
-# Who a signed-in person practises as until they choose otherwise.
-ROLE_AUDIENCE = {"staff": "frontline", "manager": "team-manager", "lead": "senior-leader"}
-
-
-def person(name: str | None) -> str:
-    """The name attempts are stored under in local mode (as typed, trimmed); signed in, it is
-    the account's name (see ui/identity.py)."""
-    return (name or "").strip() or "anonymous"
 
 
 def audience_dropdown() -> gr.Dropdown:
@@ -48,18 +33,6 @@ def qs_choices(services: Services) -> list[tuple[str, str]]:
         ("Mix of all statements", MIX),
         ("My weakest statement", WEAKEST),
     ]
-
-
-def choose_statement(services: Services, choice: str, user: str) -> str | list[str]:
-    """The statement(s) to draw from: one, all ("mix"), or the user's weakest so far
-    (statements never practised count as weakest)."""
-    if choice == MIX:
-        return [q.slug for q in services.framework.quality_statements]
-    if choice == WEAKEST:
-        means = services.attempts.mean_by_qs(user=person(user))
-        slugs = [q.slug for q in services.framework.quality_statements]
-        return min(slugs, key=lambda s: (means.get(s, -1.0), random.random()))
-    return choice
 
 
 def question_message(question: Question, services: Services, prefix: str = "") -> str:
@@ -80,21 +53,26 @@ def coach_message(feedback, previous: int | None, delivery: dict | None = None) 
         delta = feedback.score - previous
         change = f" ({'+' if delta > 0 else ''}{delta} since your last try)"
     best, worst = reply.strength, reply.change
+    whole = f" for the whole answer ({feedback.turns} turns)" if feedback.turns > 1 else ""
     lines = [
-        f"**Score {feedback.score}/100**{change}",
+        f"**Score {feedback.score}/100**{whole}{change}",
         f"**Strength:** {md_escape(best.label.lower())}. {md_escape(best.reason)}" if best
         else f"**Strength:** {md_escape(reply.no_strength)}",
         f"**Change one thing:** {md_escape(worst.label.lower())}. {md_escape(worst.advice or worst.reason)}",
     ]
     if delivery_line(delivery):
         lines.insert(1, delivery_line(delivery))
+    if reply.added:
+        lines.insert(1, md_escape(reply.added))
     if reply.figure_note:
         lines.append(md_escape(reply.figure_note))
+    if reply.honesty_note:
+        lines.append(md_escape(reply.honesty_note))
     lines.append(f"**Follow-up:** {md_escape(reply.follow_up)}")
     return "\n\n".join(lines)
 
 
-def detail_messages(feedback, framework, store, glossary) -> list[dict]:
+def detail_messages(feedback, framework, store, glossary, rubric=None) -> list[dict]:
     """The folded sections under a reply: the six dimensions, the claim check, and the evidence
     and figures the answer could have used (chat messages that open when clicked)."""
     reply = feedback.reply
@@ -106,7 +84,7 @@ def detail_messages(feedback, framework, store, glossary) -> list[dict]:
         + (f", {wrong} contradicted" if wrong else "")
     )
     sections = [
-        ("Score by dimension", dimension_table(feedback.dimensions)),
+        ("Score by dimension", dimension_table(feedback.dimensions, rubric)),
         (claim_title, claims_table(feedback.claims, heading=False)),
         (
             "Evidence and figures you could use",
@@ -129,120 +107,70 @@ def detail_messages(feedback, framework, store, glossary) -> list[dict]:
 
 def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors):
     """The tab; returns (callback, inputs, outputs) of the first question, which the app asks
-    when the page loads."""
-    bank = services.questions
-    challenges_cache: dict[int, list[Question]] = {}
-
-    def challenge_pool() -> list[Question]:
-        generation = services.store.catalog.generation
-        pool = challenges_cache.get(generation)
-        if pool is None:  # return our own list: another request may clear the cache meanwhile
-            pool = challenge_questions(services.store.passages(polarity="improvement"), services.settings.stale_years)
-            challenges_cache.clear()
-            challenges_cache[generation] = pool
-        return pool
-
-    def elsewhere(question: Question) -> str:
-        """Other councils' findings on the question's subject (none without a home council)."""
-        if not services.store.home_council:
-            return ""
-        for doc_type, who in (("cqc-assessment", "CQC"), ("peer-challenge", "peer teams")):
-            hits = services.store.search(question.text, k=ELSEWHERE_SHOWN, qs=question.qs, council=ELSEWHERE, doc_type=doc_type)
-            if hits:
-                return elsewhere_list(hits, who)
-        return ""
-
-    def find(question_id: str) -> Question | None:
-        return bank.get(question_id) or next((q for q in challenge_pool() if q.id == question_id), None)
+    when the page loads. Each callback reads who is asking, calls the practice use case
+    (prep_bot/app/practice.py) and renders what it returns."""
+    practice = services.practice
 
     def ask(user: str, audience: str, qs_choice: str, with_challenges: bool, state: dict, request: gr.Request):
         with user_errors():
-            me = current_user(services.users, request, user)
-            state = dict(state or {})
-            wanted = choose_statement(services, qs_choice, me.name)
-            asked = state.get("asked", [])
-            avoid = list(asked)
-            if qs_choice == WEAKEST:  # drill: questions this person has not tried yet come first
-                avoid += [a.question_id.split("#")[0] for a in services.attempts.list(user=me.name)]
-            question = bank.pick(
-                wanted, audience=audience, exclude=avoid, extra=challenge_pool() if with_challenges else (), recent=asked
-            )
-            if question is None:
-                raise gr.Error("No question matches those choices; pick another audience or statement.")
-            state.update(question_id=question.id, asked=[*asked, question.id][-200:], probe=None, last=None)
-            chat = [{"role": "assistant", "content": question_message(question, services)}]
-            return chat, state, elsewhere(question), ""
+            me = current_user(services.policy, request, user)
+            drawn = practice.draw(me, audience, qs_choice, with_challenges, Session.of(state))
+            chat = [{"role": "assistant", "content": question_message(drawn.question, services)}]
+            elsewhere = elsewhere_list(drawn.elsewhere, drawn.elsewhere_from) if drawn.elsewhere else ""
+            return chat, drawn.session.to_dict(), elsewhere, ""
 
     def being_answered(state: dict | None) -> str | None:
         """The key of what the person is answering now: the question, or its follow-up."""
-        state = state or {}
-        return f"{state['question_id']}|{state.get('probe') or ''}" if state.get("question_id") else None
+        return Session.of(state).answering
 
     def answer(text: str, user: str, team: str, audience: str, chat: list, state: dict, spoken: dict, request: gr.Request):
         """The rubric's reply, saved. With a language model set up, the feedback and answer wait
         in the ``pending`` state for its help, which the chained ``model_help`` streams in."""
         with user_errors():
-            text = clean_text(text)  # a lone surrogate from the browser would fail to save
-            me = current_user(services.users, request, user, team)
-            state = dict(state or {})
-            question = find(state.get("question_id") or "")
-            if question is None:
-                raise gr.Error("There is no question to answer yet: press “Next question” to get one.")
-            probe = state.get("probe")
-            asked = Question(question.id, question.qs, question.audience, probe, question.probes, question.looks_for) if probe else question
-            feedback = services.coach.coach(question.qs, asked, text)
-            previous = state.get("last")
+            me = current_user(services.policy, request, user, team)
             said = spoken_for(spoken, being_answered(state))  # from a recording of this answer (used once)
-            saved = services.attempts.add(
-                user=me.name, team=me.team, audience=audience, qs=question.qs,
-                question_id=question.id + ("#probe" if probe else ""), question=asked.text, answer=text,
-                score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
-                claims=[{"text": c.text, "status": c.status} for c in feedback.claims], feedback=feedback.to_dict(),
-                delivery=said,
-            )
-            state.update(
-                probe=feedback.follow_up, last=feedback.score if not probe else previous, last_any=feedback.score,
-            )
+            turn = practice.respond(me, Session.of(state), text, audience, said)
+            feedback = turn.feedback
             chat = [
                 *(chat or []),
-                {"role": "user", "content": md_escape(text)},
-                {"role": "assistant", "content": coach_message(feedback, previous if not probe else None, said) + "\n\n_Saved to your practice history._"},
-                *delivery_section(said, text, feedback, services.rubric),
-                *detail_messages(feedback, services.framework, services.store, services.glossary),
+                {"role": "user", "content": md_escape(turn.said)},
+                {"role": "assistant", "content": coach_message(feedback, turn.previous, said) + "\n\n_Saved to your practice history._"},
+                *delivery_section(said, turn.said, feedback, services.rubric),
+                *detail_messages(feedback, services.framework, services.store, services.glossary, services.rubric),
             ]
-            pending = {"feedback": feedback, "answer": text, "attempt": saved.id} if services.advisor.configured else {}
-            return chat, state, "", {}, pending
+            pending = {"feedback": feedback, "answer": turn.attempt.answer, "attempt": turn.attempt.id} if services.advisor.configured else {}
+            return chat, turn.session.to_dict(), "", {}, pending
 
-    def model_help(chat: list, pending: dict):
+    def model_help(chat: list, pending: dict, request: gr.Request):
         """The language model's note and stronger answer under the coach's reply, streamed."""
+        me = current_user(services.policy, request)
+        pending = pending or {}
+        stream = practice.model_help(me, pending.get("feedback"), pending.get("answer", ""))
         if not pending:
             return
-        for shown, final in stream_coach_help(services.advisor, pending, chat):
+        for shown, final in stream_coach_help(stream, chat):
             if not final.error and final.stronger_answer:  # kept with the attempt before it is shown
-                services.attempts.add_model_help(pending["attempt"], final.to_dict())
+                practice.keep_model_help(me, pending["attempt"], final.to_dict())
             yield shown, {}  # used once: a refused next Send must not bring this help back
 
-    def transcribe(audio: str | None, text: str, state: dict, spoken: dict):
+    def transcribe(audio: str | None, text: str, state: dict, spoken: dict, request: gr.Request):
         """A recorded or uploaded answer into the answer box, to check and edit before Send; its
         delivery waits in the spoken state for that Send, keyed by what it answers."""
         with user_errors():
-            return transcribe_for(services, being_answered(state), audio, text, spoken)
+            me = current_user(services.policy, request)
+            return transcribe_for(practice, me, being_answered(state), audio, text, spoken)
 
-    def try_again(chat: list, state: dict):
+    def try_again(chat: list, state: dict, request: gr.Request):
         with user_errors():
-            state = dict(state or {})
-            question = find(state.get("question_id") or "")
-            if question is None:
-                raise gr.Error("There is no question to try again yet: press “Next question” to get one.")
-            state["probe"] = None
+            me = current_user(services.policy, request)
+            session, question = practice.again(me, Session.of(state))
             message = question_message(question, services, prefix="Let's try that one again.\n\n")
-            return [*(chat or []), {"role": "assistant", "content": message}], state
+            return [*(chat or []), {"role": "assistant", "content": message}], session.to_dict()
 
     def first_question(audience: str, qs_choice: str, state: dict, request: gr.Request):
         """The page opens with a question already asked, for the signed-in person's role."""
         with user_errors():
-            me = current_user(services.users, request, "")
-            audience = ROLE_AUDIENCE.get(me.role, audience) if me.authenticated else audience
+            audience = audience_for(current_user(services.policy, request, ""), audience)
             chat, state, elsewhere_html, reply = ask("", audience, qs_choice, False, state, request)
             return chat, state, elsewhere_html, reply, audience
 

@@ -1,7 +1,7 @@
 """The My progress tab: the signed-in person's practice attempts, a chart of their scores by
 date, any attempt opened again with its answer and feedback, and a download of it all (CSV and
-a printable page). Managers and leads can name someone else; what each role may see is
-enforced on the server by ``visible_attempts`` (a list) and ``readable_attempt`` (one)."""
+a printable page). Managers and leads can name someone else; what each role may see is the
+permission policy's, asked by the My progress use case (prep_bot/app/progress.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,9 @@ import gradio as gr
 
 from prep_bot.coaching.delivery import PACE_HIGH, PACE_LOW
 from prep_bot.services import Services
-from prep_bot.practice.insights import personal_progress, spoken_series
-from prep_bot.practice.export import readable_attempt, write_practice_files
 from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import md_escape
-from prep_bot.people.accounts import visible_attempts
 
 HEADERS = ["time", "statement", "question", "score"]
 MIN_SPAN = timedelta(hours=2)  # a chart of one sitting still spans two hours, so its ticks are times of day
@@ -50,16 +47,14 @@ def _seconds(stamp: datetime) -> float:
     return _utc(stamp).timestamp()
 
 
-def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> gr.Row:
+    """The tab; returns the row with the box for naming someone else (shown to those who may)."""
     framework = services.framework
+    progress = services.progress
     titles = {q.slug: f"{q.number}. {q.title}" for q in framework.quality_statements}
 
-    def viewed(user, typed_name, typed_team, request) -> tuple[str, list]:
-        """Whose attempts are asked for, and those of them the signed-in person may see
-        (staff: only their own; a manager: their team's; a lead: anyone's). Oldest first."""
-        me = current_user(services.users, request, typed_name, typed_team)
-        who = (user or "").strip() or me.name
-        return who, visible_attempts(me, services.attempts, user=who, users=services.users)
+    def me(typed_name, typed_team, request):
+        return current_user(services.policy, request, typed_name, typed_team)
 
     def table_of(attempts) -> list[list]:
         return [
@@ -67,11 +62,11 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             for a in attempts
         ]
 
-    def overview_of(attempts):
+    def overview_of(seen):
         """Score over time per statement (a chart), weakest dimensions, questions not yet tried."""
         import pandas as pd
 
-        progress = personal_progress(attempts, services.questions, framework, services.rubric)
+        attempts, progress = seen.attempts, seen.progress
         frame = pd.DataFrame(progress["series"], columns=["time", "statement", "score"])
         frame["time"] = pd.to_datetime(frame["time"], utc=True)  # datetimes: a time axis, not labels
         axis = chart_axis([_utc(a.created_at) for a in attempts if a.created_at])
@@ -85,12 +80,12 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                      "asking questions you have not tried first._")
         return gr.LinePlot(value=frame, **axis), "\n\n".join(lines)
 
-    def delivery_of(attempts):
+    def delivery_of(seen):
         """Pace and fillers a minute of the spoken answers (two small charts of points), hidden when
         there are none."""
         import pandas as pd
 
-        spoken = spoken_series(attempts)
+        spoken = seen.spoken
         frame = pd.DataFrame(spoken, columns=["time", "words_per_minute", "fillers_per_minute"])
         frame["time"] = pd.to_datetime(frame["time"], utc=True)
         axis = chart_axis([_utc(s["time"]) for s in spoken if s["time"]])
@@ -106,18 +101,18 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
     def my_attempts(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> list[list]:
         """Attempts of the signed-in person, or of ``user`` when the role allows it. Oldest first."""
         with user_errors():
-            return table_of(viewed(user, typed_name, typed_team, request)[1])
+            return table_of(progress.practised(me(typed_name, typed_team, request), user).attempts)
 
     def overview(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
         """Score over time per statement (a chart), weakest dimensions, questions not yet tried."""
         with user_errors():
-            return overview_of(viewed(user, typed_name, typed_team, request)[1])
+            return overview_of(progress.overview(me(typed_name, typed_team, request), user))
 
     def everything(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None):
         """One event, and one read of the attempts, for the whole tab: a refusal is said once."""
         with user_errors():
-            attempts = viewed(user, typed_name, typed_team, request)[1]
-            return (*overview_of(attempts), *delivery_of(attempts), table_of(attempts), *history_of(attempts))
+            seen = progress.overview(me(typed_name, typed_team, request), user)
+            return (*overview_of(seen), *delivery_of(seen), table_of(seen.attempts), *history_of(seen.attempts))
 
     def pick_row(ids: list[int], evt: gr.SelectData):
         """A row chosen in the table opens that attempt (the table lists attempts oldest first)."""
@@ -130,26 +125,21 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         """One attempt, by its number, with its answer and feedback, if the signed-in person may
         read it (staff: their own; a manager: their team's; a lead: anyone's)."""
         with user_errors():
-            me = current_user(services.users, request, typed_name, typed_team)
-            if attempt_id in (None, ""):
-                return ""
-            attempt = readable_attempt(me, services.attempts, attempt_id)
-            return attempt_html(attempt, framework, services.rubric)
+            attempt = progress.attempt(me(typed_name, typed_team, request), attempt_id)
+            return attempt_html(attempt, framework, services.rubric) if attempt is not None else ""
 
     def download(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> list[str]:
         """The attempts on show as practice-NAME.csv and a printable practice-NAME.html."""
         with user_errors():
-            who, attempts = viewed(user, typed_name, typed_team, request)
-            folder = Path(tempfile.mkdtemp(prefix="prep-bot-practice-"))
-            files = write_practice_files(attempts, who, framework, services.rubric, folder)
-            return [str(f) for f in files]
+            folder = lambda: Path(tempfile.mkdtemp(prefix="prep-bot-practice-"))  # noqa: E731 - made once allowed
+            return [str(f) for f in progress.export(me(typed_name, typed_team, request), user, folder)]
 
     with gr.Tab("My progress") as tab:
         gr.Markdown(
             "Your practice so far, oldest first (times in UTC). Choose an attempt to read your answer and its "
             "feedback again. Managers can look up someone in their team, leads anyone: type their name."
         )
-        with gr.Row(elem_id="my-person-row"):  # hidden from staff, who may only read their own (ui/app.py)
+        with gr.Row(elem_id="my-person-row") as person_row:  # shown to those who may name someone (ui/app.py)
             person = gr.Textbox(label="Person (empty: you)", placeholder="Leave empty for your own", scale=3)
             show = gr.Button("Show", variant="primary", scale=1)
         chart = gr.LinePlot(
@@ -196,3 +186,4 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         export.click(lambda: gr.File(visible=True), None, files, api_name=False).then(  # the box shows once asked for
             download, inputs, files, api_name="my_practice_export"
         )
+    return person_row

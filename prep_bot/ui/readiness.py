@@ -11,38 +11,27 @@ from pathlib import Path
 import gradio as gr
 
 from prep_bot.practice.insights import READINESS_FORMULA, WEAK_EVIDENCE
-from prep_bot.practice.report import (
-    heatmap_html,
-    readiness_csv,
-    readiness_details_html,
-    readiness_html,
-    readiness_markdown,
-)
+from prep_bot.practice.report import heatmap_html, readiness_details_html
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.people.accounts import AccessDenied
 
 
 def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+    """The tab: the readiness use case (prep_bot/app/readiness.py) asks the permission policy."""
+
     def readiness(typed_name: str, typed_team: str, request: gr.Request = None, progress=gr.Progress()):
         with user_errors():
-            me = current_user(services.users, request, typed_name, typed_team)
-            if me.role != "lead":
-                raise AccessDenied("readiness across the 9 quality statements is for leads")
-            rows = services.insights.readiness(
-                progress=lambda done, total, what: progress((done, total), desc=what)
+            me = current_user(services.policy, request, typed_name, typed_team)
+            rows, paths = services.readiness.reports(
+                me, lambda: Path(tempfile.mkdtemp(prefix="prep-bot-report-")),
+                progress=lambda done, total, what: progress((done, total), desc=what),
             )
-            folder = Path(tempfile.mkdtemp(prefix="prep-bot-report-"))
-            paths = []
-            for name, text in (("readiness.html", readiness_html(rows)), ("readiness.md", readiness_markdown(rows)), ("readiness.csv", readiness_csv(rows))):
-                (folder / name).write_text(text, encoding="utf-8")
-                paths.append(str(folder / name))
             formula = (
                 f'<p class="pb-formula">{escape(READINESS_FORMULA)}.</p><p class="pb-formula">A likely question counts as '
                 f"without strong evidence when its best passage has cosine similarity below {WEAK_EVIDENCE}: below that, "
                 "the passage found is about a neighbouring topic rather than an answer.</p>"
             )
-            return heatmap_html(rows) + formula, readiness_details_html(rows), paths
+            return heatmap_html(rows) + formula, readiness_details_html(rows), [str(p) for p in paths]
 
     with gr.Tab("Readiness"):
         gr.Markdown("For leads: where the evidence or the rehearsal is thin, across the 9 quality statements.")

@@ -8,35 +8,26 @@ from pathlib import Path
 
 import gradio as gr
 
-from prep_bot.practice.report import team_story_html, team_story_markdown
+from prep_bot.practice.report import team_story_html
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
-from prep_bot.people.accounts import AccessDenied, visible_attempts
 
 
 def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+    """The tab: each callback reads who is asking and calls the team story use case
+    (prep_bot/app/team.py), which asks the permission policy."""
+    stories = services.team_story
+
     def story(team: str, typed_name: str, typed_team: str, request: gr.Request = None):
         with user_errors():
-            me = current_user(services.users, request, typed_name, typed_team)
-            if me.authenticated and me.role == "staff":
-                raise AccessDenied("the team story is for managers and leads; see My progress for your own practice")
-            team = (team or "").strip() or me.team
-            if not team:
-                raise gr.Error("Name the team to look at.")
-            attempts = visible_attempts(me, services.attempts, team=team, users=services.users)
-            result = services.insights.team_story(team, attempts, advisor=services.advisor)
-            folder = Path(tempfile.mkdtemp(prefix="prep-bot-team-"))
-            slug = "".join(ch if ch.isalnum() else "-" for ch in team.lower()).strip("-") or "team"
-            md = folder / f"team-story-{slug}.md"
-            md.write_text(team_story_markdown(result), encoding="utf-8")
-            html = folder / f"team-story-{slug}.html"
-            html.write_text(team_story_html(result, standalone=True), encoding="utf-8")
-            return team_story_html(result), [str(md), str(html)]
+            me = current_user(services.policy, request, typed_name, typed_team)
+            found, files = stories.export(me, team, lambda: Path(tempfile.mkdtemp(prefix="prep-bot-team-")))
+            return team_story_html(found.story), [str(f) for f in files]
 
     def own_team(typed_name: str, typed_team: str, request: gr.Request = None):
         """On opening the tab: the story of the person's own team, when they have one."""
-        me = current_user(services.users, request, typed_name, typed_team)
-        if not me.team or (me.authenticated and me.role == "staff"):
+        me = current_user(services.policy, request, typed_name, typed_team)
+        if stories.own_team(me) is None:
             return gr.skip(), gr.skip()
         return story("", typed_name, typed_team, request)
 

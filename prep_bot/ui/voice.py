@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 from html import escape
-from pathlib import Path
 
 import gradio as gr
 
 from prep_bot.coaching.delivery import PACE_HIGH, PACE_LOW, Delivery, clock
 from prep_bot.coaching.marks import KINDS, Mark, delivery_marks, findings, locate
 from prep_bot.inputs import clean_text
-from prep_bot.speech.transcription import AudioError, dispose
 from prep_bot.ui.render import md_escape
 
 SPEECH_LANE = "speech"  # transcriptions from both tabs share this queue lane
@@ -44,18 +42,12 @@ def read_aloud_box(elem_id: str) -> gr.Checkbox:
     )
 
 
-def transcribe_answer(services, path: str | None, text: str | None, delivery: dict | None) -> tuple[str, dict, str]:
+def transcribe_answer(practice, who, path: str | None, text: str | None, delivery: dict | None) -> tuple[str, dict, str]:
     """One recording into the answer box: (the box's new text, the answer's delivery, a status
     line). The transcript is added after anything already in the box, and so is its delivery.
-    The recording is deleted (or, with PREP_BOT_KEEP_AUDIO=1, moved to the recordings folder)
-    whether or not it could be transcribed."""
-    if not path:
-        raise AudioError("No recording arrived: record your answer or choose a file again.")
-    keep = services.settings.recordings_dir if services.settings.keep_audio else None
-    try:
-        transcript = services.transcriber.transcribe(Path(path))
-    finally:
-        dispose(Path(path), keep)
+    The practice use case deletes the recording (or, with PREP_BOT_KEEP_AUDIO=1, moves it to the
+    recordings folder) whether or not it could be transcribed."""
+    transcript = practice.transcribe(who, path)
     spoken = clean_text(transcript.text).strip()
     before = clean_text(text).rstrip()
     joined = f"{before}\n{spoken}" if before else spoken
@@ -87,10 +79,10 @@ def spoken_for(spoken: dict | None, question) -> dict | None:
     return spoken.get("delivery") if question is not None and spoken.get("question") == question else None
 
 
-def transcribe_for(services, question, path: str | None, text: str | None, spoken: dict | None) -> tuple[str, dict, str]:
+def transcribe_for(practice, who, question, path: str | None, text: str | None, spoken: dict | None) -> tuple[str, dict, str]:
     """``transcribe_answer`` for the question keyed ``question``: (box text, the new spoken
     state, status)."""
-    joined, said, status = transcribe_answer(services, path, text, spoken_for(spoken, question))
+    joined, said, status = transcribe_answer(practice, who, path, text, spoken_for(spoken, question))
     return joined, {"question": question, "delivery": said}, status
 
 

@@ -41,15 +41,18 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from prep_bot.app.policy import Action, Policy
 from prep_bot.errors import PrepBotError
 from prep_bot.evidence.uploads import safe_name
+from prep_bot.people.identity import Identity
+from prep_bot.practice.attempts import linked_follow_ups
 
 FORMAT, VERSION = "prep-bot-export", 1
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
 BATCH = 512  # passages read, fetched from Chroma or written per step
 ATTEMPT_FIELDS = ("id", "user", "team", "audience", "qs", "question_id", "question", "answer", "score",
-                  "dimensions", "claims", "created_at", "feedback", "delivery")
+                  "dimensions", "claims", "created_at", "feedback", "delivery", "follows", "turns")
 USER_FIELDS = ("id", "name", "name_key", "role", "team", "password_hash", "created_at")
 
 
@@ -110,20 +113,19 @@ def _local_uploads(settings, sources: set[str]) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name in sources and p.is_file() and not p.is_symlink())
 
 
-def counts(services) -> Counts:
-    """What the store of these services holds, counted in the databases and in Chroma."""
-    store = services.store
+def counts(settings, store, accounts) -> Counts:
+    """What a store holds (the evidence ``store`` and the ``accounts`` database of attempts and
+    users that ``settings`` name), counted in the databases and in Chroma."""
     documents, passages, corrections, uploads, users, attempts = _tables()
     catalog = store.catalog.engine
-    if services.settings.shared_database:
+    if settings.shared_database:
         kept = _count(catalog, uploads)
     else:
-        kept = len(_local_uploads(services.settings, {d.source for d in store.documents()}))
+        kept = len(_local_uploads(settings, {d.source for d in store.documents()}))
     with store._chroma():
         vectors = store.collection.count()
-    accounts = services.attempts.engine
     return Counts(_count(catalog, documents), _count(catalog, passages), vectors, _count(catalog, corrections), kept,
-                  _count(accounts, users), _count(accounts, attempts))
+                  _count(accounts.engine, users), _count(accounts.engine, attempts))
 
 
 # -- export --------------------------------------------------------------------------------------
@@ -152,9 +154,10 @@ class _Writer:
         return self.lines[name]
 
 
-def export(services, out: Path, progress: bool = False) -> dict:
-    """Write the store of ``services`` to the folder ``out`` (which must not exist, or be empty);
-    returns the manifest."""
+def export(settings, store, accounts, out: Path, progress: bool = False) -> dict:
+    """Write the store that ``settings`` name (the evidence ``store``, the ``accounts`` database
+    of users and attempts) to the folder ``out`` (which must not exist, or be empty); returns
+    the manifest."""
     from tqdm import tqdm
 
     from prep_bot import __version__; from prep_bot.infra import migrations
@@ -163,7 +166,6 @@ def export(services, out: Path, progress: bool = False) -> dict:
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise TransferError(f"{out} already exists and is not an empty folder: choose a new --out folder")
-    settings, store = services.settings, services.store
     documents, passages, corrections, uploads, users, attempts = _tables()
     partial = out.parent / f".{out.name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
@@ -178,7 +180,7 @@ def export(services, out: Path, progress: bool = False) -> dict:
                 files.write("corrections.jsonl", (dict(r._mapping) for r in db.execute(sa.select(corrections).order_by(corrections.c.key))))
             n, dim = _export_passages(store, partial, files, progress, tqdm)
             kept = _export_uploads(settings, catalog, uploads, partial, files, {d["source"] for d in docs})
-        with services.attempts.engine.connect() as db:
+        with accounts.engine.connect() as db:
             files.write("users.jsonl", (_jsonable(dict(r._mapping)) for r in db.execute(sa.select(users).order_by(users.c.id))))
             files.write("attempts.jsonl", (_jsonable(dict(r._mapping)) for r in db.execute(sa.select(attempts).order_by(attempts.c.id))))
         lines = files.lines
@@ -316,8 +318,9 @@ def _batches(items, size: int = BATCH) -> Iterator[list]:
 
 
 # -- import --------------------------------------------------------------------------------------
-def import_(services, folder: Path, progress: bool = False) -> tuple[dict, Counts]:
-    """Load the export in ``folder`` into the empty store of ``services``; returns (manifest,
+def import_(settings, store, accounts, folder: Path, progress: bool = False) -> tuple[dict, Counts]:
+    """Load the export in ``folder`` into the empty store that ``settings`` name (the evidence
+    ``store``, the ``accounts`` database); returns (manifest,
     what the target holds afterwards). TransferError when the target is not empty or a count
     differs afterwards."""
     from tqdm import tqdm
@@ -326,24 +329,23 @@ def import_(services, folder: Path, progress: bool = False) -> tuple[dict, Count
 
     folder = Path(folder)
     manifest = read_manifest(folder)
-    settings, store = services.settings, services.store
     expected = Counts(**manifest["counts"])
     if not settings.keep_uploads:
         expected.uploads = 0  # PREP_BOT_KEEP_UPLOADS is off: the target keeps none
     with store.writing():
-        found = counts(services)
+        found = counts(settings, store, accounts)
         held = [f"{n} {name}" for name, n in asdict(found).items() if n and name != "vectors"]
-        resumed = held and _stopped_between_commits(services, folder, found, expected)
+        resumed = held and _stopped_between_commits(settings, accounts, folder, found, expected)
         if held and not resumed:
             raise TransferError(f"the target ({describe_store(settings)}) already holds {', '.join(held)}: "
                                 "import into an empty store (a new database and collection, or a new data dir)")
         store.reconcile()  # vectors a stopped import (or ingest) left, which no catalog row names
         _import_vectors(store, folder, manifest, progress, tqdm)
-        _import_rows(services, folder, keep_uploads=settings.keep_uploads, accounts_done=resumed)
+        _import_rows(settings, store, accounts, folder, keep_uploads=settings.keep_uploads, accounts_done=resumed)
         store.lexical.ensure_current(store.catalog)  # this machine's BM25 index; others follow the generation
     if manifest.get("home_council"):
         remember_council(settings.data_dir, manifest["home_council"])
-    after = counts(services)
+    after = counts(settings, store, accounts)
     wrong = expected.differences(after)
     if wrong:
         raise TransferError(f"the import into {describe_store(settings)} is incomplete: {'; '.join(wrong)}")
@@ -386,32 +388,32 @@ def _transaction(engine):
             raise
 
 
-def _stopped_between_commits(services, folder: Path, found: Counts, expected: Counts) -> bool:
+def _stopped_between_commits(settings, accounts, folder: Path, found: Counts, expected: Counts) -> bool:
     """Whether a local target holds exactly this export's accounts and attempts and nothing
     else: an import of it stopped after its first commit (the two SQLite files cannot share one
     transaction), which the catalog's rows can now complete."""
-    if services.settings.shared_database or (found.documents, found.passages, found.corrections, found.uploads) != (0, 0, 0, 0):
+    if settings.shared_database or (found.documents, found.passages, found.corrections, found.uploads) != (0, 0, 0, 0):
         return False
     if (found.users, found.attempts) != (expected.users, expected.attempts):
         return False
     users = _tables()[4]
-    with services.attempts.engine.connect() as db:
+    with accounts.engine.connect() as db:
         names = set(db.execute(sa.select(users.c.name)).scalars())
     return names == {row["name"] for row in _rows(folder / "users.jsonl")}
 
 
-def _import_rows(services, folder: Path, keep_uploads: bool, accounts_done: bool = False) -> None:
+def _import_rows(settings, store, accounts_db, folder: Path, keep_uploads: bool, accounts_done: bool = False) -> None:
     """Accounts and attempts, then the catalog (the commit point); one transaction when both
     live in one database server. ``accounts_done``: a stopped import wrote them already."""
     from prep_bot.evidence.catalog import state_table
 
     documents, passages, corrections, uploads, users, attempts = _tables()
-    settings, catalog = services.settings, services.store.catalog
+    catalog = store.catalog
 
     def accounts(db) -> None:
         for batch in _batches(_rows(folder / "users.jsonl")):
             db.execute(users.insert(), [_dated(r, USER_FIELDS) for r in batch])
-        for batch in _batches(_rows(folder / "attempts.jsonl")):
+        for batch in _batches(linked_follow_ups(_rows(folder / "attempts.jsonl"))):  # older exports: "#probe" ids
             db.execute(attempts.insert(), [_dated(r, ATTEMPT_FIELDS) for r in batch])
         if db.dialect.name == "postgresql":  # ids were carried: the next new row must not reuse one
             for table in ("users", "attempts"):
@@ -442,7 +444,7 @@ def _import_rows(services, folder: Path, keep_uploads: bool, accounts_done: bool
             library(db)
     else:
         if not accounts_done:
-            with _transaction(services.attempts.engine) as db:
+            with _transaction(accounts_db.engine) as db:
                 accounts(db)
         with _transaction(catalog.engine) as db:
             library(db)
@@ -452,3 +454,26 @@ def _dated(row: dict, names: tuple[str, ...]) -> dict:
     out = {k: row.get(k) for k in names}
     out["created_at"] = datetime.fromisoformat(out["created_at"]) if out.get("created_at") else datetime.now(timezone.utc)
     return out
+
+
+# -- the use case --------------------------------------------------------------------------------
+class StoreTransfer:
+    """Export and import (`prep-bot export` / `import`): the whole store, so leads only (in
+    practice, whoever runs the command on the server)."""
+
+    def __init__(self, policy: Policy, settings, store, accounts) -> None:
+        """``store``: the evidence store; ``accounts``: the database of users and attempts."""
+        self.policy = policy
+        self.settings = settings
+        self.store = store
+        self.accounts = accounts
+
+    def export(self, who: Identity, out: Path, progress: bool = False) -> dict:
+        """Everything the store holds, written to the folder ``out``; returns the manifest."""
+        self.policy.ensure(who, Action.MOVE_STORE)
+        return export(self.settings, self.store, self.accounts, out, progress=progress)
+
+    def import_(self, who: Identity, folder: Path, progress: bool = False) -> tuple[dict, Counts]:
+        """The export in ``folder`` loaded into this (empty) store: (manifest, counts after)."""
+        self.policy.ensure(who, Action.MOVE_STORE)
+        return import_(self.settings, self.store, self.accounts, folder, progress=progress)

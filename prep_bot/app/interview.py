@@ -1,0 +1,83 @@
+"""The mock interview: a panel of questions across the quality statements, like the on-site
+visit, each answer coached and saved, and any of the panel's answers read again afterwards."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from prep_bot.app.policy import Action, Policy
+from prep_bot.app.practice import save_attempt
+from prep_bot.app.progress import read_attempt
+from prep_bot.inputs import clean_text
+from prep_bot.people.identity import Identity
+
+if TYPE_CHECKING:
+    from prep_bot.coaching.coach import Coach, Feedback
+    from prep_bot.framework.statements import Framework
+    from prep_bot.practice.attempts import Attempt, AttemptLog
+    from prep_bot.practice.questions import Question, QuestionBank
+
+
+@dataclass
+class Answered:
+    """One of the panel's questions, answered, coached and saved."""
+
+    question: Question
+    feedback: Feedback
+    attempt: Attempt
+
+
+class MockInterview:
+    """The mock interview use case."""
+
+    def __init__(self, policy: Policy, framework: Framework, bank: QuestionBank, coach: Coach, attempts: AttemptLog) -> None:
+        self.policy = policy
+        self.framework = framework
+        self.bank = bank
+        self.coach = coach
+        self.attempts = attempts
+
+    def start(self, who: Identity, audience: str, count: int) -> list[Question]:
+        """A panel of ``count`` questions for ``audience``, across the statements in a random
+        order (each statement once before any comes back)."""
+        self.policy.ensure(who, Action.PRACTISE)
+        slugs = [q.slug for q in self.framework.quality_statements]
+        random.shuffle(slugs)
+        chosen: list[Question] = []
+        for slug in (slugs * 2)[: int(count)]:
+            question = self.bank.pick(slug, audience=audience, exclude=[q.id for q in chosen])
+            if question:
+                chosen.append(question)
+        if not chosen:
+            raise ValueError("No questions for that audience.")
+        return chosen
+
+    def question(self, who: Identity, question_id: str) -> Question:
+        """One of the bank's questions, by its id."""
+        self.policy.ensure(who, Action.PRACTISE)
+        question = self.bank.get(question_id)
+        if question is None:
+            raise ValueError("Start a mock interview first.")
+        return question
+
+    def answer(self, who: Identity, question_id: str | None, text: str, audience: str, delivery: dict | None = None
+               ) -> Answered:
+        """An answer to one of the panel's questions (None: no panel is running), coached and saved."""
+        self.policy.ensure(who, Action.PRACTISE)
+        question = self.question(who, question_id or "")
+        text = clean_text(text)
+        feedback = self.coach.coach(question.qs, question, text)
+        return Answered(question, feedback, save_attempt(self.attempts, who, audience, question, text, feedback, delivery))
+
+    def review(self, who: Identity, attempt_id, panel: Collection) -> Attempt | None:
+        """One of this panel's answers (``panel``: the attempt numbers it saved), with its
+        feedback; None when none is chosen."""
+        self.policy.ensure(who, Action.READ_ATTEMPT)
+        if attempt_id in (None, ""):
+            return None
+        if str(attempt_id) not in {str(n) for n in panel}:
+            raise ValueError("Choose one of this interview's questions from the list.")
+        return read_attempt(self.policy, self.attempts, who, attempt_id)
