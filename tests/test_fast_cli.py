@@ -105,14 +105,21 @@ def test_search_coach_and_ask_start_without_torch(sample_services, embedder, tmp
     probe_text = PROBE.replace(repr(HEAVY), repr(NEEDLESS))
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PREP_BOT_DATA_DIR=str(data))
     out = {}
-    for name, args in COMMANDS.items():
+
+    def run(args: list[str]) -> tuple[set[str], dict]:
         done = subprocess.run([sys.executable, "-c", probe_text, *args], capture_output=True, text=True, env=env,
                               cwd=REPO_ROOT, timeout=600)
         assert done.returncode == 0, done.stderr
         line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
-        loaded = set(json.loads(line.removeprefix("MODULES ")))
+        return set(json.loads(line.removeprefix("MODULES "))), json.loads(done.stdout)
+
+    # The first coach in a data dir trains the coach's sentence judgement (scikit-learn) and
+    # keeps it in the data dir's cache (coaching/judgement.py); no torch even then.
+    first, _ = run(COMMANDS["coach"])
+    assert not first & set(HEAVY), first
+    for name, args in COMMANDS.items():
+        loaded, out[name] = run(args)
         assert loaded == {"chromadb"}, (name, loaded)  # the vector store, and nothing heavy
-        out[name] = json.loads(done.stdout)
     # The torch engine (the fallback, and how these commands ran before) gives the same answers.
     torch_env = dict(env, PREP_BOT_EMBED_BACKEND="torch")
     for name in ("search", "coach"):
