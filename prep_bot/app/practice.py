@@ -108,7 +108,7 @@ class Practice:
     """The practice use case."""
 
     def __init__(self, policy: Policy, framework: Framework, bank: QuestionBank, coach: Coach, attempts: AttemptLog,
-                 store, advisor, transcriber, settings: Settings) -> None:
+                 store, advisor, transcriber, settings: Settings, stories=None) -> None:
         """``store``: the evidence store (challenge questions, other councils' findings);
         ``advisor``: the council's language model (its help under a reply); ``settings``: how old
         evidence may be for a challenge question, and whether recordings are kept."""
@@ -121,6 +121,7 @@ class Practice:
         self.advisor = advisor
         self.transcriber = transcriber
         self.settings = settings
+        self.stories = stories  # the council's agreed story per statement (story/book.py)
         self._challenges: dict[int, list[Question]] = {}
         self._lock = threading.Lock()
 
@@ -247,6 +248,20 @@ class Practice:
         finally:
             if not keep_file:  # deleted, or with PREP_BOT_KEEP_AUDIO=1 kept in the recordings folder
                 dispose(Path(path), self.settings.recordings_dir if self.settings.keep_audio else None)
+
+    def study_card(self, who: Identity, session: Session) -> dict:
+        """The agreed story of the statement being practised as a study card for ``who``'s role:
+        ``{"title", "card"}``, the card None when no story is approved for it; ``{}`` before a
+        question is asked."""
+        self.policy.ensure(who, Action.PRACTISE)
+        question = self._find(session.question_id)
+        if question is None or not question.qs or self.stories is None:
+            return {}
+        from prep_bot.story.card import study_card
+
+        title = self.framework.qs(question.qs).title
+        version = self.stories.current(question.qs)
+        return {"title": title, "card": study_card(version, title, who.role, self.bank) if version else None}
 
     # -- inside ----------------------------------------------------------------------------------
     def _statements(self, who: Identity, choice: str) -> str | list[str]:

@@ -7,11 +7,15 @@ from pathlib import Path
 import click
 
 from prep_bot.cli.common import COUNCIL_HELP, print_json, with_services
+from prep_bot.cli.story import eval_story
 
 
 @click.group(name="eval")
 def eval_group() -> None:
     """Measure retrieval and coaching against the labelled sets in eval/."""
+
+
+eval_group.add_command(eval_story)  # cli/story.py
 
 
 @eval_group.command(name="retrieval")

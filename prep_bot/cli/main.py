@@ -15,6 +15,7 @@ from prep_bot.cli.db import migrate
 from prep_bot.cli.evals import eval_group
 from prep_bot.cli.transfer import export_store, import_store
 from prep_bot.cli.llm import ask, echo_help, llm, model_help
+from prep_bot.cli.story import echo_on_message, story
 from prep_bot.cli.voice import echo_delivery, transcribe
 from prep_bot.evidence.provenance import display_date, same_council
 from prep_bot.framework.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
@@ -32,7 +33,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, eval_group, onnx):
+for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, eval_group, story, onnx):
     main.add_command(command)
 
 
@@ -222,6 +223,7 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, earlie
     for point in feedback.missed:
         click.echo(f"  missed: {point}")
     click.echo(f"Follow-up: {feedback.follow_up}")
+    echo_on_message(feedback.reviews.get("on_message"))
     if transcript:
         echo_delivery(transcript.delivery)
     if helped is not None:
@@ -280,6 +282,7 @@ def gaps(as_json: bool, services) -> None:
             f"{r.readiness:3}  {r.title:<45} {r.evidence_passages:4} passages  "
             f"{len(r.unanswered):2}/{r.questions} questions without strong evidence  "
             f"{r.practice['attempts']} attempts"
+            + ("" if r.agreed_story else "  no approved story")
         )
         for u in r.unanswered[:3]:
             click.echo(f"       - {u.text} (best {u.best_score:.3f})")
@@ -287,7 +290,7 @@ def gaps(as_json: bool, services) -> None:
 
 GAPS_KEYS = (
     "qs", "title", "readiness", "evidence_passages", "strengths", "improvements", "data_points",
-    "evidence_categories", "unanswered", "practice",
+    "evidence_categories", "unanswered", "practice", "agreed_story",
 )
 
 

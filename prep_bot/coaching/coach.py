@@ -67,6 +67,7 @@ class Feedback:
     added: list[Added] = field(default_factory=list)  # what the latest reply added (turns > 1)
     findings: list = field(default_factory=list)  # answer sentences beside the evidence's areas to improve
     wrong_sentences: list[str] = field(default_factory=list)  # the answer's sentences with a contradicted figure
+    reviews: dict = field(default_factory=dict)  # what reviewers added (name -> an object with to_dict)
 
     def to_dict(self) -> dict:
         return {
@@ -81,6 +82,7 @@ class Feedback:
             "follow_up": self.follow_up,
             "added": [a.to_dict() for a in self.added],
             "reply": self.reply.to_dict() if self.reply else None,
+            **{name: review.to_dict() for name, review in self.reviews.items()},
         }
 
 
@@ -88,8 +90,11 @@ class Coach:
     """Coaches answers against the evidence store, the rubric and the question bank."""
 
     def __init__(self, store, framework: Framework, rubric: Rubric, bank: QuestionBank | None = None,
-                 sentences_dir=SENTENCES, cache=None) -> None:
+                 sentences_dir=SENTENCES, cache=None, reviewers=()) -> None:
+        """``reviewers``: each has ``review(feedback, answer)`` and may add to ``feedback.reviews``
+        (e.g. how the answer measures up to the council's agreed story); they never touch the score."""
         self.store = store
+        self.reviewers = tuple(reviewers)
         self.embedder = store.embedder
         self.framework = framework
         self.rubric = rubric
@@ -160,6 +165,8 @@ class Coach:
         feedback.reply = reply_for(feedback, self.rubric)
         feedback.weakest = feedback.reply.change.name
         feedback.follow_up = feedback.reply.follow_up = self._probe(feedback.weakest, question)
+        for reviewer in self.reviewers:
+            reviewer.review(feedback, "\n\n".join(turns))
         return feedback
 
     def _embed_once(self, turns: list[str]) -> None:
