@@ -183,3 +183,22 @@ def council(name: str | None, if_unset: bool, forget: bool, services) -> None:
     path = remember_council(settings.data_dir, name)
     override = " (PREP_BOT_COUNCIL overrides it while set)" if settings.council_source == "PREP_BOT_COUNCIL" else ""
     click.echo(f"Home council set to {name.strip()} in {path}{override}.")
+
+
+@click.command(name="onnx")
+def onnx() -> None:
+    """Write the embedding model as ONNX (made here from the bundled model, never downloaded), so
+    that commands which embed start without torch. `make install` runs it."""
+    from prep_bot.errors import PrepBotError
+    from prep_bot.services import build_services
+
+    services = build_services()
+    embedder = services.embedder
+    try:
+        path = embedder.export_onnx(strict=True)
+    except PrepBotError as e:
+        raise click.ClickException(f"{e}. Commands keep using torch (slower to start); `make install` installs what the export needs.") from e
+    if embedder.backend_setting == "torch":
+        click.echo(f"The ONNX copy is {path}, but PREP_BOT_EMBED_BACKEND=torch: commands use torch.")
+    else:
+        click.echo(f"The embedding model's ONNX copy is {path}; commands that embed start without torch.")

@@ -111,7 +111,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
 
     login = services.users.count() > 0
     check_bind(host, login)
-    services.embedder.model  # load once, before the first request
+    services.embedder.load(export=True)  # once, before the first request (its ONNX copy made if missing)
     services.coach  # the rubric and question bank are validated before serving
     services.store.reconcile()  # drop vectors an interrupted ingest left behind
     services.store.lexical.ensure_current(services.store.catalog)
