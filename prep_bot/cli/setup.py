@@ -37,6 +37,30 @@ def users_add(name: str, role: str, team: str, password_file: Path | None, servi
     click.echo(f"Added {user.name} ({user.role}{', team ' + user.team if user.team else ''}) to {_accounts_file(services)}.")
 
 
+@users.command(name="change")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default=None, help="The new role.")
+@click.option("--team", default=None, help="The new team.")
+@click.option("--password", "new_password", is_flag=True, help="Set a new password (asked for, hidden).")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Set the password from this file's first line.")
+@with_services
+def users_change(name: str, role: str | None, team: str | None, new_password: bool, password_file: Path | None,
+                 services) -> None:
+    """Change a user's role, team or password; they are signed out everywhere."""
+    password = None
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    elif new_password:
+        password = click.prompt(f"New password for {name.strip()}", hide_input=True, confirmation_prompt=True)
+    if role is None and team is None and password is None:
+        raise click.UsageError("Nothing to change: give --role, --team, --password or --password-file.")
+    user = services.accounts.change(operator(), name, role=role, team=team, password=password)
+    click.echo(f"Changed {user.name} ({user.role}{', team ' + user.team if user.team else ''}); "
+               f"every session signed in as {user.name} has ended.")
+
+
 @users.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (name, role, team, created_at).")
 @with_services
@@ -56,7 +80,7 @@ def users_list(as_json: bool, services) -> None:
 @click.option("--erase-attempts", is_flag=True, help="Also erase this person's practice attempts.")
 @with_services
 def users_remove(name: str, erase_attempts: bool, services) -> None:
-    """Remove a user (their practice is kept unless --erase-attempts)."""
+    """Remove a user, ending their sessions (their practice is kept unless --erase-attempts)."""
     gone = services.accounts.remove(operator(), name, erase_attempts=erase_attempts)  # erased answers' vectors too
     where = _accounts_file(services)
     if erase_attempts:
