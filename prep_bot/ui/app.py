@@ -109,7 +109,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     from prep_bot.people.sessions import Sessions
     from prep_bot.people.throttle import Throttle
     from prep_bot.ui.library import upload_cap
-    from prep_bot.ui.server import SIGN_IN_NOTE, PasswordGate, PrepBotApp, own_origins, sign_in
+    from prep_bot.ui.server import PasswordGate, PrepBotApp, own_origins, sign_in
 
     settings = services.settings
     login = services.users.count() > 0
@@ -133,7 +133,6 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         theme=THEME,
         css=CSS + VOICE_CSS,
         js=ENTER_SENDS,
-        head=SIGN_IN_NOTE if login else None,
         ssr_mode=False,
         show_error=False,
         run_history=False,  # answers are kept on the server, per account, never in the browser

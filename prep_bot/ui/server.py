@@ -141,8 +141,14 @@ class Gate:
             await PlainTextResponse(text, status_code=status)(scope, receive, self._headed(send, headers, path))
             return
         token = CLIENT.set(_client(scope, headers))
+        send = self._headed(send, headers, path)
+        if scope["type"] == "http" and scope.get("method") == "GET" and path == "/":
+            # The sign-in page gets the note script (Gradio adds ``head`` only after sign-in);
+            # asked for unencoded, so that it can be added.
+            scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"])
+            send = _with_note(send)
         try:
-            await self.app(scope, receive, self._headed(send, headers, path))
+            await self.app(scope, receive, send)
         finally:
             CLIENT.reset(token)
 
@@ -194,6 +200,33 @@ class Gate:
                     continue  # the copy for the other kind of connection
                 cookie = f"{name}={value}; HttpOnly; Max-Age={self.cookie_seconds}; Path=/; SameSite=Lax" + ("; Secure" if secure else "")
             out.append("set-cookie", cookie)
+
+
+def _with_note(send):
+    """``send`` for the page itself: the sign-in note script added to its <head>."""
+    start: dict | None = None
+    body: list[bytes] = []
+
+    async def send_page(message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+            return
+        if message["type"] != "http.response.body" or start is None:
+            await send(message)
+            return
+        body.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        page = b"".join(body)
+        out = MutableHeaders(scope=start)
+        if "text/html" in out.get("content-type", "") and not out.get("content-encoding") and b"</head>" in page:
+            page = page.replace(b"</head>", SIGN_IN_NOTE.encode() + b"</head>", 1)
+            out["content-length"] = str(len(page))
+        await send(start)
+        await send({"type": "http.response.body", "body": page})
+
+    return send_page
 
 
 class PrepBotApp(App):
