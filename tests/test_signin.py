@@ -124,3 +124,71 @@ def test_password_checks_run_one_at_a_time_off_the_event_loop(make_services):
         assert _login(url, "kim", PASSWORD).status_code == 200
     assert most[0] == 1
     assert set(codes) <= {400, 429} and codes.count(400) >= 17  # at most 1 checking and 16 waiting; more are told to retry
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_coach_turns_during_a_flood_of_32_parallel_wrong_passwords(tmp_path, sample_store, monkeypatch, capsys):
+    """The measurement in the README: coach turns (an answer marked by the coach) before and
+    during 32 parallel wrong-password sign-ins against a real `prep-bot serve`, with the locks
+    raised so that every guess costs a full password check (the worst case: only the bounded
+    concurrency protects the coach). Times are reported, not asserted (a shared machine)."""
+    from gradio_client import Client
+
+    from prep_bot.evals.loadtest import percentile
+    from processes import serving
+    from prep_bot.infra.config import Settings
+    from prep_bot.services import Services
+
+    monkeypatch.setenv("PREP_BOT_SIGNIN_ACCOUNT_FAILURES", "100000")
+    monkeypatch.setenv("PREP_BOT_SIGNIN_ADDRESS_FAILURES", "100000")
+    data_dir = sample_store.copy(tmp_path / "data")
+    services = Services(Settings(data_dir=data_dir))
+    try:
+        services.users.add("kim", PASSWORD, "staff", "Front door")
+    finally:
+        services.close()
+    answer = ("When Mrs B raised a concern I asked her what she wanted to happen. She is back in control of her money "
+              "and says she feels safe again; 97% of enquiries said the risk was reduced or removed.")
+    with serving(data_dir, tmp_path / "serve.log") as (url, proc):
+        coach = Client(url, auth=("kim", PASSWORD), verbose=False)
+
+        def turns(n: int) -> list[float]:
+            times = []
+            for _ in range(n):
+                chat, _, _ = coach.predict("kim", "frontline", "safeguarding", False, api_name="/ask")
+                started = time.perf_counter()
+                coach.predict(answer, "kim", "", "frontline", chat, api_name="/answer")
+                times.append(time.perf_counter() - started)
+            return times
+
+        turns(2)  # warm
+        before = turns(10)
+        stop = threading.Event()
+        guesses = []
+
+        def flood(n: int) -> None:
+            with httpx.Client(timeout=120) as client:
+                while not stop.is_set():
+                    code = client.post(url + "login", data={"username": f"guess{n}", "password": WRONG}).status_code
+                    guesses.append(code)
+
+        with ThreadPoolExecutor(32) as pool:
+            for n in range(32):
+                pool.submit(flood, n)
+            time.sleep(3)  # the flood is on
+            during = turns(20)
+            started = time.perf_counter()
+            signed = _login(url, "kim", PASSWORD)
+            sign_in_s = time.perf_counter() - started
+            stop.set()
+        assert proc.poll() is None
+    assert guesses and set(guesses) <= {400, 429}, set(guesses)
+    result = {
+        "turn_p95_before_s": round(percentile(before, 0.95), 3), "turn_median_before_s": round(percentile(before, 0.5), 3),
+        "turn_p95_during_s": round(percentile(during, 0.95), 3), "turn_median_during_s": round(percentile(during, 0.5), 3),
+        "sign_in_during_s": round(sign_in_s, 3), "sign_in_status": signed.status_code,
+        "guesses": len(guesses), "guesses_checked": guesses.count(400), "guesses_told_busy": guesses.count(429),
+    }
+    with capsys.disabled():
+        print("\nflood:", result)
