@@ -3,6 +3,7 @@ app (which says what it serves and whether sign-in is on)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -122,6 +123,10 @@ def serve(host: str, port: int, workers: int | None, services) -> None:
 
     accounts = services.users.count()
     check_bind(host, accounts > 0)  # before loading the model: refuse at once
+    os.umask(0o077)  # what the app writes (uploads, exports, Gradio's cache) is the service account's alone
+    if "PREP_BOT_FRONT_PORT" not in os.environ:  # the first process, not one of --workers' app processes
+        for line in _leftovers(services):
+            click.echo(line)
     workers = workers or default_workers()
     haproxy = find_haproxy() if workers > 1 else None
     if workers > 1 and haproxy is None:
@@ -139,6 +144,23 @@ def serve(host: str, port: int, workers: int | None, services) -> None:
     settings = services.settings
     services.close()  # the workers open the stores; this process only watches them
     sys.exit(run_workers(settings, host, port, workers, haproxy))
+
+
+def _leftovers(services) -> list[str]:
+    """Empty the private folder (cached uploads and exports of an earlier run) and delete
+    copies in uploads/ that no stored document uses (an upload cut off by a crash)."""
+    from prep_bot.ui.files import clear_private, remove_orphaned_uploads
+
+    data_dir = services.settings.data_dir
+    lines = []
+    cleared = clear_private(data_dir)
+    if cleared:
+        lines.append(f"Deleted {cleared} file{'' if cleared == 1 else 's'} left in {data_dir / 'private'} by an earlier run.")
+    orphans = remove_orphaned_uploads(data_dir, {d.source for d in services.store.documents()})
+    if orphans:
+        lines.append(f"Uploads: removed {orphans} orphaned cop{'y' if orphans == 1 else 'ies'} from {data_dir / 'uploads'} "
+                     "(files no stored document uses).")
+    return lines
 
 
 def serve_banner(services, accounts: int, workers: int = 1) -> list[str]:

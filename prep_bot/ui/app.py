@@ -108,6 +108,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     from prep_bot.people.accounts import check_bind
     from prep_bot.people.sessions import Sessions
     from prep_bot.people.throttle import Throttle
+    from prep_bot.ui.files import use_private_cache
     from prep_bot.ui.library import upload_cap
     from prep_bot.ui.server import PasswordGate, PrepBotApp, own_origins, sign_in
 
@@ -118,12 +119,15 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     services.coach  # the rubric and question bank are validated before serving
     services.store.reconcile()  # drop vectors an interrupted ingest left behind
     services.store.lexical.ensure_current(services.store.catalog)
+    use_private_cache(settings.data_dir)  # uploads and downloads in the data dir's private folder, not /tmp
     app = build_app(services, login=login)
     app.queue(default_concurrency_limit=4)
     ports = [port] + [int(p) for p in [os.environ.get("PREP_BOT_FRONT_PORT", "")] if p.isdigit()]  # behind --workers' haproxy
     https = (settings.public_url or "").lower().startswith("https:")
     sessions = Sessions(services.users, settings.session_hours, settings.session_idle_minutes)
-    server = PrepBotApp(sessions, own_origins(host, ports, settings.public_url), https, int(settings.session_hours * 3600))
+    cap = upload_cap(settings.max_file_mb)  # every route: a body over it is cut off (ui/server.py)
+    server = PrepBotApp(sessions, own_origins(host, ports, settings.public_url), https, int(settings.session_hours * 3600),
+                        max_body=cap + 1024 * 1024)
     throttle = Throttle(settings.signin_account_failures, settings.signin_address_failures, settings.signin_lock_minutes)
     app.launch(
         auth=sign_in(services.users, throttle, PasswordGate(concurrent=1, waiting=16)) if login else None,
@@ -136,7 +140,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         ssr_mode=False,
         show_error=False,
         run_history=False,  # answers are kept on the server, per account, never in the browser
-        max_file_size=upload_cap(settings.max_file_mb),  # a backstop; the Library tab says why per file
+        max_file_size=cap,  # a backstop; the Library tab says why per file
         prevent_thread_lock=not block,
         quiet=not block,
         _app=server,

@@ -21,18 +21,22 @@ import asyncio
 import contextvars
 import ipaddress
 import logging
+import json
 import threading
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException
 from gradio.routes import App, ORJSONResponse
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.responses import PlainTextResponse
 
 from prep_bot.people.accounts import is_loopback
 from prep_bot.people.sessions import Sessions
 from prep_bot.people.throttle import Throttle
+from prep_bot.ui.files import OWNERS
 
 log = logging.getLogger("prep_bot.signin")
 
@@ -46,6 +50,8 @@ SECURITY_HEADERS = {
     "referrer-policy": "same-origin",
 }
 LOGIN_PATHS = ("/login", "/login/")
+FILE_ROUTE = "/gradio_api/file="
+TOO_BIG = "That upload is larger than prep-bot accepts ({mb} MB): nothing was saved."
 
 # The login form shows only Gradio's own "Incorrect credentials"; this shows why a sign-in was
 # refused (locked, too many at once) above the form, as text.
@@ -119,11 +125,14 @@ class Gate:
     """ASGI middleware, outermost: refuses other origins, adds the security headers, makes the
     sign-in cookie strict and notes the client's address for the sign-in."""
 
-    def __init__(self, app, origins: frozenset[str], https: bool, cookie_seconds: int) -> None:
+    def __init__(self, app, origins: frozenset[str], https: bool, cookie_seconds: int, sessions=None,
+                 max_body: int | None = None) -> None:
         self.app = app
         self.origins = origins
         self.https = https
         self.cookie_seconds = cookie_seconds
+        self.sessions = sessions
+        self.max_body = max_body
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -142,15 +151,50 @@ class Gate:
             return
         token = CLIENT.set(_client(scope, headers))
         send = self._headed(send, headers, path)
-        if scope["type"] == "http" and scope.get("method") == "GET" and path == "/":
+        method = scope.get("method")
+        if scope["type"] == "http" and method in ("POST", "PUT", "PATCH") and self.max_body is not None:
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body:
+                CLIENT.reset(token)
+                log.info("refused %s %s: %s bytes is over the cap of %d", method, path, length, self.max_body)
+                await PlainTextResponse(TOO_BIG.format(mb=self.max_body // (1024 * 1024)), status_code=413)(scope, receive, send)
+                return
+            receive = _capped(receive, self.max_body)
+        if scope["type"] == "http" and method == "GET" and path == "/":
             # The sign-in page gets the note script (Gradio adds ``head`` only after sign-in);
             # asked for unencoded, so that it can be added.
-            scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"])
+            scope = _unencoded(scope)
             send = _with_note(send)
+        elif scope["type"] == "http" and FILE_ROUTE in path:
+            asked = path.split(FILE_ROUTE, 1)[1]
+            owners = OWNERS.owners(asked)
+            if owners is not None:
+                if self._requester(headers) not in owners:
+                    CLIENT.reset(token)
+                    await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
+                    return
+                if OWNERS.is_export(asked) and method == "GET":
+                    send = _then_delete(send, asked)
+        elif scope["type"] == "http" and method == "POST" and path.rstrip("/").endswith("/gradio_api/upload"):
+            scope = _unencoded(scope)
+            send = _claiming(send, self._requester(headers))
         try:
             await self.app(scope, receive, send)
         finally:
             CLIENT.reset(token)
+
+    def _requester(self, headers: Headers) -> str:
+        """Whose files a request may have: the signed-in account's (casefolded) name, or "" when
+        no one is signed in (the local person, without accounts)."""
+        if self.sessions is None:
+            return ""
+        for part in headers.get("cookie", "").split(";"):
+            name, _, value = part.strip().partition("=")
+            if name.startswith("access-token-"):
+                who = self.sessions.get(value)
+                if who:
+                    return who.casefold()
+        return ""
 
     def _refusal(self, headers: Headers, path: str) -> tuple[int, str] | None:
         origin = headers.get("origin")
@@ -202,6 +246,81 @@ class Gate:
             out.append("set-cookie", cookie)
 
 
+def _unencoded(scope) -> dict:
+    return dict(scope, headers=[(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"])
+
+
+def _capped(receive, limit: int):
+    """``receive`` that stops a body (sent without a length, or longer than it said) at ``limit``."""
+    seen = 0
+
+    async def capped():
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise ClientDisconnect()
+        return message
+
+    return capped
+
+
+def _then_delete(send, path: str):
+    """``send`` for an export's download: the copy is deleted once it has been sent whole."""
+    status = 0
+
+    async def send_then_delete(message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body" and not message.get("more_body") and status == 200:
+            # The whole file has been read: delete it before the last part goes, so that once
+            # the browser has it all, the server no longer does.
+            OWNERS.forget(path)
+            file = Path(path)
+            file.unlink(missing_ok=True)
+            try:
+                file.parent.rmdir()
+            except OSError:
+                pass
+        await send(message)
+
+    return send_then_delete
+
+
+def _claiming(send, owner: str):
+    """``send`` for Gradio's upload route: each file it stored is remembered as ``owner``'s."""
+    start: dict | None = None
+    body: list[bytes] = []
+
+    async def send_claiming(message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+            return
+        if message["type"] != "http.response.body" or start is None:
+            await send(message)
+            return
+        body.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        data = b"".join(body)
+        if start["status"] == 200:
+            try:
+                paths = json.loads(data)
+            except ValueError:
+                paths = []
+            for path in paths if isinstance(paths, list) else []:
+                if isinstance(path, str):
+                    OWNERS.claim(path, owner)
+                    OWNERS.claim(Path(path).parent, owner)
+        await send(start)
+        await send({"type": "http.response.body", "body": data})
+
+    return send_claiming
+
+
 def _with_note(send):
     """``send`` for the page itself: the sign-in note script added to its <head>."""
     start: dict | None = None
@@ -232,9 +351,10 @@ def _with_note(send):
 class PrepBotApp(App):
     """Gradio's app, with sessions bound to accounts and the gate outermost."""
 
-    def __init__(self, sessions: Sessions, origins: frozenset[str], https: bool, cookie_seconds: int) -> None:
+    def __init__(self, sessions: Sessions, origins: frozenset[str], https: bool, cookie_seconds: int,
+                 max_body: int | None = None) -> None:
         self._sessions = sessions
-        self._gate = (origins, https, cookie_seconds)
+        self._gate = (origins, https, cookie_seconds, sessions, max_body)
         super().__init__(default_response_class=ORJSONResponse)
 
     @property
