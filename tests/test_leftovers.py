@@ -7,6 +7,7 @@ the private folder and removes orphaned copies in uploads/ at start-up, saying h
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -54,10 +55,15 @@ def test_an_export_is_private_served_only_to_its_maker_and_deleted_after_downloa
         files = files[0] if files and isinstance(files[0], list) else files  # the one output: a list of files
         paths = [Path(f["path"]) for f in files]
         assert paths and all(p.is_file() for p in paths)
-        private = data_dir / "private"
+        # Gradio's cache is one per process (the first app's private folder; `serve`'s own data
+        # dir's: test_serve_... below), never the system's temporary folder.
+        cache = Path(os.environ["GRADIO_TEMP_DIR"])
+        assert cache.name == "gradio" and cache.parent.name == "private"
+        assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
         for path in paths:
-            assert private in path.parents  # not the system's temporary folder
+            assert cache in path.parents
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, oct(path.stat().st_mode)
+        private = data_dir / "private"
         assert stat.S_IMODE(private.stat().st_mode) == 0o700
         exports = list((private / "exports").rglob("practice-*"))
         assert exports and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in exports)
@@ -100,7 +106,7 @@ def test_an_upload_over_the_cap_is_refused_on_every_route(make_services):
             assert cut.status_code >= 400
         except httpx.HTTPError:
             pass  # the connection closed on it
-    cache = services.settings.data_dir / "private" / "gradio"
+    cache = Path(os.environ["GRADIO_TEMP_DIR"])
     assert sum(p.stat().st_size for p in cache.rglob("*") if p.is_file()) < cap
 
 
@@ -118,8 +124,11 @@ def test_serve_empties_the_private_folder_and_removes_orphaned_uploads(tmp_path,
     for orphan in ("crashed mid-upload.docx", "stockton-2015-lga-personalisation-peer-challenge (2).txt"):
         (uploads / orphan).write_text("an unredacted original nobody stored")
     log = tmp_path / "serve.log"
-    with serving(data_dir, log):
-        pass
+    with serving(data_dir, log) as (url, _):
+        with httpx.Client(base_url=url, timeout=60) as client:  # an upload lands in the data dir's private folder
+            stored = client.post("gradio_api/upload", files={"files": ("note.txt", b"an uploaded note")})
+            assert stored.status_code == 200, stored.text
+            assert Path(stored.json()[0]).is_relative_to(data_dir / "private" / "gradio")
     said = log.read_text()
     assert "Deleted 1 file left in" in said and "Uploads: removed 2 orphaned copies" in said, said
     assert not left.exists() and kept.is_file()

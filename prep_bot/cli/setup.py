@@ -127,6 +127,9 @@ def serve(host: str, port: int, workers: int | None, services) -> None:
     if "PREP_BOT_FRONT_PORT" not in os.environ:  # the first process, not one of --workers' app processes
         for line in _leftovers(services):
             click.echo(line)
+    from prep_bot.ui.files import use_private_cache
+
+    use_private_cache(services.settings.data_dir, replace=True)  # Gradio's cache: in the data dir, not /tmp
     workers = workers or default_workers()
     haproxy = find_haproxy() if workers > 1 else None
     if workers > 1 and haproxy is None:

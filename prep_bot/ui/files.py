@@ -33,8 +33,13 @@ def private_dir(data_dir: Path) -> Path:
     return folder
 
 
-def use_private_cache(data_dir: Path) -> Path:
-    """Point Gradio's cache at ``private/gradio`` (before the app is built); returns it."""
+def use_private_cache(data_dir: Path, replace: bool = False) -> Path:
+    """Point Gradio's cache at ``private/gradio`` (before the app is built); returns the cache.
+    Gradio reads the folder from the environment whenever it checks an upload, so it is one per
+    process: the first app's, unless ``replace`` (`serve`, which runs one app per process)."""
+    current = os.environ.get("GRADIO_TEMP_DIR")
+    if current and not replace:
+        return Path(current)
     cache = private_dir(data_dir) / "gradio"
     cache.mkdir(mode=0o700, exist_ok=True)
     os.environ["GRADIO_TEMP_DIR"] = str(cache)
