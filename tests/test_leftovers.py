@@ -84,6 +84,22 @@ def test_an_export_is_private_served_only_to_its_maker_and_deleted_after_downloa
         assert "own answer about governance" in got.text
 
 
+def test_a_refused_file_path_is_one_line_not_a_traceback(make_services, tmp_path, capfd):
+    services = make_services()
+    services.users.add("sam", PASSWORD, "staff", "Front door")
+    elsewhere = tmp_path / "not-uploaded.wav"
+    elsewhere.write_bytes(b"RIFF....WAVE")
+    with served_app(services) as url:
+        sam = _signed_in(url, "sam")
+        capfd.readouterr()
+        for path in (str(elsewhere), "/etc/hostname"):
+            event, refused = _call(sam, "transcribe", [{"path": path, "meta": {"_type": "gradio.FileData"}}, "", None, None])
+            assert event == "error" and "not one you uploaded" in json.dumps(refused), refused
+        out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "InvalidPathError" not in out + err, (out + err)[-3000:]
+    assert elsewhere.is_file()
+
+
 def test_an_upload_over_the_cap_is_refused_on_every_route(make_services):
     from prep_bot.ui.library import upload_cap
 

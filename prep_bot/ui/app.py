@@ -108,7 +108,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     from prep_bot.people.accounts import check_bind
     from prep_bot.people.sessions import Sessions
     from prep_bot.people.throttle import Throttle
-    from prep_bot.ui.files import use_private_cache
+    from prep_bot.ui.files import quiet_refused_paths, use_private_cache
     from prep_bot.ui.library import upload_cap
     from prep_bot.ui.server import PasswordGate, PrepBotApp, own_origins, sign_in
 
@@ -120,6 +120,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     services.store.reconcile()  # drop vectors an interrupted ingest left behind
     services.store.lexical.ensure_current(services.store.catalog)
     use_private_cache(settings.data_dir)  # uploads and downloads in the data dir's private folder, not /tmp
+    quiet_refused_paths()  # a file path the caller did not upload: one line, no traceback
     app = build_app(services, login=login)
     app.queue(default_concurrency_limit=4)
     ports = [port] + [int(p) for p in [os.environ.get("PREP_BOT_FRONT_PORT", "")] if p.isdigit()]  # behind --workers' haproxy

@@ -13,6 +13,7 @@ once downloaded and at every start.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ from pathlib import Path
 from prep_bot.people.identity import AccessDenied, Identity
 from prep_bot.evidence.uploads import UPLOADS
 
+log = logging.getLogger(__name__)
 PRIVATE = "private"
 NOT_YOURS = "that recording is not one you uploaded: record or upload your answer again"
 
@@ -131,6 +133,28 @@ class Owners:
 
 
 OWNERS = Owners()
+REFUSED_PATH = "That file is not one you uploaded here: upload it again."
+
+
+def quiet_refused_paths() -> None:
+    """A call naming a file the app may not read (not uploaded, outside its folders) is refused
+    in one line: Gradio raises a plain ValueError for it, which it prints with a traceback."""
+    from gradio import processing_utils
+    from gradio.exceptions import Error, InvalidPathError
+
+    original = processing_utils._check_allowed
+    if getattr(original, "prep_bot", False):
+        return
+
+    def check_allowed(path, check_in_upload_folder: bool):
+        try:
+            return original(path, check_in_upload_folder)
+        except InvalidPathError:
+            log.info("refused a call naming a file it did not upload")
+            raise Error(REFUSED_PATH, print_exception=False) from None
+
+    check_allowed.prep_bot = True
+    processing_utils._check_allowed = check_allowed
 
 
 def handed(paths, who: Identity) -> list[str]:
