@@ -1,15 +1,15 @@
 """Each account gets a session version: signing in records it, and removing the account or
 changing its role, team or password raises it, which ends every session signed in before.
 
-Revision ID: accounts_0004
-Revises: accounts_0003
+Revision ID: accounts_0006
+Revises: accounts_0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "accounts_0004"
-down_revision = "accounts_0003"
+revision = "accounts_0006"
+down_revision = "accounts_0005"
 branch_labels = None
 depends_on = None
 
