@@ -107,6 +107,28 @@ class Settings(BaseSettings):
     max_html_tags: int = Field(
         default=200_000, ge=1, description="A web page with more HTML tags than this is refused before it is parsed."
     )
+    session_hours: float = Field(
+        default=8.0, gt=0,
+        description="A sign-in lasts at most this many hours (and its cookie expires then); then the person signs in again.",
+    )
+    session_idle_minutes: float = Field(
+        default=60.0, gt=0, description="A sign-in not used for this many minutes ends.",
+    )
+    signin_account_failures: int = Field(
+        default=5, ge=1, description="Wrong passwords for one name (within 15 minutes) that lock its sign-in.",
+    )
+    signin_address_failures: int = Field(
+        default=30, ge=1,
+        description="Wrong passwords from one address (within 15 minutes) that lock sign-in from it (higher: staff may "
+        "share one proxy address).",
+    )
+    signin_lock_minutes: float = Field(default=15.0, gt=0, description="How long a locked sign-in stays locked.")
+    public_url: str | None = Field(
+        default=None,
+        description="The address people open the app at behind a reverse proxy (e.g. https://prep.council.gov.uk/). "
+        "Only pages from this origin (and this machine's loopback address) may call the app with a sign-in; "
+        "an https address makes the sign-in cookie Secure.",
+    )
     chunk_tokens: int = Field(
         default=200, description="Target size of a passage in model tokens (the model reads at most 256)."
     )
