@@ -7,7 +7,10 @@ the labelled set (eval/figures.yaml), never on what they were fitted to.
 - Same measure: 5 folds by topic (the part of a measure key before the dot), so every measure
   in a test fold is one the pair model never saw; precision and recall of "same measure" on the
   labelled pairs of the held-out topics (all same-key pairs, the same-unit different-key pairs of
-  one topic: the hard negatives, and a few same-unit pairs across topics).
+  one topic: the hard negatives, and a few same-unit pairs across topics). Each pair is judged
+  as the claim check judges it: figures it cannot compare (another unit, a threshold against a
+  measured value) or whose measures name other events or services are never the same measure,
+  and the rest are the same measure at the claim check's probability (``SAME_MEASURE``).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import numpy as np
 
 from prep_bot.evidence.figure_model import (
     FIGURES_FILE, PERFORMANCE, SAME_MEASURE, SHORTLIST, FigureModel, LabelledFigure, labelled_pairs, load_figure_set,
+    names_other_things,
 )
-from prep_bot.evidence.figures import SUBJECTS, content_words
+from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words
 
 FOLDS = 5
 
@@ -63,7 +67,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
         points = [_copy(f) for _, f in test]
         vectors = model.vectors_for(points, persist=True)
         X = model._figure_matrix(points, vectors)
-        perf = fitted.performance.predict_proba(X)[:, 1] >= PERFORMANCE
+        perf = fitted.performance.predict_proba(model._performance_matrix(points, X))[:, 1] >= PERFORMANCE
         subject = fitted.subject.predict(X)
         lexical = fitted.performance_lexical.predict_proba(model._lexical_matrix(points))[:, 1] >= PERFORMANCE
         for (i, _), p, s, lx in zip(test, perf, subject, lexical):
@@ -112,7 +116,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
         R = model._remainder_matrix([(points[i], points[j]) for i, j, _ in test_pairs])
         detail = fitted.pair_detail.predict_proba(np.hstack([P, R]))[:, 1]
         for (i, j, _), a, b in zip(test_pairs, first, detail):
-            scores[(i, j)] = float(b) if a >= SHORTLIST else 0.0
+            scores[(i, j)] = float(b) if a >= SHORTLIST and may_compare(points[i], points[j]) else 0.0
     judged = [(i, j, same) for i, j, same in all_pairs if (i, j) in scores]
     tp = sum(1 for i, j, s in judged if s and scores[(i, j)] >= SAME_MEASURE)
     fp = sum(1 for i, j, s in judged if not s and scores[(i, j)] >= SAME_MEASURE)
@@ -143,6 +147,18 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
         "errors": {"performance": wrong_perf, "false_same": false_same[:15], "missed_same": missed_same[:15]},
         "folds": FOLDS,
     }
+
+
+def may_compare(a: DataPoint, b: DataPoint) -> bool:
+    """Whether the claim check would ask the same-measure model about these two figures at all
+    (``ClaimChecker.figures_of_measure``: comparable units, measures not naming other things
+    unless both are compared with one value)."""
+    from prep_bot.coaching.claims import _comparator_value, comparable
+
+    if not comparable(a, b):
+        return False
+    shared = _comparator_value(a) is not None and _comparator_value(a) == _comparator_value(b)
+    return shared or not names_other_things(a, b)
 
 
 def _copy(f: LabelledFigure):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from prep_bot.evidence.measures import measure_phrase, period_date, period_near, subject_cue
+from prep_bot.evidence.measures import measure_phrase, period_date, period_near, specific_words, subject_cue
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBER = re.compile(
@@ -132,6 +132,7 @@ def extract_figures(text: str) -> list[DataPoint]:
     """Every meaningful figure in ``text`` (years, headings numbers and list markers are not)."""
     points: list[DataPoint] = []
     previous = ""
+    earlier: list[DataPoint] = []
     for sentence in sentences(text):
         context = f"{previous} {sentence}" if _REFERS_BACK.match(sentence) else sentence
         previous = sentence
@@ -160,6 +161,8 @@ def extract_figures(text: str) -> list[DataPoint]:
             point.date = period_date(point.period)
             point.performance = not _METADATA.search(point.window)
         _link_comparators(found)
+        _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
+        earlier = found
         points.extend(found)
     return points
 
@@ -303,6 +306,22 @@ def _link_comparators(points: list[DataPoint]) -> None:
                         else "comparator"
                     )
                 break
+
+
+def _share_measures(points: list[DataPoint], earlier: list[DataPoint] = ()) -> None:
+    """A figure whose own words name no measure ("against 38 days locally") measures what the
+    figure of its unit beside it in the sentence measures; in a short sentence of such figures
+    ("...: 72.5%; England 71.0%; comparator group 70.4%."), the last one of the sentence before."""
+    for point in points:
+        if specific_words(point.measure):
+            continue
+        named = [o for o in points if o is not point and o.kind == point.kind and specific_words(o.measure) >= 2]
+        if named:
+            point.measure = min(named, key=lambda o: abs(o.start - point.start)).measure
+            continue
+        before = [o for o in earlier if o.kind == point.kind and specific_words(o.measure) >= 2]
+        if before:
+            point.measure = before[-1].measure
 
 
 def _comparator_label(before: str) -> str:
