@@ -70,6 +70,13 @@ _SUBJECT_AFTER = (
     ("comparator", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:among|for|in|across) (?:our )?(?:comparators|statistical neighbours|similar councils)\b", re.I)),
     ("target", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:target|goal|ambition)\b", re.I)),
 )
+# "National data showed that 10.77% of carers...": where the figure comes from, not whose it is.
+_DATA_SOURCE = re.compile(
+    r"\b(?:the\s+)?(?:national|england|regional)\s+(?:data|figures|statistics|survey|surveys|returns|benchmarking|dataset|"
+    r"published data|performance data|data sets?)(?:\s+(?:for \S+\s+)?(?:show(?:s|ed|n)?|indicated?s?|suggest(?:s|ed)?|"
+    r"reported|recorded|told us))?(?:\s+that)?\b",
+    re.I,
+)
 # "(47.83% compared to 36.83%)": the figure followed by its comparison is the council's.
 _FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\b", re.I)
 
@@ -135,7 +142,7 @@ def subject_cue(sentence: str, start: int, end: int) -> str:
         return "ours"
     before = sentence[max(0, start - 70) : start]
     clause_start = max((m.end() for m in re.finditer(r"[;.!?]\s|,\s(?:and|but|while|whereas)\s", before)), default=0)
-    before = before[clause_start:]
+    before = _DATA_SOURCE.sub(" ", before[clause_start:])
     for name, pattern in _SUBJECT_BEFORE:
         m = pattern.search(before)
         # The cue must govern this figure: no other figure between the cue and it.
@@ -290,7 +297,7 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
         if re.search(r"\b(?:is|are|were|was|staff|workforce|people) (?:over|under)\s*$", text[: m.start()], re.I):
             return f"aged {m.group(0).strip()}"  # "the workforce is over 55": an age band
         # "within 28 days", "91 days after discharge": a number that defines the measure stays.
-        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|after|over|under|than|least|beyond|for|in)\s*$", text[: m.start()], re.I):
+        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|inside|after|over|under|than|least|beyond|for|in)\s*$", text[: m.start()], re.I):
             return m.group(0)
         if _TIME_AFTER.match(text[m.end() :]) and re.match(r"\s?(?:days?|weeks?|months?)\s(?:after|following|from|of)\b", text[m.end() :], re.I):
             return m.group(0)
