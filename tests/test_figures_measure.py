@@ -176,6 +176,9 @@ def test_eval_figures_reports_held_out_precision_and_recall(sample_services):
         assert 0 <= result[key]["precision"] <= 1 and 0 <= result[key]["recall"] <= 1
     assert result["performance"]["precision"] >= 0.9 and result["performance"]["recall"] >= 0.9
     assert result["same_measure"]["pairs"] > 1000 and result["same_measure"]["hard_negatives"] > 500
+    planted = result["planted"]
+    assert planted["with_measure"] > 100 and planted["without_measure"] > 50
+    assert planted["caught"] + planted["by_another_measure"] + planted["missed"] == planted["with_measure"]
 
 
 def test_the_eval_judges_pairs_at_the_claim_checks_threshold():
