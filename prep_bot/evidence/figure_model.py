@@ -147,8 +147,7 @@ class _Linear:
         self.coef_, self.intercept_, self.classes_ = np.asarray(coef), np.asarray(intercept), np.asarray(classes)
 
     def decision_function(self, X) -> np.ndarray:
-        X = X if hasattr(X, "tocsr") else np.asarray(X)  # a sparse matrix (hashed words) stays sparse
-        scores = np.asarray(X @ self.coef_.T) + self.intercept_
+        scores = np.asarray(X) @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_proba(self, X) -> np.ndarray:
@@ -372,16 +371,12 @@ class FigureModel:
     def _performance_matrix(self, points: list[DataPoint], X: np.ndarray):
         """What the performance model reads: the embedding and simple features (``X``) and the
         hashed words around the figure (the lexical model's), one sparse matrix."""
-        from scipy.sparse import csr_matrix, hstack
-
-        return hstack([csr_matrix(X), self._lexical_matrix(points)]).tocsr()
+        return np.hstack([X, self._lexical_matrix(points)])
 
     @staticmethod
     def _lexical_matrix(points: list[DataPoint]):
-        from scipy.sparse import csr_matrix, hstack
-
-        return hstack([_hashed([window_text(p) for p in points]), _hashed([_left_text(p) for p in points]),
-                       csr_matrix(np.stack([simple_features(p) for p in points]))]).tocsr()
+        return np.hstack([_hashed([window_text(p) for p in points]), _hashed([_left_text(p) for p in points]),
+                          np.stack([simple_features(p) for p in points])])
 
     # -- use ----------------------------------------------------------------------------------
     def vectors_for(self, points: list[DataPoint], persist: bool = False) -> dict[str, np.ndarray]:
