@@ -31,6 +31,11 @@ MAX_TURNS = 6  # an answer and up to five replies to follow-ups, coached togethe
 MAX_CLAIMS = 8
 MISSED_SIMILARITY = 0.42  # an evidence passage or a point this close to the answer counts as used
 OFF_QUESTION = 0.12  # an answer this far in meaning from the question and the statement is off it
+# ... unless most of it is read as outcomes, examples or practice: answers about people's care
+# rarely share the question's words ("when reviews slipped I moved a worker onto them" to a
+# question about using data), so only one this far is off it whatever it says.
+OFF_QUESTION_SUBSTANTIVE = 0.06
+SUBSTANCE = ("outcome", "example", "practice")
 SENTENCES = REPO_ROOT / "knowledge" / "sentences"
 
 
@@ -212,7 +217,9 @@ class Coach:
         mean = _unit(vectors.mean(axis=0))
         reading.relevance = float(mean @ q_vec)
         reading.topic_fit = float(mean @ topic_vec)
-        reading.off_question = max(reading.relevance, reading.topic_fit) < OFF_QUESTION
+        closeness = max(reading.relevance, reading.topic_fit)
+        substantive = sum(reading.share(label) for label in SUBSTANCE) >= 0.5
+        reading.off_question = closeness < (OFF_QUESTION_SUBSTANTIVE if substantive else OFF_QUESTION)
         self._place_claims(reading, claims)
         reading.findings = self.areas.check(reading)
         return reading
