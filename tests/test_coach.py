@@ -96,3 +96,23 @@ def test_long_answers_are_refused_with_the_limit(coach):
 def test_unknown_statement(coach):
     with pytest.raises(KeyError):
         coach.coach("carers", "Any question?", "An answer.")
+
+
+def test_a_story_about_people_is_not_off_the_question_for_its_wording(coach):
+    # An answer about people's care seldom shares the question's words: this one uses data
+    # without saying "data" (the overdue list), and the similarity of its wording to the
+    # question is below the bar that marks an answer off the question.
+    q = "How do you use performance information to run your team?"
+    story = coach.coach(
+        "governance", q,
+        "When the overdue list for people in supported living kept growing I gave two workers a fortnight on "
+        "it, and we found a man whose needs had changed a lot; he now has the support at home he had asked for.",
+    )
+    assert story.score > 18  # the cap for an answer off the question
+    assert any(d.name == "outcome" and d.score >= 50 for d in story.dimensions)
+
+
+def test_an_answer_about_something_else_entirely_stays_off_the_question(coach):
+    q = "How do you use performance information to run your team?"
+    off = coach.coach("governance", q, "The car park is being resurfaced and the canteen has a new lunch menu on Fridays.")
+    assert off.score <= 18
