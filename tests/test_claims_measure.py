@@ -162,3 +162,28 @@ CQC_PAGE = [
 ])
 def test_document_dates_from_publication_lines_or_latest_period(lines, expected):
     assert document_date(lines) == expected
+
+
+@pytest.mark.parametrize(
+    "said, evidence, same",
+    [
+        ("About 400 people are waiting for an OT assessment.", "412 people were waiting for an OT assessment.", True),
+        ("400 people are waiting for an OT assessment.", "412 people were waiting for an OT assessment.", False),
+        ("Nearly 450 people are waiting for an OT assessment.", "412 people were waiting for an OT assessment.", False),
+        ("Around 90% of people were still at home.", "88.1% of people were still at home.", True),
+        ("About 86% of people were still at home.", "88.1% of people were still at home.", False),
+        ("We have ~410 people waiting.", "412 people were waiting.", True),
+    ],
+)
+def test_a_figure_said_as_an_approximation_holds_when_close(said, evidence, same):
+    from prep_bot.coaching.claims import same_value
+    from prep_bot.evidence.figures import extract_figures
+
+    assert same_value(extract_figures(said)[0], extract_figures(evidence)[0]) is same
+
+
+def test_an_approximate_figure_of_the_evidence_is_supported(sample_services):
+    near = claim(sample_services, "About 91% of our assessments are completed within 28 days.", "91%")
+    assert near.status == "supported", near.to_dict()
+    far = claim(sample_services, "About 80% of our assessments are completed within 28 days.", "80%")
+    assert far.status == "contradicted", far.to_dict()

@@ -95,11 +95,27 @@ class Claim:
         return out
 
 
+# A figure said as an approximation ("about 400 people", "nearly 90%"): a speaker rounds.
+_APPROXIMATELY = re.compile(
+    r"(?:\b(?:about|around|roughly|approximately|nearly|almost|close to|just (?:over|under)|some|circa|c\.)|~)\s*$", re.I
+)
+APPROXIMATE_SHARE = 0.05  # "about 400" holds for 380-420
+APPROXIMATE_POINTS = 2.0  # "about 90%" holds for 88-92%
+
+
+def approximate(point: DataPoint) -> bool:
+    """Whether the figure is said as an approximation (the words just before it)."""
+    return bool(_APPROXIMATELY.search(point.sentence[: point.start][-20:]))
+
+
 def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
-    """Equal once the evidence is rounded to the precision the answer used."""
+    """Equal once the evidence is rounded to the precision the answer used; a figure said as an
+    approximation ("about 400") holds within 5% (2 points for a percentage)."""
     if stated.kind != evidence.kind:
         return False
     a, b = stated.comparable_value(), evidence.comparable_value()
+    if approximate(stated):
+        return abs(a - b) <= (APPROXIMATE_POINTS if stated.unit == "%" else APPROXIMATE_SHARE * abs(b))
     decimals = len(stated.raw.split(".")[1].rstrip("%m ").split()[0]) if "." in stated.raw.split()[0] else 0
     if stated.kind == "time" and stated.unit != evidence.unit:
         return abs(a - b) < 0.5  # "2 weeks" is "14 days"; "11 weeks" is not "76 days"
