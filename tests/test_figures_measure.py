@@ -227,3 +227,16 @@ def test_hashed_words_are_scikit_learns_without_importing_it():
     texts += ["", "x", "Café naïve “quoted” 24/7 — 90.6%", "ab ab ab"]
     reference = HashingVectorizer(n_features=HASHED_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2")
     np.testing.assert_array_equal(_hashed(texts), reference.transform(texts).toarray())
+
+
+def test_the_first_figure_of_a_change_is_the_comparison_of_the_second():
+    from prep_bot.evidence.figures import extract_figures
+
+    before, after = extract_figures("Waits for a financial assessment fell from 38 to 19 days over the previous year.")
+    assert (before.raw, before.unit, before.is_comparator) == ("38", "days", True)  # never a figure to quote as it is now
+    assert not after.is_comparator and after.comparator == "down from 38 days"
+    assert before.measure == after.measure and "from" not in after.measure.split() and "year" not in after.measure
+    # A number that defines the measure stays what it was: "more than 12 months" is no comparison.
+    part, old, new = extract_figures("We cut the number of people waiting more than 12 months for a review from 204 to 96.")
+    assert (part.raw, part.comparator, old.unit, old.is_comparator) == ("12 months", None, "count", True)
+    assert new.comparator == "down from 204"

@@ -96,10 +96,11 @@ class DataPoint:
     subject: str = "ours"  # whose figure: ours | england | region | comparator | target
     performance: bool = True  # a figure about people or services, not the report's own metadata
     date: str = ""  # the period as "YYYY-MM" or "YYYY" ("2023/24" ends in March 2024)
+    earlier: bool = False  # the first figure of a change ("from 38 days to 19 days"): the comparison of the next
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for internal in ("start", "context", "window"):
+        for internal in ("start", "context", "window", "earlier"):
             d.pop(internal)
         return d
 
@@ -161,6 +162,7 @@ def extract_figures(text: str) -> list[DataPoint]:
             point.period = period_near(sentence, point.start, end)
             point.date = period_date(point.period)
             point.performance = not _METADATA.search(point.window)
+        _link_changes(found)
         _link_comparators(found)
         _part_of_whole(found, earlier)
         _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
@@ -276,6 +278,32 @@ def _measure(sentence: str, start: int, end: int) -> str:
     return text
 
 
+_CHANGE_FROM = re.compile(r"\bfrom\s*$", re.I)
+_CHANGE_TO = re.compile(r"\s*(?:to|down to|up to)\s*$", re.I)
+
+
+def _link_changes(points: list[DataPoint]) -> None:
+    """"Waits fell from 38 days to 19 days": the first figure is the earlier value of the
+    second. It measures what the second measures, in its unit ("from 38 to 19 days"), and is
+    its comparison ("19 days, down from 38 days"), never a figure to quote as it stands now."""
+    for before, after in zip(points, points[1:]):
+        sentence = before.sentence
+        if before.is_comparator or not _CHANGE_FROM.search(sentence[: before.start]):
+            continue
+        if not _CHANGE_TO.fullmatch(sentence[before.start + len(before.raw) : after.start]):
+            continue
+        if before.unit == "count" and " " not in before.raw and after.unit != "count":
+            before.unit = after.unit  # "from 38 to 19 days": 38 days
+        if before.kind != after.kind:
+            continue
+        before.is_comparator = before.earlier = True
+        before.measure, before.subject = after.measure, after.subject
+        if after.comparator is None:
+            unit = after.raw.split(" ", 1)[1] if " " not in before.raw and " " in after.raw else ""
+            way = "down" if after.value < before.value else "up"
+            after.comparator = f"{way} from {before.raw} {unit}".strip()
+
+
 def _link_comparators(points: list[DataPoint]) -> None:
     """Give each main figure the comparison figure that follows it in the same sentence; and a
     figure that is someone else's (England's, a target) the measure of the council's figure of
@@ -284,6 +312,8 @@ def _link_comparators(points: list[DataPoint]) -> None:
         if point.is_comparator or point.subject != "ours":
             continue
         for other in points[index + 1 :]:
+            if other.earlier:
+                continue  # already the comparison of the figure after it
             if other.kind != point.kind and other.unit == "count" and " " not in other.raw and (
                 other.is_comparator or other.subject != "ours"
             ):

@@ -27,6 +27,17 @@ _CLAUSE_BREAK = re.compile(
 _NUMBERISH = re.compile(
     r"£?\d[\d,]*(?:\.\d+)?\s?(?:%|per\s?cent\b|percent\b|m\b|bn\b|k\b|million\b|billion\b)?"
 )
+_CHANGE = re.compile(
+    r"\b(?:down |up )?from\s+(?:[\d.,]+%?|\u2022)\s*(?:%|days?|weeks?|months?|hours?|years?|people)?\s+to\s+"
+    r"(?:[\d.,]+%?\s*(?:%|days?|weeks?|months?|hours?|years?|people)?|\u2022)",
+    re.I,
+)
+_SPAN = re.compile(
+    r"\b(?:over|during|across|in)\s+the\s+(?:(?:previous|past|last)\s+)?(?:year|quarter|twelve months|12 months|six months)\b"
+    r"|\b(?:over|during|across|in)\s+(?:previous|past|last)\s+(?:year|quarter|twelve months|12 months|six months)\b"
+    r"|\bin\s+(?:twelve|12|six|6)\s+months\b",
+    re.I,
+)
 _TIME_AFTER = re.compile(r"^\s?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
 # A comparison and what follows it in the clause: not part of what the figure measures.
 _COMPARISON_TAIL = re.compile(
@@ -303,6 +314,10 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
             return m.group(0)
         return " "
 
+    # "cut from 38 days to •", "from • to 19 days", "over the previous year": a change
+    # and its span say how the figure moved, not what it measures.
+    text = _CHANGE.sub(" • ", text)
+    text = _SPAN.sub(" ", text)
     # Numbers first: "overdue by more than 12 months" keeps the 12 months that define it.
     text = _NUMBERISH.sub(number, text)
     text = _HEDGE_PHRASES.sub(" ", text)
