@@ -21,6 +21,7 @@ PERIOD = re.compile(
 )
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[;:()\[\]]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
+    r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
     r"\band\b(?=\s+(?:about|around|some|only|just|nearly|over|another|a further)?\s*£?\d))\s*",
     re.I,
 )
