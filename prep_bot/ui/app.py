@@ -104,8 +104,11 @@ def launch(services: Services, host: str, port: int, block: bool = True):
 
     Once any user exists, everyone signs in (checked against the user store). Without users,
     only a loopback host is allowed (LoginRequired otherwise)."""
+    from starlette.middleware import Middleware
+
     from prep_bot.people.accounts import check_bind
     from prep_bot.ui.library import upload_cap
+    from prep_bot.ui.sign_in import SignInPage
 
     login = services.users.count() > 0
     check_bind(host, login)
@@ -128,6 +131,8 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         max_file_size=upload_cap(services.settings.max_file_mb),  # a backstop; the Library tab says why per file
         prevent_thread_lock=not block,
         quiet=not block,
+        # prep-bot's own sign-in page in place of Gradio's "Login" form (ui/sign_in.py)
+        app_kwargs={"middleware": [Middleware(SignInPage, council=services.settings.council or "")]} if login else None,
     )
     return app
 
