@@ -69,7 +69,8 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
         with gr.Row(visible=not login):
             user_box = gr.Textbox(label="Your name", placeholder="So your practice history is yours", scale=2)
             team_box = gr.Textbox(label="Team", placeholder="e.g. Front door", scale=2)
-        with gr.Tabs(elem_id="pb-tabs"):
+        # Every room in sight at any width: the tabs wrap onto a second row, none hides in a "..." menu.
+        with gr.Tabs(elem_id="pb-tabs", overflow_behavior="wrap"):
             first_question = build_practice_tab(services, user_box, team_box, user_errors)
             build_mock_tab(services, user_box, team_box, user_errors)
             person_row = build_progress_tab(services, user_box, team_box, user_errors)
@@ -128,6 +129,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         js=ENTER_SENDS,
         ssr_mode=False,
         show_error=False,
+        footer_links=[],  # no "Use via API / Built with Gradio / Settings": staff see the app, not its plumbing
         max_file_size=upload_cap(services.settings.max_file_mb),  # a backstop; the Library tab says why per file
         prevent_thread_lock=not block,
         quiet=not block,

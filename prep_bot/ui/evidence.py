@@ -51,7 +51,7 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
 
     with gr.Tab("Evidence"):
         with gr.Row():
-            query = gr.Textbox(label="Ask the evidence", placeholder="What do we know about carers?", scale=4)
+            query = gr.Textbox(label="Search the evidence", placeholder="What do we know about carers?", scale=4)
             go = gr.Button("Search", variant="primary", scale=1, min_width=120)
         with gr.Accordion("Filters", open=False):
             with gr.Row():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from prep_bot.evidence.passage import SearchHit
@@ -12,8 +13,19 @@ from prep_bot.practice.report import HEATMAP_CSS
 POLARITY_LABEL = {"strength": "Strength", "improvement": "To improve", "neutral": "Context"}
 
 
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|__)(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+
+
+def plain(text: str) -> str:
+    """Document text as words: the markdown emphasis a source file carries ("*'Home First'*",
+    "**Key**", "__note__") dropped, markers in pairs only; a lone "*", "a.__b" and everything else
+    kept as written. Not escaped."""
+    return _EMPHASIS.sub(r"\2", text)
+
+
 def evidence_cards(hits: list[SearchHit], framework: Framework, store=None, glossary=None) -> str:
-    """Cards for search hits. With ``store``, each says when its evidence is dated (older than
+    """Cards for search hits, best first, in words: no similarity number or passage id (the id
+    is the card's ``data-passage``, for the lead's "Correct tags"). With ``store``, each says when its evidence is dated (older than
     the stale threshold) and which other council it comes from; with ``glossary``, the terms
     a passage uses are explained under it."""
     if not hits:
@@ -58,9 +70,8 @@ def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=
         f'<article class="pb-card" data-doc="{escape(p.doc_id)}" data-passage="{escape(p.id)}">'
         f'<header><span class="pb-rank">{rank}</span> <span class="pb-pol pb-{polarity}">'
         f"{escape(POLARITY_LABEL.get(p.polarity, p.polarity))}</span>{chips}{provenance_badges(p, store)}"
-        f'<span class="pb-score" title="cosine similarity to your question">match {hit.similarity:.2f}</span></header>'
-        f"<blockquote>{escape(p.text)}</blockquote>"
-        f'<footer>{" · ".join(where)} · <span class="pb-id">id {escape(p.id)}</span></footer>{explained}</article>'
+        f"</header><blockquote>{escape(plain(p.text))}</blockquote>"
+        f'<footer>{" · ".join(where)}</footer>{explained}</article>'
     )
 
 
