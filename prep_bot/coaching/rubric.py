@@ -263,7 +263,8 @@ class Scorer:
         if n_wrong >= len(own):
             value = min(value, MOSTLY_WRONG_CAP)
         total = max(f.checked, len(figures) + n_wrong)
-        head = f"{f.supported} of your {total} figures {'matches' if f.supported == 1 else 'match'} the evidence"
+        head = (f"{f.supported} of your {total} figure{'' if total == 1 else 's'} "
+                f"{'matches' if f.supported == 1 else 'match'} the evidence")
         comparators = find_cues(d.comparator_cues, f.text) + [p.comparator for p in f.figures if p.comparator]
         if any(("england" in c.lower() or "national" in c.lower()) for c in comparators):
             head += ", with an England comparison"

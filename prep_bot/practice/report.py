@@ -182,7 +182,7 @@ def team_story_markdown(story: dict) -> str:
             lines.append("No practice yet.")
         else:
             dims = ", ".join(f"{k} {v:g}" for k, v in s["dimensions"].items())
-            lines.append(f"{s['attempts']} attempts, mean score {s['mean_score']}; {dims}.")
+            lines.append(f"{s['attempts']} attempt{'' if s['attempts'] == 1 else 's'}, mean score {s['mean_score']}; {dims}.")
             if s["figures_used"]:
                 lines.append(f"Figures used: {_md(', '.join(s['figures_used']))}.")
             for e in s["examples_used"]:

@@ -201,6 +201,11 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             next_btn = gr.Button("Next question", elem_id="practice-ask", scale=1)
         ask_inputs = [user_box, audience, qs_choice, with_challenges, state]
         read_aloud_after(next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask"), chat, read_aloud, voice_status)
+        # A new "I am" or statement asks a matching question at once, and clearing the chat starts a
+        # new one: the question on screen is always the one the next answer is scored against.
+        # (.input, not .change: the page setting "I am" from the sign-in must not ask twice.)
+        for changed in (audience.input, qs_choice.input, chat.clear):
+            read_aloud_after(changed(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name=False), chat, read_aloud, voice_status)
         answer_inputs = [reply, user_box, team_box, audience, chat, state, spoken]
         # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
         sent = send.click(answer, answer_inputs, [chat, state, reply, spoken, pending], api_name="answer").then(

@@ -168,6 +168,11 @@ def data_cards(cards) -> str:
     return "".join(out)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 question", "2 questions" (``many`` for an irregular plural)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def summary_table(rows: list[dict], framework: Framework) -> str:
     """Mock interview summary: one row per question, grouped by quality statement."""
     if not rows:
@@ -188,7 +193,7 @@ def summary_table(rows: list[dict], framework: Framework) -> str:
     )
     return (
         f'<section class="pb-feedback"><div class="pb-score"><span class="pb-big">{mean}</span>/100 across '
-        f"{len(rows)} questions</div><h4>By quality statement (weakest first)</h4>"
+        f"{plural(len(rows), 'question')}</div><h4>By quality statement (weakest first)</h4>"
         f'<table class="pb-dims pb-by-qs"><tbody>{per_qs}</tbody></table><h4>Question by question</h4>'
         f"<table class=\"pb-claims pb-by-question\"><thead><tr><th>Quality statement</th><th>Question</th>"
         f"<th>Score</th><th>Work on</th><th>Time</th></tr></thead><tbody>{body}</tbody></table></section>"
