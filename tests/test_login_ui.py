@@ -54,7 +54,7 @@ def rows(table) -> list[list]:
 
 
 def questions(table) -> list[str]:
-    return [row[2] for row in rows(table)]
+    return [row[3] for row in rows(table)]  # score, time, statement, question
 
 
 def refused(call) -> str:

@@ -19,7 +19,8 @@ from prep_bot.evidence.uploads import MAX_FILES, UploadResult
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 
-HEADERS = ["id", "title", "type", "council", "date", "passages"]
+# The title first, then what a reader scans for; the machine id last (for `prep-bot remove`).
+HEADERS = ["title", "date", "council", "type", "passages", "id"]
 STATUS_LABEL = {
     "added": "Added",
     "replaced": "Added (replaces the earlier version)",
@@ -93,7 +94,7 @@ def build_library_tab(services: Services, user_errors) -> None:
 
     def rows(me) -> list[list]:
         return [
-            [d.info.doc_id, d.info.title, d.info.doc_type, d.info.council or "-", _when(d), d.info.chunks]
+            [d.info.title, _when(d), d.info.council or "-", d.info.doc_type, d.info.chunks, d.info.doc_id]
             for d in library_of.documents(me)
         ]
 
@@ -119,7 +120,8 @@ def build_library_tab(services: Services, user_errors) -> None:
     with gr.Tab("Library") as tab:
         # Filled when a lead opens the tab: a value computed while the page is built would be sent
         # to everyone who loads the page, whatever their role.
-        docs = gr.Dataframe(headers=HEADERS, value=None, interactive=False, label="Documents in the store")
+        docs = gr.Dataframe(headers=HEADERS, value=None, interactive=False, label="Documents in the store", wrap=True,
+                            column_widths=["38%", "12%", "14%", "12%", "8%", "16%"], elem_id="library-documents")
         refresh = gr.Button("Refresh")
         refresh.click(library, None, docs, api_name="documents")
         tab.select(library, None, docs, api_name=False)

@@ -17,7 +17,7 @@ from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import md_escape
 
-HEADERS = ["time", "statement", "question", "score"]
+HEADERS = ["score", "time", "statement", "question"]  # the score first: never off-screen
 MIN_PAD = timedelta(minutes=5)  # a single sitting still gets a few minutes either side
 
 
@@ -56,7 +56,7 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
 
     def table_of(attempts) -> list[list]:
         return [
-            [a.created_at.strftime("%Y-%m-%d %H:%M") if a.created_at else "", titles.get(a.qs, a.qs), a.question, a.score]
+            [a.score, a.created_at.strftime("%Y-%m-%d %H:%M") if a.created_at else "", titles.get(a.qs, a.qs), a.question]
             for a in attempts
         ]
 
@@ -169,7 +169,8 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 "fillers (“um”, “sort of”, “you know”) a minute is better._", elem_id="my-delivery-caption",
             )
         summary = gr.Markdown(elem_id="my-summary")
-        table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True, label="Attempts (select one to read it)", elem_id="my-attempts")
+        table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True, label="Attempts (select one to read it)",
+                             column_widths=["70px", "150px", "28%", "auto"], elem_id="my-attempts")
         ids = gr.State([])
         picker = gr.Dropdown(
             choices=[], value=None, label="Open an attempt (newest first)", allow_custom_value=True, elem_id="my-attempt-picker"

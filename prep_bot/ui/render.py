@@ -177,9 +177,12 @@ def summary_table(rows: list[dict], framework: Framework) -> str:
     """Mock interview summary: one row per question, grouped by quality statement."""
     if not rows:
         return ""
+    # The score, what to work on and the time lead; the question (with its statement) takes the
+    # rest of the width and wraps. On a phone each row is a card (CSS below).
     body = "".join(
-        f"<tr><td>{escape(framework.qs(r['qs']).title)}</td><td>{escape(r['question'])}</td>"
-        f'<td class="pb-num">{r["score"]}</td><td>{escape(r["weakest"])}</td><td>{escape(r["time"])}</td></tr>'
+        f'<tr><td class="pb-num" data-label="Score">{r["score"]}</td><td data-label="Work on">{escape(r["weakest"])}</td>'
+        f'<td data-label="Time">{escape(r["time"])}</td><td class="pb-q">{escape(r["question"])}'
+        f'<span class="pb-meta">{escape(framework.qs(r["qs"]).title)}</span></td></tr>'
         for r in rows
     )
     mean = round(sum(r["score"] for r in rows) / len(rows))
@@ -195,8 +198,8 @@ def summary_table(rows: list[dict], framework: Framework) -> str:
         f'<section class="pb-feedback"><div class="pb-score"><span class="pb-big">{mean}</span>/100 across '
         f"{plural(len(rows), 'question')}</div><h4>By quality statement (weakest first)</h4>"
         f'<table class="pb-dims pb-by-qs"><tbody>{per_qs}</tbody></table><h4>Question by question</h4>'
-        f"<table class=\"pb-claims pb-by-question\"><thead><tr><th>Quality statement</th><th>Question</th>"
-        f"<th>Score</th><th>Work on</th><th>Time</th></tr></thead><tbody>{body}</tbody></table></section>"
+        f"<table class=\"pb-by-question\"><thead><tr><th>Score</th><th>Work on</th><th>Time</th>"
+        f"<th>Question</th></tr></thead><tbody>{body}</tbody></table></section>"
     )
 
 
@@ -223,6 +226,12 @@ CSS += HEATMAP_CSS + """
 .pb-detail {max-width:100%; overflow-wrap:anywhere}
 .pb-detail .pb-dims td:nth-child(3) {width:120px}
 .pb-claims td:nth-child(-n+2), .pb-claims th:nth-child(-n+2) {white-space:nowrap}
+.pb-by-question {width:100%; border-collapse:collapse; font-size:0.9em; table-layout:auto}
+.pb-by-question td, .pb-by-question th {padding:4px 6px; border-bottom:1px solid #eaeef2; vertical-align:top; text-align:left}
+.pb-by-question td:nth-child(2) {min-width:9em; max-width:16em}
+.pb-by-question td:nth-child(3) {white-space:nowrap}
+.pb-by-question .pb-q {overflow-wrap:anywhere}
+.pb-by-question .pb-meta {display:block; color:#57606a; font-size:0.85em}
 .pb-top {flex-wrap:wrap; align-items:center}
 #pb-title h2 {margin:0}
 #signed-in p {margin:0}
@@ -237,6 +246,13 @@ CSS += HEATMAP_CSS + """
   .pb-claims tr {border-bottom:1px solid #d0d7de; padding:4px 0}
   .pb-claims td {border:none; white-space:normal}
   .pb-settings {gap:4px}
+  .pb-by-question thead {display:none}
+  .pb-by-question, .pb-by-question tbody, .pb-by-question tr {display:block; width:auto}
+  .pb-by-question tr {border:1px solid #d0d7de; border-radius:8px; padding:6px 10px; margin-bottom:8px}
+  .pb-by-question td, .pb-by-question td:nth-child(3) {display:inline; border:none; padding:0 10px 0 0; max-width:none;
+    min-width:0; width:auto; text-align:left; white-space:normal}
+  .pb-by-question td[data-label]::before {content:attr(data-label) ": "; font-weight:400; color:#57606a}
+  .pb-by-question .pb-q {display:block; margin-top:4px}
 }
 """
 
