@@ -148,9 +148,9 @@ def test_staff_read_their_own_attempts_only(served):
     assert questions(mine) == stored_questions(services, "sam")
     assert "sam's earlier question" in questions(mine)
     assert not any(q.startswith(("sue", "mo", "lee")) for q in questions(mine))
-    assert list(mine["headers"]) == ["time", "statement", "question", "score"]
+    assert list(mine["headers"]) == ["score", "time", "statement", "question"]
     first = rows(mine)[0]
-    assert first[1] == "8. Governance, management and sustainability" and int(first[3]) == 40
+    assert first[2] == "8. Governance, management and sustainability" and int(first[0]) == 40
 
     # Asking for someone else is refused by the server, whatever the page shows or hides.
     for other in ("sue", "mo", "lee"):
