@@ -41,6 +41,26 @@ ENTER_SENDS = """
     if (e.shiftKey) document.execCommand("insertText", false, "\\n");  // fires input: Gradio sees it
     else button.click();
   }, true);
+  // A new coach's reply opens at its top (the score), under the pinned question, not at its tail.
+  let answered = 0;
+  const showReply = () => {
+    const log = document.querySelector("#practice-chat [role=log]");
+    if (!log) return;
+    const rows = Array.from(log.querySelectorAll(".message-row"));
+    const users = rows.filter((r) => r.classList.contains("user-row")).length;
+    if (users <= answered) { answered = users; return; }
+    const lastUser = rows.map((r) => r.classList.contains("user-row")).lastIndexOf(true);
+    const reply = rows.slice(lastUser + 1).find((r) => /Score \\d+\\/100/.test(r.innerText));
+    if (!reply) return;
+    answered = users;
+    const chat = document.getElementById("practice-chat");
+    if (chat.getBoundingClientRect().top < 0 || chat.getBoundingClientRect().top > window.innerHeight / 2) {
+      chat.scrollIntoView({block: "start"});  // the chat in sight, from its top
+    }
+    const pinned = rows[0] !== reply ? rows[0].offsetHeight : 0;  // the question stays pinned above it
+    log.scrollTop += reply.getBoundingClientRect().top - log.getBoundingClientRect().top - pinned;
+  };
+  new MutationObserver(showReply).observe(document.body, {childList: true, subtree: true});
 }
 """
 

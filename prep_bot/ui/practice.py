@@ -182,7 +182,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         chat = gr.Chatbot(
             label="Rehearsal", height="62vh", min_height=320, elem_id="practice-chat", feedback_options=None,
             latex_delimiters=[], show_label=False, placeholder="Your first question is on its way.",
-            group_consecutive_messages=True,
+            group_consecutive_messages=True, autoscroll=False,  # a reply opens at its score (ui/app.py ENTER_SENDS)
         )
         elsewhere_box = gr.HTML(elem_id="practice-elsewhere-box")
         reply = gr.Textbox(

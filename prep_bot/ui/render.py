@@ -233,6 +233,11 @@ CSS += HEATMAP_CSS + """
 .pb-by-question .pb-q {overflow-wrap:anywhere}
 .pb-by-question .pb-meta {display:block; color:#57606a; font-size:0.85em}
 .pb-top {flex-wrap:wrap; align-items:center}
+/* The question being answered stays pinned at the top of the chat while the replies scroll under it. */
+#practice-chat [role=log] {padding-top:0}
+#practice-chat .message-wrap {padding-top:0; margin-top:0}
+#practice-chat .message-wrap > .message-row:first-child {position:sticky; top:0; z-index:3; margin-top:0; padding-top:8px;
+  background:var(--block-background-fill, #fff); max-height:30vh; overflow-y:auto; box-shadow:0 2px 4px rgba(0,0,0,.08)}
 #pb-title h2 {margin:0}
 #signed-in p {margin:0}
 .pb-detail .pb-dims td:first-child {overflow-wrap:normal; min-width:6.5em}
