@@ -61,6 +61,18 @@ ENTER_SENDS = """
     log.scrollTop += reply.getBoundingClientRect().top - log.getBoundingClientRect().top - pinned;
   };
   new MutationObserver(showReply).observe(document.body, {childList: true, subtree: true});
+  // A card's "Correct tags" (leads) chooses its passage in the correction form: no id to copy.
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest(".pb-correct");
+    const box = document.querySelector("#correct-id textarea, #correct-id input");
+    if (!button || !box) return;
+    box.value = button.dataset.passage;
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    const quote = (button.closest("article")?.querySelector("blockquote")?.innerText || "").slice(0, 160);
+    const chosen = document.getElementById("correct-chosen");
+    if (chosen) chosen.textContent = "Chosen: " + button.dataset.title + ": “" + quote + "…”";  // text, never markup
+    document.getElementById("correct-tags")?.scrollIntoView({block: "center"});
+  });
 }
 """
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from prep_bot.app.policy import Action
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import data_cards, evidence_cards
@@ -37,17 +38,21 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
             figures=figures,
         )
 
+    def may_correct(request) -> bool:
+        """Whether the cards get a "Correct tags" button: for those the policy lets correct tags."""
+        return services.policy.may(current_user(services.policy, request), Action.CORRECT_TAGS)
+
     def search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False,
                request: gr.Request = None) -> str:
         with user_errors():
             found = _search(query, qs, polarity, doc_type, k, everywhere, request, figures=False)
-            return evidence_cards(found.hits, framework, store, services.glossary)
+            return evidence_cards(found.hits, framework, store, services.glossary, may_correct(request))
 
     def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False,
                             request: gr.Request = None):
         with user_errors():
             found = _search(query, qs, polarity, doc_type, k, everywhere, request, figures=True)
-            return evidence_cards(found.hits, framework, store, services.glossary), data_cards(found.figures)
+            return evidence_cards(found.hits, framework, store, services.glossary, may_correct(request)), data_cards(found.figures)
 
     with gr.Tab("Evidence"):
         with gr.Row():

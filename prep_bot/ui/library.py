@@ -102,7 +102,7 @@ def build_library_tab(services: Services, user_errors) -> None:
         with user_errors():
             return rows(current_user(services.policy, request))
 
-    def add(files: list[dict] | None, request: gr.Request = None, progress=gr.Progress()):
+    def add(files: list[dict] | None, council: str | None = None, request: gr.Request = None, progress=gr.Progress()):
         # Gradio's own preprocessing is off for this event (see below): each file comes as its
         # data, already moved into and checked against Gradio's upload folder.
         paths = [Path(f["path"]) for f in (files or []) if isinstance(f, dict) and f.get("path")]
@@ -112,6 +112,7 @@ def build_library_tab(services: Services, user_errors) -> None:
                 results = library_of.add(
                     me, paths,
                     progress=lambda done, total, name: progress((done, total), desc=f"Reading {name}" if done < total else "Done"),
+                    council=council,
                 )
                 return results_html(results), rows(me)
         finally:
@@ -136,10 +137,15 @@ def build_library_tab(services: Services, user_errors) -> None:
             label="Files to add", file_count="multiple", type="filepath", file_types=list(SUPPORTED_SUFFIXES),
             elem_id="library-upload",
         )
+        home = services.store.home_council
+        council = gr.Textbox(
+            label="Council these files are about", elem_id="library-council", max_length=200,
+            placeholder=f"Empty: each file's own title lines say (usually {home})" if home else "Empty: each file's own title lines say",
+        )
         add_btn = gr.Button("Add to the library", variant="primary", elem_id="library-add")
         results = gr.HTML(elem_id="upload-results")
         # preprocess=False: Gradio would refuse a whole batch holding one file of another type with
         # its own message; prep-bot's check gives that file its row and reason instead.
-        add_btn.click(add, upload, [results, docs], api_name="add_documents", preprocess=False).success(
+        add_btn.click(add, [upload, council], [results, docs], api_name="add_documents", preprocess=False).success(
             lambda: None, None, upload, api_name=False
         )

@@ -23,14 +23,14 @@ def plain(text: str) -> str:
     return _EMPHASIS.sub(r"\2", text)
 
 
-def evidence_cards(hits: list[SearchHit], framework: Framework, store=None, glossary=None) -> str:
+def evidence_cards(hits: list[SearchHit], framework: Framework, store=None, glossary=None, correctable: bool = False) -> str:
     """Cards for search hits, best first, in words: no similarity number or passage id (the id
     is the card's ``data-passage``, for the lead's "Correct tags"). With ``store``, each says when its evidence is dated (older than
     the stale threshold) and which other council it comes from; with ``glossary``, the terms
     a passage uses are explained under it."""
     if not hits:
         return '<p class="pb-empty">No passages found. Try other words or remove a filter.</p>'
-    return "\n".join(_card(rank, hit, framework, store, glossary) for rank, hit in enumerate(hits, 1))
+    return "\n".join(_card(rank, hit, framework, store, glossary, correctable) for rank, hit in enumerate(hits, 1))
 
 
 def provenance_badges(p, store) -> str:
@@ -44,7 +44,7 @@ def provenance_badges(p, store) -> str:
     return "".join(out)
 
 
-def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=None) -> str:
+def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=None, correctable: bool = False) -> str:
     p = hit.passage
     unsure = ' <span class="pb-unsure" title="The tagger was not confident of this statement">unsure</span>'
     chips = "".join(
@@ -58,6 +58,9 @@ def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=
     if p.section:
         where.append(escape(p.section))
     polarity = escape(p.polarity)
+    # For leads: opens the tag correction form with this passage chosen (a script in ui/app.py).
+    correct = (f'<button type="button" class="pb-correct" data-passage="{escape(p.id)}" data-title="{escape(p.title)}">'
+               "Correct tags</button>") if correctable else ""
     terms = glossary.explain(p.text) if glossary is not None else []
     explained = ""
     if terms:
@@ -71,7 +74,7 @@ def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=
         f'<header><span class="pb-rank">{rank}</span> <span class="pb-pol pb-{polarity}">'
         f"{escape(POLARITY_LABEL.get(p.polarity, p.polarity))}</span>{chips}{provenance_badges(p, store)}"
         f"</header><blockquote>{escape(plain(p.text))}</blockquote>"
-        f'<footer>{" · ".join(where)}</footer>{explained}</article>'
+        f'<footer>{" · ".join(where)}</footer>{explained}{correct}</article>'
     )
 
 
@@ -95,6 +98,8 @@ CSS = """
 .pb-unsure {font-style:italic; color:#7d4e00}
 .pb-id {font-family:ui-monospace, monospace; font-size:0.9em; word-break:break-all}
 .pb-terms {font-size:0.85em; margin-top:4px}
+.pb-hidden {display:none !important}
+.pb-correct {margin-top:6px; font-size:0.85em; padding:2px 10px; border:1px solid #8c959f; border-radius:6px; background:#f6f8fa; cursor:pointer}
 """
 
 
