@@ -69,7 +69,21 @@ class Services:
     def coach(self):
         from prep_bot.coaching.coach import Coach
 
-        return Coach(self.store, self.framework, self.rubric, self.questions)
+        return Coach(self.store, self.framework, self.rubric, self.questions, cache=self.cache, reviewers=(self.story_check,))
+
+    @cached_property
+    def stories(self):
+        """The council's agreed story per statement, every version (beside the attempts)."""
+        from prep_bot.story.book import StoryBook
+
+        return StoryBook(self.attempts.engine)
+
+    @cached_property
+    def story_check(self):
+        """Answers against the agreed story: on message, agreed figures, hidden areas to improve."""
+        from prep_bot.story.rehearsal import StoryCheck
+
+        return StoryCheck(self.stories, self.embedder)
 
     @cached_property
     def advisor(self):
@@ -103,7 +117,10 @@ class Services:
     def insights(self):
         from prep_bot.practice.insights import Insights
 
-        return Insights(self.store, self.framework, self.questions, self.attempts, self.embedder, cache=self.cache)
+        from prep_bot.story.team import StoryViews
+
+        return Insights(self.store, self.framework, self.questions, self.attempts, self.embedder, cache=self.cache,
+                        stories=StoryViews(self.story_check))
 
     @cached_property
     def ingestor(self):
@@ -128,7 +145,7 @@ class Services:
         from prep_bot.app.practice import Practice
 
         parts = (self._later(n) for n in ("framework", "questions", "coach", "attempts", "store", "advisor", "transcriber"))
-        return Practice(self.policy, *parts, self.settings)
+        return Practice(self.policy, *parts, self.settings, self._later("stories"))
 
     @cached_property
     def interview(self):
@@ -165,7 +182,7 @@ class Services:
     def evidence(self):
         from prep_bot.app.evidence import Evidence
 
-        parts = ("store", "advisor", "framework", "rubric", "questions", "coach", "embedder")
+        parts = ("store", "advisor", "framework", "rubric", "questions", "coach", "embedder", "stories")
         return Evidence(self.policy, *(self._later(n) for n in parts))
 
     @cached_property

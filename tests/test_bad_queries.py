@@ -199,7 +199,9 @@ def test_app_answers_with_bad_input(app_url, services):
     chat, _, _ = client.predict("Ola", "senior-leader", QS, False, api_name="/ask")
 
     def answer(text):
-        """(the user's message, the coach's reply, the folded detail under it)."""
+        """(the user's message, the coach's reply, the folded detail under it). Each is a fresh try
+        at the question: an answer after a reply would be a reply to its follow-up, coached with it."""
+        client.predict(chat, api_name="/try_again")
         after, _ = client.predict(text, "Ola", "Finance", "senior-leader", chat, api_name="/answer")
         turn = after[len(chat):]
         return _text(turn[0]), _text(turn[1]), "".join(_text(m) for m in turn[2:])

@@ -42,6 +42,27 @@ def test_four_and_six_weeks_for_adaptations_are_treated_alike(sample_services):
     assert four.evidence.point.raw == six.evidence.point.raw == "ten weeks"
 
 
+def test_a_wrong_figure_is_shown_the_measure_that_matches_best_not_a_newer_other_one(sample_services):
+    # The CQC's 25.19% (June 2024) measures carers accessing a support group; the peer
+    # challenge's 100% (August 2024) measures carers receiving a direct payment. Newer, but
+    # another measure: never the evidence shown, and never "the newest evidence says".
+    said = claim(sample_services, "Only 35.19% of carers said they were accessing a support group or someone "
+                 "to talk to in confidence.", "35.19%")
+    assert said.status == "contradicted" and said.evidence.point.raw == "25.19%", said
+    assert said.newest is None, said.newest
+
+
+def test_a_comparison_is_checked_against_the_comparison_of_the_same_figure(sample_services):
+    # The sentence's own words borrow "direct payment" from the one before; the England figure
+    # compared with the same 25.19% is still the comparison to check it against.
+    answer = ("Every carer receiving a service has a direct payment against an England average of 76.8%. "
+              "But only 25.19% say they have a support group or someone to talk to, below England's {}.")
+    right = claim(sample_services, answer.format("32.98%"), "32.98%")
+    assert right.status == "supported" and right.evidence.point.raw == "32.98%", right
+    wrong = claim(sample_services, answer.format("40.5%"), "40.5%")
+    assert wrong.status == "contradicted" and wrong.evidence.point.raw == "32.98%", wrong
+
+
 def test_dols_claim_and_its_comparator(sample_services):
     answer = "DoLS applications are completed in 45 days, against 156 nationally."
     ours, england = claim(sample_services, answer, "45 days"), claim(sample_services, answer, "156")

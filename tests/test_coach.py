@@ -19,10 +19,11 @@ def test_labelled_sets(coach, name):
     data = load_answer_set(REPO_ROOT / "eval" / name)
     assert len(data["pairs"]) >= 18 and len(data["planted"]) >= 12
     r = evaluate_coach(coach, data)
-    # Targets: strong beats weak every time by at least 20 points on average; every planted
-    # figure contradicted on the development set. (Measured: 100%/32.9/100% and 100%/29.5/92%.)
+    # Targets: strong beats weak every time, by at least 30 points on average; every planted
+    # figure contradicted on the development set. (Before the learned judgement: 100%/32.9/100%
+    # and 100%/29.5/92%; see README "How answers are coached" for the current figures.)
     assert r["strong_wins"] == 1.0, [p for p in r["details"]["pairs"] if p["margin"] <= 0]
-    assert r["mean_margin"] >= 20
+    assert r["mean_margin"] >= 30
     assert r["strong_false_alarms"] == 0  # correct figures are never called contradicted
     floor = 1.0 if name == "answers.yaml" else 0.9
     assert r["planted_flagged"] >= floor, [p for p in r["details"]["planted"] if p["status"] != "contradicted"]
@@ -57,7 +58,9 @@ def test_feedback_shape(coach):
     fb = coach.coach("care-provision", "How satisfied are carers with the support they get?",
                      "In the 2024 carers survey 57.83% said they were satisfied, compared with 36.83% across England.")
     d = fb.to_dict()
-    assert set(d) == {"score", "dimensions", "evidence", "data", "claims", "missed", "follow_up", "reply"}
+    assert set(d) == {"score", "turns", "dimensions", "evidence", "data", "claims", "honesty", "missed", "follow_up",
+                      "added", "reply"}
+    assert d["turns"] == 1 and d["added"] == []
     assert set(d["dimensions"]) == DIMENSIONS
     assert all(0 <= v["score"] <= 100 and v["reason"] for v in d["dimensions"].values())
     assert 0 <= d["score"] <= 100 and d["follow_up"].endswith("?")

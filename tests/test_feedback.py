@@ -1,7 +1,9 @@
 """The coach's reply agrees with itself, on every answer in both labelled sets: a strength only
-where the answer scored 60 or more, one thing to change that is not the strength, no "missed"
-point the answer's own scores show it covered, and a figure note exactly when a figure is wrong.
-A wrong figure among right ones costs that figure, not the whole Data dimension."""
+where the answer scored in the rubric's good band, one thing to change that is not the strength
+(correcting a wrong figure first, then owning a hidden gap, else the weakest dimension), no
+"missed" point the answer's own scores show it covered, and a figure note exactly when a figure
+is wrong. A wrong figure among right ones costs that figure, not the whole Data dimension, and
+keeps the answer below the good band until it is corrected."""
 
 import json
 import re
@@ -11,17 +13,22 @@ import pytest
 
 from prep_bot.infra.config import REPO_ROOT
 from prep_bot.evals.evaluation import load_answer_set
-from prep_bot.coaching.feedback import GOOD, NO_STRENGTH
+from prep_bot.coaching.feedback import no_strength_text
 from prep_bot.practice.questions import CHALLENGE_LOOKS_FOR, Question
 
 SETS = ["answers.yaml", "answers_holdout.yaml"]
 # How a reason that finds fault begins; a strength's reason never does.
-FAULT = re.compile(r"^(Does not|No |Not |Only|Says nothing|Counts activity|Touches on|Some practice|Your figure|\d+ of your figures differ|Too |A little|Drifts|Venting|Generic)")
+FAULT = re.compile(r"^(Does not|No |Not |Only|Says nothing|Counts activity|Touches on|Some practice|Your figure|\d+ of your figures differ|Too |A little|Drifts|Venting|Generic|Claims|Names a gap|Talks about plans|Figures without|Quotes a figure \()")
 
 
 @pytest.fixture(scope="module")
 def coach(sample_services):
     return sample_services.coach
+
+
+@pytest.fixture(scope="module")
+def GOOD(coach):
+    return coach.rubric.good
 
 
 def _with_points(coach, item) -> Question:
@@ -58,15 +65,18 @@ def _about(coach, item: str) -> list[list[str]]:
     return []
 
 
-def test_a_strength_is_only_named_when_it_scored_well(coached):
+def test_a_strength_is_only_named_when_it_scored_well(coached, coach, GOOD):
     bad = []
     for label, fb in coached:
         r = fb.reply
+        # Never a dimension whose reason rests on a wrong figure (and never Data while one stands).
+        eligible = [d for d in fb.dimensions if d.name != "focus" and not (set(d.quoted) & set(fb.wrong_sentences))
+                    and not (d.name == "data" and r.figure_note)]
         if r.strength is None:
-            if r.no_strength != NO_STRENGTH or any(d.score >= GOOD for d in fb.dimensions if d.name != "focus"):
+            if r.no_strength != no_strength_text(coach.rubric) or any(d.score >= GOOD for d in eligible):
                 bad.append((label, "no strength", [(d.name, d.score) for d in fb.dimensions]))
             continue
-        best = max(d.score for d in fb.dimensions if d.name != "focus")
+        best = max(d.score for d in eligible)
         if r.strength.score < GOOD or r.strength.score != best or r.no_strength or r.strength.name == "focus":
             bad.append((label, r.strength))
         elif FAULT.match(r.strength.reason):
@@ -81,6 +91,14 @@ def test_the_change_is_the_weakest_dimension_and_never_the_strength(coached, coa
     bad = []
     for label, fb in coached:
         r = fb.reply
+        if r.figure_note:  # a wrong figure stands: correcting it is the one change
+            if r.change.name != "data" or "Correct the figure" not in r.change.advice:
+                bad.append((label, "wrong figure not the change", r.change))
+            continue
+        if r.honesty_note and not (r.strength and r.strength.name == "learning"):
+            if r.change.name != "learning":
+                bad.append((label, "hidden gap not the change", r.change))
+            continue
         others = [d for d in fb.dimensions if not r.strength or d.name != r.strength.name]
         lowest = min(d.score for d in others)
         heaviest = max(weights[d.name] for d in others if d.score == lowest)
@@ -92,7 +110,7 @@ def test_the_change_is_the_weakest_dimension_and_never_the_strength(coached, coa
     assert not bad, bad
 
 
-def test_not_covered_never_lists_what_the_scores_show_was_covered(coached, coach):
+def test_not_covered_never_lists_what_the_scores_show_was_covered(coached, coach, GOOD):
     scores_of = {label: {d.name: d.score for d in fb.dimensions} for label, fb in coached}
     bad, listed, dropped = [], 0, 0
     for label, fb in coached:
@@ -126,7 +144,9 @@ def test_the_reply_is_stored_with_the_feedback(coached):
     label, fb = coached[0]
     d = json.loads(json.dumps(fb.to_dict()))
     reply = d["reply"]
-    assert set(reply) == {"score", "strength", "no_strength", "change", "follow_up", "not_covered", "figure_note"}
+    assert set(reply) == {"score", "strength", "no_strength", "change", "follow_up", "not_covered", "figure_note",
+                          "honesty_note", "turns", "added", "tone"}
+    assert reply["turns"] == d["turns"] == 1 and reply["added"] is None
     assert reply["score"] == fb.score and reply["change"]["name"] == fb.weakest
     assert set(reply["change"]) == {"name", "label", "score", "reason", "advice"}
 
@@ -156,19 +176,24 @@ def _data(fb):
     return next(d for d in fb.dimensions if d.name == "data")
 
 
-def test_one_wrong_figure_among_right_ones_costs_that_figure(coach):
+def test_one_wrong_figure_among_right_ones_costs_that_figure(coach, GOOD):
     wrong = coach.coach("care-provision", QUESTION, FIGURES.format("35.19"))
     right = coach.coach("care-provision", QUESTION, FIGURES.format("25.19"))
     assert [c.text for c in wrong.claims if c.status == "contradicted"] == ["35.19%"]
     assert sum(c.status == "supported" for c in wrong.claims) >= 4
     data = _data(wrong)
-    assert data.score >= GOOD, data
+    # The right figures still count (not the whole dimension lost), but not as a strength.
+    assert coach.rubric.band_min("fair") <= data.score < GOOD, data
     assert "one does not: you said 35.19%, the evidence says 25.19% (" in data.reason, data.reason
     assert "match the evidence, with an England comparison" in data.reason, data.reason
     assert wrong.reply.figure_note == "Check your figure: you said 35.19%, the evidence says 25.19%."
-    # The same answer with the figure put right scores a little higher, on data and overall.
+    # While it stands: below the good band, the change is to correct it, and the strength is not Data.
+    assert wrong.score < GOOD and wrong.reply.change.name == "data"
+    assert "35.19%" in wrong.reply.change.advice and "25.19%" in wrong.reply.change.advice
+    assert not wrong.reply.strength or (wrong.reply.strength.name != "data" and "35.19" not in wrong.reply.strength.reason)
+    # The same answer with the figure put right scores higher, on data and overall.
     assert not right.reply.figure_note
-    assert _data(right).score > data.score and 0 < right.score - wrong.score <= 10
+    assert _data(right).score > data.score and right.score > wrong.score
 
 
 def test_a_wrong_figure_alone_still_scores_low(coach):
@@ -181,5 +206,5 @@ def test_a_vague_answer_has_no_strength(coach):
     fb = coach.coach("assessing-needs", "How long do people wait for an assessment?",
                      "We are very busy and we work hard. Everyone does their best for people.")
     assert fb.score <= 15
-    assert fb.reply.strength is None and fb.reply.no_strength == NO_STRENGTH
+    assert fb.reply.strength is None and fb.reply.no_strength == no_strength_text(coach.rubric)
     assert fb.reply.change.reason and fb.reply.change.advice

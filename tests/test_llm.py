@@ -77,7 +77,7 @@ def test_api_key_from_the_environment_or_a_file_reaches_the_endpoint(tmp_path, s
 # -- prompts -----------------------------------------------------------------------------------
 def test_every_prompt_file_renders_with_its_version(tmp_path):
     values = {"statement": "S", "question": "Q", "answer": "A", "score": 50, "strength": "x", "change": "y",
-              "follow_up": "z", "passages": "P", "answers": "AA"}
+              "follow_up": "z", "passages": "P", "answers": "AA", "speaker": "Staff", "checks": "F"}
     for task in TASKS:
         prompt = load_prompt(Settings(data_dir=tmp_path).prompts_dir, task)
         assert prompt.version >= 1

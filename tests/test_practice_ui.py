@@ -216,7 +216,10 @@ def test_try_again_shows_the_change_in_score(served):
 
 
 # -- 3. follow-up probes --------------------------------------------------------------------------
-def test_follow_up_probe_is_answered_and_saved_as_a_probe(served):
+def test_a_reply_to_the_follow_up_joins_its_attempt(served):
+    """Coaching is a conversation: the reply to the follow-up is coached with the answer it
+    follows (one score for the whole answer, and what the reply added) and kept as one attempt
+    with its turns, not a fresh attempt dragging the averages down."""
     services, url = served
     client = client_for(url)
     chat, _, _ = ask(client, "Cal", "safeguarding")
@@ -226,16 +229,16 @@ def test_follow_up_probe_is_answered_and_saved_as_a_probe(served):
     reply_text = "We check the plan with the person every month and we are recruiting two more advocates."
     chat, panel, _ = answer(client, reply_text, "Cal", chat=chat)
     reply = last_bot(chat)
-    shown_score(reply)
-    assert "since your last try" not in reply  # a probe is not a retry
+    score = shown_score(reply)
+    assert "for the whole answer (2 turns)" in reply
+    assert "What your follow-up added" in reply or "Your follow-up added nothing new" in reply
+    assert "since your last try" not in reply  # a follow-up is not a retry
     attempts = services.attempts.list(user="Cal")
-    assert len(attempts) == 2
-    first, second = attempts
-    assert second.question_id == first.question_id and second.follows == first.id and second.is_follow_up
-    assert second.question == probe
-    assert second.question != first.question
-    assert second.answer == reply_text
-    assert second.qs == "safeguarding"
+    assert len(attempts) == 1
+    (attempt,) = attempts
+    assert attempt.answers == [STRONG, reply_text] and attempt.turns[1]["question"] == probe
+    assert attempt.score == score and attempt.feedback["turns"] == 2
+    assert attempt.qs == "safeguarding" and not attempt.question_id.endswith("#probe")
 
 
 # -- 4. a planted wrong figure -------------------------------------------------------------------
@@ -401,6 +404,11 @@ def test_mock_interview_runs_three_questions_and_summarises(served):
     assert {a.team for a in attempts} == {"Reablement"}
     mean = round(sum(a.score for a in attempts) / 3)
     assert f'<span class="pb-big">{mean}</span>/100 across 3 questions' in summary
+    # "Work on" follows each answer: the coach's one change for it, in that answer's own words
+    # (users saw "data and comparators" for all three).
+    changes = [a.feedback["reply"]["change"] for a in attempts]
+    assert [r[3] for r in rows] == [f"{c['label']}: {c['reason']}" for c in changes]
+    assert len({r[3] for r in rows}) >= 2
 
     # the interview is over: another answer is refused
     assert "Start a mock interview first" in refused(lambda: client.predict(STRONG, "Cy", "", api_name="/mock_answer"))
@@ -534,9 +542,9 @@ def test_browser_practice_turn_shows_coaching(served, new_page):
     assert dialogs == []
 
     saved = services.attempts.list(user="Kim")
-    assert len(saved) == 2
-    assert (saved[0].answer, saved[0].score) == (STRONG, score)
-    assert saved[1].question_id == saved[0].question_id and saved[1].follows == saved[0].id
+    assert len(saved) == 1  # the follow-up's reply joined the attempt it follows
+    assert saved[0].answers == [STRONG, f"She forwarded {SCRIPT} & <b>bold</b> to us."]
+    assert saved[0].turns[0]["answer"] == STRONG and score > 0
     ours = [e for e in errors if re.search(r"prep|practice|pb-|gradio_api|127\.0\.0\.1|localhost", e, re.I)]
     assert not [e for e in errors if e.startswith("pageerror")] and not ours, errors
     assert requests

@@ -139,9 +139,11 @@ def test_spoken_answer_is_transcribed_edited_and_coached_with_its_delivery(serve
     assert '<svg viewBox="0 0 320 90" class="pb-pace-chart"' in said_it and "<polyline points=" in said_it
     assert "Your pace across the answer" in said_it
 
-    # The delivery is used once: the follow-up, typed, is stored without one.
+    # The delivery is used once: the follow-up, typed, is a second turn of the same attempt, with
+    # no delivery of its own (the spoken answer's is kept).
     chat, _ = client.predict("We check the plan with the person every month.", "Viv", "Front door", "frontline", chat, api_name="/answer")
-    assert [a.delivery is None for a in services.attempts.list(user="Viv")] == [False, True]
+    [attempt] = services.attempts.list(user="Viv")
+    assert len(attempt.turns) == 2 and attempt.delivery == saved.delivery
     assert "**Delivery:**" not in last_reply(chat)
 
     # The attempt page shows the delivery summary and notes.
@@ -267,7 +269,7 @@ def test_my_progress_charts_pace_and_fillers_of_spoken_answers_only(served):
     services, _ = served
     attempts = services.attempts.list(user="Viv")
     series = spoken_series(attempts)
-    assert len(series) == 1 and len(attempts) == 2  # the typed follow-up is left out
+    assert len(series) == 1 and len(attempts) == 1  # one spoken answer, its typed follow-up a turn of it
     said = Delivery.from_dict(attempts[0].delivery)
     assert series[0]["words_per_minute"] == said.words_per_minute
     assert series[0]["fillers_per_minute"] == round(said.filler_total / (said.duration_s / 60), 1)

@@ -34,7 +34,7 @@ class Evidence:
     """The evidence use case: search, ask, briefing pack."""
 
     def __init__(self, policy: Policy, store, advisor, framework: Framework, rubric: Rubric, bank: QuestionBank,
-                 coach: Coach, embedder: Embedder) -> None:
+                 coach: Coach, embedder: Embedder, stories=None) -> None:
         """``store``: the evidence store; ``advisor``: the council's language model (answers in
         words when it is set up, the best passages otherwise); ``coach`` reads which figures are
         performance figures, nearest the query (``embedder``) first."""
@@ -46,6 +46,7 @@ class Evidence:
         self.framework = framework
         self.rubric = rubric
         self.bank = bank
+        self.stories = stories  # the council's agreed story per statement, for the briefing pack
 
     def search(self, who: Identity, query: str, k: int = 5, qs: str | None = None, polarity: str | None = None,
                doc_type: str | None = None, council: str | None = None, mode: str = "hybrid",
@@ -89,4 +90,4 @@ class Evidence:
         self.policy.ensure(who, Action.MAKE_BRIEFING)
         from prep_bot.practice.briefing import briefing_html
 
-        return briefing_html(self.store, self.framework, self.rubric, self.bank, qs=qs, audience=audience)
+        return briefing_html(self.store, self.framework, self.rubric, self.bank, qs=qs, audience=audience, stories=self.stories)

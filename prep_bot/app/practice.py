@@ -50,14 +50,15 @@ class Session:
     question_id: str | None = None
     asked: list[str] = field(default_factory=list)
     probe: str | None = None  # the coach's follow-up now being answered, if any
-    follows: int | None = None  # the attempt that follow-up follows
+    follows: int | None = None  # the attempt that follow-up follows (a reply is a turn of it)
     last: int | None = None  # the last score on the question itself ("+5 since your last try")
+    turns: list[str] = field(default_factory=list)  # the attempt's answer and replies so far
 
     @classmethod
     def of(cls, state: dict | None) -> Session:
         state = state or {}
         known = {k: state[k] for k in cls.__dataclass_fields__ if k in state}
-        return cls(**{**known, "asked": list(known.get("asked") or [])})
+        return cls(**{**known, "asked": list(known.get("asked") or []), "turns": list(known.get("turns") or [])})
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -88,6 +89,7 @@ class Turn:
     feedback: Feedback
     attempt: Attempt
     previous: int | None  # the score of the last try at the same question (None for a follow-up)
+    said: str = ""  # this turn's own words (the attempt holds every turn of it)
 
 
 def save_attempt(attempts: AttemptLog, who: Identity, audience: str, question: Question, answer: str,
@@ -106,7 +108,7 @@ class Practice:
     """The practice use case."""
 
     def __init__(self, policy: Policy, framework: Framework, bank: QuestionBank, coach: Coach, attempts: AttemptLog,
-                 store, advisor, transcriber, settings: Settings) -> None:
+                 store, advisor, transcriber, settings: Settings, stories=None) -> None:
         """``store``: the evidence store (challenge questions, other councils' findings);
         ``advisor``: the council's language model (its help under a reply); ``settings``: how old
         evidence may be for a challenge question, and whether recordings are kept."""
@@ -119,6 +121,7 @@ class Practice:
         self.advisor = advisor
         self.transcriber = transcriber
         self.settings = settings
+        self.stories = stories  # the council's agreed story per statement (story/book.py)
         self._challenges: dict[int, list[Question]] = {}
         self._lock = threading.Lock()
 
@@ -151,7 +154,7 @@ class Practice:
         question = self._find(session.question_id)
         if question is None:
             raise ValueError("There is no question to try again yet: press “Next question” to get one.")
-        return Session(session.question_id, list(session.asked), None, None, session.last), question
+        return Session(session.question_id, list(session.asked), None, None, session.last, []), question
 
     def questions(self, who: Identity, qs: str | None = None, audience: str | None = None,
                   challenges: bool = False) -> list[Question]:
@@ -179,11 +182,12 @@ class Practice:
         text = clean_text(text)  # a lone surrogate from the browser would fail to save
         feedback = self.coach.coach(question.qs, question, text)
         saved = save_attempt(self.attempts, who, audience, question, text, feedback, delivery)
-        after = Session(session.question_id, list(session.asked), feedback.follow_up, saved.id, feedback.score)
-        return Turn(after, question, feedback, saved, session.last)
+        after = Session(session.question_id, list(session.asked), feedback.follow_up, saved.id, feedback.score, [text])
+        return Turn(after, question, feedback, saved, session.last, text)
 
     def follow_up(self, who: Identity, session: Session, text: str, audience: str, delivery: dict | None = None) -> Turn:
-        """An answer to the coach's follow-up, saved as following the attempt it came from."""
+        """A reply to the coach's follow-up: coached with the answer it follows (one score for the
+        whole answer, and what the reply added) and kept as a turn of the same attempt."""
         self.policy.ensure(who, Action.PRACTISE)
         question = self._question(session)
         if not session.probe:
@@ -191,18 +195,24 @@ class Practice:
         earlier = self.attempts.get(session.follows) if session.follows is not None else None
         if earlier is not None:
             self.policy.ensure(who, Action.CONTINUE_ATTEMPT, earlier)
-        asked = Question(question.id, question.qs, question.audience, session.probe, question.probes, question.looks_for)
+        before = list(session.turns) or (earlier.answers if earlier is not None else [])
         text = clean_text(text)
-        feedback = self.coach.coach(question.qs, asked, text)
-        saved = save_attempt(self.attempts, who, audience, asked, text, feedback, delivery,
-                             follows=earlier.id if earlier is not None else None)
-        after = Session(session.question_id, list(session.asked), feedback.follow_up, saved.id, session.last)
-        return Turn(after, asked, feedback, saved, None)
+        feedback = self.coach.coach(question.qs, question, text, earlier=before)
+        scored = dict(score=feedback.score, dimensions={d.name: d.score for d in feedback.dimensions},
+                      claims=[{"text": c.text, "status": c.status} for c in feedback.claims],
+                      feedback=feedback.to_dict(), delivery=delivery)
+        saved = self.attempts.add_turn(earlier.id, question=session.probe, answer=text, **scored) if earlier else None
+        if saved is None:  # the attempt it follows is gone: the whole conversation is saved anew
+            saved = save_attempt(self.attempts, who, audience, question, "\n\n".join([*before, text]), feedback, delivery)
+        after = Session(session.question_id, list(session.asked), feedback.follow_up, saved.id, session.last, [*before, text])
+        asked = Question(question.id, question.qs, question.audience, session.probe, question.probes, question.looks_for)
+        return Turn(after, asked, feedback, saved, None, text)
 
-    def coach_once(self, who: Identity, qs: str, question: str, answer: str) -> Feedback:
-        """Feedback on one answer to any question, not saved (`prep-bot coach`)."""
+    def coach_once(self, who: Identity, qs: str, question: str, answer: str, earlier: list[str] | None = None) -> Feedback:
+        """Feedback on one answer to any question, not saved (`prep-bot coach`); with ``earlier``
+        (the answers it follows, oldest first) the conversation is coached as one answer."""
         self.policy.ensure(who, Action.PRACTISE)
-        return self.coach.coach(qs, question, answer)
+        return self.coach.coach(qs, question, answer, earlier=earlier)
 
     # -- the language model's help, and spoken answers ------------------------------------------
     def model_help(self, who: Identity, feedback: Feedback | None, answer: str) -> Iterator:
@@ -238,6 +248,20 @@ class Practice:
         finally:
             if not keep_file:  # deleted, or with PREP_BOT_KEEP_AUDIO=1 kept in the recordings folder
                 dispose(Path(path), self.settings.recordings_dir if self.settings.keep_audio else None)
+
+    def study_card(self, who: Identity, session: Session) -> dict:
+        """The agreed story of the statement being practised as a study card for ``who``'s role:
+        ``{"title", "card"}``, the card None when no story is approved for it; ``{}`` before a
+        question is asked."""
+        self.policy.ensure(who, Action.PRACTISE)
+        question = self._find(session.question_id)
+        if question is None or not question.qs or self.stories is None:
+            return {}
+        from prep_bot.story.card import study_card
+
+        title = self.framework.qs(question.qs).title
+        version = self.stories.current(question.qs)
+        return {"title": title, "card": study_card(version, title, who.role, self.bank) if version else None}
 
     # -- inside ----------------------------------------------------------------------------------
     def _statements(self, who: Identity, choice: str) -> str | list[str]:

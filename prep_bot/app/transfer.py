@@ -52,7 +52,7 @@ MANIFEST = "manifest.json"
 UPLOADS = "uploads"
 BATCH = 512  # passages read, fetched from Chroma or written per step
 ATTEMPT_FIELDS = ("id", "user", "team", "audience", "qs", "question_id", "question", "answer", "score",
-                  "dimensions", "claims", "created_at", "feedback", "delivery", "follows")
+                  "dimensions", "claims", "created_at", "feedback", "delivery", "follows", "turns")
 USER_FIELDS = ("id", "name", "name_key", "role", "team", "password_hash", "created_at")
 
 

@@ -64,3 +64,9 @@ def operator(name: str | None = None):
 
 def print_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+COUNCIL_HELP = (
+    "Whose documents: a council's name, 'all', or 'elsewhere' (other councils'). "
+    "Default: the home council's ($PREP_BOT_COUNCIL) and those naming none."
+)

@@ -8,21 +8,19 @@ from pathlib import Path
 
 import click
 
-from prep_bot.cli.common import operator, print_json, with_services
+from prep_bot.cli.common import COUNCIL_HELP, operator, print_json, with_services
 from prep_bot.errors import PrepBotError
 from prep_bot.cli.setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
 from prep_bot.cli.db import migrate
+from prep_bot.cli.evals import eval_group
 from prep_bot.cli.transfer import export_store, import_store
 from prep_bot.cli.llm import ask, echo_help, llm, model_help
+from prep_bot.cli.story import echo_on_message, story
 from prep_bot.cli.voice import echo_delivery, transcribe
 from prep_bot.evidence.provenance import display_date, same_council
 from prep_bot.framework.vocab import AUDIENCES, DOC_TYPES, POLARITIES, QS_SLUGS
 
 
-COUNCIL_HELP = (
-    "Whose documents: a council's name, 'all', or 'elsewhere' (other councils'). "
-    "Default: the home council's ($PREP_BOT_COUNCIL) and those naming none."
-)
 
 
 @click.group()
@@ -35,7 +33,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store):
+for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, eval_group, story):
     main.add_command(command)
 
 
@@ -187,15 +185,17 @@ def questions(qs, audience, challenges: bool, as_json: bool, services) -> None:
 @click.option("--answer", default=None, help="Your answer, as you would say it.")
 @click.option("--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Or your answer spoken: a recording, transcribed on this machine (the file is left as it is).")
+@click.option("--earlier", "earlier", multiple=True,
+              help="An earlier answer this one follows up (repeatable, oldest first): the whole conversation is coached as one answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_json: bool, services) -> None:
+def coach(qs: str, question: str, answer: str | None, audio: Path | None, earlier: tuple[str, ...], as_json: bool, services) -> None:
     """Coach an answer: rubric scores, evidence and figures to cite, claim check, a probe."""
     if (answer is None) == (audio is None):
         raise click.UsageError("Give the answer as --answer TEXT or --audio FILE (one of them).")
     transcript = services.practice.transcribe(operator(), audio, keep_file=True) if audio else None
     said = transcript.text if transcript else answer
-    feedback = services.practice.coach_once(operator(), qs, question, said)
+    feedback = services.practice.coach_once(operator(), qs, question, said, earlier=list(earlier))
     helped = model_help(services, feedback, said)  # None without a model; ``error`` when it failed
     if as_json:
         data = feedback.to_dict()
@@ -207,7 +207,10 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
         return
     if transcript:
         click.echo(f"You said: {transcript.text}")
-    click.echo(f"Score {feedback.score}/100")
+    turns = f" for the whole answer ({feedback.turns} turns)" if feedback.turns > 1 else ""
+    click.echo(f"Score {feedback.score}/100{turns}")
+    if feedback.reply and feedback.reply.added:
+        click.echo(feedback.reply.added)
     for d in feedback.dimensions:
         click.echo(f"  {d.label:<45} {d.score:>3}  {d.reason}")
     for claim in feedback.claims:
@@ -215,145 +218,16 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, as_jso
         status = "not in the evidence" if claim.status == "unverified" else claim.status
         newest = f"; {claim.note}" if claim.note else ""
         click.echo(f"  figure {claim.text}: {status}{detail}{newest}")
+    if feedback.reply and feedback.reply.honesty_note:
+        click.echo(f"  {feedback.reply.honesty_note}")
     for point in feedback.missed:
         click.echo(f"  missed: {point}")
     click.echo(f"Follow-up: {feedback.follow_up}")
+    echo_on_message(feedback.reviews.get("on_message"))
     if transcript:
         echo_delivery(transcript.delivery)
     if helped is not None:
         echo_help(helped)
-
-
-@main.group(name="eval")
-def eval_group() -> None:
-    """Measure retrieval and coaching against the labelled sets in eval/."""
-
-
-@eval_group.command(name="retrieval")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled questions (default: eval/retrieval.yaml).")
-@click.option("--council", default=None, help=COUNCIL_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def eval_retrieval(set_path: Path | None, council: str | None, as_json: bool, services) -> None:
-    """Recall@1, recall@5 and MRR for hybrid, dense-only and BM25-only search."""
-    from prep_bot.evals.evaluation import default_retrieval_set, evaluate_retrieval, format_table, load_retrieval_set
-
-    questions = load_retrieval_set(set_path or default_retrieval_set())
-    if services.store.is_empty():
-        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    results = evaluate_retrieval(services.store, questions, council=council)
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_table(results, len(questions)))
-
-
-@eval_group.command(name="tagging")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled documents (default: eval/tagging.yaml).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
-    """First-tag accuracy of content tagging, per statement, with a confusion matrix."""
-    from prep_bot.evals.tagging import default_tagging_set, evaluate_tagging, format_tagging_table, load_tagging_set
-
-    results = evaluate_tagging(services.ingestor, load_tagging_set(set_path or default_tagging_set()))
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_tagging_table(results))
-
-
-@eval_group.command(name="figures")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled figures (default: eval/figures.yaml).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the errors).")
-@with_services
-def eval_figures(set_path: Path | None, as_json: bool, services) -> None:
-    """Performance-figure and same-measure precision and recall of the figure models, on held-out folds."""
-    from prep_bot.evals.figures import evaluate_figures, format_figures_table
-
-    results = evaluate_figures(services.embedder, set_path)
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_figures_table(results))
-
-
-@eval_group.command(name="coach")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled answers (default: eval/answers.yaml).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
-    """How often a strong answer outscores a weak one, the margin, and planted false figures caught."""
-    from prep_bot.evals.evaluation import default_answer_set, evaluate_coach, format_coach_table, load_answer_set
-
-    if services.store.is_empty():
-        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    results = evaluate_coach(services.coach, load_answer_set(set_path or default_answer_set()))
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_coach_table(results))
-
-
-@eval_group.command(name="injection")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled sentences (default: eval/injection.yaml).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def eval_injection(set_path: Path | None, as_json: bool) -> None:
-    """Planted sentences withheld from the model, and real report sentences wrongly withheld."""
-    from prep_bot.evals.injection import default_injection_set, evaluate_injection, format_injection_table, load_injection_set
-
-    results = evaluate_injection(load_injection_set(set_path or default_injection_set()))
-    if as_json:
-        print_json(results)
-    else:
-        click.echo(format_injection_table(results))
-
-
-@eval_group.command(name="speech")
-@click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled answers (default: eval/answers.yaml).")
-@click.option("--figures", "figures_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Answers with figures said in words (default: eval/speech_figures.yaml).")
-@click.option("--only", type=click.Choice(["pairs", "figures"]), default=None, help="Run one of the two parts only.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pairs (and N figure answers).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (with every transcript).")
-@with_services
-def eval_speech(set_path: Path | None, figures_path: Path | None, only: str | None, limit: int | None, as_json: bool, services) -> None:
-    """Word error rate of spoken answers (espeak-ng, British voice), strong-vs-weak order kept, and
-    spoken-figure recall (figures said in words that reach the coach as the same figure)."""
-    import tempfile
-
-    from prep_bot.evals.evaluation import default_answer_set, load_answer_set
-    from prep_bot.evals.speech import (
-        evaluate_speech, evaluate_spoken_figures, format_figures_table, format_speech_table, load_spoken_figures,
-    )
-    from prep_bot.infra.config import REPO_ROOT
-
-    if services.store.is_empty():
-        raise click.ClickException("the store is empty: run `prep-bot ingest knowledge/evidence` first")
-    data = load_answer_set(set_path or default_answer_set()) if only != "figures" else None
-    figures = load_spoken_figures(figures_path or REPO_ROOT / "eval" / "speech_figures.yaml") if only != "pairs" else None
-    say = lambda line: click.echo(line, err=True)  # noqa: E731
-    results: dict = {}
-    with tempfile.TemporaryDirectory(prefix="prep-bot-speech-") as workdir:
-        if data is not None:
-            results = evaluate_speech(services.coach, services.transcriber, data, Path(workdir), limit=limit, progress=say)
-        if figures is not None:
-            results["figures"] = evaluate_spoken_figures(
-                services.transcriber, figures, Path(workdir), claims=services.coach.claims, limit=limit, progress=say,
-            )
-    if as_json:
-        print_json(results)
-        return
-    if data is not None:
-        click.echo(format_speech_table(results))
-    if figures is not None:
-        click.echo(format_figures_table(results["figures"]))
 
 
 @main.command()
@@ -403,6 +277,7 @@ def gaps(as_json: bool, services) -> None:
             f"{r.readiness:3}  {r.title:<45} {r.evidence_passages:4} passages  "
             f"{len(r.unanswered):2}/{r.questions} questions without strong evidence  "
             f"{r.practice['attempts']} attempts"
+            + ("" if r.agreed_story else "  no approved story")
         )
         for u in r.unanswered[:3]:
             click.echo(f"       - {u.text} (best {u.best_score:.3f})")
@@ -410,7 +285,7 @@ def gaps(as_json: bool, services) -> None:
 
 GAPS_KEYS = (
     "qs", "title", "readiness", "evidence_passages", "strengths", "improvements", "data_points",
-    "evidence_categories", "unanswered", "practice",
+    "evidence_categories", "unanswered", "practice", "agreed_story",
 )
 
 

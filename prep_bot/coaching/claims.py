@@ -8,8 +8,9 @@ embeddings of the two measure phrases and contexts, their words, unit and number
 same subject: the council's figure against the council's, "an England average of 82.4%" against
 the evidence's England figure for that measure. Then:
 - ``supported``: a same-measure figure states the same value (the one nearest in period);
-- ``contradicted``: same-measure figures exist and none states that value (the one nearest in
-  period to the answer's, or the newest, is the evidence shown);
+- ``contradicted``: same-measure figures exist and none states that value (the evidence shown
+  is of the measure that matches best, and of its figures the one nearest in period to the
+  answer's, or the newest);
 - ``unverified`` ("not in the evidence"): no figure of that measure and subject was found.
 When the same measure has a newer figure than the one matched, the claim says so
 (``newest``: "the newest evidence says 87% (March 2026)").
@@ -31,6 +32,11 @@ from prep_bot.evidence.provenance import display_date
 SUPPORT_MIN = 0.3  # same-measure probability at which an equal figure supports the claim
 CONTRADICT_MIN = 0.45  # same-measure probability at which a different figure contradicts it
 SEARCH_DEPTH = 6
+MATCH_MARGIN = 0.25  # a figure matched this much less well than the best match is of another measure
+# The same measure in another period or document: the pair model must be all but sure. Below this,
+# two figures the stated words both come near ("carers satisfied with support" and "carers
+# receiving a direct payment") are different measures, and the period never chooses between them.
+ALIKE_MIN = 0.9
 SHARED_COMPARATOR = 0.8  # same-measure probability when both figures are compared with one value
 NOT_IN_EVIDENCE = "not in the evidence"  # how "unverified" reads to users
 
@@ -128,7 +134,7 @@ class ClaimChecker:
         candidates = [self._candidates(p, v) for p, v in zip(stated, sentence_vectors)]
         evidence_points = [c.point for group in candidates for c in group]
         vectors = {**stated_vectors, **self.model.vectors_for(evidence_points, persist=True)}
-        claims = [self._judge(p, group, vectors) for p, group in zip(stated, candidates)]
+        claims = [self._judge(p, group, vectors, stated) for p, group in zip(stated, candidates)]
         _link_comparisons(claims)
         return claims
 
@@ -143,13 +149,21 @@ class ClaimChecker:
                     found.append(EvidenceFigure(figure, hit.passage))
         return found
 
-    def figures_of_measure(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> list[tuple[float, EvidenceFigure]]:
+    def figures_of_measure(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict,
+                           siblings: list[DataPoint] = ()) -> list[tuple[float, EvidenceFigure]]:
         """The candidates that measure what ``point`` measures, for the same subject, with the
-        same-measure probability, most likely first."""
+        same-measure probability, most likely first. ``siblings``: the figures stated with
+        ``point`` (a comparator's figure is among them)."""
         # A performance figure is compared with performance figures only: never with a number
         # that defines a measure ("after six weeks") or with the report's own metadata.
         mine = _comparator_value(point)
         shared = {id(c) for c in candidates if mine is not None and _comparator_value(c.point) == mine}
+        # Two comparisons of the same figure ("25.19%, below England's 32.98%"): one measure too,
+        # whatever words each sentence uses for it; the comparison is then checked as such.
+        compared = _compared_value(point, siblings)
+        if compared is not None:
+            shared |= {id(c) for c in candidates if c.point.is_comparator and _compared_value(
+                c.point, [o.point for o in candidates if o.point.sentence == c.point.sentence]) == compared}
         pool = [c for c in candidates
                 if comparable(point, c.point) and (id(c) in shared or not names_other_things(point, c.point))]
         if not pool:
@@ -161,9 +175,11 @@ class ClaimChecker:
         probs = [max(float(p), SHARED_COMPARATOR) if id(c) in shared else float(p) for p, c in zip(probs, pool)]
         return sorted(zip(probs, pool), key=lambda pc: -pc[0])
 
-    def _judge(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict) -> Claim:
+    def _judge(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict,
+               stated: list[DataPoint] = ()) -> Claim:
         base = {"measure": point.measure, "subject": point.subject, "point": point}
-        matches = self.figures_of_measure(point, candidates, vectors)
+        siblings = [p for p in stated if p.sentence == point.sentence]
+        matches = self.figures_of_measure(point, candidates, vectors, siblings)
         if not matches:
             return Claim(point.raw, point.sentence, "unverified", None, **base)
         # The same value for the same measure supports it whoever's the evidence calls it; only a
@@ -172,18 +188,36 @@ class ClaimChecker:
         matches = [(p, c) for p, c in matches if _same_subject(point, c.point)]
         same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN]
         if equal:
-            prob, chosen = _nearest(point, equal)
+            prob, chosen = _nearest(point, self.one_measure(equal, vectors))
             status = "supported"
         elif same:
-            prob, chosen = _nearest(point, same)
+            prob, chosen = _nearest(point, self.one_measure(same, vectors))
             status = "contradicted"
         else:
             return Claim(point.raw, point.sentence, "unverified", None, similarity=matches[0][0] if matches else 0.0, **base)
         claim = Claim(point.raw, point.sentence, status, chosen, similarity=prob, **base)
-        newest = max((c for p, c in matches if p >= CONTRADICT_MIN), key=lambda c: c.date, default=None)
-        if newest is not None and newest.date > chosen.date and not same_value(point, newest.point):
+        # "Newer" only among figures of the measure shown: never a newer figure of another one.
+        group = self.one_measure([(prob, chosen), *((p, c) for p, c in same if c is not chosen)], vectors)
+        newest = max((c for _, c in group), key=lambda c: c.date)
+        if newest.date > chosen.date and not same_value(point, newest.point):
             claim.newest = {"value": newest.point.raw, "date": newest.date, "doc_id": newest.passage.doc_id}
         return claim
+
+    def one_measure(self, options: list[tuple[float, EvidenceFigure]], vectors: dict) -> list[tuple[float, EvidenceFigure]]:
+        """The options that measure one thing: the one whose measure matches the stated figure's
+        best, and those that match the stated figure nearly as well and that the same-measure
+        model finds measure what the best one measures (the same measure in other periods or
+        documents). A figure of another measure that the stated figure's words merely come near
+        ("carers receiving a direct payment" beside "carers accessing a support group") is left
+        out, however recent: the period chooses among figures of one measure, never between."""
+        if len(options) < 2:
+            return options
+        first = max(options, key=lambda pc: pc[0])
+        anchor = first[1]
+        # Of that measure: matched nearly as well as the best, and the same measure as it.
+        rest = [c for p, c in options if c is not anchor and p >= first[0] - MATCH_MARGIN]
+        alike = {id(c) for p, c in self.figures_of_measure(anchor.point, rest, vectors) if p >= ALIKE_MIN}
+        return [first, *((p, c) for p, c in options if id(c) in alike)]
 
     def given_in(self, point: DataPoint, passages: list[Passage]) -> bool:
         """Whether one of ``passages`` states ``point``'s value for the same measure and subject
@@ -200,6 +234,20 @@ class ClaimChecker:
 def _comparator_value(point: DataPoint) -> float | None:
     m = re.search(r"\d[\d,]*(?:\.\d+)?", point.comparator or "")
     return float(m.group(0).replace(",", "")) if m else None
+
+
+def _compared_value(point: DataPoint, siblings: list[DataPoint]) -> float | None:
+    """For a comparison ("England's 32.98%"), the value of the figure it is compared with in the
+    same sentence (the one whose comparator names it); None for anything else."""
+    if not point.is_comparator:
+        return None
+    number = re.search(r"\d[\d,]*(?:\.\d+)?", point.raw)
+    if not number:
+        return None
+    for other in siblings:
+        if other is not point and not other.is_comparator and _comparator_value(other) == float(number.group(0).replace(",", "")):
+            return other.value
+    return None
 
 
 def _name_the_service(stated: list[DataPoint], answer: str) -> None:
@@ -229,7 +277,8 @@ def _same_subject(stated: DataPoint, evidence: DataPoint) -> bool:
 
 def _nearest(point: DataPoint, options: list[tuple[float, EvidenceFigure]]) -> tuple[float, EvidenceFigure]:
     """The option nearest in period to the stated figure (the newest when it names none),
-    the most likely same measure first among equals."""
+    the most likely same measure first among equals. ``options`` are figures of one measure
+    (``ClaimChecker.one_measure``): the period picks among them, never between measures."""
     if point.date:
         return min(options, key=lambda pc: (_distance(point.date, pc[1].date), -pc[0]))
     return max(options, key=lambda pc: (pc[1].date, pc[0]))

@@ -1,27 +1,37 @@
-"""Feedback on a practice answer: rubric scores, evidence and figures to cite, a check of the
-figures the answer states, the points it missed, and a follow-up probe. No LLM: every part is
-deterministic and says why."""
+"""Feedback on a practice answer: rubric scores with reasons, evidence and figures to cite, a
+check of the figures the answer states and of what it says against the evidence's areas to
+improve, the points it missed, and a follow-up probe. A reply to the follow-up is coached with
+the answer it follows: one score for the whole answer, and what the follow-up added. No LLM:
+every part is decided by the learned sentence judgement and says why."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from prep_bot.coaching.claims import CONTRADICT_MIN as SAME_MEASURE_SHOWN
+from prep_bot.coaching.claims import ALIKE_MIN as SAME_MEASURE_SHOWN  # one figure per measure: the pair model all but sure
 from prep_bot.coaching.claims import Claim, ClaimChecker
+from prep_bot.coaching.conversation import Added, what_was_added
+from prep_bot.coaching.feedback import Reply, covered, reply_for, weakest, wrong_figures
+from prep_bot.coaching.honesty import AreasToImprove
+from prep_bot.coaching.judgement import SentenceJudge, _activity_counts, split_answer
+from prep_bot.coaching.reading import AnswerReading
+from prep_bot.coaching.rubric import DimensionScore, Rubric, registered
 from prep_bot.evidence.figure_model import FigureReader, window_text
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
 from prep_bot.evidence.passage import Passage, SearchHit
-from prep_bot.coaching.feedback import Reply, covered, reply_for, weakest, wrong_figures
 from prep_bot.framework.statements import Framework
 from prep_bot.inputs import clean_text, has_words, looks_like_english
+from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.questions import Question, QuestionBank
-from prep_bot.coaching.rubric import DimensionScore, Rubric, Scorer, answer_features, best_match
 
 MAX_ANSWER_CHARS = 6000
+MAX_TURNS = 6  # an answer and up to five replies to follow-ups, coached together
 MAX_CLAIMS = 8
 MISSED_SIMILARITY = 0.42  # an evidence passage or a point this close to the answer counts as used
+OFF_QUESTION = 0.12  # an answer this far in meaning from the question and the statement is off it
+SENTENCES = REPO_ROOT / "knowledge" / "sentences"
 
 
 @dataclass
@@ -53,41 +63,47 @@ class Feedback:
     extra: dict = field(default_factory=dict)
     missed_about: dict[str, list[list[str]]] = field(default_factory=dict)  # each missed point's dimensions
     reply: Reply | None = None  # what the coach says, decided once (see feedback.py)
+    turns: int = 1  # the answer and the replies to follow-ups it was coached with
+    added: list[Added] = field(default_factory=list)  # what the latest reply added (turns > 1)
+    findings: list = field(default_factory=list)  # answer sentences beside the evidence's areas to improve
+    wrong_sentences: list[str] = field(default_factory=list)  # the answer's sentences with a contradicted figure
+    reviews: dict = field(default_factory=dict)  # what reviewers added (name -> an object with to_dict)
 
     def to_dict(self) -> dict:
         return {
             "score": self.score,
+            "turns": self.turns,
             "dimensions": {d.name: {"score": d.score, "reason": d.reason} for d in self.dimensions},
             "evidence": [h.to_dict() for h in self.evidence],
             "data": [c.to_dict() for c in self.data],
             "claims": [c.to_dict() for c in self.claims],
+            "honesty": [f.to_dict() for f in self.findings],
             "missed": list(self.missed),
             "follow_up": self.follow_up,
+            "added": [a.to_dict() for a in self.added],
             "reply": self.reply.to_dict() if self.reply else None,
+            **{name: review.to_dict() for name, review in self.reviews.items()},
         }
 
 
 class Coach:
     """Coaches answers against the evidence store, the rubric and the question bank."""
 
-    def __init__(self, store, framework: Framework, rubric: Rubric, bank: QuestionBank | None = None) -> None:
+    def __init__(self, store, framework: Framework, rubric: Rubric, bank: QuestionBank | None = None,
+                 sentences_dir=SENTENCES, cache=None, reviewers=()) -> None:
+        """``reviewers``: each has ``review(feedback, answer)`` and may add to ``feedback.reviews``
+        (e.g. how the answer measures up to the council's agreed story); they never touch the score."""
         self.store = store
+        self.reviewers = tuple(reviewers)
         self.embedder = store.embedder
         self.framework = framework
         self.rubric = rubric
         self.bank = bank
-        self.scorer = Scorer(rubric)
         self.claims = ClaimChecker(store, store.embedder)
-        self._exemplars: tuple[np.ndarray, np.ndarray] | None = None
-
-    def _exemplar_vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._exemplars is None:
-            outcome = self.rubric.dimension("outcome")
-            self._exemplars = (
-                self.embedder.encode_cached(outcome.exemplars),
-                self.embedder.encode_cached(outcome.activity_exemplars),
-            )
-        return self._exemplars
+        judges = registered()
+        self.judges = {d.name: judges[d.name](d, rubric) for d in rubric.dimensions}
+        self.judgement = SentenceJudge(self.embedder, rubric.cues, rubric.activity_nouns, sentences_dir, cache)
+        self.areas = AreasToImprove(store, self.embedder, self.judgement)
 
     def find_question(self, text: str, qs: str) -> Question:
         """The bank's question with this text, or an ad-hoc question for it."""
@@ -97,74 +113,155 @@ class Coach:
                     return q
         return Question(id="custom", qs=qs, audience="any", text=text.strip())
 
-    def coach(self, qs: str, question: Question | str, answer: str) -> Feedback:
+    # -- one turn -------------------------------------------------------------------------------
+    def coach(self, qs: str, question: Question | str, answer: str, earlier: list[str] | None = None) -> Feedback:
+        """Coach ``answer``; with ``earlier`` (the answer and replies it follows, oldest first)
+        the whole conversation is coached as one answer, with what this reply added."""
         self.framework.qs(qs)  # raises KeyError for an unknown slug
         if isinstance(question, str):
             if not clean_text(question).strip():
                 raise ValueError("Give the question you are answering.")
             question = self.find_question(clean_text(question), qs)
-        answer = clean_text(answer).strip()  # no lone surrogates or control characters: the model refuses them
-        if not answer:
-            raise ValueError("Write an answer first: what would you say to the inspector?")
-        if len(answer) > MAX_ANSWER_CHARS:
-            raise ValueError(
-                f"That answer is {len(answer):,} characters; keep it under {MAX_ANSWER_CHARS:,} "
-                "(about two minutes of speaking)."
-            )
-        if not has_words(answer):
-            raise ValueError("That answer has no words in it, only symbols or emoji: say what you would tell the inspector.")
+        earlier = [self._checked(text, "earlier answer") for text in (earlier or []) if clean_text(text).strip()]
+        answer = self._checked(answer, "answer")
+        turns = [*earlier, answer][-MAX_TURNS:]
+        if len("\n".join(turns)) > MAX_ANSWER_CHARS * 2:
+            raise ValueError(f"Together these answers are too long to coach as one; keep them under {MAX_ANSWER_CHARS * 2:,} characters.")
         statement = self.framework.qs(qs)
-        figures = extract_figures(answer)
-        claims = self.claims.check(answer, limit=MAX_CLAIMS)
-        features = answer_features(answer, self.rubric, figures)
-        features.supported = sum(c.status == "supported" for c in claims)
-        features.contradicted = sum(c.status == "contradicted" for c in claims)
-        features.checked = len(claims)
-        features.wrong = wrong_figures(claims)
-
-        # One encode of the answer's sentences per turn; everything else is cached or stored.
         points = question.looks_for or []
-        answer_sentences = features.sentences
-        sentence_vecs = self.embedder.encode_cached(answer_sentences)
         q_vec, topic_vec = self.embedder.encode_cached([question.text, f"{statement.description} {' '.join(points)}"])
-        point_vecs = self.embedder.encode_cached(points)
-        answer_vec = _unit(sentence_vecs.mean(axis=0))
 
+        self._embed_once(turns)
+        claims = self.claims.check("\n".join(turns), limit=MAX_CLAIMS)
+        reading = self.read(qs, question.text, turns, q_vec, topic_vec, claims)
+        dimensions = self.score_dimensions(reading)
+        score = self.overall(dimensions, reading)
+        added: list[Added] = []
+        if len(turns) > 1:
+            before = self.read(qs, question.text, turns[:-1], q_vec, topic_vec, self.claims.check("\n".join(turns[:-1]), limit=MAX_CLAIMS))
+            before_dims = self.score_dimensions(before)
+            added = what_was_added(before_dims, self.overall(before_dims, before), dimensions, score, reading, len(turns) - 1)
+
+        full = "\n".join(turns)
+        answer_vec = _unit(reading.vectors.mean(axis=0)) if len(reading.vectors) else q_vec
         about_question = self.store.search(question.text, k=4, qs=qs, vector=q_vec)
-        evidence = self.store.search(f"{question.text} {answer}", k=5, qs=qs, vector=_unit(q_vec + answer_vec))
+        evidence = self.store.search(f"{question.text} {full}", k=5, qs=qs, vector=_unit(q_vec + answer_vec))
         stored = self.store.embeddings([h.passage.id for h in about_question])
         passage_vecs = [stored.get(h.passage.id, np.zeros_like(q_vec)) for h in about_question]
-
-        features.relevance = float(answer_vec @ q_vec)
-        features.topic_fit = float(answer_vec @ topic_vec)
-        outcome_vecs, activity_vecs = self._exemplar_vectors()
-        features.outcome_sim, row = best_match(sentence_vecs, outcome_vecs)
-        features.activity_sim, _ = best_match(sentence_vecs, activity_vecs)
-        features.outcome_sentence = answer_sentences[row] if answer_sentences else answer
-
-        dimensions = self.scorer.score(features)
-        if not looks_like_english(answer):  # say so, rather than let the scores look like a verdict
-            dimensions = [
-                replace(d, reason="Not in English: the coach reads English answers, so these scores say little.")
-                if d.name == "focus" else d
-                for d in dimensions
-            ]
-        score = self.scorer.overall(dimensions)
+        point_vecs = self.embedder.encode_cached(points)
         change = weakest(dimensions, self.rubric)
         data = self.data_cards([*evidence, *about_question], reader=self.claims.reader, about=q_vec)
-        candidates = self._missed(answer, sentence_vecs, answer_vec, points, point_vecs, about_question, passage_vecs, data)
+        candidates = self._missed(full, reading.vectors, answer_vec, points, point_vecs, about_question, passage_vecs, data)
         # What the answer's own scores show it covered is not "missed".
-        missed = [(text, about) for text, about in candidates if not covered(about, dimensions)][:5]
-        shown_by_scores = [text for text, about in candidates if covered(about, dimensions)]
-        follow_up = self._probe(change.name, question)
+        missed = [(text, about) for text, about in candidates if not covered(about, dimensions, self.rubric.good)][:5]
+        shown_by_scores = [text for text, about in candidates if covered(about, dimensions, self.rubric.good)]
         feedback = Feedback(
             question=question.text, qs=qs, score=score, dimensions=dimensions, evidence=evidence, data=data,
-            claims=claims, missed=[text for text, _ in missed], follow_up=follow_up, weakest=change.name,
+            claims=claims, missed=[text for text, _ in missed], follow_up="", weakest=change.name,
             missed_about={text: about for text, about in missed}, extra={"covered_by_scores": shown_by_scores},
+            turns=len(turns), added=added, findings=reading.findings,
+            wrong_sentences=[reading.sentences[i] for i in sorted(reading.contradicted)],
         )
         feedback.reply = reply_for(feedback, self.rubric)
+        feedback.weakest = feedback.reply.change.name
+        feedback.follow_up = feedback.reply.follow_up = self._probe(feedback.weakest, question)
+        for reviewer in self.reviewers:
+            reviewer.review(feedback, "\n\n".join(turns))
         return feedback
 
+    def _embed_once(self, turns: list[str]) -> None:
+        """Embed in one batch what this turn will look up: the answer's sentences, and each
+        figure's sentence, measure phrase and words around it for the claim check (one model call, not three)."""
+        texts = [t for text in turns for t in (split_answer(text) or [text])]
+        for point in extract_figures("\n".join(turns))[:MAX_CLAIMS]:
+            texts += [point.sentence, point.measure, window_text(point)]
+        self.embedder.encode_cached([t for t in dict.fromkeys(texts) if t])
+
+    def _checked(self, text: str, what: str) -> str:
+        text = clean_text(text).strip()  # no lone surrogates or control characters: the model refuses them
+        if not text:
+            raise ValueError("Write an answer first: what would you say to the inspector?")
+        if len(text) > MAX_ANSWER_CHARS:
+            raise ValueError(
+                f"That {what} is {len(text):,} characters; keep it under {MAX_ANSWER_CHARS:,} "
+                "(about two minutes of speaking)."
+            )
+        if not has_words(text):
+            raise ValueError("That answer has no words in it, only symbols or emoji: say what you would tell the inspector.")
+        return text
+
+    # -- reading and scoring --------------------------------------------------------------------
+    def read(self, qs: str, question: str, turns: list[str], q_vec, topic_vec, claims: list[Claim]) -> AnswerReading:
+        """Everything the judges need, read once: sentences over all turns, what each shows,
+        figures and the claim check, closeness to the question, and the evidence's gaps."""
+        texts, turn_of = [], []
+        for n, text in enumerate(turns):
+            parts = split_answer(text) or [text]
+            texts += parts
+            turn_of += [n] * len(parts)
+        vectors = self.embedder.encode_cached(texts)
+        full = "\n".join(turns)
+        reading = AnswerReading(
+            question=question, qs=qs, text=full, sentences=texts, turn=turn_of, vectors=vectors,
+            probs=self.judgement.read(texts, vectors),
+            figures=[extract_figures(t) for t in texts],
+            activity=[_activity_counts(t, self.rubric.activity_nouns) for t in texts],
+            english=looks_like_english(full),
+            calibration=(self.rubric.scoring.shown_from, self.rubric.scoring.shown_fully),
+        )
+        mean = _unit(vectors.mean(axis=0))
+        reading.relevance = float(mean @ q_vec)
+        reading.topic_fit = float(mean @ topic_vec)
+        reading.off_question = max(reading.relevance, reading.topic_fit) < OFF_QUESTION
+        self._place_claims(reading, claims)
+        reading.findings = self.areas.check(reading)
+        return reading
+
+    @staticmethod
+    def _place_claims(reading: AnswerReading, claims: list[Claim]) -> None:
+        reading.checked = len(claims)
+        reading.supported_count = sum(c.status == "supported" for c in claims)
+        wrong = wrong_figures(claims)
+        for claim in claims:
+            where = next((i for i, s in enumerate(reading.sentences) if claim.text in s and s in claim.sentence), None)
+            if where is None:
+                where = next((i for i, s in enumerate(reading.sentences) if claim.text in s), None)
+            if where is None:
+                continue
+            if claim.status == "supported":
+                reading.supported.add(where)
+            elif claim.status == "contradicted":
+                reading.contradicted.add(where)
+                for w in wrong:
+                    if w.said == claim.text and not w.sentence:
+                        w.sentence = reading.sentences[where]
+        reading.wrong = wrong
+
+    def score_dimensions(self, reading: AnswerReading) -> list[DimensionScore]:
+        out = []
+        for spec in self.rubric.dimensions:
+            verdict = self.judges[spec.name].judge(reading)
+            score = _clamp(verdict.score)
+            reason = self.rubric.reason(spec.name, score, verdict.variant, **verdict.fields)
+            out.append(DimensionScore(spec.name, spec.label, score, reason, list(verdict.quoted)))
+        return out
+
+    def overall(self, dimensions: list[DimensionScore], reading: AnswerReading) -> int:
+        weights = {d.name: d.weight for d in self.rubric.dimensions}
+        scores = {d.name: d.score for d in dimensions}
+        total = sum(weights[d.name] for d in dimensions)
+        value = sum(weights[d.name] * d.score for d in dimensions) / total
+        caps = self.rubric.scoring
+        fair = self.rubric.band_min(self.rubric.bands[1].name)
+        if reading.off_question or reading.share("venting") + reading.share("off") >= 0.5:
+            value = min(value, caps.off_question_cap)
+        if max(scores.get("outcome", 100), scores.get("data", 100), scores.get("learning", 100)) < fair:
+            value = min(value, caps.activity_only_cap)  # no outcome, no figure that shows how well, no gap owned
+        if reading.wrong:  # while a wrong figure stands, the answer is not yet good
+            value = min(value, self.rubric.good - 1)
+        return _clamp(value)
+
+    # -- what to offer ----------------------------------------------------------------------------
     @staticmethod
     def data_cards(hits: list[SearchHit], limit: int = 6, reader: FigureReader | None = None,
                    about: np.ndarray | None = None) -> list[DataCard]:
@@ -196,7 +293,7 @@ class Coach:
         for card in cards:
             if model is not None and chosen:
                 same = model.same_measure(card.point, [c.point for c in chosen], vectors)
-                older = [c for c, p in zip(chosen, same) if p >= SAME_MEASURE_SHOWN]
+                older = [c for c, p in zip(chosen, same) if p >= SAME_MEASURE_SHOWN and c.point.unit == card.point.unit]
                 if older:
                     kept = older[0]
                     if (card.point.date or card.passage.date or "") > (kept.point.date or kept.passage.date or ""):
@@ -239,6 +336,10 @@ class Coach:
             if sims[best] >= 0.45:
                 return question.probes[best]
         return probe
+
+
+def _clamp(value: float) -> int:
+    return int(round(max(0.0, min(100.0, value))))
 
 
 def _negated(date: str) -> str:

@@ -1,23 +1,30 @@
 """The coach's reply, decided once from the scores so that every part agrees with the others:
-a strength only where the answer scored well, one thing to change (never the strength), the
-points it missed that its own scores do not show it covered, and a plain note on any figure the
-evidence contradicts. The chat message, the feedback panel and the stored attempt all read it."""
+a strength only where the answer scored in the rubric's good band (never one resting on a
+figure the evidence contradicts), one thing to change (never the strength: correcting a wrong
+figure comes first, then owning a gap the answer hid, then the weakest dimension), the points it
+missed that its own scores do not show it covered, a plain note on any wrong figure or hidden gap,
+and what a follow-up reply added. The chat message, the feedback panel and the stored attempt all
+read it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from prep_bot.evidence.provenance import display_date
+from prep_bot.coaching.conversation import added_text
 from prep_bot.coaching.rubric import DimensionScore, Rubric, WrongFigure, wrong_figures_text
+from prep_bot.evidence.provenance import display_date
 
 if TYPE_CHECKING:
     from prep_bot.coaching.claims import Claim
 
-GOOD = 60  # a dimension scoring this or more is a strength, and covers the points it is about
-NO_STRENGTH = "No strength yet: no part of this answer scores 60 or more, so start with the one thing to change."
 # Focus is usually fine and says nothing about substance: it is never called the strength.
 NOT_A_STRENGTH = frozenset({"focus"})
+
+
+def no_strength_text(rubric: Rubric) -> str:
+    return (f"No strength yet: no part of this answer scores {rubric.good} or more, "
+            "so start with the one thing to change.")
 
 
 @dataclass
@@ -30,7 +37,8 @@ class Strength:
 
 @dataclass
 class Change:
-    """The one thing to change: the weakest dimension, why, and what to do."""
+    """The one thing to change: the weakest dimension (or a wrong figure, or a hidden gap), why,
+    and what to do."""
 
     name: str
     label: str
@@ -42,15 +50,22 @@ class Change:
 @dataclass
 class Reply:
     score: int
-    strength: Strength | None  # None: nothing scored GOOD; ``no_strength`` says so
+    strength: Strength | None  # None: nothing scored in the good band; ``no_strength`` says so
     no_strength: str | None
     change: Change
     follow_up: str
     not_covered: list[str]
     figure_note: str | None  # a plain sentence when a figure is contradicted
+    honesty_note: str | None = None  # a plain sentence when the answer says the opposite of the evidence
+    turns: int = 1
+    added: str | None = None  # what the latest reply to a follow-up added (turns > 1)
+    tone: str = ""  # the band's tone of the overall score, for whatever colours it
+    extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("extra")
+        return out
 
 
 class Scored(Protocol):
@@ -63,33 +78,44 @@ class Scored(Protocol):
     missed: list[str]
     missed_about: dict[str, list[list[str]]]
     follow_up: str
+    findings: list  # what the answer says against the evidence's areas to improve
+    wrong_sentences: list[str]  # the answer's sentences stating a contradicted figure
+    turns: int  # 1, or the answer and each reply to a follow-up coached together
+    added: object  # what the latest reply added (turns > 1)
 
 
 def _weights(rubric: Rubric) -> dict[str, float]:
     return {d.name: d.weight for d in rubric.dimensions}
 
 
-def strongest(dimensions: list[DimensionScore], rubric: Rubric) -> DimensionScore | None:
-    """The best-scoring dimension of substance if it scores GOOD or more (ties: the heavier)."""
+def strongest(dimensions: list[DimensionScore], rubric: Rubric, avoid: set[str] = frozenset(),
+              wrong_sentences: set[str] = frozenset()) -> DimensionScore | None:
+    """The best-scoring dimension of substance in the good band (ties: the heavier), never one
+    whose reason rests on a sentence stating a wrong figure."""
     weights = _weights(rubric)
-    good = [d for d in dimensions if d.score >= GOOD and d.name not in NOT_A_STRENGTH]
+    good = [
+        d for d in dimensions
+        if d.score >= rubric.good and d.name not in NOT_A_STRENGTH and d.name not in avoid
+        and not (set(d.quoted) & set(wrong_sentences))
+    ]
     return max(good, key=lambda d: (d.score, weights.get(d.name, 0.0)), default=None)
 
 
-def weakest(dimensions: list[DimensionScore], rubric: Rubric) -> DimensionScore:
+def weakest(dimensions: list[DimensionScore], rubric: Rubric, avoid: set[str] = frozenset()) -> DimensionScore:
     """The lowest-scoring dimension other than the strength (ties: the heavier, which costs the
     overall score most)."""
     weights = _weights(rubric)
-    best = strongest(dimensions, rubric)
+    best = strongest(dimensions, rubric, avoid)
     pool = [d for d in dimensions if best is None or d.name != best.name] or dimensions
     return min(pool, key=lambda d: (d.score, -weights.get(d.name, 0.0)))
 
 
-def covered(about: list[list[str]], dimensions: list[DimensionScore]) -> bool:
+def covered(about: list[list[str]], dimensions: list[DimensionScore], good: int) -> bool:
     """Whether the scores show the answer covered a point about these dimensions: each
-    requirement has a dimension scoring GOOD. A point about no dimension is never covered so."""
+    requirement has a dimension scoring ``good`` or more. A point about no dimension is never
+    covered so."""
     scores = {d.name: d.score for d in dimensions}
-    return bool(about) and all(any(scores.get(name, 0) >= GOOD for name in need) for need in about)
+    return bool(about) and all(any(scores.get(name, 0) >= good for name in need) for need in about)
 
 
 def wrong_figures(claims: list[Claim]) -> list[WrongFigure]:
@@ -116,16 +142,45 @@ def figure_note(claims: list[Claim]) -> str | None:
     return f"{lead}: {wrong_figures_text(wrong, sources=False)}."
 
 
+def honesty_note(findings: list) -> str | None:
+    """'The evidence says “...” (August 2024), and your answer says the opposite: ...'."""
+    owned = {f.evidence for f in findings if f.kind == "owns"}
+    hidden = [f for f in findings if f.kind == "claims" and f.evidence not in owned]
+    if not hidden:
+        return None
+    f = hidden[0]
+    return f"{f.cite()[0].upper()}{f.cite()[1:]}, and your answer says the opposite. Own the gap and say what is being done."
+
+
 def reply_for(feedback: Scored, rubric: Rubric) -> Reply:
-    best = strongest(feedback.dimensions, rubric)
-    worst = weakest(feedback.dimensions, rubric)
+    wrong = wrong_figures(feedback.claims)
+    hidden_note = honesty_note(feedback.findings)
+    avoid = {"data"} if wrong else set()
+    best = strongest(feedback.dimensions, rubric, avoid, set(feedback.wrong_sentences))
+    by_name = {d.name: d for d in feedback.dimensions}
+    if wrong and "data" in by_name:  # a wrong figure stands: correcting it is the one change
+        d = by_name["data"]
+        advice = rubric.dimension("data").correct_advice.format(wrong=wrong_figures_text(wrong))
+        change = Change(d.name, d.label, d.score, d.reason, advice or rubric.dimension("data").advice)
+    elif hidden_note and "learning" in by_name and (best is None or best.name != "learning"):
+        d = by_name["learning"]
+        hidden = next(f for f in feedback.findings if f.kind == "claims")
+        advice = rubric.dimension("learning").hiding_advice.format(evidence=hidden.cite())
+        change = Change(d.name, d.label, d.score, d.reason, advice[0].upper() + advice[1:])
+    else:
+        worst = weakest(feedback.dimensions, rubric, avoid)
+        change = Change(worst.name, worst.label, worst.score, worst.reason, rubric.dimension(worst.name).advice)
     about = feedback.missed_about
     return Reply(
         score=feedback.score,
         strength=Strength(best.name, best.label, best.score, best.reason) if best else None,
-        no_strength=None if best else NO_STRENGTH,
-        change=Change(worst.name, worst.label, worst.score, worst.reason, rubric.dimension(worst.name).advice),
+        no_strength=None if best else no_strength_text(rubric),
+        change=change,
         follow_up=feedback.follow_up,
-        not_covered=[m for m in feedback.missed if not covered(about.get(m, []), feedback.dimensions)],
+        not_covered=[m for m in feedback.missed if not covered(about.get(m, []), feedback.dimensions, rubric.good)],
         figure_note=figure_note(feedback.claims),
+        honesty_note=hidden_note,
+        turns=feedback.turns,
+        added=added_text(feedback.added) if feedback.turns > 1 else None,
+        tone=rubric.tone(feedback.score),
     )

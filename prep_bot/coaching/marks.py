@@ -4,8 +4,8 @@ and, for a spoken answer, fillers and long pauses. The transcript is then shown 
 in it, as Google's Interview Warmup and Yoodli show theirs.
 
 Findings come in as a plain list of (text of the answer, kind), so that any judge can feed them:
-today they are read from the Feedback (the reasons that quote a sentence, the claims with their
-sentences, the rubric's cues); per-sentence labels from a learned judgement fit the same list.
+they are read from the Feedback (the sentences the learned judgement's reasons rely on, and the
+claims with their sentences).
 ``locate`` finds each in the answer; a finding that is not in the answer (the answer was edited
 after it was found) is left out rather than guessed."""
 
@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 
 from prep_bot.coaching.delivery import Delivery, filler_spans
-from prep_bot.coaching.rubric import find_cues
 from prep_bot.evidence.figures import extract_figures, sentences
 
 KINDS = {  # kind -> what the mark means, as the legend says it
@@ -40,38 +39,33 @@ class Mark:
 
 def findings(feedback, answer: str, rubric) -> list[tuple[str, str]]:
     """(text of the answer, kind) for what the coach found in ``answer``. Figures come with their
-    claim check as "figure:supported" and so on."""
+    claim check as "figure:supported" and so on. A sentence is marked as an outcome, an example
+    or an honest gap only when that dimension's score credits it (a band above the lowest), and
+    it is the sentence the learned judgement's reason relies on: a mark never praises what the
+    score marks down, nor a sentence that hides a gap the evidence names."""
     out: list[tuple[str, str]] = []
     scores = {d.name: d for d in feedback.dimensions}
-    outcome = scores.get("outcome")
-    if outcome and outcome.score >= 60:
-        quoted = _quoted_in(outcome.reason)
-        if quoted:
-            out.append((quoted, "outcome"))
+    credited = _credited_from(rubric)
+    for name, kind in (("outcome", "outcome"), ("example", "example"), ("learning", "gap")):
+        d = scores.get(name)
+        if d is None or d.score < credited:
+            continue
+        quoted = list(getattr(d, "quoted", None) or []) or [q for q in [_quoted_in(d.reason)] if q]
+        out += [(sentence, kind) for sentence in quoted]
+        if name == "example":  # someone's own words, in quotation marks, are the example too
+            out += [(sentence, "example") for sentence in sentences(answer) if _QUOTATION.search(sentence)]
     checked = set()
     for claim in feedback.claims:
         out.append((claim.text, f"figure:{claim.status}"))
         checked.add(claim.text)
     out += [(p.raw, "figure") for p in extract_figures(answer) if p.raw not in checked]
-    example = scores.get("example")
-    if example and example.score >= 50:
-        cues = _cues(rubric, "example", "cues")
-        for sentence in sentences(answer):
-            if _QUOTATION.search(sentence) or find_cues(cues, sentence):
-                out.append((sentence, "example"))
-    learning = scores.get("learning")
-    if learning and learning.score > 0:
-        honest = _cues(rubric, "learning", "honesty_cues")
-        out += [(s, "gap") for s in sentences(answer) if find_cues(honest, s)]
     return out
 
 
-def _cues(rubric, dimension: str, field: str) -> list[str]:
-    """A dimension's cue phrases from the rubric (none when it has no such dimension or list)."""
-    for d in rubric.dimensions:
-        if d.name == dimension:
-            return list(getattr(d, field, None) or [])
-    return []
+def _credited_from(rubric) -> int:
+    """The lowest score that credits a dimension: the floor of the band above the lowest."""
+    bands = getattr(rubric, "bands", None) or []
+    return bands[-2].min if len(bands) >= 2 else 50
 
 
 def _quoted_in(reason: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-TASKS = ("coach", "ask", "disagree")
+TASKS = ("coach", "ask", "disagree", "inspector")
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,13 @@ class AttemptRow(Base):
     feedback: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     # JSON: how a spoken answer was said (delivery.Delivery.to_dict()); NULL for typed answers
     delivery: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    # The version of the council's story (story_versions.id) the answer was judged against; NULL: none
+    story_version: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     # The attempt whose follow-up question this one answers; NULL for an answer to the question itself
     follows: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    # JSON: [{question, answer}] per turn when replies to follow-ups were coached with the answer;
+    # NULL for one turn (``answer`` is then the whole answer)
+    turns: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
 
 # Evidence fields worth keeping with an attempt: enough to cite it again, not the whole passage.
@@ -74,6 +79,14 @@ def compact_feedback(feedback: dict) -> dict:
             for hit in out["evidence"] if isinstance(hit, dict)
         ]
     return _short(out)
+
+
+def judged_against(feedback: dict | None) -> int | None:
+    """The story version a coached answer was judged against, from its feedback (None: none)."""
+    on_message = (feedback or {}).get("on_message")
+    story = on_message.get("story") if isinstance(on_message, dict) else None
+    found = story.get("id") if isinstance(story, dict) else None
+    return int(found) if isinstance(found, int) else None
 
 
 LEGACY_FOLLOW_UP = "#probe"  # how releases before the ``follows`` column marked a follow-up's question id
@@ -112,9 +125,12 @@ class Attempt:
     feedback: dict | None = None  # None: saved before feedback was kept
     delivery: dict | None = None  # None: a typed answer
     follows: int | None = None  # the attempt whose follow-up this answers; None: the question itself
+    turns: list[dict] | None = None  # [{question, answer}]; None: one turn
+    story_version: int | None = None  # the story version it was judged against; None: no agreed story then
 
     @property
     def is_follow_up(self) -> bool:
+        """Saved apart from the attempt it follows (releases before turns were kept)."""
         return self.follows is not None
 
     @classmethod
@@ -123,8 +139,13 @@ class Attempt:
             row.id, row.user, row.team, row.audience, row.qs, row.question_id, row.question, row.answer,
             row.score, json.loads(row.dimensions), json.loads(row.claims or "[]"), row.created_at,
             json.loads(row.feedback) if row.feedback else None, json.loads(row.delivery) if row.delivery else None,
-            row.follows,
+            follows=row.follows, turns=json.loads(row.turns) if row.turns else None, story_version=row.story_version,
         )
+
+    @property
+    def answers(self) -> list[str]:
+        """The answer and each reply to a follow-up, oldest first."""
+        return [t.get("answer", "") for t in self.turns] if self.turns else [self.answer]
 
 
 class AttemptLog:
@@ -147,21 +168,51 @@ class AttemptLog:
     def add(
         self, *, user: str, team: str, audience: str, qs: str, question_id: str, question: str, answer: str,
         score: int, dimensions: dict[str, int], claims: list[dict] | None = None, feedback: dict | None = None,
-        delivery: dict | None = None, follows: int | None = None,
+        delivery: dict | None = None, follows: int | None = None, story_version: int | None = None,
     ) -> Attempt:
         """Save one attempt. ``feedback`` is the coach's ``Feedback.to_dict()``; it is compacted
         (see ``compact_feedback``) before it is stored. ``delivery`` is how a spoken answer was
         said (``Delivery.to_dict()``). ``follows``: the attempt whose follow-up question this
-        answers (``question_id`` stays that of the question it all began with)."""
+        answers (``question_id`` stays that of the question it all began with). ``story_version``:
+        the agreed story's version the answer was judged against (default: the one the
+        feedback's ``on_message`` names)."""
+        if story_version is None:
+            story_version = judged_against(feedback)
         row = AttemptRow(
             user=user.strip() or "anonymous", team=team.strip(), audience=audience, qs=qs, question_id=question_id,
             question=question, answer=answer, score=int(score), dimensions=json.dumps(dimensions),
             claims=json.dumps(claims or []),
             feedback=json.dumps(compact_feedback(feedback), ensure_ascii=False) if feedback else None,
             delivery=json.dumps(_short(delivery), ensure_ascii=False) if delivery else None, follows=follows,
+            story_version=story_version,
         )
         with self._session() as session, session.begin():
             session.add(row)
+        return Attempt.from_row(row)
+
+    def add_turn(
+        self, attempt_id: int, *, question: str, answer: str, score: int, dimensions: dict[str, int],
+        claims: list[dict] | None = None, feedback: dict | None = None, delivery: dict | None = None,
+    ) -> Attempt | None:
+        """Add a reply to a follow-up to a saved attempt: the turn is kept, and the attempt's score,
+        dimensions, claims and feedback become those of the whole answer coached together (the
+        answer column holds every turn, so readers of one answer see all of it). None when the
+        attempt is gone."""
+        with self._session() as session, session.begin():
+            row = session.get(AttemptRow, int(attempt_id))
+            if row is None:
+                return None
+            turns = json.loads(row.turns) if row.turns else [{"question": row.question, "answer": row.answer}]
+            turns.append({"question": question, "answer": answer})
+            row.turns = json.dumps(turns, ensure_ascii=False)
+            row.answer = "\n\n".join(t["answer"] for t in turns)
+            row.score = int(score)
+            row.dimensions = json.dumps(dimensions)
+            row.claims = json.dumps(claims or [])
+            if feedback:
+                row.feedback = json.dumps(compact_feedback(feedback), ensure_ascii=False)
+            if delivery:
+                row.delivery = json.dumps(_short(delivery), ensure_ascii=False)
         return Attempt.from_row(row)
 
     def add_model_help(self, attempt_id: int, help: dict) -> bool:

@@ -22,15 +22,20 @@ LOOKS_FOR_SHOWN = 5  # points from the likely questions, before the rubric's dim
 ONE_STORY = "One story: the same figures and messages as colleagues, leaders and the self-assessment"
 
 
-def briefing(store, framework, rubric, bank, qs: str | None = None, audience: str | None = None) -> dict:
+def briefing(store, framework, rubric, bank, qs: str | None = None, audience: str | None = None, stories=None) -> dict:
     """The briefing pack as data, from the evidence ``store``, the ``framework``, the ``rubric``
-    and the question ``bank``: per quality statement (all when ``qs`` is None) its key messages,
-    figures, likely questions (for ``audience``, or every audience) and what a good answer covers."""
+    and the question ``bank``: per quality statement (all when ``qs`` is None) the council's
+    agreed story when a lead has approved one (from the story book ``stories``), its key
+    messages, figures, likely questions (for ``audience``, or every audience) and what a good
+    answer covers."""
     if qs is not None and qs not in QS_SLUGS:
         raise ValueError(f"unknown quality statement {qs!r}; expected one of {', '.join(QS_SLUGS)}")
     if audience is not None and audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
+    from prep_bot.story.team import briefing_section
+
     passages = store.passages()  # the home council's and those naming no council
+    agreed = stories.approved() if stories is not None else {}  # the council's approved story per statement
     dimensions = [{"label": d.label, "probe": d.probe} for d in rubric.dimensions]
     statements = []
     for q in framework.quality_statements:
@@ -39,7 +44,7 @@ def briefing(store, framework, rubric, bank, qs: str | None = None, audience: st
         mine = [p for p in passages if q.slug in p.quality_statements]
         questions = bank.select(qs=q.slug, audience=audience)
         statements.append({
-            "qs": q.slug, "title": q.title, "commitment": q.commitment,
+            "qs": q.slug, "title": q.title, "commitment": q.commitment, "story": briefing_section(agreed.get(q.slug)),
             "key_messages": [
                 {"polarity": polarity, "message": _lead(p.text), "title": p.title, "date": display_date(p.date),
                  "dated": store.is_dated(p), "citation": p.citation}
@@ -59,9 +64,9 @@ def briefing(store, framework, rubric, bank, qs: str | None = None, audience: st
     }
 
 
-def briefing_html(store, framework, rubric, bank, qs: str | None = None, audience: str | None = None) -> str:
+def briefing_html(store, framework, rubric, bank, qs: str | None = None, audience: str | None = None, stories=None) -> str:
     """The briefing pack as a printable HTML page (one quality statement per printed page)."""
-    return render("briefing.html.j2", pack=briefing(store, framework, rubric, bank, qs, audience))
+    return render("briefing.html.j2", pack=briefing(store, framework, rubric, bank, qs, audience, stories))
 
 
 def _figures(store, passages, qs: str) -> list[dict]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from prep_bot.practice.attempts import Attempt
 from prep_bot.coaching.delivery import Delivery
+from prep_bot.coaching.rubric import score_tone
 from prep_bot.evidence.provenance import display_date
 from prep_bot.infra.templating import render
 
@@ -91,7 +92,7 @@ def attempt_view(attempt: Attempt, titles: dict[str, str], labels: dict[str, str
         dimensions.append({
             "label": labels.get(name, name.replace("_", " ").capitalize()), "score": score,
             "reason": str(entry.get("reason") or "") if isinstance(entry, dict) else "",
-            "tone": "good" if score >= 65 else "mid" if score >= 40 else "low",
+            "tone": score_tone(score),  # the rubric's bands (knowledge/rubric.yaml)
         })
     claims = []
     for claim in fb.get("claims", attempt.claims) or []:

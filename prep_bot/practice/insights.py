@@ -70,6 +70,7 @@ class StatementReadiness:
     questions: int
     components: dict[str, float] = field(default_factory=dict)
     unaddressed: list[dict] = field(default_factory=list)
+    agreed_story: dict | None = None  # the approved story's {"version", "by", "at"}; None: none approved
 
     def to_dict(self) -> dict:
         return {
@@ -79,7 +80,7 @@ class StatementReadiness:
             "evidence_categories": dict(self.evidence_categories),
             "unanswered": [u.to_dict() for u in self.unanswered], "practice": dict(self.practice),
             "questions": self.questions, "components": {k: round(v, 3) for k, v in self.components.items()},
-            "unaddressed_improvements": list(self.unaddressed),
+            "unaddressed_improvements": list(self.unaddressed), "agreed_story": self.agreed_story,
         }
 
 
@@ -98,13 +99,16 @@ def meaningful_figures(text: str) -> list[DataPoint]:
 class Insights:
     """Readiness per statement, unanswered questions, and team stories."""
 
-    def __init__(self, store, framework, bank, attempts, embedder, cache=None) -> None:
+    def __init__(self, store, framework, bank, attempts, embedder, cache=None, stories=None) -> None:
+        """``stories``: the agreed story's views (prep_bot.story.team.StoryViews); without it the
+        key messages are the evidence's own."""
         self.store = store
         self.framework = framework
         self.bank = bank
         self.attempts = attempts
         self.embedder = embedder
         self.cache = cache  # a VectorCache in the data dir: the question checks outlive the process
+        self.stories = stories
         self._evidence_cache: tuple[int, dict] | None = None
 
     # -- readiness --------------------------------------------------------------------------
@@ -218,9 +222,11 @@ class Insights:
         see (default: everyone's)."""
         facts = self._evidence(progress)
         attempts = self.attempts.list() if attempts is None else attempts
+        approved = self.stories.approved() if self.stories is not None else {}
         rows = []
         for q in self.framework.quality_statements:
             f = facts[q.slug]
+            story = approved.get(q.slug)
             tried = [a for a in attempts if a.qs == q.slug]
             mean = sum(a.score for a in tried) / len(tried) if tried else 0.0
             coverage = 1 - len(f["unanswered"]) / f["questions"] if f["questions"] else 0.0
@@ -236,6 +242,8 @@ class Insights:
                 practice={"attempts": len(tried), "mean_score": round(mean, 1)}, questions=f["questions"],
                 components={"coverage": coverage, "balance": balance, "categories": present, "data": data, "practice": practice},
                 unaddressed=self._unaddressed(f["passages"], tried),
+                agreed_story={"version": story.version, "by": story.by, "at": story.at.isoformat(timespec="minutes")}
+                if story else None,
             ))
         return rows
 
@@ -286,7 +294,8 @@ class Insights:
         for q in self.framework.quality_statements:
             tried = [a for a in attempts if a.qs == q.slug]
             f = facts[q.slug]
-            messages = self._key_messages(f["passages"], tried, q.slug)
+            agreed = self.stories.grid_rows(q.slug, tried) if self.stories is not None else None
+            messages = agreed if agreed is not None else self._key_messages(f["passages"], tried, q.slug)
             dims: dict[str, float] = {}
             for a in tried:
                 for name, value in a.dimensions.items():
@@ -298,7 +307,7 @@ class Insights:
                 "dimensions": {k: round(v, 1) for k, v in dims.items()},
                 "figures_used": sorted({c["text"] for a in tried for c in a.claims}),
                 "examples_used": [e for a in tried for e in _examples(a.answer)][:4],
-                "key_messages": messages,
+                "key_messages": messages, "agreed": agreed is not None,
             })
         return story
 
@@ -318,7 +327,7 @@ class Insights:
             out.append({
                 "polarity": polarity, "message": _lead(p.text), "citation": p.citation, "mentioned": bool(said_by),
                 "said_by": said_by, "title": p.title, "date": p.date or None, "dated": self.store.is_dated(p),
-                "passage_id": p.id,
+                "passage_id": p.id, "agreed": False,
             })
         return out
 

@@ -24,6 +24,9 @@ COLUMNS = [
     ("Mean practice score", lambda r: r.practice["mean_score"] if r.practice["attempts"] else None, 100, False),
     ("Questions with evidence", lambda r: r.components["coverage"], 1, True),
     ("Readiness", lambda r: r.readiness, 100, False),
+    # Marked, not scored: green with an approved story (its version), red without one.
+    ("Agreed story", lambda r: 1.0 if r.agreed_story else 0.0, 1, False,
+     lambda r: f"v{r.agreed_story['version']}" if r.agreed_story else "none"),
 ]
 
 
@@ -52,12 +55,17 @@ def heatmap_table(rows: list[StatementReadiness]) -> dict:
         "columns": [label for label, *_ in COLUMNS],
         "rows": [
             {"title": r.title, "cells": [
-                {"text": _cell(get(r), share), "shade": _shade(get(r), full), "label": label}
-                for label, get, full, share in COLUMNS
+                {"text": text(r) if text else _cell(get(r), share), "shade": _shade(get(r), full), "label": label}
+                for label, get, full, share, *custom in COLUMNS for text in [custom[0] if custom else None]
             ]}
             for r in rows
         ],
     }
+
+
+def story_mark(r: StatementReadiness) -> str:
+    """ "agreed story v3" or "no approved story" """
+    return f"agreed story v{r.agreed_story['version']}" if r.agreed_story else "no approved story"
 
 
 def heatmap_html(rows: list[StatementReadiness]) -> str:
@@ -91,16 +99,16 @@ def readiness_html(rows: list[StatementReadiness], title: str = "prep-bot readin
 
 
 def readiness_markdown(rows: list[StatementReadiness]) -> str:
-    lines = ["# prep-bot readiness report", "", "| Quality statement | Readiness | Passages | Strengths | To improve | Data points | Categories | Attempts | Mean score | Unanswered |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["# prep-bot readiness report", "", "| Quality statement | Readiness | Passages | Strengths | To improve | Data points | Categories | Attempts | Mean score | Unanswered | Agreed story |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
             f"| {r.title} | {r.readiness} | {r.evidence_passages} | {r.strengths} | {r.improvements} | {r.data_points} | "
             f"{sum(1 for v in r.evidence_categories.values() if v)}/{len(CATEGORY_NAMES)} | {r.practice['attempts']} | "
-            f"{r.practice['mean_score']} | {len(r.unanswered)}/{r.questions} |"
+            f"{r.practice['mean_score']} | {len(r.unanswered)}/{r.questions} | {story_mark(r)} |"
         )
     lines += ["", f"_{READINESS_FORMULA}. Unanswered: best passage below {WEAK_EVIDENCE} cosine similarity._", ""]
     for r in sorted(rows, key=lambda r: r.readiness):
-        lines.append(f"## {r.title} (readiness {r.readiness})")
+        lines.append(f"## {r.title} (readiness {r.readiness}, {story_mark(r)})")
         for u in r.unanswered:
             lines.append(f"- Unanswered: {_md(u.text)} (best evidence {u.best_score:.3f})")
         for u in r.unaddressed[:8]:
@@ -113,11 +121,12 @@ def readiness_csv(rows: list[StatementReadiness]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["qs", "title", "readiness", "evidence_passages", "strengths", "improvements", "data_points",
-                     *[f"category: {n}" for n in CATEGORY_NAMES], "practice_attempts", "practice_mean_score", "unanswered", "questions"])
+                     *[f"category: {n}" for n in CATEGORY_NAMES], "practice_attempts", "practice_mean_score", "unanswered", "questions",
+                     "agreed_story_version"])
     for r in rows:
         writer.writerow([r.qs, r.title, r.readiness, r.evidence_passages, r.strengths, r.improvements, r.data_points,
                          *[r.evidence_categories[n] for n in CATEGORY_NAMES], r.practice["attempts"], r.practice["mean_score"],
-                         len(r.unanswered), r.questions])
+                         len(r.unanswered), r.questions, r.agreed_story["version"] if r.agreed_story else ""])
     return out.getvalue()
 
 
@@ -161,16 +170,20 @@ def team_story_markdown(story: dict) -> str:
         f"A member said a message when one of their answers on that statement comes close to it in meaning "
         f"(cosine similarity {ADDRESSED} or more); “–”: no practice on that statement."
     )
+    if any(s.get("agreed") for s in story["statements"]):
+        lines.append(
+            "Agreed messages come from the story a lead approved: each answer is judged against the version "
+            "current when it was given, and “–” means no answer on the statement since the story was agreed."
+        )
     lines.append("")
     lines.append("| Quality statement | Key message | " + " | ".join(_md(m) for m in members) + (" |" if members else "|"))
     lines.append("|---|---|" + "---|" * len(members))
     for s in story["statements"]:
         for m in s["key_messages"]:
-            cells = [
-                "said" if who in m.get("said_by", []) else "not said" if who in s.get("practised_by", []) else "–"
-                for who in members
-            ]
-            label = "Strength" if m["polarity"] == "strength" else "To improve"
+            asked = m.get("judged_by", []) if m.get("agreed") else s.get("practised_by", [])
+            cells = ["said" if who in m.get("said_by", []) else "not said" if who in asked else "–" for who in members]
+            label = ("Agreed " if m.get("agreed") else "") + ("strength" if m["polarity"] == "strength" else "to improve")
+            label = label[:1].upper() + label[1:]
             lines.append(
                 f"| {_md(s['title'])} | {label}: {_md(m['message'])} ({_md(m['citation'])}) | "
                 + " | ".join(cells) + (" |" if cells else "|")

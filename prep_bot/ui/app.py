@@ -126,8 +126,10 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
 
             app.load(whoami, None, banner, api_name="whoami")
             app.load(room, None, [*tabs.values(), person_row], api_name=False)
-        ask, ask_inputs, ask_outputs = first_question
-        app.load(ask, ask_inputs, ask_outputs, api_name=False)
+        ask, ask_inputs, ask_outputs, (study, study_inputs, study_output) = first_question
+        app.load(ask, ask_inputs, ask_outputs, api_name=False).then(
+            study, study_inputs, study_output, api_name=False, show_progress="hidden"
+        )
         guard_all(app)  # one way to fail for every callback (ui/errors.py)
     return app
 

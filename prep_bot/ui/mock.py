@@ -60,10 +60,13 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             said = spoken_for(spoken, being_answered(state))
             done = interview.answer(me, state["ids"][state["index"]] if running else None, text, state.get("audience", ""), said)
             question, feedback = done.question, done.feedback
-            weakest = min(feedback.dimensions, key=lambda d: d.score)
+            # The one thing to change for this answer, as the coach's reply decided it (a wrong
+            # figure, a hidden gap, else the weakest dimension), with this answer's own reason.
+            change = feedback.reply.change
             state = {**state, "index": state["index"] + 1, "started": time.time()}
             state["results"] = [*state["results"], {
-                "qs": question.qs, "question": question.text, "score": feedback.score, "weakest": weakest.label,
+                "qs": question.qs, "question": question.text, "score": feedback.score,
+                "weakest": f"{change.label}: {change.reason}",
                 "time": _clock(used) + (" (over time)" if used > state["limit"] else "")
                 + (f" · spoken, {said['words_per_minute']} words a minute" if said else ""), "attempt_id": done.attempt.id,
             }]

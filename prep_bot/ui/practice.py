@@ -8,6 +8,7 @@ import gradio as gr
 from prep_bot.app.practice import MIX, WEAKEST, Session, audience_for
 from prep_bot.practice.questions import AUDIENCES, Question
 from prep_bot.services import Services
+from prep_bot.story.card import cards_html
 from prep_bot.ui.advice import stream_coach_help
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import (
@@ -53,21 +54,26 @@ def coach_message(feedback, previous: int | None, delivery: dict | None = None) 
         delta = feedback.score - previous
         change = f" ({'+' if delta > 0 else ''}{delta} since your last try)"
     best, worst = reply.strength, reply.change
+    whole = f" for the whole answer ({feedback.turns} turns)" if feedback.turns > 1 else ""
     lines = [
-        f"**Score {feedback.score}/100**{change}",
+        f"**Score {feedback.score}/100**{whole}{change}",
         f"**Strength:** {md_escape(best.label.lower())}. {md_escape(best.reason)}" if best
         else f"**Strength:** {md_escape(reply.no_strength)}",
         f"**Change one thing:** {md_escape(worst.label.lower())}. {md_escape(worst.advice or worst.reason)}",
     ]
     if delivery_line(delivery):
         lines.insert(1, delivery_line(delivery))
+    if reply.added:
+        lines.insert(1, md_escape(reply.added))
     if reply.figure_note:
         lines.append(md_escape(reply.figure_note))
+    if reply.honesty_note:
+        lines.append(md_escape(reply.honesty_note))
     lines.append(f"**Follow-up:** {md_escape(reply.follow_up)}")
     return "\n\n".join(lines)
 
 
-def detail_messages(feedback, framework, store, glossary) -> list[dict]:
+def detail_messages(feedback, framework, store, glossary, rubric=None) -> list[dict]:
     """The folded sections under a reply: the six dimensions, the claim check, and the evidence
     and figures the answer could have used (chat messages that open when clicked)."""
     reply = feedback.reply
@@ -79,7 +85,7 @@ def detail_messages(feedback, framework, store, glossary) -> list[dict]:
         + (f", {wrong} contradicted" if wrong else "")
     )
     sections = [
-        ("Score by dimension", dimension_table(feedback.dimensions)),
+        ("Score by dimension", dimension_table(feedback.dimensions, rubric)),
         (claim_title, claims_table(feedback.claims, heading=False)),
         (
             "Evidence and figures you could use",
@@ -102,8 +108,9 @@ def detail_messages(feedback, framework, store, glossary) -> list[dict]:
 
 def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors):
     """The tab; returns (callback, inputs, outputs) of the first question, which the app asks
-    when the page loads. Each callback reads who is asking, calls the practice use case
-    (prep_bot/app/practice.py) and renders what it returns."""
+    when the page loads, and (callback, inputs, output) of its study card, shown after it. Each
+    callback reads who is asking, calls the practice use case (prep_bot/app/practice.py) and
+    renders what it returns."""
     practice = services.practice
 
     def ask(user: str, audience: str, qs_choice: str, with_challenges: bool, state: dict, request: gr.Request):
@@ -128,10 +135,10 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             feedback = turn.feedback
             chat = [
                 *(chat or []),
-                {"role": "user", "content": md_escape(turn.attempt.answer)},
+                {"role": "user", "content": md_escape(turn.said)},
                 {"role": "assistant", "content": coach_message(feedback, turn.previous, said) + "\n\n_Saved to your practice history._"},
-                *delivery_section(said, turn.attempt.answer, feedback, services.rubric),
-                *detail_messages(feedback, services.framework, services.store, services.glossary),
+                *delivery_section(said, turn.said, feedback, services.rubric),
+                *detail_messages(feedback, services.framework, services.store, services.glossary, services.rubric),
             ]
             pending = {"feedback": feedback, "answer": turn.attempt.answer, "attempt": turn.attempt.id} if services.advisor.configured else {}
             return chat, turn.session.to_dict(), "", {}, pending
@@ -162,6 +169,16 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             message = question_message(question, services, prefix="Let's try that one again.\n\n")
             return [*(chat or []), {"role": "assistant", "content": message}], session.to_dict()
 
+    def study(user: str, state: dict, request: gr.Request) -> str:
+        """The agreed story's study card for the statement of the question being asked, for
+        the person's role (staff: the lines and two figures; managers and leads: everything)."""
+        with user_errors():
+            me = current_user(services.policy, request, user)
+            found = practice.study_card(me, Session.of(state))
+            if not found:
+                return ""
+            return cards_html([found["card"]], []) if found["card"] else cards_html([], [found["title"]])
+
     def first_question(audience: str, qs_choice: str, state: dict, request: gr.Request):
         """The page opens with a question already asked, for the signed-in person's role."""
         with user_errors():
@@ -185,6 +202,8 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             group_consecutive_messages=True, autoscroll=False,  # a reply opens at its score (ui/app.py ENTER_SENDS)
         )
         elsewhere_box = gr.HTML(elem_id="practice-elsewhere-box")
+        with gr.Accordion("Our agreed story on this statement", open=False, elem_id="practice-story"):
+            story_box = gr.HTML(elem_id="practice-story-card")
         reply = gr.Textbox(
             label="Your answer", lines=3, max_lines=12, elem_id="practice-answer",
             placeholder="Answer as you would to the inspector: what changed for people, how you know, an example, "
@@ -200,12 +219,16 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             again = gr.Button("Try again", elem_id="practice-again", scale=1)
             next_btn = gr.Button("Next question", elem_id="practice-ask", scale=1)
         ask_inputs = [user_box, audience, qs_choice, with_challenges, state]
-        read_aloud_after(next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask"), chat, read_aloud, voice_status)
+        asked = next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask")
+        read_aloud_after(asked, chat, read_aloud, voice_status)
+        asked.then(study, [user_box, state], story_box, api_name="study_card", show_progress="hidden")
         # A new "I am" or statement asks a matching question at once, and clearing the chat starts a
         # new one: the question on screen is always the one the next answer is scored against.
         # (.input, not .change: the page setting "I am" from the sign-in must not ask twice.)
         for changed in (audience.input, qs_choice.input, chat.clear):
-            read_aloud_after(changed(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name=False), chat, read_aloud, voice_status)
+            redrawn = changed(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name=False)
+            read_aloud_after(redrawn, chat, read_aloud, voice_status)
+            redrawn.then(study, [user_box, state], story_box, api_name=False, show_progress="hidden")
         answer_inputs = [reply, user_box, team_box, audience, chat, state, spoken]
         # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
         sent = send.click(answer, answer_inputs, [chat, state, reply, spoken, pending], api_name="answer").then(
@@ -220,4 +243,4 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         read_aloud_after(again.click(try_again, [chat, state], [chat, state], api_name="try_again"), chat, read_aloud, voice_status)
         wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="transcribe")
         wire_read_aloud(read_aloud, chat, voice_status)
-    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience]
+    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience], (study, [user_box, state], story_box)

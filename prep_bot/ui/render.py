@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from prep_bot.coaching.rubric import score_tone
 from prep_bot.evidence.passage import SearchHit
 from prep_bot.framework.statements import Framework
 from prep_bot.evidence.provenance import display_date, same_council
@@ -113,15 +114,15 @@ def md_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_[]#|~" else ch for ch in text)
 
 
-def _bar(score: int) -> str:
-    tone = "pb-good" if score >= 65 else "pb-mid" if score >= 40 else "pb-low"
+def _bar(score: int, rubric=None) -> str:
+    tone = f"pb-{score_tone(score, rubric)}"  # the rubric's bands (knowledge/rubric.yaml)
     return f'<div class="pb-bar"><div class="pb-fill {tone}" style="width:{int(score)}%"></div></div>'
 
 
-def dimension_table(dimensions) -> str:
+def dimension_table(dimensions, rubric=None) -> str:
     """The six dimensions: label, score, a bar and the one-line reason (escaped)."""
     rows = "".join(
-        f'<tr><td>{escape(d.label)}</td><td class="pb-num">{d.score}</td><td>{_bar(d.score)}</td>'
+        f'<tr><td>{escape(d.label)}</td><td class="pb-num">{d.score}</td><td>{_bar(d.score, rubric)}</td>'
         f"<td>{escape(d.reason)}</td></tr>"
         for d in dimensions
     )

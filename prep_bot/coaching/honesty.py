@@ -1,0 +1,109 @@
+"""Honest beats hiding: where the home council's evidence names an area to improve for the
+statement, an answer that says the opposite is told so, with the evidence sentence and its
+date, and an answer that owns the same gap is credited.
+
+The areas to improve are the sentences of the statement's passages tagged "improvement" that a
+learned reading of the evidence's own voice takes to name a weakness or a recommendation
+(meaning, not words: "There are no delays for section 42 enquiries" is not one). An answer sentence is set beside the
+closest of them; a small learned model (trained on labelled answer/evidence pairs,
+knowledge/sentences/contradictions.txt) decides from how close they are in meaning and from what
+the answer sentence shows whether it claims the opposite, owns the gap, or is about something
+else, so an answer that talks about another subject raises no alarm."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from prep_bot.coaching.judgement import LABELS, SentenceJudge, split_answer
+from prep_bot.coaching.reading import AnswerReading, Finding
+from prep_bot.evidence.provenance import display_date
+
+GAP_MIN = 0.6  # an evidence sentence read as naming an area to improve at least this surely
+NEAR_MIN = 0.4  # an answer sentence this close in meaning to a gap of its statement is compared with it
+NEAR_OTHER = 0.5  # ... and this close to one tagged with another statement (tags are not perfect)
+CLAIMS_MIN = 0.8  # the pair model's probability that decides "claims the opposite"
+OWNS_MIN = 0.5  # ... and "owns the gap"
+SAME_GAP = 0.6  # two evidence sentences this close name the same gap
+CANDIDATES = 3  # evidence sentences compared with each answer sentence
+
+
+class AreasToImprove:
+    """The evidence's areas to improve, and the check of an answer against them."""
+
+    def __init__(self, store, embedder, judge: SentenceJudge) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.judge = judge
+        self._cache: dict[tuple, tuple[list, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def gaps(self) -> tuple[list[tuple[str, object]], np.ndarray]:
+        """(sentence, passage) pairs naming an area to improve in the home council's current
+        evidence (passages tagged "improvement", not older than the staleness limit), and their
+        vectors."""
+        key = (self.store.catalog.generation, self.store.home_council)
+        with self._lock:
+            found = self._cache.get(key)
+        if found is not None:
+            return found
+        items: list[tuple[str, object]] = []
+        for passage in self.store.passages(polarity="improvement"):
+            if self.store.is_dated(passage):
+                continue  # a finding older than the staleness limit is not held against anyone
+            for sentence in split_answer(passage.text):
+                sentence = sentence.lstrip("-•* ").strip()
+                if 6 <= len(sentence.split()) <= 60:
+                    items.append((sentence, passage))
+        vectors = np.zeros((0, 384), dtype=np.float32)
+        if items:
+            texts = [s for s, _ in items]
+            vectors = self.embedder.encode_cached(texts, persist=True)
+            weak = self.judge.weakness(texts, vectors)
+            keep = [i for i in range(len(items)) if weak[i] >= GAP_MIN]
+            items = [items[i] for i in keep]
+            vectors = vectors[keep] if keep else vectors[:0]
+        with self._lock:
+            if len(self._cache) > 16:
+                self._cache.clear()
+            self._cache[key] = (items, vectors)
+        return items, vectors
+
+    def check(self, reading: AnswerReading) -> list[Finding]:
+        """Answer sentences that claim the opposite of, or own, an area the evidence names. A
+        claim is dropped when the answer owns the same gap elsewhere."""
+        items, vectors = self.gaps()
+        if not items or not len(reading.sentences):
+            return []
+        own = np.array([reading.qs in p.quality_statements for _, p in items])
+        sims = np.einsum("ij,kj->ik", reading.vectors, vectors)  # (answer sentences, evidence sentences)
+        findings: dict[tuple[int, int], Finding] = {}
+        for i in range(len(reading.sentences)):
+            if reading.on_subject[i] < 0.5:
+                continue
+            probs = dict(zip(LABELS, reading.probs[i].tolist()))
+            negation = self.judge.negation(reading.sentences[i])
+            for j in np.argsort(-sims[i])[:CANDIDATES]:
+                similarity = float(sims[i, j])
+                if similarity < (NEAR_MIN if own[j] else NEAR_OTHER):
+                    continue
+                kinds = self.judge.pair_kind(similarity, probs, negation)
+                if kinds["claims"] >= CLAIMS_MIN:
+                    kind = "claims"
+                elif kinds["owns"] >= OWNS_MIN:
+                    kind = "owns"
+                else:
+                    continue
+                sentence, passage = items[int(j)]
+                finding = Finding(kind, i, sentence, display_date(passage.date), passage.title, passage.doc_id, kinds[kind])
+                previous = findings.get((int(j), i))
+                if previous is None or previous.probability < finding.probability:
+                    findings[(int(j), i)] = finding
+        owned = [j for (j, _), f in findings.items() if f.kind == "owns"]
+        out = []
+        for (j, _), f in findings.items():
+            if f.kind == "claims" and owned and float((vectors[owned] @ vectors[j]).max()) >= SAME_GAP:
+                continue  # the answer owns this gap elsewhere: not hiding it
+            out.append(f)
+        return sorted(out, key=lambda f: (f.kind != "claims", -f.probability))

@@ -1,0 +1,466 @@
+"""The coach's judgement of answer sentences, learned from labelled examples.
+
+Each sentence of an answer is read as a sentence embedding (the bundled MiniLM) plus a few
+surface signs (figures, a comparator or a period beside them, a quoted voice, a count of
+activity, the rubric's cue phrases): evidence, not decisions. One logistic regression per label
+(knowledge/sentences/README.md) turns them into the probability that the sentence shows an
+outcome, data, an example, practice, an honest gap, a plan, activity, buzzwords, venting,
+something off the subject, or a claim that nothing needs to improve. The rubric's dimensions
+(coaching/dimensions.py) are decided from these probabilities.
+
+The models are trained at first use from knowledge/sentences/*.txt (a second or two) and kept in
+the data dir's cache, keyed by a digest of the sentences, the cues and this module's version,
+so a changed set retrains itself and a fresh data dir rebuilds the same models. The sentences'
+embeddings are shipped beside them (knowledge/sentences/vectors.npz, written by
+``python -m prep_bot.evals.judgement`` after editing the set), so a fresh data dir need not
+embed 1,400 sentences first; a sentence missing from that file is embedded then. Vectors are
+rounded to float16 whichever way they come, so both ways train the same models."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from prep_bot.errors import ConfigError
+from prep_bot.evidence.figures import extract_figures
+
+VERSION = 2  # bump when features or training change: cached models are then rebuilt
+LETTERS = {
+    "O": "outcome", "D": "data", "E": "example", "P": "practice", "G": "gap", "L": "plan",
+    "A": "activity", "B": "buzz", "V": "venting", "X": "off", "C": "overclaim",
+}
+LABELS = tuple(LETTERS.values())
+PAIR_KINDS = ("claims", "owns", "other")
+HELD_OUT_SHARE = 5  # one sentence in five (by a hash of its text) is held out for evaluation
+REGULARISATION = 0.1  # logistic regression C: the set is small, the features many
+NEIGHBOURS = 5  # the labelled sentences closest in meaning that vote beside the linear model
+NEIGHBOUR_SHARE = 0.3  # their vote's share of each probability
+MIN_WORDS_TO_SPLIT = 32  # a run-on spoken sentence longer than this is read in clauses
+
+
+@dataclass(frozen=True)
+class LabelledSentence:
+    text: str
+    labels: frozenset[str]
+    source: str
+
+    @property
+    def held_out(self) -> bool:
+        return int(hashlib.sha256(self.text.encode("utf-8")).hexdigest(), 16) % HELD_OUT_SHARE == 0
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    kind: str  # claims | owns | other
+    answer: str
+    evidence: str
+
+
+NOT_ANSWERS = ("contradictions.txt", "evidence.txt")  # pairs, and the evidence's own voice
+
+
+def sentence_files(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).glob("*.txt") if p.name not in NOT_ANSWERS)
+
+
+def read_sentences(folder: Path) -> list[LabelledSentence]:
+    """Every labelled sentence in ``folder`` ("LETTERS | sentence" lines; see its README)."""
+    out: list[LabelledSentence] = []
+    seen: set[str] = set()
+    files = sentence_files(folder)
+    if not files:
+        raise ConfigError(f"no labelled sentences in {folder}: the coach needs knowledge/sentences/*.txt")
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            letters, bar, text = line.partition("|")
+            letters, text = letters.strip(), text.strip()
+            unknown = set(letters) - set(LETTERS) - {"-"}
+            if not bar or not text or unknown:
+                raise ConfigError(f"{path.name} line {number}: expected 'LETTERS | sentence' with letters from {''.join(LETTERS)} or '-'")
+            if text in seen:
+                continue
+            seen.add(text)
+            out.append(LabelledSentence(text, frozenset(LETTERS[c] for c in letters if c != "-"), path.stem))
+    return out
+
+
+def read_evidence(folder: Path) -> list[tuple[str, bool]]:
+    """Evidence sentences labelled as naming an area to improve or not: evidence.txt ("W |" or
+    "- |") and findings.txt (its gap lines are weaknesses, its other lines are not)."""
+    out: list[tuple[str, bool]] = []
+    path = Path(folder) / "evidence.txt"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        mark, bar, text = line.partition("|")
+        if mark.strip() not in ("W", "-") or not bar or not text.strip():
+            raise ConfigError(f"{path.name} line {number}: expected 'W | sentence' or '- | sentence'")
+        out.append((text.strip(), mark.strip() == "W"))
+    out += [(s.text, "gap" in s.labels) for s in read_sentences(folder) if s.source == "findings"]
+    return out
+
+
+def read_pairs(folder: Path) -> list[LabelledPair]:
+    path = Path(folder) / "contradictions.txt"
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, _, rest = line.partition("|")
+        answer, sep, evidence = rest.partition("||")
+        kind = kind.strip()
+        if kind not in PAIR_KINDS or not sep or not answer.strip() or not evidence.strip():
+            raise ConfigError(f"{path.name} line {number}: expected 'claims|owns|other | answer || evidence'")
+        out.append(LabelledPair(kind, answer.strip(), evidence.strip()))
+    return out
+
+
+# -- reading an answer ---------------------------------------------------------------------------
+_END = re.compile(r"(?<=[.!?;])[\"”’']?\s+")
+_CLAUSE = re.compile(r",?\s+(?=(?:and then|and so|but|so (?:now|we|I|the|he|she|they|that)|which meant|and as a result|and now|and honestly|and to be honest|and we|and I)\b)", re.I)
+
+
+def split_answer(text: str) -> list[str]:
+    """An answer's sentences, as it was written or spoken: split at full stops, question marks
+    and semicolons whatever the next letter's case, and a long run-on at its clause joints
+    ("... and then ...", "... but ...") so that one sentence carries one thing."""
+    text = re.sub(r"\s+", " ", text).strip()
+    out: list[str] = []
+    for part in _END.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if len(part.split()) <= MIN_WORDS_TO_SPLIT:
+            out.append(part)
+            continue
+        pieces, current = [], ""
+        for clause in _CLAUSE.split(part):
+            current = f"{current} {clause}".strip() if current else clause.strip()
+            if len(current.split()) >= 10:
+                pieces.append(current)
+                current = ""
+        if current:
+            if pieces and len(current.split()) < 6:
+                pieces[-1] = f"{pieces[-1]} {current}"
+            else:
+                pieces.append(current)
+        out.extend(pieces)
+    return [s for s in out if re.search(r"\w", s)]
+
+
+_NUMBER_WORD = re.compile(
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|half|quarter|third)\b", re.I)
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I)
+_PERIOD = re.compile(r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\blast (?:year|quarter|month)\b|\bthis year\b", re.I)
+_QUOTED = re.compile(r"[“\"]([^”\"]{10,})[”\"]|\bsaid,? |\btold (?:me|us)\b|\bher words\b|\bhis words\b|\bsaid to me\b", re.I)
+_PERSON = re.compile(
+    r"\b(?:one|a|an|this|his|her|their|my)\s+(?:[a-z-]+\s+){0,2}?(?:man|woman|person|carer|widower|widow|mother|father|mum|dad|"
+    r"daughter|son|resident|gentleman|lady|fella|chap|lad|couple|family|husband|wife|tenant|girl|boy|young person|client)\b"
+    r"|\b(?:Mr|Mrs|Ms|Miss)\.? [A-Z]\b", re.I)
+_ACTION = re.compile(r"\b(?:we|I|our (?:team|staff|workers)|staff|the team)\s+(?:now\s+|also\s+|then\s+|always\s+)?"
+                     r"(?:ring|call|visit|ask|check|record|write|go|assess|review|meet|share|use|offer|book|start|phone|refer|involve|bring|look|read|hand|put|send|agree|plan|screen|leave|talk|set)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|never|nobody|none|nothing|cannot|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|haven't|hasn't|can't|won't|lack|limited|too (?:long|slow|many|few))\b|n't\b", re.I)
+_ABSOLUTE = re.compile(r"\b(?:every|everyone|everybody|always|never|nobody|no one|no-one|all|without exception|without fail|completely|fully|nothing|any|absolutely|perfectly|seamless(?:ly)?)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|we'll|going to|by (?:the end of |next )?(?:January|February|March|April|May|June|July|August|September|October|November|December|spring|summer|autumn|winter|christmas|easter|the end)|from (?:next )?(?:January|February|March|April|May|June|July|August|September|October|November|December)|next (?:year|month|quarter|survey)|target|pilot(?:ing)?|trial(?:ling)?|re-?audit)\b", re.I)
+_FILLER = re.compile(r"\b(?:um+|er+m?|erm|uh|you know|like|so yeah|basically|kind of|sort of|i mean|innit)\b", re.I)
+
+
+def _cue_count(cues: list[str], lowered: str) -> int:
+    return sum(1 for c in cues if c in lowered and re.search(r"(?<![\w-])" + re.escape(c) + r"(?![\w-])", lowered))
+
+
+def surface_features(sentence: str, cues: dict[str, list[str]], activity_nouns: list[str]) -> list[float]:
+    """Signs a sentence carries on its surface, each scaled to about 0-1."""
+    lowered = sentence.lower().replace("’", "'")
+    words = max(1, len(sentence.split()))
+    figures = extract_figures(sentence)
+    counted = _activity_counts(sentence, activity_nouns)
+    row = [
+        math.log1p(words) / 4,
+        min(len(_NUMBER_WORD.findall(sentence)), 4) / 4,
+        min(len(figures), 3) / 3,
+        1.0 if _PERCENT.search(sentence) else 0.0,
+        1.0 if any(p.comparator or p.is_comparator for p in figures) else 0.0,
+        1.0 if any(p.period for p in figures) or _PERIOD.search(sentence) else 0.0,
+        min(len(counted), 2) / 2,
+        1.0 if _QUOTED.search(sentence) else 0.0,
+        min(len(_PERSON.findall(sentence)), 2) / 2,
+        min(len(_ACTION.findall(sentence)), 2) / 2,
+        min(len(_NEGATION.findall(sentence)), 2) / 2,
+        min(len(_ABSOLUTE.findall(sentence)), 3) / 3,
+        min(len(_FUTURE.findall(sentence)), 2) / 2,
+        min(len(_FILLER.findall(sentence)), 3) / 3,
+        1.0 if "?" in sentence else 0.0,
+    ]
+    row += [min(_cue_count(cues.get(group, []), lowered), 3) / 3 for group in sorted(cues)]
+    return row
+
+
+def _activity_counts(text: str, nouns: list[str]) -> list[str]:
+    if not nouns:
+        return []
+    pattern = r"\b(\d[\d,]*|hundreds|thousands|dozens)\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?(" + "|".join(
+        re.escape(n) for n in sorted(nouns, key=len, reverse=True)) + r")\b"
+    return [f"{m.group(1)} {m.group(2)}" for m in re.finditer(pattern, text, re.I)]
+
+
+# -- the models ----------------------------------------------------------------------------------
+@dataclass
+class LinearModel:
+    """Standardised features -> one logistic output per class (binary: one column)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (n_features, n_outputs)
+    intercept: np.ndarray  # (n_outputs,)
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return _dot((x - self.mean) / self.scale, self.coef) + self.intercept
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k).tolist() for k in ("mean", "scale", "coef", "intercept")}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LinearModel:
+        return cls(*(np.asarray(d[k], dtype=np.float32) for k in ("mean", "scale", "coef", "intercept")))
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A small matrix product without BLAS threads (which contend with the model's and with
+    other requests', and cost more than they save at this size)."""
+    return np.einsum("ij,jk->ik", a, b)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def fit_labels(x: np.ndarray, labels: list[frozenset[str]], c: float = REGULARISATION) -> LinearModel:
+    """One logistic regression per label, side by side in one linear model."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    z = (x - mean) / scale
+    coefs, intercepts = [], []
+    for label in LABELS:
+        y = np.array([label in ls for ls in labels], dtype=int)
+        model = LogisticRegression(C=c, max_iter=3000)
+        model.fit(z, y)
+        coefs.append(model.coef_[0])
+        intercepts.append(model.intercept_[0])
+    return LinearModel(mean.astype(np.float32), scale.astype(np.float32),
+                       np.stack(coefs, axis=1).astype(np.float32), np.array(intercepts, dtype=np.float32))
+
+
+def fit_pairs(x: np.ndarray, kinds: list[str], c: float = 1.0) -> LinearModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+    model.fit((x - mean) / scale, [PAIR_KINDS.index(k) for k in kinds])
+    return LinearModel(mean.astype(np.float32), scale.astype(np.float32), model.coef_.T.astype(np.float32),
+                       model.intercept_.astype(np.float32))
+
+
+def fit_binary(x: np.ndarray, y: list[bool], c: float = REGULARISATION) -> LinearModel:
+    """One balanced logistic regression; its one output is the logit of ``True``."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+    model.fit((x - mean) / scale, np.array(y, dtype=int))
+    return LinearModel(mean.astype(np.float32), scale.astype(np.float32), model.coef_.T.astype(np.float32),
+                       model.intercept_.astype(np.float32))
+
+
+PAIR_FEATURES = ("similarity", "gap", "overclaim", "plan", "outcome", "practice", "negation gap", "sim x gap", "sim x claim")
+
+
+def pair_features(similarity: float, answer_probs: dict[str, float], answer_surface_negation: float) -> list[float]:
+    """What decides whether an answer sentence claims the opposite of an evidence sentence,
+    owns it, or is about something else: how close they are in meaning, and whether the
+    answer sentence admits a gap or asserts that all is well."""
+    gap, claim = answer_probs["gap"], answer_probs["overclaim"]
+    asserts = 1.0 - gap
+    return [similarity, gap, claim, answer_probs["plan"], answer_probs["outcome"], answer_probs["practice"],
+            answer_surface_negation, similarity * gap, similarity * max(asserts, claim)]
+
+
+class Neighbours:
+    """The labelled sentences as vectors, voting by closeness in meaning."""
+
+    def __init__(self, vectors: np.ndarray, labels: list[frozenset[str]], k: int = NEIGHBOURS) -> None:
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+        self.vectors = np.ascontiguousarray((vectors / norms).astype(np.float32).T)  # (384, sentences)
+        self.labels = np.array([[label in ls for label in LABELS] for ls in labels], dtype=np.float32)
+        self.k = k
+
+    def vote(self, vectors: np.ndarray) -> np.ndarray:
+        sims = _dot(vectors.astype(np.float32), self.vectors)
+        k = min(self.k, sims.shape[1])
+        idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        weights = np.take_along_axis(sims, idx, 1).clip(0) ** 2
+        return (self.labels[idx] * weights[..., None]).sum(1) / (weights.sum(1, keepdims=True) + 1e-9)
+
+
+def blend(linear: np.ndarray, votes: np.ndarray) -> np.ndarray:
+    return (1 - NEIGHBOUR_SHARE) * linear + NEIGHBOUR_SHARE * votes
+
+
+class SentenceJudge:
+    """The trained label models, and reading sentences with them."""
+
+    def __init__(self, embedder, cues: dict[str, list[str]], activity_nouns: list[str], folder: Path, cache=None) -> None:
+        self.embedder = embedder
+        self.cues = {k: [c.lower() for c in v] for k, v in cues.items()}
+        self.activity_nouns = list(activity_nouns)
+        self.folder = Path(folder)
+        self.cache = cache
+        self._models: tuple[LinearModel, LinearModel, LinearModel] | None = None
+        self._neighbours: Neighbours | None = None
+        self._lock = threading.Lock()
+
+    # features
+    def features(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384 + 15 + len(self.cues)), dtype=np.float32)
+        if vectors is None:
+            vectors = self.embedder.encode_cached(texts)
+        surface = np.array([surface_features(t, self.cues, self.activity_nouns) for t in texts], dtype=np.float32)
+        return np.hstack([vectors.astype(np.float32), surface])
+
+    # training and the cache
+    def digest(self) -> str:
+        h = hashlib.sha256(f"judgement v{VERSION} {getattr(self.embedder, 'model_key', '')}".encode())
+        for path in [*sentence_files(self.folder), *(self.folder / name for name in NOT_ANSWERS)]:
+            h.update(path.name.encode() + path.read_bytes())
+        h.update(json.dumps([self.cues, self.activity_nouns], sort_keys=True).encode())
+        return h.hexdigest()[:24]
+
+    # training vectors: shipped, else embedded (rounded to float16 either way)
+    @property
+    def shipped_file(self) -> Path:
+        return self.folder / "vectors.npz"
+
+    def _shipped(self) -> dict[str, np.ndarray]:
+        try:
+            with np.load(self.shipped_file) as data:
+                if str(data["model"]) != str(getattr(self.embedder, "model_key", "")):
+                    return {}
+                return dict(zip((str(t) for t in data["texts"]), data["vectors"]))
+        except (OSError, ValueError, KeyError):
+            return {}
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """The training texts' embeddings, from the shipped file where it has them."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        shipped = self._shipped()
+        missing = [t for t in dict.fromkeys(texts) if t not in shipped]
+        if missing:
+            shipped.update(zip(missing, self.embedder.encode_cached(missing, persist=True).astype(np.float16)))
+        return np.stack([np.asarray(shipped[t], dtype=np.float16) for t in texts]).astype(np.float32)
+
+    def save_shipped(self) -> Path:
+        """Write the embeddings of every labelled sentence and pair (after editing the set)."""
+        texts = list(dict.fromkeys([s.text for s in read_sentences(self.folder)]
+                                   + [t for p in read_pairs(self.folder) for t in (p.answer, p.evidence)]
+                                   + [t for t, _ in read_evidence(self.folder)]))
+        vectors = self.embedder.encode(texts).astype(np.float16)
+        np.savez_compressed(self.shipped_file, model=np.array(str(self.embedder.model_key)),
+                            texts=np.array(texts), vectors=vectors)
+        return self.shipped_file
+
+    def train(self, sentences: list[LabelledSentence], pairs: list[LabelledPair],
+              evidence: list[tuple[str, bool]]) -> tuple[LinearModel, LinearModel, LinearModel]:
+        texts = [s.text for s in sentences]
+        x = self.features(texts, self.vectors(texts))
+        labels_model = fit_labels(x, [s.labels for s in sentences])
+        return labels_model, self._train_pairs(labels_model, pairs), self._train_evidence(evidence)
+
+    def _train_evidence(self, evidence: list[tuple[str, bool]]) -> LinearModel:
+        texts = [t for t, _ in evidence]
+        x = self.features(texts, self.vectors(texts))
+        return fit_binary(x, [weak for _, weak in evidence])
+
+    def _train_pairs(self, labels_model: LinearModel, pairs: list[LabelledPair]) -> LinearModel:
+        answers = [p.answer for p in pairs]
+        evidence = [p.evidence for p in pairs]
+        a_vec = self.vectors(answers)
+        e_vec = self.vectors(evidence)
+        a_feat = self.features(answers, a_vec)
+        probs = blend(_sigmoid(labels_model.logits(a_feat)), self.neighbours().vote(a_vec))
+        negation = a_feat[:, 384 + 10]
+        rows = [
+            pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), float(negation[i]))
+            for i in range(len(pairs))
+        ]
+        return fit_pairs(np.array(rows, dtype=np.float32), [p.kind for p in pairs])
+
+    _MEMO: dict[str, tuple[LinearModel, LinearModel, LinearModel]] = {}  # trained models shared within a process
+
+    def models(self) -> tuple[LinearModel, LinearModel, LinearModel]:
+        with self._lock:
+            if self._models is not None:
+                return self._models
+            key = self.digest()
+            found = self._MEMO.get(key)
+            if found is None and self.cache is not None:
+                stored = self.cache.result(f"judgement:{key}")
+                if isinstance(stored, dict) and {"labels", "pairs", "evidence"} <= set(stored):
+                    found = tuple(LinearModel.from_dict(stored[k]) for k in ("labels", "pairs", "evidence"))
+            if found is None:
+                found = self.train(read_sentences(self.folder), read_pairs(self.folder), read_evidence(self.folder))
+                if self.cache is not None:
+                    self.cache.put_result(f"judgement:{key}", dict(zip(("labels", "pairs", "evidence"), (m.to_dict() for m in found))), "judgement")
+            self._MEMO[key] = found
+            self._models = found
+            return found
+
+    # reading
+    def read(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """Per sentence, the probability of each label (columns in LABELS order)."""
+        if not texts:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        labels_model = self.models()[0]
+        x = self.features(texts, vectors)
+        return blend(_sigmoid(labels_model.logits(x)), self.neighbours().vote(x[:, :384]))
+
+    def neighbours(self) -> Neighbours:
+        if self._neighbours is None:
+            sentences = read_sentences(self.folder)
+            self._neighbours = Neighbours(self.vectors([s.text for s in sentences]), [s.labels for s in sentences])
+        return self._neighbours
+
+    def weakness(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """Per evidence sentence, the probability that it names an area to improve."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        return _sigmoid(self.models()[2].logits(self.features(texts, vectors))[:, 0])
+
+    def negation(self, text: str) -> float:
+        return min(len(_NEGATION.findall(text)), 2) / 2
+
+    def pair_kind(self, similarity: float, probs: dict[str, float], negation: float) -> dict[str, float]:
+        """How likely an answer sentence is to claim the opposite of, own, or be beside an
+        evidence sentence naming an area to improve."""
+        pairs_model = self.models()[1]
+        z = pairs_model.logits(np.array([pair_features(similarity, probs, negation)], dtype=np.float32))[0]
+        e = np.exp(z - z.max())
+        return dict(zip(PAIR_KINDS, (e / e.sum()).tolist()))

@@ -1,0 +1,128 @@
+"""What the coach reads from an answer, once per turn, for every dimension judge: its sentences
+(over all the turns of a conversation), what each sentence shows (the learned judgement), the
+figures each states and what the claim check found, whether the answer is about the question,
+and where it says the opposite of, or owns, an area the evidence says needs to improve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from prep_bot.coaching.judgement import LABELS
+from prep_bot.evidence.figures import DataPoint
+
+QUOTE_LIMIT = 110  # characters of an answer sentence quoted in a reason
+
+
+@dataclass
+class WrongFigure:
+    """A figure the answer states that the evidence contradicts."""
+
+    said: str  # as the answer states it, e.g. "62%"
+    evidence: str  # what the evidence says, e.g. "48%"
+    source: str  # the passage's citation: title (date), page
+    sentence: str = ""  # the answer's sentence that states it
+
+
+def wrong_figures_text(wrong: list[WrongFigure], sources: bool = True) -> str:
+    """'you said 62%, the evidence says 48% (Title (June 2024))' for each, joined by '; '."""
+    return "; ".join(
+        f"you said {w.said}, the evidence says {w.evidence}" + (f" ({w.source})" if sources and w.source else "")
+        for w in wrong
+    )
+
+
+@dataclass
+class Finding:
+    """An answer sentence set beside an evidence sentence naming an area to improve."""
+
+    kind: str  # "claims" (says the opposite: hides it) | "owns" (admits the same gap)
+    sentence: int  # the answer sentence's index
+    evidence: str  # the evidence sentence
+    when: str  # its document's date as shown ("August 2024"), "" when undated
+    title: str
+    doc_id: str
+    probability: float
+
+    def cite(self) -> str:
+        """'the evidence says “...” (August 2024)'."""
+        return f"the evidence says “{self.evidence.rstrip('.')}” ({self.when or 'undated'})"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "evidence": self.evidence, "date": self.when, "title": self.title,
+                "doc_id": self.doc_id, "probability": round(self.probability, 3)}
+
+
+@dataclass
+class AnswerReading:
+    question: str
+    qs: str
+    text: str  # every turn, oldest first
+    sentences: list[str]
+    turn: list[int]  # which turn each sentence belongs to (0: the first answer)
+    vectors: np.ndarray
+    probs: np.ndarray  # (sentences, LABELS)
+    figures: list[list[DataPoint]]  # per sentence
+    activity: list[list[str]]  # per sentence: "420 meetings"...
+    relevance: float = 0.0  # the whole answer's similarity to the question
+    topic_fit: float = 0.0  # to the statement's description and the question's points
+    off_question: bool = False
+    supported: set[int] = field(default_factory=set)  # sentences with a figure the evidence states
+    contradicted: set[int] = field(default_factory=set)  # sentences with a figure the evidence contradicts
+    wrong: list[WrongFigure] = field(default_factory=list)
+    checked: int = 0  # figures the claim check looked up
+    supported_count: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    english: bool = True
+    calibration: tuple[float, float] = (0.0, 1.0)  # probability read as "not shown" / "fully shown"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def p(self, label: str) -> np.ndarray:
+        """Each sentence's probability of showing ``label``."""
+        return self.probs[:, LABELS.index(label)] if len(self.sentences) else np.zeros(0)
+
+    def shown(self, label: str) -> np.ndarray:
+        """How clearly each sentence shows ``label`` (0-1): its probability, calibrated so that
+        a doubtful reading counts for nothing and a sure one fully (rubric.yaml, scoring)."""
+        low, high = self.calibration
+        return np.clip((self.p(label) - low) / max(1e-6, high - low), 0.0, 1.0)
+
+    @property
+    def on_subject(self) -> np.ndarray:
+        """How much each sentence counts: not at all when it is off the subject."""
+        return 1.0 - self.p("off")
+
+    def share(self, label: str) -> float:
+        """The share of the answer's words in sentences showing ``label`` (weighted by its probability)."""
+        lengths = np.array([len(s.split()) for s in self.sentences], dtype=float)
+        if not lengths.sum():
+            return 0.0
+        return float((self.p(label) * lengths).sum() / lengths.sum())
+
+    def quote(self, index: int, limit: int = QUOTE_LIMIT) -> str:
+        sentence = self.sentences[index].strip()
+        return f"“{sentence[: limit - 1].rstrip()}…”" if len(sentence) > limit else f"“{sentence}”"
+
+    def from_turn(self, index: int) -> int:
+        return self.turn[index] if 0 <= index < len(self.turn) else 0
+
+
+def earned(strengths: list[float], weights: tuple[float, ...] = (1.0, 0.5, 0.25)) -> float:
+    """How much a dimension is shown, from the strength (0-1) with which each sentence shows it:
+    the best sentence counts fully and the next ones less, so one clear sentence is worth more
+    than several half-hearted ones."""
+    missing = 1.0
+    for weight, value in zip(weights, sorted(strengths, reverse=True)):
+        missing *= 1.0 - weight * max(0.0, min(1.0, value))
+    return 1.0 - missing
+
+
+def best(strengths: np.ndarray, exclude: set[int] = frozenset()) -> int | None:
+    """The index of the strongest sentence, not counting ``exclude``; None when nothing shows it."""
+    order = [int(i) for i in np.argsort(-strengths) if int(i) not in exclude]
+    return order[0] if order and strengths[order[0]] > 0 else None

@@ -1,0 +1,1 @@
+"""The council's story: what it agrees to say per quality statement, and rehearsing against it."""
