@@ -90,10 +90,10 @@ def test_search_api_escapes_evidence_and_filters(served):
 
     documents = client.predict(api_name="/documents")
     rows = documents["data"] if isinstance(documents, dict) else documents
-    listed = {row[0]: row for row in rows}
+    listed = {row[-1]: row for row in rows}  # title, date, council, type, passages, id
     assert set(listed) == {GOVERNANCE_ID, HOSTILE_ID}
-    assert listed[HOSTILE_ID][1] == "Safeguarding practice review"
-    assert int(listed[GOVERNANCE_ID][5]) == services.store.catalog.document(GOVERNANCE_ID).chunks
+    assert listed[HOSTILE_ID][0] == "Safeguarding practice review"
+    assert int(listed[GOVERNANCE_ID][4]) == services.store.catalog.document(GOVERNANCE_ID).chunks
 
 
 def test_empty_query_is_refused_with_a_hint(served):
