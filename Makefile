@@ -36,6 +36,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/prep-bot onnx || echo "prep-bot will embed with torch (slower to start) until the ONNX copy is written."
 	touch $(STAMP)
 
 # What the tests need from Debian: chromium (the browser tests drive it through Playwright, no

@@ -38,7 +38,7 @@ class Services:
     def embedder(self) -> Embedder:
         return Embedder(
             self.settings.model_path, batch_size=self.settings.embed_batch_size, threads=self.settings.torch_threads,
-            disk=self.cache,
+            disk=self.cache, onnx_dir=self.settings.onnx_dir, backend=self.settings.embed_backend,
         )
 
     @cached_property

@@ -86,9 +86,10 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The real bundled all-MiniLM-L6-v2, loaded once for the whole run."""
+    """The real bundled all-MiniLM-L6-v2, loaded once for the whole run (its ONNX copy, written
+    from the bundled model first when this machine has none, as ingest and serve do)."""
     model = Embedder()
-    model.model  # noqa: B018 - load now
+    model.load(export=True)
     return model
 
 

@@ -21,13 +21,15 @@ KEYS = {
     "ingest_vs_encode", "reingest_fraction", "search_p95_ms_10k", "search_p95_ms_100k", "search_p95_growth",
     "hybrid_vs_plain_time", "hybrid_recall5", "plain_recall5", "coach_median_s", "coach_p95_s",
     "serve_peak_rss_mib", "serve_cold_start_s", "transcription_rtf", "spoken_turn_median_s", "spoken_vs_typed_turn",
+    "search_cli_s", "search_cli_torch_s", "coach_cli_s", "coach_cli_torch_s", "ingest_vs_encode_min", "ingest_vs_encode_max",
 }
 
 
 @pytest.mark.server
 def test_bench_cli_small_scale(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-c", "from prep_bot.cli.main import main; main()", "bench", "--scale", "1000", "--turns", "5", "--json"],
+        [sys.executable, "-c", "from prep_bot.cli.main import main; main()", "bench", "--scale", "1000", "--turns", "5",
+         "--ingest-runs", "2", "--cli-rounds", "1", "--json"],
         env=cli_env(tmp_path / "untouched"), capture_output=True, text=True, timeout=1500,
     )
     assert run.returncode == 0, run.stderr[-3000:]
@@ -35,7 +37,11 @@ def test_bench_cli_small_scale(tmp_path):
     assert KEYS <= set(result)
     assert (result["small_passages"], result["large_passages"]) == (300, 1000)
     assert result["ingest_passages"] > 100
-    assert 0 < result["ingest_vs_encode"] < 5
+    assert 0 < result["ingest_vs_encode_min"] <= result["ingest_vs_encode"] <= result["ingest_vs_encode_max"] < 5
+    assert result["ingest_runs"] == 2 and result["ingest_engine"] == "onnx"
+    # The commands were timed in a fresh shell with each engine (no bound on the times: the
+    # machine is shared; tests/test_fast_cli.py checks that they import no torch).
+    assert all(result[f"{name}_cli{engine}_s"] > 0 for name in ("search", "coach") for engine in ("", "_torch"))
     assert 0 <= result["reingest_fraction"] < 0.5
     assert result["hybrid_recall5"] > result["plain_recall5"] > 0
     assert result["serve_peak_rss_mib"] > result["bare_gradio_rss_mib"] > 0
@@ -44,6 +50,7 @@ def test_bench_cli_small_scale(tmp_path):
     assert not (tmp_path / "untouched").exists() or not any((tmp_path / "untouched").iterdir())
     table = format_table(result)
     assert "Ingest / bare encode" in table and "Serve peak memory" in table and "Transcription / audio length" in table
+    assert "`prep-bot search`, fresh shell" in table and "`prep-bot coach`, fresh shell" in table
     assert format_markdown(result).count("\n|") >= 10
 
 

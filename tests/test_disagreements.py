@@ -294,6 +294,10 @@ def test_a_manager_sees_said_differently_in_the_team_story_tab(open_services, ll
     from gradio_client import Client
 
     services = open_services("honest", llm)
+    # A manager reads the attempts of the staff of their team only (app/policy.py): kim, sam and
+    # ann answered as the team's staff, so they hold staff accounts in it.
+    for member in ("kim", "sam", "ann"):
+        services.users.add(member, f"{member}-password-1", role="staff", team=TEAM)
     services.users.add("mo", "mo-password-1", role="manager", team=TEAM)
     with served_app(services) as url:
         mo = Client(url, auth=("mo", "mo-password-1"), verbose=False)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conftest import services_with
+from conftest import STRONG, services_with
 from prep_bot.infra.config import REPO_ROOT
 from prep_bot.practice.insights import Insights
 from prep_bot.infra.vector_cache import VectorCache
@@ -55,9 +55,10 @@ def test_gaps_and_report_do_not_load_the_model(sample_services, embedder, tmp_pa
     note = tmp_path / "note.txt"
     note.write_text(NOTE, encoding="utf-8")
 
-    # Ingest loads the model (the probe sees it), and leaves the question bank's vectors on disk.
+    # Ingest embeds with the ONNX copy the session made (conftest), so it loads no torch either,
+    # and leaves the question bank's vectors on disk.
     ingest, loaded = probe("ingest", str(note), "--quiet", data_dir=data)
-    assert {"torch", "sentence_transformers"} <= loaded
+    assert not loaded & set(HEAVY), loaded
     assert ingest.stdout.strip().endswith(f"; data dir {data}.")
 
     # The evidence changed since: the checks are redone, with the stored vectors, but no model.
@@ -82,6 +83,55 @@ def test_gaps_and_report_do_not_load_the_model(sample_services, embedder, tmp_pa
     report, loaded = probe("report", "--out", str(out), data_dir=data)
     assert not loaded, loaded
     assert out.stat().st_size > 500 and str(data) in report.stdout
+
+
+# What `search`, `coach` and `ask` must not import: torch and the libraries built on it, and the
+# app's, the language model's and the dataframe stacks they have no use for.
+NEEDLESS = (*HEAVY, "sklearn", "gradio", "langchain_core", "langchain_openai", "langchain_chroma", "openai", "pandas",
+            "jinja2", "faster_whisper", "ctranslate2", "onnx")
+COMMANDS = {
+    "search": ["search", "how are carers supported", "--json"],
+    "coach": ["coach", "--qs", "safeguarding", "--question", "How do you keep people safe?", "--answer", STRONG, "--json"],
+    "ask": ["ask", "What did the peer challenge say about carers?", "--json"],
+}
+
+
+def test_search_coach_and_ask_start_without_torch(sample_services, embedder, tmp_path):
+    """With the ONNX copy (the default once it exists), the commands a person types while
+    rehearsing import no torch, nor anything else they do not use; their answers are the ones
+    the torch engine gives."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_services.settings.data_dir, data)
+    probe_text = PROBE.replace(repr(HEAVY), repr(NEEDLESS))
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PREP_BOT_DATA_DIR=str(data))
+    out = {}
+
+    def run(args: list[str]) -> tuple[set[str], dict]:
+        done = subprocess.run([sys.executable, "-c", probe_text, *args], capture_output=True, text=True, env=env,
+                              cwd=REPO_ROOT, timeout=600)
+        assert done.returncode == 0, done.stderr
+        line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
+        return set(json.loads(line.removeprefix("MODULES "))), json.loads(done.stdout)
+
+    # The first coach in a data dir trains the coach's sentence judgement (scikit-learn) and
+    # keeps it in the data dir's cache (coaching/judgement.py); no torch even then.
+    first, _ = run(COMMANDS["coach"])
+    assert not first & set(HEAVY), first
+    for name, args in COMMANDS.items():
+        loaded, out[name] = run(args)
+        assert loaded == {"chromadb"}, (name, loaded)  # the vector store, and nothing heavy
+    # The torch engine (the fallback, and how these commands ran before) gives the same answers.
+    torch_env = dict(env, PREP_BOT_EMBED_BACKEND="torch")
+    for name in ("search", "coach"):
+        done = subprocess.run([sys.executable, "-c", PROBE, *COMMANDS[name]], capture_output=True, text=True,
+                              env=torch_env, cwd=REPO_ROOT, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert "torch" in done.stderr.splitlines()[-1]
+        again = json.loads(done.stdout)
+        if name == "search":
+            assert [h["id"] for h in again] == [h["id"] for h in out[name]]
+        else:
+            assert (again["score"], again["dimensions"]) == (out[name]["score"], out[name]["dimensions"])
 
 
 def test_vector_cache_keeps_forgets_and_survives_damage(tmp_path):

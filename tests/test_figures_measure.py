@@ -142,3 +142,25 @@ def test_eval_figures_reports_held_out_precision_and_recall(sample_services):
         assert 0 <= result[key]["precision"] <= 1 and 0 <= result[key]["recall"] <= 1
     assert result["performance"]["precision"] >= 0.9 and result["performance"]["recall"] >= 0.85
     assert result["same_measure"]["pairs"] > 1000 and result["same_measure"]["hard_negatives"] > 500
+
+
+def test_shipped_models_predict_as_scikit_learn_does():
+    """The shipped figure models are read without scikit-learn (commands start faster); what they
+    predict is what scikit-learn's logistic regression gives for the same coefficients."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from prep_bot.evidence.figure_model import FigureModel, _unpack
+
+    rng = np.random.default_rng(7)
+    with np.load(FigureModel(None).model_file) as data:
+        names = sorted({key.split(".")[0] for key in data.files if "." in key})
+        assert len(names) == 6
+        for name in names:
+            reference = LogisticRegression()
+            reference.coef_, reference.intercept_, reference.classes_ = (
+                data[f"{name}.coef"], data[f"{name}.intercept"], data[f"{name}.classes"])
+            ours = _unpack(data, name)
+            X = rng.normal(scale=0.3, size=(300, reference.coef_.shape[1]))
+            np.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-12)
+            assert (ours.predict(X) == reference.predict(X)).all()

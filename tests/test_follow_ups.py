@@ -57,7 +57,7 @@ def test_stored_follow_ups_are_linked_to_what_they_follow(tmp_path):
         log.close()
     engine = make_engine(url)
     try:
-        assert migrations.check(engine, migrations.ACCOUNTS) == "accounts_0005"
+        assert migrations.check(engine, migrations.ACCOUNTS) == migrations.HEADS[migrations.ACCOUNTS]
     finally:
         engine.dispose()
 

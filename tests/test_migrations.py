@@ -148,7 +148,7 @@ def test_a_fresh_sqlite_data_dir_gets_the_schema_the_code_declares(tmp_path):
 
     steps = migrations.migrate(Settings(data_dir=tmp_path))
     assert [s.describe() for s in steps] == [
-        f"accounts and attempts ({tmp_path / 'attempts.sqlite'}): from an empty database to accounts_0005",
+        f"accounts and attempts ({tmp_path / 'attempts.sqlite'}): from an empty database to accounts_0006",
         f"document catalog ({tmp_path / 'catalog.sqlite'}): from an empty database to catalog_0002",
     ]
     assert _differences(f"sqlite:///{tmp_path / 'attempts.sqlite'}", ("accounts",)) == []
@@ -162,13 +162,13 @@ def test_a_fresh_postgres_database_gets_the_schema_the_code_declares(pg_url, tmp
     assert done.returncode == 0, done.stderr
     shown = pg_url.split("://", 1)[1]
     assert [line.split(" (")[0] + " " + line.split("): ")[1] for line in done.stdout.splitlines()] == [
-        "accounts and attempts from an empty database to accounts_0005",
+        "accounts and attempts from an empty database to accounts_0006",
         "document catalog from an empty database to catalog_0002",
     ]
     assert shown in done.stdout
     assert _differences(pg_url) == []
     again = invoke("migrate", data_dir=tmp_path, env=env_for(tmp_path) | {"PREP_BOT_DATABASE_URL": pg_url})
-    assert [line.split("): ")[1] for line in again.stdout.splitlines()] == ["already at accounts_0005", "already at catalog_0002"]
+    assert [line.split("): ")[1] for line in again.stdout.splitlines()] == ["already at accounts_0006", "already at catalog_0002"]
 
 
 def test_a_data_dir_from_the_release_before_migrations_upgrades_in_place(tmp_path, invoke):
@@ -176,7 +176,7 @@ def test_a_data_dir_from_the_release_before_migrations_upgrades_in_place(tmp_pat
     done = invoke("migrate", data_dir=by_command, env=env_for(by_command))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"accounts and attempts ({by_command / 'attempts.sqlite'}): from the schema of a release before migrations to accounts_0005",
+        f"accounts and attempts ({by_command / 'attempts.sqlite'}): from the schema of a release before migrations to accounts_0006",
         f"document catalog ({by_command / 'catalog.sqlite'}): from the schema of a release before migrations to catalog_0002",
     ]
     check_upgraded(by_command)
@@ -222,7 +222,7 @@ def test_serve_refuses_a_schema_made_by_a_newer_prep_bot(tmp_path, invoke):
 
 
 def test_postgres_refuses_a_newer_schema_and_waits_for_migrate(pg_url, tmp_path):
-    with pytest.raises(SchemaError, match="is at no schema, this prep-bot needs accounts_0005: run `prep-bot migrate` first"):
+    with pytest.raises(SchemaError, match="is at no schema, this prep-bot needs accounts_0006: run `prep-bot migrate` first"):
         AttemptLog(pg_url)
     with pytest.raises(SchemaError, match="run `prep-bot migrate` first"):
         Catalog(pg_url)

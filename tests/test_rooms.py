@@ -115,6 +115,7 @@ def test_staff_practise_two_turns_and_reread_one(server, browser):
             )
         chat = page.locator("#practice-chat").inner_text()
         assert len(re.findall(r"Score \d+/100", chat)) == 2 and chat.count("Follow-up:") == 2
+        assert "for the whole answer (2 turns)" in chat  # the reply was coached with the answer it follows
         page.locator("#practice-chat").get_by_text("Score by dimension").last.click()
         page.locator("#practice-chat .pb-dims").last.wait_for(state="visible", timeout=5_000)
         shot(page, "practice-turn-1400")
@@ -124,19 +125,19 @@ def test_staff_practise_two_turns_and_reread_one(server, browser):
         shot(page, "practice-turn-375")
         page.set_viewport_size({"width": 1400, "height": 900})
 
-        # My progress: no box to look at someone else; the two turns listed; one reread in full.
+        # My progress: no box to look at someone else; the seeded attempt and the new one, whose
+        # two turns (the answer and the reply to its follow-up) are one attempt; reread in full.
         open_tab(page, "My progress")
         assert not page.get_by_label("Person (empty: you)").is_visible()
-        page.wait_for_function(
-            "() => (document.querySelector('#my-attempts')?.innerText.match(/\\d{4}-\\d\\d-\\d\\d/g) || []).length >= 3",
-            timeout=60_000,
-        )  # the seeded attempt and the two turns
+        dates = "() => (document.querySelector('#my-attempts')?.innerText.match(/\\d{4}-\\d\\d-\\d\\d/g) || []).length"
+        page.wait_for_function(f"{dates} >= 2", timeout=60_000)
+        assert page.evaluate(dates) == 2  # a reply to a follow-up is a turn, not an attempt of its own
         page.locator('#my-attempts [role="gridcell"]').filter(has_text=re.compile(r"\d{4}-\d\d-\d\d")).last.click()
         page.wait_for_function(
             "() => (document.querySelector('#my-attempt')?.innerText || '').includes('Follow-up')", timeout=30_000
         )
         reread = page.locator("#my-attempt").inner_text()
-        assert "When Mrs B raised a concern" in reread  # the answer as given
+        assert reread.count("When Mrs B raised a concern") == 2  # both turns, as given
         assert re.search(r"\b\d{1,3}/100\b|Score", reread)
         shot(page, "my-progress-reread-1400")
     finally:

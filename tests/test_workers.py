@@ -98,10 +98,22 @@ def _single(log_path: Path) -> str:
 
 
 def children(pid: int) -> dict[str, int]:
-    """The supervisor's children by role: haproxy, chroma, and w1, w2... by their ports."""
+    """The supervisor's own children by role: haproxy, chroma, and w1, w2... by the ports haproxy
+    sends them to. Only processes the supervisor started count: a worker's own children (the
+    isolated reader of an upload, or a fork of the worker that has not yet run its program and
+    so still shows the worker's command line) and a fork of the supervisor about to start a
+    child are not the supervisor's workers. A worker on a port haproxy does not know fails."""
     found: dict[str, int] = {}
     worker_ports: dict[int, str] = {}
-    argv = {p: Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0") for p in process_tree_cpu(pid) if p != pid}
+    argv: dict[int, list[bytes]] = {}
+    for p in process_tree_cpu(pid):
+        try:
+            parent = int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            args = Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # ended meanwhile
+        if parent == pid and args[0]:  # a zombie has no command line
+            argv[p] = args
     for p, args in argv.items():
         if args[0].endswith(b"haproxy"):
             found["haproxy"] = p
@@ -110,8 +122,10 @@ def children(pid: int) -> dict[str, int]:
         elif b"run" in args and any(a.endswith(b"/chroma") or a == b"chroma" for a in args):
             found["chroma"] = p
     for p, args in argv.items():
-        if b"prep_bot.cli" in args:
-            found[worker_ports[int(args[args.index(b"--port") + 1])]] = p
+        if args[1:4] == [b"-m", b"prep_bot.cli", b"serve"]:  # the supervisor's worker command
+            port = int(args[args.index(b"--port") + 1])
+            assert port in worker_ports, f"worker {p} serves port {port}, not one of haproxy's {sorted(worker_ports)}: {args}"
+            found[worker_ports[port]] = p
     return found
 
 

@@ -49,6 +49,12 @@ class Accounts:
         self.policy.ensure(who, Action.MANAGE_ACCOUNTS)
         return self.users.add(name, password, role=role, team=team)
 
+    def change(self, who: Identity, name: str, role: str | None = None, team: str | None = None,
+               password: str | None = None) -> User:
+        """Change an account's role, team or password: every session signed in to it ends."""
+        self.policy.ensure(who, Action.MANAGE_ACCOUNTS)
+        return self.users.change(name, role=role, team=team, password=password)
+
     def list(self, who: Identity) -> list[User]:
         self.policy.ensure(who, Action.MANAGE_ACCOUNTS)
         return self.users.list()

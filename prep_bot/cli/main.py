@@ -10,7 +10,7 @@ import click
 
 from prep_bot.cli.common import COUNCIL_HELP, operator, print_json, with_services
 from prep_bot.errors import PrepBotError
-from prep_bot.cli.setup import council, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
+from prep_bot.cli.setup import council, onnx, serve, serve_banner, users  # noqa: F401 - serve_banner re-exported
 from prep_bot.cli.db import migrate
 from prep_bot.cli.evals import eval_group
 from prep_bot.cli.transfer import export_store, import_store
@@ -33,7 +33,7 @@ def main(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, eval_group, story):
+for command in (users, serve, council, transcribe, llm, ask, migrate, export_store, import_store, eval_group, story, onnx):
     main.add_command(command)
 
 
@@ -239,7 +239,11 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, earlie
 @click.option("--markdown", is_flag=True, help="Print the table as Markdown (for the README).")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build the benchmark's stores here and keep them (default: a temporary folder, removed).")
-def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | None) -> None:
+@click.option("--ingest-runs", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Times the sample library is ingested against a bare encode (the median is shown, and the spread).")
+@click.option("--cli-rounds", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Times `search` and `coach` are started in a fresh shell with each engine (the median is shown).")
+def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | None, ingest_runs: int, cli_rounds: int) -> None:
     """Measure ingest, search, coaching and serving against baselines in the same run.
 
     Works in its own temporary store (your evidence store is not touched). Progress goes to
@@ -248,7 +252,8 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
     from prep_bot.services import build_services
 
     try:
-        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep, services_for=build_services)
+        result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep, services_for=build_services,
+                     ingest_runs=ingest_runs, cli_rounds=cli_rounds)
     except PrepBotError as e:
         raise click.ClickException(str(e)) from e
     except ValueError as e:

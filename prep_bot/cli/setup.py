@@ -3,6 +3,7 @@ app (which says what it serves and whether sign-in is on)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -37,6 +38,30 @@ def users_add(name: str, role: str, team: str, password_file: Path | None, servi
     click.echo(f"Added {user.name} ({user.role}{', team ' + user.team if user.team else ''}) to {_accounts_file(services)}.")
 
 
+@users.command(name="change")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default=None, help="The new role.")
+@click.option("--team", default=None, help="The new team.")
+@click.option("--password", "new_password", is_flag=True, help="Set a new password (asked for, hidden).")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Set the password from this file's first line.")
+@with_services
+def users_change(name: str, role: str | None, team: str | None, new_password: bool, password_file: Path | None,
+                 services) -> None:
+    """Change a user's role, team or password; they are signed out everywhere."""
+    password = None
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    elif new_password:
+        password = click.prompt(f"New password for {name.strip()}", hide_input=True, confirmation_prompt=True)
+    if role is None and team is None and password is None:
+        raise click.UsageError("Nothing to change: give --role, --team, --password or --password-file.")
+    user = services.accounts.change(operator(), name, role=role, team=team, password=password)
+    click.echo(f"Changed {user.name} ({user.role}{', team ' + user.team if user.team else ''}); "
+               f"every session signed in as {user.name} has ended.")
+
+
 @users.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (name, role, team, created_at).")
 @with_services
@@ -56,7 +81,7 @@ def users_list(as_json: bool, services) -> None:
 @click.option("--erase-attempts", is_flag=True, help="Also erase this person's practice attempts.")
 @with_services
 def users_remove(name: str, erase_attempts: bool, services) -> None:
-    """Remove a user (their practice is kept unless --erase-attempts)."""
+    """Remove a user, ending their sessions (their practice is kept unless --erase-attempts)."""
     gone = services.accounts.remove(operator(), name, erase_attempts=erase_attempts)  # erased answers' vectors too
     where = _accounts_file(services)
     if erase_attempts:
@@ -98,6 +123,13 @@ def serve(host: str, port: int, workers: int | None, services) -> None:
 
     accounts = services.users.count()
     check_bind(host, accounts > 0)  # before loading the model: refuse at once
+    os.umask(0o077)  # what the app writes (uploads, exports, Gradio's cache) is the service account's alone
+    if "PREP_BOT_FRONT_PORT" not in os.environ:  # the first process, not one of --workers' app processes
+        for line in _leftovers(services):
+            click.echo(line)
+    from prep_bot.ui.files import use_private_cache
+
+    use_private_cache(services.settings.data_dir, replace=True)  # Gradio's cache: in the data dir, not /tmp
     workers = workers or default_workers()
     haproxy = find_haproxy() if workers > 1 else None
     if workers > 1 and haproxy is None:
@@ -115,6 +147,23 @@ def serve(host: str, port: int, workers: int | None, services) -> None:
     settings = services.settings
     services.close()  # the workers open the stores; this process only watches them
     sys.exit(run_workers(settings, host, port, workers, haproxy))
+
+
+def _leftovers(services) -> list[str]:
+    """Empty the private folder (cached uploads and exports of an earlier run) and delete
+    copies in uploads/ that no stored document uses (an upload cut off by a crash)."""
+    from prep_bot.ui.files import clear_private, remove_orphaned_uploads
+
+    data_dir = services.settings.data_dir
+    lines = []
+    cleared = clear_private(data_dir)
+    if cleared:
+        lines.append(f"Deleted {cleared} file{'' if cleared == 1 else 's'} left in {data_dir / 'private'} by an earlier run.")
+    orphans = remove_orphaned_uploads(data_dir, {d.source for d in services.store.documents()})
+    if orphans:
+        lines.append(f"Uploads: removed {orphans} orphaned cop{'y' if orphans == 1 else 'ies'} from {data_dir / 'uploads'} "
+                     "(files no stored document uses).")
+    return lines
 
 
 def serve_banner(services, accounts: int, workers: int = 1) -> list[str]:
@@ -183,3 +232,22 @@ def council(name: str | None, if_unset: bool, forget: bool, services) -> None:
     path = remember_council(settings.data_dir, name)
     override = " (PREP_BOT_COUNCIL overrides it while set)" if settings.council_source == "PREP_BOT_COUNCIL" else ""
     click.echo(f"Home council set to {name.strip()} in {path}{override}.")
+
+
+@click.command(name="onnx")
+def onnx() -> None:
+    """Write the embedding model as ONNX (made here from the bundled model, never downloaded), so
+    that commands which embed start without torch. `make install` runs it."""
+    from prep_bot.errors import PrepBotError
+    from prep_bot.services import build_services
+
+    services = build_services()
+    embedder = services.embedder
+    try:
+        path = embedder.export_onnx(strict=True)
+    except PrepBotError as e:
+        raise click.ClickException(f"{e}. Commands keep using torch (slower to start); `make install` installs what the export needs.") from e
+    if embedder.backend_setting == "torch":
+        click.echo(f"The ONNX copy is {path}, but PREP_BOT_EMBED_BACKEND=torch: commands use torch.")
+    else:
+        click.echo(f"The embedding model's ONNX copy is {path}; commands that embed start without torch.")

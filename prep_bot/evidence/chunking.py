@@ -189,29 +189,51 @@ def pack(units: Sequence[DraftPassage], labels: Sequence[object], count_tokens: 
     tagger's statement), within the token budget. Returns the unit indexes of each passage."""
     groups: list[list[int]] = []
     used = 0
-    budgets: dict[int, int] = {}
+    budget = _Budgets(count_tokens, target)
     for index, unit in enumerate(units):
-        key = id(unit.headings)
-        if key not in budgets:
-            budgets[key] = _budget(unit.headings, count_tokens, target)
         if groups:
             last = units[groups[-1][-1]]
-            joinable = (
-                not unit.is_row
-                and not last.is_row
-                and last.headings is unit.headings
-                and (last.page == unit.page or last.page is None or unit.page is None)
-                and labels[groups[-1][-1]] == labels[index]
-                and used + unit.tokens + 1 <= budgets[key]
-                and min(unit.tokens, last.tokens) < JOIN_BELOW
-            )
-            if joinable:
+            if labels[groups[-1][-1]] == labels[index] and _joins(last, unit, used, budget(unit)):
                 groups[-1].append(index)
                 used += unit.tokens + 1
                 continue
         groups.append([index])
         used = unit.tokens
     return groups
+
+
+def isolated(units: Sequence[DraftPassage], count_tokens: TokenCounter, target: int) -> list[bool]:
+    """For each unit, whether ``pack`` keeps it a passage on its own whatever the labels: it
+    cannot join the unit before it nor take the one after it even as a pair."""
+    budget = _Budgets(count_tokens, target)
+    joins = [_joins(units[i - 1], units[i], units[i - 1].tokens, budget(units[i])) for i in range(1, len(units))]
+    return [not (i > 0 and joins[i - 1]) and not (i < len(joins) and joins[i]) for i in range(len(units))]
+
+
+def _joins(last: DraftPassage, unit: DraftPassage, used: int, budget: int) -> bool:
+    """Whether ``unit`` may join the passage ending with ``last`` (``used`` tokens so far)."""
+    return (
+        not unit.is_row
+        and not last.is_row
+        and last.headings is unit.headings
+        and (last.page == unit.page or last.page is None or unit.page is None)
+        and used + unit.tokens + 1 <= budget
+        and min(unit.tokens, last.tokens) < JOIN_BELOW
+    )
+
+
+class _Budgets:
+    """The token budget of each section's passages, counted once per section."""
+
+    def __init__(self, count_tokens: TokenCounter, target: int) -> None:
+        self.count_tokens, self.target = count_tokens, target
+        self._by_section: dict[int, int] = {}
+
+    def __call__(self, unit: DraftPassage) -> int:
+        key = id(unit.headings)
+        if key not in self._by_section:
+            self._by_section[key] = _budget(unit.headings, self.count_tokens, self.target)
+        return self._by_section[key]
 
 
 def join_units(units: Sequence[DraftPassage]) -> DraftPassage:

@@ -75,7 +75,9 @@ class StatementClassifier:
             items = load_training(self.training_file) + self._framework_texts()
             labels = np.array([QS_SLUGS.index(qs) for qs, _ in items])
             texts = [t for _, t in items]
-            digest = hashlib.sha256(("\n".join(texts) + f"|{self.embedder.model_path}").encode()).hexdigest()[:16]
+            # The model's key (its files' names, sizes and configuration), not its path: the
+            # shipped vectors serve every checkout and install of the same model.
+            digest = hashlib.sha256(("\n".join(texts) + f"|{self.embedder.model_key}").encode()).hexdigest()[:16]
             cached = self.cache_dir / f"training-{digest}.npy" if self.cache_dir else None
             vectors = _VECTORS.get(digest)
             if vectors is None:

@@ -132,13 +132,36 @@ class _Models:
     subject_lexical: object
 
 
-def _unpack(data, name: str):
+def _unpack(data, name: str) -> _Linear:
     """A logistic regression rebuilt from its shipped coefficients."""
-    from sklearn.linear_model import LogisticRegression
+    return _Linear(data[f"{name}.coef"], data[f"{name}.intercept"], data[f"{name}.classes"])
 
-    lr = LogisticRegression()
-    lr.coef_, lr.intercept_, lr.classes_ = data[f"{name}.coef"], data[f"{name}.intercept"], data[f"{name}.classes"]
-    return lr
+
+class _Linear:
+    """A fitted logistic regression's ``predict_proba`` and ``predict`` in numpy, as scikit-learn
+    computes them, so that a command reading the shipped models does not import scikit-learn
+    (and pandas with it: 1-2 s of a `prep-bot coach` started in a fresh shell)."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray) -> None:
+        self.coef_, self.intercept_, self.classes_ = np.asarray(coef), np.asarray(intercept), np.asarray(classes)
+
+    def decision_function(self, X) -> np.ndarray:
+        scores = np.asarray(X) @ self.coef_.T + self.intercept_
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict_proba(self, X) -> np.ndarray:
+        scores = self.decision_function(X)
+        if scores.ndim == 1:  # two classes: the logistic of the one score
+            p = 1.0 / (1.0 + np.exp(-scores))
+            return np.column_stack([1.0 - p, p])
+        scores = scores - scores.max(axis=1, keepdims=True)  # more than two: softmax
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict(self, X) -> np.ndarray:
+        scores = self.decision_function(X)
+        index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+        return self.classes_[index]
 
 
 def _digest(labelled: FigureSet) -> str:

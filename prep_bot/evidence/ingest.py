@@ -22,7 +22,7 @@ import yaml
 
 from prep_bot.errors import EvidenceFileError
 from prep_bot.evidence.corrections import apply_corrections
-from prep_bot.evidence.chunking import chunk_blocks
+from prep_bot.evidence.chunking import DraftPassage, chunk_blocks
 from prep_bot.evidence.classifier import StatementClassifier, store_examples, training_file
 from prep_bot.evidence.isolation import read_evidence
 from prep_bot.evidence.limits import ReadLimits
@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
 # Bump when loading, chunking, tagging or redaction change what a file becomes, so that
 # re-ingesting an unchanged file re-processes it instead of keeping stale passages.
-PIPELINE_VERSION = "4"  # 4: units tagged by a learnt classifier and packed per statement; council and date
+# 4: units tagged by a learnt classifier and packed per statement; council and date. 5: each text
+# embedded once (units judged by content through the int8 copy of the model).
+PIPELINE_VERSION = "5"
 Status = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
 # Passages embedded together across files (the model still encodes them embed_batch_size at a time).
 EMBED_BATCH = 512
@@ -160,6 +162,7 @@ class Ingestor:
     def _ingest(self, paths: Sequence[Path], progress: bool, council: str | None) -> IngestReport:
         files, problems = find_files(paths)
         report = IngestReport(list(problems))
+        self.embedder.load(export=True)  # before the lock: the first ingest here writes the ONNX copies
         with self.store.writing():  # one writer at a time, in this process and any other
             self.store.reconcile()
             if files:
@@ -194,6 +197,7 @@ class Ingestor:
         ``stored`` is called with the result, still under the write lock, once the document
         is committed (an upload keeps its copy there, so the copy and the store agree)."""
         results: list[FileResult] = []
+        self.embedder.load(export=True)
         self._run([(path, name or path.name)], results.extend, council, refit=True, stored=stored)
         return results[0]
 
@@ -204,26 +208,56 @@ class Ingestor:
         units = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
         if not units:
             raise EvidenceFileError(f"{path.name}: no text passages found")
+        self.embedder.load(export=True)
         self.refit()
-        vectors = self.embedder.encode([u.embed_text for u in units])
+        vectors = self._unit_vectors([units])[0].vectors
         return self.tagger.tag(units, vectors, self.embedder.count_tokens, self.chunk_tokens)
+
+    def _unit_vectors(self, documents: Sequence[Sequence[DraftPassage]]) -> list[_UnitVectors]:
+        """The vectors tagging needs, for several documents together (one long encode runs near
+        the model's full speed; many short ones do not), outside the write lock: the units that
+        are a passage on their own whatever the statements, at full precision (judged with, then
+        stored as the passage's), and, through the fast int8 copy, the units judged by content
+        that may be joined (judged only). Units under a heading that names their statement need
+        none."""
+        count, target = self.embedder.count_tokens, self.chunk_tokens
+        plans = [self.tagger.plan(units, count, target) for units in documents]
+        alone = self.embedder.encode([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.alone])
+        judged = self.embedder.encode_fast([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.judged])
+        out, a, j = [], 0, 0
+        for plan in plans:
+            own = dict(zip(plan.alone, alone[a : a + len(plan.alone)]))
+            out.append(_UnitVectors({**dict(zip(plan.judged, judged[j : j + len(plan.judged)])), **own}, own))
+            a, j = a + len(plan.alone), j + len(plan.judged)
+        return out
+
+    def _tag(self, units: Sequence[DraftPassage], unit_vectors: _UnitVectors) -> tuple[list[TaggedPassage], np.ndarray]:
+        """Tag a document's units and pack them into passages, then embed each passage that is
+        not a unit already embedded alone: every stored text is embedded once. A passage joined
+        from several units is embedded as a whole (a mean of its units' vectors would blur what
+        it says)."""
+        tagged = self.tagger.tag(units, unit_vectors.vectors, self.embedder.count_tokens, self.chunk_tokens)
+        own = unit_vectors.own
+        todo = [k for k, t in enumerate(tagged) if not (len(t.units) == 1 and t.units[0] in own)]
+        fresh = dict(zip(todo, self.embedder.encode([tagged[k].draft.embed_text for k in todo])))
+        vectors = [fresh[k] if k in fresh else own[t.units[0]] for k, t in enumerate(tagged)]
+        return tagged, np.stack(vectors) if vectors else np.zeros((0, self.embedder.dimension), dtype=np.float32)
 
     def _run(
         self, files: Sequence[tuple[Path, str]], done, council: str | None = None, refit: bool = False,
         stored: Callable[[FileResult], None] | None = None,
     ) -> None:
-        """Prepare files one by one and embed their passages together, EMBED_BATCH texts at a
-        time (one long encode runs near the model's full speed; many short ones do not), all
-        outside the write lock. Each document is then tagged, stored and committed on its own
-        under the lock (``refit``: the tagger is refitted first). ``done`` gets results in
-        file order."""
+        """Prepare files one by one and embed what their tagging needs together, about
+        EMBED_BATCH units at a time, outside the write lock (see _unit_vectors). Each document
+        is then tagged, its passages embedded, stored and committed on its own under the lock
+        (``refit``: the tagger is refitted first). ``done`` gets results in file order."""
         pending: list[_Prepared] = []
 
-        def commit(prepared: _Prepared, vectors: np.ndarray) -> FileResult:
+        def commit(prepared: _Prepared, unit_vectors: _UnitVectors) -> FileResult:
             with self.store.writing():
                 if refit:
                     self.refit()
-                result = self._store(prepared, vectors)
+                result = self._store(prepared, unit_vectors)
                 if stored is not None and result.status in ("added", "replaced"):
                     stored(result)
                 return result
@@ -231,18 +265,13 @@ class Ingestor:
         def flush() -> None:
             if not pending:
                 return
-            texts = [t for prepared in pending for t in prepared.embed_texts]
             try:
-                vectors = self.embedder.encode(texts)
+                embedded = self._unit_vectors([p.drafts for p in pending])
             except Exception:  # noqa: BLE001 - one file's text must not fail the others
                 log.warning("embedding %d files together failed; embedding them one by one", len(pending))
-                results = [self._guarded(p.path, lambda: commit(p, self.embedder.encode(p.embed_texts))) for p in pending]
+                results = [self._guarded(p.path, lambda: commit(p, self._unit_vectors([p.drafts])[0])) for p in pending]
             else:
-                start, results = 0, []
-                for prepared in pending:
-                    end = start + len(prepared.drafts)
-                    results.append(self._guarded(prepared.path, lambda: commit(prepared, vectors[start:end])))
-                    start = end
+                results = [self._guarded(p.path, lambda: commit(p, vectors)) for p, vectors in zip(pending, embedded)]
             done(results)
             pending.clear()
 
@@ -340,18 +369,18 @@ class Ingestor:
             return FileResult(path, "duplicate", twin.doc_id, twin.chunks, reason=f"same content as {twin.doc_id}")
         return None
 
-    def _store(self, prepared: _Prepared, embeddings: np.ndarray) -> FileResult:
-        """Tag a prepared document's units with their embeddings, pack them into passages,
-        apply any lead's corrections, and commit the document to the store. Called under the
-        write lock: the catalog is asked again, as another writer may have changed it since
-        the file was read."""
+    def _store(self, prepared: _Prepared, unit_vectors: _UnitVectors) -> FileResult:
+        """Tag a prepared document's units with the vectors they need, pack them into passages
+        and embed those (see _tag), apply any lead's corrections, and commit the document to the
+        store. Called under the write lock: the catalog is asked again, as another writer may
+        have changed it since the file was read."""
         info = prepared.info
         info.doc_id = self._doc_id(info.source)
         known = self._known(prepared.path, info.doc_id, info.sha256)
         if known is not None:
             return known
         replaces = self.store.catalog.document(info.doc_id) is not None
-        tagged = self.tagger.tag(prepared.drafts, embeddings, self.embedder.count_tokens, self.chunk_tokens)
+        tagged, vectors = self._tag(prepared.drafts, unit_vectors)
         passages = [
             Passage(
                 id=f"{info.doc_id}:{info.sha256[:12]}:{i:05d}",
@@ -374,11 +403,6 @@ class Ingestor:
             for i, t in enumerate(tagged)
         ]
         apply_corrections(passages, self.store.catalog.corrections(), self.framework)
-        # A passage of one unit keeps that unit's vector; one joined from several is embedded
-        # as a whole (a mean of its units' vectors would blur what it says).
-        joined = [i for i, t in enumerate(tagged) if t.vector is None]
-        fresh = dict(zip(joined, self.embedder.encode([tagged[i].draft.embed_text for i in joined])))
-        vectors = np.stack([fresh[i] if t.vector is None else t.vector for i, t in enumerate(tagged)])
         self.store.put_document(info, passages, [t.draft.embed_text for t in tagged], vectors)
         # Label the figures now, while the model is loaded: the briefing pack reads them without it.
         FigureReader(self.embedder).warm([p.text for p in passages])
@@ -389,15 +413,20 @@ class Ingestor:
 
 @dataclass
 class _Prepared:
-    """A document read, redacted and chunked, waiting for its embeddings."""
+    """A document read, redacted and chunked, waiting to be embedded and tagged."""
 
     path: Path
     info: DocumentInfo
     drafts: list
 
-    @property
-    def embed_texts(self) -> list[str]:
-        return [d.embed_text for d in self.drafts]
+
+@dataclass
+class _UnitVectors:
+    """What a document's tagging needs (see Ingestor._unit_vectors): vectors by unit index, and
+    among them the full-precision ones of units that are a passage on their own."""
+
+    vectors: dict[int, np.ndarray]
+    own: dict[int, np.ndarray]
 
 
 def guess_doc_type(path: Path, title: str) -> str:

@@ -10,12 +10,12 @@ passage when it leans clearly.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from prep_bot.evidence.chunking import DraftPassage, join_units, pack
+from prep_bot.evidence.chunking import DraftPassage, isolated, join_units, pack
 from prep_bot.evidence.classifier import StatementClassifier
 from prep_bot.framework.statements import QS_SLUGS, Framework
 
@@ -54,17 +54,31 @@ class Tags:
 
 @dataclass
 class TaggedPassage:
-    """A packed passage with its tags, and its unit's vector when it is one unit (a passage
-    joined from several is embedded afresh by ingest: None here)."""
+    """A packed passage with its tags and the indexes of the units it was packed from."""
 
     draft: DraftPassage
     tags: Tags
-    vector: np.ndarray | None
+    units: list[int]
+
+
+@dataclass
+class TagPlan:
+    """The units ingest embeds before tagging, so that each stored text is embedded once.
+
+    ``alone``: units that are a passage on their own whatever the statements (neither
+    neighbour could join them): their vector is the passage's, both judged and stored.
+    ``judged``: units whose statement is judged by content and that may or may not be joined
+    with their neighbours: embedded only to be judged (``Embedder.encode_fast``); the passages
+    they end up in are embedded afterwards. Units under a heading that names their statement
+    (or under contact details and contents) need no vector to be tagged at all."""
+
+    alone: list[int]
+    judged: list[int]
 
 
 class Tagger:
     """Tags units (paragraphs, bullets, rows) with quality statements, then packs neighbouring
-    units about the same statement into passages.
+    units about the same statement into passages (``plan`` says which units need a vector).
 
     Each unit gets probabilities from the classifier (learnt from labelled text and the
     framework's own descriptions of each statement). Within a section the first
@@ -84,11 +98,28 @@ class Tagger:
         """Units x 9 probabilities from the classifier."""
         return self.classifier.predict_proba(embeddings)
 
-    def tag(self, units: Sequence[DraftPassage], embeddings: np.ndarray, count_tokens, target: int) -> list[TaggedPassage]:
-        """Tag the units and pack them into passages (in document order)."""
+    def plan(self, units: Sequence[DraftPassage], count_tokens, target: int) -> TagPlan:
+        """Which units need a vector before ``tag``, and which of them stand alone (see TagPlan)."""
+        alone, judged = [], []
+        for index, (unit, single) in enumerate(zip(units, isolated(units, count_tokens, target))):
+            if single:
+                alone.append(index)
+            elif self._judged_by_content(unit):
+                judged.append(index)
+        return TagPlan(alone, judged)
+
+    @staticmethod
+    def _judged_by_content(unit: DraftPassage) -> bool:
+        return not unit.hint("qs") and not any(h.boilerplate for h in unit.headings)
+
+    def tag(
+        self, units: Sequence[DraftPassage], embeddings: np.ndarray | Mapping[int, np.ndarray], count_tokens, target: int
+    ) -> list[TaggedPassage]:
+        """Tag the units and pack them into passages (in document order). ``embeddings``: a
+        vector per unit, or (by unit index) at least for the units of ``plan``."""
         if not len(units):
             return []
-        probs = self.probabilities(embeddings).copy()
+        probs = self._unit_probabilities(units, embeddings)
         for index, unit in enumerate(units):  # 2015-style headings ("Outcomes") lean, never decide
             for slug in unit.hint("legacy") or []:
                 probs[index, QS_SLUGS.index(slug)] *= LEGACY_BOOST
@@ -100,9 +131,22 @@ class Tagger:
             draft = join_units([units[i] for i in group])
             weights = np.array([max(1, units[i].tokens) for i in group], dtype=np.float32)
             mean = (probs[group] * weights[:, None]).sum(axis=0) / weights.sum()
-            vector = embeddings[group[0]] if len(group) == 1 else None
-            out.append(TaggedPassage(draft, self._tags(draft, labels[group[0]], mean), vector))
+            out.append(TaggedPassage(draft, self._tags(draft, labels[group[0]], mean), list(group)))
         return out
+
+    def _unit_probabilities(self, units: Sequence[DraftPassage], embeddings) -> np.ndarray:
+        """The classifier's probabilities for every unit that has a vector; units that have none
+        must not need one (their statement comes from a heading): they get an even spread."""
+        if not isinstance(embeddings, Mapping):
+            return self.probabilities(np.asarray(embeddings)).copy()
+        probs = np.full((len(units), len(QS_SLUGS)), 1.0 / len(QS_SLUGS), dtype=np.float32)
+        known = sorted(i for i in embeddings if 0 <= i < len(units))
+        if known:
+            probs[known] = self.probabilities(np.stack([embeddings[i] for i in known]))
+        missing = [i for i in range(len(units)) if i not in embeddings and self._judged_by_content(units[i])]
+        if missing:
+            raise ValueError(f"units {missing[:5]} are judged by content but have no vector")
+        return probs
 
     def _choose(self, units: Sequence[DraftPassage], probs: np.ndarray) -> dict[int, int | None]:
         """The first statement of each unit (an index into QS_SLUGS, or None for boilerplate):

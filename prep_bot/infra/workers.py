@@ -213,6 +213,7 @@ class Supervisor:
         env = dict(os.environ)
         env["PREP_BOT_DATA_DIR"] = str(self.settings.data_dir)
         env.pop("PREP_BOT_WORKERS", None)
+        env["PREP_BOT_FRONT_PORT"] = str(self.port)  # pages come from haproxy's address: the workers' own origin
         if self.chroma_url:
             env["PREP_BOT_CHROMA_URL"] = self.chroma_url
         # The workers run the very prep_bot this process runs (a checkout, or the installed one).

@@ -11,6 +11,7 @@ policy's (prep_bot/app/policy.py), asked by every use case.
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -54,6 +55,19 @@ class UserRow(_Base):
     team: Mapped[str] = mapped_column(String(MAX_NAME), default="", index=True)
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+    # Raised whenever the account's role, team or password changes: a session remembers the
+    # version it signed in at and ends when it no longer matches (people/sessions.py). A new
+    # account starts at a random version, so one re-added under a reused id matches no session.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+@dataclass(frozen=True)
+class SessionKey:
+    """What a session is bound to: the account's id and session version, and its current name."""
+
+    account_id: int
+    version: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -117,11 +131,9 @@ class UserStore:
 
     def add(self, name: str, password: str, role: str, team: str = "") -> User:
         name, team = self.check_new(name, role, team)
-        if not password:
-            raise UserError("a password is required")
-        if len(password) < MIN_PASSWORD:
-            raise UserError(f"that password is too short: use at least {MIN_PASSWORD} characters")
-        row = UserRow(name=name, name_key=name_key(name), role=role, team=team, password_hash=self._hasher.hash(password))
+        _check_password(password)
+        row = UserRow(name=name, name_key=name_key(name), role=role, team=team, password_hash=self._hasher.hash(password),
+                      session_version=secrets.randbelow(2**30))
         try:
             with self._session() as session, session.begin():
                 session.add(row)
@@ -141,6 +153,45 @@ class UserStore:
             if row is not None:
                 session.delete(row)
         return user, erased
+
+    def change(self, name: str, role: str | None = None, team: str | None = None, password: str | None = None) -> User:
+        """Change an account's role, team or password. Every session signed in to it ends (its
+        session version goes up), so the next click signs in again under the new terms."""
+        if role is not None and role not in ROLES:
+            raise UserError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        if team is not None:
+            team = team.strip()
+            if len(team) > MAX_NAME:
+                raise UserError(f"that team name is too long: use up to {MAX_NAME} characters")
+        if password is not None:
+            _check_password(password)
+        with self._session() as session, session.begin():
+            row = session.scalar(select(UserRow).where(UserRow.name_key == name_key(name or "")))
+            if row is None:
+                raise UserError(f"no user named {(name or '').strip()!r}")
+            new_role, new_team = role or row.role, row.team if team is None else team
+            if not new_team and new_role != "lead":
+                raise UserError(f"a {new_role} needs a team (--team), so their manager can see their practice")
+            row.role, row.team = new_role, new_team
+            if password is not None:
+                row.password_hash = self._hasher.hash(password)
+            row.session_version = (row.session_version or 0) + 1
+            return User.from_row(row)
+
+    # -- sessions --------------------------------------------------------------------------------
+    def session_key(self, name: str | None) -> SessionKey | None:
+        """The account a session signing in as ``name`` is bound to (None: no such account)."""
+        if not name or not name.strip():
+            return None
+        with self._session() as session:
+            row = session.scalar(select(UserRow).where(UserRow.name_key == name_key(name)))
+            return SessionKey(row.id, row.session_version or 0, row.name) if row else None
+
+    def session_holder(self, account_id: int) -> SessionKey | None:
+        """The account with this id as it is now (None: removed)."""
+        with self._session() as session:
+            row = session.get(UserRow, account_id)
+            return SessionKey(row.id, row.session_version or 0, row.name) if row else None
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, name: str | None) -> User | None:
@@ -182,6 +233,13 @@ class UserStore:
             if self._dummy_hash is None:
                 self._dummy_hash = self._hasher.hash("not a password: timing only")
             return self._dummy_hash
+
+
+def _check_password(password: str | None) -> None:
+    if not password:
+        raise UserError("a password is required")
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"that password is too short: use at least {MIN_PASSWORD} characters")
 
 
 # -- serving beyond this machine -----------------------------------------------------------------

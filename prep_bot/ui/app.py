@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import gradio as gr
 
 from prep_bot.app.policy import Action
@@ -137,24 +135,42 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
 def launch(services: Services, host: str, port: int, block: bool = True):
     """Warm the model and indexes, then serve; returns the app (useful when not blocking).
 
-    Once any user exists, everyone signs in (checked against the user store). Without users,
-    only a loopback host is allowed (LoginRequired otherwise)."""
-    from starlette.middleware import Middleware
+    Once any user exists, everyone signs in on prep-bot's own page (ui/sign_in.py; checked against
+    the user store, throttled, in sessions bound to the account: ui/server.py). Without users, only
+    a loopback host is allowed (LoginRequired otherwise)."""
+    import os
 
-    from prep_bot.people.accounts import check_bind
-    from prep_bot.ui.library import upload_cap
     from prep_bot.ui.sign_in import SignInPage
 
+    from prep_bot.people.accounts import check_bind
+    from prep_bot.people.sessions import Sessions
+    from prep_bot.people.throttle import Throttle
+    from prep_bot.ui.files import quiet_refused_paths, use_private_cache
+    from prep_bot.ui.library import upload_cap
+    from prep_bot.ui.server import PasswordGate, PrepBotApp, own_origins, sign_in
+
+    settings = services.settings
     login = services.users.count() > 0
     check_bind(host, login)
-    services.embedder.model  # load once, before the first request
+    services.embedder.load(export=True)  # once, before the first request (its ONNX copy made if missing)
     services.coach  # the rubric and question bank are validated before serving
     services.store.reconcile()  # drop vectors an interrupted ingest left behind
     services.store.lexical.ensure_current(services.store.catalog)
+    use_private_cache(settings.data_dir)  # uploads and downloads in the data dir's private folder, not /tmp
+    quiet_refused_paths()  # a file path the caller did not upload: one line, no traceback
     app = build_app(services, login=login)
     app.queue(default_concurrency_limit=4)
+    ports = [port] + [int(p) for p in [os.environ.get("PREP_BOT_FRONT_PORT", "")] if p.isdigit()]  # behind --workers' haproxy
+    https = (settings.public_url or "").lower().startswith("https:")
+    sessions = Sessions(services.users, settings.session_hours, settings.session_idle_minutes)
+    cap = upload_cap(settings.max_file_mb)  # every route: a body over it is cut off (ui/server.py)
+    server = PrepBotApp(sessions, own_origins(host, ports, settings.public_url), https, int(settings.session_hours * 3600),
+                        max_body=cap + 1024 * 1024)
+    if login:  # prep-bot's own sign-in page in place of Gradio's "Login" form, inside the Gate (ui/sign_in.py)
+        server.add_middleware(SignInPage, council=settings.council or "")
+    throttle = Throttle(settings.signin_account_failures, settings.signin_address_failures, settings.signin_lock_minutes)
     app.launch(
-        auth=_sign_in(services) if login else None,
+        auth=sign_in(services.users, throttle, PasswordGate(concurrent=1, waiting=16)) if login else None,
         auth_message=AUTH_MESSAGE if login else None,
         server_name=host,
         server_port=port,
@@ -164,21 +180,10 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         ssr_mode=False,
         show_error=False,
         footer_links=[],  # no "Use via API / Built with Gradio / Settings": staff see the app, not its plumbing
-        max_file_size=upload_cap(services.settings.max_file_mb),  # a backstop; the Library tab says why per file
+        run_history=False,  # answers are kept on the server, per account, never in the browser
+        max_file_size=cap,  # a backstop; the Library tab says why per file
         prevent_thread_lock=not block,
         quiet=not block,
-        # prep-bot's own sign-in page in place of Gradio's "Login" form (ui/sign_in.py)
-        app_kwargs={"middleware": [Middleware(SignInPage, council=services.settings.council or "")]} if login else None,
+        _app=server,
     )
     return app
-
-
-def _sign_in(services: Services):
-    """Gradio's ``auth`` callable: the password checked against the user store. Argon2 takes
-    tens of milliseconds on purpose, so it runs in a worker thread, not on the event loop."""
-    users = services.users
-
-    async def sign_in(username: str, password: str) -> bool:
-        return await asyncio.to_thread(users.verify, username, password) is not None
-
-    return sign_in

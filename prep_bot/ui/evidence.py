@@ -3,8 +3,6 @@ and (leads) correct a passage's tags."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 
@@ -12,6 +10,7 @@ from prep_bot.app.policy import Action
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import data_cards, evidence_cards
+from prep_bot.ui.files import export_folder, handed
 
 ALL = "All"
 ALL_COUNCILS = "all"
@@ -97,11 +96,11 @@ def build_briefing_form(services: Services, qs_choices, user_errors) -> None:
         with user_errors():
             me = current_user(services.policy, request)
             page = services.evidence.briefing(me, None if qs == ALL else qs, None if audience == ALL else audience)
-            folder = Path(tempfile.mkdtemp(prefix="prep-bot-briefing-"))
+            folder = export_folder(services.settings.data_dir, "prep-bot-briefing-")
             name = "briefing-pack" + ("" if qs == ALL else f"-{qs}") + ("" if audience == ALL else f"-{audience}") + ".html"
             path = folder / name
             path.write_text(page, encoding="utf-8")
-            return str(path)
+            return handed([path], me)[0]
 
     with gr.Accordion("Briefing pack: a printable page per quality statement", open=False, elem_id="briefing"):
         gr.Markdown(

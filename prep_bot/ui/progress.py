@@ -5,9 +5,7 @@ permission policy's, asked by the My progress use case (prep_bot/app/progress.py
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import gradio as gr
 
@@ -16,6 +14,7 @@ from prep_bot.services import Services
 from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import md_escape
+from prep_bot.ui.files import export_folder, handed
 
 HEADERS = ["score", "time", "statement", "question"]  # the score first: never off-screen
 MIN_PAD = timedelta(minutes=5)  # a single sitting still gets a few minutes either side
@@ -137,8 +136,9 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
     def download(user: str | None = None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> list[str]:
         """The attempts on show as practice-NAME.csv and a printable practice-NAME.html."""
         with user_errors():
-            folder = lambda: Path(tempfile.mkdtemp(prefix="prep-bot-practice-"))  # noqa: E731 - made once allowed
-            return [str(f) for f in progress.export(me(typed_name, typed_team, request), user, folder)]
+            folder = lambda: export_folder(services.settings.data_dir, "prep-bot-practice-")  # noqa: E731 - made once allowed
+            who = me(typed_name, typed_team, request)
+            return handed(progress.export(who, user, folder), who)
 
     with gr.Tab("My progress") as tab:
         gr.Markdown(

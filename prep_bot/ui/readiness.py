@@ -4,9 +4,7 @@ exports of the report."""
 
 from __future__ import annotations
 
-import tempfile
 from html import escape
-from pathlib import Path
 
 import gradio as gr
 
@@ -14,6 +12,7 @@ from prep_bot.practice.insights import READINESS_FORMULA, WEAK_EVIDENCE
 from prep_bot.practice.report import heatmap_html, readiness_details_html
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
+from prep_bot.ui.files import export_folder, handed
 
 
 def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
@@ -23,7 +22,7 @@ def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.T
         with user_errors():
             me = current_user(services.policy, request, typed_name, typed_team)
             rows, paths = services.readiness.reports(
-                me, lambda: Path(tempfile.mkdtemp(prefix="prep-bot-report-")),
+                me, lambda: export_folder(services.settings.data_dir, "prep-bot-report-"),
                 progress=lambda done, total, what: progress((done, total), desc=what),
             )
             formula = (
@@ -31,7 +30,7 @@ def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.T
                 f"without strong evidence when its best passage has cosine similarity below {WEAK_EVIDENCE}: below that, "
                 "the passage found is about a neighbouring topic rather than an answer.</p>"
             )
-            return heatmap_html(rows) + formula, readiness_details_html(rows), [str(p) for p in paths]
+            return heatmap_html(rows) + formula, readiness_details_html(rows), handed(paths, me)
 
     with gr.Tab("Readiness"):
         gr.Markdown("For leads: where the evidence or the rehearsal is thin, across the 9 quality statements.")

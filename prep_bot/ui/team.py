@@ -3,14 +3,13 @@ is not consistent, and exports as Markdown and HTML."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 
 from prep_bot.practice.report import team_story_html
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
+from prep_bot.ui.files import export_folder, handed
 
 
 def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
@@ -21,8 +20,8 @@ def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
     def story(team: str, typed_name: str, typed_team: str, request: gr.Request = None):
         with user_errors():
             me = current_user(services.policy, request, typed_name, typed_team)
-            found, files = stories.export(me, team, lambda: Path(tempfile.mkdtemp(prefix="prep-bot-team-")))
-            return team_story_html(found.story), [str(f) for f in files]
+            found, files = stories.export(me, team, lambda: export_folder(services.settings.data_dir, "prep-bot-team-"))
+            return team_story_html(found.story), handed(files, me)
 
     def own_team(typed_name: str, typed_team: str, request: gr.Request = None):
         """On opening the tab: the story of the person's own team, when they have one."""

@@ -16,6 +16,7 @@ from prep_bot.coaching.delivery import PACE_HIGH, PACE_LOW, Delivery, clock
 from prep_bot.coaching.marks import KINDS, Mark, delivery_marks, findings, locate
 from prep_bot.inputs import clean_text
 from prep_bot.ui.render import md_escape
+from prep_bot.ui.files import OWNERS
 
 SPEECH_LANE = "speech"  # transcriptions from both tabs share this queue lane
 SPEECH_AT_ONCE = 2  # the model uses several threads each; more at once only queues on the CPU
@@ -47,6 +48,8 @@ def transcribe_answer(practice, who, path: str | None, text: str | None, deliver
     line). The transcript is added after anything already in the box, and so is its delivery.
     The practice use case deletes the recording (or, with PREP_BOT_KEEP_AUDIO=1, moves it to the
     recordings folder) whether or not it could be transcribed."""
+    if path:
+        OWNERS.check_recording(who, path)  # never another file (someone's export) to transcribe and delete
     transcript = practice.transcribe(who, path)
     spoken = clean_text(transcript.text).strip()
     before = clean_text(text).rstrip()
