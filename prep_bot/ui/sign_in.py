@@ -80,6 +80,7 @@ PAGE = """<!doctype html>
       message = "prep-bot did not answer. Check the app is still running, then try again.";
     }}
     error.textContent = message;  // text, never markup
+    document.getElementById("pb-sign-in-note")?.remove();  // the server's note of an earlier try: said once, here
     password.value = "";  // the name stays
     password.focus();
     button.disabled = false;
