@@ -11,6 +11,8 @@ for _name, _value in {
     "ANONYMIZED_TELEMETRY": "False",
     "GRADIO_ANALYTICS_ENABLED": "False",
     "TOKENIZERS_PARALLELISM": "false",
+    # onnxruntime otherwise writes a device id and a telemetry database under ~/.cache at import.
+    "ORT_DISABLE_TELEMETRY": "1",
 }.items():
     os.environ[_name] = _value
 

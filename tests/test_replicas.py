@@ -100,6 +100,9 @@ def cluster(postgres_server, source, tmp_path_factory, cli):  # noqa: F811 - fix
             "PREP_BOT_DATABASE_URL": pg_url, "PREP_BOT_CHROMA_URL": f"http://127.0.0.1:{chroma_port}",
             "PREP_BOT_KEEP_UPLOADS": "true", "PREP_BOT_COUNCIL": home,
             "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False",
+            # The address people open behind the proxy; http here, so the sign-in cookie also
+            # travels to the replicas' own loopback addresses that the tests call.
+            "PREP_BOT_PUBLIC_URL": "http://prep-bot.council.test/",
         }
         assert set(values) == set(env_file()), "deploy/systemd/prep-bot.env.example changed: give each variable a test value"
 

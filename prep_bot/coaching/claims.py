@@ -23,14 +23,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from prep_bot.evidence.figure_model import _SERVICE_RE, FigureModel, FigureReader, _groups, names_other_things, window_text
+from prep_bot.evidence.figure_model import (
+    _SERVICE_RE, SAME_MEASURE, FigureModel, FigureReader, _groups, names_other_things, window_text,
+)
 from prep_bot.evidence.figures import DataPoint, extract_figures
 from prep_bot.evidence.measures import is_threshold, spell_out
 from prep_bot.evidence.passage import Passage
 from prep_bot.evidence.provenance import display_date
 
 SUPPORT_MIN = 0.3  # same-measure probability at which an equal figure supports the claim
-CONTRADICT_MIN = 0.45  # same-measure probability at which a different figure contradicts it
+CONTRADICT_MIN = SAME_MEASURE  # same-measure probability at which a different figure contradicts it
 SEARCH_DEPTH = 6
 MATCH_MARGIN = 0.25  # a figure matched this much less well than the best match is of another measure
 # The same measure in another period or document: the pair model must be all but sure. Below this,

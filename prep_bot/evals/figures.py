@@ -4,10 +4,15 @@ the labelled set (eval/figures.yaml), never on what they were fitted to.
 - Performance figures: 5 folds by sentence; precision and recall of "a performance figure" over
   every labelled figure (one the extractor misses counts as predicted "not performance").
 - Subject: accuracy over the performance figures of the held-out sentences.
+- Planted: each held-out figure stated with a wrong value against its labelled partners of the
+  same subject: contradicted by its own measure, or (with none) left "not in the evidence"?
 - Same measure: 5 folds by topic (the part of a measure key before the dot), so every measure
   in a test fold is one the pair model never saw; precision and recall of "same measure" on the
   labelled pairs of the held-out topics (all same-key pairs, the same-unit different-key pairs of
-  one topic: the hard negatives, and a few same-unit pairs across topics).
+  one topic: the hard negatives, and a few same-unit pairs across topics). Each pair is judged
+  as the claim check judges it: figures it cannot compare (another unit, a threshold against a
+  measured value) or whose measures name other events or services are never the same measure,
+  and the rest are the same measure at the claim check's probability (``SAME_MEASURE``).
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ import numpy as np
 
 from prep_bot.evidence.figure_model import (
     FIGURES_FILE, PERFORMANCE, SAME_MEASURE, SHORTLIST, FigureModel, LabelledFigure, labelled_pairs, load_figure_set,
+    names_other_things,
 )
-from prep_bot.evidence.figures import SUBJECTS, content_words
+from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words
 
 FOLDS = 5
 
@@ -63,7 +69,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
         points = [_copy(f) for _, f in test]
         vectors = model.vectors_for(points, persist=True)
         X = model._figure_matrix(points, vectors)
-        perf = fitted.performance.predict_proba(X)[:, 1] >= PERFORMANCE
+        perf = fitted.performance.predict_proba(model._performance_matrix(points, X))[:, 1] >= PERFORMANCE
         subject = fitted.subject.predict(X)
         lexical = fitted.performance_lexical.predict_proba(model._lexical_matrix(points))[:, 1] >= PERFORMANCE
         for (i, _), p, s, lx in zip(test, perf, subject, lexical):
@@ -112,7 +118,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
         R = model._remainder_matrix([(points[i], points[j]) for i, j, _ in test_pairs])
         detail = fitted.pair_detail.predict_proba(np.hstack([P, R]))[:, 1]
         for (i, j, _), a, b in zip(test_pairs, first, detail):
-            scores[(i, j)] = float(b) if a >= SHORTLIST else 0.0
+            scores[(i, j)] = float(b) if a >= SHORTLIST and may_compare(points[i], points[j]) else 0.0
     judged = [(i, j, same) for i, j, same in all_pairs if (i, j) in scores]
     tp = sum(1 for i, j, s in judged if s and scores[(i, j)] >= SAME_MEASURE)
     fp = sum(1 for i, j, s in judged if not s and scores[(i, j)] >= SAME_MEASURE)
@@ -124,6 +130,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
     missed_same = sorted(
         ({"a": usable[i].point.measure, "b": usable[j].point.measure, "p": round(scores[(i, j)], 2)}
          for i, j, s in judged if s and scores[(i, j)] < SAME_MEASURE), key=lambda d: d["p"])
+    planted = _planted(usable, judged, scores)
     phrase = [_word_f1(f.point.measure, f.measure) for f in figures if f.point is not None and f.measure and f.performance]
     return {
         "sentences": labelled.sentences,
@@ -140,9 +147,54 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
                                            "hard_negatives": len(hard),
                                            "hard_negatives_right": sum(scores[p] < SAME_MEASURE for p in hard)},
         "measure_phrase_word_f1": round(float(np.mean(phrase)), 3) if phrase else 0.0,
+        "planted": planted,
         "errors": {"performance": wrong_perf, "false_same": false_same[:15], "missed_same": missed_same[:15]},
         "folds": FOLDS,
     }
+
+
+def _planted(usable: list[LabelledFigure], judged: list[tuple[int, int, bool]], scores: dict) -> dict:
+    """Each held-out figure stated with a wrong value, against the labelled figures it is paired
+    with of the same subject (its own measure's and the same unit's of its topic): is it
+    contradicted, and by a figure of its own measure (the best match)? A figure with no
+    same-measure partner should stay "not in the evidence"."""
+    partners: dict[int, list[tuple[float, bool]]] = {}
+    for i, j, same in judged:
+        if usable[i].subject == usable[j].subject:
+            partners.setdefault(i, []).append((scores[(i, j)], same))
+            partners.setdefault(j, []).append((scores[(i, j)], same))
+    caught = wrong_measure = missed = kept_out = false_alarm = 0
+    for options in partners.values():
+        best = max(options)
+        flagged = best[0] >= SAME_MEASURE
+        if any(same for _, same in options):
+            if flagged and best[1]:
+                caught += 1
+            elif flagged:
+                wrong_measure += 1
+            else:
+                missed += 1
+        elif flagged:
+            false_alarm += 1
+        else:
+            kept_out += 1
+    with_measure = caught + wrong_measure + missed
+    return {"caught": caught, "by_another_measure": wrong_measure, "missed": missed, "with_measure": with_measure,
+            "false_alarms": false_alarm, "kept_out": kept_out, "without_measure": false_alarm + kept_out,
+            "recall": round(caught / max(1, with_measure), 3),
+            "false_alarm_rate": round(false_alarm / max(1, false_alarm + kept_out), 3)}
+
+
+def may_compare(a: DataPoint, b: DataPoint) -> bool:
+    """Whether the claim check would ask the same-measure model about these two figures at all
+    (``ClaimChecker.figures_of_measure``: comparable units, measures not naming other things
+    unless both are compared with one value)."""
+    from prep_bot.coaching.claims import _comparator_value, comparable
+
+    if not comparable(a, b):
+        return False
+    shared = _comparator_value(a) is not None and _comparator_value(a) == _comparator_value(b)
+    return shared or not names_other_things(a, b)
 
 
 def _copy(f: LabelledFigure):
@@ -163,6 +215,9 @@ def format_figures_table(r: dict) -> str:
         f"{'same measure (held-out topics)':34}{s['precision']:>10.3f}{s['recall']:>8.3f}"
         f"   {s['pairs']} pairs, {s['same']} same",
         f"hard negatives (same unit and topic, other measure) kept apart: {s['hard_negatives_right']}/{s['hard_negatives']}",
+        f"planted wrong figures: contradicted by their own measure {r['planted']['caught']}/{r['planted']['with_measure']}"
+        f" (by another {r['planted']['by_another_measure']}); with no figure of their measure, contradicted anyway "
+        f"{r['planted']['false_alarms']}/{r['planted']['without_measure']}",
         f"subject accuracy {r['subject_accuracy']:.3f} (rules alone {r['subject_rules_accuracy']:.3f}); "
         f"measure phrase word F1 {r['measure_phrase_word_f1']:.3f}",
         "by register (performance figure precision / recall):",

@@ -4,7 +4,8 @@ Three scikit-learn logistic regressions:
 - performance: is this a figure about people or services (a wait, a rate, a count of people, a
   spend), or the report's own metadata (days on site, interviews held, pages, years of
   experience, a number that only defines another figure's measure)? Features: the MiniLM
-  embedding of the words around the figure plus simple features (unit, size, cue words).
+  embedding of the words around the figure, simple features (unit, size, cue words) and the
+  hashed words and word pairs around it (the lexical model's).
 - subject: whose figure (ours, England, a region, a comparator group, a target)? The same
   embedding, the rule-based cue (``measures.subject_cue``) and cue words just before it.
 - same measure: do two figures measure the same thing? Features of the pair: cosine of their
@@ -41,8 +42,8 @@ from prep_bot.infra.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-4"  # bump when features change: drops cached annotations
-SAME_MEASURE = 0.5  # probability at which two figures are taken to measure the same thing
+VERSION = "figures-6"  # bump when features change: drops cached annotations
+SAME_MEASURE = 0.45  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
 CROSS_TOPIC = 3  # different-topic pairs per figure in the labelled pairs (the most alike)
@@ -327,7 +328,8 @@ class FigureModel:
         performance = subject = pair = performance_lexical = subject_lexical = None
         if "figure" in parts:
             X = self._figure_matrix(points, vectors)
-            performance = LogisticRegression(C=2.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(X, y)
+            performance = LogisticRegression(C=2.0, max_iter=1000, class_weight="balanced", solver="liblinear").fit(
+                self._performance_matrix(points, X), y)
             subject = LogisticRegression(C=2.0, max_iter=500).fit(X[perf], ys)
         if "lexical" in parts:
             lexical = self._lexical_matrix(points)
@@ -366,12 +368,15 @@ class FigureModel:
             np.stack([simple_features(p) for p in points]),
         ])
 
+    def _performance_matrix(self, points: list[DataPoint], X: np.ndarray):
+        """What the performance model reads: the embedding and simple features (``X``) and the
+        hashed words around the figure (the lexical model's), one sparse matrix."""
+        return np.hstack([X, self._lexical_matrix(points)])
+
     @staticmethod
     def _lexical_matrix(points: list[DataPoint]):
-        from scipy.sparse import csr_matrix, hstack
-
-        return hstack([_hashed([window_text(p) for p in points]), _hashed([_left_text(p) for p in points]),
-                       csr_matrix(np.stack([simple_features(p) for p in points]))]).tocsr()
+        return np.hstack([_hashed([window_text(p) for p in points]), _hashed([_left_text(p) for p in points]),
+                          np.stack([simple_features(p) for p in points])])
 
     # -- use ----------------------------------------------------------------------------------
     def vectors_for(self, points: list[DataPoint], persist: bool = False) -> dict[str, np.ndarray]:
@@ -389,7 +394,7 @@ class FigureModel:
         else:
             vectors = vectors if vectors is not None else self.vectors_for(points)
             X = self._figure_matrix(points, vectors)
-            perf, subj = m.performance.predict_proba(X)[:, 1], m.subject.predict(X)
+            perf, subj = m.performance.predict_proba(self._performance_matrix(points, X))[:, 1], m.subject.predict(X)
         for p, pr, s in zip(points, perf, subj):
             # A figure set beside an England average or a comparator is never the report's metadata.
             p.performance = bool(pr >= PERFORMANCE) or _measured_time(p) or bool(p.comparator)

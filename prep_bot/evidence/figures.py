@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from prep_bot.evidence.measures import measure_phrase, period_date, period_near, subject_cue
+from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_date, period_near, specific_words, subject_cue
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBER = re.compile(
@@ -55,6 +55,7 @@ _BARE_BEFORE = re.compile(
 )
 _FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
 # "(47.83% compared to 36.83%, ...)": the first figure is the council's, whatever came before.
 _FOLLOWED_BY_COMPARISON = re.compile(r"\s*,?\s*(?:compared (?:to|with)|vs\.?|versus)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}?£?\d", re.I)
 # A sentence that names its measure only in the sentence before: "This is 94% and ..."
@@ -132,6 +133,7 @@ def extract_figures(text: str) -> list[DataPoint]:
     """Every meaningful figure in ``text`` (years, headings numbers and list markers are not)."""
     points: list[DataPoint] = []
     previous = ""
+    earlier: list[DataPoint] = []
     for sentence in sentences(text):
         context = f"{previous} {sentence}" if _REFERS_BACK.match(sentence) else sentence
         previous = sentence
@@ -160,6 +162,9 @@ def extract_figures(text: str) -> list[DataPoint]:
             point.date = period_date(point.period)
             point.performance = not _METADATA.search(point.window)
         _link_comparators(found)
+        _part_of_whole(found, earlier)
+        _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
+        earlier = found
         points.extend(found)
     return points
 
@@ -218,8 +223,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         comparator=None,
         period=period.group(0) if period else None,
         sentence=sentence,
-        is_comparator=bool(_COMPARATOR.search(before[-60:]))
-        and _mentions_comparison(before[-60:])
+        is_comparator=bool(_COMPARATOR.search(_DATA_SOURCE.sub(" ", before[-60:])))
+        and _mentions_comparison(_DATA_SOURCE.sub(" ", before[-60:]))
         and not _FOLLOWED_BY_COMPARISON.match(sentence[m.end() :]),
         start=m.start(),
     )
@@ -303,6 +308,37 @@ def _link_comparators(points: list[DataPoint]) -> None:
                         else "comparator"
                     )
                 break
+
+
+def _part_of_whole(points: list[DataPoint], earlier: list[DataPoint]) -> None:
+    """"We have 47 residents placed out of area. 31 of them ...": a count said to be "of them"
+    is a part of the count before it (31 of 47), comparable with "23 of the 47"."""
+    for point in points:
+        if point.unit != "count" or not _OF_THEM.match(point.sentence[point.start + len(point.raw) :]):
+            continue
+        before = [o for o in points if o.start < point.start] or list(earlier)
+        wholes = [o for o in before if o.unit == "count" and o.value > point.value]
+        if wholes:
+            whole = wholes[-1]
+            point.unit = f"of {int(whole.value)}"
+            # What "them" are is what the whole counts.
+            point.measure = " ".join(f"{whole.measure} {point.measure}".split()[:16])
+
+
+def _share_measures(points: list[DataPoint], earlier: list[DataPoint] = ()) -> None:
+    """A figure whose own words name no measure ("against 38 days locally") measures what the
+    figure of its unit beside it in the sentence measures; in a short sentence of such figures
+    ("...: 72.5%; England 71.0%; comparator group 70.4%."), the last one of the sentence before."""
+    for point in points:
+        if specific_words(point.measure):
+            continue
+        named = [o for o in points if o is not point and o.kind == point.kind and specific_words(o.measure) >= 2]
+        if named:
+            point.measure = min(named, key=lambda o: abs(o.start - point.start)).measure
+            continue
+        before = [o for o in earlier if o.kind == point.kind and specific_words(o.measure) >= 2]
+        if before:
+            point.measure = before[-1].measure
 
 
 def _comparator_label(before: str) -> str:

@@ -30,7 +30,7 @@ _NUMBERISH = re.compile(
 _TIME_AFTER = re.compile(r"^\s?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
 # A comparison and what follows it in the clause: not part of what the figure measures.
 _COMPARISON_TAIL = re.compile(
-    r"\b(?:compared (?:to|with)|against|versus|vs\.?|(?:higher|lower|better|worse|above|below|more|less) than|"
+    r"\b(?:compared (?:to|with)|against|versus|vs\.?|(?:higher|lower|better|worse|above|below|more|less) than(?!\s+\d+\s?(?:days?|weeks?|months?|years?|hours?)\b)|"
     r"in line with|similar to|up from|down from|(?:an? )?(?:increase|decrease|rise|fall|drop) (?:from|of|on)|"
     r"from \d|the (?:england|national|regional) average|nationally|(?:statistical|comparator) neighbours?)\b.*$",
     re.I,
@@ -69,6 +69,13 @@ _SUBJECT_AFTER = (
     ("region", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:regionally|in the region|across the region|regional average)\b", re.I)),
     ("comparator", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:among|for|in|across) (?:our )?(?:comparators|statistical neighbours|similar councils)\b", re.I)),
     ("target", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:target|goal|ambition)\b", re.I)),
+)
+# "National data showed that 10.77% of carers...": where the figure comes from, not whose it is.
+_DATA_SOURCE = re.compile(
+    r"\b(?:the\s+)?(?:national|england|regional)\s+(?:data|figures|statistics|survey|surveys|returns|benchmarking|dataset|"
+    r"published data|performance data|data sets?)(?:\s+(?:for \S+\s+)?(?:show(?:s|ed|n)?|indicated?s?|suggest(?:s|ed)?|"
+    r"reported|recorded|told us))?(?:\s+that)?\b",
+    re.I,
 )
 # "(47.83% compared to 36.83%)": the figure followed by its comparison is the council's.
 _FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\b", re.I)
@@ -135,7 +142,7 @@ def subject_cue(sentence: str, start: int, end: int) -> str:
         return "ours"
     before = sentence[max(0, start - 70) : start]
     clause_start = max((m.end() for m in re.finditer(r"[;.!?]\s|,\s(?:and|but|while|whereas)\s", before)), default=0)
-    before = before[clause_start:]
+    before = _DATA_SOURCE.sub(" ", before[clause_start:])
     for name, pattern in _SUBJECT_BEFORE:
         m = pattern.search(before)
         # The cue must govern this figure: no other figure between the cue and it.
@@ -165,11 +172,49 @@ def spell_out(phrase: str) -> str:
     return " ".join(ABBREVIATIONS.get(w.lower(), w) for w in phrase.split())
 
 
+# Who reported the figure, not what it measures: "people told us", "the peer team heard that",
+# "the council's own data shows", "honestly", "we've got".
+_LEAD_IN = re.compile(
+    r"^(?:(?:honestly|to be honest|so|well|um+|erm|er|and|but|i think|i'd say|we think)\b[\s,]*)*"
+    r"(?:(?:(?!who\b|which\b|that\b)[A-Za-z'’-]+\s+){0,5}?"
+    r"(?:told us|heard|noted|showed|shows|highlighted|confirmed|described|explained|reported(?=\s+(?:that|an?)\b)|"
+    r"estimated|estimates)(?:\s+that)?\b[\s,]*)?"
+    r"(?:we'?ve got|we have got|we've|there (?:are|were|was|is)|it's|it is|we're at|we are at)?\b\s*",
+    re.I,
+)
+# Whose figure or how it compares: not part of what it measures when it leads the phrase.
+_SUBJECT_LEAD = re.compile(
+    r"^(?:(?:the\s+)?(?:england|national|nationally|regional|region|statistical neighbours?|nearest neighbours?|comparators?|"
+    r"comparator group|similar councils|against|compared (?:to|with)|versus|locally)\b\s*)+", re.I)
+# Words that say how a measure is summarised, not what it is about ("the average wait was 38
+# days" names its measure in the clause before).
+_GENERIC_MEASURE = frozenset(
+    "average mean median typical longest shortest wait waits waiting time times rate figure number proportion "
+    "percentage total overall performance days weeks months hours people locally against group comparator comparators "
+    "england region regional national nationally statistical neighbours plan target budget last previous".split())
+
+
+def _specific(pieces: list[str]) -> int:
+    return sum(1 for p in pieces for w in p.split()
+               if w.lower() not in _EDGE_STOP and w.lower() not in _GENERIC_MEASURE and not w[0].isdigit())
+
+
+def specific_words(measure: str) -> int:
+    """How many words of a measure phrase say what it is about (not "average", "wait", "rate")."""
+    return _specific([measure])
+
+
 def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail: bool = False) -> str:
     """A short normalised phrase for what the figure at ``sentence[start:end]`` measures."""
     clauses = _clauses(sentence)
     index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), len(clauses) - 1)
     pieces = [_clean(sentence, *clauses[index], start, end)]
+    # "Average Care Act assessment duration, contact to completion: 31 days": a figure after a
+    # heading's colon measures the whole heading.
+    head = _heading(sentence, clauses, index)
+    heading = _clean(sentence, head, clauses[index][0], start, end) if head is not None else ""
+    if heading and _specific(pieces) < 2 and _specific([heading]) >= 2:
+        return " ".join(_trim(spell_out(f"{heading} {pieces[0]}").split())[:16])
     if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
         # The sentence before, from after its reporting verb ("The self-assessment identifies ...").
         said = re.search(r"\b(?:identifie[sd]|show(?:s|ed)|says|said|reports?|reported|found|noted|highlight(?:s|ed)|told us)\b", previous)
@@ -179,6 +224,17 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     # A clause that says little on its own ("47.83% against 36.83%") borrows the one before,
     # then the one after.
     i, j = index, index
+    # "..., and the average wait was 38 days": a clause that only says how the measure is
+    # summarised takes what it is about from the clause before.
+    if i > 0 and _specific(pieces) == 0 and _content(pieces) >= 2:
+        # "Home care: average wait ... 9 days; longest wait 38 days": the heading, if there is one.
+        first = _heading(sentence, clauses, next((n for n, (a, _) in enumerate(clauses) if sentence.rfind(":", 0, a) >= 0), index))
+        lead = _clean(sentence, first, sentence.find(":", first), start, end) if first is not None else ""
+        if lead and _specific([lead]) >= 1:
+            pieces.insert(0, lead)
+        else:
+            i -= 1
+            pieces.insert(0, _clean(sentence, *clauses[i], start, end))
     while _content(pieces) < 2 and (i > 0 or j < len(clauses) - 1):
         if i > 0:
             i -= 1
@@ -190,6 +246,21 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
         pieces.insert(0, " ".join(measure_phrase(previous, len(previous), len(previous)).split()[-10:]))
     words = _trim(spell_out(" ".join(p for p in pieces if p)).split())
     return " ".join(words[-16:] if tail else words[:16])
+
+
+def _heading(sentence: str, clauses: list[tuple[int, int]], index: int) -> int | None:
+    """Where the heading starts when the figure's clause follows a colon ("Adult social care job
+    vacancy rate (Skills for Care, 2024): 7.4%"), else None."""
+    a = clauses[index][0]
+    colon = sentence.rfind(":", 0, a)
+    if colon < 0 or sentence[colon + 1 : a].strip(" ,;()[]"):
+        return None
+    start = max(sentence.rfind(";", 0, colon), sentence.rfind(". ", 0, colon)) + 1
+    heading = _SOURCE.sub(" ", sentence[start:colon])
+    heading = re.sub(r"\([^)]*\)", " ", heading)
+    if re.search(r"\d", PERIOD.sub(" ", heading)) and not re.search(r"[A-Za-z]{3}", heading):
+        return None
+    return start
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
@@ -218,7 +289,6 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
     if tail and "\u2022" not in text[tail.start() :]:
         text = text[: tail.start()]
     text = PERIOD.sub(" ", text)
-    text = _HEDGE_PHRASES.sub(" ", text)
 
     def number(m: re.Match[str]) -> str:
         # "aged 65 and over", "aged 18 to 64": an age band is part of the measure.
@@ -227,14 +297,18 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
         if re.search(r"\b(?:is|are|were|was|staff|workforce|people) (?:over|under)\s*$", text[: m.start()], re.I):
             return f"aged {m.group(0).strip()}"  # "the workforce is over 55": an age band
         # "within 28 days", "91 days after discharge": a number that defines the measure stays.
-        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|after|over|under|than|least|beyond|for|in)\s*$", text[: m.start()], re.I):
+        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|inside|after|over|under|than|least|beyond|for|in)\s*$", text[: m.start()], re.I):
             return m.group(0)
         if _TIME_AFTER.match(text[m.end() :]) and re.match(r"\s?(?:days?|weeks?|months?)\s(?:after|following|from|of)\b", text[m.end() :], re.I):
             return m.group(0)
         return " "
 
+    # Numbers first: "overdue by more than 12 months" keeps the 12 months that define it.
     text = _NUMBERISH.sub(number, text)
+    text = _HEDGE_PHRASES.sub(" ", text)
     text = text.replace("\u2022", " ")
+    text = _LEAD_IN.sub("", text.strip(), count=1)
+    text = _SUBJECT_LEAD.sub("", text.strip(), count=1)
     words = [w for w in _WORD.findall(text) if w.lower() not in _HEDGES]
     return " ".join(w.lower() if not w.isupper() or len(w) < 2 else w for w in words)
 

@@ -40,7 +40,9 @@ def is_performance(point: DataPoint) -> bool:
         return False
     if point.unit != "count":
         return True
-    counts = float(point.value).is_integer() and bool(point.noun or _COUNTED.search(point.measure))
+    # What it counts follows the number ("73 new carers a month"); "staff aged 55" counts nobody.
+    after = " ".join(point.sentence[point.start + len(point.raw):].split()[:3])
+    counts = float(point.value).is_integer() and bool(point.noun or _COUNTED.search(point.raw) or _COUNTED.search(after))
     return counts and (point.value >= MIN_COUNT or bool(point.comparator))
 
 

@@ -289,12 +289,13 @@ def _then_delete(send, path: str):
     return send_then_delete
 
 
-def _claiming(send, owner: str):
-    """``send`` for Gradio's upload route: each file it stored is remembered as ``owner``'s."""
+def _whole_body(send, finish):
+    """``send`` that holds a response until its body is whole, then sends ``finish(start, body)``:
+    the (possibly changed) start message and body."""
     start: dict | None = None
     body: list[bytes] = []
 
-    async def send_claiming(message) -> None:
+    async def send_whole(message) -> None:
         nonlocal start
         if message["type"] == "http.response.start":
             start = message
@@ -305,7 +306,17 @@ def _claiming(send, owner: str):
         body.append(message.get("body", b""))
         if message.get("more_body"):
             return
-        data = b"".join(body)
+        start, data = finish(start, b"".join(body))
+        await send(start)
+        await send({"type": "http.response.body", "body": data})
+
+    return send_whole
+
+
+def _claiming(send, owner: str):
+    """``send`` for Gradio's upload route: each file it stored is remembered as ``owner``'s."""
+
+    def claim(start: dict, data: bytes) -> tuple[dict, bytes]:
         if start["status"] == 200:
             try:
                 paths = json.loads(data)
@@ -315,37 +326,22 @@ def _claiming(send, owner: str):
                 if isinstance(path, str):
                     OWNERS.claim(path, owner)
                     OWNERS.claim(Path(path).parent, owner)
-        await send(start)
-        await send({"type": "http.response.body", "body": data})
+        return start, data
 
-    return send_claiming
+    return _whole_body(send, claim)
 
 
 def _with_note(send):
     """``send`` for the page itself: the sign-in note script added to its <head>."""
-    start: dict | None = None
-    body: list[bytes] = []
 
-    async def send_page(message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            start = message
-            return
-        if message["type"] != "http.response.body" or start is None:
-            await send(message)
-            return
-        body.append(message.get("body", b""))
-        if message.get("more_body"):
-            return
-        page = b"".join(body)
+    def add_note(start: dict, page: bytes) -> tuple[dict, bytes]:
         out = MutableHeaders(scope=start)
         if "text/html" in out.get("content-type", "") and not out.get("content-encoding") and b"</head>" in page:
             page = page.replace(b"</head>", SIGN_IN_NOTE.encode() + b"</head>", 1)
             out["content-length"] = str(len(page))
-        await send(start)
-        await send({"type": "http.response.body", "body": page})
+        return start, page
 
-    return send_page
+    return _whole_body(send, add_note)
 
 
 class PrepBotApp(App):
