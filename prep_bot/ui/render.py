@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html import escape
 
+from markupsafe import Markup
+
 from prep_bot.coaching.rubric import score_tone
 from prep_bot.evidence.passage import SearchHit
 from prep_bot.framework.statements import Framework
@@ -179,17 +181,40 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else many or word + 's'}"
 
 
+def card_table(headers: list[str], rows: list[list], cls: str = "", wide: int | None = None, row_attrs=None) -> str:
+    """A table that leads with its first columns at a desk and is a card per row on a phone
+    (``.pb-cards`` in CSS): every cell names its column (``data-label``), which a card shows before
+    it. The ``wide`` column (the long text) takes the rest of the width at a desk and a line of its
+    own, unlabelled, on a card. Cells are escaped unless they are ``Markup``; ``row_attrs(i)``
+    gives a row's extra attributes (escaped)."""
+    def cell(i: int, value) -> str:
+        if i == wide:
+            return f'<td class="pb-wide">{_html(value)}</td>'
+        return f'<td data-label="{escape(headers[i])}">{_html(value)}</td>'
+
+    def attrs(n: int) -> str:
+        return "".join(f' {name}="{escape(str(value))}"' for name, value in (row_attrs(n) if row_attrs else {}).items())
+
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(f"<tr{attrs(n)}>{''.join(cell(i, v) for i, v in enumerate(row))}</tr>" for n, row in enumerate(rows))
+    return f'<table class="pb-cards {escape(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _html(value) -> str:
+    return str(value) if isinstance(value, Markup) else escape(str(value))
+
+
 def summary_table(rows: list[dict], framework: Framework) -> str:
     """Mock interview summary: one row per question, grouped by quality statement."""
     if not rows:
         return ""
     # The score, what to work on and the time lead; the question (with its statement) takes the
-    # rest of the width and wraps. On a phone each row is a card (CSS below).
-    body = "".join(
-        f'<tr><td class="pb-num" data-label="Score">{r["score"]}</td><td data-label="Work on">{escape(r["weakest"])}</td>'
-        f'<td data-label="Time">{escape(r["time"])}</td><td class="pb-q">{escape(r["question"])}'
-        f'<span class="pb-meta">{escape(framework.qs(r["qs"]).title)}</span></td></tr>'
-        for r in rows
+    # rest of the width and wraps. On a phone each row is a card.
+    by_question = card_table(
+        ["Score", "Work on", "Time", "Question"],
+        [[r["score"], r["weakest"], r["time"],
+          Markup(f'{escape(r["question"])}<span class="pb-meta">{escape(framework.qs(r["qs"]).title)}</span>')] for r in rows],
+        cls="pb-by-question", wide=3,
     )
     mean = round(sum(r["score"] for r in rows) / len(rows))
     by_qs: dict[str, list[dict]] = {}
@@ -204,8 +229,7 @@ def summary_table(rows: list[dict], framework: Framework) -> str:
         f'<section class="pb-feedback"><div class="pb-score"><span class="pb-big">{mean}</span>/100 across '
         f"{plural(len(rows), 'question')}</div><h4>By quality statement (weakest first)</h4>"
         f'<table class="pb-dims pb-by-qs"><tbody>{per_qs}</tbody></table><h4>Question by question</h4>'
-        f"<table class=\"pb-by-question\"><thead><tr><th>Score</th><th>Work on</th><th>Time</th>"
-        f"<th>Question</th></tr></thead><tbody>{body}</tbody></table></section>"
+        f"{by_question}</section>"
     )
 
 
@@ -232,12 +256,18 @@ CSS += HEATMAP_CSS + """
 .pb-detail {max-width:100%; overflow-wrap:anywhere}
 .pb-detail .pb-dims td:nth-child(3) {width:120px}
 .pb-claims td:nth-child(-n+2), .pb-claims th:nth-child(-n+2) {white-space:nowrap}
-.pb-by-question {width:100%; border-collapse:collapse; font-size:0.9em; table-layout:auto}
-.pb-by-question td, .pb-by-question th {padding:4px 6px; border-bottom:1px solid #eaeef2; vertical-align:top; text-align:left}
-.pb-by-question td:nth-child(2) {min-width:9em; max-width:16em}
-.pb-by-question td:nth-child(3) {white-space:nowrap}
-.pb-by-question .pb-q {overflow-wrap:anywhere}
-.pb-by-question .pb-meta {display:block; color:#57606a; font-size:0.85em}
+/* card_table: the leading columns in sight at a desk; a card per row on a phone (below). */
+.pb-cards {width:100%; border-collapse:collapse; font-size:0.9em; table-layout:auto}
+.pb-cards:not(.pb-heatmap) td, .pb-cards:not(.pb-heatmap) th {padding:4px 6px; border-bottom:1px solid #eaeef2; vertical-align:top; text-align:left}
+.pb-cards .pb-wide {overflow-wrap:anywhere}
+.pb-cards .pb-meta {display:block; color:#57606a; font-size:0.85em}
+.pb-cards tr[data-row] {cursor:pointer}
+#my-attempts-cards {display:none !important}  /* My progress: the table at a desk, its cards on a phone */
+.pb-cards td:first-of-type {font-weight:600}  /* the number the table leads with */
+@media (min-width: 641px) {
+  .pb-cards td[data-label] {white-space:nowrap}
+  .pb-by-question td:nth-child(2) {min-width:9em; max-width:16em; white-space:normal}
+}
 .pb-top {flex-wrap:wrap; align-items:center}
 /* The question being answered stays pinned at the top of the chat while the replies scroll under it. */
 #practice-chat [role=log] {padding-top:0}
@@ -257,13 +287,16 @@ CSS += HEATMAP_CSS + """
   .pb-claims tr {border-bottom:1px solid #d0d7de; padding:4px 0}
   .pb-claims td {border:none; white-space:normal}
   .pb-settings {gap:4px}
-  .pb-by-question thead {display:none}
-  .pb-by-question, .pb-by-question tbody, .pb-by-question tr {display:block; width:auto}
-  .pb-by-question tr {border:1px solid #d0d7de; border-radius:8px; padding:6px 10px; margin-bottom:8px}
-  .pb-by-question td, .pb-by-question td:nth-child(3) {display:inline; border:none; padding:0 10px 0 0; max-width:none;
-    min-width:0; width:auto; text-align:left; white-space:normal}
-  .pb-by-question td[data-label]::before {content:attr(data-label) ": "; font-weight:400; color:#57606a}
-  .pb-by-question .pb-q {display:block; margin-top:4px}
+  #my-attempts {display:none !important}
+  #my-attempts-cards {display:block !important}
+  .pb-cards thead {display:none}
+  table.pb-cards, .pb-cards tbody, .pb-cards tr {display:block; width:auto; border:none}
+  .pb-cards tbody tr {border:1px solid #d0d7de; border-radius:8px; padding:6px 10px; margin-bottom:8px}
+  .pb-cards:not(.pb-heatmap) td, .pb-cards td, .pb-cards tbody th {display:inline-block; border:none; padding:0 10px 0 0;
+    width:auto; white-space:normal}
+  .pb-cards td[data-label]::before {content:attr(data-label) ": "; font-weight:400; opacity:.8}
+  .pb-cards .pb-wide, .pb-cards tbody th {display:block; margin-top:4px}
+  .pb-heatmap.pb-cards td {padding:2px 6px; margin:2px 4px 2px 0; border-radius:4px}
 }
 """
 
