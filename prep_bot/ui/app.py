@@ -59,6 +59,14 @@ ENTER_SENDS = """
     log.scrollTop += reply.getBoundingClientRect().top - log.getBoundingClientRect().top - pinned;
   };
   new MutationObserver(showReply).observe(document.body, {childList: true, subtree: true});
+  // On a phone My progress lists attempts as cards: a card opens its attempt, as a row of the table does.
+  document.addEventListener("click", (e) => {
+    const card = e.target.closest && e.target.closest("#my-attempts-cards tr[data-row]");
+    const box = document.querySelector("#my-card-pick textarea, #my-card-pick input");
+    if (!card || !box) return;
+    box.value = card.dataset.row + ":" + Date.now();  // a new value each time: the same card opens again
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+  });
   // A card's "Correct tags" (leads) chooses its passage in the correction form: no id to copy.
   document.addEventListener("click", (e) => {
     const button = e.target.closest && e.target.closest(".pb-correct");

@@ -13,7 +13,7 @@ from prep_bot.coaching.delivery import PACE_HIGH, PACE_LOW
 from prep_bot.services import Services
 from prep_bot.ui.history import attempt_choices, attempt_html
 from prep_bot.ui.identity import current_user
-from prep_bot.ui.render import md_escape
+from prep_bot.ui.render import card_table, md_escape
 from prep_bot.ui.files import export_folder, handed
 
 HEADERS = ["score", "time", "statement", "question"]  # the score first: never off-screen
@@ -58,6 +58,13 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             [a.score, a.created_at.strftime("%Y-%m-%d %H:%M") if a.created_at else "", titles.get(a.qs, a.qs), a.question]
             for a in attempts
         ]
+
+    def cards_of(attempts) -> str:
+        """The attempts as cards (what a phone shows in place of the table), each opening its attempt."""
+        if not attempts:
+            return ""
+        return '<p class="pb-meta">Attempts (tap one to read it)</p>' + card_table(
+            [h.capitalize() for h in HEADERS], table_of(attempts), cls="pb-attempts", wide=3, row_attrs=lambda n: {"data-row": n})
 
     def overview_of(seen, viewer: str | None = None):
         """Score over time per statement (a chart), weakest dimensions, questions not yet tried."""
@@ -117,13 +124,21 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         with user_errors():
             who = me(typed_name, typed_team, request)
             seen = progress.overview(who, user)
-            return (*overview_of(seen, who.name), *delivery_of(seen), table_of(seen.attempts), *history_of(seen.attempts))
+            return (*overview_of(seen, who.name), *delivery_of(seen), table_of(seen.attempts), cards_of(seen.attempts),
+                    *history_of(seen.attempts))
 
     def pick_row(ids: list[int], evt: gr.SelectData):
         """A row chosen in the table opens that attempt (the table lists attempts oldest first)."""
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         if isinstance(row, int) and 0 <= row < len(ids or []):
             return ids[row]
+        return gr.skip()
+
+    def pick_card(ids: list[int], picked: str):
+        """A card tapped on a phone ("row:nonce", set by a script in ui/app.py) opens that attempt."""
+        row = (picked or "").split(":", 1)[0]
+        if row.isdigit() and int(row) < len(ids or []):
+            return ids[int(row)]
         return gr.skip()
 
     def open_attempt(attempt_id: int | str | None, typed_name: str | None = None, typed_team: str | None = None, request: gr.Request = None) -> str:
@@ -169,8 +184,12 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 "fillers (“um”, “sort of”, “you know”) a minute is better._", elem_id="my-delivery-caption",
             )
         summary = gr.Markdown(elem_id="my-summary")
+        # Shares of its width: a long question wraps in its column (an "auto" column grew to the
+        # question's length, and the table scrolled sideways even at 1400 px).
         table = gr.Dataframe(headers=HEADERS, value=None, interactive=False, wrap=True, label="Attempts (select one to read it)",
-                             column_widths=["70px", "150px", "28%", "auto"], elem_id="my-attempts")
+                             column_widths=["8%", "16%", "24%", "52%"], elem_id="my-attempts")
+        cards = gr.HTML(elem_id="my-attempts-cards")
+        card_pick = gr.Textbox(elem_id="my-card-pick", elem_classes=["pb-hidden"], container=False, show_label=False)
         ids = gr.State([])
         picker = gr.Dropdown(
             choices=[], value=None, label="Open an attempt (newest first)", allow_custom_value=True, elem_id="my-attempt-picker"
@@ -187,13 +206,14 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             # The chart is emptied first: given a new person's points in place of another's, the plot
             # kept drawing the previous person's (a stale chart on a new axis).
             trigger(lambda: gr.ScatterPlot(value=None), None, chart, api_name=False, show_progress="hidden").then(
-                everything, inputs, [chart, summary, spoken, pace, fillers, table, picker, ids, detail], api_name=False
+                everything, inputs, [chart, summary, spoken, pace, fillers, table, cards, picker, ids, detail], api_name=False
             )
         # The parts on their own, for scripts and tests.
         parts = gr.Button(visible=False)
         parts.click(overview, inputs, [chart, summary], api_name="my_progress")
         parts.click(my_attempts, inputs, table, api_name="my_attempts")
         table.select(pick_row, ids, picker, api_name=False)
+        card_pick.change(pick_card, [ids, card_pick], picker, api_name=False)
         picker.change(open_attempt, [picker, user_box, team_box], detail, api_name="attempt")
         export.click(lambda: gr.File(visible=True), None, files, api_name=False).then(  # the box shows once asked for
             download, inputs, files, api_name="my_practice_export"
