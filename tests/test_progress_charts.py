@@ -93,20 +93,3 @@ def test_staff_without_practice_see_no_practice_yet(served, new_page):
     page.get_by_text("No practice yet.").wait_for(timeout=30_000)
     assert "You have no saved answers" in page.locator("#my-summary").inner_text()
     assert not page.locator("#my-chart").is_visible()
-
-
-@pytest.mark.parametrize("width", [1400, 375])
-def test_the_attempts_table_leads_with_the_score(served, new_page, width):
-    _, url = served
-    page = new_page(viewport={"width": width, "height": 900})
-    sign_in(page, url, "kim", PASSWORD)
-    page.get_by_role("tab", name="My progress").click()
-    page.wait_for_function("() => (document.querySelector('#my-attempts')?.innerText || '').includes(\"Kim's question 3\")",
-                           timeout=30_000)
-    score = page.locator('#my-attempts [role="gridcell"]').filter(has_text="68").first
-    box = score.bounding_box()
-    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, box  # in sight without scrolling sideways
-    headers = [h.strip() for h in page.locator("#my-attempts th").all_inner_texts() if h.strip()]
-    assert headers[0].startswith("score"), headers
-    idle(page)
-    screenshot(page, f"tables-progress-{width}")

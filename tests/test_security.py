@@ -340,6 +340,7 @@ def walk_every_tab(page, services) -> None:
         timeout=30_000,
     )
     _shows(page.locator("#my-attempts").inner_text(), SCRIPT, IMG)
+    _shows(page.locator("#my-attempts-cards").text_content(), SCRIPT, IMG)  # the phone's cards of it, too
     _no_active_content(page, "my progress")
 
     # -- Team story: key messages of the evidence and a figure it contradicts --
