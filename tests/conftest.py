@@ -307,13 +307,13 @@ SIGNED_IN = "() => (document.querySelector('#signed-in')?.innerText || '').inclu
 
 
 def sign_in(page, url: str | None, name: str, password: str, *, wait: bool = True, timeout: float = 60_000) -> None:
-    """Open ``url`` (None: the page as it is) and sign in through the app's login form; with
+    """Open ``url`` (None: the page as it is) and sign in through the app's sign-in page; with
     ``wait``, until the page says who is signed in."""
     if url is not None:
         page.goto(url, wait_until="domcontentloaded")
     page.get_by_label("username").fill(name, timeout=timeout)
     page.get_by_label("password").fill(password)
-    page.get_by_role("button", name="Login").click()
+    page.get_by_role("button", name="Sign in").click()
     if wait:
         page.wait_for_function(SIGNED_IN, timeout=timeout)
 

@@ -60,3 +60,15 @@ def run_cli(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProce
         [sys.executable, "-m", "prep_bot.cli", *args], cwd=REPO_ROOT, env=environ,
         capture_output=True, text=True, timeout=600,
     )
+
+
+def screenshot(page, name: str) -> Path | None:
+    """Save a full-page screenshot to $PREP_BOT_SCREENSHOTS/NAME.png when that folder is set (to be
+    looked at by a person); nothing otherwise."""
+    folder = os.environ.get("PREP_BOT_SCREENSHOTS")
+    if not folder:
+        return None
+    path = Path(folder) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path

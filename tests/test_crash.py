@@ -436,4 +436,4 @@ def test_saved_attempt_survives_the_server_being_killed(tmp_path, sample_store):
         finally:
             client.close()
     rows = table["data"] if isinstance(table, dict) else table
-    assert [(row[2], int(row[3])) for row in rows] == [(attempt.question, score)]
+    assert [(row[3], int(row[0])) for row in rows] == [(attempt.question, score)]  # score, time, statement, question

@@ -21,7 +21,7 @@ from prep_bot.practice.export import (
 )
 from prep_bot.services import Services
 from prep_bot.ui.history import attempt_choices, attempt_html
-from prep_bot.ui.progress import MIN_SPAN, chart_axis
+from prep_bot.ui.progress import MIN_PAD, chart_axis
 from prep_bot.people.accounts import AccessDenied, Identity, UserStore
 
 SCRIPT = "<script>alert(1)</script>"
@@ -259,12 +259,16 @@ def test_printable_page_has_every_attempt_escaped(tmp_path, knowledge):
 # -- 4. the chart's axis --------------------------------------------------------------------------
 def test_chart_axis_shows_dates_not_seconds():
     start = datetime(2026, 12, 1, 14, 53, tzinfo=timezone.utc)
-    sitting = chart_axis([start, start + timedelta(seconds=40), start + timedelta(minutes=2)])
+    end = start + timedelta(minutes=2)
+    sitting = chart_axis([start, start + timedelta(seconds=40), end])
     assert sitting["x_axis_format"] == "%-d %b %H:%M"
-    low, high = sitting["x_lim"]
-    assert high - low == MIN_SPAN.total_seconds() and low < start.timestamp() < high  # seconds: the plot multiplies by 1000
+    low, high = sitting["x_lim"]  # seconds: the plot multiplies by 1000
+    # The sitting's own span, a few minutes either side: not an axis running hours into the future.
+    assert low == (start - MIN_PAD).timestamp() and high == (end + MIN_PAD).timestamp()
     weeks = chart_axis([start, start + timedelta(days=20)])
-    assert weeks == {"x_axis_format": "%-d %b", "x_lim": None}
+    assert weeks["x_axis_format"] == "%-d %b"
+    low, high = weeks["x_lim"]
+    assert low == (start - timedelta(days=2)).timestamp() and high == (start + timedelta(days=22)).timestamp()
     assert chart_axis([])["x_lim"] is None
 
 

@@ -210,12 +210,16 @@ def test_my_progress_in_a_browser(served, new_page):
         open_tab(page, "My progress")
         page.get_by_label("Person (empty: you)").fill("kim")
         page.get_by_role("button", name="Show", exact=True).click()
-        page.wait_for_function("() => (document.querySelector('#my-attempts')?.innerText || '').includes(\"Kim's question 3\")", timeout=30_000)
+        # The table at a desk, its cards on a phone (the hidden table draws no rows).
+        shown = "#my-attempts" if width == 1400 else "#my-attempts-cards"
+        page.wait_for_function(f"() => (document.querySelector('{shown}')?.innerText || '').includes(\"Kim's question 3\")", timeout=30_000)
         page.wait_for_function(f"() => ({AXIS_LABELS_JS})().length > 0", timeout=30_000)
         weeks = page.evaluate(AXIS_LABELS_JS)
         assert weeks and all(re.fullmatch(r"\d{1,2} (Oct|Nov|Dec)", label) for label in weeks), weeks
 
-        page.locator('#my-attempts [role="gridcell"]').filter(has_text="Kim's question 3").first.click()
+        # A row of the table or a card: either opens the attempt.
+        rows = '#my-attempts [role="gridcell"]' if width == 1400 else "#my-attempts-cards tr[data-row]"
+        page.locator(rows).filter(has_text="Kim's question 3").first.click()
         page.wait_for_function("() => (document.querySelector('#my-attempt')?.innerText || '').includes(\"Kim's answer 3\")", timeout=30_000)
         overflow = page.evaluate("() => { const e = document.querySelector('#my-attempt'); return e.scrollWidth - e.clientWidth; }")
         assert overflow <= 1, overflow

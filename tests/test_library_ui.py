@@ -229,7 +229,7 @@ def test_upload_of_the_bad_corpus(library_app):
             first = re.search(r"<article\b.*?</article>", cards, flags=re.S).group(0)
             assert e.search in first, (name, first[:300])
     assert services.store.search("wintermere", mode="bm25")[0].passage.source == safe_name(ODD_NAME)
-    listed = {row[0] for row in (documents["data"] if isinstance(documents, dict) else documents)}
+    listed = {row[-1] for row in (documents["data"] if isinstance(documents, dict) else documents)}
     assert {"carers-plan", "governance-summary", "deeply-nested", "day-centre-utf16"} <= listed
 
     # The failed new version of the governance summary changed nothing; its old text still answers.
@@ -280,7 +280,7 @@ def test_hostile_upload_names_never_write_outside_the_uploads_folder(library_app
     response = httpx.post(f"{url}gradio_api/upload", files=files, timeout=60)
     assert response.status_code == 200, response.text
     received = response.json()
-    event, payload = _call(url, "add_documents", [[{"path": p, "meta": {"_type": "gradio.FileData"}} for p in received]])
+    event, payload = _call(url, "add_documents", [[{"path": p, "meta": {"_type": "gradio.FileData"}} for p in received], ""])
     assert event == "complete", (event, payload)
     rows = result_rows(payload[0])
     assert all(r["status"] == "added" for r in rows.values()), rows
@@ -304,7 +304,7 @@ def test_hostile_upload_names_never_write_outside_the_uploads_folder(library_app
     assert response.status_code == 400
     secret = root / "server-secret.txt"
     secret.write_text("The server secret glassmoor must never be ingested.\n")
-    event, payload = _call(url, "add_documents", [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}]])
+    event, payload = _call(url, "add_documents", [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}], ""])
     assert event == "error", (event, payload)
     assert services.store.search("glassmoor", mode="bm25") == []
     assert not (uploads / "server-secret.txt").exists()

@@ -54,7 +54,7 @@ def rows(table) -> list[list]:
 
 
 def questions(table) -> list[str]:
-    return [row[2] for row in rows(table)]
+    return [row[3] for row in rows(table)]  # score, time, statement, question
 
 
 def refused(call) -> str:
@@ -148,9 +148,9 @@ def test_staff_read_their_own_attempts_only(served):
     assert questions(mine) == stored_questions(services, "sam")
     assert "sam's earlier question" in questions(mine)
     assert not any(q.startswith(("sue", "mo", "lee")) for q in questions(mine))
-    assert list(mine["headers"]) == ["time", "statement", "question", "score"]
+    assert list(mine["headers"]) == ["score", "time", "statement", "question"]
     first = rows(mine)[0]
-    assert first[1] == "8. Governance, management and sustainability" and int(first[3]) == 40
+    assert first[2] == "8. Governance, management and sustainability" and int(first[0]) == 40
 
     # Asking for someone else is refused by the server, whatever the page shows or hides.
     for other in ("sue", "mo", "lee"):
@@ -199,13 +199,13 @@ def test_browser_sign_in_hides_the_name_boxes_and_signs_out(served, new_page):
     page = new_page(viewport={"width": 1300, "height": 900})
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_label("username").wait_for(timeout=30_000)
-    assert "prep-bot users add" in page.inner_text("body")  # the auth message
+    assert "prep-bot users add" in page.inner_text("body")  # what to do without an account
     page.get_by_label("username").fill("sam")
     page.get_by_label("password").fill("wrong password")
-    page.get_by_role("button", name="Login").click()
-    page.get_by_text("Incorrect credentials").wait_for(timeout=10_000)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("do not match an account").wait_for(timeout=10_000)
 
-    sign_in(page, None, "sam", PASSWORDS["sam"])  # the form is cleared after a failed attempt
+    sign_in(page, None, "sam", PASSWORDS["sam"])
     assert "Signed in as sam (staff, Front door)" in page.locator("#signed-in").inner_text()
     assert page.get_by_label("Your name").count() == 0 or not page.get_by_label("Your name").is_visible()
     assert page.get_by_label("Team", exact=True).count() == 0 or not page.get_by_label("Team", exact=True).is_visible()

@@ -451,7 +451,7 @@ def test_staff_cannot_list_or_change_the_library_nor_read_others(served):
     kims = services.attempts.list(user="kim")[0]
     refused(lambda: sam.predict(kims.id, "", "", api_name="/attempt"), "own attempts only")
     own = sam.predict("", "", "", api_name="/my_attempts")
-    assert [row[2] for row in rows(own)] == ["What did sam say?"]
+    assert [row[3] for row in rows(own)] == ["What did sam say?"]  # score, time, statement, question
 
 
 @pytest.mark.server
@@ -460,7 +460,7 @@ def test_a_manager_reads_their_staff_but_not_the_lead_or_manager_in_their_team(s
     mo = client(url, "mo")
     refused(lambda: mo.predict(api_name="/documents"), "for leads")
     kim = mo.predict("kim", "", "", api_name="/my_attempts")
-    assert [row[2] for row in rows(kim)] == ["What did kim say?"]
+    assert [row[3] for row in rows(kim)] == ["What did kim say?"]
     for other in ("lena", "ozzy"):
         refused(lambda: mo.predict(other, "", "", api_name="/my_attempts"), "own team (front door)")
         theirs = services.attempts.list(user=other)[0]
@@ -476,7 +476,7 @@ def test_a_lead_lists_the_library_and_reads_anyone(served):
     services, _, url = served
     lee = client(url, "lee")
     listed = lee.predict(api_name="/documents")
-    assert [row[0] for row in rows(listed)] == ["carers-review"]
+    assert [row[-1] for row in rows(listed)] == ["carers-review"]  # the id is the last column
     lenas = services.attempts.list(user="lena")[0]
     assert "The answer lena gave." in lee.predict(lenas.id, "", "", api_name="/attempt")
     html, _ = lee.predict("Front door", "", "", api_name="/team_story")

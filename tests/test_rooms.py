@@ -204,7 +204,10 @@ def test_lead_opens_readiness_and_downloads_the_briefing_pack(server, browser, t
         page.get_by_text("Briefing pack: a printable page per quality statement").click()
         page.locator("#briefing-make").click()
         link = page.locator("#briefing-file a").first
-        link.wait_for(timeout=60_000)
+        # The file, or a toast saying why there is none (a failed pack leaves the output empty):
+        # said at once, not after a minute of waiting for a link that will never come.
+        page.locator("#briefing-file a, .toast-body").first.wait_for(timeout=60_000)
+        assert link.count(), page.locator(".toast-body").first.inner_text()
         with page.expect_download() as download:
             link.click()
         path = tmp_path / "briefing.html"

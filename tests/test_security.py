@@ -308,7 +308,7 @@ def walk_every_tab(page, services) -> None:
 
     # -- Evidence: cards and the figures beside them --
     page.get_by_role("tab", name="Evidence").click()
-    query = _visible(page.get_by_label("Ask the evidence"))
+    query = _visible(page.get_by_label("Search the evidence"))
     query.fill("How long do carers wait for a carer's assessment?")
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_function(
@@ -340,6 +340,7 @@ def walk_every_tab(page, services) -> None:
         timeout=30_000,
     )
     _shows(page.locator("#my-attempts").inner_text(), SCRIPT, IMG)
+    _shows(page.locator("#my-attempts-cards").text_content(), SCRIPT, IMG)  # the phone's cards of it, too
     _no_active_content(page, "my progress")
 
     # -- Team story: key messages of the evidence and a figure it contradicts --

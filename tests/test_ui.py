@@ -70,7 +70,7 @@ def test_search_api_escapes_evidence_and_filters(served):
     assert "&lt;script&gt;" in result and "&lt;img src=x onerror=" in result
     assert "<script" not in result.lower()
     assert "<img" not in result.lower()
-    assert "<footer>Safeguarding practice review (undated) · Safeguarding · " in cards[0]  # the citation, no date known
+    assert "<footer>Safeguarding practice review (undated) · Safeguarding</footer>" in cards[0]  # the citation, no date known
 
     # Both documents answer an unfiltered question about risks and leadership...
     unfiltered = client.predict("risks, safeguarding referrals and leaders", "All", "All", "All", 10, api_name="/search")
@@ -90,10 +90,10 @@ def test_search_api_escapes_evidence_and_filters(served):
 
     documents = client.predict(api_name="/documents")
     rows = documents["data"] if isinstance(documents, dict) else documents
-    listed = {row[0]: row for row in rows}
+    listed = {row[-1]: row for row in rows}  # title, date, council, type, passages, id
     assert set(listed) == {GOVERNANCE_ID, HOSTILE_ID}
-    assert listed[HOSTILE_ID][1] == "Safeguarding practice review"
-    assert int(listed[GOVERNANCE_ID][5]) == services.store.catalog.document(GOVERNANCE_ID).chunks
+    assert listed[HOSTILE_ID][0] == "Safeguarding practice review"
+    assert int(listed[GOVERNANCE_ID][4]) == services.store.catalog.document(GOVERNANCE_ID).chunks
 
 
 def test_empty_query_is_refused_with_a_hint(served):
@@ -120,7 +120,7 @@ def test_browser_search_shows_cards_and_runs_no_evidence_script(served, new_page
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_role("tab", name="Evidence").click(timeout=30_000)
-    box = page.get_by_label("Ask the evidence")
+    box = page.get_by_label("Search the evidence")
     box.wait_for(timeout=30_000)
     box.fill(QUERY)
     page.get_by_role("button", name="Search", exact=True).click()

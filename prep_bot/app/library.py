@@ -59,16 +59,18 @@ class Library:
         self.policy.ensure(who, Action.LIST_LIBRARY)
         return self.store.passages(doc_id, council=council if council or not doc_id else "all")
 
-    def add(self, who: Identity, files: Sequence[Path], progress: Callable[[int, int, str], None] | None = None
-            ) -> list[UploadResult]:
+    def add(self, who: Identity, files: Sequence[Path], progress: Callable[[int, int, str], None] | None = None,
+            council: str | None = None) -> list[UploadResult]:
         """Files uploaded from the page, each copied into the uploads folder and ingested in
-        turn; each gets its result and a one-line reason."""
+        turn; each gets its result and a one-line reason. ``council`` (when not blank) names the
+        council of every file, as `prep-bot ingest --council` does."""
         self.policy.ensure(who, Action.ADD_DOCUMENTS)
         from prep_bot.evidence.uploads import add_uploads
 
         if not files:
             raise ValueError("Choose one or more files first, then press “Add to the library”.")
-        return add_uploads(self.ingestor, self.data_dir, list(files), progress=progress)
+        council = " ".join((council or "").split()) or None
+        return add_uploads(self.ingestor, self.data_dir, list(files), progress=progress, council=council)
 
     def ingest(self, who: Identity, paths: Sequence[Path], council: str | None = None, progress: bool = False
                ) -> IngestReport:

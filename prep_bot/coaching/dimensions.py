@@ -94,7 +94,8 @@ class Data(DimensionJudge):
         # stands, the figures cannot be the answer's strength.
         score = min(score - WRONG_FIGURE_PENALTY * n_wrong, self.rubric.good - 1)
         total = max(r.checked, r.supported_count + n_wrong)
-        matched = f"{r.supported_count} of your {total} figures {'matches' if r.supported_count == 1 else 'match'} the evidence"
+        matched = (f"{r.supported_count} of your {total} figure{'' if total == 1 else 's'} "
+                   f"{'matches' if r.supported_count == 1 else 'match'} the evidence")
         if any((p.comparator or p.is_comparator) and ("england" in (p.comparator or p.sentence).lower() or "national" in (p.comparator or p.sentence).lower())
                for points in r.figures for p in points):
             matched += ", with an England comparison"

@@ -119,6 +119,7 @@ def add_uploads(
     data_dir: Path,
     files: Sequence[Path],
     progress: Callable[[int, int, str], None] | None = None,
+    council: str | None = None,
 ) -> list[UploadResult]:
     """Refuse, copy and ingest each uploaded file in turn. Files are read and embedded outside
     the store's write lock, so two people's uploads go on side by side; only storing a document
@@ -136,7 +137,7 @@ def add_uploads(
         name = safe_name(Path(source).name)
         if progress is not None:
             progress(done, len(files), name)
-        results.append(_add_one(ingestor, folder, Path(source), name))
+        results.append(_add_one(ingestor, folder, Path(source), name, council))
     if any(r.status in ("added", "replaced") for r in results):
         with ingestor.store.writing():
             ingestor.store.lexical.ensure_current(ingestor.store.catalog)
@@ -145,7 +146,7 @@ def add_uploads(
     return results
 
 
-def _add_one(ingestor, folder: Path, source: Path, name: str) -> UploadResult:
+def _add_one(ingestor, folder: Path, source: Path, name: str, council: str | None = None) -> UploadResult:
     if loader_for(name) is None:
         return UploadResult(name, "failed", reason=str(unsupported(name)))
     try:
@@ -175,7 +176,7 @@ def _add_one(ingestor, folder: Path, source: Path, name: str) -> UploadResult:
 
     # The name (not the copy's "name (2)") is the document's source: uploading a new version of
     # a file replaces the old one, as re-ingesting an edited file does.
-    result = ingestor.ingest_file(stored, name=name, stored=keep)
+    result = ingestor.ingest_file(stored, name=name, council=council, stored=keep)
     reason = result.reason
     if reason.startswith(f"{stored.name}: "):
         reason = f"{name}: {reason[len(stored.name) + 2:]}"

@@ -185,7 +185,7 @@ class Advisor:
                          [], [], False)
             return
         if not self.configured:
-            yield passages_answer(sources, NO_MODEL)
+            yield passages_answer(sources, NO_MODEL, question)
             return
         block, withheld = passages_block(sources)
         try:
@@ -201,7 +201,7 @@ class Advisor:
             if not checked.text.strip():
                 raise LLMError("The model sent an empty reply.")
         except (LLMError, ValueError) as exc:
-            fallback = passages_answer(sources, f"{exc} Here are the passages that answer it best.")
+            fallback = passages_answer(sources, f"{exc} Here are the passages that answer it best.", question)
             fallback.notice = str(exc)
             yield fallback
             return
@@ -215,10 +215,14 @@ class Advisor:
         return final
 
 
-def passages_answer(sources: list[Source], lead: str) -> Answer:
+def passages_answer(sources: list[Source], lead: str, question: str = "") -> Answer:
+    """The best passages, each as its key sentences for the question (whole, with their figures),
+    cited with its document and date."""
+    from prep_bot.evidence.key_sentences import key_sentences
+
     lines = [lead]
     for s in sources[:3]:
-        lines.append(f"[{s.n}] “{_lead(s.passage.text)}” ({s.label()})")
+        lines.append(f"[{s.n}] “{' '.join(key_sentences(s.passage.text, question)) or _lead(s.passage.text)}” ({s.label()})")
     return Answer("\n".join(lines), [s.citation() for s in sources[:3]], [], False, sources)
 
 

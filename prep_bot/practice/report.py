@@ -16,6 +16,7 @@ from prep_bot.infra.templating import render
 # Heatmap columns: label, the row's value (None: nothing to show), the value shown in full
 # colour, and whether the value is a share (shown as a percentage).
 COLUMNS = [
+    ("Readiness", lambda r: r.readiness, 100, False),  # the number that matters, first: in sight on any screen
     ("Evidence passages", lambda r: r.evidence_passages, 40, False),
     ("Strength / improve balance", lambda r: r.components["balance"], 1, True),
     ("Evidence categories", lambda r: sum(1 for v in r.evidence_categories.values() if v), len(CATEGORY_NAMES), False),
@@ -23,7 +24,6 @@ COLUMNS = [
     ("Practice attempts", lambda r: r.practice["attempts"], 10, False),
     ("Mean practice score", lambda r: r.practice["mean_score"] if r.practice["attempts"] else None, 100, False),
     ("Questions with evidence", lambda r: r.components["coverage"], 1, True),
-    ("Readiness", lambda r: r.readiness, 100, False),
     # Marked, not scored: green with an approved story (its version), red without one.
     ("Agreed story", lambda r: 1.0 if r.agreed_story else 0.0, 1, False,
      lambda r: f"v{r.agreed_story['version']}" if r.agreed_story else "none"),
@@ -195,7 +195,7 @@ def team_story_markdown(story: dict) -> str:
             lines.append("No practice yet.")
         else:
             dims = ", ".join(f"{k} {v:g}" for k, v in s["dimensions"].items())
-            lines.append(f"{s['attempts']} attempts, mean score {s['mean_score']}; {dims}.")
+            lines.append(f"{s['attempts']} attempt{'' if s['attempts'] == 1 else 's'}, mean score {s['mean_score']}; {dims}.")
             if s["figures_used"]:
                 lines.append(f"Figures used: {_md(', '.join(s['figures_used']))}.")
             for e in s["examples_used"]:

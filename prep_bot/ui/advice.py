@@ -12,7 +12,7 @@ import gradio as gr
 
 from prep_bot.llm.advisor import SECTION, Answer, CoachHelp
 from prep_bot.evidence.provenance import display_date
-from prep_bot.ui.render import md_escape
+from prep_bot.ui.render import md_escape, plain
 
 NOTE_HEAD = "**From the language model**"
 STRONGER_HEAD = "**A stronger answer, from your evidence**"
@@ -104,7 +104,7 @@ def stream_coach_help(stream, chat: list):
 def answer_markdown(answer: Answer) -> str:
     """The final answer: the text (escaped), its sources (the model's citations; a passages
     answer names them in each line) and any flags."""
-    parts = [md_escape(answer.answer)]
+    parts = [md_escape(plain(answer.answer))]
     if answer.llm:
         parts.append(sources_markdown(answer.citations))
     parts.append(flag_lines(answer.flags))
@@ -130,9 +130,10 @@ def build_ask_the_evidence(services, user_errors) -> None:
 
     with gr.Column(elem_id="ask-evidence", elem_classes="pb-ask"):
         gr.Markdown(
-            "**Ask the evidence** · "
+            "**Ask a question** · "
             + ("an answer in words from the council's language model, with the passages it cites."
-               if advisor.configured else "the passages that answer your question best, with their documents."),
+               if advisor.configured else "the key sentences of the passages that answer it best, with their "
+               "documents and dates."),
             elem_classes="pb-ask-head",
         )
         chat = gr.Chatbot(

@@ -39,6 +39,46 @@ ENTER_SENDS = """
     if (e.shiftKey) document.execCommand("insertText", false, "\\n");  // fires input: Gradio sees it
     else button.click();
   }, true);
+  // A new coach's reply opens at its top (the score), under the pinned question, not at its tail.
+  let answered = 0;
+  const showReply = () => {
+    const log = document.querySelector("#practice-chat [role=log]");
+    if (!log) return;
+    const rows = Array.from(log.querySelectorAll(".message-row"));
+    const users = rows.filter((r) => r.classList.contains("user-row")).length;
+    if (users <= answered) { answered = users; return; }
+    const lastUser = rows.map((r) => r.classList.contains("user-row")).lastIndexOf(true);
+    const reply = rows.slice(lastUser + 1).find((r) => /Score \\d+\\/100/.test(r.innerText));
+    if (!reply) return;
+    answered = users;
+    const chat = document.getElementById("practice-chat");
+    if (chat.getBoundingClientRect().top < 0 || chat.getBoundingClientRect().top > window.innerHeight / 2) {
+      chat.scrollIntoView({block: "start"});  // the chat in sight, from its top
+    }
+    const pinned = rows[0] !== reply ? rows[0].offsetHeight : 0;  // the question stays pinned above it
+    log.scrollTop += reply.getBoundingClientRect().top - log.getBoundingClientRect().top - pinned;
+  };
+  new MutationObserver(showReply).observe(document.body, {childList: true, subtree: true});
+  // On a phone My progress lists attempts as cards: a card opens its attempt, as a row of the table does.
+  document.addEventListener("click", (e) => {
+    const card = e.target.closest && e.target.closest("#my-attempts-cards tr[data-row]");
+    const box = document.querySelector("#my-card-pick textarea, #my-card-pick input");
+    if (!card || !box) return;
+    box.value = card.dataset.row + ":" + Date.now();  // a new value each time: the same card opens again
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+  });
+  // A card's "Correct tags" (leads) chooses its passage in the correction form: no id to copy.
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest(".pb-correct");
+    const box = document.querySelector("#correct-id textarea, #correct-id input");
+    if (!button || !box) return;
+    box.value = button.dataset.passage;
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    const quote = (button.closest("article")?.querySelector("blockquote")?.innerText || "").slice(0, 160);
+    const chosen = document.getElementById("correct-chosen");
+    if (chosen) chosen.textContent = "Chosen: " + button.dataset.title + ": “" + quote + "…”";  // text, never markup
+    document.getElementById("correct-tags")?.scrollIntoView({block: "center"});
+  });
 }
 """
 
@@ -67,7 +107,8 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
         with gr.Row(visible=not login):
             user_box = gr.Textbox(label="Your name", placeholder="So your practice history is yours", scale=2)
             team_box = gr.Textbox(label="Team", placeholder="e.g. Front door", scale=2)
-        with gr.Tabs(elem_id="pb-tabs"):
+        # Every room in sight at any width: the tabs wrap onto a second row, none hides in a "..." menu.
+        with gr.Tabs(elem_id="pb-tabs", overflow_behavior="wrap"):
             first_question = build_practice_tab(services, user_box, team_box, user_errors)
             build_mock_tab(services, user_box, team_box, user_errors)
             person_row = build_progress_tab(services, user_box, team_box, user_errors)
@@ -102,10 +143,12 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
 def launch(services: Services, host: str, port: int, block: bool = True):
     """Warm the model and indexes, then serve; returns the app (useful when not blocking).
 
-    Once any user exists, everyone signs in (checked against the user store, throttled, in
-    sessions bound to the account: ui/server.py). Without users, only a loopback host is
-    allowed (LoginRequired otherwise)."""
+    Once any user exists, everyone signs in on prep-bot's own page (ui/sign_in.py; checked against
+    the user store, throttled, in sessions bound to the account: ui/server.py). Without users, only
+    a loopback host is allowed (LoginRequired otherwise)."""
     import os
+
+    from prep_bot.ui.sign_in import SignInPage
 
     from prep_bot.people.accounts import check_bind
     from prep_bot.people.sessions import Sessions
@@ -131,6 +174,8 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     cap = upload_cap(settings.max_file_mb)  # every route: a body over it is cut off (ui/server.py)
     server = PrepBotApp(sessions, own_origins(host, ports, settings.public_url), https, int(settings.session_hours * 3600),
                         max_body=cap + 1024 * 1024)
+    if login:  # prep-bot's own sign-in page in place of Gradio's "Login" form, inside the Gate (ui/sign_in.py)
+        server.add_middleware(SignInPage, council=settings.council or "")
     throttle = Throttle(settings.signin_account_failures, settings.signin_address_failures, settings.signin_lock_minutes)
     app.launch(
         auth=sign_in(services.users, throttle, PasswordGate(concurrent=1, waiting=16)) if login else None,
@@ -142,6 +187,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         js=ENTER_SENDS,
         ssr_mode=False,
         show_error=False,
+        footer_links=[],  # no "Use via API / Built with Gradio / Settings": staff see the app, not its plumbing
         run_history=False,  # answers are kept on the server, per account, never in the browser
         max_file_size=cap,  # a backstop; the Library tab says why per file
         prevent_thread_lock=not block,

@@ -37,10 +37,13 @@ def build_correction_form(services: Services, app: gr.Blocks, user_errors) -> No
         except AccessDenied:
             return gr.update(visible=False)
 
-    with gr.Accordion("Correct a passage's tags (leads)", open=False, visible=False) as box:  # shown on load
-        gr.Markdown("Copy the id from under a card, choose the statements it is about (the main one first) and save.")
+    with gr.Accordion("Correct a passage's tags (leads)", open=True, visible=False, elem_id="correct-tags") as box:  # shown on load
+        gr.Markdown("Press “Correct tags” on a card above: the passage is chosen here. Choose the statements it is "
+                    "about (the main one first) and save.")
+        chosen = gr.HTML(elem_id="correct-chosen")
         with gr.Row():
-            passage_id = gr.Textbox(label="Passage id", scale=2, elem_id="correct-id")
+            # Filled by a card's "Correct tags" button (ui/app.py), never typed: kept out of sight.
+            passage_id = gr.Textbox(label="Passage", scale=2, elem_id="correct-id", elem_classes="pb-hidden")
             statements = gr.Dropdown(choices, multiselect=True, max_choices=3, label="Quality statements", scale=3,
                                      elem_id="correct-qs")
             polarity = gr.Dropdown([(p.capitalize(), p) for p in POLARITIES] + [("Keep as it is", KEEP)], value=KEEP,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from prep_bot.app.policy import Action
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import data_cards, evidence_cards
@@ -36,21 +37,25 @@ def build_evidence_tab(services: Services, app: gr.Blocks, user_errors) -> None:
             figures=figures,
         )
 
+    def may_correct(request) -> bool:
+        """Whether the cards get a "Correct tags" button: for those the policy lets correct tags."""
+        return services.policy.may(current_user(services.policy, request), Action.CORRECT_TAGS)
+
     def search(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False,
                request: gr.Request = None) -> str:
         with user_errors():
             found = _search(query, qs, polarity, doc_type, k, everywhere, request, figures=False)
-            return evidence_cards(found.hits, framework, store, services.glossary)
+            return evidence_cards(found.hits, framework, store, services.glossary, may_correct(request))
 
     def search_with_figures(query: str, qs: str, polarity: str, doc_type: str, k: int, everywhere: bool = False,
                             request: gr.Request = None):
         with user_errors():
             found = _search(query, qs, polarity, doc_type, k, everywhere, request, figures=True)
-            return evidence_cards(found.hits, framework, store, services.glossary), data_cards(found.figures)
+            return evidence_cards(found.hits, framework, store, services.glossary, may_correct(request)), data_cards(found.figures)
 
     with gr.Tab("Evidence"):
         with gr.Row():
-            query = gr.Textbox(label="Ask the evidence", placeholder="What do we know about carers?", scale=4)
+            query = gr.Textbox(label="Search the evidence", placeholder="What do we know about carers?", scale=4)
             go = gr.Button("Search", variant="primary", scale=1, min_width=120)
         with gr.Accordion("Filters", open=False):
             with gr.Row():

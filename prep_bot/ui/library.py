@@ -19,7 +19,8 @@ from prep_bot.evidence.uploads import MAX_FILES, UploadResult
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 
-HEADERS = ["id", "title", "type", "council", "date", "passages"]
+# The title first, then what a reader scans for; the machine id last (for `prep-bot remove`).
+HEADERS = ["title", "date", "council", "type", "passages", "id"]
 STATUS_LABEL = {
     "added": "Added",
     "replaced": "Added (replaces the earlier version)",
@@ -93,7 +94,7 @@ def build_library_tab(services: Services, user_errors) -> None:
 
     def rows(me) -> list[list]:
         return [
-            [d.info.doc_id, d.info.title, d.info.doc_type, d.info.council or "-", _when(d), d.info.chunks]
+            [d.info.title, _when(d), d.info.council or "-", d.info.doc_type, d.info.chunks, d.info.doc_id]
             for d in library_of.documents(me)
         ]
 
@@ -101,7 +102,7 @@ def build_library_tab(services: Services, user_errors) -> None:
         with user_errors():
             return rows(current_user(services.policy, request))
 
-    def add(files: list[dict] | None, request: gr.Request = None, progress=gr.Progress()):
+    def add(files: list[dict] | None, council: str | None = None, request: gr.Request = None, progress=gr.Progress()):
         # Gradio's own preprocessing is off for this event (see below): each file comes as its
         # data, already moved into and checked against Gradio's upload folder.
         paths = [Path(f["path"]) for f in (files or []) if isinstance(f, dict) and f.get("path")]
@@ -111,6 +112,7 @@ def build_library_tab(services: Services, user_errors) -> None:
                 results = library_of.add(
                     me, paths,
                     progress=lambda done, total, name: progress((done, total), desc=f"Reading {name}" if done < total else "Done"),
+                    council=council,
                 )
                 return results_html(results), rows(me)
         finally:
@@ -119,7 +121,8 @@ def build_library_tab(services: Services, user_errors) -> None:
     with gr.Tab("Library") as tab:
         # Filled when a lead opens the tab: a value computed while the page is built would be sent
         # to everyone who loads the page, whatever their role.
-        docs = gr.Dataframe(headers=HEADERS, value=None, interactive=False, label="Documents in the store")
+        docs = gr.Dataframe(headers=HEADERS, value=None, interactive=False, label="Documents in the store", wrap=True,
+                            column_widths=["38%", "12%", "14%", "12%", "8%", "16%"], elem_id="library-documents")
         refresh = gr.Button("Refresh")
         refresh.click(library, None, docs, api_name="documents")
         tab.select(library, None, docs, api_name=False)
@@ -134,10 +137,15 @@ def build_library_tab(services: Services, user_errors) -> None:
             label="Files to add", file_count="multiple", type="filepath", file_types=list(SUPPORTED_SUFFIXES),
             elem_id="library-upload",
         )
+        home = services.store.home_council
+        council = gr.Textbox(
+            label="Council these files are about", elem_id="library-council", max_length=200,
+            placeholder=f"Empty: each file's own title lines say (usually {home})" if home else "Empty: each file's own title lines say",
+        )
         add_btn = gr.Button("Add to the library", variant="primary", elem_id="library-add")
         results = gr.HTML(elem_id="upload-results")
         # preprocess=False: Gradio would refuse a whole batch holding one file of another type with
         # its own message; prep-bot's check gives that file its row and reason instead.
-        add_btn.click(add, upload, [results, docs], api_name="add_documents", preprocess=False).success(
+        add_btn.click(add, [upload, council], [results, docs], api_name="add_documents", preprocess=False).success(
             lambda: None, None, upload, api_name=False
         )

@@ -85,6 +85,12 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             me = current_user(services.policy, request)
             return transcribe_for(services.practice, me, being_answered(state), audio, text, spoken)
 
+    def inputs_for(state: dict):
+        """The answer box, recorder and Submit: usable while a question waits, locked otherwise."""
+        state = state or {}
+        running = bool(state.get("ids")) and state.get("index", 0) < len(state["ids"])
+        return gr.Textbox(interactive=running), gr.Audio(interactive=running), gr.Button(interactive=running)
+
     def review_list(state: dict):
         """Once the panel has ended: its questions to choose from (value: the attempt's number),
         and an empty feedback area. Hidden while the panel is running."""
@@ -143,6 +149,9 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             tick, state, clock, api_name=False, show_progress="hidden"  # the clock stops showing once the panel ends
         ).then(review_list, state, [picked, feedback], api_name=False)
         read_aloud_after(sent, prompt, read_aloud, voice_status)
+        # Once the last answer is in, the answer box, recorder and Submit are locked until a new start.
+        for event in (sent, started):
+            event.then(inputs_for, state, [reply, audio, send], api_name=False, show_progress="hidden")
         wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="mock_transcribe")
         wire_read_aloud(read_aloud, prompt, voice_status)
         picked.change(review, [picked, user_box, team_box, state], feedback, api_name="mock_review")

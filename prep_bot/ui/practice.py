@@ -199,7 +199,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         chat = gr.Chatbot(
             label="Rehearsal", height="62vh", min_height=320, elem_id="practice-chat", feedback_options=None,
             latex_delimiters=[], show_label=False, placeholder="Your first question is on its way.",
-            group_consecutive_messages=True,
+            group_consecutive_messages=True, autoscroll=False,  # a reply opens at its score (ui/app.py ENTER_SENDS)
         )
         elsewhere_box = gr.HTML(elem_id="practice-elsewhere-box")
         with gr.Accordion("Our agreed story on this statement", open=False, elem_id="practice-story"):
@@ -222,6 +222,13 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         asked = next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask")
         read_aloud_after(asked, chat, read_aloud, voice_status)
         asked.then(study, [user_box, state], story_box, api_name="study_card", show_progress="hidden")
+        # A new "I am" or statement asks a matching question at once, and clearing the chat starts a
+        # new one: the question on screen is always the one the next answer is scored against.
+        # (.input, not .change: the page setting "I am" from the sign-in must not ask twice.)
+        for changed in (audience.input, qs_choice.input, chat.clear):
+            redrawn = changed(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name=False)
+            read_aloud_after(redrawn, chat, read_aloud, voice_status)
+            redrawn.then(study, [user_box, state], story_box, api_name=False, show_progress="hidden")
         answer_inputs = [reply, user_box, team_box, audience, chat, state, spoken]
         # Enter in the answer box presses Send (a script in ui/app.py), Shift+Enter is a new line.
         sent = send.click(answer, answer_inputs, [chat, state, reply, spoken, pending], api_name="answer").then(

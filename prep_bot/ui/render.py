@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
+
+from markupsafe import Markup
 
 from prep_bot.coaching.rubric import score_tone
 from prep_bot.evidence.passage import SearchHit
@@ -13,13 +16,24 @@ from prep_bot.practice.report import HEATMAP_CSS
 POLARITY_LABEL = {"strength": "Strength", "improvement": "To improve", "neutral": "Context"}
 
 
-def evidence_cards(hits: list[SearchHit], framework: Framework, store=None, glossary=None) -> str:
-    """Cards for search hits. With ``store``, each says when its evidence is dated (older than
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|__)(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+
+
+def plain(text: str) -> str:
+    """Document text as words: the markdown emphasis a source file carries ("*'Home First'*",
+    "**Key**", "__note__") dropped, markers in pairs only; a lone "*", "a.__b" and everything else
+    kept as written. Not escaped."""
+    return _EMPHASIS.sub(r"\2", text)
+
+
+def evidence_cards(hits: list[SearchHit], framework: Framework, store=None, glossary=None, correctable: bool = False) -> str:
+    """Cards for search hits, best first, in words: no similarity number or passage id (the id
+    is the card's ``data-passage``, for the lead's "Correct tags"). With ``store``, each says when its evidence is dated (older than
     the stale threshold) and which other council it comes from; with ``glossary``, the terms
     a passage uses are explained under it."""
     if not hits:
         return '<p class="pb-empty">No passages found. Try other words or remove a filter.</p>'
-    return "\n".join(_card(rank, hit, framework, store, glossary) for rank, hit in enumerate(hits, 1))
+    return "\n".join(_card(rank, hit, framework, store, glossary, correctable) for rank, hit in enumerate(hits, 1))
 
 
 def provenance_badges(p, store) -> str:
@@ -33,7 +47,7 @@ def provenance_badges(p, store) -> str:
     return "".join(out)
 
 
-def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=None) -> str:
+def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=None, correctable: bool = False) -> str:
     p = hit.passage
     unsure = ' <span class="pb-unsure" title="The tagger was not confident of this statement">unsure</span>'
     chips = "".join(
@@ -47,6 +61,9 @@ def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=
     if p.section:
         where.append(escape(p.section))
     polarity = escape(p.polarity)
+    # For leads: opens the tag correction form with this passage chosen (a script in ui/app.py).
+    correct = (f'<button type="button" class="pb-correct" data-passage="{escape(p.id)}" data-title="{escape(p.title)}">'
+               "Correct tags</button>") if correctable else ""
     terms = glossary.explain(p.text) if glossary is not None else []
     explained = ""
     if terms:
@@ -59,9 +76,8 @@ def _card(rank: int, hit: SearchHit, framework: Framework, store=None, glossary=
         f'<article class="pb-card" data-doc="{escape(p.doc_id)}" data-passage="{escape(p.id)}">'
         f'<header><span class="pb-rank">{rank}</span> <span class="pb-pol pb-{polarity}">'
         f"{escape(POLARITY_LABEL.get(p.polarity, p.polarity))}</span>{chips}{provenance_badges(p, store)}"
-        f'<span class="pb-score" title="cosine similarity to your question">match {hit.similarity:.2f}</span></header>'
-        f"<blockquote>{escape(p.text)}</blockquote>"
-        f'<footer>{" · ".join(where)} · <span class="pb-id">id {escape(p.id)}</span></footer>{explained}</article>'
+        f"</header><blockquote>{escape(plain(p.text))}</blockquote>"
+        f'<footer>{" · ".join(where)}</footer>{explained}{correct}</article>'
     )
 
 
@@ -85,6 +101,8 @@ CSS = """
 .pb-unsure {font-style:italic; color:#7d4e00}
 .pb-id {font-family:ui-monospace, monospace; font-size:0.9em; word-break:break-all}
 .pb-terms {font-size:0.85em; margin-top:4px}
+.pb-hidden {display:none !important}
+.pb-correct {margin-top:6px; font-size:0.85em; padding:2px 10px; border:1px solid #8c959f; border-radius:6px; background:#f6f8fa; cursor:pointer}
 """
 
 
@@ -158,14 +176,45 @@ def data_cards(cards) -> str:
     return "".join(out)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 question", "2 questions" (``many`` for an irregular plural)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def card_table(headers: list[str], rows: list[list], cls: str = "", wide: int | None = None, row_attrs=None) -> str:
+    """A table that leads with its first columns at a desk and is a card per row on a phone
+    (``.pb-cards`` in CSS): every cell names its column (``data-label``), which a card shows before
+    it. The ``wide`` column (the long text) takes the rest of the width at a desk and a line of its
+    own, unlabelled, on a card. Cells are escaped unless they are ``Markup``; ``row_attrs(i)``
+    gives a row's extra attributes (escaped)."""
+    def cell(i: int, value) -> str:
+        if i == wide:
+            return f'<td class="pb-wide">{_html(value)}</td>'
+        return f'<td data-label="{escape(headers[i])}">{_html(value)}</td>'
+
+    def attrs(n: int) -> str:
+        return "".join(f' {name}="{escape(str(value))}"' for name, value in (row_attrs(n) if row_attrs else {}).items())
+
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(f"<tr{attrs(n)}>{''.join(cell(i, v) for i, v in enumerate(row))}</tr>" for n, row in enumerate(rows))
+    return f'<table class="pb-cards {escape(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _html(value) -> str:
+    return str(value) if isinstance(value, Markup) else escape(str(value))
+
+
 def summary_table(rows: list[dict], framework: Framework) -> str:
     """Mock interview summary: one row per question, grouped by quality statement."""
     if not rows:
         return ""
-    body = "".join(
-        f"<tr><td>{escape(framework.qs(r['qs']).title)}</td><td>{escape(r['question'])}</td>"
-        f'<td class="pb-num">{r["score"]}</td><td>{escape(r["weakest"])}</td><td>{escape(r["time"])}</td></tr>'
-        for r in rows
+    # The score, what to work on and the time lead; the question (with its statement) takes the
+    # rest of the width and wraps. On a phone each row is a card.
+    by_question = card_table(
+        ["Score", "Work on", "Time", "Question"],
+        [[r["score"], r["weakest"], r["time"],
+          Markup(f'{escape(r["question"])}<span class="pb-meta">{escape(framework.qs(r["qs"]).title)}</span>')] for r in rows],
+        cls="pb-by-question", wide=3,
     )
     mean = round(sum(r["score"] for r in rows) / len(rows))
     by_qs: dict[str, list[dict]] = {}
@@ -178,10 +227,9 @@ def summary_table(rows: list[dict], framework: Framework) -> str:
     )
     return (
         f'<section class="pb-feedback"><div class="pb-score"><span class="pb-big">{mean}</span>/100 across '
-        f"{len(rows)} questions</div><h4>By quality statement (weakest first)</h4>"
+        f"{plural(len(rows), 'question')}</div><h4>By quality statement (weakest first)</h4>"
         f'<table class="pb-dims pb-by-qs"><tbody>{per_qs}</tbody></table><h4>Question by question</h4>'
-        f"<table class=\"pb-claims pb-by-question\"><thead><tr><th>Quality statement</th><th>Question</th>"
-        f"<th>Score</th><th>Work on</th><th>Time</th></tr></thead><tbody>{body}</tbody></table></section>"
+        f"{by_question}</section>"
     )
 
 
@@ -208,7 +256,24 @@ CSS += HEATMAP_CSS + """
 .pb-detail {max-width:100%; overflow-wrap:anywhere}
 .pb-detail .pb-dims td:nth-child(3) {width:120px}
 .pb-claims td:nth-child(-n+2), .pb-claims th:nth-child(-n+2) {white-space:nowrap}
+/* card_table: the leading columns in sight at a desk; a card per row on a phone (below). */
+.pb-cards {width:100%; border-collapse:collapse; font-size:0.9em; table-layout:auto}
+.pb-cards:not(.pb-heatmap) td, .pb-cards:not(.pb-heatmap) th {padding:4px 6px; border-bottom:1px solid #eaeef2; vertical-align:top; text-align:left}
+.pb-cards .pb-wide {overflow-wrap:anywhere}
+.pb-cards .pb-meta {display:block; color:#57606a; font-size:0.85em}
+.pb-cards tr[data-row] {cursor:pointer}
+#my-attempts-cards {display:none !important}  /* My progress: the table at a desk, its cards on a phone */
+.pb-cards td:first-of-type {font-weight:600}  /* the number the table leads with */
+@media (min-width: 641px) {
+  .pb-cards td[data-label] {white-space:nowrap}
+  .pb-by-question td:nth-child(2) {min-width:9em; max-width:16em; white-space:normal}
+}
 .pb-top {flex-wrap:wrap; align-items:center}
+/* The question being answered stays pinned at the top of the chat while the replies scroll under it. */
+#practice-chat [role=log] {padding-top:0}
+#practice-chat .message-wrap {padding-top:0; margin-top:0}
+#practice-chat .message-wrap > .message-row:first-child {position:sticky; top:0; z-index:3; margin-top:0; padding-top:8px;
+  background:var(--block-background-fill, #fff); max-height:30vh; overflow-y:auto; box-shadow:0 2px 4px rgba(0,0,0,.08)}
 #pb-title h2 {margin:0}
 #signed-in p {margin:0}
 .pb-detail .pb-dims td:first-child {overflow-wrap:normal; min-width:6.5em}
@@ -222,6 +287,16 @@ CSS += HEATMAP_CSS + """
   .pb-claims tr {border-bottom:1px solid #d0d7de; padding:4px 0}
   .pb-claims td {border:none; white-space:normal}
   .pb-settings {gap:4px}
+  #my-attempts {display:none !important}
+  #my-attempts-cards {display:block !important}
+  .pb-cards thead {display:none}
+  table.pb-cards, .pb-cards tbody, .pb-cards tr {display:block; width:auto; border:none}
+  .pb-cards tbody tr {border:1px solid #d0d7de; border-radius:8px; padding:6px 10px; margin-bottom:8px}
+  .pb-cards:not(.pb-heatmap) td, .pb-cards td, .pb-cards tbody th {display:inline-block; border:none; padding:0 10px 0 0;
+    width:auto; white-space:normal}
+  .pb-cards td[data-label]::before {content:attr(data-label) ": "; font-weight:400; opacity:.8}
+  .pb-cards .pb-wide, .pb-cards tbody th {display:block; margin-top:4px}
+  .pb-heatmap.pb-cards td {padding:2px 6px; margin:2px 4px 2px 0; border-radius:4px}
 }
 """
 

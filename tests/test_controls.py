@@ -1,0 +1,108 @@
+"""Controls that do what they say (issue 22 item 4): a new "I am" or quality statement asks a
+matching question at once; the chat's bin starts a new question, which the next answer is scored
+against; a finished mock interview locks its answer box, recorder and Submit; plurals are right."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import STRONG, served_app, sign_in
+from pages import screenshot
+from prep_bot.ui.render import plural, summary_table
+
+PASSWORD = "rehearse-2026"
+
+
+def test_plurals():
+    assert plural(1, "question") == "1 question" and plural(3, "question") == "3 questions"
+
+
+def test_a_one_question_summary_says_one_question(sample_services):
+    rows = [{"qs": "safeguarding", "question": "Q?", "score": 60, "weakest": "Outcome", "time": "0:30"}]
+    html = summary_table(rows, sample_services.framework)
+    assert "across 1 question<" in html and "1 questions" not in html
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, sample_store, embedder):
+    services = sample_store.services(tmp_path_factory.mktemp("controls") / "data", embedder)
+    services.users.add("sam", PASSWORD, role="staff", team="Front door")
+    try:
+        with served_app(services) as address:
+            yield services, address
+    finally:
+        services.close()
+
+
+def first_question(page) -> str:
+    return page.locator("#practice-chat [data-testid='bot']").first.inner_text()
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option).click()
+
+
+@pytest.mark.browser
+def test_practice_controls_ask_the_question_they_show(served, new_page):
+    services, url = served
+    page = new_page(viewport={"width": 1400, "height": 900})
+    sign_in(page, url, "sam", PASSWORD)
+    page.locator("#practice-chat [data-testid='bot']").first.wait_for(timeout=60_000)
+    assert "For frontline staff" in first_question(page) or "For everyone" in first_question(page)
+
+    choose(page, "I am", "Senior leader")
+    page.wait_for_function(
+        "() => /For (senior leaders|everyone)/.test(document.querySelector('#practice-chat [data-testid=bot]')?.innerText || '')",
+        timeout=30_000,
+    )
+    choose(page, "Quality statement", "7. Safeguarding")
+    page.wait_for_function(
+        "() => (document.querySelector('#practice-chat [data-testid=bot]')?.innerText || '').startsWith('Safeguarding')",
+        timeout=30_000,
+    )
+    assert page.locator("#practice-chat [data-testid='bot']").count() == 1  # one question on screen, not a pile
+
+    # The bin: a new question, and the answer is scored against the question on screen.
+    before = first_question(page)
+    page.locator("#practice-chat button[aria-label='Clear']").click()
+    page.wait_for_function(
+        "(old) => { const m = document.querySelector('#practice-chat [data-testid=bot]'); return m && m.innerText !== old; }",
+        arg=before, timeout=30_000,
+    )
+    shown = first_question(page)
+    assert "on its way" not in page.locator("#practice-chat").inner_text()
+    box = page.locator("#practice-answer textarea")
+    box.fill(STRONG)
+    box.press("Enter")
+    page.wait_for_function("() => /Score \\d+\\/100/.test(document.querySelector('#practice-chat').innerText)", timeout=90_000)
+    saved = services.attempts.list(user="sam")[-1]
+    assert saved.question in shown, (saved.question, shown)
+    screenshot(page, "controls-practice-1400")
+
+
+@pytest.mark.browser
+def test_a_finished_mock_interview_locks_its_inputs(served, new_page):
+    _, url = served
+    page = new_page(viewport={"width": 1400, "height": 900})
+    sign_in(page, url, "sam", PASSWORD)
+    page.get_by_role("tab", name="Mock interview").click()
+    page.get_by_role("button", name="Start mock interview").click()
+    page.get_by_text("Question 1 of 5").wait_for(timeout=30_000)
+    answer = page.locator("#mock-answer textarea")
+    assert answer.is_editable()
+    for n in range(1, 6):
+        answer.fill(STRONG)
+        page.locator("#mock-send").click()
+        expected = "Interview complete" if n == 5 else f"Question {n + 1} of 5"
+        page.get_by_text(expected).wait_for(timeout=90_000)
+    page.wait_for_function("() => document.querySelector('#mock-answer textarea')?.disabled", timeout=30_000)
+    assert not answer.is_editable()
+    assert page.locator("#mock-send").is_disabled()
+    summary = page.locator("#mock-summary").inner_text()
+    assert "across 5 questions" in summary
+    screenshot(page, "controls-mock-finished-1400")
+    # A new start unlocks them.
+    page.get_by_role("button", name="Start mock interview").click()
+    page.get_by_text("Question 1 of 5").wait_for(timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('#mock-answer textarea')?.disabled", timeout=30_000)
