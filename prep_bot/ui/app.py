@@ -102,7 +102,7 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
         # Every room in sight at any width: the tabs wrap onto a second row, none hides in a "..." menu.
         with gr.Tabs(elem_id="pb-tabs", overflow_behavior="wrap"):
             first_question = build_practice_tab(services, user_box, team_box, user_errors)
-            build_mock_tab(services, user_box, team_box, user_errors)
+            build_mock_tab(services, user_box, team_box, user_errors, app)
             person_row = build_progress_tab(services, user_box, team_box, user_errors)
             build_evidence_tab(services, app, user_errors)
             build_team_tab(services, user_box, team_box, user_errors)
