@@ -140,6 +140,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     a loopback host is allowed (LoginRequired otherwise)."""
     import os
 
+    from prep_bot.ui.navigation import BACK_STAYS
     from prep_bot.ui.sign_in import SignInPage
 
     from prep_bot.people.accounts import check_bind
@@ -176,7 +177,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         server_port=port,
         theme=THEME,
         css=CSS + VOICE_CSS,
-        js=ENTER_SENDS,
+        js=f"() => {{ ({ENTER_SENDS.strip()})(); ({BACK_STAYS.strip()})(); }}",  # ui/navigation.py: Back stays in the app
         ssr_mode=False,
         show_error=False,
         footer_links=[],  # no "Use via API / Built with Gradio / Settings": staff see the app, not its plumbing
