@@ -93,3 +93,15 @@ def test_a_very_long_conversation_keeps_its_question_and_latest_turns(make_servi
     kept = services.practice.resume(SAM).shown
     assert kept[0]["content"] == "the question" and kept[-1]["content"].startswith("turn 14 ")
     assert 1 < len(kept) < len(shown) and len(json.dumps(kept)) <= 1_000_000
+
+
+def test_removing_an_account_forgets_where_it_was(make_services):
+    services = make_services()
+    services.users.add("sam", PASSWORD, "staff", "Front door")
+    drawn = services.practice.draw(SAM, "frontline", MIX)
+    services.practice.keep(SAM, drawn.session, [{"role": "assistant", "content": "the question"}], "frontline", MIX)
+    services.working.save("ali", "practice", {"kept": True})
+    services.users.remove("sam")
+    services.users.add("sam", PASSWORD, "staff", "Front door")  # someone new given the same name
+    assert services.practice.resume(SAM) is None
+    assert services.working.load("ali", "practice") == {"kept": True}
