@@ -61,18 +61,15 @@ class WorkingState:
             log.warning("a %s state of %d characters is too large to keep", part, len(text))
             return False
         key, now = name_key(user), datetime.now(timezone.utc)
-        for _ in range(2):  # two workers writing the first row at once: the second updates it
-            with self.engine.begin() as db:
-                done = db.execute(working_state.update().where(_T.user_key == key).values({part: text, "updated_at": now}))
-                if done.rowcount:
-                    return True
-                if text is None:
-                    return True  # nothing kept, nothing to clear
-                try:
-                    db.execute(working_state.insert().values({"user_key": key, part: text, "updated_at": now}))
-                    return True
-                except IntegrityError:
-                    pass
+        for _ in range(2):  # two workers writing the first row at once: the second one's insert
+            try:            # fails (its transaction rolled back whole), and it updates the row instead
+                with self.engine.begin() as db:
+                    done = db.execute(working_state.update().where(_T.user_key == key).values({part: text, "updated_at": now}))
+                    if not done.rowcount and text is not None:
+                        db.execute(working_state.insert().values({"user_key": key, part: text, "updated_at": now}))
+                return True
+            except IntegrityError:
+                continue
         return False
 
     def clear(self, user: str, part: str | None = None) -> None:
