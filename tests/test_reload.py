@@ -58,6 +58,10 @@ def test_the_question_and_conversation_come_back_after_a_reload(app_url, new_pag
     assert _question(page) == question
     assert STRONG[:80] in _chat(page)
     assert "Saved to your practice history" in _chat(page)
+    # The conversation goes on where it was: the reply answers the coach's follow-up, one attempt.
+    page.locator("#practice-answer textarea").fill("We check it at the weekly huddle and in the quarterly audit.")
+    page.locator("#practice-send").click()
+    page.wait_for_function("() => document.querySelector('#practice-chat').innerText.includes('(2 turns)')", timeout=WAIT)
 
     # Kept on the server for the account: another browser signed in as sam finds it too...
     elsewhere = _signed_in(new_page, app_url, "sam")
