@@ -9,6 +9,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import SIGNED_IN, STRONG, served_app, sign_in
+from prep_bot.infra.config import Settings
+from prep_bot.infra.workers import WORKER_COOKIE, find_haproxy
+from prep_bot.services import Services
+from test_workers import serve
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
@@ -137,3 +141,38 @@ def test_back_goes_from_room_to_room_and_stays_in_the_app(app_url, new_page):
     assert page.url.startswith(app_url.rstrip("/")), page.url
     page.wait_for_function(SIGNED_IN, timeout=WAIT)
     assert _selected(page) == "Practice"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(find_haproxy() is None, reason="haproxy is not installed (apt-get install haproxy)")
+def test_a_conversation_held_on_one_worker_comes_back_on_another(tmp_path, browser):
+    """`serve --workers 2`: the state is in the shared database, not in a worker's memory, so a
+    person whose worker changes (a restart, a worker that died) finds their conversation."""
+    data = tmp_path / "data"
+    services = Services(Settings(data_dir=data))
+    try:
+        services.users.add("sam", PASSWORD, "staff", "Front door")
+    finally:
+        services.close()
+    with serve(data, tmp_path / "serve.log", "--workers", "2") as (url, _proc):
+        pages = []
+        for worker in ("w1", "w2"):
+            context = browser.new_context(viewport={"width": 1300, "height": 900})
+            context.add_cookies([{"name": WORKER_COOKIE, "value": worker, "url": url}])  # haproxy's choice of worker
+            pages.append(context.new_page())
+        try:
+            first, second = pages
+            sign_in(first, url, "sam", PASSWORD)
+            first.wait_for_function(FIRST_QUESTION, timeout=WAIT)
+            question = _question(first)
+            first.locator("#practice-answer textarea").fill(STRONG)
+            first.locator("#practice-send").click()
+            first.wait_for_function(SCORED, timeout=WAIT)
+
+            sign_in(second, url, "sam", PASSWORD)
+            second.wait_for_function(SCORED, timeout=WAIT)
+            assert _question(second) == question and STRONG[:80] in _chat(second)
+            assert {c["value"] for p in pages for c in p.context.cookies() if c["name"] == WORKER_COOKIE} == {"w1", "w2"}
+        finally:
+            for page in pages:
+                page.context.close()
