@@ -6,8 +6,13 @@ Real parts: the migrated SQLite database, the question bank, the use cases and t
 from __future__ import annotations
 
 import json
+import threading
 
 from conftest import services_with
+from postgres import pg_url, postgres_server  # noqa: F401 - fixtures
+from prep_bot.infra import migrations
+from prep_bot.infra.config import Settings
+from prep_bot.infra.database import make_engine
 from prep_bot.app.practice import MIX
 from prep_bot.people.identity import Identity
 from prep_bot.practice.working import MAX_PART_CHARS, WorkingState
@@ -105,3 +110,35 @@ def test_removing_an_account_forgets_where_it_was(make_services):
     services.users.add("sam", PASSWORD, "staff", "Front door")  # someone new given the same name
     assert services.practice.resume(SAM) is None
     assert services.working.load("ali", "practice") == {"kept": True}
+
+
+def test_workers_writing_at_once_on_postgres_each_keep_their_state(pg_url, tmp_path):
+    """Several workers (each its own engine) writing accounts' first rows at the same moment on a
+    real Postgres: a worker whose insert loses the race updates the row instead; none fails."""
+    migrations.migrate(Settings(data_dir=tmp_path / "migrate", database_url=pg_url))
+    engines = [make_engine(pg_url) for _ in range(4)]
+    start, failures = threading.Barrier(len(engines)), []
+
+    def write(n: int) -> None:
+        working = WorkingState(engines[n])
+        start.wait()
+        try:
+            for account in range(20):
+                assert working.save(f"user{account}", "practice", {"by": n, "account": account})
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(len(engines))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert not failures, failures
+        working = WorkingState(engines[0])
+        for account in range(20):
+            kept = working.load(f"user{account}", "practice")
+            assert kept["account"] == account and kept["by"] in range(len(engines))
+    finally:
+        for engine in engines:
+            engine.dispose()
