@@ -79,6 +79,13 @@ class Services:
         return StoryBook(self.attempts.engine)
 
     @cached_property
+    def working(self):
+        """Where each account is in its practice, kept on the server (beside the attempts)."""
+        from prep_bot.practice.working import WorkingState
+
+        return WorkingState(self.attempts.engine)
+
+    @cached_property
     def story_check(self):
         """Answers against the agreed story: on message, agreed figures, hidden areas to improve."""
         from prep_bot.story.rehearsal import StoryCheck
@@ -145,13 +152,13 @@ class Services:
         from prep_bot.app.practice import Practice
 
         parts = (self._later(n) for n in ("framework", "questions", "coach", "attempts", "store", "advisor", "transcriber"))
-        return Practice(self.policy, *parts, self.settings, self._later("stories"))
+        return Practice(self.policy, *parts, self.settings, self._later("stories"), self._later("working"))
 
     @cached_property
     def interview(self):
         from prep_bot.app.interview import MockInterview
 
-        return MockInterview(self.policy, *(self._later(n) for n in ("framework", "questions", "coach", "attempts")))
+        return MockInterview(self.policy, *(self._later(n) for n in ("framework", "questions", "coach", "attempts", "working")))
 
     @cached_property
     def progress(self):

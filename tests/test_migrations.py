@@ -123,6 +123,7 @@ def _differences(url: str, sets: tuple[str, ...] = ("accounts", "catalog")) -> l
     from prep_bot.practice.attempts import Base
     from prep_bot.evidence.catalog import METADATA
     from prep_bot.people.accounts import _Base
+    from prep_bot.practice.working import METADATA as WORKING
     from prep_bot.story.book import METADATA as STORY
 
     engine = make_engine(url)
@@ -130,7 +131,7 @@ def _differences(url: str, sets: tuple[str, ...] = ("accounts", "catalog")) -> l
         with engine.connect() as connection:
             found = []
             for which, metadata in (("accounts", Base.metadata), ("accounts", _Base.metadata), ("accounts", STORY),
-                                    ("catalog", METADATA)):
+                                    ("accounts", WORKING), ("catalog", METADATA)):
                 if which not in sets:
                     continue
                 context = MigrationContext.configure(connection, opts={"version_table": migrations.VERSION_TABLES[which]})
@@ -148,7 +149,7 @@ def test_a_fresh_sqlite_data_dir_gets_the_schema_the_code_declares(tmp_path):
 
     steps = migrations.migrate(Settings(data_dir=tmp_path))
     assert [s.describe() for s in steps] == [
-        f"accounts and attempts ({tmp_path / 'attempts.sqlite'}): from an empty database to accounts_0006",
+        f"accounts and attempts ({tmp_path / 'attempts.sqlite'}): from an empty database to accounts_0007",
         f"document catalog ({tmp_path / 'catalog.sqlite'}): from an empty database to catalog_0002",
     ]
     assert _differences(f"sqlite:///{tmp_path / 'attempts.sqlite'}", ("accounts",)) == []
@@ -162,13 +163,13 @@ def test_a_fresh_postgres_database_gets_the_schema_the_code_declares(pg_url, tmp
     assert done.returncode == 0, done.stderr
     shown = pg_url.split("://", 1)[1]
     assert [line.split(" (")[0] + " " + line.split("): ")[1] for line in done.stdout.splitlines()] == [
-        "accounts and attempts from an empty database to accounts_0006",
+        "accounts and attempts from an empty database to accounts_0007",
         "document catalog from an empty database to catalog_0002",
     ]
     assert shown in done.stdout
     assert _differences(pg_url) == []
     again = invoke("migrate", data_dir=tmp_path, env=env_for(tmp_path) | {"PREP_BOT_DATABASE_URL": pg_url})
-    assert [line.split("): ")[1] for line in again.stdout.splitlines()] == ["already at accounts_0006", "already at catalog_0002"]
+    assert [line.split("): ")[1] for line in again.stdout.splitlines()] == ["already at accounts_0007", "already at catalog_0002"]
 
 
 def test_a_data_dir_from_the_release_before_migrations_upgrades_in_place(tmp_path, invoke):
@@ -176,7 +177,7 @@ def test_a_data_dir_from_the_release_before_migrations_upgrades_in_place(tmp_pat
     done = invoke("migrate", data_dir=by_command, env=env_for(by_command))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"accounts and attempts ({by_command / 'attempts.sqlite'}): from the schema of a release before migrations to accounts_0006",
+        f"accounts and attempts ({by_command / 'attempts.sqlite'}): from the schema of a release before migrations to accounts_0007",
         f"document catalog ({by_command / 'catalog.sqlite'}): from the schema of a release before migrations to catalog_0002",
     ]
     check_upgraded(by_command)
@@ -222,7 +223,7 @@ def test_serve_refuses_a_schema_made_by_a_newer_prep_bot(tmp_path, invoke):
 
 
 def test_postgres_refuses_a_newer_schema_and_waits_for_migrate(pg_url, tmp_path):
-    with pytest.raises(SchemaError, match="is at no schema, this prep-bot needs accounts_0006: run `prep-bot migrate` first"):
+    with pytest.raises(SchemaError, match="is at no schema, this prep-bot needs accounts_0007: run `prep-bot migrate` first"):
         AttemptLog(pg_url)
     with pytest.raises(SchemaError, match="run `prep-bot migrate` first"):
         Catalog(pg_url)

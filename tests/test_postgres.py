@@ -32,7 +32,7 @@ OTHER = "stockton-2015-lga-personalisation-peer-challenge.txt"
 
 def migrated(url: str, tmp_path: Path) -> str:
     steps = migrations.migrate(Settings(data_dir=tmp_path / "migrate", database_url=url))
-    assert [(s.before, s.after) for s in steps] == [(None, "accounts_0006"), (None, "catalog_0002")]
+    assert [(s.before, s.after) for s in steps] == [(None, "accounts_0007"), (None, "catalog_0002")]
     return url
 
 

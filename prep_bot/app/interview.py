@@ -33,12 +33,15 @@ class Answered:
 class MockInterview:
     """The mock interview use case."""
 
-    def __init__(self, policy: Policy, framework: Framework, bank: QuestionBank, coach: Coach, attempts: AttemptLog) -> None:
+    def __init__(self, policy: Policy, framework: Framework, bank: QuestionBank, coach: Coach, attempts: AttemptLog,
+                 working=None) -> None:
+        """``working``: where each account is, kept on the server (practice/working.py; None: nothing kept)."""
         self.policy = policy
         self.framework = framework
         self.bank = bank
         self.coach = coach
         self.attempts = attempts
+        self.working = working
 
     def start(self, who: Identity, audience: str, count: int) -> list[Question]:
         """A panel of ``count`` questions for ``audience``, across the statements in a random
@@ -72,6 +75,27 @@ class MockInterview:
         feedback = self.coach.coach(question.qs, question, text)
         return Answered(question, feedback, save_attempt(self.attempts, who, audience, question, text, feedback, delivery))
 
+    # -- the interview in progress, kept on the server -------------------------------------------
+    def keep(self, who: Identity, panel: dict) -> None:
+        """Keep ``who``'s interview in progress (its questions, where they are, the scores so far
+        and the question's clock), so a reload or a dropped connection brings it back; a panel
+        that has ended is forgotten (its answers are in My progress). Signed-in accounts only."""
+        self.policy.ensure(who, Action.PRACTISE)
+        if self.working is None or not who.authenticated:
+            return
+        self.working.save(who.name, "interview", panel if _running(panel) else None)
+
+    def resume(self, who: Identity) -> tuple[dict, Question] | None:
+        """``who``'s interview in progress and the question now being asked; None when none is."""
+        self.policy.ensure(who, Action.PRACTISE)
+        if self.working is None or not who.authenticated:
+            return None
+        panel = self.working.load(who.name, "interview")
+        if not _running(panel):
+            return None
+        question = self.bank.get(panel["ids"][panel["index"]])
+        return (panel, question) if question is not None else None
+
     def review(self, who: Identity, attempt_id, panel: Collection) -> Attempt | None:
         """One of this panel's answers (``panel``: the attempt numbers it saved), with its
         feedback; None when none is chosen."""
@@ -81,3 +105,11 @@ class MockInterview:
         if str(attempt_id) not in {str(n) for n in panel}:
             raise ValueError("Choose one of this interview's questions from the list.")
         return read_attempt(self.policy, self.attempts, who, attempt_id)
+
+
+def _running(panel: dict | None) -> bool:
+    """A panel with a question still to answer, in the shape the Mock interview room keeps."""
+    try:
+        return 0 <= int(panel["index"]) < len(panel["ids"]) and isinstance(panel.get("results", []), list)
+    except (KeyError, TypeError, ValueError):
+        return False

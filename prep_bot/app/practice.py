@@ -7,6 +7,7 @@ led to and the attempt that follow-up follows."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ ROLE_AUDIENCE = {"staff": "frontline", "manager": "team-manager", "lead": "senio
 # Other councils' findings on a question's subject, by kind of report, and who made them.
 ELSEWHERE_FROM = (("cqc-assessment", "CQC"), ("peer-challenge", "peer teams"))
 ELSEWHERE_SHOWN = 3
+SHOWN_KEPT_CHARS = 1_000_000  # a longer conversation is kept without its oldest turns (the question stays)
 
 
 def audience_for(who: Identity, chosen: str) -> str:
@@ -92,6 +94,17 @@ class Turn:
     said: str = ""  # this turn's own words (the attempt holds every turn of it)
 
 
+@dataclass
+class Resumed:
+    """Where a person left off in the Practice room: the question (with what other councils were
+    told about it), the conversation as it was shown, and the audience and statement chosen."""
+
+    drawn: Drawn
+    shown: list
+    audience: str
+    choice: str
+
+
 def save_attempt(attempts: AttemptLog, who: Identity, audience: str, question: Question, answer: str,
                  feedback: Feedback, delivery: dict | None = None, follows: int | None = None) -> Attempt:
     """The saved record of one coached answer (Practice and the mock interview write the same)."""
@@ -108,10 +121,11 @@ class Practice:
     """The practice use case."""
 
     def __init__(self, policy: Policy, framework: Framework, bank: QuestionBank, coach: Coach, attempts: AttemptLog,
-                 store, advisor, transcriber, settings: Settings, stories=None) -> None:
+                 store, advisor, transcriber, settings: Settings, stories=None, working=None) -> None:
         """``store``: the evidence store (challenge questions, other councils' findings);
         ``advisor``: the council's language model (its help under a reply); ``settings``: how old
-        evidence may be for a challenge question, and whether recordings are kept."""
+        evidence may be for a challenge question, and whether recordings are kept; ``working``:
+        where each account is, kept on the server (practice/working.py; None: nothing kept)."""
         self.policy = policy
         self.framework = framework
         self.bank = bank
@@ -122,6 +136,7 @@ class Practice:
         self.transcriber = transcriber
         self.settings = settings
         self.stories = stories  # the council's agreed story per statement (story/book.py)
+        self.working = working
         self._challenges: dict[int, list[Question]] = {}
         self._lock = threading.Lock()
 
@@ -213,6 +228,42 @@ class Practice:
         (the answers it follows, oldest first) the conversation is coached as one answer."""
         self.policy.ensure(who, Action.PRACTISE)
         return self.coach.coach(qs, question, answer, earlier=earlier)
+
+    # -- where the person is, kept on the server -------------------------------------------------
+    def keep(self, who: Identity, session: Session, shown: list, audience: str | None = None,
+             choice: str | None = None) -> None:
+        """Keep where ``who`` is: the question, the conversation as shown (its oldest turns
+        dropped when it grows very long), and the audience and statement chosen (None: as kept
+        before), so a reload or a dropped connection brings them back. Signed-in accounts only:
+        nameless local practice has no account to keep it for."""
+        self.policy.ensure(who, Action.PRACTISE)
+        if self.working is None or not who.authenticated or not session.question_id:
+            return
+        if audience is None or choice is None:
+            before = self.working.load(who.name, "practice") or {}
+            audience = before.get("audience", "") if audience is None else audience
+            choice = before.get("choice", "") if choice is None else choice
+        shown = json.loads(json.dumps(list(shown or []), default=str))  # plain JSON, whatever the page sent
+        while len(shown) > 1 and len(json.dumps(shown)) > SHOWN_KEPT_CHARS:
+            del shown[1]
+        kept = {"session": session.to_dict(), "shown": shown, "audience": audience, "choice": choice}
+        self.working.save(who.name, "practice", kept)
+
+    def resume(self, who: Identity) -> Resumed | None:
+        """Where ``who`` left off in the Practice room; None when nothing is kept, or its question
+        is no longer in the bank (a new one is drawn then)."""
+        self.policy.ensure(who, Action.PRACTISE)
+        if self.working is None or not who.authenticated:
+            return None
+        kept = self.working.load(who.name, "practice") or {}
+        session = Session.of(kept.get("session") if isinstance(kept.get("session"), dict) else None)
+        question = self._find(session.question_id)
+        shown = kept.get("shown")
+        if question is None or not isinstance(shown, list) or not shown:
+            return None
+        hits, source = self._elsewhere(question)
+        return Resumed(Drawn(session, question, hits, source), shown, str(kept.get("audience") or question.audience),
+                       str(kept.get("choice") or MIX))
 
     # -- the language model's help, and spoken answers ------------------------------------------
     def model_help(self, who: Identity, feedback: Feedback | None, answer: str) -> Iterator:

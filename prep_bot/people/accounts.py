@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from prep_bot.practice.attempts import AttemptLog
+from prep_bot.practice.working import WorkingState
 from prep_bot.errors import PrepBotError
 from prep_bot.framework.vocab import ROLES  # noqa: F401 - re-exported
 from prep_bot.people.identity import ANONYMOUS, AccessDenied, Identity, name_key  # noqa: F401 - re-exported
@@ -152,6 +153,9 @@ class UserStore:
             row = session.scalar(select(UserRow).where(UserRow.name_key == name_key(user.name)))
             if row is not None:
                 session.delete(row)
+        # Where they were in their practice goes with the account: a new account given the same
+        # name later must not open on their conversation.
+        WorkingState(self.engine).clear(user.name)
         return user, erased
 
     def change(self, name: str, role: str | None = None, team: str | None = None, password: str | None = None) -> User:

@@ -110,7 +110,7 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
         # Every room in sight at any width: the tabs wrap onto a second row, none hides in a "..." menu.
         with gr.Tabs(elem_id="pb-tabs", overflow_behavior="wrap"):
             first_question = build_practice_tab(services, user_box, team_box, user_errors)
-            build_mock_tab(services, user_box, team_box, user_errors)
+            build_mock_tab(services, user_box, team_box, user_errors, app)
             person_row = build_progress_tab(services, user_box, team_box, user_errors)
             build_evidence_tab(services, app, user_errors)
             build_team_tab(services, user_box, team_box, user_errors)
@@ -148,6 +148,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
     a loopback host is allowed (LoginRequired otherwise)."""
     import os
 
+    from prep_bot.ui.navigation import BACK_STAYS
     from prep_bot.ui.sign_in import SignInPage
 
     from prep_bot.people.accounts import check_bind
@@ -184,7 +185,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         server_port=port,
         theme=THEME,
         css=CSS + VOICE_CSS,
-        js=ENTER_SENDS,
+        js=f"() => {{ ({ENTER_SENDS.strip()})(); ({BACK_STAYS.strip()})(); }}",  # ui/navigation.py: Back stays in the app
         ssr_mode=False,
         show_error=False,
         footer_links=[],  # no "Use via API / Built with Gradio / Settings": staff see the app, not its plumbing

@@ -21,9 +21,10 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors) -> None:
+def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors, app: gr.Blocks) -> None:
     """The tab: each callback reads who is asking and calls the mock interview use case
-    (prep_bot/app/interview.py); the panel's place and clock are the page's own state."""
+    (prep_bot/app/interview.py); the panel's place and clock are the page's state, kept on the
+    server for the signed-in account so a reload brings the interview in progress back."""
     interview = services.interview
     framework = services.framework
 
@@ -32,6 +33,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             me = current_user(services.policy, request)
             chosen = interview.start(me, audience, count)
             state = {"ids": [q.id for q in chosen], "index": 0, "results": [], "limit": float(minutes) * 60, "started": time.time(), "audience": audience}
+            interview.keep(me, state)
             return state, _prompt(chosen[0], state), "", "", gr.Timer(active=True)
 
     def _prompt(question, state: dict) -> str:
@@ -70,6 +72,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
                 "time": _clock(used) + (" (over time)" if used > state["limit"] else "")
                 + (f" · spoken, {said['words_per_minute']} words a minute" if said else ""), "attempt_id": done.attempt.id,
             }]
+            interview.keep(me, state)  # where the panel is (forgotten once it has ended)
             if state["index"] >= len(state["ids"]):
                 return state, (
                     "### Interview complete\n\nYour summary is below; every answer was saved. "
@@ -84,6 +87,20 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         with user_errors():
             me = current_user(services.policy, request)
             return transcribe_for(services.practice, me, being_answered(state), audio, text, spoken)
+
+    def resume(request: gr.Request):
+        """The signed-in person's interview in progress, as they left it (its clock still running);
+        nothing changes on the page when none is."""
+        with user_errors():
+            me = current_user(services.policy, request)
+            found = interview.resume(me)
+            if found is None:
+                return [gr.skip()] * 8
+            state, question = found
+            results = state.get("results") or []
+            shown = summary_table(results, framework) if results else ""
+            return (state, _prompt(question, state), shown, gr.Timer(active=True), state.get("audience") or gr.skip(),
+                    *inputs_for(state))
 
     def inputs_for(state: dict):
         """The answer box, recorder and Submit: usable while a question waits, locked otherwise."""
@@ -156,3 +173,5 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         wire_read_aloud(read_aloud, prompt, voice_status)
         picked.change(review, [picked, user_box, team_box, state], feedback, api_name="mock_review")
         timer.tick(tick, state, clock, api_name=False, show_progress="hidden")
+    resumed = app.load(resume, None, [state, prompt, summary, timer, audience, reply, audio, send], api_name=False)
+    resumed.then(tick, state, clock, api_name=False, show_progress="hidden")

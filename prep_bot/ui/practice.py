@@ -106,6 +106,10 @@ def detail_messages(feedback, framework, store, glossary, rubric=None) -> list[d
     ]
 
 
+def _elsewhere_html(drawn) -> str:
+    return elsewhere_list(drawn.elsewhere, drawn.elsewhere_from) if drawn.elsewhere else ""
+
+
 def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbox, user_errors):
     """The tab; returns (callback, inputs, outputs) of the first question, which the app asks
     when the page loads, and (callback, inputs, output) of its study card, shown after it. Each
@@ -118,8 +122,8 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             me = current_user(services.policy, request, user)
             drawn = practice.draw(me, audience, qs_choice, with_challenges, Session.of(state))
             chat = [{"role": "assistant", "content": question_message(drawn.question, services)}]
-            elsewhere = elsewhere_list(drawn.elsewhere, drawn.elsewhere_from) if drawn.elsewhere else ""
-            return chat, drawn.session.to_dict(), elsewhere, ""
+            practice.keep(me, drawn.session, chat, audience, qs_choice)  # a reload brings it back
+            return chat, drawn.session.to_dict(), _elsewhere_html(drawn), ""
 
     def being_answered(state: dict | None) -> str | None:
         """The key of what the person is answering now: the question, or its follow-up."""
@@ -140,7 +144,9 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                 *delivery_section(said, turn.said, feedback, services.rubric),
                 *detail_messages(feedback, services.framework, services.store, services.glossary, services.rubric),
             ]
-            pending = {"feedback": feedback, "answer": turn.attempt.answer, "attempt": turn.attempt.id} if services.advisor.configured else {}
+            practice.keep(me, turn.session, chat, audience)
+            pending = {"feedback": feedback, "answer": turn.attempt.answer, "attempt": turn.attempt.id,
+                       "session": turn.session.to_dict()} if services.advisor.configured else {}
             return chat, turn.session.to_dict(), "", {}, pending
 
     def model_help(chat: list, pending: dict, request: gr.Request):
@@ -150,10 +156,13 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         stream = practice.model_help(me, pending.get("feedback"), pending.get("answer", ""))
         if not pending:
             return
+        shown = None
         for shown, final in stream_coach_help(stream, chat):
             if not final.error and final.stronger_answer:  # kept with the attempt before it is shown
                 practice.keep_model_help(me, pending["attempt"], final.to_dict())
             yield shown, {}  # used once: a refused next Send must not bring this help back
+        if shown is not None and pending.get("session"):  # the conversation with its help, kept for a reload
+            practice.keep(me, Session.of(pending["session"]), shown)
 
     def transcribe(audio: str | None, text: str, state: dict, spoken: dict, request: gr.Request):
         """A recorded or uploaded answer into the answer box, to check and edit before Send; its
@@ -167,7 +176,9 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             me = current_user(services.policy, request)
             session, question = practice.again(me, Session.of(state))
             message = question_message(question, services, prefix="Let's try that one again.\n\n")
-            return [*(chat or []), {"role": "assistant", "content": message}], session.to_dict()
+            chat = [*(chat or []), {"role": "assistant", "content": message}]
+            practice.keep(me, session, chat)
+            return chat, session.to_dict()
 
     def study(user: str, state: dict, request: gr.Request) -> str:
         """The agreed story's study card for the statement of the question being asked, for
@@ -180,11 +191,19 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             return cards_html([found["card"]], []) if found["card"] else cards_html([], [found["title"]])
 
     def first_question(audience: str, qs_choice: str, state: dict, request: gr.Request):
-        """The page opens with a question already asked, for the signed-in person's role."""
+        """The page opens where the signed-in person left off (the question and conversation, kept
+        on the server), else with a question already asked for their role."""
         with user_errors():
-            audience = audience_for(current_user(services.policy, request, ""), audience)
+            me = current_user(services.policy, request, "")
+            resumed = practice.resume(me)
+            if resumed is not None:
+                drawn = resumed.drawn
+                kept_audience = resumed.audience if resumed.audience in AUDIENCES else audience_for(me, audience)
+                return (resumed.shown, drawn.session.to_dict(), _elsewhere_html(drawn), "", kept_audience,
+                        resumed.choice if resumed.choice in choice_values else MIX)
+            audience = audience_for(me, audience)
             chat, state, elsewhere_html, reply = ask("", audience, qs_choice, False, state, request)
-            return chat, state, elsewhere_html, reply, audience
+            return chat, state, elsewhere_html, reply, audience, qs_choice
 
     with gr.Tab("Practice"):
         with gr.Row(elem_classes="pb-settings"):
@@ -243,4 +262,5 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         read_aloud_after(again.click(try_again, [chat, state], [chat, state], api_name="try_again"), chat, read_aloud, voice_status)
         wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="transcribe")
         wire_read_aloud(read_aloud, chat, voice_status)
-    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience], (study, [user_box, state], story_box)
+    choice_values = {value for _, value in qs_choices(services)}
+    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience, qs_choice], (study, [user_box, state], story_box)

@@ -29,7 +29,7 @@ ACCOUNTS, CATALOG = "accounts", "catalog"
 VERSION_TABLES = {ACCOUNTS: "prep_bot_accounts_version", CATALOG: "prep_bot_catalog_version"}
 # The newest revision of each set: lets an up-to-date store open without importing Alembic.
 # tests/test_migrations.py checks them against the scripts.
-HEADS = {ACCOUNTS: "accounts_0006", CATALOG: "catalog_0002"}
+HEADS = {ACCOUNTS: "accounts_0007", CATALOG: "catalog_0002"}
 MIGRATE_LOCK = 0x70726570_6D696772  # advisory lock key on Postgres ("prepmigr")
 WHAT = {ACCOUNTS: "accounts and attempts", CATALOG: "document catalog"}
 TABLES = {ACCOUNTS: {"attempts", "users"}, CATALOG: {"documents", "passages", "state", "corrections"}}
