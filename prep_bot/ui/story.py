@@ -107,6 +107,12 @@ STORY_CSS = """
 .pb-story-todo {font-size:0.9em; color:#57606a}
 .pb-story-history {padding-left:1.2rem; overflow-wrap:anywhere}
 .pb-story-history li {margin-bottom:6px}
+/* On a phone each column keeps a readable width and the table scrolls sideways in its own box. */
+@media (max-width: 700px) {
+  .pb-story-table th, .pb-story-table td, .pb-story-table [role=gridcell] {min-width:11rem !important; width:11rem !important; max-width:16rem !important}
+  .pb-story-table th:first-child, .pb-story-table td:first-child, .pb-story-table [role=gridcell].first-column {min-width:15rem !important; width:15rem !important}
+  .pb-story-table .table-wrap, .pb-story-table .table-container {overflow-x:auto}
+}
 """
 
 
@@ -154,16 +160,17 @@ def build_story_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textb
         with gr.Accordion("Key messages", open=True, elem_id="story-messages"):
             gr.Markdown("Type in the empty last row to add one; clear a row to remove it.", elem_classes="pb-meta")
             strengths = gr.Dataframe(headers=STRENGTH_COLUMNS, type="array", interactive=True, wrap=True,
-                                     column_count=len(STRENGTH_COLUMNS), column_widths=["78%", "22%"], label="Strengths", elem_id="story-strengths")
+                                     column_count=len(STRENGTH_COLUMNS), column_widths=["78%", "22%"], label="Strengths", elem_id="story-strengths",
+                                     elem_classes="pb-story-table")
             improvements = gr.Dataframe(headers=IMPROVEMENT_COLUMNS, type="array", interactive=True, wrap=True,
                                         column_count=len(IMPROVEMENT_COLUMNS), column_widths=["32%", "28%", "26%", "14%"],
                                         label="Areas to improve",
-                                        elem_id="story-improvements")
+                                        elem_id="story-improvements", elem_classes="pb-story-table")
         with gr.Accordion("Agreed figures", open=False, elem_id="story-figures-box"):
             figures = gr.Dataframe(headers=FIGURE_COLUMNS, type="array", interactive=True, wrap=True,
                                    column_count=len(FIGURE_COLUMNS), label="One figure per measure",
                                    column_widths=["11%", "31%", "18%", "11%", "18%", "11%"],
-                                   elem_id="story-figures")
+                                   elem_id="story-figures", elem_classes="pb-story-table")
         with gr.Accordion("Questions we expect", open=False, elem_id="story-questions-box"):
             questions = gr.Textbox(label="One question a line", lines=4, elem_id="story-questions")
         note = gr.Textbox(label="What this version changes (optional)", elem_id="story-note")
