@@ -170,8 +170,8 @@ def team_story_markdown(story: dict) -> str:
         f"A member said a message when one of their answers on that statement comes close to it in meaning "
         f"(cosine similarity {ADDRESSED} or more); “–”: no practice on that statement."
     )
-    unagreed = [s["title"] for s in story["statements"] if not s.get("agreed")]
-    if len(unagreed) < len(story["statements"]):
+    unagreed = [s["title"] for s in story["statements"] if not s.get("agreed") and s.get("practised_by")]
+    if any(s.get("agreed") for s in story["statements"]):
         lines.append(
             "Agreed messages come from the story a lead approved: each answer is judged against the version "
             "current when it was given, and “–” means no answer on the statement since the story was agreed."

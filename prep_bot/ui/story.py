@@ -111,6 +111,7 @@ STORY_CSS = """
 @media (max-width: 700px) {
   .pb-story-table th, .pb-story-table td, .pb-story-table [role=gridcell] {min-width:11rem !important; width:11rem !important; max-width:16rem !important}
   .pb-story-table th:first-child, .pb-story-table td:first-child, .pb-story-table [role=gridcell].first-column {min-width:15rem !important; width:15rem !important}
+  #story-figures th:first-child, #story-figures td:first-child, #story-figures [role=gridcell].first-column {min-width:6rem !important; width:6rem !important}
   .pb-story-table .table-wrap, .pb-story-table .table-container {overflow-x:auto}
 }
 """
