@@ -16,6 +16,7 @@ from conftest import sign_in, served_app
 from pages import inspect
 from prep_bot.app.policy import Action
 from prep_bot.people.identity import AccessDenied, Identity
+from prep_bot.story.model import StoryError
 
 PASSWORD = "rehearse-2026"
 ACCOUNTS = [("Lee Lead", "lead", ""), ("Mo Manager", "manager", "Front door"), ("Sam Staff", "staff", "Front door")]
@@ -82,6 +83,8 @@ def test_a_lead_approves_and_a_new_version_keeps_who_and_when_staff_and_managers
     assert len(council.stories.history("governance")) == 2
     local = Identity.local("Jo", "")  # no accounts: the person at the keyboard may
     assert council.policy.may(local, Action.AGREE_STORY)
+    with pytest.raises(StoryError, match="Your name"):  # but a version must say who saved it
+        agreed.save(Identity.local("", ""), "governance", {**edited, "note": "unsigned"})
 
 
 def client(url: str, name: str):

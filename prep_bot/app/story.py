@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from prep_bot.app.policy import Action, Policy
-from prep_bot.people.identity import Identity
+from prep_bot.people.identity import ANONYMOUS, Identity
 from prep_bot.framework.vocab import QS_SLUGS
 from prep_bot.story.model import APPROVED, DRAFT, Story, StoryError, StoryVersion, from_dict
 
@@ -61,6 +61,8 @@ class AgreedStory:
         story is refused, field by field, before anything is saved (StoryError); an unchanged
         story saves nothing."""
         self.policy.ensure(who, Action.AGREE_STORY)
+        if who.name == ANONYMOUS and not who.authenticated:
+            raise StoryError("Type your name in “Your name” first: each version of the story keeps who saved it.")
         if approve:
             if isinstance(data, dict):
                 data = {**data, "status": APPROVED}
