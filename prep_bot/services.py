@@ -173,6 +173,12 @@ class Services:
         return TeamStory(self.policy, *(self._later(n) for n in ("attempts", "insights", "advisor")))
 
     @cached_property
+    def agreed_story(self):
+        from prep_bot.app.story import AgreedStory
+
+        return AgreedStory(self.policy, *(self._later(n) for n in ("stories", "framework", "store", "questions")))
+
+    @cached_property
     def readiness(self):
         from prep_bot.app.readiness import Readiness
 

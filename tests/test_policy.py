@@ -138,7 +138,7 @@ ROOM = {
     Action.SEE_READINESS: (False, False, True), Action.LIST_LIBRARY: (False, False, True),
     Action.ADD_DOCUMENTS: (False, False, True), Action.REMOVE_DOCUMENTS: (False, False, True),
     Action.CORRECT_TAGS: (False, False, True), Action.MANAGE_ACCOUNTS: (False, False, True),
-    Action.MOVE_STORE: (False, False, True),
+    Action.MOVE_STORE: (False, False, True), Action.AGREE_STORY: (False, False, True),
 }
 
 
@@ -211,7 +211,7 @@ def _asks_policy(statement: ast.stmt) -> bool:
 def test_the_use_cases_are_found():
     names = {cls.name for _, cls in _use_cases()}
     assert {"Practice", "MockInterview", "Progress", "TeamStory", "Readiness", "Library", "Evidence", "Accounts",
-            "StoreTransfer"} <= names
+            "StoreTransfer", "AgreedStory"} <= names
 
 
 def test_every_use_case_asks_the_policy_before_anything_else():

@@ -22,7 +22,7 @@ ACCOUNTS = [("Sam Staff", "staff", "Front door"), ("Kim Staff", "staff", "Front 
 ROOMS = {
     "staff": ["Practice", "Mock interview", "My progress", "Evidence"],
     "manager": ["Practice", "Mock interview", "My progress", "Evidence", "Team story"],
-    "lead": ["Practice", "Mock interview", "My progress", "Evidence", "Team story", "Readiness", "Library"],
+    "lead": ["Practice", "Mock interview", "My progress", "Evidence", "Team story", "Readiness", "Our story", "Library"],
 }
 # Two members of one team give different figures for the same measure.
 SAM_SAYS = "Most assessments are quick: 90.6% are completed within 28 days, and we call people weekly while they wait."

@@ -9,8 +9,9 @@ The rules (SECURITY.md has them as a table, with the tests that prove each):
   that team's story: not a lead's attempts nor another manager's, even when their account
   names the same team, and nothing of another team.
 - A **lead** may see everyone's attempts, every team's story and readiness, and look after
-  the library: list, add and remove documents and correct a passage's tags; and manage
-  accounts and move the whole store (on the command line, which runs as the local person).
+  the library: list, add and remove documents and correct a passage's tags; draft, edit and
+  approve the council's agreed story (the "Our story" room, `prep-bot story set --by`); and
+  manage accounts and move the whole store (on the command line, which runs as the local person).
 - Only the person who gave an answer adds to it (a follow-up, the language model's help), lead
   or not.
 - Without accounts (one person at this machine's keyboard, loopback only, or the command
@@ -54,6 +55,7 @@ class Action(str, Enum):
     CORRECT_TAGS = "correct a passage's tags"
     MANAGE_ACCOUNTS = "manage accounts"
     MOVE_STORE = "export or import the whole store"
+    AGREE_STORY = "draft, edit and approve the agreed story"
 
 
 EVERYONE = frozenset({Action.PRACTISE, Action.SEE_ACCOUNT, Action.SEARCH_EVIDENCE, Action.MAKE_BRIEFING})
@@ -100,6 +102,18 @@ class Policy:
             raise AccessDenied(SIGN_IN_AGAIN)
         return Identity.local(typed_name, typed_team)
 
+    def named(self, name: str) -> Identity:
+        """The person a command names (``prep-bot story set --by NAME``): their account, in its
+        own spelling, once accounts exist; before that, the local person by that name.
+        AccessDenied when accounts exist and none has that name."""
+        name = " ".join((name or "").split())
+        if self.users.count() == 0:
+            return Identity.local(name, "")
+        user = self.users.get(name)
+        if user is None:
+            raise AccessDenied(f"no account is named {name!r}: `prep-bot users list` shows who has one")
+        return Identity.of(user)
+
     # -- the decisions -------------------------------------------------------------------------
     def may(self, who: Identity, action: Action, target=None) -> bool:
         """Whether ``who`` may do ``action`` (to ``target``)."""
@@ -130,6 +144,8 @@ class Policy:
             return None if target is not None and name_key(target.user) == name_key(who.name) else OWN_ONLY
         if who.role == "lead" or action in EVERYONE:
             return None
+        if action is Action.AGREE_STORY:
+            return f"{who.name} is {who.role}: only a lead can change the agreed story"
         if action in LEADS_ONLY:
             return LEADS_ONLY[action]
         if action is Action.READ_ATTEMPT:

@@ -170,11 +170,17 @@ def team_story_markdown(story: dict) -> str:
         f"A member said a message when one of their answers on that statement comes close to it in meaning "
         f"(cosine similarity {ADDRESSED} or more); “–”: no practice on that statement."
     )
+    unagreed = [s["title"] for s in story["statements"] if not s.get("agreed") and s.get("practised_by")]
     if any(s.get("agreed") for s in story["statements"]):
         lines.append(
             "Agreed messages come from the story a lead approved: each answer is judged against the version "
             "current when it was given, and “–” means no answer on the statement since the story was agreed."
         )
+        if unagreed:
+            lines.append(f"No approved story on {', '.join(unagreed)}: their rows are the evidence's own messages.")
+    else:
+        lines.append("No agreed story yet: no lead has approved the council's story on any statement, so the rows "
+                     "are the evidence's own messages.")
     lines.append("")
     lines.append("| Quality statement | Key message | " + " | ".join(_md(m) for m in members) + (" |" if members else "|"))
     lines.append("|---|---|" + "---|" * len(members))

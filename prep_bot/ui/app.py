@@ -8,6 +8,7 @@ from prep_bot.app.policy import Action
 from prep_bot.services import Services
 from prep_bot.ui.errors import guard_all, user_errors
 from prep_bot.ui.render import CSS
+from prep_bot.ui.story import STORY_CSS
 from prep_bot.ui.voice import VOICE_CSS
 
 THEME = gr.themes.Soft(
@@ -17,7 +18,8 @@ THEME = gr.themes.Soft(
 
 # The tabs not everyone may use, each shown to those the permission policy lets do what it is
 # for (every request is checked besides): a person's room is the other tabs and these.
-RESTRICTED = {"Team story": Action.SEE_TEAM, "Readiness": Action.SEE_READINESS, "Library": Action.LIST_LIBRARY}
+RESTRICTED = {"Team story": Action.SEE_TEAM, "Readiness": Action.SEE_READINESS, "Our story": Action.AGREE_STORY,
+              "Library": Action.LIST_LIBRARY}
 
 AUTH_MESSAGE = (
     "Sign in with the name and password your prep-bot lead gave you. "
@@ -94,6 +96,7 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
     from prep_bot.ui.practice import build_practice_tab
     from prep_bot.ui.progress import build_progress_tab
     from prep_bot.ui.readiness import build_readiness_tab
+    from prep_bot.ui.story import build_story_tab
     from prep_bot.ui.team import build_team_tab
 
     if login is None:
@@ -115,6 +118,7 @@ def build_app(services: Services, login: bool | None = None) -> gr.Blocks:
             build_evidence_tab(services, app, user_errors)
             build_team_tab(services, user_box, team_box, user_errors)
             build_readiness_tab(services, user_box, team_box, user_errors)
+            build_story_tab(services, user_box, team_box, user_errors)  # leads agree the council's story
             build_library_tab(services, user_errors)  # the documents, and adding files (ui/library.py)
         tabs = {b.label: b for b in app.blocks.values() if isinstance(b, gr.Tab) and b.label in RESTRICTED}
         if login:
@@ -184,7 +188,7 @@ def launch(services: Services, host: str, port: int, block: bool = True):
         server_name=host,
         server_port=port,
         theme=THEME,
-        css=CSS + VOICE_CSS,
+        css=CSS + VOICE_CSS + STORY_CSS,
         js=f"() => {{ ({ENTER_SENDS.strip()})(); ({BACK_STAYS.strip()})(); }}",  # ui/navigation.py: Back stays in the app
         ssr_mode=False,
         show_error=False,
