@@ -23,3 +23,12 @@ class UnknownDocumentError(PrepBotError):
 
 class UnknownPassageError(PrepBotError):
     """No stored passage has the given id."""
+
+
+class InputError(PrepBotError, ValueError):
+    """What someone typed or chose cannot be used (an empty answer, a question that is not on
+    the list); the message says what to do instead. A ValueError for code that catches those."""
+
+
+class UnknownStatementError(PrepBotError, KeyError):
+    """A quality statement or theme slug that the framework does not have."""

@@ -3,6 +3,7 @@ question in words, and the printable briefing pack made from them."""
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -58,9 +59,9 @@ class Evidence:
         command line takes a pasted document)."""
         self.policy.ensure(who, Action.SEARCH_EVIDENCE)
         if not query or not query.strip():
-            raise ValueError("Type a question or some words to search the evidence for.")
+            raise InputError("Type a question or some words to search the evidence for.")
         if longest is not None and len(query) > longest:
-            raise ValueError(f"That is too long for a search: use up to {longest:,} characters.")
+            raise InputError(f"That is too long for a search: use up to {longest:,} characters.")
         hits = self.store.search(query, k=int(k), qs=qs, polarity=polarity, doc_type=doc_type, council=council, mode=mode)
         if not figures:
             return Found(hits, [])
@@ -75,7 +76,7 @@ class Evidence:
         self.policy.ensure(who, Action.SEARCH_EVIDENCE)
         question = (question or "").strip()
         if len(question) > MAX_QUERY:
-            raise ValueError("That is too long for a question: use up to 2,000 characters.")
+            raise InputError("That is too long for a question: use up to 2,000 characters.")
         return self.advisor.ask_stream(question, qs)
 
     def ask(self, who: Identity, question: str, qs: str | None = None):

@@ -3,6 +3,7 @@ visit, each answer coached and saved, and any of the panel's answers read again 
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 import random
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ class MockInterview:
             if question:
                 chosen.append(question)
         if not chosen:
-            raise ValueError("No questions for that audience.")
+            raise InputError("No questions for that audience.")
         return chosen
 
     def question(self, who: Identity, question_id: str) -> Question:
@@ -63,7 +64,7 @@ class MockInterview:
         self.policy.ensure(who, Action.PRACTISE)
         question = self.bank.get(question_id)
         if question is None:
-            raise ValueError("Start a mock interview first.")
+            raise InputError("Start a mock interview first.")
         return question
 
     def answer(self, who: Identity, question_id: str | None, text: str, audience: str, delivery: dict | None = None
@@ -103,7 +104,7 @@ class MockInterview:
         if attempt_id in (None, ""):
             return None
         if str(attempt_id) not in {str(n) for n in panel}:
-            raise ValueError("Choose one of this interview's questions from the list.")
+            raise InputError("Choose one of this interview's questions from the list.")
         return read_attempt(self.policy, self.attempts, who, attempt_id)
 
 

@@ -3,6 +3,7 @@ page or the command line), removing one, and correcting a passage's tags."""
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,7 @@ class Library:
         from prep_bot.evidence.uploads import add_uploads
 
         if not files:
-            raise ValueError("Choose one or more files first, then press “Add to the library”.")
+            raise InputError("Choose one or more files first, then press “Add to the library”.")
         council = " ".join((council or "").split()) or None
         return add_uploads(self.ingestor, self.data_dir, list(files), progress=progress, council=council)
 
@@ -78,7 +79,7 @@ class Library:
         ``council`` names the council of every file (else each file's manifest or title lines)."""
         self.policy.ensure(who, Action.ADD_DOCUMENTS)
         if council is not None and not council.strip():
-            raise ValueError("--council is empty: give the council's name.")
+            raise InputError("--council is empty: give the council's name.")
         return self.ingestor.ingest(list(paths), progress=progress, council=council)
 
     def remove(self, who: Identity, doc_id: str) -> Removed:
@@ -103,7 +104,7 @@ class Library:
 
         passage_id = (passage_id or "").strip()
         if not passage_id:
-            raise ValueError("Paste the passage id shown under its card first.")
+            raise InputError("Paste the passage id shown under its card first.")
         if not statements:
-            raise ValueError("Choose at least one quality statement.")
+            raise InputError("Choose at least one quality statement.")
         return correct(self.store, self.framework, passage_id, list(statements), polarity, who.name)

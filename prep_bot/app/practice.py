@@ -7,6 +7,7 @@ led to and the attempt that follow-up follows."""
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 import json
 import random
 import threading
@@ -158,7 +159,7 @@ class Practice:
             recent=session.asked,
         )
         if question is None:
-            raise ValueError("No question matches those choices; pick another audience or statement.")
+            raise InputError("No question matches those choices; pick another audience or statement.")
         asked = Session(question.id, [*session.asked, question.id][-ASKED_KEPT:])
         hits, source = self._elsewhere(question)
         return Drawn(asked, question, hits, source)
@@ -168,7 +169,7 @@ class Practice:
         self.policy.ensure(who, Action.PRACTISE)
         question = self._find(session.question_id)
         if question is None:
-            raise ValueError("There is no question to try again yet: press “Next question” to get one.")
+            raise InputError("There is no question to try again yet: press “Next question” to get one.")
         return Session(session.question_id, list(session.asked), None, None, session.last, []), question
 
     def questions(self, who: Identity, qs: str | None = None, audience: str | None = None,
@@ -206,7 +207,7 @@ class Practice:
         self.policy.ensure(who, Action.PRACTISE)
         question = self._question(session)
         if not session.probe:
-            raise ValueError("There is no follow-up to answer: answer the question first.")
+            raise InputError("There is no follow-up to answer: answer the question first.")
         earlier = self.attempts.get(session.follows) if session.follows is not None else None
         if earlier is not None:
             self.policy.ensure(who, Action.CONTINUE_ATTEMPT, earlier)
@@ -343,7 +344,7 @@ class Practice:
     def _question(self, session: Session) -> Question:
         question = self._find(session.question_id)
         if question is None:
-            raise ValueError("There is no question to answer yet: press “Next question” to get one.")
+            raise InputError("There is no question to answer yet: press “Next question” to get one.")
         return question
 
     def _elsewhere(self, question: Question) -> tuple[list[SearchHit], str]:

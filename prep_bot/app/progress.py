@@ -3,6 +3,7 @@ attempt read again, and all of it as a CSV file and a printable page."""
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,10 +65,10 @@ def read_attempt(policy: Policy, log: AttemptLog, who: Identity, attempt_id) -> 
     try:
         number = int(float(str(attempt_id).strip()))
     except (TypeError, ValueError):
-        raise ValueError("Choose an attempt from the list to read it.") from None
+        raise InputError("Choose an attempt from the list to read it.") from None
     attempt = log.get(number)
     if attempt is None:
-        raise ValueError(f"There is no attempt number {number}; choose one from the list.")
+        raise InputError(f"There is no attempt number {number}; choose one from the list.")
     policy.ensure(who, Action.READ_ATTEMPT, attempt)
     return attempt
 

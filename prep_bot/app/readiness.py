@@ -3,6 +3,7 @@ likely questions the evidence cannot yet answer, and the report as HTML, Markdow
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ class Readiness:
         writer = {".html": readiness_html, ".htm": readiness_html, ".md": readiness_markdown, ".csv": readiness_csv}.get(
             out.suffix.lower())
         if writer is None:
-            raise ValueError(f"--out must end in .html, .md or .csv, not {out.suffix or '(nothing)'}")
+            raise InputError(f"--out must end in .html, .md or .csv, not {out.suffix or '(nothing)'}")
         rows = self.insights.readiness()
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(writer(rows), encoding="utf-8")

@@ -4,6 +4,7 @@ evidence's key messages each said, and its practice; with Markdown and HTML expo
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,7 @@ class TeamStory:
         self.policy.ensure(who, Action.SEE_TEAM, (team or "").strip() or None)
         team = (team or "").strip() or who.team
         if not team:
-            raise ValueError("Name the team to look at.")
+            raise InputError("Name the team to look at.")
         attempts = visible_attempts(self.policy, self.attempts, who, team=team)
         return Story(team, self.insights.team_story(team, attempts, advisor=self.advisor))
 

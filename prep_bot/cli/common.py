@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from prep_bot.errors import PrepBotError
+from prep_bot.errors import InputError, PrepBotError
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ def with_services(command):
         build = wiring.build if wiring is not None and wiring.build is not None else build_services
         try:
             return command(*args, services=build(settings), **kwargs)
+        except InputError as e:  # what was typed cannot be used: a usage error, as a ValueError always was
+            raise click.UsageError(str(e)) from e
         except PrepBotError as e:
             raise click.ClickException(str(e)) from e
         except ValueError as e:

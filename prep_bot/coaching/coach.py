@@ -6,6 +6,7 @@ every part is decided by the learned sentence judgement and says why."""
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -125,13 +126,13 @@ class Coach:
         self.framework.qs(qs)  # raises KeyError for an unknown slug
         if isinstance(question, str):
             if not clean_text(question).strip():
-                raise ValueError("Give the question you are answering.")
+                raise InputError("Give the question you are answering.")
             question = self.find_question(clean_text(question), qs)
         earlier = [self._checked(text, "earlier answer") for text in (earlier or []) if clean_text(text).strip()]
         answer = self._checked(answer, "answer")
         turns = [*earlier, answer][-MAX_TURNS:]
         if len("\n".join(turns)) > MAX_ANSWER_CHARS * 2:
-            raise ValueError(f"Together these answers are too long to coach as one; keep them under {MAX_ANSWER_CHARS * 2:,} characters.")
+            raise InputError(f"Together these answers are too long to coach as one; keep them under {MAX_ANSWER_CHARS * 2:,} characters.")
         statement = self.framework.qs(qs)
         points = question.looks_for or []
         q_vec, topic_vec = self.embedder.encode_cached([question.text, f"{statement.description} {' '.join(points)}"])
@@ -185,14 +186,14 @@ class Coach:
     def _checked(self, text: str, what: str) -> str:
         text = clean_text(text).strip()  # no lone surrogates or control characters: the model refuses them
         if not text:
-            raise ValueError("Write an answer first: what would you say to the inspector?")
+            raise InputError("Write an answer first: what would you say to the inspector?")
         if len(text) > MAX_ANSWER_CHARS:
-            raise ValueError(
+            raise InputError(
                 f"That {what} is {len(text):,} characters; keep it under {MAX_ANSWER_CHARS:,} "
                 "(about two minutes of speaking)."
             )
         if not has_words(text):
-            raise ValueError("That answer has no words in it, only symbols or emoji: say what you would tell the inspector.")
+            raise InputError("That answer has no words in it, only symbols or emoji: say what you would tell the inspector.")
         return text
 
     # -- reading and scoring --------------------------------------------------------------------

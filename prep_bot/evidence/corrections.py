@@ -8,6 +8,7 @@ challenge questions all read the stored tags, so they all follow it.
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 import hashlib
 import re
 from collections.abc import Sequence
@@ -49,14 +50,14 @@ def check(quality_statements: Sequence[str], polarity: str | None) -> list[str]:
     """The statements as given, validated (1 to 3 known slugs, no repeats)."""
     slugs = list(dict.fromkeys(s.strip() for s in quality_statements if s.strip()))
     if not slugs:
-        raise ValueError("name at least one quality statement")
+        raise InputError("name at least one quality statement")
     unknown = [s for s in slugs if s not in QS_SLUGS]
     if unknown:
-        raise ValueError(f"unknown quality statement {unknown[0]!r}; expected one of {', '.join(QS_SLUGS)}")
+        raise InputError(f"unknown quality statement {unknown[0]!r}; expected one of {', '.join(QS_SLUGS)}")
     if len(slugs) > 3:
-        raise ValueError("a passage takes at most 3 quality statements")
+        raise InputError("a passage takes at most 3 quality statements")
     if polarity and polarity not in POLARITIES:
-        raise ValueError(f"unknown polarity {polarity!r}; expected one of {', '.join(POLARITIES)}")
+        raise InputError(f"unknown polarity {polarity!r}; expected one of {', '.join(POLARITIES)}")
     return slugs
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from prep_bot.evidence.catalog import Catalog
 from prep_bot.infra.config import Settings
 from prep_bot.infra.embeddings import Embedder
-from prep_bot.errors import StoreError, UnknownDocumentError, UnknownPassageError
+from prep_bot.errors import InputError, StoreError, UnknownDocumentError, UnknownPassageError
 from prep_bot.evidence.passage import DocumentInfo, Passage, SearchHit
 from prep_bot.framework.statements import POLARITIES, QS_SLUGS
 from prep_bot.framework.glossary import Glossary
@@ -281,7 +281,7 @@ class EvidenceStore:
             return CouncilScope(frozenset({home, ""}), inside=False)
         key = council_key(wanted)
         if not key:
-            raise ValueError(f"{wanted!r} is not a council name")
+            raise InputError(f"{wanted!r} is not a council name")
         return CouncilScope(frozenset({key}))
 
     def is_dated(self, passage: Passage | DocumentInfo) -> bool:
@@ -467,8 +467,8 @@ def _where(qs: str | None, polarity: str | None, doc_type: str | None, scope: Co
 
 def _check_filters(qs: str | None, polarity: str | None, doc_type: str | None) -> None:
     if qs and qs not in QS_SLUGS:
-        raise ValueError(f"unknown quality statement {qs!r}; expected one of {', '.join(QS_SLUGS)}")
+        raise InputError(f"unknown quality statement {qs!r}; expected one of {', '.join(QS_SLUGS)}")
     if polarity and polarity not in POLARITIES:
-        raise ValueError(f"unknown polarity {polarity!r}; expected one of {', '.join(POLARITIES)}")
+        raise InputError(f"unknown polarity {polarity!r}; expected one of {', '.join(POLARITIES)}")
     if doc_type and doc_type not in DOC_TYPES:
-        raise ValueError(f"unknown document type {doc_type!r}; expected one of {', '.join(DOC_TYPES)}")
+        raise InputError(f"unknown document type {doc_type!r}; expected one of {', '.join(DOC_TYPES)}")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prep_bot.errors import EvidenceFileError
+from prep_bot.errors import EvidenceFileError, InputError
 from prep_bot.evidence.loaders import loader_for, size_limit_error, unsupported
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def copy_upload(source: Path, folder: Path, name: str) -> Path:
     """Copy ``source`` into ``folder`` as ``name`` (already safe), or ``name (2)``, ``name (3)``...
     when taken: an earlier upload is never overwritten (the file is created exclusively)."""
     if safe_name(name) != name:
-        raise ValueError(f"not a safe upload name: {name!r}")
+        raise InputError(f"not a safe upload name: {name!r}")
     folder.mkdir(parents=True, exist_ok=True)
     root = folder.resolve()
     stem, dot, ext = name.rpartition(".")
@@ -73,7 +73,7 @@ def copy_upload(source: Path, folder: Path, name: str) -> Path:
         candidate = name if n == 1 else f"{stem} ({n}){'.' + ext if ext else ''}"
         target = root / candidate
         if target.parent != root:  # cannot happen with a safe name; never write elsewhere
-            raise ValueError(f"not a safe upload name: {name!r}")
+            raise InputError(f"not a safe upload name: {name!r}")
         try:
             out = open(target, "xb")  # O_CREAT | O_EXCL: fails on an existing file or symlink
         except FileExistsError:

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from prep_bot.errors import ConfigError
+from prep_bot.errors import ConfigError, UnknownStatementError
 from prep_bot.framework.vocab import POLARITIES, QS_SLUGS, THEME_SLUGS  # noqa: F401 - re-exported
 
 
@@ -92,13 +92,13 @@ class Framework(BaseModel):
         for q in self.quality_statements:
             if q.slug == slug:
                 return q
-        raise KeyError(f"unknown quality statement {slug!r}; expected one of {', '.join(QS_SLUGS)}")
+        raise UnknownStatementError(f"unknown quality statement {slug!r}; expected one of {', '.join(QS_SLUGS)}")
 
     def theme(self, slug: str) -> Theme:
         for t in self.themes:
             if t.slug == slug:
                 return t
-        raise KeyError(f"unknown theme {slug!r}")
+        raise UnknownStatementError(f"unknown theme {slug!r}")
 
     def statements_in_theme(self, theme_slug: str) -> list[str]:
         return [q.slug for q in self.quality_statements if q.theme == theme_slug]

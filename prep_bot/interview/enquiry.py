@@ -14,6 +14,7 @@ not yet asked about is opened. The interview ends when the time left cannot hold
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 import random
 import re
 
@@ -61,7 +62,7 @@ class LinesOfEnquiry:
     def __init__(self, bank, framework, rubric, minutes: float, audience: str | None = None,
                  rng: random.Random | None = None) -> None:
         if not 1 <= float(minutes) <= 120:
-            raise ValueError("Set the interview between 1 and 120 minutes.")
+            raise InputError("Set the interview between 1 and 120 minutes.")
         self.bank = bank
         self.framework = framework
         self.rubric = rubric
@@ -184,7 +185,7 @@ class LinesOfEnquiry:
             if question is not None:
                 return NextQuestion(question.text, qs, "opening" if not turns else "new-statement", why, None,
                                     question.id, tuple(question.looks_for))
-        raise ValueError("The question bank has no questions for this audience.")
+        raise InputError("The question bank has no questions for this audience.")
 
     def _bank_question(self, qs: str, asked: set[str]):
         pool = [q for q in self.bank.select(qs=qs) if not self.audience or q.audience in (self.audience, "any")]

@@ -5,6 +5,7 @@ enquiry, or ends the interview when the time box cannot hold another answer."""
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 import random
 from dataclasses import asdict, dataclass, field
 
@@ -35,7 +36,7 @@ class Session:
     @classmethod
     def from_dict(cls, data: dict | None) -> Session:
         if not data or "current" not in data or "turns" not in data:
-            raise ValueError("Start a mock interview first.")
+            raise InputError("Start a mock interview first.")
         return cls(str(data["audience"]), float(data["minutes"]), float(data["started"]), float(data["asked_at"]),
                    data["current"], list(data["turns"]))
 
@@ -54,7 +55,7 @@ class Interviewer:
 
     def begin(self, audience: str, minutes: float, now: float) -> Session:
         if not MIN_MINUTES <= float(minutes) <= MAX_MINUTES:
-            raise ValueError(f"Set the interview between {MIN_MINUTES} and {MAX_MINUTES} minutes.")
+            raise InputError(f"Set the interview between {MIN_MINUTES} and {MAX_MINUTES} minutes.")
         session = Session(audience, float(minutes), now, now, None)
         session.current = _asked(self.lines(session).first())
         return session
@@ -64,7 +65,7 @@ class Interviewer:
         the lines of enquiry wrote (kept under the id of the question its line began with)."""
         current = session.current
         if current is None:
-            raise ValueError("This interview has ended: start a new one.")
+            raise InputError("This interview has ended: start a new one.")
         found = self.bank.get(current["question_id"]) if current.get("question_id") else None
         if found is not None:
             return found
@@ -78,7 +79,7 @@ class Interviewer:
         the end). ``feedback``: the coach's ``Feedback.to_dict()``."""
         current = session.current
         if current is None:
-            raise ValueError("This interview has ended: start a new one.")
+            raise InputError("This interview has ended: start a new one.")
         question = self.question(session)
         kept = compact_feedback(feedback)
         turn = {

@@ -9,6 +9,7 @@ The rubric's score is never touched. With no model configured, coaching is the r
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 import logging
 import re
 from collections.abc import Iterator
@@ -92,7 +93,7 @@ def split_sections(text: str) -> tuple[str, str]:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         parts[m.group(1).lower()] = text[m.end():end].strip()
     if not parts.get("feedback") or not parts.get("stronger answer"):
-        raise ValueError("The model's reply was not in the expected shape (a note, then a stronger answer).")
+        raise InputError("The model's reply was not in the expected shape (a note, then a stronger answer).")
     return parts["feedback"], parts["stronger answer"]
 
 
@@ -178,7 +179,7 @@ class Advisor:
         the answer is the best passages, said so."""
         question = (question or "").strip()
         if not question:
-            raise ValueError("Type a question about the evidence first.")
+            raise InputError("Type a question about the evidence first.")
         sources = self.retrieve(question, qs)
         if not sources:
             yield Answer("No passage in the library answers that. Try other words, or add the evidence that would.",

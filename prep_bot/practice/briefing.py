@@ -5,6 +5,7 @@ loads the embedding model. Scoped to the home council's documents (and those nam
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 from datetime import datetime, timezone
 
 from prep_bot.evidence.figure_model import FigureReader
@@ -29,9 +30,9 @@ def briefing(store, framework, rubric, bank, qs: str | None = None, audience: st
     messages, figures, likely questions (for ``audience``, or every audience) and what a good
     answer covers."""
     if qs is not None and qs not in QS_SLUGS:
-        raise ValueError(f"unknown quality statement {qs!r}; expected one of {', '.join(QS_SLUGS)}")
+        raise InputError(f"unknown quality statement {qs!r}; expected one of {', '.join(QS_SLUGS)}")
     if audience is not None and audience not in AUDIENCES:
-        raise ValueError(f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
+        raise InputError(f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
     from prep_bot.story.team import briefing_section
 
     passages = store.passages()  # the home council's and those naming no council

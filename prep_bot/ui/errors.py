@@ -22,7 +22,9 @@ from prep_bot.errors import PrepBotError
 
 log = logging.getLogger("prep_bot.ui")
 
-EXPECTED = (PrepBotError, ValueError, KeyError, PermissionError)
+# prep-bot's own refusals (InputError, AccessDenied, StoreError...). A bare ValueError or KeyError
+# from a library (numpy's shapes, a missing dict key) is a bug, never a message for staff.
+EXPECTED = (PrepBotError, PermissionError)
 REQUEST = "_pb_request"
 
 

@@ -7,6 +7,7 @@ permission policy."""
 
 from __future__ import annotations
 
+from prep_bot.errors import InputError
 from html import escape
 
 import gradio as gr
@@ -138,7 +139,7 @@ def build_story_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textb
                 base = agreed.room(me, qs)
                 data = from_tables(qs, strengths, improvements, figures, questions, note, base)
                 if not approve and base.latest is None and not data["strengths"] and not data["improvements"]:
-                    raise ValueError("There is nothing to save yet: write a strength or an area to improve first.")
+                    raise InputError("There is nothing to save yet: write a strength or an area to improve first.")
                 done = agreed.save(me, qs, data, approve=approve)
                 v = done.version
                 if v is None:
