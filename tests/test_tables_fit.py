@@ -1,5 +1,5 @@
 """Tables that lead with the number, in the app (issue 22 item 3): My progress's attempts and the
-Readiness heatmap show their score in sight, with nothing to scroll sideways, at 1400 px, and are
+Readiness heatmap show their score in sight, and the Library its documents' titles,, with nothing to scroll sideways, at 1400 px, and are
 a card per row at 375 px, the score first on each (a card of My progress opens its attempt)."""
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ def served(tmp_path_factory, embedder):
     for n, score in enumerate(SCORES, 1):
         services.attempts.add(user="kim", team="Front door", audience="frontline", qs="safeguarding", question_id=f"kim-{n}",
                               question=QUESTION.format(n=n), answer=f"Kim's answer {n}.", score=score, dimensions={"outcome": score})
+    folder = tmp_path_factory.mktemp("tables-evidence")
+    (folder / "front-door-review.md").write_text(
+        "# Front door review, May 2025\n\nThe front door resolved 61% of contacts at first contact in 2024/25.\n",
+        encoding="utf-8")
+    services.ingestor.ingest([folder], council="Ashcombe Borough Council")
     try:
         with served_app(services) as address:
             yield address
@@ -93,3 +98,27 @@ def test_readiness_leads_with_the_score(served, new_page, width):
         assert page.evaluate("() => getComputedStyle(document.querySelector('#readiness-heatmap tbody tr')).display") == "block"
         assert not page.locator("#readiness-heatmap thead").is_visible()
     screenshot(page, f"tables-readiness-{width}")
+
+
+@pytest.mark.parametrize("width", [1400, 375])
+def test_the_library_leads_with_the_title(served, new_page, width):
+    page = new_page(viewport={"width": width, "height": 900})
+    sign_in(page, served, "lee", PASSWORD)
+    page.get_by_role("tab", name="Library").click()
+    if width == 1400:  # the table: title, date, council and type in its width
+        page.wait_for_function("() => (document.querySelector('#library-documents')?.innerText || '').includes('Front door review')",
+                               timeout=30_000)
+        for text in ("Front door review", "Ashcombe Borough Council"):
+            in_sight(page, page.locator('#library-documents [role="gridcell"]').filter(has_text=text).first, width)
+        assert not page.locator("#library-cards").is_visible()
+        no_sideways_scroll(page, width, "#library-documents .virtual-table-viewport")
+    else:  # a card per document, its title first; the table (letters stacked a column wide) is not shown
+        card = page.locator("#library-cards tbody tr").first
+        card.wait_for(timeout=30_000)
+        assert not page.locator("#library-documents").is_visible()
+        title = card.locator("td").first
+        assert "Front door review" in title.inner_text()
+        in_sight(page, title, width)
+        assert "Ashcombe Borough Council" in card.inner_text()
+        no_sideways_scroll(page, width, "#library-cards")
+    screenshot(page, f"tables-library-{width}")

@@ -18,6 +18,7 @@ from prep_bot.evidence.provenance import display_date
 from prep_bot.evidence.uploads import MAX_FILES, UploadResult
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
+from prep_bot.ui.render import card_table
 
 # The title first, then what a reader scans for; the machine id last (for `prep-bot remove`).
 HEADERS = ["title", "date", "council", "type", "passages", "id"]
@@ -88,6 +89,17 @@ def _discard_received(paths: list[Path]) -> None:
             pass
 
 
+def cards_of(table) -> str:
+    """The documents table as cards for a phone, title first (the table's own rows: nothing is
+    read again)."""
+    rows = table.values.tolist() if hasattr(table, "values") else list(table or [])
+    rows = [r for r in rows if any(str(v).strip() for v in r)]
+    if not rows:
+        return ""
+    headers = [h.capitalize() for h in HEADERS]
+    return card_table(headers, rows, cls="pb-library", wide=0)
+
+
 def build_library_tab(services: Services, user_errors) -> None:
     """The tab: each callback reads who is asking and calls the library use case."""
     library_of = services.library
@@ -123,9 +135,11 @@ def build_library_tab(services: Services, user_errors) -> None:
         # to everyone who loads the page, whatever their role.
         docs = gr.Dataframe(headers=HEADERS, value=None, interactive=False, label="Documents in the store", wrap=True,
                             column_widths=["38%", "12%", "14%", "12%", "8%", "16%"], elem_id="library-documents")
+        cards = gr.HTML(elem_id="library-cards")  # the same documents as cards, shown on a phone
         refresh = gr.Button("Refresh")
         refresh.click(library, None, docs, api_name="documents")
         tab.select(library, None, docs, api_name=False)
+        docs.change(cards_of, docs, cards, api_name=False, show_progress="hidden")
         gr.Markdown(
             f"**Add evidence**: {formats_sentence()}, up to "
             f"{services.settings.max_file_mb:g} MB each and {MAX_FILES} at a time. Each file is read, tagged and "

@@ -262,7 +262,7 @@ CSS += HEATMAP_CSS + """
 .pb-cards .pb-wide {overflow-wrap:anywhere}
 .pb-cards .pb-meta {display:block; color:#57606a; font-size:0.85em}
 .pb-cards tr[data-row] {cursor:pointer}
-#my-attempts-cards {display:none !important}  /* My progress: the table at a desk, its cards on a phone */
+#my-attempts-cards, #library-cards {display:none !important}  /* My progress, Library: the table at a desk, cards on a phone */
 .pb-cards td:first-of-type {font-weight:600}  /* the number the table leads with */
 @media (min-width: 641px) {
   .pb-cards td[data-label] {white-space:nowrap}
@@ -287,8 +287,8 @@ CSS += HEATMAP_CSS + """
   .pb-claims tr {border-bottom:1px solid #d0d7de; padding:4px 0}
   .pb-claims td {border:none; white-space:normal}
   .pb-settings {gap:4px}
-  #my-attempts {display:none !important}
-  #my-attempts-cards {display:block !important}
+  #my-attempts, #library-documents {display:none !important}
+  #my-attempts-cards, #library-cards {display:block !important}
   .pb-cards thead {display:none}
   table.pb-cards, .pb-cards tbody, .pb-cards tr {display:block; width:auto; border:none}
   .pb-cards tbody tr {border:1px solid #d0d7de; border-radius:8px; padding:6px 10px; margin-bottom:8px}
