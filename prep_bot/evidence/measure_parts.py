@@ -48,7 +48,7 @@ _WINDOW = re.compile(
 _COUNTED = {
     "waiting": r"wait(?:s|ed|ing)?|awaiting|waiting lists?|backlogs?|queues?|unallocated|awaiting allocation|"
                r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|reviewed|assessed)",
-    "admitted": r"admitted|admissions?|placed|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
+    "admitted": r"admitted|admissions?|placed|place (?:\w+ )?people|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
     "done": r"(?:received|had|got) (?:a |an |their )?(?:carer'?s'? |care act |social care )?assessments?|completed|complete|completion|done|finished|concluded|closed|carried out|undertaken|"
             r"installed|installation|fitted|delivered|deliveries|authori[sz]ed|authori[sz]ations?|answered|responded",
     "incoming": r"(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?) (?:were |was )?received|"
@@ -69,13 +69,13 @@ _COUNTED = {
     "turnover": r"turnover|leavers?|left (?:the|their) (?:post|job|role)s?|leaving rate",
     "sickness": r"sickness|absence|days lost",
     "agency": r"agency|locums?|interim",
-    "caseload": r"caseloads?|cases per",
+    "caseload": r"caseloads?|cases per|carry (?:\w+ )?cases|cases each",
     "money": r"spend|spent|spends|costs?|budgets?|overspend|underspend|savings?|saved|fees?|rates? an hour|hourly rate|"
              r"funding|grant of|income|£",
     "rated": r"rated|ratings?|requir(?:es|ing) improvement",
     "hours": r"hours of (?:home )?care|care hours|hours (?:a|per|each) week|unmet hours|hours (?:commissioned|delivered|of requested)",
     "reduced": r"reduced (?:support|package|care)|less support|smaller package",
-    "outcome": r"risks? (?:was |were )?(?:reduced|removed)|outcomes? (?:were |was )?(?:met|achieved)|desired outcomes?|asked about",
+    "outcome": r"risks? (?:was |were |is )?(?:either )?(?:reduced|removed|mitigated)|mitigate (?:the )?risks?|outcomes? (?:were |was )?(?:met|achieved)|desired outcomes?|asked about",
     "resolved": r"resolved|signpost\w*|dealt with at",
     "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed)? to|referred on",
     "advocacy": r"advocat\w*",
@@ -88,6 +88,7 @@ _COUNTED = {
     "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|needed no|needing no|reduced or no",
+    "need": r"(?<!not )(?<!no )(?:requir(?:ed|ing)|needed|had (?:increased |more |complex )?needs)(?! no\b)(?! any\b)",
     "employment": r"paid employment|in work|employed|employment",
     "accommodation": r"settled accommodation|own home or with (?:their )?family|living independently",
 }
@@ -110,6 +111,7 @@ _SERVICE = {
     "dp": r"direct payments?|personal budgets?",
     "discharge": r"hospital|discharges?|discharged|medically (?:fit|optimised)|\bpathway [0-3]\b|\bP[0-3]\b",
     "frontdoor": r"front door|first (?:point of )?contact|contact centre|advice and information",
+    "out-of-area": r"out[- ]of[- ](?:area|county|borough)|outside (?:the |our )?(?:county|borough|area|region)",
     "supported-living": r"supported living|extra care|shared lives",
     "day": r"day (?:services?|opportunities|centres?)",
     "complaints": r"complaints?",
@@ -263,7 +265,7 @@ def _own_clause(sentence: str, start: int, end: int) -> str:
         if a <= start < b:
             # "97 of them had waited longer than 12 months": what follows "of them" says which.
             rest = sentence[b : clauses[n + 1][1]] if n + 1 < len(clauses) and re.match(
-                r"\s*of (?:them|whom|which|these)\b", sentence[end:]) else ""
+                r"\s*of (?:them|whom|which|these)\b", sentence[end:]) and not sentence[end:b].strip() else ""
             return f"{heading} {sentence[a:start]} \u2022 {sentence[end:b]}{rest}"
     return heading
 
@@ -358,6 +360,12 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     age_a, age_b = _ages(a), _ages(b)
     if _differ(a.population, b.population) or _one_sided_age(a, b, age_a, age_b) or _one_sided_age(b, a, age_b, age_a):
         out.append("population")
+    bare = b if a.counted else a
+    if (bool(a.counted) != bool(b.counted) and not (a.service & b.service) and not (a.population & b.population)
+            and (bare.service or bare.population)):
+        # One says what it counts and the other does not, and no service or people tie them: too little
+        # in common to take them for one measure.
+        out.append("unanchored")
     for name, x, y in zip(OTHER_NAMES, a.others, b.others):
         if _differ(x, y):
             out.append(name)
@@ -368,6 +376,13 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     if a.change != b.change:
         out.append("change")
     return out
+
+
+def shares_a_part(a: MeasureParts, b: MeasureParts) -> bool:
+    """Whether two measures name at least one part in common (what is counted, the service, the
+    people, the thing): the least a figure must share with another to be called wrong by it."""
+    return bool(a.counted & b.counted or a.service & b.service or a.population & b.population
+                or any(x & y for x, y in zip(a.others, b.others)))
 
 
 def agreement(a: MeasureParts, b: MeasureParts) -> list[float]:
@@ -384,4 +399,8 @@ def agreement(a: MeasureParts, b: MeasureParts) -> list[float]:
         -1.0 if "change" in found else 0.0,
         -1.0 if set(OTHER_NAMES) & set(found) else 0.0,
         float(len(found)),
+        # Nothing to anchor them: one says what it counts, the other does not, and they share no
+        # service; or both say what they count and of which service, and agree on both.
+        1.0 if bool(a.counted) != bool(b.counted) and not (a.service & b.service) else 0.0,
+        1.0 if a.counted & b.counted and a.service & b.service else 0.0,
     ]
