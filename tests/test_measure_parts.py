@@ -86,3 +86,11 @@ def test_a_figure_whose_words_name_nothing_of_the_measure_shares_no_part():
     placed = parts("We have 47 residents placed out of area.", "47 residents")
     vacancy = parts("The vacancy rate was high, at 40 posts.", "40 posts")
     assert not shares_a_part(placed, vacancy)
+
+
+def test_a_threshold_figure_is_its_own_window():
+    # "Nobody waits more than 3 days" defines a measure by its 3 days: not "within 28 days".
+    three = parts("Nobody waits more than 3 days for a call back.", "3 days")
+    within_28 = parts("90.6% of assessments are completed within 28 days.", "28 days")
+    assert three.window == (3.0,) and within_28.window == (28.0,)
+    assert "window" in conflicts(three, within_28)

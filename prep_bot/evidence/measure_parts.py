@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from prep_bot.evidence.measures import _clauses
+from prep_bot.evidence.measures import _clauses, is_threshold
 
 _NUM_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
@@ -279,7 +279,8 @@ def _age_clause(sentence: str, start: int, end: int) -> str:
 
 
 @lru_cache(maxsize=20000)
-def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_text: str = "") -> MeasureParts:
+def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_text: str = "",
+           own_window: float | None = None) -> MeasureParts:
     text = f"{measure} {clause}"
     counted = _named(text, _COUNTED_RE)
     if kind == "time":
@@ -291,7 +292,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         service=_named(text, _SERVICE_RE),
         population=_named(text, _POPULATION_RE) | {f"age:{band}" for band in (ages(age_text) or ages(text))},
         others=tuple(_named(text, table) for table in _OTHER_RE),
-        window=tuple(sorted(set(windows(measure)) | set(windows(clause)))),
+        window=tuple(sorted(set(windows(measure)) | set(windows(clause)) | ({own_window} if own_window is not None else set()))),
         longest=bool(_LONGEST.search(text)),
         change=bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)),
     )
@@ -321,7 +322,9 @@ def parts_of(point) -> MeasureParts:
     if re.search(r"\b(?:from|to)\s*$", before, re.I):
         before = ""
     age_text = _age_clause(point.sentence, point.start, end) if own else ""
-    return _parts(point.measure, clause, point.kind, before, after, age_text)
+    # A number that only defines a measure ("more than 3 days", "within 28 days") is its window.
+    own_window = round(point.comparable_value(), 1) if is_threshold(point.sentence, point.start, point.unit) else None
+    return _parts(point.measure, clause, point.kind, before, after, age_text, own_window)
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
