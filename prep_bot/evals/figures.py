@@ -11,8 +11,12 @@ the labelled set (eval/figures.yaml), never on what they were fitted to.
   labelled pairs of the held-out topics (all same-key pairs, the same-unit different-key pairs of
   one topic: the hard negatives, and a few same-unit pairs across topics). Each pair is judged
   as the claim check judges it: figures it cannot compare (another unit, a threshold against a
-  measured value) or whose measures name other events or services are never the same measure,
-  and the rest are the same measure at the claim check's probability (``SAME_MEASURE``).
+  measured value) or whose measures differ in a part (``measure_parts``: what is counted, the
+  service, the people, the window...) are never the same measure, and the rest are the same
+  measure at the claim check's probability (``SAME_MEASURE``).
+- Held out (``--holdout FILE``): the same-measure pairs of a labelled set never fitted to, judged
+  by the pair model fitted on the whole set (eval/figures_holdout.yaml was written after the
+  measure-parts rules, so it says how they carry over to new wording).
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ Three scikit-learn logistic regressions:
   embedding, the rule-based cue (``measures.subject_cue``) and cue words just before it.
 - same measure: do two figures measure the same thing? Features of the pair: cosine of their
   measure phrases and of their contexts, shared words, unit, noun and subject agreement,
-  numbers inside the measure that differ ("within 21 days" is not "within 28 days").
+  numbers inside the measure that differ ("within 21 days" is not "within 28 days"), and how
+  far the parts of the two measures agree (``measure_parts``).
 
 Training takes well under a second once the labelled texts are embedded; their vectors ship
 beside the labelled set (``eval/figures-vectors.npz``, checked by digest) and otherwise come
