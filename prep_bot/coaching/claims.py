@@ -27,6 +27,7 @@ from prep_bot.evidence.figure_model import (
     _SERVICE_RE, SAME_MEASURE, FigureModel, FigureReader, _groups, names_other_things, window_text,
 )
 from prep_bot.evidence.figures import DataPoint, extract_figures
+from prep_bot.evidence.measure_parts import parts_of, shares_a_part
 from prep_bot.evidence.measures import is_threshold, spell_out
 from prep_bot.evidence.passage import Passage
 from prep_bot.evidence.provenance import display_date
@@ -204,7 +205,11 @@ class ClaimChecker:
         # figure of the same measure and the same subject can contradict it.
         equal = [(p, c) for p, c in matches if p >= SUPPORT_MIN and same_value(point, c.point)]
         matches = [(p, c) for p, c in matches if _same_subject(point, c.point)]
-        same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN]
+        # To call a figure wrong, the evidence figure must name something of its measure too (what
+        # is counted, the service or the people): one whose words say nothing of it cannot.
+        mine = parts_of(point)
+        same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and (
+            p >= SHARED_COMPARATOR or shares_a_part(mine, parts_of(c.point)))]
         if equal:
             prob, chosen = _nearest(point, self.one_measure(equal, vectors))
             status = "supported"

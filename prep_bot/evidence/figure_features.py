@@ -10,6 +10,7 @@ import re
 import numpy as np
 
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words
+from prep_bot.evidence.measure_parts import agreement, conflicts, parts_of
 from prep_bot.evidence.measures import is_threshold, subject_cue
 
 KINDS = ("%", "£", "time", "count", "per 100,000", "fraction")
@@ -176,10 +177,12 @@ def _groups(text: str, table: dict) -> set[str]:
 
 
 def names_other_things(a: DataPoint, b: DataPoint) -> bool:
-    """Whether two measures plainly name different events or services ("waiting" against
-    "admitted", "home care" against "mental health services"): never the same measure."""
-    return (_conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)) > 0
-            or _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)) > 0)
+    """Whether two measures plainly differ in a part (``measure_parts``): what is counted
+    ("waiting" against "admitted"), the service ("home care" against "mental health
+    services"), the people (carers against people who use services), the window ("within 21
+    days" against "within 28 days") or the form (the longest wait against the usual one, a
+    change against a level): never the same measure."""
+    return bool(conflicts(parts_of(a), parts_of(b)))
 
 
 def _conflict(a: set[str], b: set[str]) -> float:
@@ -212,4 +215,5 @@ def pair_features(a: DataPoint, b: DataPoint, va: dict, vb: dict) -> np.ndarray:
         1.0 if a.subject == b.subject else 0.0,
         _conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)),
         _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)),
+        *agreement(parts_of(a), parts_of(b)),
     ], dtype=np.float32)

@@ -10,7 +10,8 @@ Three scikit-learn logistic regressions:
   embedding, the rule-based cue (``measures.subject_cue``) and cue words just before it.
 - same measure: do two figures measure the same thing? Features of the pair: cosine of their
   measure phrases and of their contexts, shared words, unit, noun and subject agreement,
-  numbers inside the measure that differ ("within 21 days" is not "within 28 days").
+  numbers inside the measure that differ ("within 21 days" is not "within 28 days"), and how
+  far the parts of the two measures agree (``measure_parts``).
 
 Training takes well under a second once the labelled texts are embedded; their vectors ship
 beside the labelled set (``eval/figures-vectors.npz``, checked by digest) and otherwise come
@@ -42,7 +43,7 @@ from prep_bot.infra.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-6"  # bump when features change: drops cached annotations
+VERSION = "figures-7"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.45  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
