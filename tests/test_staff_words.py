@@ -99,3 +99,10 @@ def test_staff_and_managers_read_words(url, new_page, who, width):
     assert "…" not in answer, answer  # whole sentences
     assert re.search(r"\[\d\] “[^”]+\.” \(.+\((\w+ )?\d{4}\)", answer), answer  # cited and dated
     screenshot(page, f"words-evidence-{who}-{width}")
+    if who == "mo":  # the manager's Team story says how a message counts as said in words, not as a cosine
+        page.get_by_role("tab", name="Team story").click()
+        page.get_by_role("button", name="Show team story").click()
+        page.get_by_text("Key messages and who said them").first.wait_for(timeout=120_000)
+        shown = visible_text(page)
+        assert internals(shown) == [], internals(shown)
+        screenshot(page, f"words-team-story-{who}-{width}")

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from markupsafe import Markup
 
-from prep_bot.practice.insights import ADDRESSED, CATEGORY_NAMES, READINESS_FORMULA, WEAK_EVIDENCE, StatementReadiness
+from prep_bot.practice.insights import CATEGORY_NAMES, READINESS_FORMULA, WEAK_EVIDENCE, StatementReadiness
 from prep_bot.infra.templating import render
 
 # Heatmap columns: label, the row's value (None: nothing to show), the value shown in full
@@ -167,8 +167,8 @@ def team_story_markdown(story: dict) -> str:
             lines.append("No answers that contradict each other in words found.")
     lines += ["", "## Key messages and who said them", ""]
     lines.append(
-        f"A member said a message when one of their answers on that statement comes close to it in meaning "
-        f"(cosine similarity {ADDRESSED} or more); “–”: no practice on that statement."
+        "A member said a message when one of their answers on that statement comes close to it in meaning; "
+        "“–”: no practice on that statement."
     )
     unagreed = [s["title"] for s in story["statements"] if not s.get("agreed") and s.get("practised_by")]
     if any(s.get("agreed") for s in story["statements"]):
@@ -218,7 +218,7 @@ def team_story_html(story: dict, standalone: bool = False) -> str:
     A fragment with its own ``pb-story`` styles (for the app's gr.HTML), or with ``standalone``
     a whole printable page (the export)."""
     context = {
-        "story": story, "addressed": ADDRESSED, "open": False,
+        "story": story, "open": False,
         "grid": [s for s in story["statements"] if s["key_messages"]],
     }
     if standalone:
