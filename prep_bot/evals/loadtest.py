@@ -256,7 +256,13 @@ class _Runner:
             run.errors.append(f"reading attempts back: {_brief(e)}")
             return
         rows = table.get("data", []) if isinstance(table, dict) else table or []
-        saved = [int(row[3]) for row in rows]  # oldest first, as the turns were taken
+        headers = [str(h).lower() for h in (table.get("headers") or [])] if isinstance(table, dict) else []
+        at = headers.index("score") if "score" in headers else 0  # the table leads with the score
+        try:
+            saved = [int(row[at]) for row in rows]  # oldest first, as the turns were taken
+        except (ValueError, TypeError, IndexError) as e:
+            run.errors.append(f"reading attempts back: no score in the table ({_brief(e)})")
+            return
         shown = [t.score for t in run.turns]
         if saved == shown:
             run.stored = len(saved)
