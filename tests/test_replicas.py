@@ -263,7 +263,7 @@ def test_practice_on_one_replica_is_seen_on_the_other(replicas, target):
     chat, _ = on_a.predict(STRONG, "sam", "", "frontline", chat, api_name="/answer")
     shown = rows(client(b, "sam").predict(api_name="/my_attempts"))
     assert len(shown) == before + 1
-    assert shown[-1][2] == target.attempts.list(user="sam")[-1].question
+    assert shown[-1][3] == target.attempts.list(user="sam")[-1].question
     assert len(rows(client(b, "mo").predict(user="sam", api_name="/my_attempts"))) == before + 1  # his manager too
 
 

@@ -250,7 +250,8 @@ def test_a_spoken_mock_answer_is_coached_and_the_clock_is_unaffected(served, spo
     [saved] = services.attempts.list(user="Yas")
     said = Delivery.from_dict(saved.delivery)
     assert said is not None and said.words_per_minute > 0
-    row = re.search(r"<tr><td>[^<]*</td><td>[^<]*</td><td class=\"pb-num\">(\d+)</td><td>[^<]*</td><td>([^<]*)</td></tr>", summary)
+    # Question by question: the score first, then what to work on, then the time (and how it was said).
+    row = re.search(r'<tr><td data-label="Score">(\d+)</td><td data-label="Work on">[^<]*</td><td data-label="Time">([^<]*)</td>', summary)
     assert row and int(row.group(1)) == saved.score, summary
     minutes, seconds = re.match(r"(\d+):(\d\d)", row.group(2)).groups()
     # The time counts from when the question was shown, transcription included (not reset by it).
@@ -390,6 +391,11 @@ def test_browser_reads_the_next_question_aloud_with_a_local_voice_only(served, v
         assert page.evaluate("() => window.__said") == []  # never an online voice
     # No spoken answers yet: My progress shows no pace chart.
     page.locator("#pb-tabs [role=tablist] button[role=tab]", has_text="My progress").first.click()
-    page.locator("#my-chart").wait_for(state="visible", timeout=30_000)
+    # My progress has loaded when its score chart shows, or "No practice yet" when nothing is saved.
+    page.wait_for_function(
+        "() => !!document.querySelector('#my-chart:not(.hidden)')?.offsetParent"
+        " || (document.querySelector('#my-summary')?.innerText || '').includes('No practice yet')",
+        timeout=30_000,
+    )
     page.wait_for_timeout(1000)
     assert not page.locator("#my-pace").is_visible()
