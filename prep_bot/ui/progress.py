@@ -158,10 +158,11 @@ def build_progress_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
     with gr.Tab("My progress") as tab:
         gr.Markdown(
             "Your practice so far, oldest first (times in UTC). Choose an attempt to read your answer and its "
-            "feedback again. Managers can look up someone in their team, leads anyone: type their name."
+            "feedback again."
         )
         with gr.Row(elem_id="my-person-row") as person_row:  # shown to those who may name someone (ui/app.py)
-            person = gr.Textbox(label="Person (empty: you)", placeholder="Leave empty for your own", scale=3)
+            person = gr.Textbox(label="Person (empty: you)", placeholder="Leave empty for your own", scale=3,
+                                info="Managers can look up someone in their team, leads anyone: type their name.")
             show = gr.Button("Show", variant="primary", scale=1)
         # Points, not lines: each attempt shows, even a statement tried once (a line needs two).
         chart = gr.ScatterPlot(
