@@ -40,3 +40,8 @@ def looks_like_english(text: str) -> bool:
     if len(words) < 12:
         return True
     return sum(w in _ENGLISH for w in words) >= 0.03 * len(words)
+
+
+def name_key(name: str) -> str:
+    """A person's name as compared: "Sam" and " sam" are one person."""
+    return name.strip().casefold()

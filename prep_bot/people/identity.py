@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from prep_bot.errors import PrepBotError
+from prep_bot.inputs import name_key  # noqa: F401 - how names are compared, re-exported
 
 ANONYMOUS = "anonymous"  # where nameless local practice is saved: not a name anyone can sign in as
 
@@ -44,8 +45,3 @@ class Identity:
 
     def describe(self) -> str:
         return f"{self.name} ({self.role}, {self.team})" if self.team else f"{self.name} ({self.role})"
-
-
-def name_key(name: str) -> str:
-    """A name as compared: "Sam" and " sam" are one person."""
-    return name.strip().casefold()

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from prep_bot.people.identity import name_key
+from prep_bot.inputs import name_key
 
 log = logging.getLogger(__name__)
 
