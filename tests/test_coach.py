@@ -116,3 +116,4 @@ def test_an_answer_about_something_else_entirely_stays_off_the_question(coach):
     q = "How do you use performance information to run your team?"
     off = coach.coach("governance", q, "The car park is being resurfaced and the canteen has a new lunch menu on Fridays.")
     assert off.score <= 18
+

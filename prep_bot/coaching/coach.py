@@ -17,7 +17,7 @@ from prep_bot.coaching.conversation import Added, what_was_added
 from prep_bot.coaching.feedback import Reply, covered, reply_for, weakest, wrong_figures
 from prep_bot.coaching.honesty import AreasToImprove
 from prep_bot.coaching.judgement import SentenceJudge, _activity_counts, split_answer
-from prep_bot.coaching.reading import AnswerReading
+from prep_bot.coaching.reading import VENTING_SHARE, AnswerReading
 from prep_bot.coaching.rubric import DimensionScore, Rubric, registered
 from prep_bot.evidence.figure_model import FigureReader, window_text
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
@@ -263,6 +263,8 @@ class Coach:
         fair = self.rubric.band_min(self.rubric.bands[1].name)
         if reading.off_question or reading.share("venting") + reading.share("off") >= 0.5:
             value = min(value, caps.off_question_cap)
+        if reading.share("venting") >= VENTING_SHARE and max(scores.get(n, 100) for n in ("data", "example", "practice")) < fair:
+            value = min(value, caps.off_question_cap)  # venting, with nothing shown of what is done or how well
         if max(scores.get("outcome", 100), scores.get("data", 100), scores.get("learning", 100)) < fair:
             value = min(value, caps.activity_only_cap)  # no outcome, no figure that shows how well, no gap owned
         if reading.wrong:  # while a wrong figure stands, the answer is not yet good

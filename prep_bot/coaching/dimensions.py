@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from prep_bot.coaching.reading import AnswerReading, best, earned
+from prep_bot.coaching.reading import VENTING_SHARE, AnswerReading, best, earned
 from prep_bot.coaching.rubric import DimensionJudge, Verdict, find_cues, register, wrong_figures_text
 
 WRONG_FIGURE_PENALTY = 20  # what each contradicted figure costs the figures beside it
@@ -180,7 +180,7 @@ class Focus(DimensionJudge):
             value -= 15
             notes.append("long: lead with the point")
         venting = r.share("venting")
-        if venting >= 0.15 or (len(r.sentences) and r.p("venting").max() >= 0.6):
+        if venting >= VENTING_SHARE or (len(r.sentences) and r.p("venting").max() >= 0.6):
             value -= min(90.0, 25 + 140 * venting)
             notes.append("venting")
         off = r.share("off")

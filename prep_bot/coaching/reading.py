@@ -13,6 +13,7 @@ from prep_bot.coaching.judgement import LABELS
 from prep_bot.evidence.figures import DataPoint
 
 QUOTE_LIMIT = 110  # characters of an answer sentence quoted in a reason
+VENTING_SHARE = 0.15  # an answer this much read as venting: Focus says so, and with nothing done or measured it is capped
 
 
 @dataclass

@@ -93,7 +93,7 @@ _DATA_SOURCE = re.compile(
 _FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\b", re.I)
 
 
-_THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over)\s+(?:the\s+)?(?:first\s+)?$", re.I)
+_THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over|for up to|of up to)\s+(?:the\s+)?(?:first\s+)?$", re.I)
 def is_threshold(sentence: str, start: int, unit: str) -> bool:
     """A time that only defines a measure ("not needing a package after six weeks", "90.6%
     completed within 28 days", "waiting longer than 12 months") rather than a time measured
@@ -309,7 +309,7 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
         if re.search(r"\b(?:is|are|were|was|staff|workforce|people) (?:over|under)\s*$", text[: m.start()], re.I):
             return f"aged {m.group(0).strip()}"  # "the workforce is over 55": an age band
         # "within 28 days", "91 days after discharge": a number that defines the measure stays.
-        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|inside|after|over|under|than|least|beyond|for|in)\s*$", text[: m.start()], re.I):
+        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|inside|after|over|under|than|least|beyond|for|in|(?:for|of) up to)\s*$", text[: m.start()], re.I):
             return m.group(0)
         if _TIME_AFTER.match(text[m.end() :]) and re.match(r"\s?(?:days?|weeks?|months?)\s(?:after|following|from|of)\b", text[m.end() :], re.I):
             return m.group(0)
