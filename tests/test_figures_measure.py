@@ -246,3 +246,49 @@ def test_the_first_figure_of_a_change_is_the_comparison_of_the_second():
     part, old, new = extract_figures("We cut the number of people waiting more than 12 months for a review from 204 to 96.")
     assert (part.raw, part.comparator, old.unit, old.is_comparator) == ("12 months", None, "count", True)
     assert new.comparator == "down from 204"
+
+
+@pytest.mark.parametrize("text, raw, measure", [
+    # A group named in a clause of its own before the figure is what the figure is a share of.
+    ("Of people who use services, 61.8% were extremely or very satisfied with their care and support.", "61.8%",
+     "people who use services extremely or very satisfied with care and support"),
+    ("Among carers, 40% said they had enough social contact.", "40%", "carers said enough social contact"),
+    # "Most people (71%) needed ...": the group before the figure and what was true of it after.
+    ("Most people (71%) needed no ongoing support after reablement.", "71%",
+     "people needed no ongoing support after reablement"),
+    # "97 of them had waited ...": what the part is, said after "of them", is part of its measure.
+    ("In March 2024, 312 people were waiting for an annual review, and 97 of them had waited longer than 12 months.",
+     "97", "people waiting for annual review waited longer than 12 months"),
+    # Words that led to the value do not stay behind when it is taken out.
+    ("Deprivation of Liberty Safeguards applications took an average of 132 days to complete.", "132 days",
+     "deprivation of liberty safeguards applications took average to complete"),
+    ("Open safeguarding enquiries stood at 41 at quarter end.", "41", "open safeguarding enquiries stood at quarter end"),
+    # How someone leads into a figure is not what it measures.
+    ("That's 12% of the carers in the borough.", "12%", "carers in borough"),
+    ("Members should note that 28 people went into nursing homes on a permanent basis.", "28 people",
+     "people went into nursing homes on permanent basis"),
+])
+def test_measure_phrase_reads_the_words_around_the_figure(text, raw, measure):
+    assert one(text, raw).measure == measure
+
+
+def test_a_figure_in_brackets_after_a_measure_keeps_only_that_measure():
+    # No quantifier before the brackets: the clause after says something else, not what it measures.
+    text = "Staff turnover (27%) and vacancies (8%) are both above the regional average."
+    assert "vacancies" not in one(text, "27%").measure.split()
+
+
+@pytest.mark.parametrize("text, raw, measure", [
+    # A period and the word that brings it in go together; status words ("on track", "so far") go too.
+    ("Savings of £1.4m have been delivered so far in 2024/25.", "£1.4m", "savings delivered"),
+    # A number that names the measure stays in it.
+    ("The council received 1,200 safeguarding concerns, and 318 of them led to a section 42 enquiry.", "318",
+     "council received safeguarding concerns led to section 42 enquiry"),
+])
+def test_measure_phrase_of_periods_and_named_numbers(text, raw, measure):
+    assert one(text, raw).measure == measure
+
+
+def test_a_source_in_brackets_names_no_measure():
+    text = "Adult social care job vacancy rate (Skills for Care, October 2024): 7.4%, region 8.6%, England 8.1%."
+    assert "skills" not in one(text, "8.1%").measure.split()

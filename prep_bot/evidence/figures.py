@@ -352,7 +352,8 @@ def _part_of_whole(points: list[DataPoint], earlier: list[DataPoint]) -> None:
             whole = wholes[-1]
             point.unit = f"of {int(whole.value)}"
             # What "them" are is what the whole counts.
-            point.measure = " ".join(f"{whole.measure} {point.measure}".split()[:16])
+            if whole.measure not in point.measure:
+                point.measure = " ".join(f"{whole.measure} {point.measure}".split()[:16])
 
 
 def _share_measures(points: list[DataPoint], earlier: list[DataPoint] = ()) -> None:

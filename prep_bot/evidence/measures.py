@@ -19,6 +19,8 @@ PERIOD = re.compile(
     rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{_MONTHS})\s(?P<my>20\d\d)\b|"
     rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
 )
+# "for 2024/25", "in March 2024": a period and the word that brings it in.
+_PERIOD_WITH_WORD = re.compile(rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern})")
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[;:()\[\]]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
@@ -39,7 +41,7 @@ _SPAN = re.compile(
     r"|\bin\s+(?:twelve|12|six|6)\s+months\b",
     re.I,
 )
-_TIME_AFTER = re.compile(r"^\s?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
+_TIME_AFTER = re.compile(r"^\s?(?:(?:working|calendar|clear)\s+)?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
 # A comparison and what follows it in the clause: not part of what the figure measures.
 _COMPARISON_TAIL = re.compile(
     r"\b(?:compared (?:to|with)|against|versus|vs\.?|(?:higher|lower|better|worse|above|below|more|less) than(?!\s+\d+\s?(?:days?|weeks?|months?|years?|hours?)\b)|"
@@ -55,14 +57,14 @@ _HEDGES = (
 _HEDGE_PHRASES = re.compile(
     r"\b(?:up to|as (?:high|long|many|much|few|low) as|more than|fewer than|less than|at least|a (?:high|low|large|small) "
     r"number of|the number of|a total of|in total|this year|last year|this quarter|last quarter|at the time|"
-    r"at this time|of the|out of(?=\s*(?:\u2022|\d)))\b",
+    r"at this time|so far|to date|on track to(?: be)?|(?:reported|said|thought|estimated|believed|expected) to (?:be|have)|of the|out of(?=\s*(?:\u2022|\d)))\b",
     re.I,
 )
 _EDGE_STOP = frozenset(
     "the a an of to in on for and or with at by from was were is are be been being this that these those which who "
     "as it its their our we they there than had has have so also with while such per cent percent".split()
 )
-_INNER_DROP = frozenset("was were is are be been being had has have there the a an our their its we they".split())
+_INNER_DROP = frozenset("was were is are be been being had has have there the a an our their its we they this these".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,]*(?:\.\d+)?")
 
 # Whose figure: the words just before it (or right after it: "82% nationally").
@@ -187,10 +189,11 @@ def spell_out(phrase: str) -> str:
 # Who reported the figure, not what it measures: "people told us", "the peer team heard that",
 # "the council's own data shows", "honestly", "we've got".
 _LEAD_IN = re.compile(
-    r"^(?:(?:honestly|to be honest|so|well|um+|erm|er|and|but|i think|i'd say|we think)\b[\s,]*)*"
+    r"^(?:(?:honestly|to be honest|so|well|um+|erm|er|and|but|i think|i'd say|we think|"
+    r"(?:that|there|it)'?s|that is|there is|it is|we'?re)\b[\s,]*)*"
     r"(?:(?:(?!who\b|which\b|that\b)[A-Za-z'’-]+\s+){0,5}?"
     r"(?:told us|heard|noted|showed|shows|highlighted|confirmed|described|explained|reported(?=\s+(?:that|an?)\b)|"
-    r"estimated|estimates)(?:\s+that)?\b[\s,]*)?"
+    r"estimated|estimates|note(?=\s+that))(?:\s+that)?\b[\s,]*)?"
     r"(?:we'?ve got|we have got|we've|there (?:are|were|was|is)|it's|it is|we're at|we are at)?\b\s*",
     re.I,
 )
@@ -221,6 +224,9 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     clauses = _clauses(sentence)
     index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), len(clauses) - 1)
     pieces = [_clean(sentence, *clauses[index], start, end)]
+    around = _around(sentence, clauses, index, start, end, pieces[0])
+    if around:
+        return " ".join(_trim(spell_out(around).split())[:16])
     # "Average Care Act assessment duration, contact to completion: 31 days": a figure after a
     # heading's colon measures the whole heading.
     head = _heading(sentence, clauses, index)
@@ -260,6 +266,37 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     return " ".join(words[-16:] if tail else words[:16])
 
 
+# "Most people (71%) needed ...", "a third of them": how much of a group, not what is measured.
+_QUANTIFIER = re.compile(
+    r"^\s*(?:(?:the|a|an)\s+)?(?:(?:large|small|vast|clear)\s+)?(?:most|many|few|some|majority|minority|half|"
+    r"(?:one|two|a)\s+(?:third|quarter)s?|three quarters|(?:almost|nearly)\s+all)\b(?:\s+of)?(?:\s+the)?\s*", re.I)
+_POPULATION = re.compile(r"^\s*(?:of|among|amongst|for)\s+(?=\S)", re.I)
+
+
+def _around(sentence: str, clauses: list[tuple[int, int]], index: int, start: int, end: int, own: str) -> str:
+    """The measure of a figure whose own clause is only the figure but whose neighbours say
+    together what it measures: "Most people (71%) needed no support" (the group before, what
+    was true of it after), "97 of them had waited longer than 12 months" (the count before,
+    what is true of the part after), "Of people who use services, 61.8% were satisfied" (the
+    group in a clause of its own before); "" when none of these applies."""
+    a, b = clauses[index]
+    prev = _clean(sentence, *clauses[index - 1], start, end) if index > 0 else ""
+    nxt = _clean(sentence, *clauses[index + 1], start, end) if index + 1 < len(clauses) else ""
+    if _content([own]) == 0 and index > 0:
+        if re.match(r"\s*of (?:them|whom|which)\b", sentence[b:], re.I) and nxt:
+            return f"{prev} {nxt}"
+        if sentence[:a].rstrip().endswith("(") and sentence[b:].lstrip().startswith(")") and nxt:
+            group = sentence[clauses[index - 1][0] : clauses[index - 1][1]]
+            if _QUANTIFIER.match(_LEAD_IN.sub("", group.strip(), count=1)):
+                return f"{_QUANTIFIER.sub('', prev, count=1)} {nxt}"
+    if index > 0 and _content([own]) >= 1 and not sentence[clauses[index - 1][1] : start].strip(" ,"):
+        group = sentence[clauses[index - 1][0] : clauses[index - 1][1]]
+        if _POPULATION.match(group) and not re.search(r"\d", PERIOD.sub(" ", group).replace(",", "")) or (
+                _POPULATION.match(group) and re.match(r"\s*of\s+the\s+\d", group, re.I)):
+            return f"{_POPULATION.sub('', prev, count=1)} {own}"
+    return ""
+
+
 def _heading(sentence: str, clauses: list[tuple[int, int]], index: int) -> int | None:
     """Where the heading starts when the figure's clause follows a colon ("Adult social care job
     vacancy rate (Skills for Care, 2024): 7.4%"), else None."""
@@ -292,6 +329,10 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
 def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
     """One clause as measure words: the figure itself, other figures that are values (not the
     numbers defining the measure), comparisons, periods, sources and hedges taken out."""
+    if not a <= start < b and sentence[:a].rstrip().endswith("("):
+        close = sentence.find(")", b)
+        if close > 0 and _SOURCE.fullmatch(sentence[sentence.rfind("(", 0, a) : close + 1]):
+            return ""  # "(Skills for Care, October 2024)": where the figure comes from
     if a <= start < b:
         text = sentence[a:start] + " \u2022 " + sentence[end:b]
     else:
@@ -300,9 +341,12 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
     tail = _COMPARISON_TAIL.search(text)
     if tail and "\u2022" not in text[tail.start() :]:
         text = text[: tail.start()]
-    text = PERIOD.sub(" ", text)
+    text = _PERIOD_WITH_WORD.sub(" ", text)
 
     def number(m: re.Match[str]) -> str:
+        # "before their 18th birthday", "for over-65s": a number that is part of a word stays.
+        if re.match(r"(?:st|nd|rd|th|s)\b", text[m.end() :]) or re.search(r"\bsection\s*$", text[: m.start()], re.I):
+            return m.group(0)  # and "section 42 enquiries": the number names the measure
         # "aged 65 and over", "aged 18 to 64": an age band is part of the measure.
         if re.search(r"(?:aged|age|over|under|to)\s*$", text[: m.start()], re.I) and re.search(r"\baged?\b", text[: m.start()], re.I):
             return m.group(0)
@@ -313,7 +357,7 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
             return m.group(0)
         if _TIME_AFTER.match(text[m.end() :]) and re.match(r"\s?(?:days?|weeks?|months?)\s(?:after|following|from|of)\b", text[m.end() :], re.I):
             return m.group(0)
-        return " "
+        return " \u2022 "
 
     # "cut from 38 days to •", "from • to 19 days", "over the previous year": a change
     # and its span say how the figure moved, not what it measures.
@@ -322,6 +366,12 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
     # Numbers first: "overdue by more than 12 months" keeps the 12 months that define it.
     text = _NUMBERISH.sub(number, text)
     text = _HEDGE_PHRASES.sub(" ", text)
+    # "took an average of • to complete", "stood at • at quarter end": the words that led to the
+    # value go with it.
+    text = re.sub(r"\b(average|mean|median|total)\s+of\s+(?=\u2022)", r"\1 ", text, flags=re.I)
+    text = re.sub(r"\u2022\s+of\b(?!\s+(?:which|whom|them)\b)", "\u2022", text, flags=re.I)
+    text = re.sub(r"\b(?:of|at|in|within|inside|to|by|for|from)\s+\u2022(?=\s*(?:(?:to|at|for|on|in|by|of|from|with|before|after|is|are|was|were|has|have|had|will)\b|$))",
+                  " \u2022", text, flags=re.I)
     text = text.replace("\u2022", " ")
     text = _LEAD_IN.sub("", text.strip(), count=1)
     text = _SUBJECT_LEAD.sub("", text.strip(), count=1)
