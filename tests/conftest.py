@@ -129,6 +129,19 @@ class SampleStore:
         """Services on a fresh copy at ``to`` (the caller closes them)."""
         return services_with(embedder, data_dir=self.copy(to), **settings)
 
+    @contextmanager
+    def served(self, to: Path, embedder: Embedder, password: str, accounts: list[tuple[str, str, str]]):
+        """A fresh copy at ``to`` with these accounts ((name, role, team), all with ``password``),
+        its app served in-process; yields (services, url) and closes both after."""
+        services = self.services(to, embedder)
+        try:
+            for name, role, team in accounts:
+                services.users.add(name, password, role=role, team=team)
+            with served_app(services) as url:
+                yield services, url
+        finally:
+            services.close()
+
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory, embedder) -> SampleStore:

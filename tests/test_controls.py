@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import STRONG, served_app, sign_in
+from conftest import STRONG, sign_in
 from pages import screenshot
 from prep_bot.ui.render import plural, summary_table
 
@@ -25,13 +25,9 @@ def test_a_one_question_summary_says_one_question(sample_services):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, sample_store, embedder):
-    services = sample_store.services(tmp_path_factory.mktemp("controls") / "data", embedder)
-    services.users.add("sam", PASSWORD, role="staff", team="Front door")
-    try:
-        with served_app(services) as address:
-            yield services, address
-    finally:
-        services.close()
+    with sample_store.served(tmp_path_factory.mktemp("controls") / "data", embedder, PASSWORD,
+                             [("sam", "staff", "Front door")]) as (services, address):
+        yield services, address
 
 
 def first_question(page) -> str:

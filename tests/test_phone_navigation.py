@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import STRONG, served_app, sign_in
+from conftest import STRONG, sign_in
 from pages import screenshot
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
@@ -19,13 +19,8 @@ IN_LOG = """(sel) => { const log = document.querySelector('#practice-chat [role=
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory, sample_store, embedder):
-    services = sample_store.services(tmp_path_factory.mktemp("phone") / "data", embedder)
-    services.users.add("lee", PASSWORD, role="lead", team="")
-    try:
-        with served_app(services) as address:
-            yield address
-    finally:
-        services.close()
+    with sample_store.served(tmp_path_factory.mktemp("phone") / "data", embedder, PASSWORD, [("lee", "lead", "")]) as (_, address):
+        yield address
 
 
 def visible_in_chat(page, js_element: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SIGNED_IN, STRONG, served_app, sign_in
+from conftest import SIGNED_IN, STRONG, sign_in
 from prep_bot.infra.config import Settings
 from prep_bot.infra.workers import WORKER_COOKIE, find_haproxy
 from prep_bot.services import Services
@@ -24,14 +24,9 @@ SCORED = "() => /Score \\d+\\/100/.test(document.querySelector('#practice-chat')
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, sample_store, embedder):
-    services = sample_store.services(tmp_path_factory.mktemp("reload") / "data", embedder)
-    try:
-        for name in ("sam", "kim", "pat"):
-            services.users.add(name, PASSWORD, "staff", "Front door")
-        with served_app(services) as url:
-            yield url
-    finally:
-        services.close()
+    staff = [(name, "staff", "Front door") for name in ("sam", "kim", "pat")]
+    with sample_store.served(tmp_path_factory.mktemp("reload") / "data", embedder, PASSWORD, staff) as (_, url):
+        yield url
 
 
 def _signed_in(new_page, url: str, name: str):

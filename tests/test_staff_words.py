@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import STRONG, served_app, sign_in
+from conftest import STRONG, sign_in
 from pages import screenshot
 from prep_bot.evidence.key_sentences import key_sentences
 
@@ -55,14 +55,9 @@ def test_evidence_cards_show_no_score_no_id_no_markdown(sample_services):
 # -- in the browser -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def url(tmp_path_factory, sample_store, embedder):
-    services = sample_store.services(tmp_path_factory.mktemp("words") / "data", embedder)
-    for name, role in (("sam", "staff"), ("mo", "manager")):
-        services.users.add(name, PASSWORD, role=role, team="Front door")
-    try:
-        with served_app(services) as address:
-            yield address
-    finally:
-        services.close()
+    accounts = [("sam", "staff", "Front door"), ("mo", "manager", "Front door")]
+    with sample_store.served(tmp_path_factory.mktemp("words") / "data", embedder, PASSWORD, accounts) as (_, address):
+        yield address
 
 
 def visible_text(page) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import served_app, sign_in
+from conftest import sign_in
 from pages import screenshot
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
@@ -16,14 +16,9 @@ QUERY = "How long do people wait for care at home after reablement?"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, sample_store, embedder):
-    services = sample_store.services(tmp_path_factory.mktemp("tags") / "data", embedder)
-    services.users.add("lee", PASSWORD, role="lead", team="")
-    services.users.add("sam", PASSWORD, role="staff", team="Front door")
-    try:
-        with served_app(services) as address:
-            yield services, address
-    finally:
-        services.close()
+    accounts = [("lee", "lead", ""), ("sam", "staff", "Front door")]
+    with sample_store.served(tmp_path_factory.mktemp("tags") / "data", embedder, PASSWORD, accounts) as (services, address):
+        yield services, address
 
 
 def search(page, url, name):
