@@ -213,8 +213,9 @@ def test_my_progress_in_a_browser(served, new_page):
         # The table at a desk, its cards on a phone (the hidden table draws no rows).
         shown = "#my-attempts" if width == 1400 else "#my-attempts-cards"
         page.wait_for_function(f"() => (document.querySelector('{shown}')?.innerText || '').includes(\"Kim's question 3\")", timeout=30_000)
-        page.wait_for_function(f"() => ({AXIS_LABELS_JS})().length > 0", timeout=30_000)
-        weeks = page.evaluate(AXIS_LABELS_JS)
+        # Read the labels in the same check that waits for them: the chart may redraw in between.
+        weeks = page.wait_for_function(f"() => {{ const labels = ({AXIS_LABELS_JS})(); return labels.length ? labels : null; }}",
+                                       timeout=30_000).json_value()
         assert weeks and all(re.fullmatch(r"\d{1,2} (Oct|Nov|Dec)", label) for label in weeks), weeks
 
         # A row of the table or a card: either opens the attempt.
@@ -229,8 +230,9 @@ def test_my_progress_in_a_browser(served, new_page):
             page.get_by_label("Person (empty: you)").fill("sam")
             page.get_by_role("button", name="Show", exact=True).click()
             page.wait_for_function("() => (document.querySelector('#my-attempts')?.innerText || '').includes('Safeguarding')", timeout=30_000)
-            page.wait_for_function(f"() => ({AXIS_LABELS_JS})().some(t => /\\d\\d:\\d\\d/.test(t))", timeout=30_000)
-            sitting = page.evaluate(AXIS_LABELS_JS)
+            sitting = page.wait_for_function(
+                f"() => {{ const labels = ({AXIS_LABELS_JS})(); return labels.some(t => /\\d\\d:\\d\\d/.test(t)) ? labels : null; }}",
+                timeout=30_000).json_value()
             today = datetime.now().strftime("%b")  # the browser and this test share the machine's clock
             assert all(re.fullmatch(rf"\d{{1,2}} ({today}|{(datetime.now() - timedelta(days=1)).strftime('%b')}) \d\d:\d\d", t) for t in sitting), sitting
             page.locator('#my-attempts [role="gridcell"]').filter(has_text="Safeguarding").last.click()
