@@ -10,6 +10,7 @@ or hostile file being read never holds up another person's upload."""
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -165,8 +166,6 @@ class Ingestor:
         self.embedder.load(export=True)  # before the lock: the first ingest here writes the ONNX copies
         with self.store.writing():  # one writer at a time, in this process and any other
             self.store.reconcile()
-            if files:
-                self.refit()
         bar = None
         if progress:
             from tqdm import tqdm
@@ -198,7 +197,7 @@ class Ingestor:
         is committed (an upload keeps its copy there, so the copy and the store agree)."""
         results: list[FileResult] = []
         self.embedder.load(export=True)
-        self._run([(path, name or path.name)], results.extend, council, refit=True, stored=stored)
+        self._run([(path, name or path.name)], results.extend, council, stored=stored)
         return results[0]
 
     def preview(self, path: Path) -> list[TaggedPassage]:
@@ -222,8 +221,14 @@ class Ingestor:
         none."""
         count, target = self.embedder.count_tokens, self.chunk_tokens
         plans = [self.tagger.plan(units, count, target) for units in documents]
-        alone = self.embedder.encode([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.alone])
-        judged = self.embedder.encode_fast([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.judged])
+        # The two encodes are independent: the int8 judging runs on a second thread (and core)
+        # while the full-precision encode runs on this one.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prep-bot-judge") as pool:
+            judging = pool.submit(
+                self.embedder.encode_fast, [units[i].embed_text for units, plan in zip(documents, plans) for i in plan.judged]
+            )
+            alone = self.embedder.encode([units[i].embed_text for units, plan in zip(documents, plans) for i in plan.alone])
+            judged = judging.result()
         out, a, j = [], 0, 0
         for plan in plans:
             own = dict(zip(plan.alone, alone[a : a + len(plan.alone)]))
@@ -244,19 +249,24 @@ class Ingestor:
         return tagged, np.stack(vectors) if vectors else np.zeros((0, self.embedder.dimension), dtype=np.float32)
 
     def _run(
-        self, files: Sequence[tuple[Path, str]], done, council: str | None = None, refit: bool = False,
+        self, files: Sequence[tuple[Path, str]], done, council: str | None = None,
         stored: Callable[[FileResult], None] | None = None,
     ) -> None:
         """Prepare files one by one and embed what their tagging needs together, about
         EMBED_BATCH units at a time, outside the write lock (see _unit_vectors). Each document
-        is then tagged, its passages embedded, stored and committed on its own under the lock
-        (``refit``: the tagger is refitted first). ``done`` gets results in file order."""
+        is then tagged, its passages embedded, stored and committed on its own under the lock.
+        The tagger is refitted (when the store changed) before the first document is stored, so
+        every file of a batch is tagged against the store as it was, and a batch with nothing new
+        to store (an unchanged re-ingest) never pays for a fit. ``done`` gets results in file order."""
         pending: list[_Prepared] = []
+        fitted = False
 
         def commit(prepared: _Prepared, unit_vectors: _UnitVectors) -> FileResult:
+            nonlocal fitted
             with self.store.writing():
-                if refit:
+                if not fitted:
                     self.refit()
+                    fitted = True
                 result = self._store(prepared, unit_vectors)
                 if stored is not None and result.status in ("added", "replaced"):
                     stored(result)

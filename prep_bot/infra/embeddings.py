@@ -61,6 +61,7 @@ class Embedder:
         self._tokenizer = None
         self._model_key: str | None = None
         self._lock = threading.RLock()
+        self._fast_lock = threading.Lock()  # the int8 copy's own: it may run beside ``encode``
         self._cache: dict[str, np.ndarray] = {}
 
     @property
@@ -185,7 +186,8 @@ class Embedder:
     def encode_fast(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors within about 0.99 cosine of ``encode``'s, about twice as fast (the int8 ONNX
         copy), for decisions only: never store or search them. ``encode`` when there is no
-        int8 copy."""
+        int8 copy. The int8 copy runs outside ``encode``'s lock, so the two can run side by side
+        on two threads (ingest judges with one while it encodes with the other)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         with self._lock:
@@ -199,8 +201,10 @@ class Embedder:
                         self._fast = OnnxEncoder(self.model_path, int8, self.threads) if int8.is_file() else False
                     except Exception as e:  # noqa: BLE001
                         log.warning("the int8 ONNX copy %s cannot be used (%s)", int8, type(e).__name__)
-            if self._fast:
-                return self._fast.encode(list(texts), self.batch_size)
+            fast = self._fast
+        if fast:
+            with self._fast_lock:
+                return fast.encode(list(texts), self.batch_size)
         return self.encode(texts)
 
     def encode_cached(self, texts: Sequence[str], persist: bool = False) -> np.ndarray:
