@@ -50,8 +50,12 @@ system-packages:
 	  || missing="$$missing $$p"; done; \
 	test -z "$$missing" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; }
 
+# Two pytest workers (pytest-xdist): most tests wait on a server, a browser or a process as much as
+# they compute, so two share the two cores of the machine this is built on. A test file runs whole
+# on one worker (its module fixtures are built once); the slow files start first.
+TEST_WORKERS ?= 2
 test: install system-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ingest: install
 	$(BIN)/prep-bot ingest knowledge/evidence
