@@ -236,38 +236,52 @@ class Ingestor:
             a, j = a + len(plan.alone), j + len(plan.judged)
         return out
 
-    def _tag(self, units: Sequence[DraftPassage], unit_vectors: _UnitVectors) -> tuple[list[TaggedPassage], np.ndarray]:
-        """Tag a document's units and pack them into passages, then embed each passage that is
-        not a unit already embedded alone: every stored text is embedded once. A passage joined
-        from several units is embedded as a whole (a mean of its units' vectors would blur what
-        it says)."""
-        tagged = self.tagger.tag(units, unit_vectors.vectors, self.embedder.count_tokens, self.chunk_tokens)
-        own = unit_vectors.own
-        todo = [k for k, t in enumerate(tagged) if not (len(t.units) == 1 and t.units[0] in own)]
-        fresh = dict(zip(todo, self.embedder.encode([tagged[k].draft.embed_text for k in todo])))
-        vectors = [fresh[k] if k in fresh else own[t.units[0]] for k, t in enumerate(tagged)]
-        return tagged, np.stack(vectors) if vectors else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+    def _embed_and_tag(self, batch: Sequence[_Prepared], before_tagging: Callable[[], None]) -> list[_Tagged]:
+        """Embed what the batch's tagging needs (see _unit_vectors); tag each document's units
+        and pack them into passages, under the write lock after ``before_tagging`` (the refit);
+        then embed each passage that is not a unit already embedded alone, in one encode for the
+        whole batch (sorted by length and batched across documents, as a bare encode would be):
+        every stored text is embedded once. A passage joined from several units is embedded as a
+        whole (a mean of its units' vectors would blur what it says)."""
+        unit_vectors = self._unit_vectors([p.drafts for p in batch])
+        with self.store.writing():
+            before_tagging()
+            tagged = [
+                self.tagger.tag(p.drafts, v.vectors, self.embedder.count_tokens, self.chunk_tokens)
+                for p, v in zip(batch, unit_vectors)
+            ]
+        todo = [
+            (d, k) for d, (passages, v) in enumerate(zip(tagged, unit_vectors))
+            for k, t in enumerate(passages) if not (len(t.units) == 1 and t.units[0] in v.own)
+        ]
+        fresh = dict(zip(todo, self.embedder.encode([tagged[d][k].draft.embed_text for d, k in todo])))
+        out = []
+        for d, (passages, v) in enumerate(zip(tagged, unit_vectors)):
+            vectors = [fresh[(d, k)] if (d, k) in fresh else v.own[t.units[0]] for k, t in enumerate(passages)]
+            out.append(_Tagged(passages, np.stack(vectors) if vectors else np.zeros((0, self.embedder.dimension), dtype=np.float32)))
+        return out
 
     def _run(
         self, files: Sequence[tuple[Path, str]], done, council: str | None = None,
         stored: Callable[[FileResult], None] | None = None,
     ) -> None:
-        """Prepare files one by one and embed what their tagging needs together, about
-        EMBED_BATCH units at a time, outside the write lock (see _unit_vectors). Each document
-        is then tagged, its passages embedded, stored and committed on its own under the lock.
+        """Prepare files one by one; about EMBED_BATCH units at a time, embed and tag them together
+        (see _embed_and_tag); then store and commit each document on its own under the lock.
         The tagger is refitted (when the store changed) before the first document is stored, so
         every file of a batch is tagged against the store as it was, and a batch with nothing new
         to store (an unchanged re-ingest) never pays for a fit. ``done`` gets results in file order."""
         pending: list[_Prepared] = []
         fitted = False
 
-        def commit(prepared: _Prepared, unit_vectors: _UnitVectors) -> FileResult:
+        def fit_once() -> None:
             nonlocal fitted
+            if not fitted:
+                self.refit()
+                fitted = True
+
+        def commit(prepared: _Prepared, ready: _Tagged) -> FileResult:
             with self.store.writing():
-                if not fitted:
-                    self.refit()
-                    fitted = True
-                result = self._store(prepared, unit_vectors)
+                result = self._store(prepared, ready)
                 if stored is not None and result.status in ("added", "replaced"):
                     stored(result)
                 return result
@@ -275,15 +289,14 @@ class Ingestor:
         def flush() -> None:
             if not pending:
                 return
-            try:
-                embedded = self._unit_vectors([p.drafts for p in pending])
-            except Exception:  # noqa: BLE001 - one file's text must not fail the others
-                log.warning("embedding %d files together failed; embedding them one by one", len(pending))
-                results = [self._guarded(p.path, lambda: commit(p, self._unit_vectors([p.drafts])[0])) for p in pending]
-            else:
-                results = [self._guarded(p.path, lambda: commit(p, vectors)) for p, vectors in zip(pending, embedded)]
-            done(results)
+            batch = list(pending)
             pending.clear()
+            try:
+                ready = self._embed_and_tag(batch, fit_once)
+            except Exception:  # noqa: BLE001 - one file's text must not fail the others
+                log.warning("embedding %d files together failed; embedding them one by one", len(batch))
+                ready = [self._guarded(p.path, lambda: self._embed_and_tag([p], fit_once)[0]) for p in batch]
+            done([r if isinstance(r, FileResult) else self._guarded(p.path, lambda: commit(p, r)) for p, r in zip(batch, ready)])
 
         for path, name in files:
             step = self._guarded(path, lambda: self._ingest_file(path, name, council))
@@ -379,18 +392,17 @@ class Ingestor:
             return FileResult(path, "duplicate", twin.doc_id, twin.chunks, reason=f"same content as {twin.doc_id}")
         return None
 
-    def _store(self, prepared: _Prepared, unit_vectors: _UnitVectors) -> FileResult:
-        """Tag a prepared document's units with the vectors they need, pack them into passages
-        and embed those (see _tag), apply any lead's corrections, and commit the document to the
-        store. Called under the write lock: the catalog is asked again, as another writer may
-        have changed it since the file was read."""
+    def _store(self, prepared: _Prepared, ready: _Tagged) -> FileResult:
+        """Make a tagged, embedded document's passages (see _embed_and_tag), apply any lead's
+        corrections, and commit the document to the store. Called under the write lock: the
+        catalog is asked again, as another writer may have changed it since the file was read."""
         info = prepared.info
         info.doc_id = self._doc_id(info.source)
         known = self._known(prepared.path, info.doc_id, info.sha256)
         if known is not None:
             return known
         replaces = self.store.catalog.document(info.doc_id) is not None
-        tagged, vectors = self._tag(prepared.drafts, unit_vectors)
+        tagged, vectors = ready.passages, ready.vectors
         passages = [
             Passage(
                 id=f"{info.doc_id}:{info.sha256[:12]}:{i:05d}",
@@ -428,6 +440,14 @@ class _Prepared:
     path: Path
     info: DocumentInfo
     drafts: list
+
+
+@dataclass
+class _Tagged:
+    """A document's passages, tagged and packed, with their full-precision vectors."""
+
+    passages: list[TaggedPassage]
+    vectors: np.ndarray
 
 
 @dataclass

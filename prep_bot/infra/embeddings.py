@@ -190,6 +190,16 @@ class Embedder:
         on two threads (ingest judges with one while it encodes with the other)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        if self._fast is None:
+            self._load_fast()
+        fast = self._fast
+        if fast:
+            with self._fast_lock:
+                return fast.encode(list(texts), self.batch_size)
+        return self.encode(texts)
+
+    def _load_fast(self) -> None:
+        """Open the int8 copy once (under ``encode``'s lock, which is not held while it runs)."""
         with self._lock:
             if self._fast is None:
                 self._fast = False
@@ -201,11 +211,6 @@ class Embedder:
                         self._fast = OnnxEncoder(self.model_path, int8, self.threads) if int8.is_file() else False
                     except Exception as e:  # noqa: BLE001
                         log.warning("the int8 ONNX copy %s cannot be used (%s)", int8, type(e).__name__)
-            fast = self._fast
-        if fast:
-            with self._fast_lock:
-                return fast.encode(list(texts), self.batch_size)
-        return self.encode(texts)
 
     def encode_cached(self, texts: Sequence[str], persist: bool = False) -> np.ndarray:
         """Like ``encode`` for short query-time texts (questions, claims, measures), which
