@@ -112,5 +112,5 @@ def build_briefing_form(services: Services, qs_choices, user_errors) -> None:
             audience = gr.Dropdown([(ALL, ALL)] + [(n.capitalize(), a) for a, n in AUDIENCE_NAMES.items()], value=ALL,
                                    label="Questions for", min_width=200)
         go = gr.Button("Make the briefing pack", elem_id="briefing-make")
-        pack = gr.File(label="Briefing pack", interactive=False, elem_id="briefing-file")
+        pack = gr.File(label="Briefing pack", interactive=False, elem_id="briefing-file", elem_classes=["pb-downloads"])
         go.click(make, [qs, audience], pack, api_name="briefing")

@@ -37,5 +37,6 @@ def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.T
         show = gr.Button("Show readiness", variant="primary")
         heatmap = gr.HTML(elem_id="readiness-heatmap")
         details = gr.HTML(elem_id="readiness-details")
-        files = gr.File(label="Download the report (HTML with the heatmap, Markdown, CSV)", file_count="multiple", interactive=False)
+        files = gr.File(label="Download the report (HTML with the heatmap, Markdown, CSV)", file_count="multiple", interactive=False,
+                        elem_id="readiness-files", elem_classes=["pb-downloads"])
         show.click(readiness, [user_box, team_box], [heatmap, details, files], api_name="readiness")

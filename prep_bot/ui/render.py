@@ -102,6 +102,8 @@ CSS = """
 .pb-id {font-family:ui-monospace, monospace; font-size:0.9em; word-break:break-all}
 .pb-terms {font-size:0.85em; margin-top:4px}
 .pb-hidden {display:none !important}
+/* A download box shows once it holds a file: never an empty box before the report is made. */
+.pb-downloads:not(:has(a)) {display:none !important}
 .pb-correct {margin-top:6px; font-size:0.85em; padding:2px 10px; border:1px solid #8c959f; border-radius:6px; background:#f6f8fa; cursor:pointer}
 """
 

@@ -41,7 +41,8 @@ def build_team_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             team = gr.Textbox(label="Team (empty: yours)", scale=3)
             show = gr.Button("Show team story", variant="primary", scale=1)
         out = gr.HTML(elem_id="team-story")
-        files = gr.File(label="Export (Markdown and HTML)", file_count="multiple", interactive=False)
+        files = gr.File(label="Export (Markdown and HTML)", file_count="multiple", interactive=False,
+                        elem_id="team-files", elem_classes=["pb-downloads"])
         show.click(story, [team, user_box, team_box], [out, files], api_name="team_story")
         team.submit(story, [team, user_box, team_box], [out, files], api_name=False)
         tab.select(own_team, [user_box, team_box], [out, files], api_name=False)
