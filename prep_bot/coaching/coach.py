@@ -264,7 +264,7 @@ class Coach:
         if reading.off_question or reading.share("venting") + reading.share("off") >= 0.5:
             value = min(value, caps.off_question_cap)
         if reading.share("venting") >= VENTING_SHARE and max(scores.get(n, 100) for n in ("data", "example", "practice")) < fair:
-            value = min(value, caps.off_question_cap)  # venting, with nothing shown of what is done or how well
+            value = min(value, caps.venting_cap)  # venting, with nothing shown of what is done or how well
         if max(scores.get("outcome", 100), scores.get("data", 100), scores.get("learning", 100)) < fair:
             value = min(value, caps.activity_only_cap)  # no outcome, no figure that shows how well, no gap owned
         if reading.wrong:  # while a wrong figure stands, the answer is not yet good

@@ -35,6 +35,7 @@ class Band(BaseModel):
 
 class Scoring(BaseModel):
     off_question_cap: int = Field(18, ge=0, le=100)
+    venting_cap: int = Field(10, ge=0, le=100)
     activity_only_cap: int = Field(32, ge=0, le=100)
     # A sentence's probability of showing something, read as how clearly it shows it: at or
     # below ``shown_from`` not at all, at or above ``shown_fully`` fully, in between in proportion.
