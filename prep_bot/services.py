@@ -61,7 +61,7 @@ class Services:
 
     @cached_property
     def questions(self):
-        from prep_bot.practice.questions import QuestionBank
+        from prep_bot.framework.questions import QuestionBank
 
         return QuestionBank.load(self.settings.knowledge_dir / "questions")
 

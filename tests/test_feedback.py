@@ -14,7 +14,8 @@ import pytest
 from prep_bot.infra.config import REPO_ROOT
 from prep_bot.evals.evaluation import load_answer_set
 from prep_bot.coaching.feedback import no_strength_text
-from prep_bot.practice.questions import CHALLENGE_LOOKS_FOR, Question
+from prep_bot.framework.questions import Question
+from prep_bot.practice.questions import CHALLENGE_LOOKS_FOR
 
 SETS = ["answers.yaml", "answers_holdout.yaml"]
 # How a reason that finds fault begins; a strength's reason never does.

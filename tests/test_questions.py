@@ -4,7 +4,9 @@ import re
 
 from prep_bot.infra.config import Settings
 from prep_bot.framework.statements import QS_SLUGS
-from prep_bot.practice.questions import AUDIENCES, QuestionBank, challenge_questions
+from prep_bot.framework.questions import QuestionBank
+from prep_bot.framework.vocab import AUDIENCES
+from prep_bot.practice.questions import challenge_questions
 
 
 def test_bank_covers_every_statement_and_audience():

@@ -10,7 +10,8 @@ import pytest
 
 from conftest import cli_env, copy_sample
 from prep_bot.infra.config import REPO_ROOT
-from prep_bot.practice.questions import CHALLENGE_PREFIX, challenge_questions
+from prep_bot.framework.questions import CHALLENGE_PREFIX
+from prep_bot.practice.questions import challenge_questions
 from prep_bot.evidence.store import ELSEWHERE
 
 MIXED = REPO_ROOT / "eval" / "mixed"

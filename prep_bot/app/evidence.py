@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from prep_bot.coaching.rubric import Rubric
     from prep_bot.evidence.passage import SearchHit
     from prep_bot.framework.statements import Framework
-    from prep_bot.practice.questions import QuestionBank
+    from prep_bot.framework.questions import QuestionBank
 
 MAX_QUERY = 2000  # characters of a search or a question
 FIGURES_SHOWN = 8

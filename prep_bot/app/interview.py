@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from prep_bot.coaching.coach import Coach, Feedback
     from prep_bot.framework.statements import Framework
     from prep_bot.practice.attempts import Attempt, AttemptLog
-    from prep_bot.practice.questions import Question, QuestionBank
+    from prep_bot.framework.questions import Question, QuestionBank
 
 
 @dataclass

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from prep_bot.app.policy import Action, Policy
 from prep_bot.inputs import clean_text
 from prep_bot.people.identity import Identity
-from prep_bot.practice.questions import Question, challenge_questions
+from prep_bot.framework.questions import Question
+from prep_bot.practice.questions import challenge_questions
 
 if TYPE_CHECKING:
     from prep_bot.coaching.coach import Coach, Feedback
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from prep_bot.framework.statements import Framework
     from prep_bot.infra.config import Settings
     from prep_bot.practice.attempts import Attempt, AttemptLog
-    from prep_bot.practice.questions import QuestionBank
+    from prep_bot.framework.questions import QuestionBank
     from prep_bot.speech.transcription import Transcript
 
 MIX = "mix"

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from prep_bot.coaching.rubric import Rubric
     from prep_bot.framework.statements import Framework
     from prep_bot.practice.attempts import Attempt, AttemptLog
-    from prep_bot.practice.questions import QuestionBank
+    from prep_bot.framework.questions import QuestionBank
 
 
 @dataclass

@@ -25,7 +25,7 @@ from prep_bot.evidence.passage import Passage, SearchHit
 from prep_bot.framework.statements import Framework
 from prep_bot.inputs import clean_text, has_words, looks_like_english
 from prep_bot.infra.config import REPO_ROOT
-from prep_bot.practice.questions import Question, QuestionBank
+from prep_bot.framework.questions import Question, QuestionBank
 
 MAX_ANSWER_CHARS = 6000
 MAX_TURNS = 6  # an answer and up to five replies to follow-ups, coached together

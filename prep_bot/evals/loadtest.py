@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from prep_bot.practice.questions import AUDIENCES
+from prep_bot.framework.vocab import AUDIENCES
 
 SCORE = re.compile(r"\*\*Score (\d+)/100\*\*")
 SAVED = "Saved to your practice history"

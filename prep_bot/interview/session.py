@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from prep_bot.interview.enquiry import LinesOfEnquiry
 from prep_bot.interview.turns import NextQuestion, Turn
 from prep_bot.practice.attempts import compact_feedback
-from prep_bot.practice.questions import Question
+from prep_bot.framework.questions import Question
 
 MIN_MINUTES, MAX_MINUTES = 5, 60
 

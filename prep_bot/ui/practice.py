@@ -6,7 +6,8 @@ from __future__ import annotations
 import gradio as gr
 
 from prep_bot.app.practice import MIX, WEAKEST, Session, audience_for
-from prep_bot.practice.questions import AUDIENCES, Question
+from prep_bot.framework.questions import Question
+from prep_bot.framework.vocab import AUDIENCES
 from prep_bot.services import Services
 from prep_bot.story.card import cards_html
 from prep_bot.ui.advice import stream_coach_help
