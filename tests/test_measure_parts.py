@@ -94,3 +94,43 @@ def test_a_threshold_figure_is_its_own_window():
     within_28 = parts("90.6% of assessments are completed within 28 days.", "28 days")
     assert three.window == (3.0,) and within_28.window == (28.0,)
     assert "window" in conflicts(three, within_28)
+
+
+def test_waiting_for_a_placement_is_not_an_admission():
+    waiting = parts("At the end of June, 23 people were awaiting a nursing home placement.", "23 people")
+    placed = parts("Over the year 188 people were placed in nursing homes.", "188 people")
+    assert waiting.counted == {"waiting"}
+    assert "counted" in conflicts(waiting, placed)
+
+
+def test_minor_adaptations_are_not_grant_funded_major_ones():
+    minor = parts("Grab rails and key safes go in within 3 weeks of the request.", "3 weeks")
+    major = parts("Major adaptations paid for by the Disabled Facilities Grant take 29 weeks on average.", "29 weeks")
+    assert "size" in conflicts(minor, major)
+
+
+def test_safeguarding_outcomes_asked_met_and_risk_reduced_are_three_measures():
+    asked = parts("People were asked about the outcomes they wanted in 81% of enquiries.", "81%")
+    met = parts("Where people said what they wanted, their outcomes were fully or partly met in 94% of cases.", "94%")
+    risk = parts("In 90% of enquiries with a risk identified, the risk was removed or reduced.", "90%")
+    assert "counted" in conflicts(asked, met) and "counted" in conflicts(asked, risk) and "counted" in conflicts(met, risk)
+
+
+def test_social_contact_is_not_contacts_received_and_a_direct_payment_is_received():
+    social = parts("Only 31% of carers have as much social contact as they would like.", "31%")
+    assert "incoming" not in social.counted
+    paid = parts("Some 74% of the carers we support take their support as a direct payment.", "74%")
+    assert paid.counted == {"receipt"}
+
+
+def test_a_delay_as_high_as_some_weeks_is_the_worst_case():
+    worst = parts("Delays for some people were as high as 9 weeks.", "9 weeks")
+    usual = parts("People waited 3 weeks on average for a package to start.", "3 weeks")
+    assert worst.longest and "longest" in conflicts(worst, usual)
+
+
+def test_a_share_after_a_heading_or_before_its_clause_keeps_what_it_measures():
+    [share, _] = extract_figures("Personal budgets: 88% of people with long-term support (England 93%).")
+    assert share.measure.startswith("personal budgets")
+    [found, england] = extract_figures("In 88% of enquiries where a risk was found, the risk was reduced (England 90%).")
+    assert "risk reduced" in found.measure and "risk reduced" in england.measure

@@ -47,13 +47,15 @@ _WINDOW = re.compile(
 # another (a wait is not an admission; satisfied is not feeling safe).
 _COUNTED = {
     "waiting": r"wait(?:s|ed|ing)?|awaiting|waiting lists?|backlogs?|queues?|unallocated|awaiting allocation|"
-               r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|reviewed|assessed)",
+               r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|reviewed|assessed)|"
+               r"(?:have|has|had)(?:n't| not) (?:yet )?(?:had|received|got)|not had",
     "admitted": r"admitted|admissions?|placed|place (?:\w+ )?people|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
     "done": r"(?:received|had|got) (?:a |an |their )?(?:carer'?s'? |care act |social care )?assessments?|completed|complete|completion|done|finished|concluded|closed|carried out|undertaken|"
+            r"(?:did|do|does) (?:\w+ )?(?:reviews?|assessments?)|"
             r"installed|installation|fitted|delivered|deliveries|authori[sz]ed|authori[sz]ations?|answered|responded",
     "incoming": r"(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?) (?:were |was )?received|"
                 r"received (?:\d[\d,]* )?(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?)|"
-                r"contacts?|referrals?|referred|requests?|calls|applications?|new cases",
+                r"(?<!social )contacts?|referrals?|referred|requests?|calls|applications?|new cases",
     "started": r"commenc\w*|started|starting|began|new packages?|packages? started|led to",
     "satisfied": r"satisf(?:ied|action)|happy with|pleased with",
     "safe": r"feel(?:s|ing)? safe|felt safe|safe and secure|made them feel safe|services have made",
@@ -65,6 +67,7 @@ _COUNTED = {
     "qol": r"quality of life",
     "receipt": r"in receipt of|receiv(?:e|es|ing) (?:a |an )?(?:direct payments?|personal budgets?|services?|support|long-term)|"
                r"(?:have|has|had|get|gets|with|on) (?:a |an )?(?:direct payments?|personal budgets?)|take[- ]?up|uptake|using",
+    "length": r"lasted|lasts|length of (?:an? |the )?(?:\w+ )?(?:episodes?|stay|support|package)|episodes? (?:of \w+ )?last\w*",
     "vacancy": r"vacanc(?:y|ies)|vacant|unfilled",
     "turnover": r"turnover|leavers?|left (?:the|their) (?:post|job|role)s?|leaving rate",
     "sickness": r"sickness|absence|days lost",
@@ -75,7 +78,9 @@ _COUNTED = {
     "rated": r"rated|ratings?|requir(?:es|ing) improvement",
     "hours": r"hours of (?:home )?care|care hours|hours (?:a|per|each) week|unmet hours|hours (?:commissioned|delivered|of requested)",
     "reduced": r"reduced (?:support|package|care)|less support|smaller package",
-    "outcome": r"risks? (?:was |were |is )?(?:either )?(?:reduced|removed|mitigated)|mitigate (?:the )?risks?|outcomes? (?:were |was )?(?:met|achieved)|desired outcomes?|asked about",
+    "risk-reduced": r"risks? (?:was |were |is |gets? |got )?(?:either )?(?:reduced|removed|mitigated|taken away)|mitigate (?:the )?risks?",
+    "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially|fully or partly|fully or partially) )?(?:met|achieved)",
+    "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about |what )|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
     "resolved": r"resolved|signpost\w*|dealt with at",
     "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed)? to|referred on",
     "advocacy": r"advocat\w*",
@@ -135,6 +140,12 @@ _RATING = {
     "requires-improvement": r"requir(?:es|ing) improvement",
     "inadequate": r"inadequate",
 }
+# Which adaptations: minor ones fitted quickly are not the major works a Disabled Facilities
+# Grant pays for.
+_SIZE = {
+    "minor": r"minor (?:adaptations?|aids|works)|small (?:aids|adaptations?)|grab rails?|key safes?|handrails?",
+    "major": r"major (?:adaptations?|works)|larger adaptations?|disabled facilities grants?|\bDFGs?\b|extensions?|level[- ]access showers?",
+}
 # Who provides it: the council's own services or the independent sector.
 _SECTOR = {
     "in-house": r"in-house|in house|our own (?:services|teams?)|council-run|directly provided",
@@ -160,7 +171,7 @@ _POPULATION = {
     "homes": r"(?:care )?homes? (?:rated|in the area)|providers?|locations?|beds? rated",
     "social-workers": r"social work(?:ers?)?(?! and)|registered social workers?|qualified social workers?",
     "care-workers": r"care workers?|care workforce|care staff|care jobs?|social care (?:jobs?|workforce|sector|posts?)|"
-                    r"independent (?:care )?sector|care providers'? staff|direct care",
+                    r"independent (?:care )?sector|(?:wider |adult social |social )?care sector|care providers'? staff|direct care",
     "ot-staff": r"occupational therapists",
 }
 # The longest wait is not the usual one: "longest", "oldest", "up to", "can stretch to", "in the
@@ -188,6 +199,10 @@ _CHANGE_AFTER = re.compile(
 )
 
 
+_AWAITED = re.compile(
+    r"\b(?:wait(?:s|ed|ing)?|awaiting)\s+(?:for\s+)?(?:(?:a|an|the|their|his|her)\s+)?(?:[\w'-]+\s+){0,3}?"
+    r"(?:placements?|admissions?|assessments?|reviews?|packages?|installations?|authori[sz]ations?|referrals?)\b",
+    re.I)
 _STRONG = re.compile(r"(?:within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following))", re.I)
 
 
@@ -207,8 +222,8 @@ def _table(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
 
 
 _COUNTED_RE, _SERVICE_RE, _POPULATION_RE = _table(_COUNTED), _table(_SERVICE), _table(_POPULATION)
-_OTHER_RE = tuple(_table(t) for t in (_OBJECT, _RATING, _SECTOR, _MONEY))
-OTHER_NAMES = ("thing", "rating", "sector", "money")
+_OTHER_RE = tuple(_table(t) for t in (_OBJECT, _RATING, _SECTOR, _MONEY, _SIZE))
+OTHER_NAMES = ("thing", "rating", "sector", "money", "size")
 
 
 def _named(text: str, table: dict[str, re.Pattern[str]]) -> frozenset[str]:
@@ -283,6 +298,11 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
            own_window: float | None = None) -> MeasureParts:
     text = f"{measure} {clause}"
     counted = _named(text, _COUNTED_RE)
+    if "waiting" in counted:
+        # "waiting for a residential care placement": what people wait for is not counted too.
+        counted = _named(_AWAITED.sub(" waiting ", text), _COUNTED_RE)
+    if not counted and "dp" in _named(text, _SERVICE_RE):
+        counted = frozenset({"receipt"})  # "carers on a direct payment": who has one
     if kind == "time":
         counted = frozenset(_TIME_SAME.get(c, c) for c in counted)
     if kind == "£":
@@ -293,7 +313,8 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         population=_named(text, _POPULATION_RE) | {f"age:{band}" for band in (ages(age_text) or ages(text))},
         others=tuple(_named(text, table) for table in _OTHER_RE),
         window=tuple(sorted(set(windows(measure)) | set(windows(clause)) | ({own_window} if own_window is not None else set()))),
-        longest=bool(_LONGEST.search(text)),
+        # "delays as high as 6 weeks": for a time, the worst case too.
+        longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I)),
         change=bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)),
     )
 

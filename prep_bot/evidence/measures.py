@@ -231,7 +231,10 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     # heading's colon measures the whole heading.
     head = _heading(sentence, clauses, index)
     heading = _clean(sentence, head, clauses[index][0], start, end) if head is not None else ""
-    if heading and _specific(pieces) < 2 and _specific([heading]) >= 2:
+    # "Direct payments: 31.4% of people receiving community-based support": a share of a group,
+    # right after the heading, is the share the heading is about.
+    share = not sentence[clauses[index][0] : start].strip() and re.match(r"\s*of\b", sentence[end:], re.I)
+    if heading and (_specific(pieces) < 2 or share) and _specific([heading]) >= (1 if share else 2):
         return " ".join(_trim(spell_out(f"{heading} {pieces[0]}").split())[:16])
     if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
         # The sentence before, from after its reporting verb ("The self-assessment identifies ...").
@@ -289,6 +292,11 @@ def _around(sentence: str, clauses: list[tuple[int, int]], index: int, start: in
             group = sentence[clauses[index - 1][0] : clauses[index - 1][1]]
             if _QUANTIFIER.match(_LEAD_IN.sub("", group.strip(), count=1)):
                 return f"{_QUANTIFIER.sub('', prev, count=1)} {nxt}"
+    # "In 93% of concluded enquiries where a risk was found, the risk was reduced": the group,
+    # then what was true of it in the clause after.
+    if (nxt and _content([own]) >= 1 and re.fullmatch(r"\s*in\s*", sentence[a:start], re.I)
+            and re.match(r"\s*of\b", sentence[end:], re.I) and sentence[b : b + 2].startswith(",")):
+        return f"{own} {nxt}"
     if index > 0 and _content([own]) >= 1 and not sentence[clauses[index - 1][1] : start].strip(" ,"):
         group = sentence[clauses[index - 1][0] : clauses[index - 1][1]]
         if _POPULATION.match(group) and not re.search(r"\d", PERIOD.sub(" ", group).replace(",", "")) or (
