@@ -134,3 +134,16 @@ def test_a_share_after_a_heading_or_before_its_clause_keeps_what_it_measures():
     assert share.measure.startswith("personal budgets")
     [found, england] = extract_figures("In 88% of enquiries where a risk was found, the risk was reduced (England 90%).")
     assert "risk reduced" in found.measure and "risk reduced" in england.measure
+
+
+def test_money_says_what_the_sum_is():
+    spend = parts("The council spends £48.2m a year on care it buys from providers.", "£48.2m")
+    share = parts("The council's contribution to the pooled fund is £9.4m.", "£9.4m")
+    weekly = parts("The average cost of a nursing placement is £1,210 a week.", "£1,210")
+    assert "money" in conflicts(spend, share) and "money" in conflicts(spend, weekly) and "money" in conflicts(share, weekly)
+
+
+def test_the_share_of_an_areas_carers_reached_is_not_their_satisfaction():
+    reach = parts("About 9% of the carers in the county are supported by the council.", "9%")
+    satisfied = parts("Some 39% of carers were satisfied with the support they got.", "39%")
+    assert "receipt" in reach.counted and "counted" in conflicts(reach, satisfied)

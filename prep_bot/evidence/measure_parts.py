@@ -66,7 +66,11 @@ _COUNTED = {
     "involved": r"involved|involvement|say in|choice and control|control over",
     "qol": r"quality of life",
     "receipt": r"in receipt of|receiv(?:e|es|ing) (?:a |an )?(?:direct payments?|personal budgets?|services?|support|long-term)|"
-               r"(?:have|has|had|get|gets|with|on) (?:a |an )?(?:direct payments?|personal budgets?)|take[- ]?up|uptake|using",
+               r"(?:have|has|had|get|gets|with|on) (?:a |an )?(?:direct payments?|personal budgets?)|take[- ]?up|uptake|using|"
+               r"supported by (?:the )?(?:council|local authority|service)|(?:gets?|getting|receiv\w+) support (?:from|through)",
+    # The share of all carers (or people) in an area that the council reaches.
+    "reach": r"(?:unpaid )?carer population|population of (?:unpaid )?carers|counted in the census|in the census|"
+             r"(?:carers|people|adults|residents) (?:in|across|living in) the (?:borough|county|city|district|area)",
     "length": r"lasted|lasts|length of (?:an? |the )?(?:\w+ )?(?:episodes?|stay|support|package)|episodes? (?:of \w+ )?last\w*",
     "vacancy": r"vacanc(?:y|ies)|vacant|unfilled",
     "turnover": r"turnover|leavers?|left (?:the|their) (?:post|job|role)s?|leaving rate",
@@ -80,7 +84,7 @@ _COUNTED = {
     "reduced": r"reduced (?:support|package|care)|less support|smaller package",
     "risk-reduced": r"risks? (?:was |were |is |gets? |got )?(?:either )?(?:reduced|removed|mitigated|taken away)|mitigate (?:the )?risks?",
     "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially|fully or partly|fully or partially) )?(?:met|achieved)",
-    "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about |what )|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
+    "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about|what)|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
     "resolved": r"resolved|signpost\w*|dealt with at",
     "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed)? to|referred on",
     "advocacy": r"advocat\w*",
@@ -153,11 +157,12 @@ _SECTOR = {
 }
 # Money: what the sum is.
 _MONEY = {
-    "budget": r"budgets?|net spend|gross spend|spend(?:ing)? on|spent on|spend",
+    "budget": r"budgets?|net spend|gross spend|spend(?:ing)? on|spent on|spends?|goes on|go on|is spent|was spent",
     "overspend": r"overspend|over budget|overspent|underspend|deficit|pressures?",
     "savings": r"savings?|saved|efficienc\w*",
-    "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?",
-    "grant": r"better care fund|\bBCF\b|grant|funding",
+    "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?|"
+                 r"(?:average|typical|mean) (?:weekly |hourly )?cost|costs? of an? (?:[\w-]+ ){0,3}(?:placement|package)|a week|per person",
+    "grant": r"better care fund|\bBCF\b|grant|funding|contributions?",
 }
 _POPULATION = {
     "carers": r"carers?'?|unpaid carers?|carer's|young carers?|caring (?:role|responsibilit)",
