@@ -146,4 +146,40 @@ def test_money_says_what_the_sum_is():
 def test_the_share_of_an_areas_carers_reached_is_not_their_satisfaction():
     reach = parts("About 9% of the carers in the county are supported by the council.", "9%")
     satisfied = parts("Some 39% of carers were satisfied with the support they got.", "39%")
-    assert "receipt" in reach.counted and "counted" in conflicts(reach, satisfied)
+    assert reach.counted == {"reach"} and "counted" in conflicts(reach, satisfied)
+
+
+def test_urgent_cases_are_a_measure_of_their_own():
+    urgent = parts("Urgent adaptations are fitted within 5 days of the call.", "5 days")
+    usual = parts("Adaptations are fitted within 30 days of the call.", "30 days")
+    assert "urgent" in conflicts(urgent, usual)
+
+
+def test_carers_known_registered_and_identified_are_three_counts():
+    known = parts("About 2,900 unpaid carers are known to the council.", "2,900")
+    registered = parts("The carers' hub has 1,750 carers registered with it.", "1,750 carers")
+    found = parts("We identified 64 new carers last month.", "64")
+    assert "counted" in conflicts(known, registered) and "counted" in conflicts(registered, found)
+
+
+def test_what_staff_said_in_a_survey_is_not_a_vacancy_rate():
+    said = parts("In the staff survey 77% of occupational therapists said supervision was regular.", "77%")
+    vacancy = parts("The occupational therapist vacancy rate was 12%.", "12%")
+    assert "counted" in conflicts(said, vacancy)
+
+
+def test_the_whole_keeps_no_window_of_the_part_said_after_of_them():
+    whole = parts("In May, 180 people were waiting for a review, and 40 of them had waited more than a year.", "180 people")
+    assert whole.window == ()
+
+
+def test_open_enquiries_are_not_enquiries_started():
+    started = parts("Section 42 enquiries started in the quarter: 210.", "210")
+    still_open = parts("There are 95 open safeguarding enquiries today.", "95")
+    assert "counted" in conflicts(started, still_open)
+
+
+def test_what_people_said_is_counted_only_when_nothing_else_is():
+    talk = parts("Some 22% of carers said they had someone to talk to in confidence.", "22%")
+    rest = parts("Some 14% of carers said they could take a break from caring.", "14%")
+    assert "view" not in talk.counted and "counted" in conflicts(talk, rest)
