@@ -183,3 +183,15 @@ def test_what_people_said_is_counted_only_when_nothing_else_is():
     talk = parts("Some 22% of carers said they had someone to talk to in confidence.", "22%")
     rest = parts("Some 14% of carers said they could take a break from caring.", "14%")
     assert "view" not in talk.counted and "counted" in conflicts(talk, rest)
+
+
+def test_a_bracketed_rate_measures_what_the_figure_before_the_bracket_does():
+    [count, rate] = extract_figures("Younger adults' long-term care home admissions: 38 people in 2023/24 (rate 16.2 per 100,000).")
+    assert "care home admissions" in rate.measure and parts_of(rate).counted == {"admitted"}
+
+
+def test_a_change_said_with_a_hedge_is_still_a_change_and_women_are_people():
+    up = parts("We handled 1,400 contacts this year, and it's gone up about 12%.", "12%")
+    assert up.change
+    women = parts("Of the 610 staff, 79% are women.", "79%")
+    assert "gender" in women.population

@@ -184,6 +184,7 @@ _POPULATION = {
     "care-workers": r"care workers?|care workforce|care staff|care jobs?|social care (?:jobs?|workforce|sector|posts?)|"
                     r"independent (?:care )?sector|(?:wider |adult social |social )?care sector|care providers'? staff|direct care",
     "ot-staff": r"occupational therapists",
+    "gender": r"women|men|female|male",
 }
 # The longest wait is not the usual one: "longest", "oldest", "up to", "can stretch to", "in the
 # worst cases".
@@ -363,6 +364,8 @@ def parts_of(point) -> MeasureParts:
     # "up from 68.3%", "reduced from 47 to 33 days": the earlier level, not a change.
     if re.search(r"\b(?:from|to)\s*$", before, re.I):
         before = ""
+    # "it's gone up about 10%": a hedge between the change and its size.
+    before = re.sub(r"\b(?:about|around|roughly|nearly|almost|approximately|some|just)\s*$", "", before, flags=re.I)
     age_text = _age_clause(point.sentence, point.start, end) if own else ""
     # A number that only defines a measure ("more than 3 days", "within 28 days") is its window.
     own_window = round(point.comparable_value(), 1) if is_threshold(point.sentence, point.start, point.unit) else None

@@ -236,6 +236,15 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     share = not sentence[clauses[index][0] : start].strip() and re.match(r"\s*of\b", sentence[end:], re.I)
     if heading and (_specific(pieces) < 2 or share) and _specific([heading]) >= (1 if share else 2):
         return " ".join(_trim(spell_out(f"{heading} {pieces[0]}").split())[:16])
+    # "211 people in 2024/25 (rate 502.3 per 100,000)": a figure in brackets whose own words
+    # name little measures what the figure before the bracket measures.
+    opened = sentence[: clauses[index][0]].rstrip()
+    if _specific(pieces) < 2 and opened.endswith("("):
+        masked = PERIOD.sub(lambda m: " " * len(m.group(0)), opened[:-1])
+        main = [m for m in _NUMBERISH.finditer(masked) if not re.search(r"\bper\s*$", masked[: m.start()], re.I)]
+        if main:
+            borrowed = measure_phrase(sentence, main[-1].start(), main[-1].end())
+            return " ".join(_trim(spell_out(f"{borrowed} {pieces[0]}").split())[:16])
     if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
         # The sentence before, from after its reporting verb ("The self-assessment identifies ...").
         said = re.search(r"\b(?:identifie[sd]|show(?:s|ed)|says|said|reports?|reported|found|noted|highlight(?:s|ed)|told us)\b", previous)
