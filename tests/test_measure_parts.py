@@ -195,3 +195,17 @@ def test_a_change_said_with_a_hedge_is_still_a_change_and_women_are_people():
     assert up.change
     women = parts("Of the 610 staff, 79% are women.", "79%")
     assert "gender" in women.population
+
+
+def test_a_part_said_after_of_them_counts_what_is_said_of_it():
+    sentence = "Sickness absence among home care staff was 6%, and 24% of them are aged over 60."
+    older, absence = parts(sentence, "24%"), parts(sentence, "6%")
+    assert not older.counted and "sickness" in absence.counted
+    assert "population" in conflicts(older, parts("Sickness absence in home care staff is 5.5%.", "5.5%"))
+
+
+def test_a_backlog_of_applications_is_not_applications_received():
+    backlog = parts("The team had 410 DoLS applications awaiting allocation.", "410")
+    received = parts("DoLS applications received this year: 1,950.", "1,950")
+    assert backlog.counted == {"waiting"} and "counted" in conflicts(backlog, received)
+    assert "dols" in parts("A standard authorisation took 84 days on average.", "84 days").service

@@ -118,7 +118,7 @@ _SERVICE = {
     "adapt": r"adaptations?|grab rails?|stair ?lifts?|ramps?|key safes?|disabled facilities|\bDFGs?\b|small aids",
     "equipment": r"equipment|community equipment|items?",
     "ot": r"occupational therap\w*|\bOTs?\b",
-    "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b|liberty protection",
+    "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b|liberty protection|(?:standard|urgent) authori[sz]ations?",
     "safeguarding": r"safeguarding|section 42|\bs42\b",
     "assess": r"(?<!carers' )(?<!carer's )(?<!carers )(?<!carer )(?:care act )?assessments?(?! of need for carers)|assessed",
     "carer-assess": r"carers?'? assessments?|carer's assessments?",
@@ -177,7 +177,8 @@ _POPULATION = {
     "dementia": r"dementia|memory",
     "transition": r"young people|transition|preparing for adulthood|children's services|turning 18",
     "users": r"people (?:who|that) (?:use|used|are using|receive|received|draw on) (?:services|care|support)|service users|"
-             r"people using (?:services|care)|people receiving (?:services|care|support|community-based services|long-term support)",
+             r"people using (?:services|care)|people receiving (?:services|care|support|community-based services|long-term support)|"
+             r"people (?:we|the council) support",
     "households": r"households?",
     "homes": r"(?:care )?homes? (?:rated|in the area)|providers?|locations?|beds? rated",
     "social-workers": r"social work(?:ers?)?(?! and)|registered social workers?|qualified social workers?",
@@ -309,12 +310,18 @@ def _age_clause(sentence: str, start: int, end: int) -> str:
 
 @lru_cache(maxsize=20000)
 def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_text: str = "",
-           own_window: float | None = None) -> MeasureParts:
+           own_window: float | None = None, part_of: str | None = None) -> MeasureParts:
     text = f"{measure} {clause}"
-    counted = _named(text, _COUNTED_RE)
+    # "30% of them are aged over 55": what is counted of a part is what is said of it, not
+    # what was said of the whole ("turnover among care workers was 27%").
+    source = text if part_of is None else part_of
+    counted = _named(source, _COUNTED_RE)
     if "waiting" in counted:
-        # "waiting for a residential care placement": what people wait for is not counted too.
-        counted = _named(_AWAITED.sub(" waiting ", text), _COUNTED_RE)
+        # "waiting for a residential care placement": what people wait for is not counted too;
+        # "640 applications awaiting allocation" are waiting, not applications received.
+        counted = _named(_AWAITED.sub(" waiting ", source), _COUNTED_RE)
+        if not re.search(r"\breceived\b", source, re.I):
+            counted = counted - {"incoming"}
     if "view" in counted and len(counted) > 1:
         counted = counted - {"view"}  # "carers said they had a break": what they said is counted
     if "reach" in counted:
@@ -369,7 +376,8 @@ def parts_of(point) -> MeasureParts:
     age_text = _age_clause(point.sentence, point.start, end) if own else ""
     # A number that only defines a measure ("more than 3 days", "within 28 days") is its window.
     own_window = round(point.comparable_value(), 1) if is_threshold(point.sentence, point.start, point.unit) else None
-    return _parts(point.measure, clause, point.kind, before, after, age_text, own_window)
+    part = re.match(r"\s*of (?:them|whom|which|these)\b([^;:.]*)", point.sentence[end:], re.I) if own else None
+    return _parts(point.measure, clause, point.kind, before, after, age_text, own_window, part.group(1) if part else None)
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
