@@ -209,3 +209,11 @@ def test_a_backlog_of_applications_is_not_applications_received():
     received = parts("DoLS applications received this year: 1,950.", "1,950")
     assert backlog.counted == {"waiting"} and "counted" in conflicts(backlog, received)
     assert "dols" in parts("A standard authorisation took 84 days on average.", "84 days").service
+
+
+def test_quarter_two_is_a_period_and_retirement_is_what_is_counted():
+    [wait] = extract_figures("The average wait for an OT assessment fell to 26 days in quarter 3.")
+    assert wait.raw == "26 days" and "quarter" not in wait.measure
+    [count] = extract_figures("In the last quarter 18 people were admitted.")
+    assert count.raw == "18 people"
+    assert "retirement" in parts("We expect 900 posts to reach retirement age by 2030.", "900 posts").counted

@@ -74,6 +74,7 @@ _COUNTED = {
     "length": r"lasted|lasts|length of (?:an? |the )?(?:\w+ )?(?:episodes?|stay|support|package)|episodes? (?:of \w+ )?last\w*",
     "vacancy": r"vacanc(?:y|ies)|vacant|unfilled",
     "turnover": r"turnover|leavers?|left (?:the|their) (?:post|job|role)s?|leaving rate",
+    "retirement": r"retir(?:e|es|ed|ing|ement)(?: age)?",
     "sickness": r"sickness|absence|days lost",
     "agency": r"agency|locums?|interim",
     "caseload": r"caseloads?|cases per|carry (?:\w+ )?cases|cases each",

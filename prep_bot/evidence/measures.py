@@ -20,7 +20,8 @@ PERIOD = re.compile(
     rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
 )
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
-_PERIOD_WITH_WORD = re.compile(rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern})")
+_PERIOD_WITH_WORD = re.compile(
+    rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[;:()\[\]]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
@@ -57,7 +58,8 @@ _HEDGES = (
 _HEDGE_PHRASES = re.compile(
     r"\b(?:up to|as (?:high|long|many|much|few|low) as|more than|fewer than|less than|at least|a (?:high|low|large|small) "
     r"number of|the number of|a total of|in total|this year|last year|this quarter|last quarter|at the time|"
-    r"at this time|so far|to date|on track to(?: be)?|(?:reported|said|thought|estimated|believed|expected) to (?:be|have)|of the|out of(?=\s*(?:\u2022|\d)))\b",
+    r"at this time|so far|to date|on track to(?: be)?|at (?:the )?(?:quarter|month|year)[- ]end|at the end of (?:the )?(?:quarter|month|year)|"
+    r"in (?:quarter|Q) ?[1-4]|in the (?:quarter|year)|right now|(?:last|this) (?:spring|summer|autumn|winter)|(?:reported|said|thought|estimated|believed|expected) to (?:be|have)|of the|out of(?=\s*(?:\u2022|\d)))\b",
     re.I,
 )
 _EDGE_STOP = frozenset(
