@@ -217,3 +217,12 @@ def test_quarter_two_is_a_period_and_retirement_is_what_is_counted():
     [count] = extract_figures("In the last quarter 18 people were admitted.")
     assert count.raw == "18 people"
     assert "retirement" in parts("We expect 900 posts to reach retirement age by 2030.", "900 posts").counted
+
+
+def test_hours_of_care_a_week_are_how_much_care_not_how_long_a_wait():
+    volume = parts("Providers delivered about 9,200 hours of care each week.", "9,200 hours")
+    wait = parts("People waited 12 days on average for home care to start.", "12 days")
+    assert "hours" in volume.counted and "counted" in conflicts(volume, wait)
+    talks = parts("We held 1,300 carers' conversations last year.", "1,300 carers")
+    assessed = parts("Some 420 carers received a carer's assessment last year.", "420 carers")
+    assert "service" in conflicts(talks, assessed)

@@ -124,6 +124,7 @@ _SERVICE = {
     "assess": r"(?<!carers' )(?<!carer's )(?<!carers )(?<!carer )(?:care act )?assessments?(?! of need for carers)|assessed",
     "carer-assess": r"carers?'? assessments?|carer's assessments?",
     "review": r"\breviews?\b|reviewed",
+    "conversation": r"conversations?",
     "dp": r"direct payments?|personal budgets?",
     "discharge": r"hospital|discharges?|discharged|medically (?:fit|optimised)|\bpathway [0-3]\b|\bP[0-3]\b",
     "frontdoor": r"front door|first (?:point of )?contact|contact centre|advice and information",
@@ -331,6 +332,8 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         counted = frozenset({"receipt"})  # "carers on a direct payment": who has one
     if kind == "time":
         counted = frozenset(_TIME_SAME.get(c, c) for c in counted)
+    if kind == "volume":  # "18,500 hours of care each week": how much care, not how long
+        counted = counted | {"hours"}
     if kind == "£":
         counted = counted | {"money"}
     return MeasureParts(
@@ -378,7 +381,10 @@ def parts_of(point) -> MeasureParts:
     # A number that only defines a measure ("more than 3 days", "within 28 days") is its window.
     own_window = round(point.comparable_value(), 1) if is_threshold(point.sentence, point.start, point.unit) else None
     part = re.match(r"\s*of (?:them|whom|which|these)\b([^;:.]*)", point.sentence[end:], re.I) if own else None
-    return _parts(point.measure, clause, point.kind, before, after, age_text, own_window, part.group(1) if part else None)
+    kind = point.kind
+    if kind == "time" and "hour" in point.raw.lower() and re.match(r"\s?(?:of (?:\w+ )?(?:care|support)|(?:a|per|each) week)\b", after, re.I):
+        kind = "volume"
+    return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None)
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
