@@ -226,3 +226,12 @@ def test_hours_of_care_a_week_are_how_much_care_not_how_long_a_wait():
     talks = parts("We held 1,300 carers' conversations last year.", "1,300 carers")
     assessed = parts("Some 420 carers received a carer's assessment last year.", "420 carers")
     assert "service" in conflicts(talks, assessed)
+
+
+def test_a_wait_that_starts_when_reablement_ends_is_not_every_home_care_wait():
+    after = parts("Once reablement ends, some people wait 7 weeks before a home care provider can start.", "7 weeks")
+    every = parts("The longest wait for a home care package was 58 days.", "58 days")
+    assert after.handover and "handover" in conflicts(after, parts("The longest wait for home care was 9 weeks.", "9 weeks"))
+    assert not every.handover
+    bare = parts("Staff spoke of waits as long as 9 weeks.", "9 weeks")
+    assert "handover" not in conflicts(after, bare)

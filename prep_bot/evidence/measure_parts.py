@@ -214,6 +214,9 @@ _CHANGE_AFTER = re.compile(
 )
 
 
+_HANDOVER = re.compile(
+    r"\b(?:after|following|once|when)\s+(?:a\s+|the\s+|their\s+)?(?:period of\s+)?(?:reablement|re-ablement|intermediate care)\b"
+    r"|\b(?:reablement|re-ablement) (?:ends|ended|finishes|finished)\b", re.I)
 _URGENT = re.compile(r"\b(?:urgent|emergenc(?:y|ies)|at short notice)\b", re.I)
 _AWAITED = re.compile(
     r"\b(?:wait(?:s|ed|ing)?|awaiting)\s+(?:for\s+)?(?:(?:a|an|the|their|his|her)\s+)?(?:[\w'-]+\s+){0,3}?"
@@ -232,6 +235,7 @@ class MeasureParts:
     longest: bool  # the longest or oldest, not the usual
     change: bool  # a change ("up 22%", "an increase of 240"), not a level
     urgent: bool = False  # urgent or emergency cases only ("urgent adaptations", "a break in an emergency")
+    handover: bool = False  # a wait that starts when another service ends ("home care after reablement")
 
 
 def _table(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
@@ -312,7 +316,7 @@ def _age_clause(sentence: str, start: int, end: int) -> str:
 
 @lru_cache(maxsize=20000)
 def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_text: str = "",
-           own_window: float | None = None, part_of: str | None = None) -> MeasureParts:
+           own_window: float | None = None, part_of: str | None = None, context: str = "") -> MeasureParts:
     text = f"{measure} {clause}"
     # "30% of them are aged over 55": what is counted of a part is what is said of it, not
     # what was said of the whole ("turnover among care workers was 27%").
@@ -346,6 +350,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I)),
         change=bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)),
         urgent=bool(_URGENT.search(text)),
+        handover=bool(counted & {"waiting", "duration"} and _HANDOVER.search(f"{text} {context}")),
     )
 
 
@@ -384,7 +389,11 @@ def parts_of(point) -> MeasureParts:
     kind = point.kind
     if kind == "time" and "hour" in point.raw.lower() and re.match(r"\s?(?:of (?:\w+ )?(?:care|support)|(?:a|per|each) week)\b", after, re.I):
         kind = "volume"
-    return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None)
+    # "once reablement ends, some people wait 6 weeks": a clause with no figure of its own says
+    # when the figure's wait starts.
+    context = " ".join(point.sentence[a:b] for a, b in _clauses(point.sentence)
+                       if not re.search(r"\d", point.sentence[a:b])) if own else ""
+    return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context)
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -434,6 +443,9 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
             out.append(name)
     if _window_conflict(a, b):
         out.append("window")
+    if a.handover != b.handover and (b if a.handover else a).service:
+        # A wait that names no service ("waits as long as 17 weeks") says too little to tell.
+        out.append("handover")
     if a.urgent != b.urgent:
         out.append("urgent")
     if a.longest != b.longest:
