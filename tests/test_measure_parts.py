@@ -235,3 +235,9 @@ def test_a_wait_that_starts_when_reablement_ends_is_not_every_home_care_wait():
     assert not every.handover
     bare = parts("Staff spoke of waits as long as 9 weeks.", "9 weeks")
     assert "handover" not in conflicts(after, bare)
+
+
+def test_delayed_discharges_are_people_waiting_not_people_discharged():
+    delayed = parts("Delayed discharges averaged 33 people a day in May.", "33 people")
+    left = parts("Over the year 980 people were discharged from hospital with support.", "980 people")
+    assert delayed.counted == {"waiting"} and "counted" in conflicts(delayed, left)

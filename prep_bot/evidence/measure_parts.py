@@ -74,6 +74,7 @@ _COUNTED = {
     "length": r"lasted|lasts|length of (?:an? |the )?(?:\w+ )?(?:episodes?|stay|support|package)|episodes? (?:of \w+ )?last\w*",
     "vacancy": r"vacanc(?:y|ies)|vacant|unfilled",
     "turnover": r"turnover|leavers?|left (?:the|their) (?:post|job|role)s?|leaving rate",
+    "discharged": r"discharged|discharges?",
     "retirement": r"retir(?:e|es|ed|ing|ement)(?: age)?",
     "sickness": r"sickness|absence|days lost",
     "agency": r"agency|locums?|interim",
@@ -328,6 +329,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         counted = _named(_AWAITED.sub(" waiting ", source), _COUNTED_RE)
         if not re.search(r"\breceived\b", source, re.I):
             counted = counted - {"incoming"}
+        counted = counted - {"discharged"}  # "delayed discharges" are people waiting to leave
     if "view" in counted and len(counted) > 1:
         counted = counted - {"view"}  # "carers said they had a break": what they said is counted
     if "reach" in counted:
