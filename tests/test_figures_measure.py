@@ -262,7 +262,8 @@ def test_the_first_figure_of_a_change_is_the_comparison_of_the_second():
     # Words that led to the value do not stay behind when it is taken out.
     ("Deprivation of Liberty Safeguards applications took an average of 132 days to complete.", "132 days",
      "deprivation of liberty safeguards applications took average to complete"),
-    ("Open safeguarding enquiries stood at 41 at quarter end.", "41", "open safeguarding enquiries stood at quarter end"),
+    # ... and "at quarter end" is when, like "in March 2024": no part of the measure.
+    ("Open safeguarding enquiries stood at 41 at quarter end.", "41", "open safeguarding enquiries stood"),
     # How someone leads into a figure is not what it measures.
     ("That's 12% of the carers in the borough.", "12%", "carers in borough"),
     ("Members should note that 28 people went into nursing homes on a permanent basis.", "28 people",

@@ -94,3 +94,150 @@ def test_a_threshold_figure_is_its_own_window():
     within_28 = parts("90.6% of assessments are completed within 28 days.", "28 days")
     assert three.window == (3.0,) and within_28.window == (28.0,)
     assert "window" in conflicts(three, within_28)
+
+
+def test_waiting_for_a_placement_is_not_an_admission():
+    waiting = parts("At the end of June, 23 people were awaiting a nursing home placement.", "23 people")
+    placed = parts("Over the year 188 people were placed in nursing homes.", "188 people")
+    assert waiting.counted == {"waiting"}
+    assert "counted" in conflicts(waiting, placed)
+
+
+def test_minor_adaptations_are_not_grant_funded_major_ones():
+    minor = parts("Grab rails and key safes go in within 3 weeks of the request.", "3 weeks")
+    major = parts("Major adaptations paid for by the Disabled Facilities Grant take 29 weeks on average.", "29 weeks")
+    assert "size" in conflicts(minor, major)
+
+
+def test_safeguarding_outcomes_asked_met_and_risk_reduced_are_three_measures():
+    asked = parts("People were asked about the outcomes they wanted in 81% of enquiries.", "81%")
+    met = parts("Where people said what they wanted, their outcomes were fully or partly met in 94% of cases.", "94%")
+    risk = parts("In 90% of enquiries with a risk identified, the risk was removed or reduced.", "90%")
+    assert "counted" in conflicts(asked, met) and "counted" in conflicts(asked, risk) and "counted" in conflicts(met, risk)
+
+
+def test_social_contact_is_not_contacts_received_and_a_direct_payment_is_received():
+    social = parts("Only 31% of carers have as much social contact as they would like.", "31%")
+    assert "incoming" not in social.counted
+    paid = parts("Some 74% of the carers we support take their support as a direct payment.", "74%")
+    assert paid.counted == {"receipt"}
+
+
+def test_a_delay_as_high_as_some_weeks_is_the_worst_case():
+    worst = parts("Delays for some people were as high as 9 weeks.", "9 weeks")
+    usual = parts("People waited 3 weeks on average for a package to start.", "3 weeks")
+    assert worst.longest and "longest" in conflicts(worst, usual)
+
+
+def test_a_share_after_a_heading_or_before_its_clause_keeps_what_it_measures():
+    [share, _] = extract_figures("Personal budgets: 88% of people with long-term support (England 93%).")
+    assert share.measure.startswith("personal budgets")
+    [found, england] = extract_figures("In 88% of enquiries where a risk was found, the risk was reduced (England 90%).")
+    assert "risk reduced" in found.measure and "risk reduced" in england.measure
+
+
+def test_money_says_what_the_sum_is():
+    spend = parts("The council spends £48.2m a year on care it buys from providers.", "£48.2m")
+    share = parts("The council's contribution to the pooled fund is £9.4m.", "£9.4m")
+    weekly = parts("The average cost of a nursing placement is £1,210 a week.", "£1,210")
+    assert "money" in conflicts(spend, share) and "money" in conflicts(spend, weekly) and "money" in conflicts(share, weekly)
+
+
+def test_the_share_of_an_areas_carers_reached_is_not_their_satisfaction():
+    reach = parts("About 9% of the carers in the county are supported by the council.", "9%")
+    satisfied = parts("Some 39% of carers were satisfied with the support they got.", "39%")
+    assert reach.counted == {"reach"} and "counted" in conflicts(reach, satisfied)
+
+
+def test_urgent_cases_are_a_measure_of_their_own():
+    urgent = parts("Urgent adaptations are fitted within 5 days of the call.", "5 days")
+    usual = parts("Adaptations are fitted within 30 days of the call.", "30 days")
+    assert "urgent" in conflicts(urgent, usual)
+
+
+def test_carers_known_registered_and_identified_are_three_counts():
+    known = parts("About 2,900 unpaid carers are known to the council.", "2,900")
+    registered = parts("The carers' hub has 1,750 carers registered with it.", "1,750 carers")
+    found = parts("We identified 64 new carers last month.", "64")
+    assert "counted" in conflicts(known, registered) and "counted" in conflicts(registered, found)
+
+
+def test_what_staff_said_in_a_survey_is_not_a_vacancy_rate():
+    said = parts("In the staff survey 77% of occupational therapists said supervision was regular.", "77%")
+    vacancy = parts("The occupational therapist vacancy rate was 12%.", "12%")
+    assert "counted" in conflicts(said, vacancy)
+
+
+def test_the_whole_keeps_no_window_of_the_part_said_after_of_them():
+    whole = parts("In May, 180 people were waiting for a review, and 40 of them had waited more than a year.", "180 people")
+    assert whole.window == ()
+
+
+def test_open_enquiries_are_not_enquiries_started():
+    started = parts("Section 42 enquiries started in the quarter: 210.", "210")
+    still_open = parts("There are 95 open safeguarding enquiries today.", "95")
+    assert "counted" in conflicts(started, still_open)
+
+
+def test_what_people_said_is_counted_only_when_nothing_else_is():
+    talk = parts("Some 22% of carers said they had someone to talk to in confidence.", "22%")
+    rest = parts("Some 14% of carers said they could take a break from caring.", "14%")
+    assert "view" not in talk.counted and "counted" in conflicts(talk, rest)
+
+
+def test_a_bracketed_rate_measures_what_the_figure_before_the_bracket_does():
+    [count, rate] = extract_figures("Younger adults' long-term care home admissions: 38 people in 2023/24 (rate 16.2 per 100,000).")
+    assert "care home admissions" in rate.measure and parts_of(rate).counted == {"admitted"}
+
+
+def test_a_change_said_with_a_hedge_is_still_a_change_and_women_are_people():
+    up = parts("We handled 1,400 contacts this year, and it's gone up about 12%.", "12%")
+    assert up.change
+    women = parts("Of the 610 staff, 79% are women.", "79%")
+    assert "gender" in women.population
+
+
+def test_a_part_said_after_of_them_counts_what_is_said_of_it():
+    sentence = "Sickness absence among home care staff was 6%, and 24% of them are aged over 60."
+    older, absence = parts(sentence, "24%"), parts(sentence, "6%")
+    assert not older.counted and "sickness" in absence.counted
+    assert "population" in conflicts(older, parts("Sickness absence in home care staff is 5.5%.", "5.5%"))
+
+
+def test_a_backlog_of_applications_is_not_applications_received():
+    backlog = parts("The team had 410 DoLS applications awaiting allocation.", "410")
+    received = parts("DoLS applications received this year: 1,950.", "1,950")
+    assert backlog.counted == {"waiting"} and "counted" in conflicts(backlog, received)
+    assert "dols" in parts("A standard authorisation took 84 days on average.", "84 days").service
+
+
+def test_quarter_two_is_a_period_and_retirement_is_what_is_counted():
+    [wait] = extract_figures("The average wait for an OT assessment fell to 26 days in quarter 3.")
+    assert wait.raw == "26 days" and "quarter" not in wait.measure
+    [count] = extract_figures("In the last quarter 18 people were admitted.")
+    assert count.raw == "18 people"
+    assert "retirement" in parts("We expect 900 posts to reach retirement age by 2030.", "900 posts").counted
+
+
+def test_hours_of_care_a_week_are_how_much_care_not_how_long_a_wait():
+    volume = parts("Providers delivered about 9,200 hours of care each week.", "9,200 hours")
+    wait = parts("People waited 12 days on average for home care to start.", "12 days")
+    assert "hours" in volume.counted and "counted" in conflicts(volume, wait)
+    talks = parts("We held 1,300 carers' conversations last year.", "1,300 carers")
+    assessed = parts("Some 420 carers received a carer's assessment last year.", "420 carers")
+    assert "service" in conflicts(talks, assessed)
+
+
+def test_a_wait_that_starts_when_reablement_ends_is_not_every_home_care_wait():
+    after = parts("Once reablement ends, some people wait 7 weeks before a home care provider can start.", "7 weeks")
+    every = parts("The longest wait for a home care package was 58 days.", "58 days")
+    assert after.handover and "handover" in conflicts(after, parts("The longest wait for home care was 9 weeks.", "9 weeks"))
+    assert not every.handover
+    bare = parts("Staff spoke of waits as long as 9 weeks.", "9 weeks")
+    assert "handover" not in conflicts(after, bare)
+
+
+def test_delayed_discharges_are_people_waiting_not_people_discharged():
+    delayed = parts("Delayed discharges averaged 33 people a day in May.", "33 people")
+    left = parts("Over the year 980 people were discharged from hospital with support.", "980 people")
+    assert delayed.counted == {"waiting"} and "counted" in conflicts(delayed, left)

@@ -182,6 +182,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         return None  # "the 2024 carers survey"
     if _SKIP_BEFORE.search(before[-25:]) or re.match(r"\s?(?:years? old|old\b|-year-old|\+|s\b|and (?:over|older)\b)", sentence[m.end() :]):
         return None  # "section 42", "Theme 2", "aged 65", "over 55 years old"
+    if not (pct or money or unit_word) and raw_num in ("1", "2", "3", "4") and re.search(r"\bquarter\s*$", before, re.I):
+        return None  # "in quarter 2": a period, not a figure
     if not (pct or money or unit_word):
         if _is_year(value, raw_num) or re.match(r"\s?(?:/\d\d|-\d\d\b)", after):
             return None

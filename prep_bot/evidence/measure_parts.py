@@ -47,13 +47,15 @@ _WINDOW = re.compile(
 # another (a wait is not an admission; satisfied is not feeling safe).
 _COUNTED = {
     "waiting": r"wait(?:s|ed|ing)?|awaiting|waiting lists?|backlogs?|queues?|unallocated|awaiting allocation|"
-               r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|reviewed|assessed)",
+               r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|reviewed|assessed)|"
+               r"(?:have|has|had)(?:n't| not) (?:yet )?(?:had|received|got)|not had",
     "admitted": r"admitted|admissions?|placed|place (?:\w+ )?people|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
     "done": r"(?:received|had|got) (?:a |an |their )?(?:carer'?s'? |care act |social care )?assessments?|completed|complete|completion|done|finished|concluded|closed|carried out|undertaken|"
+            r"(?:did|do|does) (?:\w+ )?(?:reviews?|assessments?)|"
             r"installed|installation|fitted|delivered|deliveries|authori[sz]ed|authori[sz]ations?|answered|responded",
     "incoming": r"(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?) (?:were |was )?received|"
                 r"received (?:\d[\d,]* )?(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?)|"
-                r"contacts?|referrals?|referred|requests?|calls|applications?|new cases",
+                r"(?<!social )contacts?|referrals?|referred|requests?|calls|applications?|new cases",
     "started": r"commenc\w*|started|starting|began|new packages?|packages? started|led to",
     "satisfied": r"satisf(?:ied|action)|happy with|pleased with",
     "safe": r"feel(?:s|ing)? safe|felt safe|safe and secure|made them feel safe|services have made",
@@ -61,12 +63,19 @@ _COUNTED = {
     "talk": r"someone to talk(?: to)?|talk to in confidence|support groups?",
     "break": r"(?:a |short )?breaks?|respite",
     "information": r"information|advice|find (?:it )?easy|easy to find",
-    "involved": r"involved|involvement|say in|choice and control|control over",
+    "involved": r"involved|involvement|say in|choice and control|control over|control (?:\w+ )?daily life",
     "qol": r"quality of life",
     "receipt": r"in receipt of|receiv(?:e|es|ing) (?:a |an )?(?:direct payments?|personal budgets?|services?|support|long-term)|"
-               r"(?:have|has|had|get|gets|with|on) (?:a |an )?(?:direct payments?|personal budgets?)|take[- ]?up|uptake|using",
+               r"(?:have|has|had|get|gets|with|on) (?:a |an )?(?:direct payments?|personal budgets?)|take[- ]?up|uptake|using|"
+               r"supported by (?:the )?(?:council|local authority|service)|(?:gets?|getting|receiv\w+) support (?:from|through)",
+    # The share of all carers (or people) in an area that the council reaches.
+    "reach": r"(?:unpaid )?carer population|population of (?:unpaid )?carers|counted in the census|in the census|"
+             r"of (?:the |all )?(?:unpaid )?(?:carers|people|adults|residents) (?:in|across|living in) the (?:borough|county|city|district|area)",
+    "length": r"lasted|lasts|length of (?:an? |the )?(?:\w+ )?(?:episodes?|stay|support|package)|episodes? (?:of \w+ )?last\w*",
     "vacancy": r"vacanc(?:y|ies)|vacant|unfilled",
     "turnover": r"turnover|leavers?|left (?:the|their) (?:post|job|role)s?|leaving rate",
+    "discharged": r"discharged|discharges?",
+    "retirement": r"retir(?:e|es|ed|ing|ement)(?: age)?",
     "sickness": r"sickness|absence|days lost",
     "agency": r"agency|locums?|interim",
     "caseload": r"caseloads?|cases per|carry (?:\w+ )?cases|cases each",
@@ -75,7 +84,10 @@ _COUNTED = {
     "rated": r"rated|ratings?|requir(?:es|ing) improvement",
     "hours": r"hours of (?:home )?care|care hours|hours (?:a|per|each) week|unmet hours|hours (?:commissioned|delivered|of requested)",
     "reduced": r"reduced (?:support|package|care)|less support|smaller package",
-    "outcome": r"risks? (?:was |were |is )?(?:either )?(?:reduced|removed|mitigated)|mitigate (?:the )?risks?|outcomes? (?:were |was )?(?:met|achieved)|desired outcomes?|asked about",
+    "risk-reduced": r"risks? (?:was |were |is |gets? |got )?(?:either )?(?:reduced|removed|mitigated|taken away)|mitigate (?:the )?risks?",
+    "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially|fully or partly|fully or partially) )?(?:met|achieved)",
+    "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about|what)|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
+    "open": r"open(?! (?:to|for) (?:new|referrals))|still open|in progress",
     "resolved": r"resolved|signpost\w*|dealt with at",
     "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed)? to|referred on",
     "advocacy": r"advocat\w*",
@@ -84,7 +96,12 @@ _COUNTED = {
     "readmitted": r"readmi\w*|re-admi\w*",
     "usual": r"usual (?:place of )?residence|went home|returned home|discharged home|back home",
     "upheld": r"upheld",
-    "known": r"known to|identified|registered|on (?:our|the) register",
+    # Known to the council, newly identified, registered with a service: three counts.
+    "known": r"known to",
+    "identified": r"identified|identifying|newly found",
+    "registered": r"registered|on (?:our|the) register",
+    # What people said in a survey ("81% of social workers said the framework is clear").
+    "view": r"said|say|says|agreed?|agrees|felt(?! safe)|would recommend",
     "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|needed no|needing no|reduced or no",
@@ -103,11 +120,12 @@ _SERVICE = {
     "adapt": r"adaptations?|grab rails?|stair ?lifts?|ramps?|key safes?|disabled facilities|\bDFGs?\b|small aids",
     "equipment": r"equipment|community equipment|items?",
     "ot": r"occupational therap\w*|\bOTs?\b",
-    "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b|liberty protection",
+    "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b|liberty protection|(?:standard|urgent) authori[sz]ations?",
     "safeguarding": r"safeguarding|section 42|\bs42\b",
     "assess": r"(?<!carers' )(?<!carer's )(?<!carers )(?<!carer )(?:care act )?assessments?(?! of need for carers)|assessed",
     "carer-assess": r"carers?'? assessments?|carer's assessments?",
     "review": r"\breviews?\b|reviewed",
+    "conversation": r"conversations?",
     "dp": r"direct payments?|personal budgets?",
     "discharge": r"hospital|discharges?|discharged|medically (?:fit|optimised)|\bpathway [0-3]\b|\bP[0-3]\b",
     "frontdoor": r"front door|first (?:point of )?contact|contact centre|advice and information",
@@ -135,6 +153,12 @@ _RATING = {
     "requires-improvement": r"requir(?:es|ing) improvement",
     "inadequate": r"inadequate",
 }
+# Which adaptations: minor ones fitted quickly are not the major works a Disabled Facilities
+# Grant pays for.
+_SIZE = {
+    "minor": r"minor (?:adaptations?|aids|works)|small (?:aids|adaptations?)|grab rails?|key safes?|handrails?",
+    "major": r"major (?:adaptations?|works)|larger adaptations?|disabled facilities grants?|\bDFGs?\b|extensions?|level[- ]access showers?",
+}
 # Who provides it: the council's own services or the independent sector.
 _SECTOR = {
     "in-house": r"in-house|in house|our own (?:services|teams?)|council-run|directly provided",
@@ -142,11 +166,12 @@ _SECTOR = {
 }
 # Money: what the sum is.
 _MONEY = {
-    "budget": r"budgets?|net spend|gross spend|spend(?:ing)? on|spent on|spend",
+    "budget": r"budgets?|net spend|gross spend|spend(?:ing)? on|spent on|spends?|goes on|go on|is spent|was spent",
     "overspend": r"overspend|over budget|overspent|underspend|deficit|pressures?",
     "savings": r"savings?|saved|efficienc\w*",
-    "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?",
-    "grant": r"better care fund|\bBCF\b|grant|funding",
+    "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?|"
+                 r"(?:average|typical|mean) (?:weekly |hourly )?cost|costs? of an? (?:[\w-]+ ){0,3}(?:placement|package)|a week|per person",
+    "grant": r"better care fund|\bBCF\b|grant|funding|contributions?",
 }
 _POPULATION = {
     "carers": r"carers?'?|unpaid carers?|carer's|young carers?|caring (?:role|responsibilit)",
@@ -155,13 +180,15 @@ _POPULATION = {
     "dementia": r"dementia|memory",
     "transition": r"young people|transition|preparing for adulthood|children's services|turning 18",
     "users": r"people (?:who|that) (?:use|used|are using|receive|received|draw on) (?:services|care|support)|service users|"
-             r"people using (?:services|care)|people receiving (?:services|care|support|community-based services|long-term support)",
+             r"people using (?:services|care)|people receiving (?:services|care|support|community-based services|long-term support)|"
+             r"people (?:we|the council) support",
     "households": r"households?",
     "homes": r"(?:care )?homes? (?:rated|in the area)|providers?|locations?|beds? rated",
     "social-workers": r"social work(?:ers?)?(?! and)|registered social workers?|qualified social workers?",
     "care-workers": r"care workers?|care workforce|care staff|care jobs?|social care (?:jobs?|workforce|sector|posts?)|"
-                    r"independent (?:care )?sector|care providers'? staff|direct care",
+                    r"independent (?:care )?sector|(?:wider |adult social |social )?care sector|care providers'? staff|direct care",
     "ot-staff": r"occupational therapists",
+    "gender": r"women|men|female|male",
 }
 # The longest wait is not the usual one: "longest", "oldest", "up to", "can stretch to", "in the
 # worst cases".
@@ -188,6 +215,14 @@ _CHANGE_AFTER = re.compile(
 )
 
 
+_HANDOVER = re.compile(
+    r"\b(?:after|following|once|when)\s+(?:a\s+|the\s+|their\s+)?(?:period of\s+)?(?:reablement|re-ablement|intermediate care)\b"
+    r"|\b(?:reablement|re-ablement) (?:ends|ended|finishes|finished)\b", re.I)
+_URGENT = re.compile(r"\b(?:urgent|emergenc(?:y|ies)|at short notice)\b", re.I)
+_AWAITED = re.compile(
+    r"\b(?:wait(?:s|ed|ing)?|awaiting)\s+(?:for\s+)?(?:(?:a|an|the|their|his|her)\s+)?(?:[\w'-]+\s+){0,3}?"
+    r"(?:placements?|admissions?|assessments?|reviews?|packages?|installations?|authori[sz]ations?|referrals?)\b",
+    re.I)
 _STRONG = re.compile(r"(?:within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following))", re.I)
 
 
@@ -200,6 +235,8 @@ class MeasureParts:
     window: tuple[float, ...]  # the windows named, in days (0 for "the same day")
     longest: bool  # the longest or oldest, not the usual
     change: bool  # a change ("up 22%", "an increase of 240"), not a level
+    urgent: bool = False  # urgent or emergency cases only ("urgent adaptations", "a break in an emergency")
+    handover: bool = False  # a wait that starts when another service ends ("home care after reablement")
 
 
 def _table(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
@@ -207,8 +244,8 @@ def _table(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
 
 
 _COUNTED_RE, _SERVICE_RE, _POPULATION_RE = _table(_COUNTED), _table(_SERVICE), _table(_POPULATION)
-_OTHER_RE = tuple(_table(t) for t in (_OBJECT, _RATING, _SECTOR, _MONEY))
-OTHER_NAMES = ("thing", "rating", "sector", "money")
+_OTHER_RE = tuple(_table(t) for t in (_OBJECT, _RATING, _SECTOR, _MONEY, _SIZE))
+OTHER_NAMES = ("thing", "rating", "sector", "money", "size")
 
 
 def _named(text: str, table: dict[str, re.Pattern[str]]) -> frozenset[str]:
@@ -280,11 +317,29 @@ def _age_clause(sentence: str, start: int, end: int) -> str:
 
 @lru_cache(maxsize=20000)
 def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_text: str = "",
-           own_window: float | None = None) -> MeasureParts:
+           own_window: float | None = None, part_of: str | None = None, context: str = "") -> MeasureParts:
     text = f"{measure} {clause}"
-    counted = _named(text, _COUNTED_RE)
+    # "30% of them are aged over 55": what is counted of a part is what is said of it, not
+    # what was said of the whole ("turnover among care workers was 27%").
+    source = text if part_of is None else part_of
+    counted = _named(source, _COUNTED_RE)
+    if "waiting" in counted:
+        # "waiting for a residential care placement": what people wait for is not counted too;
+        # "640 applications awaiting allocation" are waiting, not applications received.
+        counted = _named(_AWAITED.sub(" waiting ", source), _COUNTED_RE)
+        if not re.search(r"\breceived\b", source, re.I):
+            counted = counted - {"incoming"}
+        counted = counted - {"discharged"}  # "delayed discharges" are people waiting to leave
+    if "view" in counted and len(counted) > 1:
+        counted = counted - {"view"}  # "carers said they had a break": what they said is counted
+    if "reach" in counted:
+        counted = frozenset({"reach"})  # a share of all the area's carers, whatever they get
+    if not counted and "dp" in _named(text, _SERVICE_RE):
+        counted = frozenset({"receipt"})  # "carers on a direct payment": who has one
     if kind == "time":
         counted = frozenset(_TIME_SAME.get(c, c) for c in counted)
+    if kind == "volume":  # "18,500 hours of care each week": how much care, not how long
+        counted = counted | {"hours"}
     if kind == "£":
         counted = counted | {"money"}
     return MeasureParts(
@@ -293,8 +348,11 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         population=_named(text, _POPULATION_RE) | {f"age:{band}" for band in (ages(age_text) or ages(text))},
         others=tuple(_named(text, table) for table in _OTHER_RE),
         window=tuple(sorted(set(windows(measure)) | set(windows(clause)) | ({own_window} if own_window is not None else set()))),
-        longest=bool(_LONGEST.search(text)),
+        # "delays as high as 6 weeks": for a time, the worst case too.
+        longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I)),
         change=bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)),
+        urgent=bool(_URGENT.search(text)),
+        handover=bool(counted & {"waiting", "duration"} and _HANDOVER.search(f"{text} {context}")),
     )
 
 
@@ -312,7 +370,10 @@ def parts_of(point) -> MeasureParts:
         for a, b in _clauses(point.sentence):
             text = point.sentence[a:b]
             found = [m.group(0) for m in _WINDOW.finditer(text) if _STRONG.match(m.group(0))]
-            if found and not (a <= point.start < b) and not re.search(r"%|\d", _WINDOW.sub(" ", text)):
+            # Not the window of a part said after "of them" ("312 waiting, and 97 of them had
+            # waited longer than 12 months": the 312 are all who wait).
+            part = re.search(r"\bof (?:them|whom|which|these)\s*$", point.sentence[:a], re.I)
+            if found and not (a <= point.start < b) and not part and not re.search(r"%|\d", _WINDOW.sub(" ", text)):
                 clause += " " + " ".join(found)
     if not own:  # only plain thresholds: "of 38 days" there may be the council's figure
         clause = " ".join(m.group(0) for m in _WINDOW.finditer(point.sentence) if _STRONG.match(m.group(0)))
@@ -321,10 +382,20 @@ def parts_of(point) -> MeasureParts:
     # "up from 68.3%", "reduced from 47 to 33 days": the earlier level, not a change.
     if re.search(r"\b(?:from|to)\s*$", before, re.I):
         before = ""
+    # "it's gone up about 10%": a hedge between the change and its size.
+    before = re.sub(r"\b(?:about|around|roughly|nearly|almost|approximately|some|just)\s*$", "", before, flags=re.I)
     age_text = _age_clause(point.sentence, point.start, end) if own else ""
     # A number that only defines a measure ("more than 3 days", "within 28 days") is its window.
     own_window = round(point.comparable_value(), 1) if is_threshold(point.sentence, point.start, point.unit) else None
-    return _parts(point.measure, clause, point.kind, before, after, age_text, own_window)
+    part = re.match(r"\s*of (?:them|whom|which|these)\b([^;:.]*)", point.sentence[end:], re.I) if own else None
+    kind = point.kind
+    if kind == "time" and "hour" in point.raw.lower() and re.match(r"\s?(?:of (?:\w+ )?(?:care|support)|(?:a|per|each) week)\b", after, re.I):
+        kind = "volume"
+    # "once reablement ends, some people wait 6 weeks": a clause with no figure of its own says
+    # when the figure's wait starts.
+    context = " ".join(point.sentence[a:b] for a, b in _clauses(point.sentence)
+                       if not re.search(r"\d", point.sentence[a:b])) if own else ""
+    return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context)
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -374,6 +445,11 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
             out.append(name)
     if _window_conflict(a, b):
         out.append("window")
+    if a.handover != b.handover and (b if a.handover else a).service:
+        # A wait that names no service ("waits as long as 17 weeks") says too little to tell.
+        out.append("handover")
+    if a.urgent != b.urgent:
+        out.append("urgent")
     if a.longest != b.longest:
         out.append("longest")
     if a.change != b.change:

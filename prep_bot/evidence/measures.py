@@ -20,7 +20,8 @@ PERIOD = re.compile(
     rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
 )
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
-_PERIOD_WITH_WORD = re.compile(rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern})")
+_PERIOD_WITH_WORD = re.compile(
+    rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[;:()\[\]]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
@@ -57,7 +58,8 @@ _HEDGES = (
 _HEDGE_PHRASES = re.compile(
     r"\b(?:up to|as (?:high|long|many|much|few|low) as|more than|fewer than|less than|at least|a (?:high|low|large|small) "
     r"number of|the number of|a total of|in total|this year|last year|this quarter|last quarter|at the time|"
-    r"at this time|so far|to date|on track to(?: be)?|(?:reported|said|thought|estimated|believed|expected) to (?:be|have)|of the|out of(?=\s*(?:\u2022|\d)))\b",
+    r"at this time|so far|to date|on track to(?: be)?|at (?:the )?(?:quarter|month|year)[- ]end|at the end of (?:the )?(?:quarter|month|year)|"
+    r"in (?:quarter|Q) ?[1-4]|in the (?:quarter|year)|right now|(?:last|this) (?:spring|summer|autumn|winter)|(?:reported|said|thought|estimated|believed|expected) to (?:be|have)|of the|out of(?=\s*(?:\u2022|\d)))\b",
     re.I,
 )
 _EDGE_STOP = frozenset(
@@ -231,8 +233,20 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     # heading's colon measures the whole heading.
     head = _heading(sentence, clauses, index)
     heading = _clean(sentence, head, clauses[index][0], start, end) if head is not None else ""
-    if heading and _specific(pieces) < 2 and _specific([heading]) >= 2:
+    # "Direct payments: 31.4% of people receiving community-based support": a share of a group,
+    # right after the heading, is the share the heading is about.
+    share = not sentence[clauses[index][0] : start].strip() and re.match(r"\s*of\b", sentence[end:], re.I)
+    if heading and (_specific(pieces) < 2 or share) and _specific([heading]) >= (1 if share else 2):
         return " ".join(_trim(spell_out(f"{heading} {pieces[0]}").split())[:16])
+    # "211 people in 2024/25 (rate 502.3 per 100,000)": a figure in brackets whose own words
+    # name little measures what the figure before the bracket measures.
+    opened = sentence[: clauses[index][0]].rstrip()
+    if _specific(pieces) < 2 and opened.endswith("("):
+        masked = PERIOD.sub(lambda m: " " * len(m.group(0)), opened[:-1])
+        main = [m for m in _NUMBERISH.finditer(masked) if not re.search(r"\bper\s*$", masked[: m.start()], re.I)]
+        if main:
+            borrowed = measure_phrase(sentence, main[-1].start(), main[-1].end())
+            return " ".join(_trim(spell_out(f"{borrowed} {pieces[0]}").split())[:16])
     if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
         # The sentence before, from after its reporting verb ("The self-assessment identifies ...").
         said = re.search(r"\b(?:identifie[sd]|show(?:s|ed)|says|said|reports?|reported|found|noted|highlight(?:s|ed)|told us)\b", previous)
@@ -289,6 +303,11 @@ def _around(sentence: str, clauses: list[tuple[int, int]], index: int, start: in
             group = sentence[clauses[index - 1][0] : clauses[index - 1][1]]
             if _QUANTIFIER.match(_LEAD_IN.sub("", group.strip(), count=1)):
                 return f"{_QUANTIFIER.sub('', prev, count=1)} {nxt}"
+    # "In 93% of concluded enquiries where a risk was found, the risk was reduced": the group,
+    # then what was true of it in the clause after.
+    if (nxt and _content([own]) >= 1 and re.fullmatch(r"\s*in\s*", sentence[a:start], re.I)
+            and re.match(r"\s*of\b", sentence[end:], re.I) and sentence[b : b + 2].startswith(",")):
+        return f"{own} {nxt}"
     if index > 0 and _content([own]) >= 1 and not sentence[clauses[index - 1][1] : start].strip(" ,"):
         group = sentence[clauses[index - 1][0] : clauses[index - 1][1]]
         if _POPULATION.match(group) and not re.search(r"\d", PERIOD.sub(" ", group).replace(",", "")) or (
