@@ -153,6 +153,11 @@ class StatementClassifier:
         log.info("tagger fitted on %d texts (%d from the store)", len(labels), len(extra))
         return True
 
+    @property
+    def fitted(self) -> bool:
+        """Whether this classifier has been fitted (or given a model fitted before on the same data)."""
+        return self._model is not None
+
     def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
         """Passages x 9 probabilities, columns in QS_SLUGS order."""
         if self._model is None:
