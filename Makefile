@@ -52,10 +52,11 @@ system-packages:
 
 # Two pytest workers (pytest-xdist): most tests wait on a server, a browser or a process as much as
 # they compute, so two share the two cores of the machine this is built on. A test file runs whole
-# on one worker (its module fixtures are built once); the slow files start first.
+# on one worker (its module fixtures are built once); files go out in collection order, the slow
+# ones first (xdist would otherwise send the files with most tests first and the benchmark last).
 TEST_WORKERS ?= 2
 test: install system-packages
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ingest: install
 	$(BIN)/prep-bot ingest knowledge/evidence

@@ -241,3 +241,20 @@ def test_delayed_discharges_are_people_waiting_not_people_discharged():
     delayed = parts("Delayed discharges averaged 33 people a day in May.", "33 people")
     left = parts("Over the year 980 people were discharged from hospital with support.", "980 people")
     assert delayed.counted == {"waiting"} and "counted" in conflicts(delayed, left)
+
+
+def test_a_time_before_after_or_following_in_what_is_still_true_only_defines_the_measure():
+    """A time said before "after" or "following", in a clause about what is still true ("still at
+    home 91 days after discharge"), defines the measure; "walking to the shop six weeks
+    later" and "installed 10 weeks after the referral" are times that passed (the claim check once
+    called a story's "six weeks later" contradicted by the 91 days)."""
+    from prep_bot.evidence.figures import extract_figures
+    from prep_bot.evidence.measures import is_threshold
+
+    def read(sentence: str) -> list[tuple[str, bool]]:
+        return [(p.raw, is_threshold(sentence, p.start, p.unit)) for p in extract_figures(sentence) if p.kind == "time"]
+
+    assert read("Performance improved for people remaining at home 91 days following discharge from hospital.") == [("91 days", True)]
+    assert read("Of those, 94% are still at home 91 days after leaving hospital into reablement.")[-1] == ("91 days", True)
+    assert read("He was walking to the paper shop on his own six weeks later, with no ongoing care.") == [("six weeks", False)]
+    assert read("The stair lift was installed 10 weeks after the referral.") == [("10 weeks", False)]

@@ -98,17 +98,26 @@ _FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|ve
 
 
 _THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over|for up to|of up to)\s+(?:the\s+)?(?:first\s+)?$", re.I)
+_ANCHORED_AFTER = re.compile(r"^(?:[\w.,-]+\s+){1,3}?(?:days?|weeks?|months?|years?|hours?)\s+(?:after|following)\b", re.I)
+
+
 def is_threshold(sentence: str, start: int, unit: str) -> bool:
     """A time that only defines a measure ("not needing a package after six weeks", "90.6%
     completed within 28 days", "waiting longer than 12 months") rather than a time measured
     ("installed within ten weeks", "waited 76 days"): after "within", "after", "longer than"...
-    in a clause that states another figure before it or says what is needed or still the case."""
+    in a clause that states another figure before it or says what is needed or still the case;
+    or a time said before "after"/"following" in a clause about what is still the case ("still at
+    home 91 days after discharge")."""
     if unit not in ("days", "weeks", "months", "years", "hours"):
         return False
     before = sentence[:start]
+    clause = re.split(r"[;:()]|,\s", before)[-1]
+    if _ANCHORED_AFTER.match(sentence[start:]):
+        # "still at home 91 days after discharge", "remaining at home 91 days following": the
+        # time marks when something is still true, not how long anything took.
+        return bool(re.search(r"\b(?:still|remain\w*|at home|living|need\w*|requir\w*)\b", clause, re.I))
     if not _THRESHOLD.search(before):
         return False
-    clause = re.split(r"[;:()]|,\s", before)[-1]
     return bool(re.search(r"\d|\b(?:need\w*|requir\w*|still|remain\w*|longer than|more than|over)\b", clause, re.I))
 
 
