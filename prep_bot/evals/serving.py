@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from prep_bot.evals.evaluation import default_answer_set, load_answer_set
+from prep_bot.evals.loadtest import process_tree_cpu
 
 
 _BARE_APP = """
@@ -100,7 +101,7 @@ def _peak_rss_mib(proc: subprocess.Popen) -> float:
     """VmHWM (the most resident memory a process has had, Linux) summed over the process and
     every process under it: with more than one worker `serve` is a supervisor whose app
     processes, haproxy and Chroma server are its children, and the supervisor alone is small."""
-    peaks = [_vm_hwm_kib(pid) for pid in [proc.pid, *_descendants(proc.pid)]]
+    peaks = [_vm_hwm_kib(pid) for pid in process_tree_cpu(proc.pid)]  # the pids of the tree
     found = [kib for kib in peaks if kib is not None]
     return round(sum(found) / 1024, 1) if found else float("nan")
 
@@ -113,23 +114,6 @@ def _vm_hwm_kib(pid: int) -> int | None:
     except OSError:  # gone since it was listed
         pass
     return None
-
-
-def _descendants(root: int) -> list[int]:
-    """Every process under ``root`` (children, their children...), read from /proc."""
-    parent: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        parent[int(stat.parent.name)] = int(fields[1])  # after the name: state, then the parent's pid
-    out, frontier = [], [root]
-    while frontier:
-        children = [pid for pid, ppid in parent.items() if ppid in frontier]
-        out += children
-        frontier = children
-    return out
 
 
 def _stop(run: dict) -> None:
