@@ -258,3 +258,140 @@ def test_a_time_before_after_or_following_in_what_is_still_true_only_defines_the
     assert read("Of those, 94% are still at home 91 days after leaving hospital into reablement.")[-1] == ("91 days", True)
     assert read("He was walking to the paper shop on his own six weeks later, with no ongoing care.") == [("six weeks", False)]
     assert read("The stair lift was installed 10 weeks after the referral.") == [("10 weeks", False)]
+
+
+# -- what false pairs differed in (issue 21, same-measure precision) ------------------------------
+def test_a_figure_after_lower_than_the_is_the_comparison_of_the_same_measure():
+    sentence = "Sickness absence in our own teams is 4.1%, lower than the 5.6% in the independent sector."
+    [ours, theirs] = extract_figures(sentence)
+    assert theirs.is_comparator and theirs.subject == "comparator" and theirs.measure == ours.measure
+    assert ours.comparator and "5.6%" in ours.comparator
+    vacancy = parts("The vacancy rate in our own teams is 7%.", "7%")
+    assert "counted" in conflicts(parts_of(theirs), vacancy)
+
+
+def test_a_figure_followed_by_against_is_ours_and_the_next_one_its_comparison():
+    [ours, earlier] = extract_figures("Satisfaction among carers is up, at roughly 51% against 44% in the previous survey.")
+    assert ours.subject == "ours" and not ours.is_comparator
+    assert earlier.is_comparator and earlier.measure == ours.measure
+
+
+def test_the_grant_process_is_not_the_time_to_fit_named_items():
+    grant = parts("Disabled Facilities Grant cases took 33 weeks on average from application to completion.", "33 weeks")
+    items = parts("Ramps and stair lifts now go in within nine weeks of the first call.", "nine weeks")
+    rails = parts("It's about three weeks from them phoning to the rails going in.", "three weeks")
+    assert "size" in conflicts(grant, items) and "size" in conflicts(grant, rails)
+    assert not conflicts(items, rails)
+
+
+def test_a_heading_before_a_colon_names_every_item_of_its_list():
+    [count, time] = extract_figures("Disabled Facilities Grants: 180 applications open; average time to completion 31 weeks.")
+    assert "disabled facilities grants" in time.measure
+    assert "size" in conflicts(parts_of(time), parts("Grab rails are fitted within 12 days.", "12 days"))
+
+
+def test_what_happened_to_contacts_is_counted_not_that_they_came_in():
+    passed = parts("Our front door passes 25% of contacts on for a full assessment.", "25%")
+    resolved = parts("The front door resolves 58% of contacts at the first point of contact.", "58%")
+    answered = parts("The contact centre answers 91% of calls within five minutes.", "91%")
+    assert "counted" in conflicts(passed, resolved) and "counted" in conflicts(resolved, answered)
+
+
+def test_the_average_beside_a_longest_wait_is_not_a_longest_wait():
+    sentence = "Waits for home care after reablement: longest 10 weeks, average 4 weeks."
+    longest, average = parts(sentence, "10 weeks"), parts(sentence, "4 weeks")
+    assert longest.longest and not average.longest
+    assert "longest" in conflicts(longest, average)
+
+
+def test_a_safeguarding_adults_review_is_not_a_review_of_care():
+    sar = parts("Safeguarding Adults Reviews commissioned this year: 3.", "3")
+    annual = parts("Annual reviews overdue at the end of the quarter: 270.", "270")
+    assert "service" in conflicts(sar, annual)
+    both = parts("Our safeguarding adults board checks that 95% of annual reviews are done on time.", "95%")
+    assert "review" in both.service
+
+
+def test_what_a_count_counts_is_read_from_the_noun_after_it():
+    conversations = parts("We held 1,500 carers' conversations last year.", "1,500 carers")
+    registered = parts("The carers' hub has 2,600 carers registered.", "2,600 carers")
+    assert conversations.counts == "conversations" and registered.counts == "people"
+    assert "counts" in conflicts(conversations, registered)
+    agency = parts("We still use 22 agency social workers.", "22")
+    team = parts("There are 14 qualified social workers in the team.", "14")
+    assert (agency.counts, team.counts) == ("agency", "staff") and "counts" in conflicts(agency, team)
+    caseload = parts("Caseloads now average 17 per social worker.", "17")
+    headcount = parts("The service employs about 610 staff.", "610 staff")
+    assert (caseload.counts, headcount.counts) == ("cases", "staff") and "counts" in conflicts(caseload, headcount)
+    # With no noun after it, a count counts what its clause named before it.
+    fewer = parts("We have cut agency social workers from 27 to 11 this year.", "27")
+    overdue = parts("Annual reviews overdue at the end of March: 240.", "240")
+    assert (fewer.counts, overdue.counts) == ("agency", "reviews")
+    flats = parts("We commissioned 140 extra care flats last year.", "140")
+    schemes = parts("We opened 2 extra care schemes and 3 more are planned.", "2")
+    assert (flats.counts, schemes.counts) == ("dwellings", "schemes") and "counts" in conflicts(flats, schemes)
+
+
+def test_a_count_per_period_is_not_a_count_of_how_many_there_are():
+    monthly = parts("The hub identifies around 80 new carers a month.", "80")
+    stock = parts("The carers' hub has 2,600 carers registered.", "2,600 carers")
+    assert monthly.per == "month" and not stock.per
+    assert "per" in conflicts(monthly, stock)
+    daily = parts("On a typical day 28 people who are medically fit are still in hospital.", "28 people")
+    assert daily.per == "day"
+    overdue = parts("Around 90 people had waited more than a year for their review.", "90 people")
+    assert overdue.per == ""
+
+
+def test_nursing_care_is_not_residential_care_and_a_care_home_names_neither():
+    nursing = parts("There are 19 people waiting for a nursing home place.", "19 people")
+    residential = parts("There are 23 people waiting for a residential placement.", "23 people")
+    care_home = parts("There are 41 people awaiting a care home placement.", "41 people")
+    assert "care type" in conflicts(nursing, residential)
+    assert "care type" not in conflicts(nursing, care_home)
+
+
+def test_how_far_above_a_plan_is_not_a_level():
+    above = parts("Reviews completed this quarter were 9% above the quarterly plan.", "9%")
+    level = parts("In the last 12 months 68% of people were reviewed.", "68%")
+    assert above.change and "change" in conflicts(above, level)
+
+
+def test_a_budget_is_not_what_is_spent_on_part_of_it():
+    budget = parts("The adult social care budget this year is £150m.", "£150m")
+    spend = parts("We spend £70m a year on commissioned care.", "£70m")
+    assert "money" in conflicts(budget, spend)
+
+
+def test_hours_of_care_are_not_a_wait_and_unmet_hours_are_not_hours_delivered():
+    delivered = parts("Providers delivered about 16,000 hours of care each week.", "16,000 hours")
+    unmet = parts("Some 900 hours of care a week are still waiting to be picked up.", "900 hours")
+    wait = parts("A home care package typically starts within 6 days.", "6 days")
+    assert delivered.counted == {"hours"} and unmet.counted == {"unmet-hours"}
+    assert "counted" in conflicts(delivered, unmet) and "counted" in conflicts(delivered, wait)
+
+
+def test_a_restated_share_borrows_the_measure_said_before_it():
+    [point] = extract_figures("For a short break at short notice it's tough, maybe one in eight manage it, so roughly 12%.")
+    assert "break" in point.measure
+
+
+def test_going_home_with_no_package_is_a_part_of_going_home():
+    no_package = parts("The share of people discharged home with no care package rose to 61%.", "61%")
+    home = parts("The proportion of people discharged from hospital to their usual place of residence was 92.8%.", "92.8%")
+    assert "independent" in conflicts(no_package, home)
+    from_hospital = parts("About 60 people a month start reablement, and 48% of them come straight from hospital.", "48%")
+    no_further = parts("The proportion who needed no further services after short-term support was 71%.", "71%")
+    assert conflicts(from_hospital, no_further)
+
+
+def test_one_persons_story_is_never_a_measure():
+    later = parts("A carer rang on Monday and a sitting service was in place three days later.", "three days")
+    one = parts("Of the 31 people placed in May, one man waited 64 days for a nursing bed.", "64 days")
+    wait = parts("The average wait for a nursing bed was 19 days.", "19 days")
+    assert later.later and one.one and not (wait.later or wait.one)
+    assert "story" in conflicts(later, one) and "story" in conflicts(one, wait)
+    retold = parts("In May one man waited 71 days for a nursing bed, and we rang him every week.", "71 days")
+    assert "story" not in conflicts(one, retold)
+    longest = parts("The longest wait for a care package is 58 days, for a woman in a rural village.", "58 days")
+    assert not (longest.later or longest.one)

@@ -33,7 +33,7 @@ _PERIOD = re.compile(
 _COMPARATOR = re.compile(
     r"(England|national(?:ly)?|regional(?:ly)?|North East|comparator|statistical neighbours?|"
     r"the country|across the country|average|compared (?:to|with)|up from|down from|increase from|"
-    r"from|than)\W+(?:\w+\W+){0,5}$",
+    r"from|than|against)\W+(?:\w+\W+){0,5}$",
     re.I,
 )
 _SKIP_BEFORE = re.compile(
@@ -57,7 +57,7 @@ _FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
 # "(47.83% compared to 36.83%, ...)": the first figure is the council's, whatever came before.
-_FOLLOWED_BY_COMPARISON = re.compile(r"\s*,?\s*(?:compared (?:to|with)|vs\.?|versus)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}?£?\d", re.I)
+_FOLLOWED_BY_COMPARISON = re.compile(r"\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}?£?\d", re.I)
 # A sentence that names its measure only in the sentence before: "This is 94% and ..."
 _REFERS_BACK = re.compile(r"(?:(?:In|By|At) [\w ]{1,20}, )?(?:(?:some|many|most|all|none|each|one) of )?(?:this|it|that|these|those|which|they|them)\b|\(", re.I)
 # Words around a figure that mark the report's own metadata (its visit, its method, its pages).
@@ -263,7 +263,11 @@ def _word_wait(sentence: str, m: re.Match[str]) -> DataPoint:
 
 def _mentions_comparison(text: str) -> bool:
     return bool(
-        re.search(r"england|national|region|compared|comparator|neighbour|country|up from|down from|increase from", text, re.I)
+        re.search(r"england|national|region|compared|comparator|neighbour|country|up from|down from|increase from|"
+                  # "12.8%, lower than the 24.1% in the independent sector": a comparison, where
+                  # "more than 3 days" is a threshold.
+                  r"\b(?:higher|lower|better|worse|greater|above|below|similar to|in line with)(?: than)? the\s*$|"
+                  r"\d%?\s*,?\s*against\s*$", text, re.I)
     )
 
 
@@ -306,6 +310,11 @@ def _link_changes(points: list[DataPoint]) -> None:
             after.comparator = f"{way} from {before.raw} {unit}".strip()
 
 
+_EARLIER_PERIOD = re.compile(
+    r"\s*(?:in|from|for|at) (?:the )?(?:previous|last|prior|earlier) (?:survey|year|quarter|month|count|return)|\s*(?:the year before|last year)",
+    re.I)
+
+
 def _link_comparators(points: list[DataPoint]) -> None:
     """Give each main figure the comparison figure that follows it in the same sentence; and a
     figure that is someone else's (England's, a target) the measure of the council's figure of
@@ -337,6 +346,8 @@ def _link_comparators(points: list[DataPoint]) -> None:
                     other.subject = (
                         "england" if re.search(r"england|national|country", whole, re.I)
                         else "region" if re.search(r"region|north east|north west|south east|south west|midlands", whole, re.I)
+                        # "51% against 44% in the previous survey": our own earlier figure.
+                        else "ours" if _EARLIER_PERIOD.match(whole[other.start + len(other.raw) :])
                         else "comparator"
                     )
                 break

@@ -10,7 +10,7 @@ average, or the longest wait). Whose figure it is (the council's, England's, a t
 part of the measure: England's 82.3% is a comparator of the same measure.
 
 ``parts_of`` reads these from a figure's measure phrase and its own clause of the sentence with
-general care-sector words; ``conflicts`` names the parts on which two figures plainly differ
+general care-sector words (``measure_words``); ``conflicts`` names the parts on which two figures plainly differ
 (both name one and they share none, or the windows differ). The lexicons describe what things
 mean, not any one council's wording.
 """
@@ -21,6 +21,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from prep_bot.evidence.measure_words import (
+    COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, TIME_SAME, counted_noun, counts_differ, per_period,
+)
 from prep_bot.evidence.measures import _clauses, is_threshold
 
 _NUM_WORDS = {w: i for i, w in enumerate(
@@ -43,153 +46,6 @@ _WINDOW = re.compile(
     re.I,
 )
 
-# What is counted or happens to people: a measure naming one of these is not a measure naming
-# another (a wait is not an admission; satisfied is not feeling safe).
-_COUNTED = {
-    "waiting": r"wait(?:s|ed|ing)?|awaiting|waiting lists?|backlogs?|queues?|unallocated|awaiting allocation|"
-               r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|reviewed|assessed)|"
-               r"(?:have|has|had)(?:n't| not) (?:yet )?(?:had|received|got)|not had",
-    "admitted": r"admitted|admissions?|placed|place (?:\w+ )?people|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
-    "done": r"(?:received|had|got) (?:a |an |their )?(?:carer'?s'? |care act |social care )?assessments?|completed|complete|completion|done|finished|concluded|closed|carried out|undertaken|"
-            r"(?:did|do|does) (?:\w+ )?(?:reviews?|assessments?)|"
-            r"installed|installation|fitted|delivered|deliveries|authori[sz]ed|authori[sz]ations?|answered|responded",
-    "incoming": r"(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?) (?:were |was )?received|"
-                r"received (?:\d[\d,]* )?(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?)|"
-                r"(?<!social )contacts?|referrals?|referred|requests?|calls|applications?|new cases",
-    "started": r"commenc\w*|started|starting|began|new packages?|packages? started|led to",
-    "satisfied": r"satisf(?:ied|action)|happy with|pleased with",
-    "safe": r"feel(?:s|ing)? safe|felt safe|safe and secure|made them feel safe|services have made",
-    "contact": r"social contact|lonel\w*|isolat\w*",
-    "talk": r"someone to talk(?: to)?|talk to in confidence|support groups?",
-    "break": r"(?:a |short )?breaks?|respite",
-    "information": r"information|advice|find (?:it )?easy|easy to find",
-    "involved": r"involved|involvement|say in|choice and control|control over|control (?:\w+ )?daily life",
-    "qol": r"quality of life",
-    "receipt": r"in receipt of|receiv(?:e|es|ing) (?:a |an )?(?:direct payments?|personal budgets?|services?|support|long-term)|"
-               r"(?:have|has|had|get|gets|with|on) (?:a |an )?(?:direct payments?|personal budgets?)|take[- ]?up|uptake|using|"
-               r"supported by (?:the )?(?:council|local authority|service)|(?:gets?|getting|receiv\w+) support (?:from|through)",
-    # The share of all carers (or people) in an area that the council reaches.
-    "reach": r"(?:unpaid )?carer population|population of (?:unpaid )?carers|counted in the census|in the census|"
-             r"of (?:the |all )?(?:unpaid )?(?:carers|people|adults|residents) (?:in|across|living in) the (?:borough|county|city|district|area)",
-    "length": r"lasted|lasts|length of (?:an? |the )?(?:\w+ )?(?:episodes?|stay|support|package)|episodes? (?:of \w+ )?last\w*",
-    "vacancy": r"vacanc(?:y|ies)|vacant|unfilled",
-    "turnover": r"turnover|leavers?|left (?:the|their) (?:post|job|role)s?|leaving rate",
-    "discharged": r"discharged|discharges?",
-    "retirement": r"retir(?:e|es|ed|ing|ement)(?: age)?",
-    "sickness": r"sickness|absence|days lost",
-    "agency": r"agency|locums?|interim",
-    "caseload": r"caseloads?|cases per|carry (?:\w+ )?cases|cases each",
-    "money": r"spend|spent|spends|costs?|budgets?|overspend|underspend|savings?|saved|fees?|rates? an hour|hourly rate|"
-             r"funding|grant of|income|£",
-    "rated": r"rated|ratings?|requir(?:es|ing) improvement",
-    "hours": r"hours of (?:home )?care|care hours|hours (?:a|per|each) week|unmet hours|hours (?:commissioned|delivered|of requested)",
-    "reduced": r"reduced (?:support|package|care)|less support|smaller package",
-    "risk-reduced": r"risks? (?:was |were |is |gets? |got )?(?:either )?(?:reduced|removed|mitigated|taken away)|mitigate (?:the )?risks?",
-    "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially|fully or partly|fully or partially) )?(?:met|achieved)",
-    "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about|what)|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
-    "open": r"open(?! (?:to|for) (?:new|referrals))|still open|in progress",
-    "resolved": r"resolved|signpost\w*|dealt with at",
-    "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed)? to|referred on",
-    "advocacy": r"advocat\w*",
-    "plan": r"(?:transition |support |care )?plans? (?:in place|by)|had a (?:\w+ )?plan",
-    "home": r"still at home|at home \w+ days|remain(?:ed|ing)? at home|stay(?:ed|ing)? at home|living at home",
-    "readmitted": r"readmi\w*|re-admi\w*",
-    "usual": r"usual (?:place of )?residence|went home|returned home|discharged home|back home",
-    "upheld": r"upheld",
-    # Known to the council, newly identified, registered with a service: three counts.
-    "known": r"known to",
-    "identified": r"identified|identifying|newly found",
-    "registered": r"registered|on (?:our|the) register",
-    # What people said in a survey ("81% of social workers said the framework is clear").
-    "view": r"said|say|says|agreed?|agrees|felt(?! safe)|would recommend",
-    "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
-                   r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
-                   r"(?:package|support|services?)|needed no|needing no|reduced or no",
-    "need": r"(?<!not )(?<!no )(?:requir(?:ed|ing)|needed|had (?:increased |more |complex )?needs)(?! no\b)(?! any\b)",
-    "employment": r"paid employment|in work|employed|employment",
-    "accommodation": r"settled accommodation|own home or with (?:their )?family|living independently",
-}
-# For a time, waiting for a thing and the time it takes to be done are one measure ("average
-# wait for an assessment", "days from contact to completion of an assessment").
-_TIME_SAME = {"waiting": "duration", "done": "duration", "started": "duration", "incoming": "duration", "admitted": "duration"}
-_SERVICE = {
-    "homecare": r"home ?care|care at home|domiciliary|home-care|care packages? at home",
-    "carehome": r"residential|nursing|care homes?|care home beds?|nursing beds?|nursing homes?",
-    "mh": r"mental health|\bAMHPs?\b|approved mental health",
-    "reablement": r"reablement|re-ablement|intermediate care|short-term support|short term support|rehabilitation",
-    "adapt": r"adaptations?|grab rails?|stair ?lifts?|ramps?|key safes?|disabled facilities|\bDFGs?\b|small aids",
-    "equipment": r"equipment|community equipment|items?",
-    "ot": r"occupational therap\w*|\bOTs?\b",
-    "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b|liberty protection|(?:standard|urgent) authori[sz]ations?",
-    "safeguarding": r"safeguarding|section 42|\bs42\b",
-    "assess": r"(?<!carers' )(?<!carer's )(?<!carers )(?<!carer )(?:care act )?assessments?(?! of need for carers)|assessed",
-    "carer-assess": r"carers?'? assessments?|carer's assessments?",
-    "review": r"\breviews?\b|reviewed",
-    "conversation": r"conversations?",
-    "dp": r"direct payments?|personal budgets?",
-    "discharge": r"hospital|discharges?|discharged|medically (?:fit|optimised)|\bpathway [0-3]\b|\bP[0-3]\b",
-    "frontdoor": r"front door|first (?:point of )?contact|contact centre|advice and information",
-    "out-of-area": r"out[- ]of[- ](?:area|county|borough)|outside (?:the |our )?(?:county|borough|area|region)",
-    "supported-living": r"supported living|extra care|shared lives",
-    "day": r"day (?:services?|opportunities|centres?)",
-    "complaints": r"complaints?",
-    "tec": r"technology|telecare|lifeline|alarms?|sensors?",
-    "crisis": r"crisis|rapid response|urgent community response",
-}
-# Which things, where the service names several: a safeguarding concern is not an enquiry.
-_OBJECT = {
-    "concern": r"safeguarding concerns?|concerns?|alerts?",
-    "enquiry": r"enquir(?:y|ies)|section 42|\bs42\b",
-    "dols-application": r"(?:deprivation of liberty safeguards |DoLS )?applications",
-    "assessment": r"assessments?",
-    "review": r"reviews?",
-    "complaint": r"complaints?",
-}
-# How good, where a measure is about ratings: "good or outstanding" is not "outstanding" alone.
-_RATING = {
-    "good-or-better": r"good or outstanding|good and outstanding|good or better|good/outstanding",
-    "good-only": r"rated good(?! or| and)|good stand at",
-    "outstanding": r"(?<!good or )(?<!good and )outstanding",
-    "requires-improvement": r"requir(?:es|ing) improvement",
-    "inadequate": r"inadequate",
-}
-# Which adaptations: minor ones fitted quickly are not the major works a Disabled Facilities
-# Grant pays for.
-_SIZE = {
-    "minor": r"minor (?:adaptations?|aids|works)|small (?:aids|adaptations?)|grab rails?|key safes?|handrails?",
-    "major": r"major (?:adaptations?|works)|larger adaptations?|disabled facilities grants?|\bDFGs?\b|extensions?|level[- ]access showers?",
-}
-# Who provides it: the council's own services or the independent sector.
-_SECTOR = {
-    "in-house": r"in-house|in house|our own (?:services|teams?)|council-run|directly provided",
-    "independent": r"independent sector|external providers?|commissioned (?:home care )?providers?|private providers?",
-}
-# Money: what the sum is.
-_MONEY = {
-    "budget": r"budgets?|net spend|gross spend|spend(?:ing)? on|spent on|spends?|goes on|go on|is spent|was spent",
-    "overspend": r"overspend|over budget|overspent|underspend|deficit|pressures?",
-    "savings": r"savings?|saved|efficienc\w*",
-    "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?|"
-                 r"(?:average|typical|mean) (?:weekly |hourly )?cost|costs? of an? (?:[\w-]+ ){0,3}(?:placement|package)|a week|per person",
-    "grant": r"better care fund|\bBCF\b|grant|funding|contributions?",
-}
-_POPULATION = {
-    "carers": r"carers?'?|unpaid carers?|carer's|young carers?|caring (?:role|responsibilit)",
-    "ld": r"learning disabilit\w*|autis\w*|\bLD\b",
-    "mh": r"mental health|secondary mental|\bAMHPs?\b",
-    "dementia": r"dementia|memory",
-    "transition": r"young people|transition|preparing for adulthood|children's services|turning 18",
-    "users": r"people (?:who|that) (?:use|used|are using|receive|received|draw on) (?:services|care|support)|service users|"
-             r"people using (?:services|care)|people receiving (?:services|care|support|community-based services|long-term support)|"
-             r"people (?:we|the council) support",
-    "households": r"households?",
-    "homes": r"(?:care )?homes? (?:rated|in the area)|providers?|locations?|beds? rated",
-    "social-workers": r"social work(?:ers?)?(?! and)|registered social workers?|qualified social workers?",
-    "care-workers": r"care workers?|care workforce|care staff|care jobs?|social care (?:jobs?|workforce|sector|posts?)|"
-                    r"independent (?:care )?sector|(?:wider |adult social |social )?care sector|care providers'? staff|direct care",
-    "ot-staff": r"occupational therapists",
-    "gender": r"women|men|female|male",
-}
 # The longest wait is not the usual one: "longest", "oldest", "up to", "can stretch to", "in the
 # worst cases".
 _LONGEST = re.compile(
@@ -210,11 +66,22 @@ _CHANGE_BEFORE = re.compile(
 )
 _CHANGE_AFTER = re.compile(
     r"^\s?(?:%|per ?cent)?\s?(?:\w+ )?(?:more|fewer|less|increase|decrease|rise|fall|drop|reduction|improvement|higher|lower|up|down)\b"
-    r"(?! than (?:the )?(?:england|national|regional|average|comparators?|target))(?!\s+(?:to|from)\b)",
+    r"(?! than (?:the )?(?:england|national|regional|average|comparators?|target))(?!\s+(?:to|from)\b)"
+    # "18% above the quarterly plan": how far from the plan, not a level.
+    r"|^\s?(?:%|per ?cent)?\s?(?:above|below|ahead of|behind|over|under) (?:the |our |its )?(?:\w+ )?(?:plan|target|budget|profile|trajectory)\b",
     re.I,
 )
 
 
+_LATER = re.compile(r"\s*(?:later|afterwards|after that|on from (?:that|then))\b", re.I)
+_ONE_PERSON = re.compile(
+    r"\b(?:one|another|a|an|this|that) (?:person|woman|man|lady|gentleman|client|resident|gentleman's|woman's|man's|family)\b"
+    r"(?!\s+(?:in|out of) )[^,;]*$|\b(?:he|she|his|her)\b[^,;]*$", re.I)
+_UNMET = re.compile(r"\bunmet\b|not (?:yet )?(?:picked up|delivered|covered|placed)|waiting|awaiting|unallocated", re.I)
+_SAR = re.compile(r"safeguarding adults? (?:reviews?|boards?)|\bSARs?\b|(?:board|boards) (?:has |have )?(?:published|commissioned)\b[^.;]*\breviews?", re.I)
+_CARE_REVIEW = re.compile(r"\b(?:annual|care|support plan) reviews?\b|\breviewed\b", re.I)
+# "longest 12 weeks, average 3 weeks": the words just before a figure say how it summarises.
+_SUMMARY = re.compile(r"\b(?:average|mean|median|typical(?:ly)?|usual(?:ly)?|on average)\b(?:\s+\w+){0,3}\s*$", re.I)
 _HANDOVER = re.compile(
     r"\b(?:after|following|once|when)\s+(?:a\s+|the\s+|their\s+)?(?:period of\s+)?(?:reablement|re-ablement|intermediate care)\b"
     r"|\b(?:reablement|re-ablement) (?:ends|ended|finishes|finished)\b", re.I)
@@ -236,16 +103,11 @@ class MeasureParts:
     longest: bool  # the longest or oldest, not the usual
     change: bool  # a change ("up 22%", "an increase of 240"), not a level
     urgent: bool = False  # urgent or emergency cases only ("urgent adaptations", "a break in an emergency")
+    later: bool = False  # a time in a story ("a sitter was in place two days later"): never a measure
+    one: bool = False  # one person's case ("one person waited 76 days"): only ever that case again
+    per: str = ""  # a count per period ("88 a month", "21,300 hours a week"): a flow, not how many there are
+    counts: str = ""  # what a count counts, when the words right after it say ("2,000 carers' conversations": conversations)
     handover: bool = False  # a wait that starts when another service ends ("home care after reablement")
-
-
-def _table(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
-    return {k: re.compile(rf"(?<![\w'-])(?:{v})(?![\w-])", re.I) for k, v in table.items()}
-
-
-_COUNTED_RE, _SERVICE_RE, _POPULATION_RE = _table(_COUNTED), _table(_SERVICE), _table(_POPULATION)
-_OTHER_RE = tuple(_table(t) for t in (_OBJECT, _RATING, _SECTOR, _MONEY, _SIZE))
-OTHER_NAMES = ("thing", "rating", "sector", "money", "size")
 
 
 def _named(text: str, table: dict[str, re.Pattern[str]]) -> frozenset[str]:
@@ -317,42 +179,55 @@ def _age_clause(sentence: str, start: int, end: int) -> str:
 
 @lru_cache(maxsize=20000)
 def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_text: str = "",
-           own_window: float | None = None, part_of: str | None = None, context: str = "") -> MeasureParts:
+           own_window: float | None = None, part_of: str | None = None, context: str = "", counts: str = "", per: str = "",
+           later: bool = False, one: bool = False) -> MeasureParts:
     text = f"{measure} {clause}"
     # "30% of them are aged over 55": what is counted of a part is what is said of it, not
     # what was said of the whole ("turnover among care workers was 27%").
     source = text if part_of is None else part_of
-    counted = _named(source, _COUNTED_RE)
+    counted = _named(source, COUNTED_RE)
     if "waiting" in counted:
         # "waiting for a residential care placement": what people wait for is not counted too;
         # "640 applications awaiting allocation" are waiting, not applications received.
-        counted = _named(_AWAITED.sub(" waiting ", source), _COUNTED_RE)
+        counted = _named(_AWAITED.sub(" waiting ", source), COUNTED_RE)
         if not re.search(r"\breceived\b", source, re.I):
             counted = counted - {"incoming"}
         counted = counted - {"discharged"}  # "delayed discharges" are people waiting to leave
+    if "incoming" in counted and counted & OUTCOMES and not re.search(r"\breceived\b", source, re.I):
+        # "passes 40% of contacts on", "answers 90% of calls": what happened to them is counted,
+        # not that they came in.
+        counted = counted - {"incoming"}
     if "view" in counted and len(counted) > 1:
         counted = counted - {"view"}  # "carers said they had a break": what they said is counted
     if "reach" in counted:
         counted = frozenset({"reach"})  # a share of all the area's carers, whatever they get
-    if not counted and "dp" in _named(text, _SERVICE_RE):
+    if not counted and "dp" in _named(text, SERVICE_RE):
         counted = frozenset({"receipt"})  # "carers on a direct payment": who has one
     if kind == "time":
-        counted = frozenset(_TIME_SAME.get(c, c) for c in counted)
-    if kind == "volume":  # "18,500 hours of care each week": how much care, not how long
-        counted = counted | {"hours"}
+        counted = frozenset(TIME_SAME.get(c, c) for c in counted)
+    if kind == "volume":  # "18,500 hours of care each week": how much care, not how long; unmet hours apart
+        counted = frozenset({"unmet-hours" if _UNMET.search(text) else "hours"})
     if kind == "£":
         counted = counted | {"money"}
+    service = _named(text, SERVICE_RE)
+    if "review" in service and _SAR.search(text) and not _CARE_REVIEW.search(_SAR.sub(" ", text)):
+        service = service - {"review"}  # a Safeguarding Adults Review is not a review of someone's care
     return MeasureParts(
         counted=counted,
-        service=_named(text, _SERVICE_RE),
-        population=_named(text, _POPULATION_RE) | {f"age:{band}" for band in (ages(age_text) or ages(text))},
-        others=tuple(_named(text, table) for table in _OTHER_RE),
+        service=service,
+        population=_named(text, POPULATION_RE) | {f"age:{band}" for band in (ages(age_text) or ages(text))},
+        others=tuple(_named(text, table) for table in OTHER_RE),
         window=tuple(sorted(set(windows(measure)) | set(windows(clause)) | ({own_window} if own_window is not None else set()))),
         # "delays as high as 6 weeks": for a time, the worst case too.
-        longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I)),
+        longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I))
+        and not _SUMMARY.search(before),
         change=bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)),
         urgent=bool(_URGENT.search(text)),
         handover=bool(counted & {"waiting", "duration"} and _HANDOVER.search(f"{text} {context}")),
+        counts=counts,
+        per=per,
+        later=later,
+        one=one,
     )
 
 
@@ -395,7 +270,16 @@ def parts_of(point) -> MeasureParts:
     # when the figure's wait starts.
     context = " ".join(point.sentence[a:b] for a, b in _clauses(point.sentence)
                        if not re.search(r"\d", point.sentence[a:b])) if own else ""
-    return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context)
+    counts = counted_noun(point.sentence, point.start, point.start + len(point.raw.split()[0])) if point.unit == "count" else ""
+    per = ""
+    if point.unit == "count":
+        per = per_period(point.sentence, point.start, end)
+    # A story: "a night sitter was in place two days later"; one person's case: "one person waited 76 days".
+    own_start = max((a for a, _ in _clauses(point.sentence) if a <= point.start), default=0)
+    later = bool(point.kind == "time" and _LATER.match(point.sentence[end:]))
+    one = bool(_ONE_PERSON.search(point.sentence[own_start : point.start]))
+    return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context,
+                  counts, per, later, one)
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -429,6 +313,9 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     out = []
     if _differ(a.counted, b.counted):
         out.append("counted")
+    elif a.counted and b.counted and ("independent" in a.counted) != ("independent" in b.counted):
+        # "discharged home with no care package" is a part of "discharged home".
+        out.append("independent")
     if _differ(a.service, b.service):
         out.append("service")
     age_a, age_b = _ages(a), _ages(b)
@@ -450,6 +337,15 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
         out.append("handover")
     if a.urgent != b.urgent:
         out.append("urgent")
+    if counts_differ(a.counts, b.counts):
+        out.append("counts")
+    if a.later or b.later or a.one != b.one:
+        # A time in a story is no measure, and one person's case is no measure of many: "one
+        # person waited 76 days" is checked only against that case told again.
+        out.append("story")
+    if a.per != b.per and (a.per and b.per or a.counted & b.counted or a.counts == b.counts != ""):
+        # "75 new carers a month" is not "2,400 carers supported"; "41 a day" is not "41 a week".
+        out.append("per")
     if a.longest != b.longest:
         out.append("longest")
     if a.change != b.change:

@@ -217,7 +217,7 @@ _SUBJECT_LEAD = re.compile(
 _GENERIC_MEASURE = frozenset(
     "average mean median typical longest shortest wait waits waiting time times rate figure number proportion "
     "percentage total overall performance days weeks months hours people locally against group comparator comparators "
-    "england region regional national nationally statistical neighbours plan target budget last previous".split())
+    "england region regional national nationally statistical neighbours plan target budget last previous completion".split())
 
 
 def _specific(pieces: list[str]) -> int:
@@ -279,6 +279,8 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     while _content(pieces) < 2 and (i > 0 or j < len(clauses) - 1):
         if i > 0:
             i -= 1
+            if _content(pieces) == 0 and _RESTATED.search(sentence[clauses[i][0] : clauses[i][1]]) and i > 0:
+                continue
             pieces.insert(0, _clean(sentence, *clauses[i], start, end))
         elif j < len(clauses) - 1:
             j += 1
@@ -407,8 +409,17 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
     return " ".join(w.lower() if not w.isupper() or len(w) < 2 else w for w in words)
 
 
+# Words that never say what is measured: a restated share ("one in ten"), a modal, a light verb.
+_EMPTY = frozenset(
+    "one two three four five six seven eight nine ten twenty hundred half third thirds quarter quarters "
+    "can could would will may might should must get gets got do does did make makes manage manages managed maybe perhaps "
+    "probably".split())
+# "maybe one in eight manage it, so roughly 12%": a clause that restates the share names no measure.
+_RESTATED = re.compile(r"\b(?:one|two|three|four|five|\d+) (?:in|out of) (?:every )?(?:\w+)\b|\b(?:a|one|two) (?:third|quarter)s?\b|\bhalf of\b", re.I)
+
+
 def _content(pieces: list[str]) -> int:
-    return sum(1 for p in pieces for w in p.split() if w.lower() not in _EDGE_STOP and not w[0].isdigit())
+    return sum(1 for p in pieces for w in p.split() if w.lower() not in _EDGE_STOP and w.lower() not in _EMPTY and not w[0].isdigit())
 
 
 def _trim(words: list[str]) -> list[str]:
