@@ -395,3 +395,16 @@ def test_one_persons_story_is_never_a_measure():
     assert "story" not in conflicts(one, retold)
     longest = parts("The longest wait for a care package is 58 days, for a woman in a rural village.", "58 days")
     assert not (longest.later or longest.one)
+
+
+def test_a_heading_can_give_the_unit_of_the_bare_number_after_it():
+    [received, median] = extract_figures("DoLS applications received this year: 1,980; median days to a decision: 84.")
+    assert received.unit == "count" and (median.unit, median.value) == ("days", 84.0)
+    [weeks] = extract_figures("Time to first visit (weeks): 5.")
+    assert weeks.unit == "weeks"
+
+
+def test_the_people_we_support_at_home_are_not_carers():
+    share = parts("Roughly a quarter of the people we support at home use a direct payment, so about 25%.", "25%")
+    carers = parts("Carers on a direct payment: 77%.", "77%")
+    assert "users" in share.population and "population" in conflicts(share, carers)

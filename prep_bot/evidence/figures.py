@@ -53,6 +53,11 @@ _BARE_BEFORE = re.compile(
     r"up from|down from|compared with|compared to|against|England|nationally|region|average))\s*$",
     re.I,
 )
+# A heading that gives the unit of the bare number after its colon: "Median days to authorisation:
+# 97", "Time to assessment (weeks): 6".
+_TIME_HEADING = re.compile(
+    r"(?:^|[;.]\s*|\b(?:average|mean|median|typical|number of)\s+)(?:\w+\s+){0,1}?(days|weeks|months)\b[^:;.\d]{0,60}:\s*$|"
+    r"\((days|weeks|months)\)[^:;.\d]{0,40}:\s*$", re.I)
 _FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
@@ -214,6 +219,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         value *= {"m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "k": 1e3}.get(scale, 1)
     elif unit_word.startswith("per"):
         unit = "per 100,000"
+    elif heading := _TIME_HEADING.search(before):
+        unit = (heading.group(1) or heading.group(2)).lower()  # "median days to authorisation: 97" is 97 days
     else:
         unit = "count"
     raw = sentence[m.start() : m.end()].strip()

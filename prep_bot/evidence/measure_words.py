@@ -154,7 +154,7 @@ _POPULATION = {
     "transition": r"young people|transition|preparing for adulthood|children's services|turning 18",
     "users": r"people (?:who|that) (?:use|used|are using|receive|received|draw on) (?:services|care|support)|service users|"
              r"people using (?:services|care)|people receiving (?:services|care|support|community-based services|long-term support)|"
-             r"people (?:we|the council) support",
+             r"people (?:we |the council )?support(?:ed)? (?:at home|in the community)|people (?:we|the council) support",
     "households": r"households?",
     "homes": r"(?:care )?homes? (?:rated|in the area)|providers?|locations?|beds? rated",
     "social-workers": r"social work(?:ers?)?(?! and)|registered social workers?|qualified social workers?",
