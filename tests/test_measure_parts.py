@@ -408,3 +408,35 @@ def test_the_people_we_support_at_home_are_not_carers():
     share = parts("Roughly a quarter of the people we support at home use a direct payment, so about 25%.", "25%")
     carers = parts("Carers on a direct payment: 77%.", "77%")
     assert "users" in share.population and "population" in conflicts(share, carers)
+
+
+def test_a_sentence_that_opens_with_its_scope_gives_it_to_a_figure_that_names_none():
+    sentence = ("Within home care, a larger share of agencies were rated Requires Improvement (18.2%) "
+                "than were providers of Nursing Care (7.5%).")
+    home_care, nursing = parts(sentence, "18.2%"), parts(sentence, "7.5%")
+    assert "homecare" in home_care.service and home_care.others[5] == frozenset()
+    assert "nursing" in nursing.others[5] and "homecare" not in nursing.service
+
+
+def test_a_count_beside_a_share_of_the_areas_carers_is_how_many_not_the_share():
+    sentence = "In 2025 the service supports 2,910 carers, which is an estimated 14% of the unpaid carer population."
+    count, share = parts(sentence, "2,910 carers"), parts(sentence, "14%")
+    assert share.counted == {"reach"} and "reach" not in count.counted
+
+
+def test_monthly_counts_are_per_month_and_complaints_are_not_compliments():
+    monthly = parts("Monthly safeguarding concerns averaged 205 between April and June.", "205")
+    yearly = parts("The council received 2,480 safeguarding concerns last year.", "2,480")
+    assert monthly.per == "month" and "per" in conflicts(monthly, yearly)
+    report = parts("Our weekly report shows 40 people waiting.", "40 people")
+    assert report.per == ""
+    complaints = parts("We received 171 complaints about adult social care.", "171")
+    compliments = parts("We received 230 compliments about adult social care.", "230")
+    assert "service" in conflicts(complaints, compliments)
+
+
+def test_beside_another_sum_the_nearest_words_say_which_sum():
+    sentence = "Leaders are managing a forecast overspend of £5.1m against a net budget of £121m."
+    overspend, budget = parts(sentence, "£5.1m"), parts(sentence, "£121m")
+    assert overspend.others[3] == {"overspend"} and budget.others[3] == {"budget"}
+    assert "money" in conflicts(overspend, budget)

@@ -77,6 +77,8 @@ _LATER = re.compile(r"\s*(?:later|afterwards|after that|on from (?:that|then))\b
 _ONE_PERSON = re.compile(
     r"\b(?:one|another|a|an|this|that) (?:person|woman|man|lady|gentleman|client|resident|gentleman's|woman's|man's|family)\b"
     r"(?!\s+(?:in|out of) )[^,;]*$|\b(?:he|she|his|her)\b[^,;]*$", re.I)
+# A sentence that opens by saying what it is about: "Within nursing care, ...", "For carers, ...".
+_SCOPE = re.compile(r"\s*(?:Within|For|Among|Amongst|Across|In) ((?:the )?[A-Za-z][\w' -]{2,40}?),\s", re.I)
 _UNMET = re.compile(r"\bunmet\b|not (?:yet )?(?:picked up|delivered|covered|placed)|waiting|awaiting|unallocated", re.I)
 _SAR = re.compile(r"safeguarding adults? (?:reviews?|boards?)|\bSARs?\b|(?:board|boards) (?:has |have )?(?:published|commissioned)\b[^.;]*\breviews?", re.I)
 _CARE_REVIEW = re.compile(r"\b(?:annual|care|support plan) reviews?\b|\breviewed\b", re.I)
@@ -180,7 +182,7 @@ def _age_clause(sentence: str, start: int, end: int) -> str:
 @lru_cache(maxsize=20000)
 def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_text: str = "",
            own_window: float | None = None, part_of: str | None = None, context: str = "", counts: str = "", per: str = "",
-           later: bool = False, one: bool = False) -> MeasureParts:
+           later: bool = False, one: bool = False, near: str = "") -> MeasureParts:
     text = f"{measure} {clause}"
     # "30% of them are aged over 55": what is counted of a part is what is said of it, not
     # what was said of the whole ("turnover among care workers was 27%").
@@ -200,7 +202,9 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
     if "view" in counted and len(counted) > 1:
         counted = counted - {"view"}  # "carers said they had a break": what they said is counted
     if "reach" in counted:
-        counted = frozenset({"reach"})  # a share of all the area's carers, whatever they get
+        # A share of all the area's carers, whatever they get; a count beside it ("2436, which is
+        # 12% of the carer population") is how many, not the share.
+        counted = frozenset({"reach"}) if kind == "%" else counted - {"reach"}
     if not counted and "dp" in _named(text, SERVICE_RE):
         counted = frozenset({"receipt"})  # "carers on a direct payment": who has one
     if kind == "time":
@@ -216,7 +220,9 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         counted=counted,
         service=service,
         population=_named(text, POPULATION_RE) | {f"age:{band}" for band in (ages(age_text) or ages(text))},
-        others=tuple(_named(text, table) for table in OTHER_RE),
+        # Beside another figure, the words nearest the figure say which sum or thing it is
+        # ("an overspend of £7.2m against a net budget of £139m").
+        others=tuple((near and _named(near, table)) or _named(text, table) for table in OTHER_RE),
         window=tuple(sorted(set(windows(measure)) | set(windows(clause)) | ({own_window} if own_window is not None else set()))),
         # "delays as high as 6 weeks": for a time, the worst case too.
         longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I))
@@ -229,6 +235,28 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         later=later,
         one=one,
     )
+
+
+@lru_cache(maxsize=5000)
+def _spans(sentence: str) -> tuple[tuple[int, int], ...]:
+    from prep_bot.evidence.figures import extract_figures
+
+    return tuple((p.start, p.start + len(p.raw)) for p in extract_figures(sentence))
+
+
+def _near(sentence: str, start: int, end: int) -> str:
+    """The words that are the figure's own when its clause holds another figure too: from the
+    figure before it, and after it up to the next figure or a word that brings one in; "" when
+    the clause holds no other figure."""
+    a, b = next(((a, b) for a, b in _clauses(sentence) if a <= start < b), (0, len(sentence)))
+    others = [(x, y) for x, y in _spans(sentence) if a <= x < b and (x, y) != (start, end) and not (x <= start < y)]
+    if not others:
+        return ""
+    before = sentence[max([a] + [y for x, y in others if y <= start]) : start]
+    after = sentence[end : min([b] + [x for x, y in others if x >= end])]
+    if any(x >= end for x, _ in others):
+        after = re.split(r"\b(?:against|compared|versus|than|while|whereas|but|and|with)\b", after, maxsplit=1, flags=re.I)[0]
+    return f"{before} {after}"
 
 
 def parts_of(point) -> MeasureParts:
@@ -250,6 +278,14 @@ def parts_of(point) -> MeasureParts:
             part = re.search(r"\bof (?:them|whom|which|these)\s*$", point.sentence[:a], re.I)
             if found and not (a <= point.start < b) and not part and not re.search(r"%|\d", _WINDOW.sub(" ", text)):
                 clause += " " + " ".join(found)
+    opened = point.sentence[: point.start].rstrip()
+    if own and opened.endswith("("):
+        # "than were providers of Residential Care (9.68%)": the words before the bracket are its own.
+        clause += " " + " ".join(re.findall(r"[\w'-]+", opened[:-1])[-4:])
+    scope = _SCOPE.match(point.sentence)
+    if (own and scope and point.start > scope.end() and not re.search(r"\d", scope.group(1))
+            and not _named(clause, SERVICE_RE)):
+        clause += f" {scope.group(1)}"  # "Within nursing care, a higher proportion ... (23.81%)": of nursing care
     if not own:  # only plain thresholds: "of 38 days" there may be the council's figure
         clause = " ".join(m.group(0) for m in _WINDOW.finditer(point.sentence) if _STRONG.match(m.group(0)))
     before = point.sentence[max(0, point.start - 30) : point.start]
@@ -279,7 +315,7 @@ def parts_of(point) -> MeasureParts:
     later = bool(point.kind == "time" and _LATER.match(point.sentence[end:]))
     one = bool(_ONE_PERSON.search(point.sentence[own_start : point.start]))
     return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context,
-                  counts, per, later, one)
+                  counts, per, later, one, _near(point.sentence, point.start, end) if own else "")
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -102,6 +102,7 @@ _SERVICE = {
     "supported-living": r"supported living|extra care|shared lives",
     "day": r"day (?:services?|opportunities|centres?)",
     "complaints": r"complaints?",
+    "compliments": r"compliments?",
     "tec": r"technology|telecare|lifeline|alarms?|sensors?",
     "crisis": r"crisis|rapid response|urgent community response",
 }
@@ -216,6 +217,9 @@ _PER = re.compile(
     r"(?<!inside )(?<!about )(?<!nearly )(?<!almost )(?<!up to )(?:a|per|each|every)\s(day|week|month|quarter|year)\b"
     r"(?!\s+(?:old|ago|before|after|later|or more|and a half))", re.I)
 _PER_BEFORE = re.compile(r"\b(?:on|in) (?:a|an|any) (?:typical|average|given|normal|usual) (day|week|month)\b[,\s]*(?:\w+\s){0,2}$", re.I)
+# "Monthly safeguarding concerns averaged 188": a count per month.
+_PER_WORD = re.compile(r"\b(daily|weekly|monthly|quarterly)\b(?![^.;]*\b(?:report|meeting|return|visit|call|check)s?\b)", re.I)
+_PER_WORDS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
 
 
 # What a count of people and a count of their cases both count: "214 people waiting for an
@@ -277,4 +281,8 @@ def per_period(sentence: str, start: int, end: int) -> str:
     """The period a count at ``sentence[start:end]`` is per ("88 a month": month; "on a typical
     day 35 people": day), or ""."""
     flow = _PER.match(sentence[end:]) or _PER_BEFORE.search(sentence[max(0, start - 40) : start])
-    return flow.group(1).lower() if flow else ""
+    if flow:
+        return flow.group(1).lower()
+    clause = sentence[max(sentence.rfind(";", 0, start), sentence.rfind(",", 0, start), 0) : start]
+    word = _PER_WORD.search(clause)
+    return _PER_WORDS[word.group(1).lower()] if word else ""
