@@ -167,6 +167,11 @@ def test_hiding_a_known_weakness_is_told_with_the_evidence_and_its_date(eastwold
     assert not owning.reply.honesty_note and owned.score >= coach.rubric.good
     assert owning.score > hiding.score + 15
     assert [f["kind"] for f in hiding.to_dict()["honesty"]][:1] == ["claims"]
+    # The change to make already quotes the evidence: the reply says it once (users saw it twice).
+    assert note not in hiding.reply.notes_beyond_change()
+    from prep_bot.ui.practice import coach_message
+
+    assert coach_message(hiding, None).count("Communication from senior leaders does not always reach") == 1
 
 
 def test_an_answer_about_something_else_raises_no_alarm(eastwold):
@@ -225,3 +230,10 @@ def test_a_database_from_before_turns_upgrades(tmp_path):
         log.close()
     with sqlite3.connect(path) as db:
         assert "turns" in {row[1] for row in db.execute("PRAGMA table_info(attempts)")}
+
+
+def test_a_follow_up_that_answers_nothing_new_is_not_asked_the_same_probe_again(coach):
+    first = coach.coach("assessing-needs", QUESTION, FIRST)
+    again = coach.coach("assessing-needs", QUESTION, "We just try our best with it really.", earlier=[FIRST])
+    # The one change can stand, but asking the same probe again leaves the person going in circles.
+    assert again.turns == 2 and again.follow_up != first.follow_up

@@ -54,6 +54,11 @@ def test_rooms_in_sight_question_pinned_reply_at_its_score(url, new_page, width,
         assert visible_in_chat(page, question), ("the question scrolled away", page.evaluate(
             "() => [document.querySelector('#practice-chat [role=log]').getBoundingClientRect().toJSON(), "
             "document.querySelector('#practice-chat .message-row').getBoundingClientRect().toJSON(), window.scrollY]"))
+    # The pinned question spans the chat, so no reply scrolling under it shows beside it.
+    spans = page.evaluate("""() => { const log = document.querySelector('#practice-chat [role=log]').getBoundingClientRect();
+        const q = document.querySelector('#practice-chat .message-row').getBoundingClientRect();
+        return [q.left - log.left, log.right - q.right]; }""")
+    assert all(abs(x) <= 2 for x in spans), spans
     screenshot(page, f"phone-practice-reply-{width}")
     page.locator("#practice-chat [role=log]").evaluate("(log) => log.scrollTop = log.scrollHeight")
     page.wait_for_timeout(200)

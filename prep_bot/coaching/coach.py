@@ -143,10 +143,17 @@ class Coach:
         dimensions = self.score_dimensions(reading)
         score = self.overall(dimensions, reading)
         added: list[Added] = []
+        asked = ""  # the dimension the follow-up just answered was asked about
         if len(turns) > 1:
-            before = self.read(qs, question.text, turns[:-1], q_vec, topic_vec, self.claims.check("\n".join(turns[:-1]), limit=MAX_CLAIMS))
+            before_claims = self.claims.check("\n".join(turns[:-1]), limit=MAX_CLAIMS)
+            before = self.read(qs, question.text, turns[:-1], q_vec, topic_vec, before_claims)
             before_dims = self.score_dimensions(before)
-            added = what_was_added(before_dims, self.overall(before_dims, before), dimensions, score, reading, len(turns) - 1)
+            before_score = self.overall(before_dims, before)
+            added = what_was_added(before_dims, before_score, dimensions, score, reading, len(turns) - 1)
+            asked = reply_for(Feedback(
+                question=question.text, qs=qs, score=before_score, dimensions=before_dims, evidence=[], data=[],
+                claims=before_claims, missed=[], follow_up="", findings=before.findings,
+                wrong_sentences=[before.sentences[i] for i in sorted(before.contradicted)]), self.rubric).change.name
 
         full = "\n".join(turns)
         answer_vec = _unit(reading.vectors.mean(axis=0)) if len(reading.vectors) else q_vec
@@ -170,7 +177,12 @@ class Coach:
         )
         feedback.reply = reply_for(feedback, self.rubric)
         feedback.weakest = feedback.reply.change.name
-        feedback.follow_up = feedback.reply.follow_up = self._probe(feedback.weakest, question)
+        probed = feedback.weakest
+        if probed == asked:
+            # The same probe again would leave the person going round in a circle: the one change
+            # stands, and the next question moves on to the next weakest part.
+            probed = weakest([d for d in dimensions if d.name != asked], self.rubric).name
+        feedback.follow_up = feedback.reply.follow_up = self._probe(probed, question)
         for reviewer in self.reviewers:
             reviewer.review(feedback, "\n\n".join(turns))
         return feedback

@@ -8,6 +8,8 @@ read it."""
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -65,6 +67,17 @@ class Reply:
     def to_dict(self) -> dict:
         out = asdict(self)
         out.pop("extra")
+        return out
+
+    def notes_beyond_change(self) -> list[str]:
+        """The figure and honesty notes that the one change does not already say (the change to
+        make for a hidden gap quotes the same evidence sentence: said once is enough)."""
+        out = []
+        if self.figure_note and "you said" not in self.change.advice:
+            out.append(self.figure_note)
+        quoted = re.search(r"“[^”]+”", self.honesty_note or "")
+        if self.honesty_note and not (quoted and quoted.group(0) in self.change.advice):
+            out.append(self.honesty_note)
         return out
 
 

@@ -66,10 +66,7 @@ def coach_message(feedback, previous: int | None, delivery: dict | None = None) 
         lines.insert(1, delivery_line(delivery))
     if reply.added:
         lines.insert(1, md_escape(reply.added))
-    if reply.figure_note:
-        lines.append(md_escape(reply.figure_note))
-    if reply.honesty_note:
-        lines.append(md_escape(reply.honesty_note))
+    lines += [md_escape(note) for note in reply.notes_beyond_change()]
     lines.append(f"**Follow-up:** {md_escape(reply.follow_up)}")
     return "\n\n".join(lines)
 

@@ -275,7 +275,11 @@ CSS += HEATMAP_CSS + """
 #practice-chat [role=log] {padding-top:0}
 #practice-chat .message-wrap {padding-top:0; margin-top:0}
 #practice-chat .message-wrap > .message-row:first-child {position:sticky; top:0; z-index:3; margin-top:0; padding-top:8px;
-  background:var(--block-background-fill, #fff); max-height:30vh; overflow-y:auto; box-shadow:0 2px 4px rgba(0,0,0,.08)}
+  background:var(--block-background-fill, #fff); max-height:30vh; overflow-y:auto; box-shadow:0 2px 4px rgba(0,0,0,.08);
+  width:auto; max-width:100%; box-sizing:border-box; align-self:stretch; margin-left:0; margin-right:0}
+/* It spans the whole chat, so no reply shows beside it as the chat scrolls under it. */
+#practice-chat .message-wrap > .message-row:first-child > * {max-width:100%}
+@media (max-width: 640px) {#practice-chat .message-wrap > .message-row:first-child {max-height:22vh}}
 #pb-title h2 {margin:0}
 #signed-in p {margin:0}
 .pb-detail .pb-dims td:first-child {overflow-wrap:normal; min-width:6.5em}
