@@ -255,7 +255,8 @@ def test_planted_wrong_figure_is_flagged(served):
     rows = claim_rows(panel)
     assert [r[:2] for r in rows] == [("57.83%", "Contradicted")], rows
     assert rows[0][2]  # the contradicting figure and its source are shown
-    assert "Check your figure: you said 57.83%, the evidence says " in reply
+    # Said once, as the one change (not again as a note beneath it).
+    assert reply.count("you said 57.83%, the evidence says ") == 1, reply
     after_check = panel[panel.index("<h4>Claim check: 1 figure, 1 contradicted</h4>"):]
     after_check = after_check[after_check.index("</table>"):]
     assert "57.83%" not in after_check  # the wrong figure is never offered back as evidence
@@ -267,7 +268,7 @@ def test_planted_wrong_figure_is_corrected_with_the_evidence_value(served):
     rows = claim_rows(panel)
     assert rows and rows[0][:2] == ("57.83%", "Contradicted"), rows
     assert rows[0][2].startswith("47.83%: "), rows[0][2]
-    assert "Check your figure: you said 57.83%, the evidence says 47.83%." in reply
+    assert "Correct the figure before you use it: you said 57.83%, the evidence says 47.83%" in reply
 
 
 # -- 5. activity counts are not outcomes ----------------------------------------------------------
