@@ -209,3 +209,25 @@ def test_a_vague_answer_has_no_strength(coach):
     assert fb.score <= 15
     assert fb.reply.strength is None and fb.reply.no_strength == no_strength_text(coach.rubric)
     assert fb.reply.change.reason and fb.reply.change.advice
+
+
+def test_the_data_reason_names_a_comparison_only_when_the_quoted_sentence_makes_one(coached, coach):
+    from prep_bot.evidence.figures import extract_figures
+    from prep_bot.coaching.rubric import find_cues
+
+    cues = coach.rubric.cues.get("comparator", [])
+    checked = 0
+    for _, fb in coached:
+        data = next(d for d in fb.dimensions if d.name == "data")
+        if "with a comparison" not in data.reason:
+            continue
+        checked += 1
+        [quoted] = data.quoted
+        compared = any(p.comparator or p.is_comparator for p in extract_figures(quoted)) or find_cues(cues, quoted)
+        assert compared, data.reason
+    assert checked
+    plain = coach.coach("assessing-needs", "How quickly are people assessed?",
+                        "A man who was waiting after a fall was assessed in days, and 90.6% of assessments are completed "
+                        "within 28 days.")
+    reason = next(d for d in plain.dimensions if d.name == "data").reason
+    assert "with a comparison" not in reason, reason

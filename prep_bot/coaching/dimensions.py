@@ -56,6 +56,7 @@ class Data(DimensionJudge):
         counts = [c for cs in r.activity for c in cs]
         counted = {c.split()[0] for c in counts}
         measures = np.zeros(len(r.sentences))
+        compared = np.zeros(len(r.sentences), dtype=bool)
         raw: list[str] = []
         said_wrong = {w.said for w in r.wrong}
         for i, points in enumerate(r.figures):
@@ -66,6 +67,7 @@ class Data(DimensionJudge):
                 continue
             comparator = any(p.comparator or p.is_comparator for p in points) or bool(
                 find_cues(self.rubric.cues.get("comparator", []), r.sentences[i]))
+            compared[i] = comparator
             period = any(p.period for p in points)
             quality = 0.6 + (0.25 if comparator else 0.0) + (0.15 if period else 0.0)
             quality += 0.1 if i in r.supported else 0.0
@@ -82,7 +84,10 @@ class Data(DimensionJudge):
                 return Verdict(score, "dropped", fields, quoted)
             if counts:
                 return Verdict(score, "activity", fields, quoted)
-        return Verdict(score, "supported" if top is not None and top in r.supported else "", fields, quoted)
+        # The reason says "with a comparison" only of a sentence that makes one.
+        variant = "_".join(v for v in ("supported" if top is not None and top in r.supported else "",
+                                        "plain" if top is not None and not compared[top] else "") if v)
+        return Verdict(score, variant, fields, quoted)
 
     def _with_wrong(self, r: AnswerReading, score: float, fields: dict, quoted: list[str]) -> Verdict:
         n_wrong = len(r.wrong)
