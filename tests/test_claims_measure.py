@@ -193,3 +193,12 @@ def test_a_time_that_defines_the_measure_is_not_checked_as_a_claim(sample_servic
     # "a break from caring for up to 24 hours": the 24 hours says what is measured (19.08% can get one).
     said = claim(sample_services, "19.08% of carers can get a break from caring for up to 24 hours.", "24 hours")
     assert said.status != "contradicted", said.to_dict()
+
+
+def test_a_figure_framed_as_what_needs_to_improve_is_still_found(sample_services):
+    # A new user's "42 people waiting at the front door" read "not in the evidence": the framing
+    # ("what still needs to improve is ...") pulled the search away from the passage that says it.
+    said = claim(sample_services, "What still needs to improve is the 42 people waiting at the front door to transfer "
+                 "to other teams, which we are working on with partners.", "42 people")
+    assert said.status == "supported" and "front door" in said.evidence.point.sentence, said
+    assert not said.measure.startswith("what")

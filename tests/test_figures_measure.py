@@ -293,3 +293,10 @@ def test_measure_phrase_of_periods_and_named_numbers(text, raw, measure):
 def test_a_source_in_brackets_names_no_measure():
     text = "Adult social care job vacancy rate (Skills for Care, October 2024): 7.4%, region 8.6%, England 8.1%."
     assert "skills" not in one(text, "8.1%").measure.split()
+
+
+def test_a_paragraph_number_is_never_a_figure_to_quote():
+    # A new user was offered "34" from "34. Although information services are available ..."
+    text = "34. Although advice services exist, people did not always know of them.\n25. The council should plan for this."
+    assert extract_figures(text) == []
+    assert [p.raw for p in extract_figures("2) Around 45% of carers said they had a break.")] == ["45%"]

@@ -35,6 +35,7 @@ from prep_bot.evidence.provenance import display_date
 SUPPORT_MIN = 0.3  # same-measure probability at which an equal figure supports the claim
 CONTRADICT_MIN = SAME_MEASURE  # same-measure probability at which a different figure contradicts it
 SEARCH_DEPTH = 6
+MEASURE_DEPTH = 3  # passages found by the stated figure's measure phrase, beside those found by its sentence
 MATCH_MARGIN = 0.25  # a figure matched this much less well than the best match is of another measure
 # The same measure in another period or document: the pair model must be all but sure. Below this,
 # two figures the stated words both come near ("carers satisfied with support" and "carers
@@ -150,15 +151,19 @@ class ClaimChecker:
         stated_vectors = self.model.vectors_for(stated)
         self.model.annotate(stated, stated_vectors)
         sentence_vectors = self.embedder.encode_cached([p.sentence for p in stated])
-        candidates = [self._candidates(p, v) for p, v in zip(stated, sentence_vectors)]
+        candidates = [self._candidates(p, v, stated_vectors.get(p.measure)) for p, v in zip(stated, sentence_vectors)]
         evidence_points = [c.point for group in candidates for c in group]
         vectors = {**stated_vectors, **self.model.vectors_for(evidence_points, persist=True)}
         claims = [self._judge(p, group, vectors, stated) for p, group in zip(stated, candidates)]
         _link_comparisons(claims)
         return claims
 
-    def _candidates(self, point: DataPoint, vector: np.ndarray) -> list[EvidenceFigure]:
+    def _candidates(self, point: DataPoint, vector: np.ndarray, measure_vector: np.ndarray | None = None) -> list[EvidenceFigure]:
         hits = self.store.search(point.sentence, k=SEARCH_DEPTH, vector=vector)
+        if measure_vector is not None and point.measure:
+            # The sentence's framing ("what still needs to improve is ...") can pull the search away
+            # from the passages about the measure itself: look for the measure too.
+            hits = [*hits, *self.store.search(point.measure, k=MEASURE_DEPTH, vector=measure_vector)]
         found, seen = [], set()
         for hit in hits:
             for figure in self.reader.figures(hit.passage.text):

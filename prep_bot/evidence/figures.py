@@ -208,8 +208,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         )
         if not said and (not re.match(r"[A-Za-z(]", following) or re.match(r"(?:and|or|to|of|in|the|a)\b", following)):
             return None  # a bare number not followed by what it counts: a list marker, a page
-    if m.start() == 0 and re.match(r"\.\s", sentence[m.end():]):
-        return None  # a list marker "1. "
+    if m.start() == 0 and re.match(r"\.(?:\s|$)|\)\s", sentence[m.end():]):
+        return None  # a list marker or paragraph number: "1. ", "34." standing alone, "2) "
     if unit_word.startswith(("day", "week", "month", "year", "hour")):
         unit = unit_word if unit_word.endswith("s") else unit_word + "s"
     elif pct:

@@ -201,7 +201,11 @@ def spell_out(phrase: str) -> str:
 # "the council's own data shows", "honestly", "we've got".
 _LEAD_IN = re.compile(
     r"^(?:(?:honestly|to be honest|so|well|um+|erm|er|and|but|i think|i'd say|we think|"
-    r"(?:that|there|it)'?s|that is|there is|it is|we'?re)\b[\s,]*)*"
+    r"(?:that|there|it)'?s|that is|there is|it is|we'?re|"
+    # How the speaker frames it, not what is measured: "what still needs to improve is the 42 ...".
+    r"what (?:still )?(?:needs|has) to (?:improve|get better|change)(?: is)?|"
+    r"(?:the )?(?:main|biggest|real|one) (?:issue|problem|gap|worry|concern) (?:is|was)|"
+    r"what (?:is ?n[o']t|is not) (?:good enough|working)(?: yet)?(?: is)?)\b[\s,]*)*"
     r"(?:(?:(?!who\b|which\b|that\b)[A-Za-z'’-]+\s+){0,5}?"
     r"(?:told us|heard|noted|showed|shows|highlighted|confirmed|described|explained|reported(?=\s+(?:that|an?)\b)|"
     r"estimated|estimates|note(?=\s+that))(?:\s+that)?\b[\s,]*)?"
