@@ -196,7 +196,6 @@ def test_lead_opens_readiness_and_downloads_the_briefing_pack(server, browser, t
     page = signed_in(browser, url, "Lee Lead")
     try:
         open_tab(page, "Readiness")
-        page.get_by_role("button", name="Show readiness").click()
         page.wait_for_function(
             "() => (document.querySelector('#readiness-heatmap')?.innerText || '').includes('Safeguarding')", timeout=120_000
         )

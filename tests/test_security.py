@@ -359,7 +359,6 @@ def walk_every_tab(page, services) -> None:
 
     # -- Readiness: the questions without evidence and the improvements not yet addressed --
     page.get_by_role("tab", name="Readiness").click()
-    page.get_by_role("button", name="Show readiness").click()
     page.wait_for_selector("#readiness-details details", timeout=120_000)
     page.evaluate("() => document.querySelectorAll('#readiness-details details').forEach(d => d.open = true)")
     details = page.locator("#readiness-details").inner_text()

@@ -83,7 +83,6 @@ def test_readiness_leads_with_the_score(served, new_page, width):
     page = new_page(viewport={"width": width, "height": 900})
     sign_in(page, served, "lee", PASSWORD)
     page.get_by_role("tab", name="Readiness").click()
-    page.get_by_role("button", name="Show readiness").click()
     page.wait_for_function("() => (document.querySelector('#readiness-heatmap')?.innerText || '').includes('Safeguarding')",
                            timeout=120_000)
     rows = page.locator("#readiness-heatmap tbody tr")

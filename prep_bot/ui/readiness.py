@@ -32,11 +32,13 @@ def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.T
             )
             return heatmap_html(rows) + formula, readiness_details_html(rows), handed(paths, me)
 
-    with gr.Tab("Readiness"):
+    with gr.Tab("Readiness") as tab:
         gr.Markdown("For leads: where the evidence or the rehearsal is thin, across the 9 quality statements.")
-        show = gr.Button("Show readiness", variant="primary")
+        show = gr.Button("Refresh readiness", variant="secondary")
         heatmap = gr.HTML(elem_id="readiness-heatmap")
         details = gr.HTML(elem_id="readiness-details")
         files = gr.File(label="Download the report (HTML with the heatmap, Markdown, CSV)", file_count="multiple", interactive=False,
                         elem_id="readiness-files", elem_classes=["pb-downloads"])
         show.click(readiness, [user_box, team_box], [heatmap, details, files], api_name="readiness")
+        # Opening the tab shows the report: a lead should not meet an empty page and a button.
+        tab.select(readiness, [user_box, team_box], [heatmap, details, files], api_name=False)
