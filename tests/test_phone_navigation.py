@@ -48,8 +48,13 @@ def test_rooms_in_sight_question_pinned_reply_at_its_score(url, new_page, width,
             "(n) => (document.querySelector('#practice-chat').innerText.match(/Score \\d+\\/100/g) || []).length >= n",
             arg=turn, timeout=90_000,
         )
-        page.wait_for_timeout(500)
         newest = "[...document.querySelectorAll('#practice-chat .message-row')].filter(r => /Score \\d+\\/100/.test(r.innerText)).pop()"
+        # The page scrolls the new reply to its score once it has drawn it: wait for that rather
+        # than a fixed time (a loaded machine took longer than half a second).
+        try:
+            page.wait_for_function(IN_LOG.replace("sel()", f"({newest})"), timeout=10_000)
+        except Exception:
+            pass
         assert visible_in_chat(page, newest), f"reply {turn} does not open at its score"
         assert visible_in_chat(page, question), ("the question scrolled away", page.evaluate(
             "() => [document.querySelector('#practice-chat [role=log]').getBoundingClientRect().toJSON(), "

@@ -57,8 +57,15 @@ ENTER_SENDS = """
     if (chat.getBoundingClientRect().top < 0 || chat.getBoundingClientRect().top > window.innerHeight / 2) {
       chat.scrollIntoView({block: "start"});  // the chat in sight, from its top
     }
-    const pinned = rows[0] !== reply ? rows[0].offsetHeight : 0;  // the question stays pinned above it
-    log.scrollTop += reply.getBoundingClientRect().top - log.getBoundingClientRect().top - pinned;
+    // The question stays pinned above it. Aligned again once the reply has finished drawing: on a
+    // busy machine its first measure can come before the layout settles.
+    const align = () => {
+      const pinned = rows[0] !== reply ? rows[0].offsetHeight : 0;
+      log.scrollTop += reply.getBoundingClientRect().top - log.getBoundingClientRect().top - pinned;
+    };
+    align();
+    requestAnimationFrame(align);
+    setTimeout(align, 300);
   };
   new MutationObserver(showReply).observe(document.body, {childList: true, subtree: true});
   // On a phone My progress lists attempts as cards: a card opens its attempt, as a row of the table does.
