@@ -152,3 +152,14 @@ def test_cli_gaps_and_report(sample_services, tmp_path, invoke):
     assert "pb-heatmap" in (tmp_path / "r.html").read_text()
     bad = invoke("report", "--out", str(tmp_path / "r.pdf"), env=env)
     assert bad.returncode != 0 and ".html, .md or .csv" in bad.stderr
+
+
+def test_readiness_details_count_in_words_a_lead_reads(sample_services):
+    from dataclasses import replace
+
+    from prep_bot.practice.report import readiness_details_html
+
+    rows = insights_for(sample_services).readiness(attempts=[])
+    one = replace(rows[0], unaddressed=rows[0].unaddressed[:1] or ["Carers wait too long for a break."])
+    html = readiness_details_html([one])
+    assert "1 area for improvement not yet addressed" in html and "1 areas" not in html

@@ -101,6 +101,9 @@ def test_heatmap_screenshot(served, new_page):
     # Opening the tab shows the report; nothing to press (a new lead met an empty page).
     page.wait_for_selector("#readiness-heatmap table.pb-heatmap", timeout=90_000)
     assert page.locator("#readiness-heatmap tbody tr").count() == 9
+    # The arithmetic is folded under the scores, in words a lead reads.
+    assert "cosine" not in page.locator("#readiness-heatmap").inner_text().lower()
+    assert not page.get_by_text("readiness = 40").first.is_visible()
     page.wait_for_selector("#readiness-files", state="visible", timeout=30_000)  # then the files, to download
     assert page.locator("#readiness-files a").count() >= 3
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -25,10 +25,13 @@ def build_readiness_tab(services: Services, user_box: gr.Textbox, team_box: gr.T
                 me, lambda: export_folder(services.settings.data_dir, "prep-bot-report-"),
                 progress=lambda done, total, what: progress((done, total), desc=what),
             )
+            # How it is worked out, folded: the scores lead, the arithmetic is there for whoever asks.
             formula = (
+                '<details class="pb-formula"><summary>How readiness is worked out</summary>'
                 f'<p class="pb-formula">{escape(READINESS_FORMULA)}.</p><p class="pb-formula">A likely question counts as '
-                f"without strong evidence when its best passage has cosine similarity below {WEAK_EVIDENCE}: below that, "
-                "the passage found is about a neighbouring topic rather than an answer.</p>"
+                f"without strong evidence when its best passage is less than {WEAK_EVIDENCE} close to it in meaning (0 is "
+                "unrelated, 1 the same): below that, the passage found is about a neighbouring topic rather than an answer."
+                "</p></details>"
             )
             return heatmap_html(rows) + formula, readiness_details_html(rows), handed(paths, me)
 
