@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.measure_words import (
     COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, TIME_SAME, counted_noun, counts_differ, per_period,
 )
@@ -239,8 +240,6 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
 
 @lru_cache(maxsize=5000)
 def _spans(sentence: str) -> tuple[tuple[int, int], ...]:
-    from prep_bot.evidence.figures import extract_figures
-
     return tuple((p.start, p.start + len(p.raw)) for p in extract_figures(sentence))
 
 
@@ -249,7 +248,7 @@ def _near(sentence: str, start: int, end: int) -> str:
     figure before it, and after it up to the next figure or a word that brings one in; "" when
     the clause holds no other figure."""
     a, b = next(((a, b) for a, b in _clauses(sentence) if a <= start < b), (0, len(sentence)))
-    others = [(x, y) for x, y in _spans(sentence) if a <= x < b and (x, y) != (start, end) and not (x <= start < y)]
+    others = [(x, y) for x, y in _spans(sentence) if a <= x < b and not x <= start < y]
     if not others:
         return ""
     before = sentence[max([a] + [y for x, y in others if y <= start]) : start]
@@ -307,9 +306,7 @@ def parts_of(point) -> MeasureParts:
     context = " ".join(point.sentence[a:b] for a, b in _clauses(point.sentence)
                        if not re.search(r"\d", point.sentence[a:b])) if own else ""
     counts = counted_noun(point.sentence, point.start, point.start + len(point.raw.split()[0])) if point.unit == "count" else ""
-    per = ""
-    if point.unit == "count":
-        per = per_period(point.sentence, point.start, end)
+    per = per_period(point.sentence, point.start, end) if point.unit == "count" else ""
     # A story: "a night sitter was in place two days later"; one person's case: "one person waited 76 days".
     own_start = max((a for a, _ in _clauses(point.sentence) if a <= point.start), default=0)
     later = bool(point.kind == "time" and _LATER.match(point.sentence[end:]))

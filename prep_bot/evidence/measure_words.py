@@ -250,8 +250,8 @@ def counted_noun(sentence: str, start: int, end: int) -> str:
             break
         rest = rest[m.end():]
     for kind, pattern in _COUNT_NOUN_RE:
-        if pattern.match(rest):
-            return "cases" if kind == "cases" or _PER_WORKER.match(rest[pattern.match(rest).end():].lstrip()) else kind
+        if found := pattern.match(rest):
+            return "cases" if kind == "cases" or _PER_WORKER.match(rest[found.end():].lstrip()) else kind
     if not _AFTER_BARE.match(sentence[end:]):
         return ""  # a word the table does not know follows: it may say what is counted
     clause = sentence[max(sentence.rfind(";", 0, start), sentence.rfind(". ", 0, start), 0) : start]
