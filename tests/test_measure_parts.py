@@ -4,6 +4,8 @@ part of the measure."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.measure_parts import conflicts, parts_of, shares_a_part, windows
 
@@ -440,3 +442,89 @@ def test_beside_another_sum_the_nearest_words_say_which_sum():
     overspend, budget = parts(sentence, "£5.1m"), parts(sentence, "£121m")
     assert overspend.others[3] == {"overspend"} and budget.others[3] == {"budget"}
     assert "money" in conflicts(overspend, budget)
+
+
+# -- what a measure is about, from its sentence (fresh wording, issue 21) ------------------------
+
+def test_waits_for_different_services_are_different_measures_when_the_words_name_no_service():
+    after_hospital = parts("When people were well enough to go home from hospital, their care took an average of 5 days to arrange.", "5 days")
+    home_care = parts("Right now 64 people are waiting for home care, and they have waited an average of 16 days.", "16 days")
+    assert "topic" in conflicts(after_hospital, home_care)
+    same = parts("Once people were fit to leave hospital, they waited 6 days on average for care to be set up.", "6 days")
+    assert not conflicts(after_hospital, same)
+
+
+def test_carers_waiting_for_an_assessment_are_not_people_waiting_for_an_occupational_therapist():
+    carers = parts("Carers awaiting assessment: 212.", "212")
+    ot = parts("There are 395 people waiting for an occupational therapy assessment.", "395 people")
+    assert "topic" in conflicts(carers, ot)
+    assert not conflicts(carers, parts("We have about 200 carers awaiting an assessment at the moment.", "200 carers"))
+
+
+def test_words_borrowed_from_the_sentence_before_do_not_say_what_a_figure_is_about():
+    [point] = [p for p in extract_figures(
+        "In May 41 people started a package, and nobody was waiting three weeks after the new contract began.")
+        if p.raw == "three weeks"]
+    # The claim check gives a measure that says little words from the answer's sentence before
+    # ("... had carers the next morning").
+    spoken = parts_of(dataclasses.replace(point, measure=f"carers {point.measure}"))
+    assert "carers" in spoken.population
+    evidence = parts("There were no people waiting for their home care to start after the first three weeks.", "three weeks")
+    assert "topic" not in conflicts(spoken, evidence)
+
+
+def test_a_count_is_read_past_the_name_of_an_act():
+    assessments = parts("We carry out about 95 Mental Health Act assessments a month.", "95")
+    rota = parts("There are 22 warranted AMHPs on the rota.", "22")
+    assert assessments.counts == "assessments" and rota.counts == "staff"
+    assert "counts" in conflicts(assessments, rota)
+
+
+def test_a_heading_and_the_figure_beside_it_say_per_what():
+    heading = parts("Mental Health Act assessments per month (average): 88.", "88")
+    assert heading.per == "month"
+    sentence = "Delayed discharges averaged 44 people a day in March, against a plan of 32."
+    assert parts(sentence, "32").per == "day"
+
+
+def test_a_price_per_hour_is_not_a_sum_and_a_yearly_sum_is_the_sum():
+    price = parts("We pay home care providers £23.80 an hour, against a regional average of £23.10.", "£23.10")
+    spend = parts("Net spend on adult social care was £141.2m in 2024/25.", "£141.2m")
+    assert price.per == "hour" and "per" in conflicts(price, spend)
+    yearly = parts("The council spends £58.3m per annum on commissioned care.", "£58.3m")
+    said = parts("We spend about £61m a year on commissioned care.", "£61m")
+    assert "per" not in conflicts(yearly, said)
+
+
+def test_a_share_in_words_and_its_figure_take_the_words_after_the_bracket():
+    [point] = [p for p in extract_figures("Nearly a third of unpaid carers (31%) feel they have enough social contact.") if p.raw == "31%"]
+    assert "social contact" in point.measure
+    satisfied = parts("Carers satisfied with the support they get: 36.1%.", "36.1%")
+    assert conflicts(parts_of(point), satisfied)
+
+
+def test_going_on_to_an_assessment_is_not_having_one_completed():
+    on_to = parts("Of some 50,000 contacts a year, about 14% go on to a needs assessment.", "14%")
+    done = parts("For young people turning 18, 63% had their Care Act assessment completed before the birthday.", "63%")
+    assert conflicts(on_to, done)
+
+
+def test_service_user_satisfaction_is_not_carer_satisfaction():
+    users = parts("Service user satisfaction (extremely or very satisfied): 64%.", "64%")
+    carers = parts("Some 33% of our carers were extremely or very satisfied with services.", "33%")
+    assert "population" in conflicts(users, carers)
+
+
+def test_an_uplift_is_a_change_not_a_level():
+    uplift = parts("The proposed home care rate is £25.10 an hour, an uplift of 4.8%.", "4.8%")
+    rated = parts("Nine in ten home care agencies (90%) are rated good or outstanding.", "90%")
+    assert uplift.change and conflicts(uplift, rated)
+
+
+def test_a_statutory_window_and_a_heading_of_another_figure():
+    statutory = parts("Only 16% of standard authorisations were completed within the statutory 21 days.", "16%")
+    assert statutory.window == (21.0,)
+    listed = parts("Concerns received: 2,205; enquiries started: 610; concerns triaged within 2 working days: 89%.", "2,205")
+    assert listed.window == ()
+    target = parts("Long-term clients reviewed in the last 12 months: 61.2% (target 70%).", "70%")
+    assert target.window == (365.3,)

@@ -37,7 +37,7 @@ _N = rf"(\d+(?:\.\d+)?|(?:{_TENS})[\s-](?:one|two|three|four|five|six|seven|eigh
 # 12 months", "overdue by more than a year", "for 24 hours", "on the same day".
 _WINDOW = re.compile(
     rf"\b(?:within|inside|in under|under|after|longer than|more than|over|beyond|at least|less than|fewer than|"
-    rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding)\s+(?:the\s+)?(?:first\s+)?"
+    rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding)\s+(?:the\s+)?(?:first\s+|statutory\s+|agreed\s+|target\s+)?"
     rf"{_N}[\s-]?(?:working\s+|calendar\s+|clear\s+)?(hours?|days?|weeks?|months?|years?)\b(?!\s+(?:old|of age))"
     rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:after|following|from|of (?:discharge|leaving|referral|contact|request))\b"
     rf"|\b{_N}-(?:working-)?(hour|day|week|month|year)\b"
@@ -60,7 +60,7 @@ _AGE_OVER = re.compile(
     r"(\d\d)\s*(?:\+|and over|or over|and older|or older|and above))", re.I)
 _AGE_UNDER = re.compile(r"\b(?:under|below|younger than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)))", re.I)
 _CHANGE_BEFORE = re.compile(
-    r"\b(?:(?:an? )?(?:increase|decrease|rise|fall|drop|reduction|improvement|growth|cut|change)s?(?: of| by)?|"
+    r"\b(?:(?:an? )?(?:increase|decrease|rise|fall|drop|reduction|improvement|growth|cut|change|uplift)s?(?: of| by)?|"
     r"(?:up|down|fallen|fell|risen|rose|grown|grew|increased|decreased|reduced|dropped|cut|improved|went up|gone up|gone down|went down) by|"
     r"(?<!made )(?<!make )(?<!makes )(?<!set )(?<!take )(?<!taken )(?<!signed )(?:up|down))\s*$",
     re.I,
@@ -93,7 +93,7 @@ _AWAITED = re.compile(
     r"\b(?:wait(?:s|ed|ing)?|awaiting)\s+(?:for\s+)?(?:(?:a|an|the|their|his|her)\s+)?(?:[\w'-]+\s+){0,3}?"
     r"(?:placements?|admissions?|assessments?|reviews?|packages?|installations?|authori[sz]ations?|referrals?)\b",
     re.I)
-_STRONG = re.compile(r"(?:within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following))", re.I)
+_STRONG = re.compile(r"(?:(?:in|within|over|during) (?:the )?(?:last|past|previous)\b|within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following))", re.I)
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ class MeasureParts:
     per: str = ""  # a count per period ("88 a month", "21,300 hours a week"): a flow, not how many there are
     counts: str = ""  # what a count counts, when the words right after it say ("2,000 carers' conversations": conversations)
     handover: bool = False  # a wait that starts when another service ends ("home care after reablement")
+    topic: frozenset[str] = frozenset()  # the services and people its sentence names (``_topic_text``)
 
 
 def _named(text: str, table: dict[str, re.Pattern[str]]) -> frozenset[str]:
@@ -183,7 +184,7 @@ def _age_clause(sentence: str, start: int, end: int) -> str:
 @lru_cache(maxsize=20000)
 def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_text: str = "",
            own_window: float | None = None, part_of: str | None = None, context: str = "", counts: str = "", per: str = "",
-           later: bool = False, one: bool = False, near: str = "") -> MeasureParts:
+           later: bool = False, one: bool = False, near: str = "", sentence: str = "") -> MeasureParts:
     text = f"{measure} {clause}"
     # "30% of them are aged over 55": what is counted of a part is what is said of it, not
     # what was said of the whole ("turnover among care workers was 27%").
@@ -235,6 +236,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         per=per,
         later=later,
         one=one,
+        topic=_named(sentence, SERVICE_RE) | _named(sentence, POPULATION_RE),
     )
 
 
@@ -258,6 +260,16 @@ def _near(sentence: str, start: int, end: int) -> str:
     return f"{before} {after}"
 
 
+def _topic_text(sentence: str, start: int) -> str:
+    """The words that may say what a figure is about when its own words do not: its clause, the
+    clauses before it and the clauses with no figure ("Once someone was ready to leave hospital,
+    they waited an average of 4.2 days"), not another figure's clause after it ("we each carry
+    about 20 cases, and 14 in the hospital team")."""
+    clauses = _clauses(sentence)
+    here = next((n for n, (a, b) in enumerate(clauses) if a <= start < b), 0)
+    return " ".join(sentence[a:b] for n, (a, b) in enumerate(clauses) if n <= here or not re.search(r"\d", sentence[a:b]))
+
+
 def parts_of(point) -> MeasureParts:
     """The parts of a figure's measure (``point``: an extracted ``DataPoint``)."""
     end = point.start + len(point.raw)
@@ -275,7 +287,9 @@ def parts_of(point) -> MeasureParts:
             # Not the window of a part said after "of them" ("312 waiting, and 97 of them had
             # waited longer than 12 months": the 312 are all who wait).
             part = re.search(r"\bof (?:them|whom|which|these)\s*$", point.sentence[:a], re.I)
-            if found and not (a <= point.start < b) and not part and not re.search(r"%|\d", _WINDOW.sub(" ", text)):
+            # Nor a heading of another figure ("...; concerns triaged within 2 working days: 91%").
+            heading = point.sentence[b:].lstrip().startswith(":")
+            if found and not (a <= point.start < b) and not part and not heading and not re.search(r"%|\d", _WINDOW.sub(" ", text)):
                 clause += " " + " ".join(found)
     opened = point.sentence[: point.start].rstrip()
     if own and opened.endswith("("):
@@ -306,13 +320,37 @@ def parts_of(point) -> MeasureParts:
     context = " ".join(point.sentence[a:b] for a, b in _clauses(point.sentence)
                        if not re.search(r"\d", point.sentence[a:b])) if own else ""
     counts = counted_noun(point.sentence, point.start, point.start + len(point.raw.split()[0])) if point.unit == "count" else ""
-    per = per_period(point.sentence, point.start, end) if point.unit == "count" else ""
+    per = per_period(point.sentence, point.start, end) if point.unit == "count" or point.kind == "£" else ""
+    if not own and not per and (point.unit == "count" or point.kind == "£"):
+        # "£24.10 an hour, above the regional average of £23.40", "41 people a day, against a plan
+        # of 30": someone else's figure is per what the council's beside it is per.
+        # The figure it is set against: the nearest before it, else the nearest after.
+        spans = sorted((x for x in _spans(point.sentence) if x[0] != point.start),
+                       key=lambda xy: (xy[0] > point.start, abs(xy[0] - point.start)))
+        per = per_period(point.sentence, *spans[0]) if spans else ""
+    if point.kind == "£" and per == "year":
+        per = ""  # a sum of money is a year's unless it says otherwise: "£55.9m per annum" is the spend
     # A story: "a night sitter was in place two days later"; one person's case: "one person waited 76 days".
     own_start = max((a for a, _ in _clauses(point.sentence) if a <= point.start), default=0)
     later = bool(point.kind == "time" and _LATER.match(point.sentence[end:]))
     one = bool(_ONE_PERSON.search(point.sentence[own_start : point.start]))
     return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context,
-                  counts, per, later, one, _near(point.sentence, point.start, end) if own else "")
+                  counts, per, later, one, _near(point.sentence, point.start, end) if own else "", _topic_text(point.sentence, point.start) if own else "")
+
+
+# Services too general to say what a measure is about ("assessment" is done by every team).
+_GENERIC_SERVICES = frozenset({"assess", "conversation"})
+# People too general to say which service: "people who use services", homes, a gender, and the
+# workforce (care workers work in home care; social workers carry cases in every team).
+_GENERIC_PEOPLE = frozenset({"users", "homes", "gender", "social-workers", "care-workers", "ot-staff"})
+
+
+def _tags(p: MeasureParts) -> frozenset[str]:
+    """What a measure is about: its services (or, when it names none, its sentence's) and the
+    particular people its sentence names (carers, people with a learning disability, young people
+    in transition): not words borrowed from the sentence before ("... had carers the next morning")."""
+    services = (p.service - _GENERIC_SERVICES) or (p.topic & frozenset(SERVICE_RE) - _GENERIC_SERVICES)
+    return services | frozenset(x for x in p.population & p.topic if x not in _GENERIC_PEOPLE)
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -360,6 +398,11 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
         # One says what it counts and the other does not, and no service or people tie them: too little
         # in common to take them for one measure.
         out.append("unanchored")
+    if not out and _differ(_tags(a), _tags(b)):
+        # "carers awaiting assessment" is not "people waiting for an occupational therapy
+        # assessment"; "the longest wait in the month", said of hospital discharges, is not the
+        # longest wait for home care.
+        out.append("topic")
     for name, x, y in zip(OTHER_NAMES, a.others, b.others):
         if _differ(x, y):
             out.append(name)

@@ -54,7 +54,7 @@ _COUNTED = {
     "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about|what)|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
     "open": r"open(?! (?:to|for) (?:new|referrals))|still open|in progress",
     "resolved": r"resolve[sd]?|resolving|signpost\w*|dealt with at|deals? with at",
-    "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed)? to|referred on",
+    "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed|ing)? to|referred on|go(?:es)? on to|went on to",
     "advocacy": r"advocat\w*",
     "plan": r"(?:transition |support |care )?plans? (?:in place|by)|had a (?:\w+ )?plan",
     "home": r"still at home|at home \w+ days|remain(?:ed|ing)? at home|stay(?:ed|ing)? at home|living at home",
@@ -70,7 +70,7 @@ _COUNTED = {
     "view": r"said|say|says|agreed?|agrees|felt(?! safe)|would recommend",
     "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|no (?:care )?package(?! of)|no package of care|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
-                   r"(?:package|support|services?)|needed no|needing no|reduced or no",
+                   r"(?:package|support|services?)|needed no|needing no|reduced or no|no new (?:support|services?|care|package)",
     "need": r"(?<!not )(?<!no )(?:requir(?:ed|ing)|needed|had (?:increased |more |complex )?needs)(?! no\b)(?! any\b)",
     "employment": r"paid employment|in work|employed|employment",
     "accommodation": r"settled accommodation|own home or with (?:their )?family|living independently",
@@ -85,7 +85,7 @@ _SERVICE = {
     "homecare": r"home ?care|care at home|domiciliary|home-care|care packages? at home",
     "carehome": r"residential|nursing|care homes?|care home beds?|nursing beds?|nursing homes?",
     "mh": r"mental health|\bAMHPs?\b|approved mental health",
-    "reablement": r"reablement|re-ablement|intermediate care|short-term support|short term support|rehabilitation",
+    "reablement": r"reablement|re-ablement|reabled|reabling|intermediate care|short-term support|short term support|rehabilitation",
     "adapt": r"adaptations?|grab rails?|stair ?lifts?|ramps?|key safes?|disabled facilities|\bDFGs?\b|small aids",
     "equipment": r"equipment|community equipment|items?",
     "ot": r"occupational therap\w*|\bOTs?\b",
@@ -140,7 +140,7 @@ _SECTOR = {
 _MONEY = {
     # What is set aside is not what is spent on one part of it.
     "budget": r"budgets?|budgeted",
-    "spend": r"net spend|gross spend|spend(?:ing)? on|spent on|spends?|goes on|go on|is spent|was spent|expenditure",
+    "spend": r"net spend|gross spend|spend(?:ing)? on|spent on|spends?|goes on(?! to)|go on(?! to)|is spent|was spent|expenditure",
     "overspend": r"overspend|over budget|overspent|underspend|deficit|pressures?",
     "savings": r"savings?|saved|efficienc\w*",
     "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?|"
@@ -154,7 +154,7 @@ _POPULATION = {
     "dementia": r"dementia|memory",
     "transition": r"young people|transition|preparing for adulthood|children's services|turning 18",
     "users": r"people (?:who|that) (?:use|used|are using|receive|received|draw on) (?:services|care|support)|service users|"
-             r"people using (?:services|care)|people receiving (?:services|care|support|community-based services|long-term support)|"
+             r"service users?|people using (?:services|care)|people receiving (?:[\w-]+ ){0,2}(?:services|care|support)|"
              r"people (?:we |the council )?support(?:ed)? (?:at home|in the community)|people (?:we|the council) support",
     "households": r"households?",
     "homes": r"(?:care )?homes? (?:rated|in the area)|providers?|locations?|beds? rated",
@@ -204,22 +204,24 @@ _AFTER_BARE = re.compile(
 _PER_WORKER = re.compile(r"(?:per|each|a|for each)\s+(?:qualified\s+|registered\s+)?(?:social\s+)?(?:worker|practitioner|member of staff)\b", re.I)
 # Words between a count and its noun that do not change what is counted.
 _COUNT_MODIFIERS = re.compile(
-    r"(?:new|more|extra|additional|further|unpaid|older|younger|young|adult|active|open|local|current|eligible|"
+    r"(?:(?:[A-Z][a-z]+ ){1,3}Act|(?i:new|more|extra|additional|further|unpaid|older|younger|young|adult|active|open|local|current|eligible|"
     r"qualified|registered|permanent|full-time|part-time|whole-time|fte|completed|overdue|outstanding|other|different|"
     r"extra care|home care|residential|nursing|commissioned|separate|individual|formal|informal|carers'|carer's|housing|"
-    r"safeguarding|mental health|social care|adult social care|section 42|s42|DoLS|annual|care)\s+", re.I)
+    r"safeguarding|mental health|social care|adult social care|section 42|s42|DoLS|annual|care|warranted|approved|statutory|"
+    r"standard|urgent|best interests?|occupational therapy))\s+")
 
 
 # "88 a month", "41 people a day", "on a typical day 35 people": a count per period. Not "waited
 # more than a year", "within a month" (a window).
 _PER = re.compile(
     r"\s?(?:[\w'-]+\s){0,4}?(?<!than )(?<!over )(?<!within )(?<!for )(?<!in )(?<!under )(?<!after )(?<!past )(?<!once )(?<!twice )"
-    r"(?<!inside )(?<!about )(?<!nearly )(?<!almost )(?<!up to )(?:a|per|each|every)\s(day|week|month|quarter|year)\b"
+    r"(?<!inside )(?<!about )(?<!nearly )(?<!almost )(?<!up to )(?:a|an|per|each|every)\s(hour|day|week|month|quarter|year|annum)\b"
     r"(?!\s+(?:old|ago|before|after|later|or more|and a half))", re.I)
-_PER_BEFORE = re.compile(r"\b(?:on|in) (?:a|an|any) (?:typical|average|given|normal|usual) (day|week|month)\b[,\s]*(?:\w+\s){0,2}$", re.I)
+_PER_BEFORE = re.compile(r"\b(?:on|in) (?:a|an|any) (?:typical|average|given|normal|usual) (day|week|month)\b[,\s]*(?:[\w']+\s){0,3}$", re.I)
 # "Monthly safeguarding concerns averaged 188": a count per month.
-_PER_WORD = re.compile(r"\b(daily|weekly|monthly|quarterly)\b(?![^.;]*\b(?:report|meeting|return|visit|call|check)s?\b)", re.I)
-_PER_WORDS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
+_PER_WORD = re.compile(r"\b(hourly|daily|weekly|monthly|quarterly)\b(?![^.;]*\b(?:report|meeting|return|visit|call|check)s?\b)", re.I)
+_HEADING_PER = re.compile(r"\b(?:per|a|each) (hour|day|week|month|quarter|year)\b[^:;]*:\s*$", re.I)
+_PER_WORDS = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
 
 
 # What a count of people and a count of their cases both count: "214 people waiting for an
@@ -282,7 +284,11 @@ def per_period(sentence: str, start: int, end: int) -> str:
     day 35 people": day), or ""."""
     flow = _PER.match(sentence[end:]) or _PER_BEFORE.search(sentence[max(0, start - 40) : start])
     if flow:
-        return flow.group(1).lower()
+        return flow.group(1).lower().replace("annum", "year")
     clause = sentence[max(sentence.rfind(";", 0, start), sentence.rfind(",", 0, start), 0) : start]
     word = _PER_WORD.search(clause)
-    return _PER_WORDS[word.group(1).lower()] if word else ""
+    if word:
+        return _PER_WORDS[word.group(1).lower()]
+    # "Mental Health Act assessments per month (average): 84": the heading says per what.
+    heading = _HEADING_PER.search(clause)
+    return heading.group(1).lower() if heading else ""

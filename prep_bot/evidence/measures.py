@@ -71,7 +71,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,]*(?:\.\d+)?")
 
 # Whose figure: the words just before it (or right after it: "82% nationally").
 _SUBJECT_BEFORE = (
-    ("target", re.compile(r"\b(?:target(?:s|ed)?|aim(?:s|ing)? (?:to|for)|ambition|goal|trajectory|plan(?:s|ned)? to (?:reach|get)|"
+    ("target", re.compile(r"\b(?:target(?:s|ed)?|aim(?:s|ing)? (?:to|for)|ambition|goal|trajectory|plan(?:s|ned)? to (?:reach|get)|(?:a|the|our) plan of|planned level of|"
                           r"aspire|want(?:s)? to (?:reach|get)|expected standard|standard of|threshold of)\b[^.]{0,40}$", re.I)),
     ("england", re.compile(r"\b(?:england|english|national(?:ly)?|the country|across the country|all councils|"
                            r"nationwide|national figure|the average nationally)\b[^.]{0,35}$", re.I)),
@@ -260,6 +260,13 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
         if main:
             borrowed = measure_phrase(sentence, main[-1].start(), main[-1].end())
             return " ".join(_trim(spell_out(f"{borrowed} {pieces[0]}").split())[:16])
+    if (_content(pieces) < 2 and 0 < index < len(clauses) - 1
+            and _QUANTITY.search(sentence[clauses[index - 1][0] : clauses[index - 1][1]])
+            and not re.search(r"\d", sentence[clauses[index - 1][0] : clauses[index][1]].replace(sentence[start:end], ""))):
+        # "Just under a quarter of carers (23%) have as much social contact as they want": the
+        # figure restates the words before it, and the words after it say what is measured.
+        pieces = [_clean(sentence, *clauses[index - 1], start, end), pieces[0], _clean(sentence, *clauses[index + 1], start, end)]
+        return " ".join(_trim(spell_out(" ".join(p for p in pieces if p)).split())[:16])
     if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
         # The sentence before, from after its reporting verb ("The self-assessment identifies ...").
         said = re.search(r"\b(?:identifie[sd]|show(?:s|ed)|says|said|reports?|reported|found|noted|highlight(?:s|ed)|told us)\b", previous)
@@ -344,6 +351,12 @@ def _heading(sentence: str, clauses: list[tuple[int, int]], index: int) -> int |
     if re.search(r"\d", PERIOD.sub(" ", heading)) and not re.search(r"[A-Za-z]{3}", heading):
         return None
     return start
+
+
+# Words that give a share in words, which a figure beside them restates: "a quarter of carers",
+# "nearly all of our concerns", "seven in ten people".
+_QUANTITY = re.compile(r"\b(?:all|most|half|quarters?|thirds?|fifths?|(?:the )?majority|(?:a )?minority|\w+ in (?:two|three|four|five|ten|\d+))\b"
+                       r"(?: of)?\b", re.I)
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
