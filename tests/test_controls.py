@@ -78,11 +78,15 @@ def test_practice_controls_ask_the_question_they_show(served, new_page):
 
 
 @pytest.mark.browser
-def test_a_finished_mock_interview_locks_its_inputs(served, new_page):
+def test_the_mock_interview_shows_its_answer_box_only_while_a_question_waits(served, new_page):
     _, url = served
     page = new_page(viewport={"width": 1400, "height": 900})
     sign_in(page, url, "sam", PASSWORD)
     page.get_by_role("tab", name="Mock interview").click()
+    page.get_by_role("button", name="Start mock interview").wait_for(timeout=30_000)
+    # Before the start there is no question, so nothing to answer.
+    assert not page.locator("#mock-answer textarea").is_visible()
+    assert not page.locator("#mock-send").is_visible()
     page.get_by_role("button", name="Start mock interview").click()
     page.get_by_text("Question 1 of 5").wait_for(timeout=30_000)
     answer = page.locator("#mock-answer textarea")
@@ -92,13 +96,13 @@ def test_a_finished_mock_interview_locks_its_inputs(served, new_page):
         page.locator("#mock-send").click()
         expected = "Interview complete" if n == 5 else f"Question {n + 1} of 5"
         page.get_by_text(expected).wait_for(timeout=90_000)
-    page.wait_for_function("() => document.querySelector('#mock-answer textarea')?.disabled", timeout=30_000)
-    assert not answer.is_editable()
-    assert page.locator("#mock-send").is_disabled()
+    page.locator("#mock-answer textarea").wait_for(state="hidden", timeout=30_000)
+    assert not page.locator("#mock-send").is_visible()
     summary = page.locator("#mock-summary").inner_text()
     assert "across 5 questions" in summary
     screenshot(page, "controls-mock-finished-1400")
     # A new start unlocks them.
     page.get_by_role("button", name="Start mock interview").click()
     page.get_by_text("Question 1 of 5").wait_for(timeout=30_000)
-    page.wait_for_function("() => !document.querySelector('#mock-answer textarea')?.disabled", timeout=30_000)
+    page.locator("#mock-answer textarea").wait_for(state="visible", timeout=30_000)
+    assert page.locator("#mock-answer textarea").is_editable() and page.locator("#mock-send").is_visible()

@@ -95,7 +95,7 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             me = current_user(services.policy, request)
             found = interview.resume(me)
             if found is None:
-                return [gr.skip()] * 8
+                return [gr.skip()] * 9
             state, question = found
             results = state.get("results") or []
             shown = summary_table(results, framework) if results else ""
@@ -103,10 +103,12 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
                     *inputs_for(state))
 
     def inputs_for(state: dict):
-        """The answer box, recorder and Submit: usable while a question waits, locked otherwise."""
+        """The answer box, recorder and Submit: shown and usable while a question waits; before the
+        start and once the panel has ended there is nothing to answer, so they are not shown."""
         state = state or {}
         running = bool(state.get("ids")) and state.get("index", 0) < len(state["ids"])
-        return gr.Textbox(interactive=running), gr.Audio(interactive=running), gr.Button(interactive=running)
+        return (gr.Column(visible=running), gr.Textbox(interactive=running), gr.Audio(interactive=running),
+                gr.Button(interactive=running))
 
     def review_list(state: dict):
         """Once the panel has ended: its questions to choose from (value: the attempt's number),
@@ -139,16 +141,17 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
         spoken = gr.State({})  # a recording's delivery, waiting for Submit (see ui/voice.py spoken_for)
         prompt = gr.Markdown(elem_id="mock-question")
         clock = gr.Markdown()
-        reply = gr.Textbox(
-            label="Your answer", lines=5, elem_id="mock-answer",
-            placeholder="Enter sends your answer; Shift+Enter starts a new line.",
-        )
-        with gr.Row(elem_classes="pb-voice"):
-            audio = recorder("mock-audio")
-            with gr.Column(scale=2, min_width=200):
-                read_aloud = read_aloud_box("mock-read-aloud")
-                voice_status = gr.Markdown(elem_id="mock-voice-status")
-        send = gr.Button("Submit answer", elem_id="mock-send")
+        with gr.Column(visible=False, elem_id="mock-answer-area") as answer_area:
+            reply = gr.Textbox(
+                label="Your answer", lines=5, elem_id="mock-answer",
+                placeholder="Enter sends your answer; Shift+Enter starts a new line.",
+            )
+            with gr.Row(elem_classes="pb-voice"):
+                audio = recorder("mock-audio")
+                with gr.Column(scale=2, min_width=200):
+                    read_aloud = read_aloud_box("mock-read-aloud")
+                    voice_status = gr.Markdown(elem_id="mock-voice-status")
+            send = gr.Button("Submit answer", elem_id="mock-send")
         summary = gr.HTML(elem_id="mock-summary")
         picked = gr.Dropdown(
             choices=[], value=None, label="Read the feedback on a question", visible=False, allow_custom_value=True,
@@ -166,12 +169,12 @@ def build_mock_tab(services: Services, user_box: gr.Textbox, team_box: gr.Textbo
             tick, state, clock, api_name=False, show_progress="hidden"  # the clock stops showing once the panel ends
         ).then(review_list, state, [picked, feedback], api_name=False)
         read_aloud_after(sent, prompt, read_aloud, voice_status)
-        # Once the last answer is in, the answer box, recorder and Submit are locked until a new start.
+        # Once the last answer is in, the answer box, recorder and Submit go until a new start.
         for event in (sent, started):
-            event.then(inputs_for, state, [reply, audio, send], api_name=False, show_progress="hidden")
+            event.then(inputs_for, state, [answer_area, reply, audio, send], api_name=False, show_progress="hidden")
         wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="mock_transcribe")
         wire_read_aloud(read_aloud, prompt, voice_status)
         picked.change(review, [picked, user_box, team_box, state], feedback, api_name="mock_review")
         timer.tick(tick, state, clock, api_name=False, show_progress="hidden")
-    resumed = app.load(resume, None, [state, prompt, summary, timer, audience, reply, audio, send], api_name=False)
+    resumed = app.load(resume, None, [state, prompt, summary, timer, audience, answer_area, reply, audio, send], api_name=False)
     resumed.then(tick, state, clock, api_name=False, show_progress="hidden")
