@@ -163,3 +163,16 @@ def test_readiness_details_count_in_words_a_lead_reads(sample_services):
     one = replace(rows[0], unaddressed=rows[0].unaddressed[:1] or ["Carers wait too long for a break."])
     html = readiness_details_html([one])
     assert "1 area for improvement not yet addressed" in html and "1 areas" not in html
+
+
+def test_the_heatmap_counts_strengths_and_areas_to_improve_rather_than_a_share(sample_services):
+    """Every statement of a full library has both, so a share read 100% on every row and said
+    nothing; the cell says how many of each."""
+    from prep_bot.practice.report import heatmap_table
+
+    rows = insights_for(sample_services).readiness(attempts=[])
+    table = heatmap_table(rows)
+    at = table["columns"].index("Strengths / to improve")
+    for row, r in zip(table["rows"], rows):
+        assert row["cells"][at]["text"] == f"{r.strengths} / {r.improvements}"
+    assert len({row["cells"][at]["text"] for row in table["rows"]}) > 1

@@ -18,7 +18,8 @@ from prep_bot.infra.templating import render
 COLUMNS = [
     ("Readiness", lambda r: r.readiness, 100, False),  # the number that matters, first: in sight on any screen
     ("Evidence passages", lambda r: r.evidence_passages, 40, False),
-    ("Strength / improve balance", lambda r: r.components["balance"], 1, True),
+    # Both sides said (green), one (amber) or neither (red); the cell says how many of each.
+    ("Strengths / to improve", lambda r: r.components["balance"], 1, False, lambda r: f"{r.strengths} / {r.improvements}"),
     ("Evidence categories", lambda r: sum(1 for v in r.evidence_categories.values() if v), len(CATEGORY_NAMES), False),
     ("Data points", lambda r: r.data_points, 20, False),
     ("Practice attempts", lambda r: r.practice["attempts"], 10, False),
