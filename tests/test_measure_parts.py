@@ -528,3 +528,13 @@ def test_a_statutory_window_and_a_heading_of_another_figure():
     assert listed.window == ()
     target = parts("Long-term clients reviewed in the last 12 months: 61.2% (target 70%).", "70%")
     assert target.window == (365.3,)
+
+
+def test_measures_with_nothing_in_common_are_not_one_measure():
+    listed = parts("Um, we've got, what, 275 people on the list now.", "275 people")
+    housed = parts("There are 61 people with care needs in temporary accommodation at the moment.", "61 people")
+    assert "nothing in common" in conflicts(listed, housed)
+    # A word in common is enough to leave it to the pair model, hyphenated or not.
+    agreed = parts("People still at home 91 days after discharge from hospital into reablement: 93%.", "93%")
+    said = parts("Our at-home-after-91-days figure is 95%, well above England.", "95%")
+    assert "nothing in common" not in conflicts(agreed, said)

@@ -112,6 +112,7 @@ class MeasureParts:
     counts: str = ""  # what a count counts, when the words right after it say ("2,000 carers' conversations": conversations)
     handover: bool = False  # a wait that starts when another service ends ("home care after reablement")
     topic: frozenset[str] = frozenset()  # the services and people its sentence names (``_topic_text``)
+    stems: frozenset[str] = frozenset()  # the first letters of its phrase's words, plain words left out
 
 
 def _named(text: str, table: dict[str, re.Pattern[str]]) -> frozenset[str]:
@@ -237,6 +238,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         later=later,
         one=one,
         topic=_named(sentence, SERVICE_RE) | _named(sentence, POPULATION_RE),
+        stems=_stems(measure),
     )
 
 
@@ -258,6 +260,15 @@ def _near(sentence: str, start: int, end: int) -> str:
     if any(x >= end for x, _ in others):
         after = re.split(r"\b(?:against|compared|versus|than|while|whereas|but|and|with)\b", after, maxsplit=1, flags=re.I)[0]
     return f"{before} {after}"
+
+
+_PLAIN = frozenset("people person average wait waited waiting month year week day days weeks months years time number "
+                   "share rate total about around some just over under within more than less last this that their those "
+                   "said says with from into onto have been were being moment minute list".split())
+
+
+def _stems(measure: str) -> frozenset[str]:
+    return frozenset(w[:5] for w in re.findall(r"[a-z]{3,}", measure.lower()) if w not in _PLAIN)
 
 
 def _topic_text(sentence: str, start: int) -> str:
@@ -379,6 +390,13 @@ def _one_sided_age(a: MeasureParts, b: MeasureParts, age_a: frozenset[str], age_
     return bool(age_a) and not age_b and bool(b.counted) and not (a.counted & b.counted)
 
 
+def _nothing_in_common(a: MeasureParts, b: MeasureParts) -> bool:
+    """"People on the list" and "people with care needs in temporary accommodation at the moment":
+    no part, service, people, word or window in common, so nothing says they are one measure."""
+    return not (shares_a_part(a, b) or _tags(a) & _tags(b) or a.stems & b.stems or a.window and a.window == b.window
+                or a.counts and a.counts == b.counts != "people")
+
+
 def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     """The parts on which two measures plainly differ (none: they may be one measure)."""
     out = []
@@ -403,6 +421,8 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
         # assessment"; "the longest wait in the month", said of hospital discharges, is not the
         # longest wait for home care.
         out.append("topic")
+    if not out and _nothing_in_common(a, b):
+        out.append("nothing in common")
     for name, x, y in zip(OTHER_NAMES, a.others, b.others):
         if _differ(x, y):
             out.append(name)
