@@ -176,3 +176,15 @@ def test_the_heatmap_counts_strengths_and_areas_to_improve_rather_than_a_share(s
     for row, r in zip(table["rows"], rows):
         assert row["cells"][at]["text"] == f"{r.strengths} / {r.improvements}"
     assert len({row["cells"][at]["text"] for row in table["rows"]}) > 1
+
+
+def test_a_key_message_is_the_sentence_that_says_what_its_label_says():
+    from prep_bot.practice.insights import _lead
+
+    finding = ("Risks to people on the waiting list were well managed by the duty team. However, waits for an "
+               "occupational therapy assessment were too long and there was a backlog of reviews.")
+    assert _lead(finding, polarity="improvement").startswith("However, waits")
+    assert _lead(finding, polarity="strength").startswith("Risks to people")
+    # A short form's full stop ends no sentence: the message is not cut at "e.g.".
+    example = "Some reviews are late for people with complex needs, e.g. Care Act reviews for people in care homes."
+    assert _lead(example, polarity="improvement") == example

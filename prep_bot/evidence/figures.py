@@ -131,7 +131,8 @@ class DataPoint:
 
 def sentences(text: str) -> list[str]:
     text = re.sub(r"\s+", " ", text.replace("*", "")).strip()
-    parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z(\"'‘“£0-9])", text)
+    # Not after a short form that ends in a full stop ("e.g. Care Act reviews", "Dr. Smith").
+    parts = re.split(r"(?<=[.!?;])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bNo\.)(?<!\bvs\.)(?<!\bDr\.)\s+(?=[A-Z(\"'‘“£0-9])", text)
     return [p for p in parts if p]
 
 

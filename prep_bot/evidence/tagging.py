@@ -43,6 +43,11 @@ _STRENGTH_WORDS = re.compile(
 )
 
 
+def polarity_lean(text: str) -> int:
+    """How far a text leans to a strength (above 0) or an area to improve (below 0), by its words."""
+    return len(_STRENGTH_WORDS.findall(text)) - len(_IMPROVEMENT_WORDS.findall(text))
+
+
 @dataclass
 class Tags:
     quality_statements: list[str]

@@ -15,6 +15,7 @@ from prep_bot.coaching.delivery import Delivery
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
 from prep_bot.evidence.passage import Passage
 from prep_bot.evidence.provenance import display_date
+from prep_bot.evidence.tagging import polarity_lean
 
 # Below this cosine similarity the best passage for a question is about a neighbouring topic,
 # not an answer: with the full sample library 30 of 109 bank questions fall below it (most on
@@ -325,7 +326,7 @@ class Insights:
             near = answers @ vector if len(answers) and vector is not None else np.zeros(0)
             said_by = sorted({a.user for a, similarity in zip(tried, near) if float(similarity) >= ADDRESSED})
             out.append({
-                "polarity": polarity, "message": _lead(p.text), "citation": p.citation, "mentioned": bool(said_by),
+                "polarity": polarity, "message": _lead(p.text, polarity=polarity), "citation": p.citation, "mentioned": bool(said_by),
                 "said_by": said_by, "title": p.title, "date": p.date or None, "dated": self.store.is_dated(p),
                 "passage_id": p.id, "agreed": False,
             })
@@ -447,9 +448,26 @@ def _negate(date: str) -> str:
     return "".join(chr(255 - ord(ch)) for ch in date)
 
 
-def _lead(text: str, limit: int = 240) -> str:
+_TURN = re.compile(r"(?:however|but|yet|although|despite|that said|at the same time)\b", re.I)
+
+
+def _lead(text: str, limit: int = 240, polarity: str = "") -> str:
+    """The sentence a passage is summed up by: its first of six words or more; for a strength or
+    an area to improve, the first that leans that way most (a finding that opens "Risks were well
+    managed" and goes on "however, waits were too long" is shown by its second sentence under
+    "To improve")."""
     parts = [s.lstrip("-• ") for line in text.splitlines() for s in sentences(line)]  # bullets are lines
-    first = next((s for s in parts if len(s.split()) >= 6), text.strip())
+    full = [s for s in parts if len(s.split()) >= 6]
+    first = full[0] if full else text.strip()
+    sign = {"strength": 1, "improvement": -1}.get(polarity, 0)
+
+    def lean(s: str) -> int:  # a sentence that turns ("However, ...") turns to what is to improve
+        return sign * (polarity_lean(s) - (1 if _TURN.match(s) else 0))
+
+    if sign and full:
+        best = max(full, key=lean)  # max keeps the first of equals
+        if lean(best) > max(0, lean(first)):
+            first = best
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
