@@ -339,6 +339,10 @@ def parts_of(point) -> MeasureParts:
         spans = sorted((x for x in _spans(point.sentence) if x[0] != point.start),
                        key=lambda xy: (xy[0] > point.start, abs(xy[0] - point.start)))
         per = per_period(point.sentence, *spans[0]) if spans else ""
+    if point.kind == "£" and not per:
+        # "the daily rate's, I think, £82": the price's words say per what.
+        found = re.search(r"\b(hourly|daily|weekly)\b|\b(?:an?|per) (hour|day|week)\b", point.measure, re.I)
+        per = {"hourly": "hour", "daily": "day", "weekly": "week"}.get((found.group(1) or "").lower(), found.group(2)) if found else ""
     if point.kind == "£" and per == "year":
         per = ""  # a sum of money is a year's unless it says otherwise: "£55.9m per annum" is the spend
     # A story: "a night sitter was in place two days later"; one person's case: "one person waited 76 days".
@@ -349,6 +353,8 @@ def parts_of(point) -> MeasureParts:
                   counts, per, later, one, _near(point.sentence, point.start, end) if own else "", _topic_text(point.sentence, point.start) if own else "")
 
 
+# Sums of money (not prices): "net spend", "budget", "overspend", "savings".
+_SUMS = frozenset({"spend", "budget", "overspend", "savings"})
 # Services too general to say what a measure is about ("assessment" is done by every team).
 _GENERIC_SERVICES = frozenset({"assess", "conversation"})
 # People too general to say which service: "people who use services", homes, a gender, and the
@@ -356,12 +362,16 @@ _GENERIC_SERVICES = frozenset({"assess", "conversation"})
 _GENERIC_PEOPLE = frozenset({"users", "homes", "gender", "social-workers", "care-workers", "ot-staff"})
 
 
+def _services(p: MeasureParts) -> frozenset[str]:
+    """The services a measure names, or else those its sentence names."""
+    return (p.service - _GENERIC_SERVICES) or (p.topic & frozenset(SERVICE_RE) - _GENERIC_SERVICES)
+
+
 def _tags(p: MeasureParts) -> frozenset[str]:
     """What a measure is about: its services (or, when it names none, its sentence's) and the
     particular people its sentence names (carers, people with a learning disability, young people
     in transition): not words borrowed from the sentence before ("... had carers the next morning")."""
-    services = (p.service - _GENERIC_SERVICES) or (p.topic & frozenset(SERVICE_RE) - _GENERIC_SERVICES)
-    return services | frozenset(x for x in p.population & p.topic if x not in _GENERIC_PEOPLE)
+    return _services(p) | frozenset(x for x in p.population & p.topic if x not in _GENERIC_PEOPLE)
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -431,6 +441,12 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     if a.handover != b.handover and (b if a.handover else a).service:
         # A wait that names no service ("waits as long as 17 weeks") says too little to tell.
         out.append("handover")
+    # (Its own words only: a sentence about a sum often goes on to name its parts.)
+    if ("money" in a.counted & b.counted and bool(a.service) != bool(b.service) and not a.per and not b.per
+            and (b if a.service else a).others[3] & _SUMS):
+        # "Gross spend on home care" is a part of "forecast net spend": a sum for one service is
+        # not the sum for all of them.
+        out.append("part")
     if a.urgent != b.urgent:
         out.append("urgent")
     if counts_differ(a.counts, b.counts):

@@ -54,7 +54,8 @@ _COUNTED = {
     "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about|what)|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
     "open": r"open(?! (?:to|for) (?:new|referrals))|still open|in progress",
     "resolved": r"resolve[sd]?|resolving|signpost\w*|dealt with at|deals? with at",
-    "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed|ing)? to|referred on|go(?:es)? on to|went on to",
+    "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed|ing)? to|referred on|go(?:es)? on to|went on to|"
+              r"conver(?:ted|ts?|sion)",
     "advocacy": r"advocat\w*",
     "plan": r"(?:transition |support |care )?plans? (?:in place|by)|had a (?:\w+ )?plan",
     "home": r"still at home|at home \w+ days|remain(?:ed|ing)? at home|stay(?:ed|ing)? at home|living at home",
@@ -84,7 +85,7 @@ TIME_SAME = {"waiting": "duration", "done": "duration", "started": "duration", "
 _SERVICE = {
     "homecare": r"home ?care|care at home|domiciliary|home-care|care packages? at home",
     "carehome": r"residential|nursing|care homes?|care home beds?|nursing beds?|nursing homes?",
-    "mh": r"mental health|\bAMHPs?\b|approved mental health",
+    "mh": r"mental health|\bAMHPs?\b|approved mental health|\bMH\b",
     "reablement": r"reablement|re-ablement|reabled|reabling|intermediate care|short-term support|short term support|rehabilitation",
     "adapt": r"adaptations?|grab rails?|stair ?lifts?|ramps?|key safes?|disabled facilities|\bDFGs?\b|small aids",
     "equipment": r"equipment|community equipment|items?",
@@ -96,7 +97,8 @@ _SERVICE = {
     "review": r"\breviews?\b|reviewed",
     "conversation": r"conversations?",
     "dp": r"direct payments?|personal budgets?",
-    "discharge": r"hospital|discharges?|discharged|medically (?:fit|optimised)|\bpathway [0-3]\b|\bP[0-3]\b",
+    "discharge": r"hospital|discharges?|discharged|medically (?:fit|optimised)|\bpathway [0-3]\b|\bP[0-3]\b|"
+                 r"(?:ready|fit) (?:to leave|for discharge|to go home)|criteria to reside|acute (?:trust|wards?)",
     "frontdoor": r"front door|first (?:point of )?contact|contact centre|advice and information",
     "out-of-area": r"out[- ]of[- ](?:area|county|borough)|outside (?:the |our )?(?:county|borough|area|region)",
     "supported-living": r"supported living|extra care|shared lives",
@@ -105,6 +107,7 @@ _SERVICE = {
     "compliments": r"compliments?",
     "tec": r"technology|telecare|lifeline|alarms?|sensors?",
     "crisis": r"crisis|rapid response|urgent community response",
+    "advocacy": r"advocacy|advocates?",
 }
 # Which things, where the service names several: a safeguarding concern is not an enquiry.
 _OBJECT = {
@@ -150,13 +153,14 @@ _MONEY = {
 _POPULATION = {
     "carers": r"carers?'?|unpaid carers?|carer's|young carers?|caring (?:role|responsibilit)",
     "ld": r"learning disabilit\w*|autis\w*|\bLD\b",
-    "mh": r"mental health|secondary mental|\bAMHPs?\b",
+    "mh": r"mental health|secondary mental|\bAMHPs?\b|\bMH\b",
     "dementia": r"dementia|memory",
     "transition": r"young people|transition|preparing for adulthood|children's services|turning 18",
     "users": r"people (?:who|that) (?:use|used|are using|receive|received|draw on) (?:services|care|support)|service users|"
-             r"service users?|people using (?:services|care)|people receiving (?:[\w-]+ ){0,2}(?:services|care|support)|"
+             r"service users?|adult social care survey|people using (?:services|care)|people receiving (?:[\w-]+ ){0,2}(?:services|care|support)|"
              r"people (?:we |the council )?support(?:ed)? (?:at home|in the community)|people (?:we|the council) support",
     "households": r"households?",
+    "ethnicity": r"ethnic minorit\w*|minority ethnic|black,? asian|\bBAME\b|global majority",
     "homes": r"(?:care )?homes? (?:rated|in the area)|providers?|locations?|beds? rated",
     "social-workers": r"social work(?:ers?)?(?! and)|registered social workers?|qualified social workers?",
     "care-workers": r"care workers?|care workforce|care staff|care jobs?|social care (?:jobs?|workforce|sector|posts?)|"
@@ -193,6 +197,7 @@ _COUNT_NOUNS = {
     "schemes": r"schemes?",
     "dwellings": r"flats?|apartments?|units?|bungalows?",
     "complaints": r"complaints?",
+    "compliments": r"compliments?",
     "actions": r"actions?|recommendations?",
 }
 _COUNT_NOUN_RE = [(k, re.compile(rf"(?:{v})\b", re.I)) for k, v in _COUNT_NOUNS.items()]
