@@ -391,3 +391,16 @@ def test_browser_upload_shows_both_results(library_app, tmp_path, new_page):
     assert (SCREENSHOTS / "library-upload.png").stat().st_size > 10_000
     assert "<b>this spring</b>" in services.store.search("brambleford", mode="bm25")[0].passage.text
     assert not (services.settings.data_dir / UPLOADS / "faxed-letter.pdf").exists()
+
+
+def test_a_document_older_than_the_stale_threshold_says_how_old_in_words():
+    from types import SimpleNamespace
+
+    from prep_bot.ui.library import _when
+
+    old = SimpleNamespace(info=SimpleNamespace(date="2015-12"), dated=True)
+    new = SimpleNamespace(info=SimpleNamespace(date="2025-10"), dated=False)
+    undated = SimpleNamespace(info=SimpleNamespace(date=""), dated=False)
+    assert _when(old, 3.0) == "December 2015 (over 3 years old)"
+    assert _when(new, 3.0) == "October 2025"
+    assert _when(undated, 3.0) == "Undated"

@@ -94,6 +94,7 @@ def test_search_api_escapes_evidence_and_filters(served):
     assert set(listed) == {GOVERNANCE_ID, HOSTILE_ID}
     assert listed[HOSTILE_ID][0] == "Safeguarding practice review"
     assert int(listed[GOVERNANCE_ID][4]) == services.store.catalog.document(GOVERNANCE_ID).chunks
+    assert listed[GOVERNANCE_ID][3] == "CQC assessment"  # the kind of document in words, not its slug
 
 
 def test_empty_query_is_refused_with_a_hint(served):

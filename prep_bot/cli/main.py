@@ -130,7 +130,7 @@ def docs(as_json: bool, services) -> None:
     for document in documents:
         d = document.info
         when = display_date(d.date) or "undated"
-        dated = " (dated)" if document.dated else ""
+        dated = f" (over {services.settings.stale_years:g} years old)" if document.dated else ""
         click.echo(f"{d.doc_id}  {d.doc_type:15} {d.chunks:5} passages  {when}{dated}  {d.council or '-'}  {d.title}")
     click.echo(f"{len(documents)} documents")
 

@@ -17,3 +17,6 @@ POLARITIES = ("strength", "improvement", "neutral")
 AUDIENCES = ("frontline", "team-manager", "senior-leader", "partner", "elected-member")
 ROLES = ("staff", "manager", "lead")
 DOC_TYPES = ("peer-challenge", "cqc-assessment", "self-assessment", "data", "other")
+# What people call each kind of document.
+DOC_TYPE_LABELS = {"peer-challenge": "Peer challenge", "cqc-assessment": "CQC assessment",
+                   "self-assessment": "Self-assessment", "data": "Data", "other": "Other"}

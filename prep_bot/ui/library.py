@@ -16,12 +16,13 @@ import gradio as gr
 from prep_bot.evidence.loaders import SUPPORTED_SUFFIXES, formats_sentence
 from prep_bot.evidence.provenance import display_date
 from prep_bot.evidence.uploads import MAX_FILES, UploadResult
+from prep_bot.framework.vocab import DOC_TYPE_LABELS
 from prep_bot.services import Services
 from prep_bot.ui.identity import current_user
 from prep_bot.ui.render import card_table
 
 # The title first, then what a reader scans for; the machine id last (for `prep-bot remove`).
-HEADERS = ["title", "date", "council", "type", "passages", "id"]
+HEADERS = ["Title", "Date", "Council", "Type", "Passages", "Id"]
 STATUS_LABEL = {
     "added": "Added",
     "replaced": "Added (replaces the earlier version)",
@@ -62,10 +63,11 @@ def results_html(results: list[UploadResult]) -> str:
     )
 
 
-def _when(document) -> str:
-    """ "May 2025", "undated", with "(dated)" when it is older than the stale threshold."""
-    when = display_date(document.info.date) or "undated"
-    return f"{when} (dated)" if document.dated else when
+def _when(document, stale_years: float) -> str:
+    """ "May 2025", "Undated", with how old it is when it is older than the stale threshold
+    (key messages and challenge questions then come from newer evidence)."""
+    when = display_date(document.info.date) or "Undated"
+    return f"{when} (over {stale_years:g} years old)" if document.dated else when
 
 
 def _reason(result: UploadResult) -> str:
@@ -96,8 +98,7 @@ def cards_of(table) -> str:
     rows = [r for r in rows if any(str(v).strip() for v in r)]
     if not rows:
         return ""
-    headers = [h.capitalize() for h in HEADERS]
-    return card_table(headers, rows, cls="pb-library", wide=0)
+    return card_table(HEADERS, rows, cls="pb-library", wide=0)
 
 
 def build_library_tab(services: Services, user_errors) -> None:
@@ -106,7 +107,8 @@ def build_library_tab(services: Services, user_errors) -> None:
 
     def rows(me) -> list[list]:
         return [
-            [d.info.title, _when(d), d.info.council or "-", d.info.doc_type, d.info.chunks, d.info.doc_id]
+            [d.info.title, _when(d, services.settings.stale_years), d.info.council or "Not named",
+             DOC_TYPE_LABELS.get(d.info.doc_type, d.info.doc_type), d.info.chunks, d.info.doc_id]
             for d in library_of.documents(me)
         ]
 

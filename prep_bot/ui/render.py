@@ -265,6 +265,12 @@ CSS += HEATMAP_CSS + """
 .pb-cards .pb-meta {display:block; color:#57606a; font-size:0.85em}
 .pb-cards tr[data-row] {cursor:pointer}
 #my-attempts-cards, #library-cards {display:none !important}  /* My progress, Library: the table at a desk, cards on a phone */
+/* The library reads as a list of reports: the page's font, the title in bold, the id (for
+   `prep-bot remove`) small and grey. */
+#library-documents [role=gridcell], #library-documents [role=gridcell] *, #library-documents [role=columnheader],
+#library-documents [role=columnheader] * {font-family:var(--font) !important}
+#library-documents [role=gridcell].first-column {font-weight:600}
+#library-documents [role=gridcell][aria-colindex="6"] {font-size:0.8em; color:#57606a}
 .pb-cards td:first-of-type {font-weight:600}  /* the number the table leads with */
 @media (min-width: 641px) {
   .pb-cards td[data-label] {white-space:nowrap}
