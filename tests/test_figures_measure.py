@@ -300,3 +300,12 @@ def test_a_paragraph_number_is_never_a_figure_to_quote():
     text = "34. Although advice services exist, people did not always know of them.\n25. The council should plan for this."
     assert extract_figures(text) == []
     assert [p.raw for p in extract_figures("2) Around 45% of carers said they had a break.")] == ["45%"]
+
+
+def test_the_size_of_the_area_is_context_never_a_figure_to_quote(sample_services):
+    text = ("In a district of 182,000 people, about 5,900 people use our telecare service. "
+            "People from ethnic minority groups make up 14% of the local population but 8% of people we support.")
+    points = FigureModel(sample_services.embedder).annotate(extract_figures(text))
+    performance = {p.raw: p.performance for p in points}
+    assert performance["182,000 people"] is False and performance["14%"] is False
+    assert performance["5,900 people"] is True  # the service's people beside it still count

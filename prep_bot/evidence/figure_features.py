@@ -87,6 +87,22 @@ def _measured_time(point: DataPoint) -> bool:
     return bool(_TIMED.search(before)) and not _META_WORDS.search(before)
 
 
+# The size of the area, not how its services do: "a county of 245,000 people", "a population of
+# 318,000", "17% of the local population" (a share of all residents, not of a service's people).
+_AREA_BEFORE = re.compile(r"\b(?:county|borough|city|district|area|(?<!carer )population|census)(?: population)? of (?:about |around |some |roughly |over |nearly )?$", re.I)
+_AREA_AFTER = re.compile(r"^\s?(?:%\s)?(?:of (?:the |our |its |their )?(?:local |area's |county's |borough's |city's |whole |total |adult )?population\b|"
+                         r"(?:people |adults )?(?:residents|live in (?:the|our) (?:county|borough|city|district|area))\b)", re.I)
+
+
+def area_size(point: DataPoint) -> bool:
+    """Whether a figure is the size of the area's population (context, never a performance figure)."""
+    before = point.sentence[max(0, point.start - 40) : point.start]
+    after = point.sentence[point.start + len(point.raw) : point.start + len(point.raw) + 40]
+    raw_rest = point.raw[len(point.raw.split()[0]):] if " " in point.raw else ""
+    return bool(_AREA_BEFORE.search(before) or _AREA_AFTER.match(raw_rest + after) or
+                (point.unit == "%" and _AREA_AFTER.match(after)))
+
+
 def _left_text(point: DataPoint) -> str:
     return " ".join(point.sentence[max(0, point.start - 80) : point.start].split()[-8:]) + f" {point.raw}"
 

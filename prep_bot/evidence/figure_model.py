@@ -35,7 +35,7 @@ import yaml
 from prep_bot.errors import ConfigError
 from prep_bot.evidence.injection import evidence_text
 from prep_bot.evidence.figure_features import (  # noqa: F401 - names_other_things, _groups, _SERVICE_RE re-exported
-    _SERVICE_RE, _groups, _hashed, _kind, _left_text, _measured_time, names_other_things, pair_features, simple_features,
+    _SERVICE_RE, _groups, _hashed, _kind, _left_text, _measured_time, area_size, names_other_things, pair_features, simple_features,
     window_text,
 )
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words, extract_figures
@@ -43,7 +43,7 @@ from prep_bot.infra.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-13"  # bump when features change: drops cached annotations
+VERSION = "figures-14"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.45  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
@@ -398,7 +398,7 @@ class FigureModel:
             perf, subj = m.performance.predict_proba(self._performance_matrix(points, X))[:, 1], m.subject.predict(X)
         for p, pr, s in zip(points, perf, subj):
             # A figure set beside an England average or a comparator is never the report's metadata.
-            p.performance = bool(pr >= PERFORMANCE) or _measured_time(p) or bool(p.comparator)
+            p.performance = (bool(pr >= PERFORMANCE) or _measured_time(p) or bool(p.comparator)) and not area_size(p)
             # The England average beside our figure is England's whatever its words; "up from
             # 68.3%" stays ours (an earlier period of our own figure).
             p.subject = str(s)
