@@ -453,9 +453,9 @@ _TURN = re.compile(r"(?:however|but|yet|although|despite|that said|at the same t
 
 def _lead(text: str, limit: int = 240, polarity: str = "") -> str:
     """The sentence a passage is summed up by: its first of six words or more; for a strength or
-    an area to improve, the first that leans that way most (a finding that opens "Risks were well
-    managed" and goes on "however, waits were too long" is shown by its second sentence under
-    "To improve")."""
+    an area to improve whose first sentence does not lean that way, the one that leans that way
+    most (a finding that opens "Risks were well managed" and goes on "however, waits were too
+    long" is shown by its second sentence under "To improve")."""
     parts = [s.lstrip("-• ") for line in text.splitlines() for s in sentences(line)]  # bullets are lines
     full = [s for s in parts if len(s.split()) >= 6]
     first = full[0] if full else text.strip()
@@ -466,7 +466,9 @@ def _lead(text: str, limit: int = 240, polarity: str = "") -> str:
 
     if sign and full:
         best = max(full, key=lean)  # max keeps the first of equals
-        if lean(best) > max(0, lean(first)):
+        # The first sentence stays when it says it too, unless a later one turns to say it more
+        # plainly ("..., however, waits were too long").
+        if lean(best) > max(0, lean(first)) and lean(first) <= (1 if _TURN.match(best) else 0):
             first = best
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
