@@ -334,8 +334,8 @@ def parts_of(point) -> MeasureParts:
     per = per_period(point.sentence, point.start, end) if point.unit == "count" or point.kind == "£" else ""
     if not own and not per and (point.unit == "count" or point.kind == "£"):
         # "£24.10 an hour, above the regional average of £23.40", "41 people a day, against a plan
-        # of 30": someone else's figure is per what the council's beside it is per.
-        # The figure it is set against: the nearest before it, else the nearest after.
+        # of 30": someone else's figure is per what the figure it is set against is per (the
+        # nearest before it, else the nearest after).
         spans = sorted((x for x in _spans(point.sentence) if x[0] != point.start),
                        key=lambda xy: (xy[0] > point.start, abs(xy[0] - point.start)))
         per = per_period(point.sentence, *spans[0]) if spans else ""
@@ -441,11 +441,11 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     if a.handover != b.handover and (b if a.handover else a).service:
         # A wait that names no service ("waits as long as 17 weeks") says too little to tell.
         out.append("handover")
-    # (Its own words only: a sentence about a sum often goes on to name its parts.)
     if ("money" in a.counted & b.counted and bool(a.service) != bool(b.service) and not a.per and not b.per
             and (b if a.service else a).others[3] & _SUMS):
         # "Gross spend on home care" is a part of "forecast net spend": a sum for one service is
-        # not the sum for all of them.
+        # not the sum for all of them (by its own words only: a sentence about a sum often goes
+        # on to name its parts).
         out.append("part")
     if a.urgent != b.urgent:
         out.append("urgent")
