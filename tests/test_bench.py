@@ -62,7 +62,7 @@ def test_filtered_dense_search_matches_chromas_filter(make_sample_services):
     store = services.store
     snap = store.lexical.snapshot()
     questions = load_retrieval_set(default_retrieval_set())[:12]
-    compared = 0
+    shared, total = [], 0
     for q in questions:
         vector = services.embedder.encode([q.question])[0]
         for qs in QS_SLUGS:
@@ -70,7 +70,12 @@ def test_filtered_dense_search_matches_chromas_filter(make_sample_services):
             exact = list(store._dense_filtered(vector, 50, snap, _where(qs, None, None)))
             assert len(fast) >= min(5, len(exact))  # at least k (5) whenever that many exist
             top = min(10, len(fast))
-            # HNSW is approximate either way: allow one passage of ten to differ.
-            assert len(set(fast[:top]) & set(exact[:top])) >= top - 1, (q.id, qs)
-            compared += 1
-    assert compared == len(questions) * len(QS_SLUGS)
+            same = len(set(fast[:top]) & set(exact[:top]))
+            # HNSW is approximate either way, and its graph is not built the same way twice: a
+            # passage or two of ten may differ in one search, but a wrong filter or ranking would
+            # differ in most of them.
+            assert same >= top - 2, (q.id, qs, same, top)
+            shared.append(same)
+            total += top
+    assert len(shared) == len(questions) * len(QS_SLUGS)
+    assert sum(shared) / total >= 0.97, sum(shared) / total

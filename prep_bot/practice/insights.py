@@ -449,6 +449,8 @@ def _negate(date: str) -> str:
 
 
 _TURN = re.compile(r"(?:however|but|yet|although|despite|that said|at the same time)\b", re.I)
+# Words of a shortfall the tagger's polarity words leave out ("still wait too long", "only 38%").
+_SHORT = re.compile(r"\b(?:too (?:long|slow|late|many|few|high|low)|not enough|worse than|below the|only (?:about |around )?\d)", re.I)
 
 
 def _lead(text: str, limit: int = 240, polarity: str = "") -> str:
@@ -462,7 +464,7 @@ def _lead(text: str, limit: int = 240, polarity: str = "") -> str:
     sign = {"strength": 1, "improvement": -1}.get(polarity, 0)
 
     def lean(s: str) -> int:  # a sentence that turns ("However, ...") turns to what is to improve
-        return sign * (polarity_lean(s) - (1 if _TURN.match(s) else 0))
+        return sign * (polarity_lean(s) - len(_SHORT.findall(s)) - (1 if _TURN.match(s) else 0))
 
     if sign and full:
         best = max(full, key=lean)  # max keeps the first of equals
