@@ -41,6 +41,11 @@ def test_measure_phrase_names_what_is_measured(text, raw, words):
     ("We've got 94% of people still at home three months after reablement.", "94%", {"home", "reablement"}, {"got"}),
     # A threshold said as "more than" stays in the measure it defines.
     ("Reviews overdue by more than 12 months: 208 at 31 March.", "208", {"reviews", "overdue", "12", "months"}, set()),
+    # A second verb starts a second clause: each figure keeps its own.
+    ("The hospital team took 212 referrals last year and had completed a Care Act assessment within 28 days for 61% of them.",
+     "212 referrals", {"referrals"}, {"completed", "assessment"}),
+    ("The hospital team took 212 referrals last year and had completed a Care Act assessment within 28 days for 61% of them.",
+     "61%", {"completed", "assessment"}, {"referrals"}),
 ])
 def test_measure_phrase_on_other_registers(text, raw, words, left_out):
     measure = set(one(text, raw).measure.split())

@@ -25,7 +25,10 @@ _PERIOD_WITH_WORD = re.compile(
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[;:()\[\]]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
-    r"\band\b(?=\s+(?:about|around|some|only|just|nearly|over|another|a further)?\s*£?\d))\s*",
+    r"\band\b(?=\s+(?:about|around|some|only|just|nearly|over|another|a further)?\s*£?\d)|"
+    # "received 126 referrals in the year and had completed an assessment for 45% of them": a
+    # second verb starts a second clause.
+    r"\band\b(?=\s+(?:had|has|have|was|were)\s+(?:\w+ed|been|seen|made|done|given|taken|met)\b))\s*",
     re.I,
 )
 _NUMBERISH = re.compile(
