@@ -55,7 +55,11 @@ def test_rooms_in_sight_question_pinned_reply_at_its_score(url, new_page, width,
             page.wait_for_function(IN_LOG.replace("sel()", f"({newest})"), timeout=10_000)
         except Exception:
             pass
-        assert visible_in_chat(page, newest), f"reply {turn} does not open at its score"
+        where = page.evaluate(f"""() => {{ const log = document.querySelector('#practice-chat [role=log]');
+            const r = ({newest}).getBoundingClientRect(), a = log.getBoundingClientRect();
+            return {{reply: Math.round(r.top), log: [Math.round(a.top), Math.round(a.bottom)], page: Math.round(scrollY),
+                     scroll: Math.round(log.scrollTop), height: innerHeight}}; }}""")
+        assert visible_in_chat(page, newest), f"reply {turn} does not open at its score: {where}"
         assert visible_in_chat(page, question), ("the question scrolled away", page.evaluate(
             "() => [document.querySelector('#practice-chat [role=log]').getBoundingClientRect().toJSON(), "
             "document.querySelector('#practice-chat .message-row').getBoundingClientRect().toJSON(), window.scrollY]"))

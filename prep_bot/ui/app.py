@@ -54,18 +54,19 @@ ENTER_SENDS = """
     if (!reply) return;
     answered = users;
     const chat = document.getElementById("practice-chat");
-    if (chat.getBoundingClientRect().top < 0 || chat.getBoundingClientRect().top > window.innerHeight / 2) {
-      chat.scrollIntoView({block: "start"});  // the chat in sight, from its top
-    }
-    // The question stays pinned above it. Aligned again once the reply has finished drawing: on a
-    // busy machine its first measure can come before the layout settles.
+    // The chat in sight from its top, and the reply under the pinned question. Done again once
+    // the reply has finished drawing and the page has settled: on a busy machine the first
+    // measure can come before the layout does, or the page can still move to the answer box.
     const align = () => {
+      const top = chat.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight / 2) chat.scrollIntoView({block: "start"});
       const pinned = rows[0] !== reply ? rows[0].offsetHeight : 0;
       log.scrollTop += reply.getBoundingClientRect().top - log.getBoundingClientRect().top - pinned;
     };
     align();
     requestAnimationFrame(align);
     setTimeout(align, 300);
+    setTimeout(align, 1000);
   };
   new MutationObserver(showReply).observe(document.body, {childList: true, subtree: true});
   // On a phone My progress lists attempts as cards: a card opens its attempt, as a row of the table does.
