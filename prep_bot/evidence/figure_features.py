@@ -98,9 +98,8 @@ def area_size(point: DataPoint) -> bool:
     """Whether a figure is the size of the area's population (context, never a performance figure)."""
     before = point.sentence[max(0, point.start - 40) : point.start]
     after = point.sentence[point.start + len(point.raw) : point.start + len(point.raw) + 40]
-    raw_rest = point.raw[len(point.raw.split()[0]):] if " " in point.raw else ""
-    return bool(_AREA_BEFORE.search(before) or _AREA_AFTER.match(raw_rest + after) or
-                (point.unit == "%" and _AREA_AFTER.match(after)))
+    raw_rest = point.raw[len(point.raw.split()[0]):]  # "245,000 people": the word after the number
+    return bool(_AREA_BEFORE.search(before) or _AREA_AFTER.match(raw_rest + after))
 
 
 def _left_text(point: DataPoint) -> str:

@@ -331,8 +331,9 @@ def parts_of(point) -> MeasureParts:
     context = " ".join(point.sentence[a:b] for a, b in _clauses(point.sentence)
                        if not re.search(r"\d", point.sentence[a:b])) if own else ""
     counts = counted_noun(point.sentence, point.start, point.start + len(point.raw.split()[0])) if point.unit == "count" else ""
-    per = per_period(point.sentence, point.start, end) if point.unit == "count" or point.kind == "£" else ""
-    if not own and not per and (point.unit == "count" or point.kind == "£"):
+    flows = point.unit == "count" or point.kind == "£"  # counts and sums can be per a period
+    per = per_period(point.sentence, point.start, end) if flows else ""
+    if not own and not per and flows:
         # "£24.10 an hour, above the regional average of £23.40", "41 people a day, against a plan
         # of 30": someone else's figure is per what the figure it is set against is per (the
         # nearest before it, else the nearest after).
@@ -362,9 +363,12 @@ _GENERIC_SERVICES = frozenset({"assess", "conversation"})
 _GENERIC_PEOPLE = frozenset({"users", "homes", "gender", "social-workers", "care-workers", "ot-staff"})
 
 
+_SERVICE_NAMES = frozenset(SERVICE_RE) - _GENERIC_SERVICES
+
+
 def _services(p: MeasureParts) -> frozenset[str]:
     """The services a measure names, or else those its sentence names."""
-    return (p.service - _GENERIC_SERVICES) or (p.topic & frozenset(SERVICE_RE) - _GENERIC_SERVICES)
+    return (p.service - _GENERIC_SERVICES) or (p.topic & _SERVICE_NAMES)
 
 
 def _tags(p: MeasureParts) -> frozenset[str]:
