@@ -43,21 +43,29 @@ ENTER_SENDS = """
   }, true);
   // A new coach's reply opens at its top (the score), under the pinned question, not at its tail.
   let answered = 0;
+  // The newest reply and the question row above the chat, read afresh each time: Gradio may
+  // redraw a row after it first appears, and a row kept from before is no longer on the page.
+  const newest = (log) => {
+    const rows = Array.from(log.querySelectorAll(".message-row"));
+    const lastUser = rows.map((r) => r.classList.contains("user-row")).lastIndexOf(true);
+    const reply = rows.slice(lastUser + 1).find((r) => /Score \\d+\\/100/.test(r.innerText));
+    return {rows, reply};
+  };
   const showReply = () => {
     const log = document.querySelector("#practice-chat [role=log]");
     if (!log) return;
-    const rows = Array.from(log.querySelectorAll(".message-row"));
-    const users = rows.filter((r) => r.classList.contains("user-row")).length;
+    const users = log.querySelectorAll(".message-row.user-row").length;
     if (users <= answered) { answered = users; return; }
-    const lastUser = rows.map((r) => r.classList.contains("user-row")).lastIndexOf(true);
-    const reply = rows.slice(lastUser + 1).find((r) => /Score \\d+\\/100/.test(r.innerText));
-    if (!reply) return;
+    if (!newest(log).reply) return;
     answered = users;
     const chat = document.getElementById("practice-chat");
     // The chat in sight from its top, and the reply under the pinned question. Done again once
     // the reply has finished drawing and the page has settled: on a busy machine the first
     // measure can come before the layout does, or the page can still move to the answer box.
     const align = () => {
+      const log = document.querySelector("#practice-chat [role=log]");
+      const {rows, reply} = log ? newest(log) : {};
+      if (!reply) return;
       const top = chat.getBoundingClientRect().top;
       if (top < 0 || top > window.innerHeight / 2) chat.scrollIntoView({block: "start"});
       const pinned = rows[0] !== reply ? rows[0].offsetHeight : 0;
