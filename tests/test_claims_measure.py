@@ -202,3 +202,21 @@ def test_a_figure_framed_as_what_needs_to_improve_is_still_found(sample_services
                  "to other teams, which we are working on with partners.", "42 people")
     assert said.status == "supported" and "front door" in said.evidence.point.sentence, said
     assert not said.measure.startswith("what")
+
+
+def test_counts_and_sums_fifty_times_apart_are_not_compared():
+    from prep_bot.coaching.claims import comparable
+    from prep_bot.evidence.figures import extract_figures
+
+    def figure(text: str, raw: str):
+        [point] = [p for p in extract_figures(text) if p.raw == raw]
+        return point
+
+    year = figure("Gross spend on residential and nursing care was £51.2m in the year.", "£51.2m")
+    fee = figure("The usual fee for a residential place is £880.", "£880")
+    overspend = figure("The care home budget is forecast to overspend by £2.4m.", "£2.4m")
+    assert not comparable(year, fee)
+    assert comparable(year, overspend)  # 21 times apart: left to the measure to tell
+    fell = figure("The home care waiting list fell from 90 people to 3 people.", "3 people")
+    was = figure("In March 90 people were waiting for home care.", "90 people")
+    assert comparable(fell, was)  # a list cleared is the same measure, thirty times smaller

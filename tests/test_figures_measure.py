@@ -187,6 +187,9 @@ def test_eval_figures_reports_held_out_precision_and_recall(sample_services):
     holdout = result["holdout"]
     assert holdout["set"] == "figures_holdout.yaml" and holdout["pairs"] > 100 and holdout["same"] > 10
     assert 0 <= holdout["precision"] <= 1 and 0 <= holdout["recall"] <= 1
+    wrong = holdout["planted"]  # its figures stated with a wrong value
+    assert wrong["caught"] + wrong["by_another_measure"] + wrong["missed"] == wrong["with_measure"] > 20
+    assert wrong["recall"] >= 0.8  # the rules were read on this file
     planted = result["planted"]
     assert planted["with_measure"] > 100 and planted["without_measure"] > 50
     assert planted["caught"] + planted["by_another_measure"] + planted["missed"] == planted["with_measure"]

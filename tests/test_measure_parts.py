@@ -538,3 +538,35 @@ def test_measures_with_nothing_in_common_are_not_one_measure():
     agreed = parts("People still at home 91 days after discharge from hospital into reablement: 93%.", "93%")
     said = parts("Our at-home-after-91-days figure is 95%, well above England.", "95%")
     assert "nothing in common" not in conflicts(agreed, said)
+
+
+def test_a_price_says_per_what_from_its_rate_or_the_price_it_is_set_against():
+    day_rate = parts("Day services: people attending each week 290; average day rate £71.20.", "£71.20")
+    said = parts("A day at the resource centre costs us roughly £66, going by the last contract.", "£66")
+    weekly = parts("We pay a standard residential fee of £865 a week for older people.", "£865")
+    assert day_rate.per == said.per == "day"
+    assert "per" in conflicts(day_rate, weekly)
+    against = parts("The fair cost of care work put a nursing place at £1,090 a week, against the £1,010 paid now.", "£1,010")
+    assert against.per == "week"
+
+
+def test_a_peak_is_not_the_usual_level():
+    peak = parts("Over the winter the number of people delayed on a single day peaked at 44.", "44")
+    usual = parts("On an average day 23 people were delayed in hospital waiting for care.", "23 people")
+    assert peak.longest and "longest" in conflicts(peak, usual)
+
+
+def test_the_ombudsmans_decisions_are_not_the_councils_own_and_a_prison_is_a_service():
+    ours = parts("Of the complaints the council closed last year, 42% were upheld in full or in part.", "42%")
+    ombudsman = parts("The Local Government Ombudsman upheld 76% of the adult social care complaints it investigated.", "76%")
+    assert "ombudsman" in conflicts(ours, ombudsman)
+    prison = parts("In the county's two prisons, 52 Care Act assessments were completed in the year.", "52")
+    carers = parts("We completed 1,410 carers' assessments in the year.", "1,410 carers")
+    assert "prison" in prison.topic and "topic" in conflicts(prison, carers)
+
+
+def test_a_headings_daily_average_makes_a_count_per_day():
+    daily = parts("Delayed transfers due to social care (daily average, Q3): 21; target: 15.", "21")
+    assert daily.per == "day"
+    on_the_day = parts("People delayed in hospital on the day of the count: 25.", "25")
+    assert "per" in conflicts(daily, on_the_day) or daily.per != on_the_day.per

@@ -296,7 +296,20 @@ def comparable(a: DataPoint, b: DataPoint) -> bool:
     return (
         a.kind == b.kind and (not a.unit.startswith("of ") or a.unit == b.unit)
         and is_threshold(a.sentence, a.start, a.unit) == is_threshold(b.sentence, b.start, b.unit)
+        and not _other_scale(a, b)
     )
+
+
+SCALE_APART = 50  # one count or sum this many times another of the same subject measures something else
+
+
+def _other_scale(a: DataPoint, b: DataPoint) -> bool:
+    """Two counts or sums of one subject fifty times apart are two measures: a year's spend on
+    care homes is not the weekly fee of one place, a year's assessments are not one team's."""
+    if a.kind not in ("£", "count") or a.subject != b.subject:
+        return False
+    x, y = abs(a.comparable_value()), abs(b.comparable_value())
+    return min(x, y) > 0 and max(x, y) >= SCALE_APART * min(x, y)
 
 
 def _same_subject(stated: DataPoint, evidence: DataPoint) -> bool:

@@ -178,7 +178,7 @@ def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = N
     wrong = [{"a": usable[i].point.measure, "b": usable[j].point.measure, "same": s, "p": round(scores[(i, j)], 2)}
              for i, j, s in pairs if s != (scores[(i, j)] >= SAME_MEASURE)]
     return _pr(tp, fp, fn) | {"set": Path(holdout).name, "pairs": len(pairs), "same": sum(s for _, _, s in pairs),
-                              "figures": len(usable), "errors": wrong}
+                              "figures": len(usable), "planted": _planted(usable, pairs, scores), "errors": wrong}
 
 
 def _planted(usable: list[LabelledFigure], judged: list[tuple[int, int, bool]], scores: dict) -> dict:
@@ -256,6 +256,10 @@ def format_figures_table(r: dict) -> str:
     if h and h.get("pairs"):
         lines.append(f"same measure on {h['set']} (never fitted to; pair model fitted on the whole set): precision "
                      f"{h['precision']:.3f}, recall {h['recall']:.3f}, {h['pairs']} pairs, {h['same']} same")
+        c = h["planted"]
+        lines.append(f"  its figures stated with a wrong value: contradicted by their own measure {c['caught']}/{c['with_measure']} "
+                     f"({c['by_another_measure']} by another, {c['missed']} missed); of {c['without_measure']} with no figure of "
+                     f"their measure, {c['false_alarms']} contradicted anyway")
     return "\n".join(lines)
 
 

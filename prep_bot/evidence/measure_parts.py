@@ -23,42 +23,18 @@ from functools import lru_cache
 
 from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.measure_words import (
-    COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, TIME_SAME, counted_noun, counts_differ, per_period,
+    COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, TIME_SAME, counted_noun, counts_differ, per_period, price_per,
 )
+from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, ages, windows
 from prep_bot.evidence.measures import _clauses, is_threshold
-
-_NUM_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
-_N = rf"(\d+(?:\.\d+)?|(?:{_TENS})[\s-](?:one|two|three|four|five|six|seven|eight|nine)\b|" + "|".join(sorted((w for w in _NUM_WORDS if len(w) > 2), key=len, reverse=True)) + r")"
-# A window that defines the measure: "within 28 days", "91 days after discharge", "longer than
-# 12 months", "overdue by more than a year", "for 24 hours", "on the same day".
-_WINDOW = re.compile(
-    rf"\b(?:within|inside|in under|under|after|longer than|more than|over|beyond|at least|less than|fewer than|"
-    rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding)\s+(?:the\s+)?(?:first\s+|statutory\s+|agreed\s+|target\s+)?"
-    rf"{_N}[\s-]?(?:working\s+|calendar\s+|clear\s+)?(hours?|days?|weeks?|months?|years?)\b(?!\s+(?:old|of age))"
-    rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:after|following|from|of (?:discharge|leaving|referral|contact|request))\b"
-    rf"|\b{_N}-(?:working-)?(hour|day|week|month|year)\b"
-    rf"|\b(?:within|in|over|during) (?:the )?(?:last|past|previous|first)\s+{_N}\s+(hours?|days?|weeks?|months?|years?)\b"
-    rf"|\b(?:within|after|for more than|for over|longer than|more than|over|inside) (?:a|an|one)\s+(hour|day|week|month|year)\b"
-    rf"|\b(?:the\s+)?same[\s-]day\b|\b(?:the\s+)?next[\s-]day\b|\b(?:the\s+)?(?:20|twenty)[\s-]day standard\b",
-    re.I,
-)
 
 # The longest wait is not the usual one: "longest", "oldest", "up to", "can stretch to", "in the
 # worst cases".
 _LONGEST = re.compile(
     r"\b(?:longest|oldest|maximum|max|worst|the most anyone|as long as|stretch(?:es|ed)? to|"
+    r"peak(?:ed|s|ing)?(?! (?:time|hours?|season|periods?))|at (?:its|their) highest|"
     r"(?<!went )(?<!gone )(?<!rose )(?<!risen )(?<!moved )(?<!come )(?<!came )(?<!grown )(?<!climbed )(?<!increased )up to(?! date))\b",
     re.I)
-# Age bands: "aged 18 to 64", "over 55", "under 25", "65 and over" (older people: 65 and over).
-_AGE_RANGE = re.compile(r"\b(?:aged|age|ages|people|adults)\s+(\d\d)\s*(?:to|-|–|and)\s*(\d\d)\b", re.I)
-_AGE_OVER = re.compile(
-    r"\b(?:(?:over|above|(?<!under )(?<!below )aged|older than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)|to \d))|"
-    r"(\d\d)\s*(?:\+|and over|or over|and older|or older|and above))", re.I)
-_AGE_UNDER = re.compile(r"\b(?:under|below|younger than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)))", re.I)
 _CHANGE_BEFORE = re.compile(
     r"\b(?:(?:an? )?(?:increase|decrease|rise|fall|drop|reduction|improvement|growth|cut|change|uplift)s?(?: of| by)?|"
     r"(?:up|down|fallen|fell|risen|rose|grown|grew|increased|decreased|reduced|dropped|cut|improved|went up|gone up|gone down|went down) by|"
@@ -88,12 +64,14 @@ _SUMMARY = re.compile(r"\b(?:average|mean|median|typical(?:ly)?|usual(?:ly)?|on 
 _HANDOVER = re.compile(
     r"\b(?:after|following|once|when)\s+(?:a\s+|the\s+|their\s+)?(?:period of\s+)?(?:reablement|re-ablement|intermediate care)\b"
     r"|\b(?:reablement|re-ablement) (?:ends|ended|finishes|finished)\b", re.I)
-_URGENT = re.compile(r"\b(?:urgent|emergenc(?:y|ies)|at short notice)\b", re.I)
+# What sets a measure apart when only one of two names it: urgent or emergency cases only ("urgent
+# adaptations", "a break in an emergency"), and the Ombudsman's decisions (not the council's own).
+_APART = {"urgent": re.compile(r"\b(?:urgent|emergenc(?:y|ies)|at short notice)\b", re.I),
+          "ombudsman": re.compile(r"\bombudsman\b|\bLGSCO\b", re.I)}
 _AWAITED = re.compile(
     r"\b(?:wait(?:s|ed|ing)?|awaiting)\s+(?:for\s+)?(?:(?:a|an|the|their|his|her)\s+)?(?:[\w'-]+\s+){0,3}?"
     r"(?:placements?|admissions?|assessments?|reviews?|packages?|installations?|authori[sz]ations?|referrals?)\b",
     re.I)
-_STRONG = re.compile(r"(?:(?:in|within|over|during) (?:the )?(?:last|past|previous)\b|within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following))", re.I)
 
 
 @dataclass(frozen=True)
@@ -105,7 +83,7 @@ class MeasureParts:
     window: tuple[float, ...]  # the windows named, in days (0 for "the same day")
     longest: bool  # the longest or oldest, not the usual
     change: bool  # a change ("up 22%", "an increase of 240"), not a level
-    urgent: bool = False  # urgent or emergency cases only ("urgent adaptations", "a break in an emergency")
+    apart: frozenset[str] = frozenset()  # what sets it apart (``_APART``): "urgent", "ombudsman"
     later: bool = False  # a time in a story ("a sitter was in place two days later"): never a measure
     one: bool = False  # one person's case ("one person waited 76 days"): only ever that case again
     per: str = ""  # a count per period ("88 a month", "21,300 hours a week"): a flow, not how many there are
@@ -117,44 +95,6 @@ class MeasureParts:
 
 def _named(text: str, table: dict[str, re.Pattern[str]]) -> frozenset[str]:
     return frozenset(k for k, pattern in table.items() if pattern.search(text))
-
-
-def ages(text: str) -> frozenset[str]:
-    """The age bands a text names ("18-64", "65+", "<25")."""
-    out = {f"{a}-{b}" for a, b in _AGE_RANGE.findall(text)}
-    out |= {f"{a or b}+" for a, b in _AGE_OVER.findall(text)}
-    out |= {f"<{a}" for a in _AGE_UNDER.findall(text)}
-    if re.search(r"older (?:people|adults|person)|over[- ]65s", text, re.I):
-        out.add("65+")
-    if re.search(r"working[- ]age|younger adults", text, re.I):
-        out.add("18-64")
-    # "aged 18 to 64" is not also "over 18".
-    ranges = {band.split("-")[0] for band in out if "-" in band}
-    return frozenset(band for band in out if not (band.endswith("+") and band[:-1] in ranges))
-
-
-def _number(word: str) -> float:
-    word = word.lower()
-    if re.match(rf"(?:{_TENS})[\s-]\w+$", word):  # "ninety one"
-        tens, unit = re.split(r"[\s-]", word)
-        return float(_NUM_WORDS[tens] + _NUM_WORDS[unit])
-    return float(_NUM_WORDS[word]) if word in _NUM_WORDS else float(word)
-
-
-def windows(text: str) -> tuple[float, ...]:
-    """The windows a text names, in days ("within 28 days" 28, "12 months" 365, "the same day" 0)."""
-    out = []
-    for m in _WINDOW.finditer(text):
-        groups = [g for g in m.groups()]
-        number = next((g for g in groups[0::2][:4] if g), None)
-        unit = next((g for g in groups if g and g.lower().rstrip("s") in _DAYS), None)
-        if number is None and unit:  # "within a month"
-            number = "1"
-        if number is None:
-            out.append(0.0 if "same" in m.group(0).lower() else 1.0 if "next" in m.group(0).lower() else 28.0)
-            continue
-        out.append(round(_number(number) * _DAYS[unit.lower().rstrip("s")], 1))
-    return tuple(sorted(set(out)))
 
 
 def _own_clause(sentence: str, start: int, end: int) -> str:
@@ -231,7 +171,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I))
         and not _SUMMARY.search(before),
         change=bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)),
-        urgent=bool(_URGENT.search(text)),
+        apart=frozenset(name for name, pattern in _APART.items() if pattern.search(text)),
         handover=bool(counted & {"waiting", "duration"} and _HANDOVER.search(f"{text} {context}")),
         counts=counts,
         per=per,
@@ -281,6 +221,19 @@ def _topic_text(sentence: str, start: int) -> str:
     return " ".join(sentence[a:b] for n, (a, b) in enumerate(clauses) if n <= here or not re.search(r"\d", sentence[a:b]))
 
 
+def _set_against(point) -> str:
+    """Per what the price a price is set against is ("£918 a week, against the £842 we pay"),
+    or ""."""
+    for x, y in sorted(_spans(point.sentence), key=lambda xy: abs(xy[0] - point.start)):
+        if x == point.start or "£" not in point.sentence[x:y]:
+            continue
+        between = point.sentence[min(y, point.start + len(point.raw)) : max(x, point.start)]
+        if re.search(r"\b(?:against|compared|than|versus|vs)\b", between, re.I):
+            return per_period(point.sentence, x, y) or ""
+        return ""
+    return ""
+
+
 def parts_of(point) -> MeasureParts:
     """The parts of a figure's measure (``point``: an extracted ``DataPoint``)."""
     end = point.start + len(point.raw)
@@ -294,13 +247,13 @@ def parts_of(point) -> MeasureParts:
         # clause of its own, with no other figure in it, defines the figure's measure.
         for a, b in _clauses(point.sentence):
             text = point.sentence[a:b]
-            found = [m.group(0) for m in _WINDOW.finditer(text) if _STRONG.match(m.group(0))]
+            found = [m.group(0) for m in WINDOW_RE.finditer(text) if STRONG_RE.match(m.group(0))]
             # Not the window of a part said after "of them" ("312 waiting, and 97 of them had
             # waited longer than 12 months": the 312 are all who wait).
             part = re.search(r"\bof (?:them|whom|which|these)\s*$", point.sentence[:a], re.I)
             # Nor a heading of another figure ("...; concerns triaged within 2 working days: 91%").
             heading = point.sentence[b:].lstrip().startswith(":")
-            if found and not (a <= point.start < b) and not part and not heading and not re.search(r"%|\d", _WINDOW.sub(" ", text)):
+            if found and not (a <= point.start < b) and not part and not heading and not re.search(r"%|\d", WINDOW_RE.sub(" ", text)):
                 clause += " " + " ".join(found)
     opened = point.sentence[: point.start].rstrip()
     if own and opened.endswith("("):
@@ -311,7 +264,7 @@ def parts_of(point) -> MeasureParts:
             and not _named(clause, SERVICE_RE)):
         clause += f" {scope.group(1)}"  # "Within nursing care, a higher proportion ... (23.81%)": of nursing care
     if not own:  # only plain thresholds: "of 38 days" there may be the council's figure
-        clause = " ".join(m.group(0) for m in _WINDOW.finditer(point.sentence) if _STRONG.match(m.group(0)))
+        clause = " ".join(m.group(0) for m in WINDOW_RE.finditer(point.sentence) if STRONG_RE.match(m.group(0)))
     before = point.sentence[max(0, point.start - 30) : point.start]
     after = point.sentence[end : end + 30]
     # "up from 68.3%", "reduced from 47 to 33 days": the earlier level, not a change.
@@ -331,6 +284,7 @@ def parts_of(point) -> MeasureParts:
     context = " ".join(point.sentence[a:b] for a, b in _clauses(point.sentence)
                        if not re.search(r"\d", point.sentence[a:b])) if own else ""
     counts = counted_noun(point.sentence, point.start, point.start + len(point.raw.split()[0])) if point.unit == "count" else ""
+    own_start = max((a for a, _ in _clauses(point.sentence) if a <= point.start), default=0)
     flows = point.unit == "count" or point.kind == "£"  # counts and sums can be per a period
     per = per_period(point.sentence, point.start, end) if flows else ""
     if not own and not per and flows:
@@ -342,12 +296,13 @@ def parts_of(point) -> MeasureParts:
         per = per_period(point.sentence, *spans[0]) if spans else ""
     if point.kind == "£" and not per:
         # "the daily rate's, I think, £82": the price's words say per what.
-        found = re.search(r"\b(hourly|daily|weekly)\b|\b(?:an?|per) (hour|day|week)\b", point.measure, re.I)
-        per = {"hourly": "hour", "daily": "day", "weekly": "week"}.get((found.group(1) or "").lower(), found.group(2)) if found else ""
+        per = price_per(point.measure, point.sentence[own_start : point.start])
+    if point.kind == "£" and not per and own:
+        # "£918 a week, against the £842 we currently pay": a price set against another is per what that one is.
+        per = _set_against(point)
     if point.kind == "£" and per == "year":
         per = ""  # a sum of money is a year's unless it says otherwise: "£55.9m per annum" is the spend
     # A story: "a night sitter was in place two days later"; one person's case: "one person waited 76 days".
-    own_start = max((a for a, _ in _clauses(point.sentence) if a <= point.start), default=0)
     later = bool(point.kind == "time" and _LATER.match(point.sentence[end:]))
     one = bool(_ONE_PERSON.search(point.sentence[own_start : point.start]))
     return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context,
@@ -451,8 +406,7 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
         # not the sum for all of them (by its own words only: a sentence about a sum often goes
         # on to name its parts).
         out.append("part")
-    if a.urgent != b.urgent:
-        out.append("urgent")
+    out += sorted(a.apart ^ b.apart)
     if counts_differ(a.counts, b.counts):
         out.append("counts")
     if a.later or b.later or a.one != b.one:

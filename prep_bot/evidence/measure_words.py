@@ -108,6 +108,7 @@ _SERVICE = {
     "tec": r"technology|telecare|lifeline|alarms?|sensors?",
     "crisis": r"crisis|rapid response|urgent community response",
     "advocacy": r"advocacy|advocates?",
+    "prison": r"prisons?|custody|custodial|secure (?:estate|settings?)|approved premises",
 }
 # Which things, where the service names several: a safeguarding concern is not an enquiry.
 _OBJECT = {
@@ -294,6 +295,26 @@ def per_period(sentence: str, start: int, end: int) -> str:
     word = _PER_WORD.search(clause)
     if word:
         return _PER_WORDS[word.group(1).lower()]
-    # "Mental Health Act assessments per month (average): 84": the heading says per what.
-    heading = _HEADING_PER.search(clause)
-    return heading.group(1).lower() if heading else ""
+    # "Mental Health Act assessments per month (average): 84", "Delayed discharges (daily average,
+    # Q2): 19": the heading says per what.
+    heading = sentence[max(sentence.rfind(";", 0, start), 0) : start]
+    if not re.search(r":\s*$", heading):
+        return ""
+    found = _HEADING_PER.search(heading) or _PER_WORD.search(heading)
+    return _PER_WORDS.get(found.group(1).lower(), found.group(1).lower()) if found else ""
+
+
+_PRICE_PER = re.compile(r"\b(hourly|daily|weekly|nightly)\b|\b(?:an?|per) (hour|day|week|night)\b|"
+                        r"\b(hour|day|week|night)(?:'s)? (?:rate|fee|price|charge)s?\b", re.I)
+_PRICE_BEFORE = re.compile(r"\b(?:a|per|each|one) (hour|day|week|night) (?:at|in|of)\b", re.I)
+
+
+def price_per(measure: str, before: str) -> str:
+    """Per what a price is, from its words ("the daily rate's, I think, £82", "the average day
+    rate") or the words before it ("a day at the centre costs about £68.50"), or ""."""
+    found = _PRICE_PER.search(measure)
+    if found:
+        word = next(g for g in found.groups() if g).lower()
+        return {"hourly": "hour", "daily": "day", "weekly": "week", "nightly": "night"}.get(word, word)
+    found = _PRICE_BEFORE.search(before)
+    return found.group(1).lower() if found else ""

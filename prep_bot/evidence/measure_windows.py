@@ -1,0 +1,72 @@
+"""The windows and age bands a measure names: "within 28 days" is a 28-day window, "twelve months"
+365 days, "aged 18 to 64" the band 18-64 (``measure_parts`` reads a measure's parts with them)."""
+
+from __future__ import annotations
+
+import re
+
+_NUM_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
+_N = rf"(\d+(?:\.\d+)?|(?:{_TENS})[\s-](?:one|two|three|four|five|six|seven|eight|nine)\b|" + "|".join(sorted((w for w in _NUM_WORDS if len(w) > 2), key=len, reverse=True)) + r")"
+# A window that defines the measure: "within 28 days", "91 days after discharge", "longer than
+# 12 months", "overdue by more than a year", "for 24 hours", "on the same day".
+WINDOW_RE = re.compile(
+    rf"\b(?:within|inside|in under|under|after|longer than|more than|over|beyond|at least|less than|fewer than|"
+    rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding)\s+(?:the\s+)?(?:first\s+|statutory\s+|agreed\s+|target\s+)?"
+    rf"{_N}[\s-]?(?:working\s+|calendar\s+|clear\s+)?(hours?|days?|weeks?|months?|years?)\b(?!\s+(?:old|of age))"
+    rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:after|following|from|of (?:discharge|leaving|referral|contact|request))\b"
+    rf"|\b{_N}-(?:working-)?(hour|day|week|month|year)\b"
+    rf"|\b(?:within|in|over|during) (?:the )?(?:last|past|previous|first)\s+{_N}\s+(hours?|days?|weeks?|months?|years?)\b"
+    rf"|\b(?:within|after|for more than|for over|longer than|more than|over|inside) (?:a|an|one)\s+(hour|day|week|month|year)\b"
+    rf"|\b(?:the\s+)?same[\s-]day\b|\b(?:the\s+)?next[\s-]day\b|\b(?:the\s+)?(?:20|twenty)[\s-]day standard\b",
+    re.I,
+)
+# Age bands: "aged 18 to 64", "over 55", "under 25", "65 and over" (older people: 65 and over).
+_AGE_RANGE = re.compile(r"\b(?:aged|age|ages|people|adults)\s+(\d\d)\s*(?:to|-|–|and)\s*(\d\d)\b", re.I)
+_AGE_OVER = re.compile(
+    r"\b(?:(?:over|above|(?<!under )(?<!below )aged|older than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)|to \d))|"
+    r"(\d\d)\s*(?:\+|and over|or over|and older|or older|and above))", re.I)
+_AGE_UNDER = re.compile(r"\b(?:under|below|younger than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)))", re.I)
+# A window that plainly defines the measure, said apart from its figure.
+STRONG_RE = re.compile(r"(?:(?:in|within|over|during) (?:the )?(?:last|past|previous)\b|within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following))", re.I)
+
+
+def ages(text: str) -> frozenset[str]:
+    """The age bands a text names ("18-64", "65+", "<25")."""
+    out = {f"{a}-{b}" for a, b in _AGE_RANGE.findall(text)}
+    out |= {f"{a or b}+" for a, b in _AGE_OVER.findall(text)}
+    out |= {f"<{a}" for a in _AGE_UNDER.findall(text)}
+    if re.search(r"older (?:people|adults|person)|over[- ]65s", text, re.I):
+        out.add("65+")
+    if re.search(r"working[- ]age|younger adults", text, re.I):
+        out.add("18-64")
+    # "aged 18 to 64" is not also "over 18".
+    ranges = {band.split("-")[0] for band in out if "-" in band}
+    return frozenset(band for band in out if not (band.endswith("+") and band[:-1] in ranges))
+
+
+def _number(word: str) -> float:
+    word = word.lower()
+    if re.match(rf"(?:{_TENS})[\s-]\w+$", word):  # "ninety one"
+        tens, unit = re.split(r"[\s-]", word)
+        return float(_NUM_WORDS[tens] + _NUM_WORDS[unit])
+    return float(_NUM_WORDS[word]) if word in _NUM_WORDS else float(word)
+
+
+def windows(text: str) -> tuple[float, ...]:
+    """The windows a text names, in days ("within 28 days" 28, "12 months" 365, "the same day" 0)."""
+    out = []
+    for m in WINDOW_RE.finditer(text):
+        groups = [g for g in m.groups()]
+        number = next((g for g in groups[0::2][:4] if g), None)
+        unit = next((g for g in groups if g and g.lower().rstrip("s") in _DAYS), None)
+        if number is None and unit:  # "within a month"
+            number = "1"
+        if number is None:
+            out.append(0.0 if "same" in m.group(0).lower() else 1.0 if "next" in m.group(0).lower() else 28.0)
+            continue
+        out.append(round(_number(number) * _DAYS[unit.lower().rstrip("s")], 1))
+    return tuple(sorted(set(out)))
