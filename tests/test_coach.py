@@ -1,7 +1,10 @@
 """The coach against the labelled answer sets: strong answers beat weak ones by a clear
 margin, and every planted false figure is flagged; figures the evidence states are not."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from prep_bot.evals.evaluation import evaluate_coach, load_answer_set
 from prep_bot.infra.config import REPO_ROOT
@@ -117,3 +120,38 @@ def test_an_answer_about_something_else_entirely_stays_off_the_question(coach):
     off = coach.coach("governance", q, "The car park is being resurfaced and the canteen has a new lunch menu on Fridays.")
     assert off.score <= 18
 
+
+
+BANK_ANSWERS = Path(__file__).resolve().parents[1] / "eval" / "bank_answers.yaml"
+
+
+def test_genuine_answers_to_bank_questions_are_never_off_the_question(coach):
+    # Story-led answers never use their question's words, short ones say little: the hardest to
+    # tell from an answer to something else. None of them drifts from its question.
+    bank = {q.id: q for q in coach.bank.select()}
+    answers = [a for a in yaml.safe_load(BANK_ANSWERS.read_text())["answers"] if a["kind"] in ("story", "short")]
+    assert len(answers) >= 40
+    drifted = []
+    for a in answers:
+        q = bank[a["question_id"]]
+        focus = next(d for d in coach.coach(q.qs, q.text, a["text"]).dimensions if d.name == "focus")
+        if "drifts from the question" in focus.reason.lower():
+            drifted.append(a["question_id"])
+    assert not drifted
+
+
+def test_an_answer_to_another_bank_question_is_off_the_one_asked(coach):
+    # Out-of-area placements, said to a question about crises out of hours: near enough in
+    # meaning to the statement, but to none of what the question asks, its probes or its points.
+    bank = {q.text: q for q in coach.bank.select()}
+    answer = ("We have about 180 people living in placements outside the borough, most of them younger adults with a "
+              "learning disability who moved years ago because nothing local could meet their needs. With a housing "
+              "provider we opened ten flats last spring and six people have moved back nearer their families. We still "
+              "have no local option for people with the most complex needs.")
+    asked = next(q for text, q in bank.items() if text.startswith("What happens if someone you support has a crisis out of hours"))
+    off = coach.coach(asked.qs, asked.text, answer)
+    assert off.score <= 18
+    assert "drifts from the question" in next(d for d in off.dimensions if d.name == "focus").reason.lower()
+    own = next(q for text, q in bank.items() if text.startswith("How many people are placed outside your area"))
+    on = coach.coach(own.qs, own.text, answer)
+    assert on.score > 30 and "drifts" not in next(d for d in on.dimensions if d.name == "focus").reason
