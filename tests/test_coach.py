@@ -1,11 +1,10 @@
 """The coach against the labelled answer sets: strong answers beat weak ones by a clear
 margin, and every planted false figure is flagged; figures the evidence states are not."""
 
-from pathlib import Path
-
 import pytest
 import yaml
 
+from prep_bot.coaching.relevance import ANSWER_SETS, Relevance
 from prep_bot.evals.evaluation import evaluate_coach, load_answer_set
 from prep_bot.infra.config import REPO_ROOT
 
@@ -122,15 +121,12 @@ def test_an_answer_about_something_else_entirely_stays_off_the_question(coach):
 
 
 
-BANK_ANSWERS = Path(__file__).resolve().parents[1] / "eval" / "bank_answers.yaml"
-
-
 def test_genuine_answers_to_bank_questions_are_never_off_the_question(coach):
     # Story-led answers never use their question's words, short ones say little: the hardest to
-    # tell from an answer to something else. None of them drifts from its question.
+    # tell from an answer to something else. None of them, by either writer, drifts from its question.
     bank = {q.id: q for q in coach.bank.select()}
-    answers = [a for a in yaml.safe_load(BANK_ANSWERS.read_text())["answers"] if a["kind"] in ("story", "short")]
-    assert len(answers) >= 40
+    answers = [a for path in ANSWER_SETS for a in yaml.safe_load(path.read_text())["answers"] if a["kind"] in ("story", "short")]
+    assert len(ANSWER_SETS) == 2 and len(answers) >= 60
     drifted = []
     for a in answers:
         q = bank[a["question_id"]]
@@ -155,3 +151,17 @@ def test_an_answer_to_another_bank_question_is_off_the_one_asked(coach):
     own = next(q for text, q in bank.items() if text.startswith("How many people are placed outside your area"))
     on = coach.coach(own.qs, own.text, answer)
     assert on.score > 30 and "drifts" not in next(d for d in on.dimensions if d.name == "focus").reason
+
+
+def test_the_shipped_relevance_model_matches_the_bank_and_the_answers(coach):
+    # After editing the bank or the answer sets: python -m prep_bot.coaching.relevance
+    assert Relevance(None, coach.bank).weights() is not None
+
+
+def test_relevance_held_out_flags_no_genuine_answer_and_catches_moved_ones(coach):
+    from prep_bot.coaching.relevance import held_out
+
+    relevance = Relevance(coach.embedder, coach.bank)
+    result = held_out(relevance, relevance.training_rows())
+    assert result["genuine"] == 218 and result["genuine_flagged"] == 0
+    assert result["moved_caught"] >= 0.35  # 0.414 when shipped

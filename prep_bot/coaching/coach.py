@@ -18,6 +18,7 @@ from prep_bot.coaching.feedback import Reply, covered, reply_for, weakest, wrong
 from prep_bot.coaching.honesty import AreasToImprove
 from prep_bot.coaching.judgement import SentenceJudge, _activity_counts, split_answer
 from prep_bot.coaching.reading import VENTING_SHARE, AnswerReading
+from prep_bot.coaching.relevance import Relevance
 from prep_bot.coaching.rubric import DimensionScore, Rubric, registered
 from prep_bot.evidence.figure_model import FigureReader, window_text
 from prep_bot.evidence.figures import DataPoint, extract_figures, sentences
@@ -36,11 +37,6 @@ OFF_QUESTION = 0.12  # an answer this far in meaning from the question and the s
 # rarely share the question's words ("when reviews slipped I moved a worker onto them" to a
 # question about using data), so only one this far is off it whatever it says.
 OFF_QUESTION_SUBSTANTIVE = 0.06
-# A bank question says what it asks in its probes and what a good answer covers: an answer none of
-# whose sentences comes this near any of them answers something else ("how long assessments take",
-# to "how do you arrange an interpreter?"). No genuine answer of 108 to bank questions came nearer
-# than 0.255, story-led ones that never use the question's words included (eval/bank_answers.yaml).
-OFF_PROFILE = 0.24
 SUBSTANCE = ("outcome", "example", "practice")
 SENTENCES = REPO_ROOT / "knowledge" / "sentences"
 
@@ -115,6 +111,7 @@ class Coach:
         self.judges = {d.name: judges[d.name](d, rubric) for d in rubric.dimensions}
         self.judgement = SentenceJudge(self.embedder, rubric.cues, rubric.activity_nouns, sentences_dir, cache)
         self.areas = AreasToImprove(store, self.embedder, self.judgement)
+        self.relevance = Relevance(self.embedder, bank)
 
     def find_question(self, text: str, qs: str) -> Question:
         """The bank's question with this text, or an ad-hoc question for it."""
@@ -141,19 +138,17 @@ class Coach:
         statement = self.framework.qs(qs)
         points = question.looks_for or []
         q_vec, topic_vec = self.embedder.encode_cached([question.text, f"{statement.description} {' '.join(points)}"])
-        # What a bank question asks, item by item: its words, its probes, what a good answer covers.
-        profile = self.embedder.encode_cached([question.text, *question.probes, *points]) if points else None
 
         self._embed_once(turns)
         claims = self.claims.check("\n".join(turns), limit=MAX_CLAIMS)
-        reading = self.read(qs, question.text, turns, q_vec, topic_vec, claims, profile)
+        reading = self.read(qs, question, turns, q_vec, topic_vec, claims)
         dimensions = self.score_dimensions(reading)
         score = self.overall(dimensions, reading)
         added: list[Added] = []
         asked = ""  # the dimension the follow-up just answered was asked about
         if len(turns) > 1:
             before_claims = self.claims.check("\n".join(turns[:-1]), limit=MAX_CLAIMS)
-            before = self.read(qs, question.text, turns[:-1], q_vec, topic_vec, before_claims, profile)
+            before = self.read(qs, question, turns[:-1], q_vec, topic_vec, before_claims)
             before_dims = self.score_dimensions(before)
             before_score = self.overall(before_dims, before)
             added = what_was_added(before_dims, before_score, dimensions, score, reading, len(turns) - 1)
@@ -216,11 +211,9 @@ class Coach:
         return text
 
     # -- reading and scoring --------------------------------------------------------------------
-    def read(self, qs: str, question: str, turns: list[str], q_vec, topic_vec, claims: list[Claim],
-             profile=None) -> AnswerReading:
+    def read(self, qs: str, question: Question, turns: list[str], q_vec, topic_vec, claims: list[Claim]) -> AnswerReading:
         """Everything the judges need, read once: sentences over all turns, what each shows,
-        figures and the claim check, closeness to the question (``profile``: a bank question's
-        text, probes and points, one vector each), and the evidence's gaps."""
+        figures and the claim check, closeness to the question, and the evidence's gaps."""
         texts, turn_of = [], []
         for n, text in enumerate(turns):
             parts = split_answer(text) or [text]
@@ -229,7 +222,7 @@ class Coach:
         vectors = self.embedder.encode_cached(texts)
         full = "\n".join(turns)
         reading = AnswerReading(
-            question=question, qs=qs, text=full, sentences=texts, turn=turn_of, vectors=vectors,
+            question=question.text, qs=qs, text=full, sentences=texts, turn=turn_of, vectors=vectors,
             probs=self.judgement.read(texts, vectors),
             figures=[extract_figures(t) for t in texts],
             activity=[_activity_counts(t, self.rubric.activity_nouns) for t in texts],
@@ -242,8 +235,8 @@ class Coach:
         closeness = max(reading.relevance, reading.topic_fit)
         substantive = sum(reading.share(label) for label in SUBSTANCE) >= 0.5
         reading.off_question = closeness < (OFF_QUESTION_SUBSTANTIVE if substantive else OFF_QUESTION)
-        if profile is not None and len(vectors):
-            reading.off_question |= float((vectors @ profile.T).max()) < OFF_PROFILE
+        # A bank question says what it asks in its probes and points too (``relevance``).
+        reading.off_question |= self.relevance.off(question, full, vectors)
         self._place_claims(reading, claims)
         reading.findings = self.areas.check(reading)
         return reading
