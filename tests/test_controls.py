@@ -5,6 +5,7 @@ against; a finished mock interview locks its answer box, recorder and Submit; pl
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import STRONG, sign_in
 from pages import screenshot
@@ -62,10 +63,17 @@ def test_practice_controls_ask_the_question_they_show(served, new_page):
     # The bin: a new question, and the answer is scored against the question on screen.
     before = first_question(page)
     page.locator("#practice-chat button[aria-label='Clear']").click()
-    page.wait_for_function(
-        "(old) => { const m = document.querySelector('#practice-chat [data-testid=bot]'); return m && m.innerText !== old; }",
-        arg=before, timeout=30_000,
-    )
+    try:
+        page.wait_for_function(
+            "(old) => { const m = document.querySelector('#practice-chat [data-testid=bot]'); return m && m.innerText !== old; }",
+            arg=before, timeout=30_000,
+        )
+    except PlaywrightTimeout:
+        # Failed once in CI (2026-12-05) and not since in 20 runs here, under load and from a cold
+        # cache: say whether the chat was cleared and left empty (the new question never came) or
+        # never cleared (the bin's press was lost), and what the page said.
+        raise AssertionError({"before": before[:120], "chat": page.locator("#practice-chat").inner_text()[:300],
+                              "toasts": page.locator(".toast-body").all_inner_texts()}) from None
     shown = first_question(page)
     assert "on its way" not in page.locator("#practice-chat").inner_text()
     box = page.locator("#practice-answer textarea")
