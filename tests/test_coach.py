@@ -148,6 +148,11 @@ def test_an_answer_to_another_bank_question_is_off_the_one_asked(coach):
     off = coach.coach(asked.qs, asked.text, answer)
     assert off.score <= 18
     assert "drifts from the question" in next(d for d in off.dimensions if d.name == "focus").reason.lower()
+    # The reply leads with answering the question: no strength praised for another one, and the
+    # question asked again rather than a probe on what the answer was about.
+    assert off.reply.strength is None and "another one" in off.reply.no_strength
+    assert off.reply.change.name == "focus" and off.reply.change.advice.startswith("Answer the question you were asked")
+    assert off.follow_up == asked.text
     own = next(q for text, q in bank.items() if text.startswith("How many people are placed outside your area"))
     on = coach.coach(own.qs, own.text, answer)
     assert on.score > 30 and "drifts" not in next(d for d in on.dimensions if d.name == "focus").reason

@@ -75,6 +75,7 @@ class Feedback:
     findings: list = field(default_factory=list)  # answer sentences beside the evidence's areas to improve
     wrong_sentences: list[str] = field(default_factory=list)  # the answer's sentences with a contradicted figure
     reviews: dict = field(default_factory=dict)  # what reviewers added (name -> an object with to_dict)
+    off_question: bool = False  # the answer speaks to something other than the question
 
     def to_dict(self) -> dict:
         return {
@@ -154,7 +155,7 @@ class Coach:
             added = what_was_added(before_dims, before_score, dimensions, score, reading, len(turns) - 1)
             asked = reply_for(Feedback(
                 question=question.text, qs=qs, score=before_score, dimensions=before_dims, evidence=[], data=[],
-                claims=before_claims, missed=[], follow_up="", findings=before.findings,
+                claims=before_claims, missed=[], follow_up="", findings=before.findings, off_question=before.off_question,
                 wrong_sentences=[before.sentences[i] for i in sorted(before.contradicted)]), self.rubric).change.name
 
         full = "\n".join(turns)
@@ -176,6 +177,7 @@ class Coach:
             missed_about={text: about for text, about in missed}, extra={"covered_by_scores": shown_by_scores},
             turns=len(turns), added=added, findings=reading.findings,
             wrong_sentences=[reading.sentences[i] for i in sorted(reading.contradicted)],
+            off_question=reading.off_question,
         )
         feedback.reply = reply_for(feedback, self.rubric)
         feedback.weakest = feedback.reply.change.name
@@ -184,7 +186,9 @@ class Coach:
             # The same probe again would leave the person going round in a circle: the one change
             # stands, and the next question moves on to the next weakest part.
             probed = weakest([d for d in dimensions if d.name != asked], self.rubric).name
-        feedback.follow_up = feedback.reply.follow_up = self._probe(probed, question)
+        # An answer to something else is asked the question again, not probed on its own subject.
+        follow_up = question.text if reading.off_question else self._probe(probed, question)
+        feedback.follow_up = feedback.reply.follow_up = follow_up
         for reviewer in self.reviewers:
             reviewer.review(feedback, "\n\n".join(turns))
         return feedback

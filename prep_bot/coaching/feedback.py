@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 NOT_A_STRENGTH = frozenset({"focus"})
 
 
+OFF_QUESTION_TEXT = "No strength for this question yet: the answer speaks to another one."
+
+
 def no_strength_text(rubric: Rubric) -> str:
     return (f"No strength yet: no part of this answer scores {rubric.good} or more, "
             "so start with the one thing to change.")
@@ -95,6 +98,7 @@ class Scored(Protocol):
     wrong_sentences: list[str]  # the answer's sentences stating a contradicted figure
     turns: int  # 1, or the answer and each reply to a follow-up coached together
     added: object  # what the latest reply added (turns > 1)
+    off_question: bool  # the answer speaks to something other than the question
 
 
 def _weights(rubric: Rubric) -> dict[str, float]:
@@ -169,12 +173,16 @@ def reply_for(feedback: Scored, rubric: Rubric) -> Reply:
     wrong = wrong_figures(feedback.claims)
     hidden_note = honesty_note(feedback.findings)
     avoid = {"data"} if wrong else set()
-    best = strongest(feedback.dimensions, rubric, avoid, set(feedback.wrong_sentences))
+    # An answer to another question has no strength for this one, however good it is there.
+    best = None if feedback.off_question else strongest(feedback.dimensions, rubric, avoid, set(feedback.wrong_sentences))
     by_name = {d.name: d for d in feedback.dimensions}
     if wrong and "data" in by_name:  # a wrong figure stands: correcting it is the one change
         d = by_name["data"]
         advice = rubric.dimension("data").correct_advice.format(wrong=wrong_figures_text(wrong))
         change = Change(d.name, d.label, d.score, d.reason, advice or rubric.dimension("data").advice)
+    elif feedback.off_question and "focus" in by_name:  # answering the question is the one change
+        d = by_name["focus"]
+        change = Change(d.name, d.label, d.score, d.reason, rubric.dimension("focus").off_advice or rubric.dimension("focus").advice)
     elif hidden_note and "learning" in by_name and (best is None or best.name != "learning"):
         d = by_name["learning"]
         hidden = next(f for f in feedback.findings if f.kind == "claims")
@@ -187,7 +195,7 @@ def reply_for(feedback: Scored, rubric: Rubric) -> Reply:
     return Reply(
         score=feedback.score,
         strength=Strength(best.name, best.label, best.score, best.reason) if best else None,
-        no_strength=None if best else no_strength_text(rubric),
+        no_strength=None if best else (OFF_QUESTION_TEXT if feedback.off_question else no_strength_text(rubric)),
         change=change,
         follow_up=feedback.follow_up,
         not_covered=[m for m in feedback.missed if not covered(about.get(m, []), feedback.dimensions, rubric.good)],

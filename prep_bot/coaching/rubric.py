@@ -52,6 +52,7 @@ class Dimension(BaseModel):
     reasons: dict[str, str]  # band name (or band_variant) -> template
     correct_advice: str = ""  # data: the change when a figure is wrong
     hiding_advice: str = ""  # learning: the change when the answer hides a known gap
+    off_advice: str = ""  # focus: the change when the answer speaks to another question
     length: dict[str, int] = Field(default_factory=dict)
 
 
