@@ -170,3 +170,16 @@ def test_relevance_held_out_flags_no_genuine_answer_and_catches_moved_ones(coach
     result = held_out(relevance, relevance.training_rows())
     assert result["genuine"] == 218 and result["genuine_flagged"] == 0
     assert result["moved_caught"] >= 0.35  # 0.414 when shipped
+
+
+def test_practice_said_in_an_opening_clause_counts_as_practice(coach):
+    # "Since we brought in ..., people wait far less": the routine is said inside a sentence about
+    # results. The opening clause is read on its own as what the team does.
+    q = "How do you keep people safe while they wait for an assessment?"
+    said = coach.coach("assessing-needs", q,
+                       "Ever since we started ringing everyone on the waiting list each fortnight and rating their risk, "
+                       "fewer people have needed an urgent visit, and last quarter nobody on the list came to harm.")
+    practice = next(d for d in said.dimensions if d.name == "practice")
+    assert practice.score >= 50, practice
+    plain = coach.coach("assessing-needs", q, "Fewer people have needed an urgent visit, and last quarter nobody on the list came to harm.")
+    assert next(d for d in plain.dimensions if d.name == "practice").score < practice.score

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from prep_bot.errors import InputError
 from dataclasses import dataclass, field
+import re
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from prep_bot.coaching.claims import Claim, ClaimChecker
 from prep_bot.coaching.conversation import Added, what_was_added
 from prep_bot.coaching.feedback import Reply, covered, reply_for, weakest, wrong_figures
 from prep_bot.coaching.honesty import AreasToImprove
-from prep_bot.coaching.judgement import SentenceJudge, _activity_counts, split_answer
+from prep_bot.coaching.judgement import LABELS, SentenceJudge, _activity_counts, split_answer
 from prep_bot.coaching.reading import VENTING_SHARE, AnswerReading
 from prep_bot.coaching.relevance import Relevance
 from prep_bot.coaching.rubric import DimensionScore, Rubric, registered
@@ -39,6 +40,11 @@ OFF_QUESTION = 0.12  # an answer this far in meaning from the question and the s
 OFF_QUESTION_SUBSTANTIVE = 0.06
 SUBSTANCE = ("outcome", "example", "practice")
 SENTENCES = REPO_ROOT / "knowledge" / "sentences"
+# A sentence that opens with what the team started doing and goes on to what it did for people.
+_PRACTICE_OPENING = re.compile(
+    r"\s*(?:ever )?(?:since|after|once|now that)\s+((?:we|I|the team|our team|my team)\s+(?:have\s+|had\s+)?"
+    r"(?:brought in|introduced|started|set up|began|moved to|changed|put in|launched|created|rolled out|switched to)\b[^,;:]{3,120})[,;:]",
+    re.I)
 
 
 @dataclass
@@ -233,6 +239,7 @@ class Coach:
             english=looks_like_english(full),
             calibration=(self.rubric.scoring.shown_from, self.rubric.scoring.shown_fully),
         )
+        reading.practice_in = self._practice_in(texts)
         mean = _unit(vectors.mean(axis=0))
         reading.relevance = float(mean @ q_vec)
         reading.topic_fit = float(mean @ topic_vec)
@@ -244,6 +251,19 @@ class Coach:
         self._place_claims(reading, claims)
         reading.findings = self.areas.check(reading)
         return reading
+
+    def _practice_in(self, texts: list[str]) -> np.ndarray:
+        """What each sentence's opening clause of practice shows ("Since we brought in weekly
+        checks at the front door, ..."): the practice probability of the clause alone, else 0."""
+        out = np.zeros(len(texts))
+        # The clause as a sentence of its own: "since" makes it read as a when, not a what.
+        clauses = {n: m.group(1)[0].upper() + m.group(1)[1:] + "." for n, t in enumerate(texts) if (m := _PRACTICE_OPENING.match(t))}
+        if clauses:
+            found = list(clauses.values())
+            probs = self.judgement.read(found, self.embedder.encode_cached(found))
+            for (n, _), row in zip(clauses.items(), probs):
+                out[n] = row[LABELS.index("practice")]
+        return out
 
     @staticmethod
     def _place_claims(reading: AnswerReading, claims: list[Claim]) -> None:

@@ -124,7 +124,7 @@ class Example(DimensionJudge):
 @register("practice")
 class Practice(DimensionJudge):
     def judge(self, r: AnswerReading) -> Verdict:
-        strength = r.shown("practice") * _plain(r) * (1.0 - 0.5 * r.p("activity"))
+        strength = r.practice_shown() * _plain(r) * (1.0 - 0.5 * r.p("activity"))
         score = 100 * earned(strength.tolist(), (1.0, 0.6, 0.3))
         top = best(strength)
         return Verdict(score, "", {"quote": r.quote(top) if top is not None else ""},

@@ -69,6 +69,9 @@ class AnswerReading:
     relevance: float = 0.0  # the whole answer's similarity to the question
     topic_fit: float = 0.0  # to the statement's description and the question's points
     off_question: bool = False
+    # Each sentence's practice said in an opening clause of its own ("Since we brought in weekly
+    # checks at the front door, people wait far less"): that clause's probability (0 for none).
+    practice_in: np.ndarray | None = None
     supported: set[int] = field(default_factory=set)  # sentences with a figure the evidence states
     contradicted: set[int] = field(default_factory=set)  # sentences with a figure the evidence contradicts
     wrong: list[WrongFigure] = field(default_factory=list)
@@ -92,6 +95,12 @@ class AnswerReading:
         a doubtful reading counts for nothing and a sure one fully (rubric.yaml, scoring)."""
         low, high = self.calibration
         return np.clip((self.p(label) - low) / max(1e-6, high - low), 0.0, 1.0)
+
+    def practice_shown(self) -> np.ndarray:
+        """How clearly each sentence shows practice, in itself or in an opening clause of its own."""
+        low, high = self.calibration
+        p = self.p("practice") if self.practice_in is None else np.maximum(self.p("practice"), self.practice_in)
+        return np.clip((p - low) / max(1e-6, high - low), 0.0, 1.0)
 
     @property
     def on_subject(self) -> np.ndarray:
