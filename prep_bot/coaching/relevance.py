@@ -73,6 +73,7 @@ class Relevance:
         self.model_file = model_file
         self._vectors: dict[str, np.ndarray] | None = None
         self._idf: dict[str, float] = {}
+        self._asked: dict[str, set[str]] = {}  # each question's words (text, probes, points)
         self._weights: tuple[np.ndarray, float] | None = None
         self._lock = threading.Lock()
 
@@ -82,53 +83,52 @@ class Relevance:
                 items = {qid: profile(q) for qid, q in self.questions.items()}
                 texts = list(dict.fromkeys(t for p in items.values() for t in p))
                 found = dict(zip(texts, self.embedder.encode_cached(texts, persist=True))) if texts else {}
-                self._vectors = {qid: np.stack([found[t] for t in p]) for qid, p in items.items()}
-                df = Counter(w for p in items.values() for w in _words(" ".join(p)))
+                self._asked = {qid: _words(" ".join(p)) for qid, p in items.items()}
+                df = Counter(w for words in self._asked.values() for w in words)
                 self._idf = {w: math.log((len(items) + 1) / (n + 1)) for w, n in df.items()}
+                self._vectors = {qid: np.stack([found[t] for t in p]) for qid, p in items.items()}
             return self._vectors
 
-    def _cover(self, question: Question, text: str) -> float:
-        asked = _words(" ".join(profile(question)))
-        total = sum(self._idf.get(w, 0.0) for w in asked) or 1.0
-        return sum(self._idf.get(w, 0.0) for w in asked & _words(text)) / total
+    def _near(self, sentences: np.ndarray) -> dict[str, np.ndarray]:
+        """For each bank question: the best sentence against any of its items and against its
+        words, and the whole answer against its words and against its best item."""
+        mean = sentences.mean(axis=0)
+        mean = mean / (np.linalg.norm(mean) or 1.0)
+        out = {}
+        for qid, P in self._ready().items():
+            by_sentence, whole = sentences @ P.T, P @ mean
+            out[qid] = np.array([by_sentence.max(), by_sentence[:, 0].max(), whole[0], whole.max()])
+        return out
+
+    def _features(self, question: Question, words: set[str], near: dict[str, np.ndarray]) -> np.ndarray:
+        own = near[question.id]
+        others = [v for qid, v in near.items() if self.questions[qid].qs != question.qs]
+        beaten = (np.max(others, axis=0) - own) if others else np.zeros(4)
+        asked = self._asked[question.id]
+        cover = sum(self._idf.get(w, 0.0) for w in asked & words) / (sum(self._idf.get(w, 0.0) for w in asked) or 1.0)
+        return np.concatenate([own, beaten, [cover]]).astype(np.float32)
 
     def features(self, question: Question, text: str, sentences: np.ndarray) -> np.ndarray:
         """Nearness to the question and its points (best sentence and whole answer), how much
         nearer a question of another statement comes on each, and the rarer words it shares."""
-        vectors = self._ready()
-        mean = sentences.mean(axis=0)
-        mean = mean / (np.linalg.norm(mean) or 1.0)
-
-        def near(qid: str) -> np.ndarray:
-            P = vectors[qid]
-            return np.array([(sentences @ P.T).max(), (sentences @ P[0]).max(), mean @ P[0], (mean @ P.T).max()])
-
-        own = near(question.id)
-        others = [near(qid) for qid, q in self.questions.items() if q.qs != question.qs]
-        beaten = (np.max(others, axis=0) - own) if others else np.zeros(4)
-        return np.concatenate([own, beaten, [self._cover(question, text)]]).astype(np.float32)
+        return self._features(question, _words(text), self._near(sentences))
 
     def covers(self, question: Question) -> bool:
         return question.id in self.questions and self.questions[question.id].text == question.text
 
-    def probability(self, question: Question, text: str, sentences: np.ndarray) -> float | None:
-        """How likely the answer is to another question (None: not a bank question with points,
-        or no model shipped for this bank and these answers)."""
-        weights = self.weights()
-        if weights is None or not self.covers(question) or not len(sentences):
-            return None
-        coef, intercept = weights
-        z = float(self.features(question, text, sentences) @ coef + intercept)
-        return 1.0 / (1.0 + math.exp(-z))
-
     def off(self, question: Question, text: str, sentences: np.ndarray) -> bool:
-        """Whether an answer to a bank question answers something else."""
+        """Whether an answer to a bank question answers something else: no sentence near what it
+        asks, or the shipped model sure it answers another (none shipped: the first test only)."""
         if not self.covers(question) or not len(sentences):
             return False
-        if float((sentences @ self._ready()[question.id].T).max()) < FLOOR:
+        found = self.features(question, text, sentences)
+        if found[0] < FLOOR:
             return True
-        p = self.probability(question, text, sentences)
-        return p is not None and p >= OFF_MIN
+        weights = self.weights()
+        if weights is None:
+            return False
+        coef, intercept = weights
+        return 1.0 / (1.0 + math.exp(-float(found @ coef + intercept))) >= OFF_MIN
 
     # -- the model ------------------------------------------------------------------------------
     def digest(self, answer_sets: tuple[Path, ...] = ANSWER_SETS) -> str:
@@ -160,10 +160,10 @@ class Relevance:
             for n, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]):
                 own = self.questions[item["question_id"]]
                 sentences = self.embedder.encode_cached(split_answer(item["text"]) or [item["text"]], persist=True)
-                key = f"{path.name}:{n}"
+                near, words, key = self._near(sentences), _words(item["text"]), f"{path.name}:{n}"
                 for q in self.questions.values():
                     if q.id == own.id or q.qs != own.qs:
-                        rows.append((self.features(q, item["text"], sentences), int(q.qs != own.qs), key))
+                        rows.append((self._features(q, words, near), int(q.qs != own.qs), key))
         return rows
 
     def fit(self, rows: list[tuple[np.ndarray, int, str]]):

@@ -229,7 +229,7 @@ def _set_against(point) -> str:
             continue
         between = point.sentence[min(y, point.start + len(point.raw)) : max(x, point.start)]
         if re.search(r"\b(?:against|compared|than|versus|vs)\b", between, re.I):
-            return per_period(point.sentence, x, y) or ""
+            return per_period(point.sentence, x, y)
         return ""
     return ""
 
