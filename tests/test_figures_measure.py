@@ -317,3 +317,26 @@ def test_the_size_of_the_area_is_context_never_a_figure_to_quote(sample_services
     performance = {p.raw: p.performance for p in points}
     assert performance["182,000 people"] is False and performance["14%"] is False
     assert performance["5,900 people"] is True  # the service's people beside it still count
+
+
+def test_each_cell_of_a_row_set_out_on_one_line_is_its_own_measure():
+    """A dashboard line ("Label: value | Label: value") holds one measure per cell: a cell never
+    takes the words of the cell beside it, nor its measure when its figure is a target."""
+    row = "Hospital discharges this month: 184 | Discharge target: 200 | Readmitted within 30 days: 11%"
+    found = {p.raw: p for p in extract_figures(row)}
+    assert found["184"].measure == "hospital discharges month"
+    assert found["200"].measure == "discharge target"
+    assert "readmitted" in found["11%"].measure and "discharge" not in found["11%"].measure
+    assert "Discharge target" not in found["184"].window and "Readmitted" not in found["200"].window
+
+
+def test_a_rate_per_100000_named_beside_its_figure_is_its_unit():
+    """"Admissions per 100,000 people aged 65+ rose to 640": a rate, never a count of admissions,
+    and the 100,000 it is per is no figure of its own."""
+    found = {p.raw: p for p in extract_figures("Admissions to care homes per 100,000 people aged 65+ rose to 640 last year.")}
+    assert set(found) == {"640"} and found["640"].unit == "per 100,000"
+    found = {p.raw: p for p in extract_figures("We made 640 admissions per 100,000 older residents, against 590 in England.")}
+    assert found["640"].unit == "per 100,000" and found["590"].subject == "england"
+    found = {p.raw: p for p in extract_figures("Care home admissions per 100k (65+): 640 (Eng 590)")}
+    assert found["640"].unit == "per 100,000" and found["590"].subject == "england"
+    assert extract_figures("We made 1,240 admissions to care homes last year.")[0].unit == "count"

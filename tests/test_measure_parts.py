@@ -570,3 +570,15 @@ def test_a_headings_daily_average_makes_a_count_per_day():
     assert daily.per == "day"
     on_the_day = parts("People delayed in hospital on the day of the count: 25.", "25")
     assert "per" in conflicts(daily, on_the_day) or daily.per != on_the_day.per
+
+
+def test_a_forecast_a_year_to_date_and_a_months_overspend_are_three_measures():
+    """Budget reports give a sum for the whole year forecast, for the year so far and for one
+    month: none is the other, though all are an overspend in pounds."""
+    forecast = parts("The directorate forecasts a year-end overspend of £4.2m.", "£4.2m")
+    so_far = parts("By month 8 the service had overspent by £2.6m year to date.", "£2.6m")
+    month = parts("The in-month overspend was £0.3m, mostly on placements.", "£0.3m")
+    plain = parts("The overspend on adult social care was £4.2m.", "£4.2m")
+    for a, b in ((forecast, so_far), (forecast, month), (so_far, month)):
+        assert "span" in conflicts(a, b)
+    assert "span" not in conflicts(forecast, plain)

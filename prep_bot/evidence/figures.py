@@ -14,7 +14,8 @@ _NUMBER = re.compile(
     r"(?<![\w.£/-])(?P<money>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<scale>\s?(?:m|bn|k|million|billion)\b)?"
     r"(?P<pct>\s?(?:%|per\s?cent\b|percent\b))?"
-    r"(?:\s?(?P<unit>days?|weeks?|months?|years?|hours?|people|persons?|carers?|residents|adults|staff|posts|"
+    # A sum takes no unit word after it: "£2.6m year to date" is money, not years.
+    r"(?:(?(money)(?!)|)\s?(?P<unit>days?|weeks?|months?|years?|hours?|people|persons?|carers?|residents|adults|staff|posts|"
     r"placements?|providers?|homes?|beds?|concerns?|enquiries|referrals?|assessments?|reviews?|cases?|"
     r"packages?|per\s100,?000(?:\s(?:population|people|adults))?)\b)?",
     re.I,
@@ -58,6 +59,24 @@ _BARE_BEFORE = re.compile(
 _TIME_HEADING = re.compile(
     r"(?:^|[;.]\s*|\b(?:average|mean|median|typical|number of)\s+)(?:\w+\s+){0,1}?(days|weeks|months)\b[^:;.\d]{0,60}:\s*$|"
     r"\((days|weeks|months)\)[^:;.\d]{0,40}:\s*$", re.I)
+_RATE = re.compile(r"\bper\s+(?:100,000|100 000|100k|hundred thousand)\b", re.I)
+
+
+_RATE_AFTER = re.compile(r"\s*(?:[A-Za-z'-]+\s+){1,3}per\s+(?:100,000|100 000|100k|hundred thousand)\b", re.I)
+
+
+def _rate_before(before: str) -> bool:
+    """"Safeguarding concerns per 100,000 adults rose to 1,605", "Admissions per 100k (65+): 512":
+    the rate named just before the figure, in its clause, is its unit."""
+    found = list(_RATE.finditer(before[-90:]))
+    if not found:
+        return False
+    between = before[-90:][found[-1].end() :]
+    # "(65+)", "aged 18-64", "65 and over": the people the rate is of.
+    between = re.sub(r"\(?\b(?:aged\s+)?\d+\s*(?:\+|-\s*\d+|and over|or over|and older)\s*\)?|\(\s*\d+\s*\)", " ", between)
+    return not re.search(r"[\d;|.]", between) and len(between.split()) <= 6
+
+
 _FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
@@ -188,6 +207,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         return None  # "the 2024 carers survey"
     if _SKIP_BEFORE.search(before[-25:]) or re.match(r"\s?(?:years? old|old\b|-year-old|\+|s\b|and (?:over|older)\b)", sentence[m.end() :]):
         return None  # "section 42", "Theme 2", "aged 65", "over 55 years old"
+    if re.search(r"\bper\s*$", before, re.I) and value * (1000 if scale == "k" else 1) in (1000, 10000, 100000) and not (pct or money):
+        return None  # "per 100,000 adults": what a rate is per, not a figure
     if not (pct or money or unit_word) and raw_num in ("1", "2", "3", "4") and re.search(r"\bquarter\s*$", before, re.I):
         return None  # "in quarter 2": a period, not a figure
     if not (pct or money or unit_word):
@@ -218,7 +239,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
     elif money:
         unit = "£"
         value *= {"m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "k": 1e3}.get(scale, 1)
-    elif unit_word.startswith("per"):
+    elif unit_word.startswith("per") or _rate_before(before) or _RATE_AFTER.match(sentence[m.end() :]):
         unit = "per 100,000"
     elif heading := _TIME_HEADING.search(before):
         unit = (heading.group(1) or heading.group(2)).lower()  # "median days to authorisation: 97" is 97 days
@@ -285,8 +306,10 @@ def _is_year(value: float, raw: str) -> bool:
 
 def _measure(sentence: str, start: int, end: int) -> str:
     """The words around a figure that say what it measures (up to ~14 words)."""
-    left = _WORD.findall(sentence[max(0, start - 90) : start])[-7:]
-    right = _WORD.findall(sentence[end : end + 90])[:9]
+    # A table row set out on one line ("Awaiting assessment: 397 | Avg days: 41"): its cell only.
+    left_end, right_end = sentence.rfind("|", 0, start) + 1, sentence.find("|", end)
+    left = _WORD.findall(sentence[max(left_end, start - 90) : start])[-7:]
+    right = _WORD.findall(sentence[end : min(end + 90, right_end if right_end >= 0 else len(sentence))])[:9]
     words = left + ["_"] + right
     text = " ".join(words).replace(" _ ", " … ").replace("_", "…").strip()
     return text
@@ -331,6 +354,8 @@ def _link_comparators(points: list[DataPoint]) -> None:
         if point.is_comparator or point.subject != "ours":
             continue
         for other in points[index + 1 :]:
+            if "|" in point.sentence[point.start : other.start]:
+                break  # the next cell of a row set out on one line: another measure
             if other.earlier:
                 continue  # already the comparison of the figure after it
             if other.kind != point.kind and other.unit == "count" and " " not in other.raw and (

@@ -68,6 +68,15 @@ _HANDOVER = re.compile(
 # adaptations", "a break in an emergency"), and the Ombudsman's decisions (not the council's own).
 _APART = {"urgent": re.compile(r"\b(?:urgent|emergenc(?:y|ies)|at short notice)\b", re.I),
           "ombudsman": re.compile(r"\bombudsman\b|\bLGSCO\b", re.I)}
+# Which part of the financial year a sum covers: a forecast for the whole year is not the
+# overspend so far, nor one month's ("a projected year-end overspend of £5.8m" against "£3.4m
+# overspent year to date").
+_MONEY_SPANS = {
+    "forecast": re.compile(r"\b(?:forecasts?|forecasting|projected|projections?|year[- ]end|outturn|full[- ]year)\b", re.I),
+    "to-date": re.compile(r"\b(?:year[- ]to[- ]date|YTD|to date|so far|(?:at|by) (?:the )?(?:half[- ]year|month \d+|mid[- ]year|quarter \d)"
+                          r"(?: point)?|at month \d+|at (?:P|period )\d+)\b", re.I),
+    "month": re.compile(r"\bin[- ]month\b|\b(?:this|last|that) month\b|\bmonthly\b", re.I),
+}
 _AWAITED = re.compile(
     r"\b(?:wait(?:s|ed|ing)?|awaiting)\s+(?:for\s+)?(?:(?:a|an|the|their|his|her)\s+)?(?:[\w'-]+\s+){0,3}?"
     r"(?:placements?|admissions?|assessments?|reviews?|packages?|installations?|authori[sz]ations?|referrals?)\b",
@@ -90,6 +99,7 @@ class MeasureParts:
     counts: str = ""  # what a count counts, when the words right after it say ("2,000 carers' conversations": conversations)
     handover: bool = False  # a wait that starts when another service ends ("home care after reablement")
     topic: frozenset[str] = frozenset()  # the services and people its sentence names (``_topic_text``)
+    span: frozenset[str] = frozenset()  # a sum's part of the year (``_MONEY_SPANS``): forecast, to date, one month
     stems: frozenset[str] = frozenset()  # the first letters of its phrase's words, plain words left out
 
 
@@ -103,7 +113,7 @@ def _own_clause(sentence: str, start: int, end: int) -> str:
     colon = sentence.rfind(":", 0, start)
     if colon >= 0 and not re.search(r"\d", sentence[colon + 1 : start]):
         # "Equipment delivered within 7 working days of request: 93.7%": the heading names it.
-        heading = sentence[sentence.rfind(";", 0, colon) + 1 : colon]
+        heading = sentence[max(sentence.rfind(";", 0, colon), sentence.rfind("|", 0, colon)) + 1 : colon]
     clauses = _clauses(sentence)
     for n, (a, b) in enumerate(clauses):
         if a <= start < b:
@@ -179,6 +189,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         one=one,
         topic=_named(sentence, SERVICE_RE) | _named(sentence, POPULATION_RE),
         stems=_stems(measure),
+        span=((near and _named(near, _MONEY_SPANS)) or _named(text, _MONEY_SPANS)) if kind == "£" else frozenset(),
     )
 
 
@@ -407,6 +418,8 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
         # on to name its parts).
         out.append("part")
     out += sorted(a.apart ^ b.apart)
+    if _differ(a.span, b.span):
+        out.append("span")
     if counts_differ(a.counts, b.counts):
         out.append("counts")
     if a.later or b.later or a.one != b.one:

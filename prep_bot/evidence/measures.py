@@ -23,7 +23,7 @@ PERIOD = re.compile(
 _PERIOD_WITH_WORD = re.compile(
     rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[;:()\[\]]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
+    r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
     r"\band\b(?=\s+(?:about|around|some|only|just|nearly|over|another|a further)?\s*£?\d)|"
     # "received 126 referrals in the year and had completed an assessment for 45% of them": a
@@ -76,7 +76,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,]*(?:\.\d+)?")
 _SUBJECT_BEFORE = (
     ("target", re.compile(r"\b(?:target(?:s|ed)?|aim(?:s|ing)? (?:to|for)|ambition|goal|trajectory|plan(?:s|ned)? to (?:reach|get)|(?:a|the|our) plan of|planned level of|"
                           r"aspire|want(?:s)? to (?:reach|get)|expected standard|standard of|threshold of)\b[^.]{0,40}$", re.I)),
-    ("england", re.compile(r"\b(?:england|english|national(?:ly)?|the country|across the country|all councils|"
+    ("england", re.compile(r"\b(?:england|eng\b\.?|english|national(?:ly)?|the country|across the country|all councils|"
                            r"nationwide|national figure|the average nationally)\b[^.]{0,35}$", re.I)),
     ("region", re.compile(r"\b(?:region(?:al|ally)?|(?:north|south) (?:east|west)|east midlands|west midlands|yorkshire(?: and the humber)?|"
                           r"london(?: boroughs?)?|eastern region|the midlands)\b[^.]{0,30}$", re.I)),
@@ -252,6 +252,15 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     # "Direct payments: 31.4% of people receiving community-based support": a share of a group,
     # right after the heading, is the share the heading is about.
     share = not sentence[clauses[index][0] : start].strip() and re.match(r"\s*of\b", sentence[end:], re.I)
+    # "Savings target: £7.8m | Savings delivered: £3.9m": a cell of a row set out on one line
+    # measures its own heading, never the cell before; a heading that only says how a measure is
+    # summarised ("Mean wait (wks): 12.6") is about what the row's first cell names.
+    if heading and "|" in sentence and _content(pieces) == 0 and _content([heading]) >= 1:
+        row = sentence.find(":")
+        if _specific([heading]) == 0 and 0 <= row < head - 1:
+            first = max(sentence.rfind("|", 0, row), sentence.rfind(". ", 0, row)) + 1
+            heading = f"{_clean(sentence, first, row, start, end)} {heading}"
+        return " ".join(_trim(spell_out(f"{heading} {pieces[0]}").split())[:16])
     if heading and (_specific(pieces) < 2 or share) and _specific([heading]) >= (1 if share else 2):
         return " ".join(_trim(spell_out(f"{heading} {pieces[0]}").split())[:16])
     # "211 people in 2024/25 (rate 502.3 per 100,000)": a figure in brackets whose own words
@@ -348,7 +357,7 @@ def _heading(sentence: str, clauses: list[tuple[int, int]], index: int) -> int |
     colon = sentence.rfind(":", 0, a)
     if colon < 0 or sentence[colon + 1 : a].strip(" ,;()[]"):
         return None
-    start = max(sentence.rfind(";", 0, colon), sentence.rfind(". ", 0, colon)) + 1
+    start = max(sentence.rfind(";", 0, colon), sentence.rfind(". ", 0, colon), sentence.rfind("|", 0, colon)) + 1
     heading = _SOURCE.sub(" ", sentence[start:colon])
     heading = re.sub(r"\([^)]*\)", " ", heading)
     if re.search(r"\d", PERIOD.sub(" ", heading)) and not re.search(r"[A-Za-z]{3}", heading):
@@ -433,7 +442,7 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
 _EMPTY = frozenset(
     "one two three four five six seven eight nine ten twenty hundred half third thirds quarter quarters "
     "can could would will may might should must get gets got do does did make makes manage manages managed maybe perhaps "
-    "probably".split())
+    "probably representing represents represented equivalent equating equates amounting group cohort".split())
 # "maybe one in eight manage it, so roughly 12%": a clause that restates the share names no measure.
 _RESTATED = re.compile(r"\b(?:one|two|three|four|five|\d+) (?:in|out of) (?:every )?(?:\w+)\b|\b(?:a|one|two) (?:third|quarter)s?\b|\bhalf of\b", re.I)
 
