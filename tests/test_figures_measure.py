@@ -340,3 +340,13 @@ def test_a_rate_per_100000_named_beside_its_figure_is_its_unit():
     found = {p.raw: p for p in extract_figures("Care home admissions per 100k (65+): 640 (Eng 590)")}
     assert found["640"].unit == "per 100,000" and found["590"].subject == "england"
     assert extract_figures("We made 1,240 admissions to care homes last year.")[0].unit == "count"
+
+
+@pytest.mark.parametrize("text, raw, unit", [
+    ("Minor adaptations, request to fitting: 6.5 wks", "6.5 wks", "weeks"),
+    ("Home care queue: 88 | Mean wait (wks): 4.2", "4.2", "weeks"),
+    ("Reviews: due 1,310 | done 1,102 | avg days overdue 61", "61", "days"),
+    ("Avg days to first contact: 3", "3", "days"),
+])
+def test_a_time_said_in_short_or_in_its_heading_keeps_its_unit(text, raw, unit):
+    assert one(text, raw).unit == unit

@@ -457,7 +457,7 @@ def test_waits_for_different_services_are_different_measures_when_the_words_name
 def test_carers_waiting_for_an_assessment_are_not_people_waiting_for_an_occupational_therapist():
     carers = parts("Carers awaiting assessment: 212.", "212")
     ot = parts("There are 395 people waiting for an occupational therapy assessment.", "395 people")
-    assert "topic" in conflicts(carers, ot)
+    assert {"service", "topic"} & set(conflicts(carers, ot))  # a carer's assessment is not an OT assessment
     assert not conflicts(carers, parts("We have about 200 carers awaiting an assessment at the moment.", "200 carers"))
 
 
@@ -582,3 +582,19 @@ def test_a_forecast_a_year_to_date_and_a_months_overspend_are_three_measures():
     for a, b in ((forecast, so_far), (forecast, month), (so_far, month)):
         assert "span" in conflicts(a, b)
     assert "span" not in conflicts(forecast, plain)
+
+
+def test_the_same_measure_in_other_words_is_not_kept_apart():
+    """Words a dashboard or a speaker uses for one measure: "post-reablement" is after
+    reablement, carers waiting for "assessment" wait for a carer's assessment, placements in care
+    homes are admissions, and a year's count is a count."""
+    dashboard = parts("At home 91 days post-reablement (65+): 84.0%", "84.0%")
+    report = parts("Of older people discharged into reablement, 82.5% were at home 91 days after discharge.", "82.5%")
+    assert not conflicts(dashboard, report) and dashboard.window == (91.0,)
+    carers = parts("There are 140 carers awaiting assessment.", "140 carers")
+    assert not conflicts(carers, parts("We have 155 carers waiting for a carer's assessment.", "155 carers"))
+    placed = parts("We made 301 permanent placements of older people in care homes.", "301")
+    admitted = parts("There were 288 permanent admissions of older people to care homes.", "288")
+    assert not conflicts(placed, admitted)
+    assert not conflicts(parts("The council had 240 complaints a year about adult social care.", "240"),
+                         parts("The council received 198 complaints about adult social care.", "198"))

@@ -15,7 +15,7 @@ _NUMBER = re.compile(
     r"(?P<scale>\s?(?:m|bn|k|million|billion)\b)?"
     r"(?P<pct>\s?(?:%|per\s?cent\b|percent\b))?"
     # A sum takes no unit word after it: "£2.6m year to date" is money, not years.
-    r"(?:(?(money)(?!)|)\s?(?P<unit>days?|weeks?|months?|years?|hours?|people|persons?|carers?|residents|adults|staff|posts|"
+    r"(?:(?(money)(?!)|)\s?(?P<unit>days?|weeks?|months?|years?|hours?|wks?|hrs?|mths?|people|persons?|carers?|residents|adults|staff|posts|"
     r"placements?|providers?|homes?|beds?|concerns?|enquiries|referrals?|assessments?|reviews?|cases?|"
     r"packages?|per\s100,?000(?:\s(?:population|people|adults))?)\b)?",
     re.I,
@@ -57,8 +57,11 @@ _BARE_BEFORE = re.compile(
 # A heading that gives the unit of the bare number after its colon: "Median days to authorisation:
 # 97", "Time to assessment (weeks): 6".
 _TIME_HEADING = re.compile(
-    r"(?:^|[;.]\s*|\b(?:average|mean|median|typical|number of)\s+)(?:\w+\s+){0,1}?(days|weeks|months)\b[^:;.\d]{0,60}:\s*$|"
-    r"\((days|weeks|months)\)[^:;.\d]{0,40}:\s*$", re.I)
+    r"(?:^|[;.|]\s*|\b(?:average|avg|mean|median|typical|number of)\s+)(?:\w+\s+){0,1}?(days|weeks|months|wks|mths)\b[^:;.|\d]{0,60}:\s*$|"
+    r"\((days|weeks|months|wks|mths)\)[^:;.|\d]{0,40}:\s*$|"
+    # "... | avg days to completion 143": a cell of a row on one line, its label naming the unit.
+    r"\|\s*(?:\w+\s+){0,2}?(?:average|avg|mean|median)\s+(days|weeks|months|wks)\b[^:;.|\d]{0,40}$", re.I)
+_SHORT_UNITS = {"wk": "weeks", "hr": "hours", "mth": "months", "yr": "years"}
 _RATE = re.compile(r"\bper\s+(?:100,000|100 000|100k|hundred thousand)\b", re.I)
 
 
@@ -232,6 +235,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
             return None  # a bare number not followed by what it counts: a list marker, a page
     if m.start() == 0 and re.match(r"\.(?:\s|$)|\)\s", sentence[m.end():]):
         return None  # a list marker or paragraph number: "1. ", "34." standing alone, "2) "
+    unit_word = _SHORT_UNITS.get(unit_word.rstrip("s"), unit_word)  # "31.5 wks": weeks
     if unit_word.startswith(("day", "week", "month", "year", "hour")):
         unit = unit_word if unit_word.endswith("s") else unit_word + "s"
     elif pct:
@@ -242,7 +246,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
     elif unit_word.startswith("per") or _rate_before(before) or _RATE_AFTER.match(sentence[m.end() :]):
         unit = "per 100,000"
     elif heading := _TIME_HEADING.search(before):
-        unit = (heading.group(1) or heading.group(2)).lower()  # "median days to authorisation: 97" is 97 days
+        found = next(g for g in heading.groups() if g).lower()  # "median days to authorisation: 97" is 97 days
+        unit = _SHORT_UNITS.get(found.rstrip("s"), found)
     else:
         unit = "count"
     raw = sentence[m.start() : m.end()].strip()

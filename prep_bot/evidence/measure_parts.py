@@ -167,12 +167,15 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
     if kind == "£":
         counted = counted | {"money"}
     service = _named(text, SERVICE_RE)
+    population = _named(text, POPULATION_RE)
+    if "assess" in service and "carer-assess" not in service and population == {"carers"}:
+        service = service - {"assess"} | {"carer-assess"}  # "carers awaiting assessment": a carer's assessment
     if "review" in service and _SAR.search(text) and not _CARE_REVIEW.search(_SAR.sub(" ", text)):
         service = service - {"review"}  # a Safeguarding Adults Review is not a review of someone's care
     return MeasureParts(
         counted=counted,
         service=service,
-        population=_named(text, POPULATION_RE) | {f"age:{band}" for band in (ages(age_text) or ages(text))},
+        population=population | {f"age:{band}" for band in (ages(age_text) or ages(text))},
         # Beside another figure, the words nearest the figure say which sum or thing it is
         # ("an overspend of £7.2m against a net budget of £139m").
         others=tuple((near and _named(near, table)) or _named(text, table) for table in OTHER_RE),
@@ -311,8 +314,10 @@ def parts_of(point) -> MeasureParts:
     if point.kind == "£" and not per and own:
         # "£918 a week, against the £842 we currently pay": a price set against another is per what that one is.
         per = _set_against(point)
-    if point.kind == "£" and per == "year":
-        per = ""  # a sum of money is a year's unless it says otherwise: "£55.9m per annum" is the spend
+    if per == "year":
+        # A sum of money or a count is a year's unless it says otherwise: "£55.9m per annum" is the
+        # spend, "205 complaints a year" the year's complaints.
+        per = ""
     # A story: "a night sitter was in place two days later"; one person's case: "one person waited 76 days".
     later = bool(point.kind == "time" and _LATER.match(point.sentence[end:]))
     one = bool(_ONE_PERSON.search(point.sentence[own_start : point.start]))

@@ -17,7 +17,7 @@ WINDOW_RE = re.compile(
     rf"\b(?:within|inside|in under|under|after|longer than|more than|over|beyond|at least|less than|fewer than|"
     rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding)\s+(?:the\s+)?(?:first\s+|statutory\s+|agreed\s+|target\s+)?"
     rf"{_N}[\s-]?(?:working\s+|calendar\s+|clear\s+)?(hours?|days?|weeks?|months?|years?)\b(?!\s+(?:old|of age))"
-    rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:after|following|from|of (?:discharge|leaving|referral|contact|request))\b"
+    rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:(?:after|following|from|of (?:discharge|leaving|referral|contact|request))\b|post(?=[- ]?\w))"
     rf"|\b{_N}-(?:working-)?(hour|day|week|month|year)\b"
     rf"|\b(?:within|in|over|during) (?:the )?(?:last|past|previous|first)\s+{_N}\s+(hours?|days?|weeks?|months?|years?)\b"
     rf"|\b(?:within|after|for more than|for over|longer than|more than|over|inside) (?:a|an|one)\s+(hour|day|week|month|year)\b"

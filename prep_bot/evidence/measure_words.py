@@ -10,7 +10,7 @@ import re
 # another (a wait is not an admission; satisfied is not feeling safe).
 _COUNTED = {
     "waiting": r"wait(?:s|ed|ing)?|awaiting|waiting lists?|backlogs?|queues?|unallocated|awaiting allocation|"
-               r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|reviewed|assessed)|"
+               r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|review(?:ed)?|assess(?:ed|ment)?)|"
                r"(?:have|has|had)(?:n't| not) (?:yet )?(?:had|received|got)|not had",
     "admitted": r"admitted|admissions?|placed|place (?:\w+ )?people|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
     "done": r"(?:received|had|got) (?:a |an |their )?(?:carer'?s'? |care act |social care )?assessments?|completed|complete|completion|done|finished|concluded|closed|carried out|undertaken|"
@@ -236,8 +236,12 @@ PEOPLES_CASES = frozenset({"assessments", "reviews", "applications", "cases", "r
                            "placements", "admissions", "concerns", "enquiries", "complaints"})
 
 
+_SAME_COUNT = {"placements": "admissions"}  # "294 permanent placements" are admissions to care homes
+
+
 def counts_differ(a: str, b: str) -> bool:
     """Whether two counts count different things (``counted_noun``; "" says nothing)."""
+    a, b = _SAME_COUNT.get(a, a), _SAME_COUNT.get(b, b)
     if not a or not b or a == b:
         return False
     return not ({a, b} & {"people"} and {a, b} - {"people"} <= PEOPLES_CASES)
@@ -270,7 +274,8 @@ def counted_noun(sentence: str, start: int, end: int) -> str:
 
 
 def _table(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
-    return {k: re.compile(rf"(?<![\w'-])(?:{v})(?![\w-])", re.I) for k, v in table.items()}
+    # "post-reablement", "post-discharge": after the service, still about it.
+    return {k: re.compile(rf"(?:(?<=\bpost-)|(?<![\w'-]))(?:{v})(?![\w-])", re.I) for k, v in table.items()}
 
 
 COUNTED_RE, SERVICE_RE, POPULATION_RE = _table(_COUNTED), _table(_SERVICE), _table(_POPULATION)

@@ -101,7 +101,7 @@ _FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|ve
 
 
 _THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over|for up to|of up to)\s+(?:the\s+)?(?:first\s+)?$", re.I)
-_ANCHORED_AFTER = re.compile(r"^(?:[\w.,-]+\s+){1,3}?(?:days?|weeks?|months?|years?|hours?)\s+(?:after|following)\b", re.I)
+_ANCHORED_AFTER = re.compile(r"^(?:[\w.,-]+\s+){1,3}?(?:days?|weeks?|months?|years?|hours?)\s+(?:after|following|post[- ]?(?=\w))", re.I)
 
 
 def is_threshold(sentence: str, start: int, unit: str) -> bool:
