@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from prep_bot.evidence.figures import extract_figures
+
 
 # Model window of all-MiniLM-L6-v2 is 256 word pieces, including [CLS] and [SEP].
 MODEL_WINDOW = 256
@@ -423,6 +425,10 @@ def test_csv_rows_become_data_passages(make_services, evidence_dir):
     assert carers.text == (
         "measure: carers satisfied with support; council: 47.83%; England: 36.83%; period: 2023/24; source: SACE"
     )
+    # Each figure of a row measures what the row's label says; its column says whose it is.
+    row = {f.raw: f for f in extract_figures(carers.text)}
+    assert row["47.83%"].measure == row["36.83%"].measure == "carers satisfied with support"
+    assert (row["47.83%"].subject, row["36.83%"].subject, row["47.83%"].period) == ("ours", "england", "2023/24")
     # A quoted value with commas stays one value.
     employment = passage_with(passages, "learning disability")
     assert employment.text.startswith("measure: Adults, 18-64, with a learning disability in paid employment; council: 6.1%")

@@ -8,6 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_date, period_near, specific_words, subject_cue
+from prep_bot.evidence.table_rows import read_table_row
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBER = re.compile(
@@ -154,7 +155,9 @@ class DataPoint:
 def sentences(text: str) -> list[str]:
     text = re.sub(r"\s+", " ", text.replace("*", "")).strip()
     # Not after a short form that ends in a full stop ("e.g. Care Act reviews", "Dr. Smith").
-    parts = re.split(r"(?<=[.!?;])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bNo\.)(?<!\bvs\.)(?<!\bDr\.)\s+(?=[A-Z(\"'‘“£0-9])", text)
+    # Nor between the cells of a table row ("Measure: ...; Council: 655; England: 702").
+    parts = re.split(r"(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bNo\.)(?<!\bvs\.)(?<!\bDr\.)\s+(?=[A-Z(\"'‘“£0-9])"
+                     r"|(?<=;)\s+(?=[A-Z(\"'‘“£0-9])(?![^;:.]{1,30}:\s*(?:[a-z]+\s){0,2}[£\d(+-])", text)
     return [p for p in parts if p]
 
 
@@ -192,6 +195,7 @@ def extract_figures(text: str) -> list[DataPoint]:
             point.performance = not _METADATA.search(point.window)
         _link_changes(found)
         _link_comparators(found)
+        read_table_row(sentence, found)
         _part_of_whole(found, earlier)
         _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
         earlier = found

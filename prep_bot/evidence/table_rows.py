@@ -1,0 +1,138 @@
+"""A row of a table set out as text: "Measure: People waiting for an assessment; Council: 655;
+England: 702" (how the evidence loaders write a table's rows), "Admissions aged 65+ per 100,000 |
+Council 588.1 | England 566.0", "Indicator: Carers satisfied; 2023/24: 36.1%; 2024/25: 38.2%".
+
+Each figure in such a row measures what the row's label says, not what its column is called;
+the column says whose figure it is (the council's, England's, a region's, a comparator group's,
+a target), its period, or how it summarises the measure (the median, the longest). A cell that
+names its own measure ("Complaints upheld: 58") keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from prep_bot.evidence.measures import PERIOD, measure_phrase, period_date
+
+# Columns that name whose figure it is.
+_SUBJECT_COLUMNS = {
+    "england": r"england|eng|national(?: average)?|england average|all england",
+    "region": r"region|regional(?: average)?|north east|north west|south east|south west|east midlands|west midlands|"
+              r"yorkshire(?: and the humber)?|london|eastern|the region",
+    "comparator": r"comparators?|comparator (?:group|average)|statistical neighbours?|(?:cipfa )?nearest neighbours?|"
+                  r"similar councils|family group|peer group|neighbours",
+    "target": r"targets?|plan|planned|trajectory|ambition|goal|standard",
+    "ours": r"council|local|locally|ours?|us|we|the council|actual|value|result|figure|latest|current|now|this (?:year|quarter|month)|"
+            r"performance|outturn|position|data|count|number|rate|percentage|%|total|baseline",
+}
+# Columns that say how the row's measure is summarised or changed.
+_FORM_COLUMNS = r"median|mean|average|avg|longest|longest wait|shortest|maximum|max|minimum|min|change|variance|difference|trend"
+# Columns that are an earlier period of the council's own figure.
+_EARLIER_COLUMNS = r"(?:last|previous|prior|same) (?:quarter|year|month|period|survey)(?: last year)?|year before|baseline"
+_LABEL_HEADERS = re.compile(r"^\s*(?:(?:measure|indicator|metric|kpi|performance indicator|pi|ascof(?: measure)?)(?: name| description| title)?|"
+                            r"description|name|item|area|domain|theme|service|outcome)\s*$", re.I)
+_SUBJECT_RE = {k: re.compile(rf"^\s*(?:{v})\s*$", re.I) for k, v in _SUBJECT_COLUMNS.items()}
+_FORM_RE = re.compile(rf"^\s*(?:{_FORM_COLUMNS})\s*$", re.I)
+_EARLIER_RE = re.compile(rf"^\s*(?:{_EARLIER_COLUMNS})\s*$", re.I)
+_UNIT_IN_LABEL = re.compile(r"\((days|weeks|months|hours)\)|\bper 100,?000\b|\bper 100k\b", re.I)
+_CELL_BREAK = re.compile(r"\s*[;|]\s*")
+
+
+@dataclass
+class _Cell:
+    start: int
+    end: int
+    header: str  # the words before its value ("Council", "England", "2024/25"); "" when none
+    text: str
+
+
+def _cells(sentence: str) -> list[_Cell]:
+    cells, at = [], 0
+    for m in [*_CELL_BREAK.finditer(sentence), None]:
+        end = m.start() if m else len(sentence)
+        text = sentence[at:end]
+        colon = text.find(":")
+        header = text[:colon] if colon >= 0 else re.split(r"£?\d", text, maxsplit=1)[0]
+        cells.append(_Cell(at, end, header.strip(" •-*\t"), text.strip()))
+        at = m.end() if m else len(sentence)
+    return cells
+
+
+def _column(header: str) -> tuple[str, str] | None:
+    """What a column header says of its figure: ("subject", who), ("period", period), ("form",
+    word), ("earlier", ""); None when it names a measure of its own."""
+    plain = re.sub(r"\([^)]*\)", " ", header).strip()
+    if not plain:
+        return ("subject", "ours")
+    if PERIOD.fullmatch(plain) or re.fullmatch(r"(?:Q|quarter )[1-4](?: 20\d\d(?:/\d\d)?)?|20\d\d(?:/\d\d)?(?: Q[1-4])?", plain, re.I):
+        return ("period", plain)
+    for who, pattern in _SUBJECT_RE.items():
+        if pattern.match(plain):
+            return ("subject", who)
+    if _FORM_RE.match(plain):
+        return ("form", plain.lower())
+    if _EARLIER_RE.match(plain):
+        return ("earlier", "")
+    return None
+
+
+def _only_a_value(cell: _Cell, points: list) -> bool:
+    """Whether a cell holds only its header and its figures ("England: 83.8%", "Council 588.1",
+    "Change: down 7%", "£4.2m (62%)"), not words of a measure of its own ("38% satisfied")."""
+    rest = cell.text[len(cell.header):] if cell.text.startswith(cell.header) else cell.text
+    for p in points:
+        rest = rest.replace(p.raw, " ")
+    rest = re.sub(r"\([^)]*\)", " ", rest)
+    return all(w.lower() in _VALUE_WORDS for w in re.findall(r"[A-Za-z]{3,}", rest))
+
+
+# Words a value cell may hold beside its figure: units, and which way a change went.
+_VALUE_WORDS = frozenset("days weeks months hours people per cent percent adults carers down from".split())
+
+
+def read_table_row(sentence: str, points: list) -> None:
+    """Give each figure of a table row the measure of the row's label, and the subject or period
+    its column names (in place). A sentence that is not such a row is left as it is."""
+    if not points or not _CELL_BREAK.search(sentence):
+        return
+    cells = _cells(sentence)
+    if len(cells) < 2:
+        return
+    holding = {id(c): [p for p in points if c.start <= p.start < c.end] for c in cells}
+    values = [c for c in cells if holding[id(c)] and _only_a_value(c, holding[id(c)]) and _column(c.header) is not None]
+    labelled = any(":" in c.text and _LABEL_HEADERS.match(c.text.split(":", 1)[0]) for c in cells)
+    if not values or len(values) < 2 and not labelled:
+        return  # prose with a semicolon, not a row
+    label_text, label_at = "", -1
+    for n, cell in enumerate(cells):
+        named = ":" in cell.text and _LABEL_HEADERS.match(cell.text.split(":", 1)[0])
+        if named or not holding[id(cell)] and re.search(r"[A-Za-z]{3}", cell.text):
+            # "Measure: People waiting ...": the words after a label header; a cell with no figure
+            # of its own is the label of the cells after it.
+            label_text, label_at = (cell.text.split(":", 1)[1] if named else cell.text).strip(), n
+            continue
+        if not label_text or n <= label_at:
+            continue
+        column = _column(cell.header)
+        if column is None or not _only_a_value(cell, holding[id(cell)]):
+            continue  # "Complaints upheld: 58", "38% satisfied": a measure of its own
+        kind, value = column
+        label = measure_phrase(label_text, len(label_text), len(label_text))
+        for point in holding[id(cell)]:
+            point.measure = f"{value} {label}" if kind == "form" else label
+            if kind == "subject":
+                point.subject = value
+            elif kind == "period":
+                point.period, point.date = value, period_date(value)
+            elif kind == "earlier":  # "Last quarter: 702": the comparison of the council's figure now
+                point.subject, point.is_comparator, point.earlier = "ours", True, True
+                now = next((p for c in values for p in holding[id(c)] if _column(c.header) == ("subject", "ours")), None)
+                if now is not None and now.comparator is None:
+                    now.comparator = f"{cell.header.lower()} {point.raw}"
+            unit = _UNIT_IN_LABEL.search(label_text)
+            if unit and point.unit == "count" and " " not in point.raw:
+                point.unit = unit.group(1).lower() if unit.group(1) else "per 100,000"
+
+
+__all__ = ["read_table_row"]

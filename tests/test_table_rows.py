@@ -1,0 +1,48 @@
+"""A table's row set out as text (as the loaders write a spreadsheet's rows, or as a report
+prints a dashboard line): each figure measures what the row's label says; its column says whose
+figure it is, its period, or how it summarises the measure."""
+
+from __future__ import annotations
+
+from prep_bot.evidence.figures import extract_figures, sentences
+from prep_bot.evidence.measure_parts import conflicts, parts_of
+
+
+def figures(text: str) -> dict:
+    return {p.raw: p for p in extract_figures(text)}
+
+
+def test_the_row_label_is_the_measure_and_the_columns_say_whose_figure():
+    row = figures("Measure: Adults with a learning disability living in their own home; Council: 79.2%; "
+                  "England: 81.6%; Comparator group: 80.3%; Target: 82%")
+    assert {p.measure for p in row.values()} == {"adults with learning disability living in own home"}
+    assert [row[r].subject for r in ("79.2%", "81.6%", "80.3%", "82%")] == ["ours", "england", "comparator", "target"]
+    assert row["79.2%"].comparator == "England 81.6%"
+
+
+def test_a_row_is_one_sentence_whatever_its_columns_are_called():
+    assert len(sentences("Indicator: Reviews completed in 12 months; 2023/24: 58%; 2024/25: 64%. The next line.")) == 2
+    row = figures("Indicator: Reviews completed in 12 months; 2023/24: 58%; 2024/25: 64%")
+    assert row["58%"].period == "2023/24" and row["64%"].period == "2024/25"
+    assert row["58%"].measure == row["64%"].measure and "reviews completed" in row["64%"].measure
+
+
+def test_a_rows_earlier_period_summary_and_unit_come_from_its_columns():
+    row = figures("Measure: Wait for an occupational therapy assessment (days); Council: 52; Median: 31; Last year: 66")
+    assert all(p.unit == "days" for p in row.values())
+    assert "median" in row["31"].measure and "median" not in row["52"].measure
+    assert row["66"].earlier and row["52"].comparator == "last year 66"
+    assert "longest" not in conflicts(parts_of(row["52"]), parts_of(row["66"]))
+
+
+def test_a_pipe_row_with_a_rate_in_its_label():
+    row = figures("Permanent admissions of adults aged 18-64 per 100,000 | Council 14.9 | England 14.6 | Comparators 13.8")
+    assert all(p.unit == "per 100,000" for p in row.values())
+    assert [p.subject for p in row.values()] == ["ours", "england", "comparator"]
+
+
+def test_cells_that_name_their_own_measure_and_prose_keep_their_words():
+    row = figures("Contacts received: 2,140; Resolved at first contact: 64%; Passed to assessment: 18%")
+    assert row["64%"].measure != row["18%"].measure and "resolved" in row["64%"].measure
+    prose = figures("Carers told us support is patchy; 38% were satisfied, against 36% in England.")
+    assert "satisfied" in prose["38%"].measure
