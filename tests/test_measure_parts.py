@@ -598,3 +598,27 @@ def test_the_same_measure_in_other_words_is_not_kept_apart():
     assert not conflicts(placed, admitted)
     assert not conflicts(parts("The council had 240 complaints a year about adult social care.", "240"),
                          parts("The council received 198 complaints about adult social care.", "198"))
+
+
+def test_measures_that_share_words_but_not_meaning_are_kept_apart():
+    """A median is not an average; waiting for an occupational therapy assessment is not waiting
+    for a Care Act assessment; being offered reablement is not needing nothing after it; the year's
+    forecast outturn is not its budget, and savings at risk are not the savings target."""
+    median = parts("The median wait for a Care Act assessment was 19 days.", "19 days")
+    mean = parts("On average people waited 33 days for a Care Act assessment.", "33 days")
+    assert "summary" in conflicts(median, mean)
+    ot = parts("There are 240 people waiting for an occupational therapy assessment.", "240 people")
+    needs = parts("There are 410 people waiting for a Care Act assessment.", "410 people")
+    assert "service" in conflicts(ot, needs)
+    offered = parts("Only 2.4% of older people discharged from hospital were offered reablement.", "2.4%")
+    after = parts("Of people who finished reablement, 78% needed nothing more afterwards.", "78%")
+    assert "counted" in conflicts(offered, after)
+    outturn = parts("The forecast outturn for adult social care is £121.5m.", "£121.5m")
+    budget = parts("The adult social care net budget is £118.0m.", "£118.0m")
+    assert conflicts(outturn, budget)
+    at_risk = parts("Of the savings plan, £1.9m is rated red and at risk.", "£1.9m")
+    target = parts("The savings target for the year is £7.5m.", "£7.5m")
+    assert conflicts(at_risk, target)
+    unmet = parts("Each week 290 hours of home care cannot be placed with a provider.", "290 hours")
+    delivered = parts("Providers delivered 10,400 hours of home care a week.", "10,400 hours")
+    assert "counted" in conflicts(unmet, delivered)

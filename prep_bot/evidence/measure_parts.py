@@ -56,7 +56,8 @@ _ONE_PERSON = re.compile(
     r"(?!\s+(?:in|out of) )[^,;]*$|\b(?:he|she|his|her)\b[^,;]*$", re.I)
 # A sentence that opens by saying what it is about: "Within nursing care, ...", "For carers, ...".
 _SCOPE = re.compile(r"\s*(?:Within|For|Among|Amongst|Across|In) ((?:the )?[A-Za-z][\w' -]{2,40}?),\s", re.I)
-_UNMET = re.compile(r"\bunmet\b|not (?:yet )?(?:picked up|delivered|covered|placed)|waiting|awaiting|unallocated", re.I)
+_UNMET = re.compile(r"\bunmet\b|not (?:yet )?(?:picked up|delivered|covered|placed|sourced)|can(?:'t|not) be (?:placed|sourced|covered|picked up|met)|"
+                    r"\bun(?:sourced|placed|filled)\b|waiting|awaiting|unallocated", re.I)
 _SAR = re.compile(r"safeguarding adults? (?:reviews?|boards?)|\bSARs?\b|(?:board|boards) (?:has |have )?(?:published|commissioned)\b[^.;]*\breviews?", re.I)
 _CARE_REVIEW = re.compile(r"\b(?:annual|care|support plan) reviews?\b|\breviewed\b", re.I)
 # "longest 12 weeks, average 3 weeks": the words just before a figure say how it summarises.
@@ -77,6 +78,10 @@ _MONEY_SPANS = {
                           r"(?: point)?|at month \d+|at (?:P|period )\d+)\b", re.I),
     "month": re.compile(r"\bin[- ]month\b|\b(?:this|last|that) month\b|\bmonthly\b", re.I),
 }
+# Savings planned but not expected to land: not the savings target, nor those delivered.
+_AT_RISK = re.compile(r"\bat risk\b|\brated red\b|\bun(?:deliverable|achievable)\b|\bslipp(?:ed|ing)\b", re.I)
+_MEDIAN = re.compile(r"\bmedian\b", re.I)
+_MEAN = re.compile(r"\b(?:mean|average|avg|on average)\b(?! (?:of|across|for) (?:england|the region|comparators?|similar))", re.I)
 _AWAITED = re.compile(
     r"\b(?:wait(?:s|ed|ing)?|awaiting)\s+(?:for\s+)?(?:(?:a|an|the|their|his|her)\s+)?(?:[\w'-]+\s+){0,3}?"
     r"(?:placements?|admissions?|assessments?|reviews?|packages?|installations?|authori[sz]ations?|referrals?)\b",
@@ -100,6 +105,7 @@ class MeasureParts:
     handover: bool = False  # a wait that starts when another service ends ("home care after reablement")
     topic: frozenset[str] = frozenset()  # the services and people its sentence names (``_topic_text``)
     span: frozenset[str] = frozenset()  # a sum's part of the year (``_MONEY_SPANS``): forecast, to date, one month
+    summary: str = ""  # how a measure of many is summarised: "median" or "mean" (a mean is not a median)
     stems: frozenset[str] = frozenset()  # the first letters of its phrase's words, plain words left out
 
 
@@ -184,7 +190,8 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I))
         and not _SUMMARY.search(before),
         change=bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)),
-        apart=frozenset(name for name, pattern in _APART.items() if pattern.search(text)),
+        apart=frozenset(name for name, pattern in _APART.items() if pattern.search(text))
+        | ({"at-risk"} if kind == "£" and _AT_RISK.search(text) else frozenset()),
         handover=bool(counted & {"waiting", "duration"} and _HANDOVER.search(f"{text} {context}")),
         counts=counts,
         per=per,
@@ -193,6 +200,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         topic=_named(sentence, SERVICE_RE) | _named(sentence, POPULATION_RE),
         stems=_stems(measure),
         span=((near and _named(near, _MONEY_SPANS)) or _named(text, _MONEY_SPANS)) if kind == "£" else frozenset(),
+        summary="median" if _MEDIAN.search(f"{measure} {before}") else "mean" if _MEAN.search(f"{measure} {before}") else "",
     )
 
 
@@ -335,6 +343,9 @@ _GENERIC_PEOPLE = frozenset({"users", "homes", "gender", "social-workers", "care
 
 
 _SERVICE_NAMES = frozenset(SERVICE_RE) - _GENERIC_SERVICES
+# Services that assess people in their own way: occupational therapy, Mental Health Act
+# assessments, DoLS (best interests) assessments.
+_OWN_ASSESSMENTS = frozenset({"ot", "mh", "dols"})
 
 
 def _services(p: MeasureParts) -> frozenset[str]:
@@ -425,6 +436,12 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     out += sorted(a.apart ^ b.apart)
     if _differ(a.span, b.span):
         out.append("span")
+    if a.summary and b.summary and a.summary != b.summary:
+        out.append("summary")  # the median wait is not the average wait
+    if not out and "assess" in a.service & b.service and bool((a.service | a.topic) & _OWN_ASSESSMENTS) != bool((b.service | b.topic) & _OWN_ASSESSMENTS):
+        # "Waiting for an occupational therapy assessment" is not "waiting for a Care Act
+        # assessment": a service with assessments of its own is not the assessment of needs.
+        out.append("service")
     if counts_differ(a.counts, b.counts):
         out.append("counts")
     if a.later or b.later or a.one != b.one:

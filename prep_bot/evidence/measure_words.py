@@ -71,7 +71,10 @@ _COUNTED = {
     "view": r"said|say|says|agreed?|agrees|felt(?! safe)|would recommend",
     "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|no (?:care )?package(?! of)|no package of care|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
-                   r"(?:package|support|services?)|needed no|needing no|reduced or no|no new (?:support|services?|care|package)",
+                   r"(?:package|support|services?)|needed no|needing no|reduced or no|no new (?:support|services?|care|package)|"
+                   r"need(?:ed|s)? nothing (?:more|further|else)",
+    # Offered a service, not using it or what came of it ("offered reablement on discharge").
+    "offered": r"offered|offers? of",
     "need": r"(?<!not )(?<!no )(?:requir(?:ed|ing)|needed|had (?:increased |more |complex )?needs)(?! no\b)(?! any\b)",
     "employment": r"paid employment|in work|employed|employment",
     "accommodation": r"settled accommodation|own home or with (?:their )?family|living independently",
@@ -146,6 +149,8 @@ _MONEY = {
     "budget": r"budgets?|budgeted",
     "spend": r"net spend|gross spend|spend(?:ing)? on|spent on|spends?|goes on(?! to)|go on(?! to)|is spent|was spent|expenditure",
     "overspend": r"overspend|over budget|overspent|underspend|deficit|pressures?",
+    # What the year's spend is forecast to be: not the budget set for it.
+    "outturn": r"outturn|projected spend|forecast spend",
     "savings": r"savings?|saved|efficienc\w*",
     "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?|"
                  r"(?:average|typical|mean) (?:weekly |hourly )?cost|costs? of an? (?:[\w-]+ ){0,3}(?:placement|package)|a week|per person",
