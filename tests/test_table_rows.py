@@ -46,3 +46,24 @@ def test_cells_that_name_their_own_measure_and_prose_keep_their_words():
     assert row["64%"].measure != row["18%"].measure and "resolved" in row["64%"].measure
     prose = figures("Carers told us support is patchy; 38% were satisfied, against 36% in England.")
     assert "satisfied" in prose["38%"].measure
+
+
+def test_a_spreadsheets_figures_are_checked_by_their_rows(make_services, evidence_dir):
+    """A council's indicators uploaded as a spreadsheet: a figure said in an answer is checked
+    against the row of its measure, the England column against England's figure. (Before rows
+    were read, every one of these claims was "not in the evidence".)"""
+    (evidence_dir / "indicators-2024-25.csv").write_text(
+        "Indicator,Council,England,Period\n"
+        "Older people still at home 91 days after discharge from hospital into reablement,84.1%,83.8%,2024/25\n"
+        "Carers extremely or very satisfied with support,38.2%,36.3%,2024/25\n"
+        "Adults with a learning disability in paid employment,5.6%,4.8%,2024/25\n", encoding="utf-8")
+    services = make_services()
+    assert not services.ingestor.ingest([evidence_dir / "indicators-2024-25.csv"]).failed
+    claims = {c.text: c for c in services.coach.claims.check(
+        "About 91% of older people are still at home 91 days after reablement. Around 45% of carers are satisfied "
+        "with their support, above the England average of 36.3%.")}
+    assert claims["91%"].status == "contradicted" and claims["91%"].evidence.point.raw == "84.1%"
+    assert claims["45%"].status == "contradicted" and claims["45%"].evidence.point.raw == "38.2%"
+    assert claims["36.3%"].status == "supported" and claims["36.3%"].subject == "england"
+    paid = {c.text: c for c in services.coach.claims.check("Only 5.6% of adults with a learning disability are in paid work.")}
+    assert paid["5.6%"].status == "supported"
