@@ -622,3 +622,10 @@ def test_measures_that_share_words_but_not_meaning_are_kept_apart():
     unmet = parts("Each week 290 hours of home care cannot be placed with a provider.", "290 hours")
     delivered = parts("Providers delivered 10,400 hours of home care a week.", "10,400 hours")
     assert "counted" in conflicts(unmet, delivered)
+
+
+def test_the_gentleman_who_waited_is_one_persons_story():
+    story = parts("I remember the gentleman who waited 52 days for his package to start.", "52 days")
+    usual = parts("People waited an average of 9 days for a home care package to start.", "9 days")
+    assert story.one and "story" in conflicts(story, usual)
+    assert not parts("The average person waits 40 days for an assessment.", "40 days").one

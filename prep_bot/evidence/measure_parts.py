@@ -52,7 +52,10 @@ _CHANGE_AFTER = re.compile(
 
 _LATER = re.compile(r"\s*(?:later|afterwards|after that|on from (?:that|then))\b", re.I)
 _ONE_PERSON = re.compile(
-    r"\b(?:one|another|a|an|this|that) (?:person|woman|man|lady|gentleman|client|resident|gentleman's|woman's|man's|family)\b"
+    r"(?:\b(?:one|another|a|an|this|that) (?:(?:older|young|elderly) )?(?:person|woman|man|lady|gentleman|gent|chap|client|resident|tenant|individual|"
+    r"gentleman's|woman's|man's|lady's|family|mum|dad|mother|father|husband|wife|son|daughter)|"
+    # "the gentleman who waited 47 days": "the" with a word for one person, never "the person" (any person)
+    r"\bthe (?:(?:older|young|elderly) )?(?:woman|man|lady|gentleman|gent|chap|mum|dad|mother|father|husband|wife|son|daughter))\b"
     r"(?!\s+(?:in|out of) )[^,;]*$|\b(?:he|she|his|her)\b[^,;]*$", re.I)
 # A sentence that opens by saying what it is about: "Within nursing care, ...", "For carers, ...".
 _SCOPE = re.compile(r"\s*(?:Within|For|Among|Amongst|Across|In) ((?:the )?[A-Za-z][\w' -]{2,40}?),\s", re.I)

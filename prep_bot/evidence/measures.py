@@ -342,6 +342,10 @@ def _around(sentence: str, clauses: list[tuple[int, int]], index: int, start: in
     if (nxt and _content([own]) >= 1 and re.fullmatch(r"\s*in\s*", sentence[a:start], re.I)
             and re.match(r"\s*of\b", sentence[end:], re.I) and sentence[b : b + 2].startswith(",")):
         return f"{own} {nxt}"
+    # "People from ethnic minority groups are under-represented, at 9.2% of people drawing on
+    # long-term support": the share the clause before says who it is of.
+    if index > 0 and prev and re.fullmatch(r"\s*(?:at|standing at|running at)\s*", sentence[a:start], re.I) and _content([prev]) >= 2:
+        return f"{prev} {own}"
     if index > 0 and _content([own]) >= 1 and not sentence[clauses[index - 1][1] : start].strip(" ,"):
         group = sentence[clauses[index - 1][0] : clauses[index - 1][1]]
         if _POPULATION.match(group) and not re.search(r"\d", PERIOD.sub(" ", group).replace(",", "")) or (
