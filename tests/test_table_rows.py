@@ -67,3 +67,16 @@ def test_a_spreadsheets_figures_are_checked_by_their_rows(make_services, evidenc
     assert claims["36.3%"].status == "supported" and claims["36.3%"].subject == "england"
     paid = {c.text: c for c in services.coach.claims.check("Only 5.6% of adults with a learning disability are in paid work.")}
     assert paid["5.6%"].status == "supported"
+
+
+def test_a_figure_said_from_an_earlier_column_is_supported_and_told_the_newest(make_services, evidence_dir):
+    """A trend table: "about 36.1%" is the council's 2023/24 figure (not England's 36.3%, which is
+    merely close), and the claim names the newer figure of the same measure."""
+    (evidence_dir / "trend.csv").write_text(
+        "Indicator,2022/23,2023/24,2024/25,England 2024/25\n"
+        "Carers extremely or very satisfied with support,34.0%,36.1%,38.2%,36.3%\n", encoding="utf-8")
+    services = make_services()
+    assert not services.ingestor.ingest([evidence_dir / "trend.csv"]).failed
+    [claim] = services.coach.claims.check("About 36.1% of carers are extremely or very satisfied with their support.")
+    assert claim.status == "supported" and claim.evidence.point.raw == "36.1%"
+    assert claim.newest and claim.newest["value"] == "38.2%"

@@ -118,10 +118,21 @@ def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
     a, b = stated.comparable_value(), evidence.comparable_value()
     if approximate(stated):
         return abs(a - b) <= (APPROXIMATE_POINTS if stated.unit == "%" else APPROXIMATE_SHARE * abs(b))
-    decimals = len(stated.raw.split(".")[1].rstrip("%m ").split()[0]) if "." in stated.raw.split()[0] else 0
+    decimals = _decimals(stated)
     if stated.kind == "time" and stated.unit != evidence.unit:
         return abs(a - b) < 0.5  # "2 weeks" is "14 days"; "11 weeks" is not "76 days"
     return round(b, decimals) == round(a, decimals) or abs(a - b) < 1e-9
+
+
+def _decimals(stated: DataPoint) -> int:
+    """How many decimal places the answer said the figure to ("47.8%": 1)."""
+    return len(stated.raw.split(".")[1].rstrip("%m ").split()[0]) if "." in stated.raw.split()[0] else 0
+
+
+def _exactly(stated: DataPoint, evidence: DataPoint) -> bool:
+    """Equal to the precision the answer used, whether or not it was said as an approximation."""
+    decimals = _decimals(stated)
+    return stated.kind == evidence.kind and round(evidence.comparable_value(), decimals) == round(stated.comparable_value(), decimals)
 
 
 def contradicted_figures(claims: list[Claim]) -> set[tuple[str, str]]:
@@ -216,6 +227,10 @@ class ClaimChecker:
         same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and (
             p >= SHARED_COMPARATOR or shares_a_part(mine, parts_of(c.point)))]
         if equal:
+            # The council's own figure of that value before England's that happens to be close, and
+            # the figure said before one it is only near ("about 36.1%": 36.1%, not 36.3%).
+            equal = [pc for pc in equal if _same_subject(point, pc[1].point)] or equal
+            equal = [pc for pc in equal if _exactly(point, pc[1].point)] or equal
             prob, chosen = _nearest(point, self.one_measure(equal, vectors))
             status = "supported"
         elif same:
