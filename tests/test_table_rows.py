@@ -80,3 +80,12 @@ def test_a_figure_said_from_an_earlier_column_is_supported_and_told_the_newest(m
     [claim] = services.coach.claims.check("About 36.1% of carers are extremely or very satisfied with their support.")
     assert claim.status == "supported" and claim.evidence.point.raw == "36.1%"
     assert claim.newest and claim.newest["value"] == "38.2%"
+
+
+def test_a_row_that_opens_with_a_service_gives_it_to_cells_that_name_none():
+    row = figures("Reablement – people started: 142 | completed: 131 | average length (days): 19")
+    assert all("reablement" in p.measure for p in row.values()), {r: p.measure for r, p in row.items()}
+    assert "started" not in row["131"].measure  # a cell borrows from no other cell
+    assert row["19"].unit == "days"
+    other = figures("Savings – target: £6.8m; delivered to date: £4.1m; net budget: £147.9m")
+    assert "savings" not in other["£147.9m"].measure  # a topic that names no service carries nothing

@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_date, period_near, specific_words, subject_cue
-from prep_bot.evidence.table_rows import read_table_row
+from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBER = re.compile(
@@ -48,7 +48,7 @@ _SKIP_BEFORE = re.compile(
 # "fell to 380", "Reviews overdue: 208", "41 (February)", "14.6".
 _BARE_AFTER = re.compile(
     r"(?:of (?:them|which|whom|those|these)\b|in (?:20\d\d|Q[1-4]|the (?:year|quarter|month))\b|a (?:day|week|month|year)\b|"
-    r"per\b|to \d|\((?:[A-Z][a-z]+|20\d\d|Q[1-4])|(?:from|since|compared|against|by)\b|[;.,)]?$|[;.]\s)",
+    r"per\b|to \d|\((?:[A-Z][a-z]+|20\d\d|Q[1-4])|(?:from|since|compared|against|by)\b|[;.,)]?$|[;.]\s|\|)",
 )
 _BARE_BEFORE = re.compile(
     r"(?::|\b(?:from|to|at|was|were|is|are|averaged|average|totall?ed|reached|stood at|of|plan|target|ambition|"
@@ -196,6 +196,7 @@ def extract_figures(text: str) -> list[DataPoint]:
         _link_changes(found)
         _link_comparators(found)
         read_table_row(sentence, found)
+        carry_row_topic(sentence, found)
         _part_of_whole(found, earlier)
         _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
         earlier = found

@@ -299,13 +299,15 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
         else:
             i -= 1
             pieces.insert(0, _clean(sentence, *clauses[i], start, end))
-    while _content(pieces) < 2 and (i > 0 or j < len(clauses) - 1):
-        if i > 0:
+    # A cell of a row on one line ("completed 2,315 | awaiting 1,046") borrows from no other cell.
+    lo, hi = _cell_clauses(sentence, clauses, start)
+    while _content(pieces) < 2 and (i > lo or j < hi):
+        if i > lo:
             i -= 1
-            if _content(pieces) == 0 and _RESTATED.search(sentence[clauses[i][0] : clauses[i][1]]) and i > 0:
+            if _content(pieces) == 0 and _RESTATED.search(sentence[clauses[i][0] : clauses[i][1]]) and i > lo:
                 continue
             pieces.insert(0, _clean(sentence, *clauses[i], start, end))
-        elif j < len(clauses) - 1:
+        elif j < hi:
             j += 1
             pieces.append(_clean(sentence, *clauses[j], start, end))
     if _content(pieces) < 2 and previous:
@@ -367,6 +369,15 @@ def _heading(sentence: str, clauses: list[tuple[int, int]], index: int) -> int |
     if re.search(r"\d", PERIOD.sub(" ", heading)) and not re.search(r"[A-Za-z]{3}", heading):
         return None
     return start
+
+
+def _cell_clauses(sentence: str, clauses: list[tuple[int, int]], start: int) -> tuple[int, int]:
+    """The first and last clause of the figure's cell when the sentence is a row on one line
+    ("a | b | c"), else of the whole sentence."""
+    left, right = sentence.rfind("|", 0, start), sentence.find("|", start)
+    right = len(sentence) if right < 0 else right
+    inside = [n for n, (a, b) in enumerate(clauses) if a > left and b <= right] or [0, len(clauses) - 1]
+    return min(inside), max(inside)
 
 
 # Words that give a share in words, which a figure beside them restates: "a quarter of carers",

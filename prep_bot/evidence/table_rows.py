@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from prep_bot.evidence.measures import PERIOD, measure_phrase, period_date
+from prep_bot.evidence.measure_words import SERVICE_RE
+from prep_bot.evidence.measures import PERIOD, measure_phrase, period_date, spell_out
 
 # Columns that name whose figure it is.
 _SUBJECT_COLUMNS = {
@@ -135,4 +136,33 @@ def read_table_row(sentence: str, points: list) -> None:
                 point.unit = unit.group(1).lower() if unit.group(1) else "per 100,000"
 
 
-__all__ = ["read_table_row"]
+# "Home care – people awaiting a package: 87; average wait (days): 16.2", "DoLS: received 2,874 |
+# completed 2,315": the topic a row of several cells opens with.
+_ROW_TOPIC = re.compile(r"^\s*[•*-]?\s*([A-Za-z][\w' /&()-]{1,40}?)\s*(?:[–—:]|\s-\s)\s*")
+
+
+def carry_row_topic(sentence: str, points: list) -> None:
+    """In a row of several cells that opens with a service ("Home care – ...", "DoLS: ..."), a
+    cell that names no service ("average wait (days): 16.2", "completed 2,315") is of that service
+    (in place)."""
+    if len(points) < 2 or not _CELL_BREAK.search(sentence):
+        return
+    topic = _ROW_TOPIC.match(sentence)
+    if not topic or re.search(r"\d", topic.group(1)) or len(topic.group(1).split()) > 6:
+        return
+    cells = [c for c in _cells(sentence) if any(c.start <= p.start < c.end for p in points)]
+    if len(cells) < 2:
+        return
+    # Only the service it names is carried ("Home care hours delivered per week: ..." carries
+    # "home care"); a topic that names none ("Savings – target: ...") carries nothing.
+    found = [m.group(0) for pattern in SERVICE_RE.values() if (m := pattern.search(spell_out(topic.group(1))))]
+    if not found:
+        return
+    named = found[0]
+    for point in points:
+        cell = next(c for c in _cells(sentence) if c.start <= point.start < c.end or c.end == len(sentence))
+        if not any(pattern.search(point.measure) or pattern.search(cell.text) for pattern in SERVICE_RE.values()):
+            point.measure = " ".join(f"{named.lower()} {point.measure}".split()[:16])
+
+
+__all__ = ["carry_row_topic", "read_table_row"]
