@@ -350,3 +350,14 @@ def test_a_rate_per_100000_named_beside_its_figure_is_its_unit():
 ])
 def test_a_time_said_in_short_or_in_its_heading_keeps_its_unit(text, raw, unit):
     assert one(text, raw).unit == unit
+
+
+@pytest.mark.parametrize("text, raw, words", [
+    ("The proportion of carers who feel supported, according to the survey, is 41%.", "41%", ("carers", "supported")),
+    ("The number of people waiting for a review, which had risen all winter, fell to 310 in March.", "310", ("waiting", "review")),
+    ("The average delay from being medically fit to discharge, for people needing care, has come down from 6 days to 3.5 days.",
+     "3.5 days", ("delay", "discharge")),
+])
+def test_a_clause_that_only_says_what_became_of_the_subject_measures_the_subject(text, raw, words):
+    measure = one(text, raw).measure
+    assert all(w in measure for w in words) and "according" not in measure and "risen" not in measure, measure

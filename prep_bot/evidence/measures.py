@@ -285,6 +285,16 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
         previous = previous[said.end() :] if said and said.start() < len(previous) / 2 else previous
         borrowed = measure_phrase(previous, len(previous), len(previous)).split()[:16]
         return " ".join(_trim(spell_out(" ".join(borrowed + pieces)).split())[:16])
+    # "The proportion of carers who feel supported, according to the survey, is 41%": a clause
+    # that is only what is said of the sentence's subject measures that subject (with what
+    # qualifies it, not asides such as "which had been rising all year").
+    if index > 0 and _PREDICATE.match(sentence[clauses[index][0] : start]):
+        before = [(a, b) for a, b in clauses[:index] if a < start]
+        if not any(re.search(r"\d", PERIOD.sub(" ", sentence[a:b])) for a, b in before):
+            kept = [before[0]] + [(a, b) for a, b in before[1:] if not _ASIDE.match(sentence[a:b])]
+            subject = [_clean(sentence, a, b, start, end) for a, b in kept]
+            if _content(subject) >= 2:
+                return " ".join(_trim(spell_out(" ".join(subject + pieces)).split())[:16])
     # A clause that says little on its own ("47.83% against 36.83%") borrows the one before,
     # then the one after.
     i, j = index, index
@@ -369,6 +379,16 @@ def _heading(sentence: str, clauses: list[tuple[int, int]], index: int) -> int |
     if re.search(r"\d", PERIOD.sub(" ", heading)) and not re.search(r"[A-Za-z]{3}", heading):
         return None
     return start
+
+
+# What is said of a sentence's subject, up to its figure: "has come down from", "fell to", "is".
+_PREDICATE = re.compile(
+    r"^\s*(?:(?:has|have|had)\s+(?:now\s+|also\s+)?(?:been\s+)?|(?:is|are|was|were)\s+(?:now\s+)?|now\s+)?"
+    r"(?:fell|fallen|rose|risen|come down|gone down|gone up|went (?:up|down)|came down|increased|decreased|reduced|dropped|"
+    r"improved|grew|grown|reached|remains?|remained|stands?|stood|is|are|was|were|totall?ed|averaged|averages)\b", re.I)
+# An aside between a subject and what is said of it: "which had been rising", "according to the survey".
+_ASIDE = re.compile(r"\s*(?:which|who|according to|as (?:reported|noted|shown)|although|though|despite|in line with|"
+                    r"as expected|like|unlike)\b", re.I)
 
 
 def _cell_clauses(sentence: str, clauses: list[tuple[int, int]], start: int) -> tuple[int, int]:
