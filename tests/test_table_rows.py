@@ -89,3 +89,11 @@ def test_a_row_that_opens_with_a_service_gives_it_to_cells_that_name_none():
     assert row["19"].unit == "days"
     other = figures("Savings – target: £6.8m; delivered to date: £4.1m; net budget: £147.9m")
     assert "savings" not in other["£147.9m"].measure  # a topic that names no service carries nothing
+
+
+def test_a_spreadsheets_citation_names_it_once(make_services, evidence_dir):
+    (evidence_dir / "indicators.csv").write_text("Indicator,Council\nCarers satisfied with support,38.2%\n", encoding="utf-8")
+    services = make_services()
+    assert not services.ingestor.ingest([evidence_dir / "indicators.csv"]).failed
+    [passage] = services.store.passages()
+    assert passage.citation.count("indicators") == 1, passage.citation

@@ -111,7 +111,7 @@ class Passage:
         parts = [f"{self.title} ({when})" if when else self.title]
         if self.page:
             parts.append(f"p. {self.page}")
-        if self.section:
+        if self.section and self.section != self.title:  # a spreadsheet's section is often its title
             parts.append(self.section)
         return ", ".join(parts)
 

@@ -41,7 +41,7 @@ def citation_label(c: dict) -> str:
     parts = [f"{c.get('title') or c.get('doc_id') or 'Untitled'} ({when})"]
     if c.get("page"):
         parts.append(f"p. {c['page']}")
-    if c.get("section"):
+    if c.get("section") and c["section"] != c.get("title"):
         parts.append(str(c["section"]))
     return ", ".join(parts)
 
