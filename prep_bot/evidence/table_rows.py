@@ -150,8 +150,8 @@ def carry_row_topic(sentence: str, points: list) -> None:
     topic = _ROW_TOPIC.match(sentence)
     if not topic or re.search(r"\d", topic.group(1)) or len(topic.group(1).split()) > 6:
         return
-    cells = [c for c in _cells(sentence) if any(c.start <= p.start < c.end for p in points)]
-    if len(cells) < 2:
+    cells = _cells(sentence)
+    if sum(1 for c in cells if any(c.start <= p.start < c.end for p in points)) < 2:
         return
     # Only the service it names is carried ("Home care hours delivered per week: ..." carries
     # "home care"); a topic that names none ("Savings – target: ...") carries nothing.
@@ -160,7 +160,7 @@ def carry_row_topic(sentence: str, points: list) -> None:
         return
     named = found[0]
     for point in points:
-        cell = next(c for c in _cells(sentence) if c.start <= point.start < c.end or c.end == len(sentence))
+        cell = next((c for c in cells if c.start <= point.start < c.end), cells[-1])
         if not any(pattern.search(point.measure) or pattern.search(cell.text) for pattern in SERVICE_RE.values()):
             point.measure = " ".join(f"{named.lower()} {point.measure}".split()[:16])
 
