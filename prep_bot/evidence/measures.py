@@ -252,15 +252,6 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     # "Direct payments: 31.4% of people receiving community-based support": a share of a group,
     # right after the heading, is the share the heading is about.
     share = not sentence[clauses[index][0] : start].strip() and re.match(r"\s*of\b", sentence[end:], re.I)
-    # "Savings target: £7.8m | Savings delivered: £3.9m": a cell of a row set out on one line
-    # measures its own heading, never the cell before; a heading that only says how a measure is
-    # summarised ("Mean wait (wks): 12.6") is about what the row's first cell names.
-    if heading and "|" in sentence and _content(pieces) == 0 and _content([heading]) >= 1:
-        row = sentence.find(":")
-        if _specific([heading]) == 0 and 0 <= row < head - 1:
-            first = max(sentence.rfind("|", 0, row), sentence.rfind(". ", 0, row)) + 1
-            heading = f"{_clean(sentence, first, row, start, end)} {heading}"
-        return " ".join(_trim(spell_out(f"{heading} {pieces[0]}").split())[:16])
     if heading and (_specific(pieces) < 2 or share) and _specific([heading]) >= (1 if share else 2):
         return " ".join(_trim(spell_out(f"{heading} {pieces[0]}").split())[:16])
     # "211 people in 2024/25 (rate 502.3 per 100,000)": a figure in brackets whose own words

@@ -101,25 +101,25 @@ def read_table_row(sentence: str, points: list) -> None:
     if len(cells) < 2:
         return
     holding = {id(c): [p for p in points if c.start <= p.start < c.end] for c in cells}
-    values = [c for c in cells if holding[id(c)] and _only_a_value(c, holding[id(c)]) and _column(c.header) is not None]
+    # The cells that hold only a figure under a column that says whose, when or how: {id: column}.
+    values = {id(c): column for c in cells if holding[id(c)] and _only_a_value(c, holding[id(c)])
+              and (column := _column(c.header)) is not None}
     labelled = any(":" in c.text and _LABEL_HEADERS.match(c.text.split(":", 1)[0]) for c in cells)
     if not values or len(values) < 2 and not labelled:
         return  # prose with a semicolon, not a row
-    label_text, label_at = "", -1
-    for n, cell in enumerate(cells):
+    now = next((p for c in cells if values.get(id(c)) == ("subject", "ours") for p in holding[id(c)]), None)
+    label = unit = None
+    for cell in cells:
         named = ":" in cell.text and _LABEL_HEADERS.match(cell.text.split(":", 1)[0])
         if named or not holding[id(cell)] and re.search(r"[A-Za-z]{3}", cell.text):
             # "Measure: People waiting ...": the words after a label header; a cell with no figure
             # of its own is the label of the cells after it.
-            label_text, label_at = (cell.text.split(":", 1)[1] if named else cell.text).strip(), n
+            text = (cell.text.split(":", 1)[1] if named else cell.text).strip()
+            label, unit = (measure_phrase(text, len(text), len(text)), _UNIT_IN_LABEL.search(text)) if text else (None, None)
             continue
-        if not label_text or n <= label_at:
-            continue
-        column = _column(cell.header)
-        if column is None or not _only_a_value(cell, holding[id(cell)]):
-            continue  # "Complaints upheld: 58", "38% satisfied": a measure of its own
-        kind, value = column
-        label = measure_phrase(label_text, len(label_text), len(label_text))
+        if label is None or id(cell) not in values:
+            continue  # before any label, or "Complaints upheld: 58", "38% satisfied": a measure of its own
+        kind, value = values[id(cell)]
         for point in holding[id(cell)]:
             point.measure = f"{value} {label}" if kind == "form" else label
             if kind == "subject":
@@ -128,10 +128,8 @@ def read_table_row(sentence: str, points: list) -> None:
                 point.period, point.date = value, period_date(value)
             elif kind == "earlier":  # "Last quarter: 702": the comparison of the council's figure now
                 point.subject, point.is_comparator, point.earlier = "ours", True, True
-                now = next((p for c in values for p in holding[id(c)] if _column(c.header) == ("subject", "ours")), None)
                 if now is not None and now.comparator is None:
                     now.comparator = f"{cell.header.lower()} {point.raw}"
-            unit = _UNIT_IN_LABEL.search(label_text)
             if unit and point.unit == "count" and " " not in point.raw:
                 point.unit = unit.group(1).lower() if unit.group(1) else "per 100,000"
 
