@@ -97,3 +97,12 @@ def test_a_spreadsheets_citation_names_it_once(make_services, evidence_dir):
     assert not services.ingestor.ingest([evidence_dir / "indicators.csv"]).failed
     [passage] = services.store.passages()
     assert passage.citation.count("indicators") == 1, passage.citation
+
+
+def test_a_rate_named_before_a_period_and_its_comparisons_are_all_rates():
+    row = ("Permanent admissions to residential and nursing care, aged 65+, per 100,000 population: "
+           "2023/24 598.2; England 566.0; comparator group 571.4")
+    points = extract_figures(row)
+    assert [(p.raw, p.unit, p.subject) for p in points] == [
+        ("598.2", "per 100,000", "ours"), ("566.0", "per 100,000", "england"), ("571.4", "per 100,000", "comparator")]
+    assert len({p.measure for p in points}) == 1 and "admissions" in points[0].measure

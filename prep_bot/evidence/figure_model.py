@@ -39,11 +39,12 @@ from prep_bot.evidence.figure_features import (  # noqa: F401 - names_other_thin
     window_text,
 )
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words, extract_figures
+from prep_bot.evidence.number_words import spoken_numbers
 from prep_bot.infra.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-25"  # bump when features change: drops cached annotations
+VERSION = "figures-26"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.45  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
@@ -52,9 +53,6 @@ _FITTED: dict[str, "_Models"] = {}
 _LOCK = threading.RLock()
 _ANNOTATIONS: OrderedDict[str, list[tuple[bool, str]]] = OrderedDict()
 ANNOTATION_CACHE = 4000
-_WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90}
 
 
 @dataclass
@@ -82,8 +80,8 @@ def number_of(raw: str) -> str:
     m = re.search(r"\d[\d,]*(?:\.\d+)?", raw)
     if m:
         return m.group(0).replace(",", "")
-    word = raw.split()[0].lower() if raw.split() else ""
-    return str(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else raw.strip().lower()
+    said = spoken_numbers(raw)  # "seventy-one per cent": 71
+    return f"{said[0][2]:.10g}" if said else raw.strip().lower()
 
 
 def load_figure_set(path: Path = FIGURES_FILE) -> FigureSet:

@@ -8,6 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_date, period_near, specific_words, subject_cue
+from prep_bot.evidence.number_words import spoken_numbers
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -21,14 +22,6 @@ _NUMBER = re.compile(
     r"packages?|per\s100,?000(?:\s(?:population|people|adults))?)\b)?",
     re.I,
 )
-_WORD_NUMBERS = {
-    w: i for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90}
-# "ten weeks", "six months": a wait written in words.
-_WORD_WAIT = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\s+(days?|weeks?|months?|years?|hours?)\b", re.I)
 _PERIOD = re.compile(
     rf"\b(?:20\d\d\s?/\s?\d\d|20\d\d\s?-\s?20?\d\d|(?:{_MONTHS})\s20\d\d|(?:Q[1-4]|quarter [1-4])\s20\d\d(?:/\d\d)?|20\d\d)\b"
 )
@@ -78,6 +71,8 @@ def _rate_before(before: str) -> bool:
     between = before[-90:][found[-1].end() :]
     # "(65+)", "aged 18-64", "65 and over": the people the rate is of.
     between = re.sub(r"\(?\b(?:aged\s+)?\d+\s*(?:\+|-\s*\d+|and over|or over|and older)\s*\)?|\(\s*\d+\s*\)", " ", between)
+    # "per 100,000 population: 2023/24 598.2": a period between the label and its figure.
+    between = re.sub(r"\b20\d\d(?:\s?[/-]\s?\d\d)?\b", " ", between)
     return not re.search(r"[\d;|.]", between) and len(between.split()) <= 6
 
 
@@ -176,9 +171,13 @@ def extract_figures(text: str) -> list[DataPoint]:
                 point = _figure(sentence, m)
                 if point:
                     found.append(point)
-        for m in _WORD_WAIT.finditer(sentence):
-            if not re.search(r"(?:years? old|old\b)", sentence[m.end() : m.end() + 5]):
-                found.append(_word_wait(sentence, m))
+        for start, end, value in spoken_numbers(sentence):
+            said = _Said(sentence, start, end, value)
+            # "two teams", "five of us": a small number in words with nothing after it that it counts is no figure.
+            restated = re.search(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+(?:in|out of)\s+$", sentence[:start], re.I)  # "seven in ten people"
+            if value >= 2 and (value >= 20 or said.end() > end) and not restated and not any(a <= start < b for a, b in taken) and (
+                    point := _figure(sentence, said)):
+                found.append(point)
         found.sort(key=lambda p: p.start)
         before = context[: len(context) - len(sentence)].strip()
         for point in found:
@@ -290,14 +289,32 @@ def _fraction(sentence: str, m: re.Match[str]) -> DataPoint:
     )
 
 
-def _word_wait(sentence: str, m: re.Match[str]) -> DataPoint:
-    unit = m.group(2).lower()
-    period = _PERIOD.search(sentence)
-    return DataPoint(
-        raw=m.group(0), value=float(_WORD_NUMBERS[m.group(1).lower()]), unit=unit if unit.endswith("s") else unit + "s",
-        measure="", window=_measure(sentence, m.start(), m.end()), comparator=None,
-        period=period.group(0) if period else None, sentence=sentence, start=m.start(),
-    )
+_RATE_WORDS = re.compile(r"\s?per\s+(?:100,000|100 000|100k|hundred thousand)(?:\s(?:population|people|adults))?\b", re.I)
+
+
+class _Said:
+    """A number said in words, read as ``_NUMBER`` reads digits: "seventy-one per cent" is 71%,
+    "twenty-six days" 26 days, "six hundred and something per hundred thousand" a rate."""
+
+    def __init__(self, sentence: str, start: int, end: int, value: float) -> None:
+        rest = sentence[end:]
+        self._start = start
+        self._num = f"{value:.10g}"
+        if rate := _RATE_WORDS.match(rest):
+            self._groups, self._end = {"unit": rate.group(0).strip()}, end + rate.end()
+        else:
+            tail = _NUMBER.match("1" + rest)  # the words after it, read as after a digit
+            self._groups = {k: tail.group(k) for k in ("pct", "unit")} if tail else {}
+            self._end = end + (tail.end() - 1 if tail else 0)
+
+    def group(self, name: str | int = 0) -> str | None:
+        return self._num if name == "num" else self._groups.get(name) if isinstance(name, str) else None
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
 
 
 def _mentions_comparison(text: str) -> bool:
@@ -424,6 +441,12 @@ def _share_measures(points: list[DataPoint], earlier: list[DataPoint] = ()) -> N
             point.measure = min(named, key=lambda o: abs(o.start - point.start)).measure
             continue
         before = [o for o in earlier if o.kind == point.kind and specific_words(o.measure) >= 2]
+        if not before and point.unit == "count" and " " not in point.raw and point.subject != "ours":
+            # "...per 100,000 population: 598.2; England 566.0": England's bare number is in the
+            # unit of the council's figure it follows.
+            before = [o for o in earlier[-1:] if o.subject == "ours" and specific_words(o.measure) >= 2]
+            if before:
+                point.unit = before[-1].unit
         if before:
             point.measure = before[-1].measure
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.measure_words import (
-    COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, TIME_SAME, counted_noun, counts_differ, per_period, price_per,
+    COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, SURVEYED, TIME_SAME, counted_noun, counts_differ, per_period, price_per,
 )
 from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, ages, windows
 from prep_bot.evidence.measures import _clauses, is_threshold
@@ -333,7 +333,7 @@ def parts_of(point) -> MeasureParts:
     later = bool(point.kind == "time" and _LATER.match(point.sentence[end:]))
     one = bool(_ONE_PERSON.search(point.sentence[own_start : point.start]))
     return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context,
-                  counts, per, later, one, _near(point.sentence, point.start, end) if own else "", _topic_text(point.sentence, point.start) if own else "")
+                  counts, per, later, one, _near(point.sentence, point.start, end) if own else "", _topic_text(point.sentence, point.start))
 
 
 # Sums of money (not prices): "net spend", "budget", "overspend", "savings".
@@ -389,6 +389,14 @@ def _one_sided_age(a: MeasureParts, b: MeasureParts, age_a: frozenset[str], age_
     return bool(age_a) and not age_b and bool(b.counted) and not (a.counted & b.counted)
 
 
+def _of_carers(p: MeasureParts, surveyed: frozenset[str]) -> bool:
+    """Whether a measure is of carers: it names them; or, for what both surveys ask (``surveyed``),
+    it names no other people in a sentence about carers ("Only 61% of carers felt involved, and
+    52% found information easy to find")."""
+    return "carers" in p.population or bool(surveyed) and "carers" in p.topic and not p.population - {"carers"}
+
+
+
 def _nothing_in_common(a: MeasureParts, b: MeasureParts) -> bool:
     """"People on the list" and "people with care needs in temporary accommodation at the moment":
     no part, service, people, word or window in common, so nothing says they are one measure."""
@@ -407,7 +415,8 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     if _differ(a.service, b.service):
         out.append("service")
     age_a, age_b = _ages(a), _ages(b)
-    if _differ(a.population, b.population) or _one_sided_age(a, b, age_a, age_b) or _one_sided_age(b, a, age_b, age_a):
+    if (_differ(a.population, b.population) or _one_sided_age(a, b, age_a, age_b) or _one_sided_age(b, a, age_b, age_a)
+            or _of_carers(a, a.counted & b.counted & SURVEYED) != _of_carers(b, a.counted & b.counted & SURVEYED)):
         out.append("population")
     bare = b if a.counted else a
     if (bool(a.counted) != bool(b.counted) and not (a.service & b.service) and not (a.population & b.population)

@@ -10,7 +10,7 @@ import re
 # another (a wait is not an admission; satisfied is not feeling safe).
 _COUNTED = {
     "waiting": r"wait(?:s|ed|ing)?|awaiting|waiting lists?|backlogs?|queues?|unallocated|awaiting allocation|"
-               r"delay(?:s|ed)?|delayed|overdue|outstanding|not (?:yet )?(?:allocated|review(?:ed)?|assess(?:ed|ment)?)|"
+               r"delay(?:s|ed)?|delayed|overdue|(?<!good or )(?<!good/)(?<!good and )(?<!rated )(?<!as )outstanding|not (?:yet )?(?:allocated|review(?:ed)?|assess(?:ed|ment)?)|"
                r"(?:have|has|had)(?:n't| not) (?:yet )?(?:had|received|got)|not had",
     "admitted": r"admitted|admissions?|placed|place (?:\w+ )?people|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
     "done": r"(?:received|had|got) (?:a |an |their )?(?:carer'?s'? |care act |social care )?assessments?|completed|complete|completion|done|finished|concluded|closed|carried out|undertaken|"
@@ -50,12 +50,12 @@ _COUNTED = {
     "hours": r"hours of (?:home )?care|care hours|hours (?:a|per|each) week|unmet hours|hours (?:commissioned|delivered|of requested)",
     "reduced": r"reduced (?:support|package|care)|less support|smaller package",
     "risk-reduced": r"risks? (?:was |were |is |gets? |got )?(?:either )?(?:reduced|removed|mitigated|taken away)|mitigate (?:the )?risks?",
-    "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially|fully or partly|fully or partially) )?(?:met|achieved)",
+    "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially)(?: ?(?:/|or|and) ?(?:fully|partly|partially))? )?(?:met|achieved)",
     "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about|what)|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
     "open": r"open(?! (?:to|for) (?:new|referrals))|still open|in progress",
     "resolved": r"resolve[sd]?|resolving|signpost\w*|dealt with at|deals? with at",
     "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed|ing)? to|referred on|go(?:es)? on to|went on to|"
-              r"conver(?:ted|ts?|sion)",
+              r"conver(?:ted|ts?|sion)|leading to|resulting in|resulted in|end(?:s|ed)? (?:up )?in",
     "advocacy": r"advocat\w*",
     "plan": r"(?:transition |support |care )?plans? (?:in place|by)|had a (?:\w+ )?plan",
     "home": r"still at home|at home \w+ days|remain(?:ed|ing)? at home|stay(?:ed|ing)? at home|living at home",
@@ -72,13 +72,15 @@ _COUNTED = {
     "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|no (?:care )?package(?! of)|no package of care|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|needed no|needing no|reduced or no|no new (?:support|services?|care|package)|"
-                   r"need(?:ed|s)? nothing (?:more|further|else)",
+                   r"need(?:ed|s|ing)? nothing\b(?: (?:more|further|else))?",
     # Offered a service, not using it or what came of it ("offered reablement on discharge").
     "offered": r"offered|offers? of",
     "need": r"(?<!not )(?<!no )(?:requir(?:ed|ing)|needed|had (?:increased |more |complex )?needs)(?! no\b)(?! any\b)",
     "employment": r"paid employment|in work|employed|employment",
     "accommodation": r"settled accommodation|own home or with (?:their )?family|living independently",
 }
+# What both surveys ask, of carers and of people who use services: the carers' answer is never the other's.
+SURVEYED = frozenset({"satisfied", "qol", "information", "involved", "contact", "talk", "break", "safe", "view"})
 # What happened to what came in ("resolved", "passed on", "answered"): said of contacts or calls,
 # it is what they count.
 OUTCOMES = frozenset({"done", "resolved", "passed", "started", "admitted", "waiting", "open", "upheld"})
@@ -87,7 +89,7 @@ OUTCOMES = frozenset({"done", "resolved", "passed", "started", "admitted", "wait
 TIME_SAME = {"waiting": "duration", "done": "duration", "started": "duration", "incoming": "duration", "admitted": "duration"}
 _SERVICE = {
     "homecare": r"home ?care|care at home|domiciliary|home-care|care packages? at home",
-    "carehome": r"residential|nursing|care homes?|care home beds?|nursing beds?|nursing homes?",
+    "carehome": r"residential|nursing|care homes?|care home beds?|nursing beds?|nursing homes?|bed vacanc(?:y|ies)|vacant beds?",
     "mh": r"mental health|\bAMHPs?\b|approved mental health|\bMH\b",
     "reablement": r"reablement|re-ablement|reabled|reabling|intermediate care|short-term support|short term support|rehabilitation",
     "adapt": r"adaptations?|grab rails?|stair ?lifts?|ramps?|key safes?|disabled facilities|\bDFGs?\b|small aids",
@@ -157,7 +159,8 @@ _MONEY = {
     "grant": r"better care fund|\bBCF\b|grant|funding|contributions?",
 }
 _POPULATION = {
-    "carers": r"carers?'?|unpaid carers?|carer's|young carers?|caring (?:role|responsibilit)",
+    # Not paid carers: "approved (Shared Lives) carers", "carers not turning up" (care workers).
+    "carers": r"(?<!approved )(?<!paid )(?<!lives )(?:carers?'?|carer's)(?! (?:not |didn't |did not )?(?:turn|show))|unpaid carers?|young carers?|caring (?:role|responsibilit)",
     "ld": r"learning disabilit\w*|autis\w*|\bLD\b",
     "mh": r"mental health|secondary mental|\bAMHPs?\b|\bMH\b",
     "dementia": r"dementia|memory",
@@ -280,7 +283,8 @@ def counted_noun(sentence: str, start: int, end: int) -> str:
 
 def _table(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
     # "post-reablement", "post-discharge": after the service, still about it.
-    return {k: re.compile(rf"(?:(?<=\bpost-)|(?<![\w'-]))(?:{v})(?![\w-])", re.I) for k, v in table.items()}
+    # "carer-reported", "carer-led": a word joined to a participle still names what it names.
+    return {k: re.compile(rf"(?:(?<=\bpost-)|(?<![\w'-]))(?:{v})(?!\w)(?!-(?![a-z]+(?:ed|ing)\b))", re.I) for k, v in table.items()}
 
 
 COUNTED_RE, SERVICE_RE, POPULATION_RE = _table(_COUNTED), _table(_SERVICE), _table(_POPULATION)

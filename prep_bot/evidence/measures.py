@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from prep_bot.evidence.number_words import in_digits
+
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_NUM = {m.lower(): i for i, m in enumerate(_MONTHS.split("|"), 1)}
 PERIOD = re.compile(
@@ -62,7 +64,10 @@ _HEDGE_PHRASES = re.compile(
     r"\b(?:up to|as (?:high|long|many|much|few|low) as|more than|fewer than|less than|at least|a (?:high|low|large|small) "
     r"number of|the number of|a total of|in total|this year|last year|this quarter|last quarter|at the time|"
     r"at this time|so far|to date|on track to(?: be)?|at (?:the )?(?:quarter|month|year)[- ]end|at the end of (?:the )?(?:quarter|month|year)|"
-    r"in (?:quarter|Q) ?[1-4]|in the (?:quarter|year)|right now|(?:last|this) (?:spring|summer|autumn|winter)|(?:reported|said|thought|estimated|believed|expected) to (?:be|have)|of the|out of(?=\s*(?:\u2022|\d)))\b",
+    r"in (?:quarter|Q) ?[1-4]|in the (?:quarter|year)|right now|(?:last|this) (?:spring|summer|autumn|winter)|(?:reported|said|thought|estimated|believed|expected) to (?:be|have)|of the|out of(?=\s*(?:\u2022|\d))|"
+    # What a speaker says of their own memory: "it was 71% I think", "something like 1,200".
+    r"i (?:think|reckon|believe|guess|mean|suppose|would say)|i'd say|you know|sort of|kind of|something like|in the region of|"
+    r"if i remember(?: rightly)?|off the top of my head|at a guess|give or take|or so|or thereabouts)\b",
     re.I,
 )
 _EDGE_STOP = frozenset(
@@ -422,7 +427,7 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
         text = sentence[a:start] + " \u2022 " + sentence[end:b]
     else:
         text = sentence[a:b]
-    text = _SOURCE.sub(" ", text)
+    text = _SOURCE.sub(" ", in_digits(text))
     tail = _COMPARISON_TAIL.search(text)
     if tail and "\u2022" not in text[tail.start() :]:
         text = text[: tail.start()]

@@ -13,18 +13,16 @@ weeks" -> "2.5 weeks"); ordinals become figures only where they are numbers (a d
 twenty third") and "the first time", "a second assessment" stay words. Digits the transcript
 already has are kept; "82.4 percent" becomes "82.4%".
 
-``read_cardinal`` is the grammar of English cardinal numbers, shared with the word error rate's
-normaliser (prep_bot.evals.speech)."""
+The grammar of English cardinal numbers (``read_cardinal``) lives with the figures
+(prep_bot.evidence.number_words), which read numbers typed in words with it too; the word error
+rate's normaliser (prep_bot.evals.speech) shares it."""
 
 from __future__ import annotations
 
 import re
 
-UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen".split())}
-TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
-SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+from prep_bot.evidence.number_words import SCALES, TENS, UNITS, read_cardinal
+
 _DIGIT_WORDS = {**{w: n for w, n in UNITS.items() if n < 10}, "oh": 0, "nought": 0}
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -41,54 +39,6 @@ MEASURES = {
     "second", "seconds", "percent", "per", "pounds", "pound", "million", "billion", "thousand", "hundred",
     "times", "fold",
 }
-
-
-def read_cardinal(words: list[str], start: int, article: bool = False) -> tuple[int, int]:
-    """(index after the number, its value) for the cardinal number words in ``words`` (lower
-    case, one word each) from ``start``; (start, 0) when there is none. "and" inside a number is
-    part of it ("one hundred and three"); two numbers in a row are two ("twenty twenty four" reads
-    20, then 24). With ``article``, "a" before hundred, thousand, million or billion is one ("a
-    hundred and twelve")."""
-    total = group = 0
-    last = ""  # what the last word taken was: unit, teen, tens, hundred, scale, and
-    scale_cap = float("inf")
-    i = start
-    if article and i + 1 < len(words) and words[i] == "a" and (words[i + 1] == "hundred" or words[i + 1] in SCALES):
-        group, last, i = 1, "unit", i + 1
-    while i < len(words):
-        word = words[i]
-        if word in UNITS:
-            n = UNITS[word]
-            if last in ("unit", "teen") or (last == "tens" and n >= 10) or (last == "tens" and n == 0):
-                break
-            group += n
-            last = "teen" if n >= 10 else "unit"
-        elif word in TENS:
-            if last in ("unit", "teen", "tens"):
-                break
-            group += TENS[word]
-            last = "tens"
-        elif word == "hundred":
-            if last not in ("unit", "teen") or group % 100 == 0 or group >= 100:
-                break
-            group *= 100
-            last = "hundred"
-        elif word in SCALES:
-            scale = SCALES[word]
-            if last not in ("unit", "teen", "tens", "hundred") or scale >= scale_cap:
-                break
-            total += group * scale
-            group, last, scale_cap = 0, "scale", scale
-        elif word == "and" and last in ("hundred", "scale") and i + 1 < len(words) and (
-            words[i + 1] in UNITS or words[i + 1] in TENS
-        ):
-            last = "and"
-        else:
-            break
-        i += 1
-    if last == "and":  # a trailing "and" belongs to the sentence
-        i -= 1
-    return (i, total + group) if i > start else (start, 0)
 
 
 # --- the transcript, word by word ------------------------------------------------------------------

@@ -1,0 +1,52 @@
+"""Numbers said in words, as staff say them in an interview: read as figures with their value
+and unit, measured like digits, and checked against the evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from prep_bot.evidence.figures import extract_figures
+from prep_bot.evidence.number_words import in_digits, spoken_numbers
+
+
+@pytest.mark.parametrize("text, value", [
+    ("six hundred", 600), ("twenty-six", 26), ("fourty-two", 42), ("a hundred and four", 104),
+    ("eleven hundred", 1100), ("two thousand three hundred and forty", 2340), ("sixty-odd", 60),
+    ("nine hundred-ish", 900), ("thirty-four point two", 34.2), ("thirty-four point something", 34),
+    ("three and a half", 3.5), ("four and a half thousand", 4500), ("three point one million", 3_100_000),
+    ("two-eighty", 280), ("two-twelve", 212), ("a hundred-and-something", 100),
+])
+def test_a_number_said_in_words_has_its_value(text, value):
+    found = spoken_numbers(f"we had {text} last year")
+    assert [(f"we had {text} last year"[a:b], v) for a, b, v in found] == [(text, value)]
+
+
+def figures(text: str) -> dict[str, tuple[float, str]]:
+    return {p.raw: (p.value, p.unit) for p in extract_figures(text)}
+
+
+def test_spoken_figures_take_their_unit_from_the_words_after_them():
+    said = figures("It was seventy-one per cent last year, we've got eleven hundred people waiting, "
+                   "and they wait twenty-six days on average.")
+    assert said == {"seventy-one per cent": (71, "%"), "eleven hundred people": (1100, "count"),
+                    "twenty-six days": (26, "days")}
+    rate = figures("Our admissions rate is six hundred and something per hundred thousand.")
+    assert rate == {"six hundred and something per hundred thousand": (600, "per 100,000")}
+
+
+def test_restated_shares_and_small_counts_in_words_are_no_figures():
+    assert figures("Seven in ten people needed nothing further, and two teams cover the north.") == {}
+    assert figures("One of our social workers told us about it.") == {}
+
+
+def test_another_number_in_words_is_no_part_of_a_figures_measure():
+    (point,) = [p for p in extract_figures("We had six hundred on the list, waiting twenty-six days on average.")
+                if p.unit == "days"]
+    assert "six" not in point.measure and "hundred" not in point.measure
+    assert in_digits("about six hundred, one of them") == "about 600, one of them"
+
+
+def test_a_wrong_figure_said_in_words_is_contradicted_by_its_own_measure(sample_services):
+    answer = "Only about thirty-five per cent of carers said they have a support group or someone to talk to in confidence."
+    (said,) = [c for c in sample_services.coach.claims.check(answer) if c.text == "thirty-five per cent"]
+    assert said.status == "contradicted" and said.evidence.point.raw == "25.19%", said
