@@ -661,3 +661,28 @@ def test_what_a_speaker_says_of_their_memory_is_no_measure():
     said = parts("Something like seven in ten people come out of reablement needing nothing further, "
                  "it was 71% I think last quarter.", "71%")
     assert "reablement" in said.service and "independent" in said.counted
+
+
+def test_a_window_of_the_part_said_after_of_them_is_not_the_wholes():
+    earlier = parts("Members asked why 1,210 people remain on the waiting list for a Care Act assessment, up from 860 "
+                    "in March, and noted that 97 of them have waited more than six months.", "860")
+    now = parts("At the end of March, 734 people were waiting for a Care Act assessment.", "734 people")
+    assert earlier.window == () and conflicts(earlier, now) == []
+    standard = parts("We're getting about 65% of assessments done in the 28 days.", "65%")
+    assert standard.window == (28.0,)
+
+
+def test_all_registered_services_are_not_care_homes_and_receiving_home_care_is_not_waiting_for_it():
+    every = parts("79% of CQC-registered adult social care services in the area were rated good or outstanding.", "79%")
+    homes = parts("Around 64% of care homes in the borough are rated good or outstanding.", "64%")
+    assert "service" in conflicts(every, homes)
+    receiving = parts("There were 3,870 people receiving home care arranged by the local authority.", "3,870 people")
+    waiting = parts("At the end of Q2 there were 96 people awaiting a package of home care.", "96 people")
+    assert "receipt" in receiving.counted and "counted" in conflicts(receiving, waiting)
+
+
+def test_a_speakers_own_hedge_is_no_survey_answer():
+    said = parts("I'd say we get maybe 300 safeguarding concerns a month.", "300")
+    assert "view" not in said.counted
+    surveyed = parts("75% of people said they had as much control as they wanted.", "75%")
+    assert "involved" in surveyed.counted

@@ -106,3 +106,27 @@ def test_a_rate_named_before_a_period_and_its_comparisons_are_all_rates():
     assert [(p.raw, p.unit, p.subject) for p in points] == [
         ("598.2", "per 100,000", "ours"), ("566.0", "per 100,000", "england"), ("571.4", "per 100,000", "comparator")]
     assert len({p.measure for p in points}) == 1 and "admissions" in points[0].measure
+
+
+def test_a_first_cell_that_names_the_measure_gives_it_to_the_cells_that_say_whose_or_when():
+    discharged = extract_figures("Discharged to usual place of residence: 88.3% | England 92.9%")
+    assert [(p.raw, p.subject, p.measure) for p in discharged] == [
+        ("88.3%", "ours", "discharged to usual place of residence"), ("92.9%", "england", "discharged to usual place of residence")]
+    assert discharged[0].comparator == "England 92.9%"
+    completed = extract_figures("Care Act assessments completed: 2024/25 2,880 | 2023/24 2,610")
+    assert [(p.raw, p.period, p.measure) for p in completed] == [
+        ("2,880", "2024/25", "care act assessments completed"), ("2,610", "2023/24", "care act assessments completed")]
+
+
+def test_the_age_band_of_a_rates_heading_is_its_people_and_its_comparisons():
+    points = extract_figures("Permanent admissions to residential and nursing care, aged 65+, per 100,000 population: "
+                             "2023/24 598.2; England 566.0")
+    younger = extract_figures("Younger adults were admitted to care homes at a rate of 15.8 per 100,000.")
+    older, england = (parts_of(p) for p in points)
+    assert "age:65+" in older.population and "age:65+" in england.population
+    assert "population" in conflicts(older, parts_of(younger[0]))
+
+
+def test_a_rows_sum_carries_what_the_sum_is():
+    savings = extract_figures("Savings 2024/25: target £14.5m; delivered £11.2m; at risk £3.3m")
+    assert all("savings" in p.measure for p in savings), [p.measure for p in savings]

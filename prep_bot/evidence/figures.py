@@ -34,7 +34,7 @@ _COMPARATOR = re.compile(
 _SKIP_BEFORE = re.compile(
     r"(?:\b(?:theme|quality statement|statement|section|s\.|page|pages|appendix|care act|aged|age|ages|ascof|version|"
     r"phase|tier|level|grade|score|step|no\.|number|chapter|paragraph|priority|item|point|note|table|figure|"
-    r"recommendation|question|band|(?:people|adults|those|residents|anyone) (?:over|under)|over-|under-|age of|aged \d+ (?:to|and)|(?:from|between) \d+ (?:to|and)(?= \d+ year))|(?-i:\bYear))\s*$",
+    r"recommendation|question|band|part|(?:people|adults|those|residents|anyone) (?:over|under)|over-|under-|age of|aged \d+ (?:to|and)|(?:from|between) \d+ (?:to|and)(?= \d+ year))|(?-i:\bYear))\s*$",
     re.I,
 )
 # A bare number (no unit) is a figure when what follows or precedes it says so: "97 of them",

@@ -25,7 +25,7 @@ from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.measure_words import (
     COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, SURVEYED, TIME_SAME, counted_noun, counts_differ, per_period, price_per,
 )
-from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, ages, windows
+from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, age_clause, ages, windows
 from prep_bot.evidence.measures import _clauses, is_threshold
 
 # The longest wait is not the usual one: "longest", "oldest", "up to", "can stretch to", "in the
@@ -131,14 +131,6 @@ def _own_clause(sentence: str, start: int, end: int) -> str:
                 r"\s*of (?:them|whom|which|these)\b", sentence[end:]) and not sentence[end:b].strip() else ""
             return f"{heading} {sentence[a:start]} \u2022 {sentence[end:b]}{rest}"
     return heading
-
-
-def _age_clause(sentence: str, start: int, end: int) -> str:
-    """The words about the figure's own people: "over 55 years old is 30% and under 25 years
-    old is just 8%" gives 30% the first half and 8% the second."""
-    a = max((m.end() for m in re.finditer(r"[;:,]|\band\b(?=\s+(?:only |just |about |around )?(?:(?:under|over|aged|below|above)\s+)?\d)", sentence) if m.end() <= start), default=0)
-    b = min((m.start() + end for m in re.finditer(r"[;:,]|\band\b", sentence[end:])), default=len(sentence))
-    return sentence[a:start] + " " + sentence[end:b]
 
 
 @lru_cache(maxsize=20000)
@@ -289,7 +281,10 @@ def parts_of(point) -> MeasureParts:
             and not _named(clause, SERVICE_RE)):
         clause += f" {scope.group(1)}"  # "Within nursing care, a higher proportion ... (23.81%)": of nursing care
     if not own:  # only plain thresholds: "of 38 days" there may be the council's figure
-        clause = " ".join(m.group(0) for m in WINDOW_RE.finditer(point.sentence) if STRONG_RE.match(m.group(0)))
+        # Not the window of a part said after "of them" ("up from 860, and 97 of them have
+        # waited more than six months": the 860 were all who waited).
+        whole = re.split(r"\b(?:of|among) (?:them|whom|which|these)\b", point.sentence, maxsplit=1, flags=re.I)[0]
+        clause = " ".join(m.group(0) for m in WINDOW_RE.finditer(whole) if STRONG_RE.match(m.group(0)))
     before = point.sentence[max(0, point.start - 30) : point.start]
     after = point.sentence[end : end + 30]
     # "up from 68.3%", "reduced from 47 to 33 days": the earlier level, not a change.
@@ -297,7 +292,7 @@ def parts_of(point) -> MeasureParts:
         before = ""
     # "it's gone up about 10%": a hedge between the change and its size.
     before = re.sub(r"\b(?:about|around|roughly|nearly|almost|approximately|some|just)\s*$", "", before, flags=re.I)
-    age_text = _age_clause(point.sentence, point.start, end) if own else ""
+    age_text = age_clause(point.sentence, point.start, end) if own else ""
     # A number that only defines a measure ("more than 3 days", "within 28 days") is its window.
     own_window = round(point.comparable_value(), 1) if is_threshold(point.sentence, point.start, point.unit) else None
     part = re.match(r"\s*of (?:them|whom|which|these)\b([^;:.]*)", point.sentence[end:], re.I) if own else None
@@ -394,7 +389,6 @@ def _of_carers(p: MeasureParts, surveyed: frozenset[str]) -> bool:
     it names no other people in a sentence about carers ("Only 61% of carers felt involved, and
     52% found information easy to find")."""
     return "carers" in p.population or bool(surveyed) and "carers" in p.topic and not p.population - {"carers"}
-
 
 
 def _nothing_in_common(a: MeasureParts, b: MeasureParts) -> bool:

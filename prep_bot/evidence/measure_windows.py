@@ -14,7 +14,7 @@ _N = rf"(\d+(?:\.\d+)?|(?:{_TENS})[\s-](?:one|two|three|four|five|six|seven|eigh
 # A window that defines the measure: "within 28 days", "91 days after discharge", "longer than
 # 12 months", "overdue by more than a year", "for 24 hours", "on the same day".
 WINDOW_RE = re.compile(
-    rf"\b(?:within|inside|in under|under|after|longer than|more than|over|beyond|at least|less than|fewer than|"
+    rf"\b(?:within|inside|in under|in(?=\s+the\s+[\w-]+\s+(?:working\s+)?(?:hours?|days?|weeks?|months?)\b)|under|after|longer than|more than|over|beyond|at least|less than|fewer than|"
     rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding)\s+(?:the\s+)?(?:first\s+|statutory\s+|agreed\s+|target\s+)?"
     rf"{_N}[\s-]?(?:working\s+|calendar\s+|clear\s+)?(hours?|days?|weeks?|months?|years?)\b(?!\s+(?:old|of age))"
     rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:(?:after|following|from|of (?:discharge|leaving|referral|contact|request))\b|post(?=[- ]?\w))"
@@ -28,7 +28,7 @@ WINDOW_RE = re.compile(
 _AGE_RANGE = re.compile(r"\b(?:aged|age|ages|people|adults)\s+(\d\d)\s*(?:to|-|–|and)\s*(\d\d)\b", re.I)
 _AGE_OVER = re.compile(
     r"\b(?:(?:over|above|(?<!under )(?<!below )aged|older than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)|to \d))|"
-    r"(\d\d)\s*(?:\+|and over|or over|and older|or older|and above))", re.I)
+    r"(\d\d)\s*(?:\+|plus\b|and over|or over|and older|or older|and above))", re.I)
 _AGE_UNDER = re.compile(r"\b(?:under|below|younger than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)))", re.I)
 # A window that plainly defines the measure, said apart from its figure.
 STRONG_RE = re.compile(r"(?:(?:in|within|over|during) (?:the )?(?:last|past|previous)\b|within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following))", re.I)
@@ -46,6 +46,19 @@ def ages(text: str) -> frozenset[str]:
     # "aged 18 to 64" is not also "over 18".
     ranges = {band.split("-")[0] for band in out if "-" in band}
     return frozenset(band for band in out if not (band.endswith("+") and band[:-1] in ranges))
+
+
+def age_clause(sentence: str, start: int, end: int) -> str:
+    """The words about the figure's own people: "over 55 years old is 30% and under 25 years
+    old is just 8%" gives 30% the first half and 8% the second."""
+    a = max((m.end() for m in re.finditer(r"[;:,]|\band\b(?=\s+(?:only |just |about |around )?(?:(?:under|over|aged|below|above)\s+)?\d)", sentence) if m.end() <= start), default=0)
+    b = min((m.start() + end for m in re.finditer(r"[;:,]|\band\b", sentence[end:])), default=len(sentence))
+    text = sentence[a:start] + " " + sentence[end:b]
+    colon = sentence.rfind(":", 0, start)
+    if not ages(text) and colon > 0 and not re.search(r"[;|]", sentence[colon:start]):
+        # "Admissions, aged 65+, per 100,000: 2023/24 598.2": the people its heading names.
+        text += " " + sentence[max(sentence.rfind(";", 0, colon), sentence.rfind("|", 0, colon), 0) : colon]
+    return text
 
 
 def _number(word: str) -> float:

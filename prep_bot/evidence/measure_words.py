@@ -26,9 +26,9 @@ _COUNTED = {
     "talk": r"someone to talk(?: to)?|talk to in confidence|support groups?",
     "break": r"(?:a |short )?breaks?|respite",
     "information": r"information|advice|find (?:it )?easy|easy to find",
-    "involved": r"involved|involvement|say in|choice and control|control over|control (?:\w+ )?daily life",
+    "involved": r"involved|involvement|say in|choice and control|control over|control (?:\w+ )?daily life|as much control",
     "qol": r"quality of life",
-    "receipt": r"in receipt of|receiv(?:e|es|ing) (?:a |an )?(?:direct payments?|personal budgets?|services?|support|long-term)|"
+    "receipt": r"in receipt of|receiv(?:e|es|ing) (?:a |an )?(?:[\w-]+ ){0,2}?(?:direct payments?|personal budgets?|services?|support|long-term|care|packages?|reablement)|"
                r"(?:have|has|had|get|gets|with|on) (?:a |an )?(?:direct payments?|personal budgets?)|take[- ]?up|uptake|using|"
                r"supported by (?:the )?(?:council|local authority|service)|(?:gets?|getting|receiv\w+) support (?:from|through)",
     # The share of all carers (or people) in an area that the council reaches.
@@ -68,7 +68,8 @@ _COUNTED = {
     "identified": r"identified|identifying|newly found",
     "registered": r"registered|on (?:our|the) register",
     # What people said in a survey ("81% of social workers said the framework is clear").
-    "view": r"said|say|says|agreed?|agrees|felt(?! safe)|would recommend",
+    # Not a speaker's own hedge: "I'd say about 300".
+    "view": r"said|(?<!i'd )(?<!i would )(?<!we'd )(?<!i )say|says|agreed?|agrees|felt(?! safe)|would recommend",
     "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|no (?:care )?package(?! of)|no package of care|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|needed no|needing no|reduced or no|no new (?:support|services?|care|package)|"
@@ -107,6 +108,9 @@ _SERVICE = {
     "frontdoor": r"front door|first (?:point of )?contact|contact centre|advice and information",
     "out-of-area": r"out[- ]of[- ](?:area|county|borough)|outside (?:the |our )?(?:county|borough|area|region)",
     "supported-living": r"supported living|extra care|shared lives",
+    # Every registered service in the area, not one kind of them ("care homes rated good").
+    "all-services": r"(?:all |CQC[- ]registered |registered )(?:adult social )?care (?:services|providers|locations)|"
+                    r"registered (?:adult social care )?(?:services|providers|locations)|all (?:regulated )?(?:services|providers)",
     "day": r"day (?:services?|opportunities|centres?)",
     "complaints": r"complaints?",
     "compliments": r"compliments?",

@@ -58,7 +58,9 @@ _COMPARISON_TAIL = re.compile(
 _SOURCE = re.compile(r"\((?:[A-Z]{2,}[^)]*|source[^)]*|[^)]*\b20\d\d[^)]*)\)")
 _HEDGES = (
     "approximately about around roughly almost nearly some over just only currently now today still "
-    "total totals totalled totalling overall circa c. estimated an additional further around".split()
+    "total totals totalled totalling overall circa c. estimated an additional further around "
+    # What a speaker fills a pause with.
+    "um umm uh er erm yeah yep honestly basically obviously actually".split()
 )
 _HEDGE_PHRASES = re.compile(
     r"\b(?:up to|as (?:high|long|many|much|few|low) as|more than|fewer than|less than|at least|a (?:high|low|large|small) "
@@ -439,7 +441,7 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
             return m.group(0)  # and "section 42 enquiries": the number names the measure
         # "aged 65 and over", "aged 18 to 64": an age band is part of the measure.
         if re.search(r"(?:aged|age|over|under|to)\s*$", text[: m.start()], re.I) and re.search(r"\baged?\b", text[: m.start()], re.I):
-            return m.group(0)
+            return f"{m.group(0)} plus" if text[m.end() : m.end() + 1] == "+" else m.group(0)  # "aged 65+"
         if re.search(r"\b(?:is|are|were|was|staff|workforce|people) (?:over|under)\s*$", text[: m.start()], re.I):
             return f"aged {m.group(0).strip()}"  # "the workforce is over 55": an age band
         # "within 28 days", "91 days after discharge": a number that defines the measure stays.

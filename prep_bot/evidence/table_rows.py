@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from prep_bot.evidence.measure_words import SERVICE_RE
+from prep_bot.evidence.measure_words import OTHER_NAMES, OTHER_RE, SERVICE_RE
 from prep_bot.evidence.measures import PERIOD, measure_phrase, period_date, spell_out
 
 # Columns that name whose figure it is.
@@ -105,10 +105,24 @@ def read_table_row(sentence: str, points: list) -> None:
     values = {id(c): column for c in cells if holding[id(c)] and _only_a_value(c, holding[id(c)])
               and (column := _column(c.header)) is not None}
     labelled = any(":" in c.text and _LABEL_HEADERS.match(c.text.split(":", 1)[0]) for c in cells)
-    if not values or len(values) < 2 and not labelled:
+    # "Discharged to usual place of residence: 88.3% | England 92.9%", "Care Act assessments
+    # completed: 2024/25 2,880 | 2023/24 2,610": a first cell whose heading names the measure, and
+    # cells after it that only say whose figure or when.
+    first = cells[0]
+    opens = (":" in first.text and holding[id(first)] and id(first) not in values and _only_a_value(first, holding[id(first)])
+             and all(id(c) in values for c in cells[1:] if holding[id(c)]))
+    if not values or len(values) < 2 and not labelled and not opens:
         return  # prose with a semicolon, not a row
     now = next((p for c in cells if values.get(id(c)) == ("subject", "ours") for p in holding[id(c)]), None)
     label = unit = None
+    if opens:
+        text = first.text.split(":", 1)[0].strip()
+        label, unit = measure_phrase(text, len(text), len(text)), _UNIT_IN_LABEL.search(text)
+        now = now or holding[id(first)][0]
+        for point in holding[id(first)]:
+            point.measure = label
+            if when := PERIOD.search(first.text.split(":", 1)[1][: point.start - first.start]):
+                point.period, point.date = when.group(0), period_date(when.group(0))
     for cell in cells:
         named = ":" in cell.text and _LABEL_HEADERS.match(cell.text.split(":", 1)[0])
         if named or not holding[id(cell)] and re.search(r"[A-Za-z]{3}", cell.text):
@@ -124,6 +138,8 @@ def read_table_row(sentence: str, points: list) -> None:
             point.measure = f"{value} {label}" if kind == "form" else label
             if kind == "subject":
                 point.subject = value
+                if value in ("england", "region", "comparator") and now is not None and now is not point and now.comparator is None:
+                    now.comparator = f"{cell.header} {point.raw}"  # "England 92.9%"
             elif kind == "period":
                 point.period, point.date = value, period_date(value)
             elif kind == "earlier":  # "Last quarter: 702": the comparison of the council's figure now
@@ -146,21 +162,22 @@ def carry_row_topic(sentence: str, points: list) -> None:
     if len(points) < 2 or not _CELL_BREAK.search(sentence):
         return
     topic = _ROW_TOPIC.match(sentence)
-    if not topic or re.search(r"\d", topic.group(1)) or len(topic.group(1).split()) > 6:
+    if not topic or re.search(r"\d", PERIOD.sub(" ", topic.group(1))) or len(topic.group(1).split()) > 6:
         return
     cells = _cells(sentence)
     if sum(1 for c in cells if any(c.start <= p.start < c.end for p in points)) < 2:
         return
     # Only the service it names is carried ("Home care hours delivered per week: ..." carries
-    # "home care"); a topic that names none ("Savings – target: ...") carries nothing.
-    found = [m.group(0) for pattern in SERVICE_RE.values() if (m := pattern.search(spell_out(topic.group(1))))]
-    if not found:
-        return
-    named = found[0]
-    for point in points:
-        cell = next((c for c in cells if c.start <= point.start < c.end), cells[-1])
-        if not any(pattern.search(point.measure) or pattern.search(cell.text) for pattern in SERVICE_RE.values()):
-            point.measure = " ".join(f"{named.lower()} {point.measure}".split()[:16])
+    # "home care"), and to a sum what the sum is ("Savings 2024/25: target £14.5m; delivered £11.2m").
+    for table, only_money in ((SERVICE_RE, False), (OTHER_RE[OTHER_NAMES.index("money")], True)):
+        found = [m.group(0) for pattern in table.values() if (m := pattern.search(spell_out(topic.group(1))))]
+        if not found:
+            continue
+        for point in points:
+            cell = next((c for c in cells if c.start <= point.start < c.end), cells[-1])
+            if (not only_money or point.kind == "£") and not any(
+                    pattern.search(point.measure) or pattern.search(cell.text) for pattern in table.values()):
+                point.measure = " ".join(f"{found[0].lower()} {point.measure}".split()[:16])
 
 
 __all__ = ["carry_row_topic", "read_table_row"]
