@@ -686,3 +686,20 @@ def test_a_speakers_own_hedge_is_no_survey_answer():
     assert "view" not in said.counted
     surveyed = parts("75% of people said they had as much control as they wanted.", "75%")
     assert "involved" in surveyed.counted
+
+
+def test_a_spoken_pointer_back_takes_the_measure_its_sentence_opened_with():
+    said = parts("The average wait for a Care Act assessment has come right down, it was like 60-odd days and now "
+                 "it's, I think it's about 30 days.", "30 days")
+    report = parts("The average wait for a Care Act assessment had fallen from 46 to 31 days over the year.", "31 days")
+    assert "assess" in said.service and conflicts(said, report) == []
+    assert "60-odd days" in [p.raw for p in extract_figures("It was like 60-odd days.")]
+
+
+def test_paid_work_is_employment_and_no_request_for_support_is_independence():
+    work = parts("Only 4.8% of adults with learning disabilities known to the council are in paid work.", "4.8%")
+    employed = parts("The proportion of adults with a learning disability in paid employment was 5.6%.", "5.6%")
+    assert work.counted == {"employment"} and conflicts(work, employed) == []
+    ascof = parts("The proportion of people who received short-term services with no request for further support "
+                  "was 79.4%.", "79.4%")
+    assert ascof.counted == {"independent"}

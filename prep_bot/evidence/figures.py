@@ -13,7 +13,7 @@ from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBER = re.compile(
-    r"(?<![\w.£/-])(?P<money>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\w.£/-])(?P<money>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:-?(?:odd|ish)\b)?"  # "60-odd"
     r"(?P<scale>\s?(?:m|bn|k|million|billion)\b)?"
     r"(?P<pct>\s?(?:%|per\s?cent\b|percent\b))?"
     # A sum takes no unit word after it: "£2.6m year to date" is money, not years.

@@ -155,6 +155,10 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         counted = counted - {"incoming"}
     if "view" in counted and len(counted) > 1:
         counted = counted - {"view"}  # "carers said they had a break": what they said is counted
+    if "known" in counted and len(counted) > 1:
+        counted = counted - {"known"}  # "adults known to the council in paid work": who is counted, not what
+    if "independent" in counted:
+        counted = counted - {"incoming"}  # "with no request for further support"
     if "reach" in counted:
         # A share of all the area's carers, whatever they get; a count beside it ("2436, which is
         # 12% of the carer population") is how many, not the share.

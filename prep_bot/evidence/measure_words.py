@@ -41,7 +41,7 @@ _COUNTED = {
     # Where people came from: "55% of them come straight from hospital".
     "from-hospital": r"(?:straight |directly )?from (?:a |the )?hospital|after (?:a |their )?hospital (?:stay|admission)",
     "retirement": r"retir(?:e|es|ed|ing|ement)(?: age)?",
-    "sickness": r"sickness|absence|days lost",
+    "sickness": r"sickness|absence|(?<!bed )days lost",
     "agency": r"agency|locums?|interim",
     "caseload": r"caseloads?|cases per|carry (?:\w+ )?cases|cases each",
     "money": r"spend|spent|spends|costs?|budgets?|overspend|underspend|savings?|saved|fees?|rates? an hour|hourly rate|"
@@ -73,11 +73,11 @@ _COUNTED = {
     "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|no (?:care )?package(?! of)|no package of care|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|needed no|needing no|reduced or no|no new (?:support|services?|care|package)|"
-                   r"need(?:ed|s|ing)? nothing\b(?: (?:more|further|else))?",
+                   r"need(?:ed|s|ing)? nothing\b(?: (?:more|further|else))?|no (?:further )?requests? for (?:further |extended |ongoing )?support",
     # Offered a service, not using it or what came of it ("offered reablement on discharge").
     "offered": r"offered|offers? of",
     "need": r"(?<!not )(?<!no )(?:requir(?:ed|ing)|needed|had (?:increased |more |complex )?needs)(?! no\b)(?! any\b)",
-    "employment": r"paid employment|in work|employed|employment",
+    "employment": r"paid employment|(?:in )?paid work|in work|employed|employment",
     "accommodation": r"settled accommodation|own home or with (?:their )?family|living independently",
 }
 # What both surveys ask, of carers and of people who use services: the carers' answer is never the other's.

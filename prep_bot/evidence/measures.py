@@ -34,7 +34,7 @@ _CLAUSE_BREAK = re.compile(
     re.I,
 )
 _NUMBERISH = re.compile(
-    r"£?\d[\d,]*(?:\.\d+)?\s?(?:%|per\s?cent\b|percent\b|m\b|bn\b|k\b|million\b|billion\b)?"
+    r"£?\d[\d,]*(?:\.\d+)?(?:-?(?:odd|ish)\b)?\s?(?:%|per\s?cent\b|percent\b|m\b|bn\b|k\b|million\b|billion\b)?"
 )
 _CHANGE = re.compile(
     r"\b(?:down |up )?from\s+(?:[\d.,]+%?|\u2022)\s*(?:%|days?|weeks?|months?|hours?|years?|people)?\s+to\s+"
@@ -76,7 +76,8 @@ _EDGE_STOP = frozenset(
     "the a an of to in on for and or with at by from was were is are be been being this that these those which who "
     "as it its their our we they there than had has have so also with while such per cent percent".split()
 )
-_INNER_DROP = frozenset("was were is are be been being had has have there the a an our their its we they this these".split())
+_INNER_DROP = frozenset("was were is are be been being had has have there the a an our their its we they this these "
+                        "it it's that's there's we're like".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,]*(?:\.\d+)?")
 
 # Whose figure: the words just before it (or right after it: "82% nationally").
@@ -475,7 +476,9 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
 _EMPTY = frozenset(
     "one two three four five six seven eight nine ten twenty hundred half third thirds quarter quarters "
     "can could would will may might should must get gets got do does did make makes manage manages managed maybe perhaps "
-    "probably representing represents represented equivalent equating equates amounting group cohort".split())
+    "probably representing represents represented equivalent equating equates amounting group cohort "
+    # A speaker's pointers back and rough words: "now it's, I think it's about 30 days", "60-odd".
+    "it it's that's there's what's we're we've i'm i've you're they're like odd ish".split())
 # "maybe one in eight manage it, so roughly 12%": a clause that restates the share names no measure.
 _RESTATED = re.compile(r"\b(?:one|two|three|four|five|\d+) (?:in|out of) (?:every )?(?:\w+)\b|\b(?:a|one|two) (?:third|quarter)s?\b|\bhalf of\b", re.I)
 

@@ -18,6 +18,7 @@ _NUMBER_WORDS = UNITS.keys() | TENS.keys() | SCALES.keys() | _TYPOS.keys() | {"h
 # "a hundred-and-something", "thirty-four point something".
 _ROUGH = frozenset({"odd", "ish", "something"})
 _TOKEN = re.compile(r"[A-Za-z]+")
+_ANY = re.compile(rf"\b(?:{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})\b", re.I)
 
 
 def read_cardinal(words: list[str], start: int, article: bool = False) -> tuple[int, int]:
@@ -106,16 +107,12 @@ def _joins(between: str, word: str, following: str) -> bool:
     """Whether ``word`` (after ``between``) carries on the number being read."""
     if not re.fullmatch(r"\s+|\s*-\s*", between):
         return False
-    if word in _NUMBER_WORDS or word in ("odd", "ish"):
-        return True
-    if word == "something":
+    if word in _NUMBER_WORDS or word in _ROUGH or word == "half":  # "half" only ever follows "and a"
         return True
     if word == "and":  # "a hundred and thirty", "three and a half", "a hundred-and-something"
         return bool(re.match(rf"\s*(?:-\s*)?(?:a half\b|something\b|(?:{'|'.join(_NUMBER_WORDS)})\b)", following, re.I))
     if word == "a":  # "and a half"
         return bool(re.match(r"\s+half\b", following, re.I))
-    if word == "half":
-        return True
     if word == "point":
         return bool(re.match(rf"\s+(?:something\b|(?:{'|'.join(UNITS)})\b)", following, re.I))
     return False
@@ -124,6 +121,8 @@ def _joins(between: str, word: str, following: str) -> bool:
 def spoken_numbers(sentence: str) -> list[tuple[int, int, float]]:
     """Each number said in words in ``sentence``: (start, end, value). A lone "one" or "a" is no
     number; nor is what a rate is per ("per hundred thousand")."""
+    if not _ANY.search(sentence):
+        return []  # most sentences: no number word at all
     tokens = list(_TOKEN.finditer(sentence))
     found, n = [], 0
     while n < len(tokens):
