@@ -1,6 +1,7 @@
 """The coach against the labelled answer sets: strong answers beat weak ones by a clear
 margin, and every planted false figure is flagged; figures the evidence states are not."""
 
+import numpy as np
 import pytest
 import yaml
 
@@ -183,3 +184,18 @@ def test_practice_said_in_an_opening_clause_counts_as_practice(coach):
     assert practice.score >= 50, practice
     plain = coach.coach("assessing-needs", q, "Fewer people have needed an urgent visit, and last quarter nobody on the list came to harm.")
     assert next(d for d in plain.dimensions if d.name == "practice").score < practice.score
+
+
+def test_areas_to_improve_are_the_same_read_a_few_sentences_at_a_time(sample_services, monkeypatch):
+    # A large library's gaps are judged in chunks so its every sentence is never held at once.
+    from prep_bot.coaching import honesty
+
+    areas = sample_services.coach.areas
+    areas._cache.clear()
+    whole, whole_vectors = areas.gaps()
+    monkeypatch.setattr(honesty, "_CHUNK", 3)
+    areas._cache.clear()
+    chunked, chunked_vectors = areas.gaps()
+    areas._cache.clear()
+    assert whole and [s for s, _ in chunked] == [s for s, _ in whole]
+    assert chunked_vectors.shape == whole_vectors.shape and np.allclose(chunked_vectors, whole_vectors)

@@ -20,6 +20,7 @@ from prep_bot.coaching.judgement import LABELS, SentenceJudge, split_answer
 from prep_bot.coaching.reading import AnswerReading, Finding
 from prep_bot.evidence.provenance import display_date
 
+_CHUNK = 2048  # evidence sentences judged at once
 GAP_MIN = 0.6  # an evidence sentence read as naming an area to improve at least this surely
 NEAR_MIN = 0.4  # an answer sentence this close in meaning to a gap of its statement is compared with it
 NEAR_OTHER = 0.5  # ... and this close to one tagged with another statement (tags are not perfect)
@@ -56,14 +57,18 @@ class AreasToImprove:
                 sentence = sentence.lstrip("-•* ").strip()
                 if 6 <= len(sentence.split()) <= 60:
                     items.append((sentence, passage))
-        vectors = np.zeros((0, 384), dtype=np.float32)
-        if items:
-            texts = [s for s, _ in items]
-            vectors = self.embedder.encode_cached(texts, persist=True)
-            weak = self.judge.weakness(texts, vectors)
-            keep = [i for i in range(len(items)) if weak[i] >= GAP_MIN]
-            items = [items[i] for i in keep]
-            vectors = vectors[keep] if keep else vectors[:0]
+        # A few thousand sentences at a time: a large library's every sentence at once held
+        # their vectors and features together (850 MiB more at 100,000 passages).
+        kept: list[tuple[str, object]] = []
+        parts = [np.zeros((0, 384), dtype=np.float32)]
+        for lo in range(0, len(items), _CHUNK):
+            chunk = items[lo : lo + _CHUNK]
+            texts = [s for s, _ in chunk]
+            chunk_vectors = self.embedder.encode_cached(texts, persist=True)
+            keep = np.flatnonzero(self.judge.weakness(texts, chunk_vectors) >= GAP_MIN)
+            kept += [chunk[i] for i in keep]
+            parts.append(np.asarray(chunk_vectors, dtype=np.float32)[keep])
+        items, vectors = kept, np.vstack(parts)
         with self._lock:
             if len(self._cache) > 16:
                 self._cache.clear()
