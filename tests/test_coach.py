@@ -191,6 +191,7 @@ def test_areas_to_improve_are_the_same_read_a_few_sentences_at_a_time(sample_ser
     from prep_bot.coaching import honesty
 
     areas = sample_services.coach.areas
+    monkeypatch.setattr(areas.judge, "cache", None)  # judged each time, not read back from disk
     areas._cache.clear()
     whole, whole_vectors = areas.gaps()
     monkeypatch.setattr(honesty, "_CHUNK", 3)
@@ -199,3 +200,20 @@ def test_areas_to_improve_are_the_same_read_a_few_sentences_at_a_time(sample_ser
     areas._cache.clear()
     assert whole and [s for s, _ in chunked] == [s for s, _ in whole]
     assert chunked_vectors.shape == whole_vectors.shape and np.allclose(chunked_vectors, whole_vectors)
+
+
+def test_areas_to_improve_are_read_once_and_kept_on_disk_for_the_next_process(sample_services, monkeypatch):
+    areas = sample_services.coach.areas
+    assert areas.judge.cache is not None
+    areas._cache.clear()
+    first, first_vectors = areas.gaps()
+    areas._cache.clear()  # as a new process would start
+
+    def judged_again(*args, **kwargs):
+        raise AssertionError("the evidence's sentences were judged again")
+
+    monkeypatch.setattr(areas.judge, "weakness", judged_again)
+    again, again_vectors = areas.gaps()
+    areas._cache.clear()
+    assert [(s, p.id) for s, p in again] == [(s, p.id) for s, p in first] and first
+    assert np.allclose(again_vectors, first_vectors)

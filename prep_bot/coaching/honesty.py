@@ -12,12 +12,14 @@ else, so an answer that talks about another subject raises no alarm."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import numpy as np
 
 from prep_bot.coaching.judgement import LABELS, SentenceJudge, split_answer
 from prep_bot.coaching.reading import AnswerReading, Finding
+from prep_bot.evidence.figure_model import VERSION as FIGURES_VERSION
 from prep_bot.evidence.provenance import display_date
 
 _CHUNK = 2048  # evidence sentences judged at once
@@ -49,10 +51,24 @@ class AreasToImprove:
             found = self._cache.get(key)
         if found is not None:
             return found
+        passages = [p for p in self.store.passages(polarity="improvement") if not self.store.is_dated(p)]
+        # What was found is kept on disk for the library's generation and the passages still
+        # current (a finding grows stale with the days): another process, or the next start,
+        # need not read again every sentence of a large library (about 30 s at 100,000 passages).
+        disk = getattr(self.judge, "cache", None)
+        current = hashlib.sha256("\n".join(sorted(p.id for p in passages)).encode()).hexdigest()[:16]
+        disk_key = f"gaps:{key[0]}:{key[1]}:{current}:{self.judge.digest()}:{FIGURES_VERSION}"
+        stored = disk.result(disk_key) if disk is not None else None
+        if stored is not None:
+            by_id = {p.id: p for p in passages}
+            items = [(sentence, by_id[pid]) for pid, sentence in stored if pid in by_id]
+            vectors = self.embedder.encode_cached([s for s, _ in items], persist=True) if items else np.zeros((0, 384), dtype=np.float32)
+            found = (items, np.asarray(vectors, dtype=np.float32))
+            with self._lock:
+                self._cache[key] = found
+            return found
         items: list[tuple[str, object]] = []
-        for passage in self.store.passages(polarity="improvement"):
-            if self.store.is_dated(passage):
-                continue  # a finding older than the staleness limit is not held against anyone
+        for passage in passages:  # a finding older than the staleness limit is not held against anyone
             for sentence in split_answer(passage.text):
                 sentence = sentence.lstrip("-•* ").strip()
                 if 6 <= len(sentence.split()) <= 60:
@@ -69,6 +85,8 @@ class AreasToImprove:
             kept += [chunk[i] for i in keep]
             parts.append(np.asarray(chunk_vectors, dtype=np.float32)[keep])
         items, vectors = kept, np.vstack(parts)
+        if disk is not None:
+            disk.put_result(disk_key, [[p.id, sentence] for sentence, p in items], kind="gaps")
         with self._lock:
             if len(self._cache) > 16:
                 self._cache.clear()
