@@ -51,6 +51,7 @@ class AreasToImprove:
             found = self._cache.get(key)
         if found is not None:
             return found
+        # A finding older than the staleness limit is not held against anyone.
         passages = [p for p in self.store.passages(polarity="improvement") if not self.store.is_dated(p)]
         # What was found is kept on disk for the library's generation and the passages still
         # current (a finding grows stale with the days): another process, or the next start,
@@ -62,19 +63,24 @@ class AreasToImprove:
         if stored is not None:
             by_id = {p.id: p for p in passages}
             items = [(sentence, by_id[pid]) for pid, sentence in stored if pid in by_id]
-            vectors = self.embedder.encode_cached([s for s, _ in items], persist=True) if items else np.zeros((0, 384), dtype=np.float32)
+            vectors = self.embedder.encode_cached([s for s, _ in items], persist=True) if items else np.zeros((0, 384))
             found = (items, np.asarray(vectors, dtype=np.float32))
-            with self._lock:
-                self._cache[key] = found
-            return found
-        items: list[tuple[str, object]] = []
-        for passage in passages:  # a finding older than the staleness limit is not held against anyone
-            for sentence in split_answer(passage.text):
-                sentence = sentence.lstrip("-•* ").strip()
-                if 6 <= len(sentence.split()) <= 60:
-                    items.append((sentence, passage))
-        # A few thousand sentences at a time: a large library's every sentence at once held
-        # their vectors and features together (850 MiB more at 100,000 passages).
+        else:
+            found = self._judge(passages)
+            if disk is not None:
+                disk.put_result(disk_key, [[p.id, sentence] for sentence, p in found[0]], kind="gaps")
+        with self._lock:
+            if len(self._cache) > 16:
+                self._cache.clear()
+            self._cache[key] = found
+        return found
+
+    def _judge(self, passages: list) -> tuple[list[tuple[str, object]], np.ndarray]:
+        """The sentences of ``passages`` read as naming an area to improve, and their vectors:
+        a few thousand at a time (a large library's every sentence at once held their vectors and
+        features together, 850 MiB more at 100,000 passages)."""
+        items = [(sentence, passage) for passage in passages for sentence in
+                 (s.lstrip("-•* ").strip() for s in split_answer(passage.text)) if 6 <= len(sentence.split()) <= 60]
         kept: list[tuple[str, object]] = []
         parts = [np.zeros((0, 384), dtype=np.float32)]
         for lo in range(0, len(items), _CHUNK):
@@ -84,14 +90,7 @@ class AreasToImprove:
             keep = np.flatnonzero(self.judge.weakness(texts, chunk_vectors) >= GAP_MIN)
             kept += [chunk[i] for i in keep]
             parts.append(np.asarray(chunk_vectors, dtype=np.float32)[keep])
-        items, vectors = kept, np.vstack(parts)
-        if disk is not None:
-            disk.put_result(disk_key, [[p.id, sentence] for sentence, p in items], kind="gaps")
-        with self._lock:
-            if len(self._cache) > 16:
-                self._cache.clear()
-            self._cache[key] = (items, vectors)
-        return items, vectors
+        return kept, np.vstack(parts)
 
     def check(self, reading: AnswerReading) -> list[Finding]:
         """Answer sentences that claim the opposite of, or own, an area the evidence names. A
