@@ -289,7 +289,7 @@ def _fraction(sentence: str, m: re.Match[str]) -> DataPoint:
     )
 
 
-_RATE_WORDS = re.compile(r"\s?per\s+(?:100,000|100 000|100k|hundred thousand)(?:\s(?:population|people|adults))?\b", re.I)
+_RATE_WORDS = re.compile(rf"\s?{_RATE.pattern}(?:\s(?:population|people|adults))?\b", re.I)  # "... per hundred thousand"
 
 
 class _Said:

@@ -413,8 +413,9 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     if _differ(a.service, b.service):
         out.append("service")
     age_a, age_b = _ages(a), _ages(b)
+    surveyed = a.counted & b.counted & SURVEYED
     if (_differ(a.population, b.population) or _one_sided_age(a, b, age_a, age_b) or _one_sided_age(b, a, age_b, age_a)
-            or _of_carers(a, a.counted & b.counted & SURVEYED) != _of_carers(b, a.counted & b.counted & SURVEYED)):
+            or _of_carers(a, surveyed) != _of_carers(b, surveyed)):
         out.append("population")
     bare = b if a.counted else a
     if (bool(a.counted) != bool(b.counted) and not (a.service & b.service) and not (a.population & b.population)
