@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_date, period_near, specific_words, subject_cue
 from prep_bot.evidence.number_words import spoken_numbers
+from prep_bot.evidence.figure_units import carry_units, money_in_words, units_from_measures
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -23,7 +24,7 @@ _NUMBER = re.compile(
     re.I,
 )
 _PERIOD = re.compile(
-    rf"\b(?:20\d\d\s?/\s?\d\d|20\d\d\s?-\s?20?\d\d|(?:{_MONTHS})\s20\d\d|(?:Q[1-4]|quarter [1-4])\s20\d\d(?:/\d\d)?|20\d\d)\b"
+    rf"\b(?:20\d\d\s?/\s?\d\d|20\d\d\s?-\s?20?\d\d|(?:{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)\s20\d\d|(?:Q[1-4]|quarter [1-4])\s20\d\d(?:/\d\d)?|20\d\d)\b"
 )
 _COMPARATOR = re.compile(
     r"(England|national(?:ly)?|regional(?:ly)?|North East|comparator|statistical neighbours?|"
@@ -152,7 +153,9 @@ def sentences(text: str) -> list[str]:
     # Not after a short form that ends in a full stop ("e.g. Care Act reviews", "Dr. Smith").
     # Nor between the cells of a table row ("Measure: ...; Council: 655; England: 702").
     parts = re.split(r"(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bNo\.)(?<!\bvs\.)(?<!\bDr\.)\s+(?=[A-Z(\"'‘“£0-9])"
-                     r"|(?<=;)\s+(?=[A-Z(\"'‘“£0-9])(?![^;:.]{1,30}:\s*(?:[a-z]+\s){0,2}[£\d(+-])", text)
+                     r"|(?<=;)\s+(?=[A-Z(\"'‘“£0-9])(?![^;:.]{1,30}:\s*(?:[a-z]+\s){0,2}[£\d(+-])"
+                     # "...: Council 38.9; England 36.3; Comparator avg 35.1": a cell of whose figure it is.
+                     r"(?!(?:[A-Za-z][\w'-]*\s){1,3}£?\d[\d.,]*%?\s*(?:;|$))", text)
     return [p for p in parts if p]
 
 
@@ -192,10 +195,14 @@ def extract_figures(text: str) -> list[DataPoint]:
             point.period = period_near(sentence, point.start, end)
             point.date = period_date(point.period)
             point.performance = not _METADATA.search(point.window)
+        if not re.search(r"[|;]", sentence):  # a row's labels give its units (read_table_row)
+            units_from_measures(found)
         _link_changes(found)
         _link_comparators(found)
+        carry_units(found)
         read_table_row(sentence, found)
         carry_row_topic(sentence, found)
+        units_from_measures(found)
         _part_of_whole(found, earlier)
         _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
         earlier = found
@@ -244,7 +251,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         unit = unit_word if unit_word.endswith("s") else unit_word + "s"
     elif pct:
         unit = "%"
-    elif money:
+    elif money or money_in_words(sentence, sentence[m.start() : m.end()], sentence[m.end() :]):
         unit = "£"
         value *= {"m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "k": 1e3}.get(scale, 1)
     elif unit_word.startswith("per") or _rate_before(before) or _RATE_AFTER.match(sentence[m.end() :]):

@@ -16,9 +16,12 @@ import re
 from prep_bot.evidence.number_words import in_digits
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_NUM = {m.lower(): i for i, m in enumerate(_MONTHS.split("|"), 1)}
+_MONTH_NUM = {m.lower(): i for i, m in enumerate(_MONTHS.split("|"), 1)} | {
+    m[:3].lower(): i for i, m in enumerate(_MONTHS.split("|"), 1)} | {"sept": 9}
+# "Oct 2025", "Sept. 2024": months as dashboards and tables shorten them.
+_MONTHS_SHORT = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 PERIOD = re.compile(
-    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{_MONTHS})\s(?P<my>20\d\d)\b|"
+    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{_MONTHS}|(?:{_MONTHS_SHORT})\.?)\s(?P<my>20\d\d)\b|"
     rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
 )
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
@@ -162,7 +165,7 @@ def period_date(period: str | None) -> str:
             end_year += 100
         return f"{end_year:04d}-03" if end_year == start + 1 else f"{end_year:04d}"
     if m.group("month"):
-        return f"{int(m.group('my')):04d}-{_MONTH_NUM[m.group('month').lower()]:02d}"
+        return f"{int(m.group('my')):04d}-{_MONTH_NUM[m.group('month').lower().rstrip('.')]:02d}"
     if m.group("qy"):
         q = int(m.group("q") or m.group("q2"))
         year = int(m.group("qy"))

@@ -13,15 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prep_bot.evidence.figure_units import label_unit
 from prep_bot.evidence.measure_words import OTHER_NAMES, OTHER_RE, SERVICE_RE
 from prep_bot.evidence.measures import PERIOD, measure_phrase, period_date, spell_out
 
 # Columns that name whose figure it is.
 _SUBJECT_COLUMNS = {
-    "england": r"england|eng|national(?: average)?|england average|all england",
-    "region": r"region|regional(?: average)?|north east|north west|south east|south west|east midlands|west midlands|"
+    "england": r"england|eng|national(?: average| avg| mean)?|england (?:average|avg|mean)|all england",
+    "region": r"region|regional(?: average| avg| mean)?|region (?:average|avg|mean)|north east|north west|south east|south west|east midlands|west midlands|"
               r"yorkshire(?: and the humber)?|london|eastern|the region",
-    "comparator": r"comparators?|comparator (?:group|average)|statistical neighbours?|(?:cipfa )?nearest neighbours?|"
+    "comparator": r"comparators?|comparator (?:group|average|avg|mean|median)|comparator group (?:average|avg|mean|median)|statistical neighbours?|(?:cipfa )?nearest neighbours?|"
                   r"similar councils|family group|peer group|neighbours",
     "target": r"targets?|plan|planned|trajectory|ambition|goal|standard",
     "ours": r"council|local|locally|ours?|us|we|the council|actual|value|result|figure|latest|current|now|this (?:year|quarter|month)|"
@@ -36,7 +37,6 @@ _LABEL_HEADERS = re.compile(r"^\s*(?:(?:measure|indicator|metric|kpi|performance
 _SUBJECT_RE = {k: re.compile(rf"^\s*(?:{v})\s*$", re.I) for k, v in _SUBJECT_COLUMNS.items()}
 _FORM_RE = re.compile(rf"^\s*(?:{_FORM_COLUMNS})\s*$", re.I)
 _EARLIER_RE = re.compile(rf"^\s*(?:{_EARLIER_COLUMNS})\s*$", re.I)
-_UNIT_IN_LABEL = re.compile(r"\((days|weeks|months|hours)\)|\bper 100,?000\b|\bper 100k\b", re.I)
 _CELL_BREAK = re.compile(r"\s*[;|]\s*")
 
 
@@ -92,6 +92,21 @@ def _only_a_value(cell: _Cell, points: list) -> bool:
 _VALUE_WORDS = frozenset("days weeks months hours people per cent percent adults carers down from".split())
 
 
+def _label_phrase(label: str) -> str:
+    """The measure a row's label names, its commas read as part of it ("Permanent admissions to
+    residential and nursing care, aged 65+, per 100,000 population")."""
+    text = re.sub(r",\s", " ", label)
+    return measure_phrase(text, len(text), len(text))
+
+
+def _a_threshold(cell: _Cell, points: list) -> bool:
+    """"People waiting > 90 days", "Over 6 weeks": a label whose time only defines the measure of
+    the cells after it."""
+    return all(p.unit in ("days", "weeks", "months", "hours")
+               and re.search(r"(?:[<>≥≤]|\b(?:over|more than|longer than|under|less than|within))\s*$", p.sentence[cell.start:p.start], re.I)
+               for p in points)
+
+
 def read_table_row(sentence: str, points: list) -> None:
     """Give each figure of a table row the measure of the row's label, and the subject or period
     its column names (in place). A sentence that is not such a row is left as it is."""
@@ -109,7 +124,11 @@ def read_table_row(sentence: str, points: list) -> None:
     # completed: 2024/25 2,880 | 2023/24 2,610": a first cell whose heading names the measure, and
     # cells after it that only say whose figure or when.
     first = cells[0]
-    opens = (":" in first.text and holding[id(first)] and id(first) not in values and _only_a_value(first, holding[id(first)])
+    # "Carer satisfaction (SACE, %): Council 38.9; England 36.3": the first cell's figure has a column of its own.
+    inner = re.split(r"£?\d", first.text.split(":", 1)[1], maxsplit=1)[0].strip() if ":" in first.text else ""
+    inner_column = _column(inner) if inner else None
+    opens = (":" in first.text and holding[id(first)] and id(first) not in values
+             and (_only_a_value(first, holding[id(first)]) or inner_column is not None and inner_column[0] == "subject")
              and all(id(c) in values for c in cells[1:] if holding[id(c)]))
     if not values or len(values) < 2 and not labelled and not opens:
         return  # prose with a semicolon, not a row
@@ -117,19 +136,23 @@ def read_table_row(sentence: str, points: list) -> None:
     label = unit = None
     if opens:
         text = first.text.split(":", 1)[0].strip()
-        label, unit = measure_phrase(text, len(text), len(text)), _UNIT_IN_LABEL.search(text)
+        label, unit = _label_phrase(text), label_unit(text)
         now = now or holding[id(first)][0]
         for point in holding[id(first)]:
             point.measure = label
+            if inner_column is not None:
+                point.subject = inner_column[1]
+            if unit and point.unit == "count" and " " not in point.raw:
+                point.unit = unit
             if when := PERIOD.search(first.text.split(":", 1)[1][: point.start - first.start]):
                 point.period, point.date = when.group(0), period_date(when.group(0))
     for cell in cells:
         named = ":" in cell.text and _LABEL_HEADERS.match(cell.text.split(":", 1)[0])
-        if named or not holding[id(cell)] and re.search(r"[A-Za-z]{3}", cell.text):
+        if named or (not holding[id(cell)] or _a_threshold(cell, holding[id(cell)])) and re.search(r"[A-Za-z]{3}", cell.text):
             # "Measure: People waiting ...": the words after a label header; a cell with no figure
             # of its own is the label of the cells after it.
             text = (cell.text.split(":", 1)[1] if named else cell.text).strip()
-            label, unit = (measure_phrase(text, len(text), len(text)), _UNIT_IN_LABEL.search(text)) if text else (None, None)
+            label, unit = (_label_phrase(text), label_unit(text)) if text else (None, None)
             continue
         if label is None or id(cell) not in values:
             continue  # before any label, or "Complaints upheld: 58", "38% satisfied": a measure of its own
@@ -147,7 +170,7 @@ def read_table_row(sentence: str, points: list) -> None:
                 if now is not None and now.comparator is None:
                     now.comparator = f"{cell.header.lower()} {point.raw}"
             if unit and point.unit == "count" and " " not in point.raw:
-                point.unit = unit.group(1).lower() if unit.group(1) else "per 100,000"
+                point.unit = unit
 
 
 # "Home care – people awaiting a package: 87; average wait (days): 16.2", "DoLS: received 2,874 |
