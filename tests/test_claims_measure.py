@@ -220,3 +220,22 @@ def test_counts_and_sums_fifty_times_apart_are_not_compared():
     fell = figure("The home care waiting list fell from 90 people to 3 people.", "3 people")
     was = figure("In March 90 people were waiting for home care.", "90 people")
     assert comparable(fell, was)  # a list cleared is the same measure, thirty times smaller
+
+
+def test_values_far_apart_tell_evidence_measures_apart_but_never_excuse_a_wrong_figure(sample_services):
+    """How far apart two values are helps tell two figures of the evidence apart (80% living in
+    their own home, 5% in paid work); a figure someone says is judged by its words alone, so a
+    wildly wrong one is still contradicted by its own measure."""
+    import numpy as np
+
+    from prep_bot.evidence.figure_features import pair_features
+    from prep_bot.evidence.figures import extract_figures
+
+    (own_home,) = extract_figures("80% of adults with a learning disability live in their own home or with family.")
+    (paid_work,) = extract_figures("5% of adults with a learning disability are in paid work.")
+    vectors = {"measure": np.ones(4, dtype=np.float32) / 2, "window": np.ones(4, dtype=np.float32) / 2}
+    assert pair_features(own_home, paid_work, vectors, vectors)[-2] > 0.6
+    assert not pair_features(own_home, paid_work, vectors, vectors, by_value=False)[-2:].any()
+    said = claim(sample_services, "About 90 per cent of carers said they have a support group or someone to talk to in "
+                                  "confidence.", "90 per cent")
+    assert said.status == "contradicted" and said.evidence.point.raw == "25.19%", said

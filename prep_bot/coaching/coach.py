@@ -342,7 +342,7 @@ class Coach:
         chosen: list[DataCard] = []
         for card in cards:
             if model is not None and chosen:
-                same = model.same_measure(card.point, [c.point for c in chosen], vectors)
+                same = model.same_measure(card.point, [c.point for c in chosen], vectors, by_value=True)
                 older = [c for c, p in zip(chosen, same) if p >= SAME_MEASURE_SHOWN and c.point.unit == card.point.unit]
                 if older:
                     kept = older[0]

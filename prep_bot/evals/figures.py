@@ -106,6 +106,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
     usable = [f for f in figures if f.point is not None]
     all_pairs = labelled_pairs(usable)
     scores: dict[tuple[int, int], float] = {}
+    said: dict[tuple[int, int], float] = {}  # as a figure someone said is judged: its value left out
     for fold in range(FOLDS):
         train = [f for f in usable if _fold(_topic(f)) != fold]
         fitted = model.fit(train, parts=("pair",))
@@ -113,6 +114,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
         if not test_pairs:
             continue
         scores |= _pair_scores(model, fitted, [u.point for u in usable], test_pairs)
+        said |= _pair_scores(model, fitted, [u.point for u in usable], test_pairs, by_value=False)
     judged = [(i, j, same) for i, j, same in all_pairs if (i, j) in scores]
     tp = sum(1 for i, j, s in judged if s and scores[(i, j)] >= SAME_MEASURE)
     fp = sum(1 for i, j, s in judged if not s and scores[(i, j)] >= SAME_MEASURE)
@@ -124,7 +126,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
     missed_same = sorted(
         ({"a": usable[i].point.measure, "b": usable[j].point.measure, "p": round(scores[(i, j)], 2)}
          for i, j, s in judged if s and scores[(i, j)] < SAME_MEASURE), key=lambda d: d["p"])
-    planted = _planted(usable, judged, scores)
+    planted = _planted(usable, judged, said)
     phrase = [_word_f1(f.point.measure, f.measure) for f in figures if f.point is not None and f.measure and f.performance]
     return {
         "sentences": labelled.sentences,
@@ -147,13 +149,14 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
     }
 
 
-def _pair_scores(model: FigureModel, fitted, points: list[DataPoint], pairs: list[tuple[int, int, bool]]) -> dict:
+def _pair_scores(model: FigureModel, fitted, points: list[DataPoint], pairs: list[tuple[int, int, bool]],
+                 by_value: bool = True) -> dict:
     """Each pair's same-measure probability as the claim check judges it (0 when it would not
-    compare the two figures at all)."""
+    compare the two figures at all); ``by_value`` False as it judges a figure someone said."""
     from prep_bot.evidence.figure_model import pair_features
 
     vectors = model.vectors_for(points, persist=True)
-    P = np.stack([pair_features(points[i], points[j], model._vec(points[i], vectors), model._vec(points[j], vectors))
+    P = np.stack([pair_features(points[i], points[j], model._vec(points[i], vectors), model._vec(points[j], vectors), by_value)
                   for i, j, _ in pairs])
     first = fitted.pair.predict_proba(P)[:, 1]
     R = model._remainder_matrix([(points[i], points[j]) for i, j, _ in pairs])
@@ -172,13 +175,14 @@ def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = N
     if not pairs:
         return {"pairs": 0}
     scores = _pair_scores(model, fitted, [u.point for u in usable], pairs)
+    said = _pair_scores(model, fitted, [u.point for u in usable], pairs, by_value=False)
     tp = sum(1 for i, j, s in pairs if s and scores[(i, j)] >= SAME_MEASURE)
     fp = sum(1 for i, j, s in pairs if not s and scores[(i, j)] >= SAME_MEASURE)
     fn = sum(1 for i, j, s in pairs if s and scores[(i, j)] < SAME_MEASURE)
     wrong = [{"a": usable[i].point.measure, "b": usable[j].point.measure, "same": s, "p": round(scores[(i, j)], 2)}
              for i, j, s in pairs if s != (scores[(i, j)] >= SAME_MEASURE)]
     return _pr(tp, fp, fn) | {"set": Path(holdout).name, "pairs": len(pairs), "same": sum(s for _, _, s in pairs),
-                              "figures": len(usable), "planted": _planted(usable, pairs, scores), "errors": wrong}
+                              "figures": len(usable), "planted": _planted(usable, pairs, said), "errors": wrong}
 
 
 def _planted(usable: list[LabelledFigure], judged: list[tuple[int, int, bool]], scores: dict) -> dict:

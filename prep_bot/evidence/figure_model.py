@@ -44,7 +44,7 @@ from prep_bot.infra.config import REPO_ROOT
 
 log = logging.getLogger(__name__)
 FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-29"  # bump when features change: drops cached annotations
+VERSION = "figures-30"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.45  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
@@ -403,13 +403,15 @@ class FigureModel:
         return points
 
     def same_measure(self, a: DataPoint, others: list[DataPoint], vectors: dict[str, np.ndarray],
-                     always: tuple[int, ...] = ()) -> np.ndarray:
+                     always: tuple[int, ...] = (), by_value: bool = False) -> np.ndarray:
         """Probability that ``a`` measures what each of ``others`` measures (``always``: indexes
-        to look at closely whatever the first stage says)."""
+        to look at closely whatever the first stage says). ``by_value``: also how far apart their
+        values are; only between figures of the evidence, never for a figure someone said, whose
+        value is what is being checked (a wildly wrong figure is still of its measure)."""
         if not others:
             return np.zeros(0)
         va = self._vec(a, vectors)
-        P = np.stack([pair_features(a, b, va, self._vec(b, vectors)) for b in others])
+        P = np.stack([pair_features(a, b, va, self._vec(b, vectors), by_value) for b in others])
         models = self.models()
         first = models.pair.predict_proba(P)[:, 1]
         # A closer look at the likely ones: how alike are the words that differ?

@@ -223,6 +223,9 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         return None  # "section 42", "Theme 2", "aged 65", "over 55 years old"
     if re.search(r"\bper\s*$", before, re.I) and value * (1000 if scale == "k" else 1) in (1000, 10000, 100000) and not (pct or money):
         return None  # "per 100,000 adults": what a rate is per, not a figure
+    if (not (pct or money or unit_word) and re.search(r"\b(?:over|under)\s*$", before, re.I) and raw_num.isdigit()
+            and 16 <= value <= 99 and re.search(r"\b(?:aged|years? old|over \d\d\b(?!\s*(?:days|weeks|%))|\d\d\s*(?:\+|and over))", sentence, re.I)):
+        return None  # "30% of the workforce is over 55 and only 8% is under 25": an age band
     if not (pct or money or unit_word) and raw_num in ("1", "2", "3", "4") and re.search(r"\bquarter\s*$", before, re.I):
         return None  # "in quarter 2": a period, not a figure
     if not (pct or money or unit_word):
