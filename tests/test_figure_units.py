@@ -114,3 +114,21 @@ def test_a_wrong_wait_is_contradicted_by_the_dashboards_row(with_dashboard):
 def test_an_age_band_said_bare_is_no_figure():
     found = figures("Our staff stay: 30% of our adult social care workforce is over 55 and only 8% is under 25.")
     assert set(found) == {"30%", "8%"}
+
+
+def test_the_age_band_a_rows_label_names_is_every_cells():
+    from prep_bot.evidence.measure_parts import conflicts, parts_of
+
+    older = extract_figures("Admissions 65+ per 100,000 | Council 588.1 | England 566.0")
+    younger = extract_figures("Measure: Permanent admissions, adults 18-64, per 100,000; Council: 17.9; England: 14.6")
+    assert all("age:65+" in parts_of(p).population for p in older)
+    assert all("age:18-64" in parts_of(p).population for p in younger)
+    assert all("population" in conflicts(parts_of(a), parts_of(b)) for a in older for b in younger)
+
+
+def test_living_in_their_own_home_is_not_paid_work():
+    from prep_bot.evidence.measure_parts import conflicts, parts_of
+
+    (home, *_) = extract_figures("LD in own home/with family | Council 76.9% | England 80.5%")
+    (work, *_) = extract_figures("LD adults in paid employment (%) | Council 6.2 | England 4.8")
+    assert "counted" in conflicts(parts_of(home), parts_of(work))

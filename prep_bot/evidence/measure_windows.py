@@ -58,6 +58,15 @@ def age_clause(sentence: str, start: int, end: int) -> str:
     if not ages(text) and colon > 0 and not re.search(r"[;|]", sentence[colon:start]):
         # "Admissions, aged 65+, per 100,000: 2023/24 598.2": the people its heading names.
         text += " " + sentence[max(sentence.rfind(";", 0, colon), sentence.rfind("|", 0, colon), 0) : colon]
+    if not ages(text):
+        # "Admissions 65+ per 100,000 | Council 588.1", "Measure: Permanent admissions, adults
+        # 18-64, per 100,000; Council: 17.9": the people the row's label names, up to a label of
+        # another measure.
+        for cell in reversed(re.split(r"[|;]", sentence[:start])[:-1]):
+            if ages(cell):
+                return text + " " + cell
+            if len(re.findall(r"[A-Za-z]{3,}", cell)) >= 2 and not re.search(r"\d", cell):
+                break
     return text
 
 

@@ -78,7 +78,7 @@ _COUNTED = {
     "offered": r"offered|offers? of",
     "need": r"(?<!not )(?<!no )(?:requir(?:ed|ing)|needed|had (?:increased |more |complex )?needs)(?! no\b)(?! any\b)",
     "employment": r"paid employment|(?:in )?paid work|in work|employed|employment",
-    "accommodation": r"settled accommodation|own home or with (?:their )?family|living independently",
+    "accommodation": r"settled accommodation|(?:own )?homes? (?:,\s*|/\s*)?(?:or |and )?with (?:their )?famil(?:y|ies)|living independently",
 }
 # What both surveys ask, of carers and of people who use services: the carers' answer is never the other's.
 SURVEYED = frozenset({"satisfied", "qol", "information", "involved", "contact", "talk", "break", "safe", "view"})

@@ -96,6 +96,9 @@ def _label_phrase(label: str) -> str:
     """The measure a row's label names, its commas read as part of it ("Permanent admissions to
     residential and nursing care, aged 65+, per 100,000 population")."""
     text = re.sub(r",\s", " ", label)
+    # "Admissions 65+", "adults 18-64": the age band a label names is part of its measure.
+    text = re.sub(r"(?<!aged )\b([1-9]\d)\s*\+", r"aged \1+", text)
+    text = re.sub(r"(?<!aged )\b(1[6-9]|[2-9]\d)\s*[-–]\s*([2-9]\d)\b(?!\s*(?:%|days|weeks))", r"aged \1 to \2", text)
     return measure_phrase(text, len(text), len(text))
 
 
