@@ -185,10 +185,11 @@ class ClaimChecker:
         return found
 
     def figures_of_measure(self, point: DataPoint, candidates: list[EvidenceFigure], vectors: dict,
-                           siblings: list[DataPoint] = ()) -> list[tuple[float, EvidenceFigure]]:
+                           siblings: list[DataPoint] = (), by_value: bool = False) -> list[tuple[float, EvidenceFigure]]:
         """The candidates that measure what ``point`` measures, for the same subject, with the
         same-measure probability, most likely first. ``siblings``: the figures stated with
-        ``point`` (a comparator's figure is among them)."""
+        ``point`` (a comparator's figure is among them). ``by_value``: ``point`` is a figure of
+        the evidence too, so how far apart the values are tells measures apart."""
         # A performance figure is compared with performance figures only: never with a number
         # that defines a measure ("after six weeks") or with the report's own metadata.
         mine = _comparator_value(point)
@@ -204,7 +205,7 @@ class ClaimChecker:
         if not pool:
             return []
         equal = tuple(i for i, c in enumerate(pool) if same_value(point, c.point))
-        probs = self.model.same_measure(point, [c.point for c in pool], vectors, always=equal)
+        probs = self.model.same_measure(point, [c.point for c in pool], vectors, always=equal, by_value=by_value)
         # Both compared with the same figure ("against 156 days across the country"): strong
         # evidence of one measure, whatever words each uses for it.
         probs = [max(float(p), SHARED_COMPARATOR) if id(c) in shared else float(p) for p, c in zip(probs, pool)]
@@ -259,7 +260,7 @@ class ClaimChecker:
         anchor = first[1]
         # Of that measure: matched nearly as well as the best, and the same measure as it.
         rest = [c for p, c in options if c is not anchor and p >= first[0] - MATCH_MARGIN]
-        alike = {id(c) for p, c in self.figures_of_measure(anchor.point, rest, vectors) if p >= ALIKE_MIN}
+        alike = {id(c) for p, c in self.figures_of_measure(anchor.point, rest, vectors, by_value=True) if p >= ALIKE_MIN}
         return [first, *((p, c) for p, c in options if id(c) in alike)]
 
     def given_in(self, point: DataPoint, passages: list[Passage]) -> bool:
