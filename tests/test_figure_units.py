@@ -132,3 +132,32 @@ def test_living_in_their_own_home_is_not_paid_work():
     (home, *_) = extract_figures("LD in own home/with family | Council 76.9% | England 80.5%")
     (work, *_) = extract_figures("LD adults in paid employment (%) | Council 6.2 | England 4.8")
     assert "counted" in conflicts(parts_of(home), parts_of(work))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A speaker narrowing or correcting a figure: both are figures, in one unit.
+    ("Our conversion rate's low, it's like, twenty percent, twenty-one, because the police send us everything.",
+     {"twenty percent": "%", "twenty-one": "%"}),
+    ("The average delay's gone from nine days to, er, about five, five point three.",
+     {"nine days": "days", "five": "days", "five point three": "days"}),
+    ("Own home for LD is good, it's eighty-three, eighty-four percent, something like that.",
+     {"eighty-three": "%", "eighty-four percent": "%"}),
+    # A decimal said in words is a figure whatever follows it.
+    ("Quality of life score is, um, eighteen point nine, pretty much bang on England.", {"eighteen point nine": "count"}),
+    # A figure and its comparison in brackets.
+    ("There were 5,020 safeguarding concerns in the year (4,530 the previous year), and 1,210 enquiries.",
+     {"5,020": "count", "4,530": "count", "1,210 enquiries": "count"}),
+    ("We placed fewer older people in care homes this year (455, down from 512).", {"455": "count", "512": "count"}),
+    # Not figures: small numbers in words that count nothing.
+    ("We've got two teams, five of us on the rota.", {}),
+])
+def test_figures_a_speaker_restates_or_a_writer_brackets_are_read(text, expected):
+    assert {p.raw: p.unit for p in extract_figures(text)} == expected
+
+
+def test_hours_of_care_are_performance_figures_and_hours_on_site_are_not(sample_services):
+    reader = sample_services.coach.claims.reader
+    care = reader.figures("Home care hours delivered (weekly avg) | 19,870 | Unmet hours (weekly) | 1,212")
+    assert [(p.raw, p.unit, p.performance) for p in care] == [("19,870", "hours", True), ("1,212", "hours", True)]
+    (visit,) = reader.figures("The peer team spent 184 hours on site reading documents and meeting staff.")
+    assert not visit.performance

@@ -84,7 +84,23 @@ def _measured_time(point: DataPoint) -> bool:
     if point.kind != "time" or is_threshold(point.sentence, point.start, point.unit):
         return False
     before = point.sentence[max(0, point.start - 60) : point.start]
+    if point.unit == "hours" and _care_hours(point):
+        return True
     return bool(_TIMED.search(before)) and not _META_WORDS.search(before)
+
+
+# Hours of care, delivered or not: "1,850 hours a week could not be sourced", "Home care hours
+# delivered (weekly avg) | 19,870" (the peer team's hours on site are the report's own).
+_CARE_HOURS = re.compile(r"\b(?:home ?care|domiciliary|care hours|hours of (?:home |domiciliary )?care|unmet|unsourced|"
+                         r"commissioned|sourced|packages?|brokerage|care (?:delivered|provided))\b", re.I)
+_VISIT_WORDS = re.compile(r"\b(?:on[- ]site|interview\w*|peer (?:team|challenge|review\w*)|inspectors?|spent|visit\w*|"
+                          r"reading|documents?|meetings?|sessions?|training|volunteer\w*)\b", re.I)
+
+
+def _care_hours(point: DataPoint) -> bool:
+    end = point.start + len(point.raw)
+    around = point.sentence[max(0, point.start - 80) : point.start] + " " + point.sentence[end : end + 60]
+    return bool(_CARE_HOURS.search(around)) and not _VISIT_WORDS.search(around)
 
 
 # The size of the area, not how its services do: "a county of 245,000 people", "a population of

@@ -95,7 +95,7 @@ _SAME_TALK = frozenset(
     "wanted pushing push up down above below both either still around about roughly nearly almost approximately "
     "sitting sits stood stands now currently used previous previously last year quarter month same compared against "
     "than versus vs more less like er erm um uh just higher lower better worse well only with our their "
-    "ambition trajectory plan planned we we're they they're us".split())
+    "ambition trajectory plan planned we we're they they're us i i'd think say sorry no mean maybe actually".split())
 _CARRIED = ("%", "days", "weeks", "months", "hours", "per 100,000")
 
 
@@ -132,3 +132,29 @@ def carry_units(points: list) -> None:
         if before.unit == "%" and point.value > 100:
             continue
         point.unit = before.unit
+    for point, after in zip(points, points[1:]):
+        # "eighty-three, eighty-four percent": narrowed by the figure after it, in its unit.
+        gap = point.sentence[point.start + len(point.raw) : after.start]
+        if bare(point) and after.unit in _CARRIED and point.sentence is after.sentence and _GAP.fullmatch(gap) and not (
+                after.unit == "%" and point.value > 100):
+            point.unit = after.unit
+
+
+# A speaker correcting or narrowing a figure: "twenty percent, twenty-one", "about five, five
+# point three", "eighty-three, eighty-four percent", "two-thirty — two hundred and thirty".
+_NUMBERISH = (r"(?:\d|%|per ?cent|percent|days|weeks|hundred|thousand|\b(?:two|three|four|five|six|seven|eight|nine|ten|"
+              r"eleven|twelve|[a-z]+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|odd|ish)\b)")
+_FILLERS = r"(?:(?:er|erm|um|uh|sorry|no|I think|I'd say|I mean|like|maybe|about|around|it's|more like|or|actually)\b[,?]?\s*){0,3}"
+_RESTATES_BEFORE = re.compile(rf"{_NUMBERISH}\s*[?,—–-]+\s*{_FILLERS}$", re.I)
+_RESTATED_AFTER = re.compile(rf"^\s*[?,—–-]+\s*{_FILLERS}(?:\d|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                             r"[a-z]+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|one hundred)\b)", re.I)
+
+
+_GAP = re.compile(rf"\s*[?,—–-]+\s*{_FILLERS}", re.I)
+
+
+def restated(sentence: str, start: int, end: int) -> bool:
+    """Whether a bare number is one of a speaker's figure said twice, corrected or narrowed
+    (the other beside it, with nothing but a comma, a dash or a filler between)."""
+    return bool(_RESTATES_BEFORE.search(sentence[:start]) or _RESTATED_AFTER.match(sentence[end:]))
+

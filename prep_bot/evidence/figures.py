@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_date, period_near, specific_words, subject_cue
 from prep_bot.evidence.number_words import spoken_numbers
 from prep_bot.evidence.figure_units import carry_units, money_in_words, units_from_measures
+from prep_bot.evidence.figure_units import restated as restates
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -42,11 +43,14 @@ _SKIP_BEFORE = re.compile(
 # "fell to 380", "Reviews overdue: 208", "41 (February)", "14.6".
 _BARE_AFTER = re.compile(
     r"(?:of (?:them|which|whom|those|these)\b|in (?:20\d\d|Q[1-4]|the (?:year|quarter|month))\b|a (?:day|week|month|year)\b|"
-    r"per\b|to \d|\((?:[A-Z][a-z]+|20\d\d|Q[1-4])|(?:from|since|compared|against|by)\b|[;.,)]?$|[;.]\s|\|)",
+    r"per\b|to \d|\((?:[A-Z][a-z]+|20\d\d|Q[1-4])|(?:from|since|compared|against|by)\b|[;.,)]?$|[;.]\s|\||"
+    # "(455, down from 512)", "(4,530 the previous year)": a figure and its comparison.
+    r",?\s*(?:down|up) from\b|(?:in )?(?:the )?(?:previous|last|prior) (?:year|quarter|month|survey)\b)",
 )
 _BARE_BEFORE = re.compile(
     r"(?::|\b(?:from|to|at|was|were|is|are|averaged|average|totall?ed|reached|stood at|of|plan|target|ambition|"
-    r"up from|down from|compared with|compared to|against|England|nationally|region|average))\s*$",
+    r"up from|down from|compared with|compared to|against|England|nationally|region|average|"
+    r"(?:previous|last|prior) (?:year|quarter|month)))\s*$",
     re.I,
 )
 # A heading that gives the unit of the bare number after its colon: "Median days to authorisation:
@@ -132,7 +136,9 @@ class DataPoint:
     def noun(self) -> str:
         """The word after a count ("165 carers" -> "carer"), if the figure names one."""
         parts = self.raw.split()
-        return parts[-1].lower().rstrip("s") if self.unit == "count" and len(parts) > 1 else ""
+        if self.unit != "count" or len(parts) < 2 or spoken_numbers(self.raw) == [(0, len(self.raw), self.value)]:
+            return ""  # "eighteen point nine", "two hundred and thirty": all of it the number
+        return parts[-1].lower().rstrip("s")
 
     @property
     def kind(self) -> str:
@@ -178,8 +184,10 @@ def extract_figures(text: str) -> list[DataPoint]:
             said = _Said(sentence, start, end, value)
             # "two teams", "five of us": a small number in words with nothing after it that it counts is no figure.
             restated = re.search(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+(?:in|out of)\s+$", sentence[:start], re.I)  # "seven in ten people"
-            if value >= 2 and (value >= 20 or said.end() > end) and not restated and not any(a <= start < b for a, b in taken) and (
-                    point := _figure(sentence, said)):
+            # "eighteen point nine", "five, five point three": a decimal, or a figure said twice, is a figure.
+            decimal_or_twice = " point " in f" {sentence[start:end].lower()} " or restates(sentence, start, end)
+            if value >= 2 and (value >= 20 or said.end() > end or decimal_or_twice) and not restated and not any(
+                    a <= start < b for a, b in taken) and (point := _figure(sentence, said)):
                 found.append(point)
         found.sort(key=lambda p: p.start)
         before = context[: len(context) - len(sentence)].strip()
@@ -233,7 +241,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
             return None
         if re.search(rf"\b(?:{_MONTHS})\s*$", before, re.I):
             return None
-        if re.match(r"\s?(?:st|nd|rd|th)\b", after) or re.match(rf"\s(?:{_MONTHS})", sentence[m.end():], re.I):
+        if re.match(r"\s?(?:st|nd|rd|th)\b", sentence[m.end() :]) or re.match(rf"\s(?:{_MONTHS})", sentence[m.end():], re.I):
             return None  # a date: "9th July", "1 April"
         if before.endswith(("(", "- ")) and m.start() < 3:
             return None
@@ -242,6 +250,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         following = sentence[m.end() :].lstrip()
         said = (
             "." in raw_num
+            or restates(sentence, m.start(), m.end())
             or _BARE_AFTER.match(following)
             or (_BARE_BEFORE.search(before) and not re.match(r"[-–/]\d", following))
         )
