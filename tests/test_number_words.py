@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from prep_bot.evidence.figures import extract_figures
-from prep_bot.evidence.number_words import in_digits, spoken_numbers
+from prep_bot.evidence.number_words import in_digits, spoken_numbers, spoken_shares
 
 
 @pytest.mark.parametrize("text, value", [
@@ -34,8 +34,10 @@ def test_spoken_figures_take_their_unit_from_the_words_after_them():
     assert rate == {"six hundred and something per hundred thousand": (600, "per 100,000")}
 
 
-def test_restated_shares_and_small_counts_in_words_are_no_figures():
-    assert figures("Seven in ten people needed nothing further, and two teams cover the north.") == {}
+def test_a_share_is_one_figure_and_small_counts_in_words_are_none():
+    # "seven in ten" is 70%, not a seven and a ten; "two teams" counts nothing worth quoting.
+    assert figures("Seven in ten people needed nothing further, and two teams cover the north.") == {"Seven in ten": (70, "%")}
+    assert figures("71% of people, seven in ten, needed nothing further.") == {"71%": (71, "%")}
     assert figures("One of our social workers told us about it.") == {}
 
 
@@ -50,3 +52,31 @@ def test_a_wrong_figure_said_in_words_is_contradicted_by_its_own_measure(sample_
     answer = "Only about thirty-five per cent of carers said they have a support group or someone to talk to in confidence."
     (said,) = [c for c in sample_services.coach.claims.check(answer) if c.text == "thirty-five per cent"]
     assert said.status == "contradicted" and said.evidence.point.raw == "25.19%", said
+
+
+@pytest.mark.parametrize("text, shares", [
+    ("like seven in ten calls are sorted there and then", [70.0]),
+    ("Most of them, like eight out of ten, are still at home", [80.0]),
+    ("maybe a quarter become enquiries, and a third were upheld", [25.0, 33.3]),
+    ("two thirds of people said so; about half of carers did", [66.7, 50.0]),
+    # How often, how long, or which part of the year: no share.
+    ("we did 300 assessments a quarter", []),
+    ("we meet once a quarter", []),
+    ("it takes half an hour", []),
+    ("in the third quarter", []),
+])
+def test_a_share_said_in_words_has_its_per_cent(text, shares):
+    assert [v for _, _, v in spoken_shares(text)] == shares
+
+
+def test_a_share_in_words_is_checked_as_roughly_as_it_was_said(sample_services):
+    def said(answer, figure):
+        (claim,) = [c for c in sample_services.coach.claims.check(answer) if c.text == figure]
+        return claim
+
+    text = "{} of carers said they have a support group or someone to talk to in confidence."
+    assert said(text.format("Only about a quarter"), "a quarter").status == "supported"  # 25.19%
+    wrong = said(text.format("About half"), "half")
+    assert wrong.status == "contradicted" and wrong.evidence.point.raw == "25.19%"
+    # Said beside the figure it restates, a share is no second claim.
+    assert [c.text for c in sample_services.coach.claims.check(text.format("25%, a quarter,"))] == ["25%"]

@@ -103,11 +103,18 @@ _APPROXIMATELY = re.compile(
 )
 APPROXIMATE_SHARE = 0.05  # "about 400" holds for 380-420
 APPROXIMATE_POINTS = 2.0  # "about 90%" holds for 88-92%
+SHARE_POINTS = 5.0  # "seven in ten" holds for 65-75%: a share in words is as rough as its steps
 
 
 def approximate(point: DataPoint) -> bool:
     """Whether the figure is said as an approximation (the words just before it)."""
     return bool(_APPROXIMATELY.search(point.sentence[: point.start][-20:]))
+
+
+def share_in_words(point: DataPoint) -> bool:
+    """"seven in ten", "a third": a share said in words, as rough as its steps."""
+    return point.unit == "%" and not re.search(r"\d", point.raw) and bool(
+        re.search(r"\b(?:in|out of)\b|half|thirds?|quarters?|fifths?|tenths?", point.raw, re.I))
 
 
 def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
@@ -116,6 +123,8 @@ def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
     if stated.kind != evidence.kind:
         return False
     a, b = stated.comparable_value(), evidence.comparable_value()
+    if share_in_words(stated):
+        return abs(a - b) <= SHARE_POINTS
     if approximate(stated):
         return abs(a - b) <= (APPROXIMATE_POINTS if stated.unit == "%" else APPROXIMATE_SHARE * abs(b))
     decimals = _decimals(stated)

@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_date, period_near, specific_words, subject_cue
-from prep_bot.evidence.number_words import spoken_numbers
+from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
 from prep_bot.evidence.figure_units import carry_units, money_in_words, units_from_measures
 from prep_bot.evidence.figure_units import restated as restates
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
@@ -189,6 +189,11 @@ def extract_figures(text: str) -> list[DataPoint]:
             if value >= 2 and (value >= 20 or said.end() > end or decimal_or_twice) and not restated and not any(
                     a <= start < b for a, b in taken) and (point := _figure(sentence, said)):
                 found.append(point)
+        for start, end, value in spoken_shares(sentence):
+            # "seven in ten calls", "a third were upheld": a share, unless it restates one said in figures ("71%, seven in ten").
+            if not any(a <= start < b for a, b in taken) and not any(
+                    p.start <= start < p.start + len(p.raw) or p.unit == "%" and abs(p.value - value) <= 5 for p in found):
+                found.append(_point(sentence, start, end, value, "%"))
         found.sort(key=lambda p: p.start)
         before = context[: len(context) - len(sentence)].strip()
         for point in found:
@@ -293,19 +298,13 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
 
 def _fraction(sentence: str, m: re.Match[str]) -> DataPoint:
     """"23 of the 47 residents": a part of a whole, comparable only with the same whole."""
-    whole = m.group(2).replace(",", "")
+    return _point(sentence, m.start(), m.end(), float(m.group(1).replace(",", "")), f"of {m.group(2).replace(',', '')}")
+
+
+def _point(sentence: str, start: int, end: int, value: float, unit: str) -> DataPoint:
     period = _PERIOD.search(sentence)
-    return DataPoint(
-        raw=m.group(0),
-        value=float(m.group(1).replace(",", "")),
-        unit=f"of {whole}",
-        measure="",
-        window=_measure(sentence, m.start(), m.end()),
-        comparator=None,
-        period=period.group(0) if period else None,
-        sentence=sentence,
-        start=m.start(),
-    )
+    return DataPoint(raw=sentence[start:end], value=value, unit=unit, measure="", window=_measure(sentence, start, end),
+                     comparator=None, period=period.group(0) if period else None, sentence=sentence, start=start)
 
 
 _RATE_WORDS = re.compile(rf"\s?{_RATE.pattern}(?:\s(?:population|people|adults))?\b", re.I)  # "... per hundred thousand"

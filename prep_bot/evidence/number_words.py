@@ -162,3 +162,43 @@ def in_digits(text: str) -> str:
 
 
 __all__ = ["in_digits", "spoken_numbers", "word_value"]
+
+
+# A share said in words: "seven in ten", "eight out of ten", "a third", "two thirds", "about half".
+_OF_TEN = {"ten": 10, "five": 5, "four": 4, "three": 3, "hundred": 100}
+_FRACTIONS = {"half": 1 / 2, "third": 1 / 3, "thirds": 1 / 3, "quarter": 1 / 4, "quarters": 1 / 4,
+              "fifth": 1 / 5, "fifths": 1 / 5, "tenth": 1 / 10, "tenths": 1 / 10}
+_SHARE = re.compile(
+    r"\b(?P<n>one|two|three|four|five|six|seven|eight|nine|\d)\s+(?:in|out of)\s+(?P<of>ten|five|four|three|hundred|10|100)\b"
+    r"|\b(?P<count>a|one|two|three|four)[\s-](?P<part>thirds?|quarters?|fifths?|tenths?)\b(?!\s+(?:of an? )?(?:hour|day|week|month|year|mile))"
+    # ... a share of people, said as what they did: not "300 reviews a quarter".
+    r"(?=\s+(?:of|were|are|was|is|become|became|said|say|have|had|get|got|go|went|do|did|felt|feel|end|ended|still|now|"
+    r"would|will|could|can|need|needed|received|rated|upheld|resolved|returned|live|lived|stay|stayed|come|came)\b)"
+    r"|\b(?:(?:about|around|roughly|nearly|almost|over|under|more than|less than|just over|just under|only|barely)\s+)"
+    r"(?P<half>half)\b(?!\s+(?:an?|the) (?:hour|day|week|month|year|time|term))"
+    r"|\b(?P<half_of>half)(?=\s+of\s+(?:the|our|all|them|those|these|people|carers|adults|staff|referrals|cases|residents|\w+s)\b)",
+    re.I,
+)
+_WORD_DIGITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+
+
+def spoken_shares(sentence: str) -> list[tuple[int, int, float]]:
+    """Each share said in words in ``sentence``: (start, end, per cent). "seven in ten" is 70,
+    "a third" 33.3, "two thirds" 66.7, "about half" 50."""
+    out = []
+    for m in _SHARE.finditer(sentence):
+        if m.group("n"):
+            n = m.group("n").lower()
+            whole = m.group("of").lower()
+            value = 100 * (int(n) if n.isdigit() else _WORD_DIGITS[n]) / (int(whole) if whole.isdigit() else _OF_TEN[whole])
+        elif m.group("part"):
+            count = m.group("count").lower()
+            value = 100 * (1 if count in ("a", "one") else _WORD_DIGITS[count]) * _FRACTIONS[m.group("part").lower()]
+        else:
+            value = 50.0
+        if re.search(r"(?:\d[\d,]*\s+[A-Za-z]+|\b(?:per|each|every|once|twice|times))\s+$", sentence[: m.start()], re.I):
+            continue  # "300 reviews a quarter", "once a quarter": how often, not a share
+        if 0 < value <= 100:
+            start = m.start("half") if m.group("half") else m.start()
+            out.append((start, m.end(), round(value, 1)))
+    return out
