@@ -703,3 +703,14 @@ def test_paid_work_is_employment_and_no_request_for_support_is_independence():
     ascof = parts("The proportion of people who received short-term services with no request for further support "
                   "was 79.4%.", "79.4%")
     assert ascof.counted == {"independent"}
+
+
+def test_what_an_organisation_reports_is_no_survey_view_and_open_to_a_team_is_known_to_it():
+    reported = parts("The council said 143 people were waiting for a home care package.", "143 people")
+    assert "view" not in reported.counted and "waiting" in reported.counted
+    assert "view" in parts("81% of social workers said the practice framework is clear.", "81%").counted
+    assert "view" not in parts("58% of young people had agreed a care plan by 18.", "58%").counted
+    open_to = parts("Young people open to the transitions team: 340", "340")
+    known = parts("Young people known to the transitions team: 312", "312")
+    assert open_to.counted == known.counted == {"known"}
+    assert "open" in parts("Safeguarding enquiries still open: 221", "221").counted

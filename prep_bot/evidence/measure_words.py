@@ -52,7 +52,7 @@ _COUNTED = {
     "risk-reduced": r"risks? (?:was |were |is |gets? |got )?(?:either )?(?:reduced|removed|mitigated|taken away)|mitigate (?:the )?risks?",
     "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially)(?: ?(?:/|or|and) ?(?:fully|partly|partially))? )?(?:met|achieved)",
     "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about|what)|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
-    "open": r"open(?! (?:to|for) (?:new|referrals))|still open|in progress",
+    "open": r"open(?! (?:to|for) (?:new|referrals))(?! to (?:the |our |a )?(?:[\w-]+ )?(?:team|service|us|adult social care|social care)\b)|still open|in progress",
     "resolved": r"resolve[sd]?|resolving|signpost\w*|dealt with at|deals? with at",
     "passed": r"pass(?:es|ed)? (?:\w+ )?on|progress(?:es|ed|ing)? to|referred on|go(?:es)? on to|went on to|"
               r"conver(?:ted|ts?|sion)|leading to|resulting in|resulted in|end(?:s|ed)? (?:up )?in",
@@ -64,12 +64,15 @@ _COUNTED = {
     "upheld": r"upheld",
     "published": r"published|publishe[sd]",
     # Known to the council, newly identified, registered with a service: three counts.
-    "known": r"known to",
+    "known": r"known to|open to (?:the |our |a )?(?:[\w-]+ )?(?:team|service|us|adult social care|social care)\b",
     "identified": r"identified|identifying|newly found",
     "registered": r"registered|on (?:our|the) register",
     # What people said in a survey ("81% of social workers said the framework is clear").
     # Not a speaker's own hedge: "I'd say about 300".
-    "view": r"said|(?<!i'd )(?<!i would )(?<!we'd )(?<!i )say|says|agreed?|agrees|felt(?! safe)|would recommend",
+    # Nor what an organisation reports ("the council said 143 people were waiting"), nor a plan agreed.
+    "view": r"(?<!council )(?<!authority )(?<!data )(?<!figures )(?<!dashboard )(?<!report )(?<!trust )(?<!icb )said|"
+            r"(?<!i'd )(?<!i would )(?<!we'd )(?<!i )say|says|agreed?(?=\s+(?:that|with|they|it|we|there|strongly))|"
+            r"(?:strongly |tended to )agreed?|agrees|felt(?! safe)|would recommend",
     "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|no (?:care )?package(?! of)|no package of care|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|needed no|needing no|reduced or no|no new (?:support|services?|care|package)|"
