@@ -16,19 +16,16 @@ import re
 from prep_bot.evidence.number_words import in_digits
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_NUM = {m.lower(): i for i, m in enumerate(_MONTHS.split("|"), 1)} | {
-    m[:3].lower(): i for i, m in enumerate(_MONTHS.split("|"), 1)} | {"sept": 9}
-# "Oct 2025", "Sept. 2024": months as dashboards and tables shorten them.
-_MONTHS_SHORT = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+_MONTH_NUM = {m.lower()[:n]: i for i, m in enumerate(_MONTHS.split("|"), 1) for n in (3, None)} | {"sept": 9}  # "Oct 2025"
 PERIOD = re.compile(
-    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{_MONTHS}|(?:{_MONTHS_SHORT})\.?)\s(?P<my>20\d\d)\b|"
+    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)\s(?P<my>20\d\d)\b|"
     rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
 )
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
 _PERIOD_WITH_WORD = re.compile(
     rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bof (?:which|whom|them)\b|"
+    r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bbecause\b|\b(?:al)?though\b|\bof (?:which|whom|them)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
     r"\band\b(?=\s+(?:about|around|some|only|just|nearly|over|another|a further)?\s*£?\d)|"
     # "received 126 referrals in the year and had completed an assessment for 45% of them": a
