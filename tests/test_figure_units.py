@@ -161,3 +161,14 @@ def test_hours_of_care_are_performance_figures_and_hours_on_site_are_not(sample_
     assert [(p.raw, p.unit, p.performance) for p in care] == [("19,870", "hours", True), ("1,212", "hours", True)]
     (visit,) = reader.figures("The peer team spent 184 hours on site reading documents and meeting staff.")
     assert not visit.performance
+
+
+def test_periods_pathways_and_thresholds_are_no_figures_of_their_own():
+    from prep_bot.evidence.measures import is_threshold
+
+    assert set(figures("The net budget is £248.6m, and the forecast overspend at month 6 is £7.4m.")) == {"£248.6m", "£7.4m"}
+    assert set(figures("At Period 7 the service is forecasting an outturn of £143.7m.")) == {"£143.7m"}
+    found = figures("Around 4% of discharges were to pathway 3 and 5% to pathway 2.")
+    assert set(found) == {"4%", "5%"} and found["4%"][2].endswith("pathway 3") and found["5%"][2].endswith("pathway 2")
+    row = "Reviews overdue (>12 months) | Council 964"
+    assert is_threshold(row, row.index("12"), "months")

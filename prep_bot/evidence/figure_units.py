@@ -95,7 +95,7 @@ _SAME_TALK = frozenset(
     "wanted pushing push up down above below both either still around about roughly nearly almost approximately "
     "sitting sits stood stands now currently used previous previously last year quarter month same compared against "
     "than versus vs more less like er erm um uh just higher lower better worse well only with our their "
-    "ambition trajectory plan planned we we're they they're us i i'd think say sorry no mean maybe actually".split())
+    "ambition trajectory plan planned we we're they they're us i i'd think say sorry no mean maybe actually honestly".split())
 _CARRIED = ("%", "days", "weeks", "months", "hours", "per 100,000")
 
 

@@ -36,7 +36,7 @@ _COMPARATOR = re.compile(
 _SKIP_BEFORE = re.compile(
     r"(?:\b(?:theme|quality statement|statement|section|s\.|page|pages|appendix|care act|aged|age|ages|ascof|version|"
     r"phase|tier|level|grade|score|step|no\.|number|chapter|paragraph|priority|item|point|note|table|figure|"
-    r"recommendation|question|band|part|(?:people|adults|those|residents|anyone) (?:over|under)|over-|under-|age of|aged \d+ (?:to|and)|(?:from|between) \d+ (?:to|and)(?= \d+ year))|(?-i:\bYear))\s*$",
+    r"recommendation|question|band|part|pathway|(?:people|adults|those|residents|anyone) (?:over|under)|over-|under-|age of|aged \d+ (?:to|and)|(?:from|between) \d+ (?:to|and)(?= \d+ year))|(?-i:\bYear))\s*$",
     re.I,
 )
 # A bare number (no unit) is a figure when what follows or precedes it says so: "97 of them",
@@ -239,8 +239,9 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
     if (not (pct or money or unit_word) and re.search(r"\b(?:over|under)\s*$", before, re.I) and raw_num.isdigit()
             and 16 <= value <= 99 and re.search(r"\b(?:aged|years? old|over \d\d\b(?!\s*(?:days|weeks|%))|\d\d\s*(?:\+|and over))", sentence, re.I)):
         return None  # "30% of the workforce is over 55 and only 8% is under 25": an age band
-    if not (pct or money or unit_word) and raw_num in ("1", "2", "3", "4") and re.search(r"\bquarter\s*$", before, re.I):
-        return None  # "in quarter 2": a period, not a figure
+    if not (pct or money or unit_word) and raw_num.isdigit() and (raw_num in ("1", "2", "3", "4") and re.search(
+            r"\bquarter\s*$", before, re.I) or value <= 53 and re.search(r"\b(?:month|period|week|P)\s*$", before)):
+        return None  # "in quarter 2", "at month 6", "Period 7": a period, not a figure
     if not (pct or money or unit_word):
         if _is_year(value, raw_num) or re.match(r"\s?(?:/\d\d|-\d\d\b)", after):
             return None

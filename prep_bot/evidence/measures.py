@@ -122,6 +122,8 @@ def is_threshold(sentence: str, start: int, unit: str) -> bool:
     if unit not in ("days", "weeks", "months", "years", "hours"):
         return False
     before = sentence[:start]
+    if re.search(r"[<>≥≤]\s*$", before):
+        return True  # "Reviews overdue (>12 months)", "People waiting > 90 days"
     clause = re.split(r"[;:()]|,\s", before)[-1]
     if _ANCHORED_AFTER.match(sentence[start:]):
         # "still at home 91 days after discharge", "remaining at home 91 days following": the
@@ -191,8 +193,7 @@ def subject_cue(sentence: str, start: int, end: int) -> str:
     return "ours"
 
 
-# Short forms spelt out, so "DoLS applications" and "Deprivation of Liberty Safeguards
-# applications" read as one measure.
+# Short forms spelt out: "DoLS applications" and "Deprivation of Liberty Safeguards applications" are one.
 ABBREVIATIONS = {
     "dols": "deprivation of liberty safeguards", "ot": "occupational therapy", "ots": "occupational therapists",
     "dfg": "disabled facilities grant", "dfgs": "disabled facilities grants", "mca": "mental capacity act",
@@ -227,8 +228,7 @@ _LEAD_IN = re.compile(
 _SUBJECT_LEAD = re.compile(
     r"^(?:(?:the\s+)?(?:england|national|nationally|regional|region|statistical neighbours?|nearest neighbours?|comparators?|"
     r"comparator group|similar councils|against|compared (?:to|with)|versus|locally)\b\s*)+", re.I)
-# Words that say how a measure is summarised, not what it is about ("the average wait was 38
-# days" names its measure in the clause before).
+# Words that say how a measure is summarised, not what it is about ("the average wait was 38 days").
 _GENERIC_MEASURE = frozenset(
     "average mean median typical longest shortest wait waits waiting time times rate figure number proportion "
     "percentage total overall performance days weeks months hours people locally against group comparator comparators "
@@ -438,8 +438,8 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
 
     def number(m: re.Match[str]) -> str:
         # "before their 18th birthday", "for over-65s": a number that is part of a word stays.
-        if re.match(r"(?:st|nd|rd|th|s)\b", text[m.end() :]) or re.search(r"\bsection\s*$", text[: m.start()], re.I):
-            return m.group(0)  # and "section 42 enquiries": the number names the measure
+        if re.match(r"(?:st|nd|rd|th|s)\b", text[m.end() :]) or re.search(r"\b(?:section|pathway)\s*$", text[: m.start()], re.I):
+            return m.group(0)  # and "section 42 enquiries", "pathway 3": the number names the measure
         # "aged 65 and over", "aged 18 to 64": an age band is part of the measure.
         if re.search(r"(?:aged|age|over|under|to)\s*$", text[: m.start()], re.I) and re.search(r"\baged?\b", text[: m.start()], re.I):
             return f"{m.group(0)} plus" if text[m.end() : m.end() + 1] == "+" else m.group(0)  # "aged 65+"
