@@ -51,8 +51,8 @@ def label_unit(label: str) -> str | None:
     None."""
     if _RATE_LABEL.search(label):
         return "per 100,000"
-    if re.search(r"\((days|weeks|months|hours)\)", label, re.I):
-        return re.search(r"\((days|weeks|months|hours)\)", label, re.I).group(1).lower()
+    if named := re.search(r"\((days|weeks|months|hours)\)", label, re.I):
+        return named.group(1).lower()
     if _PERCENT_LABEL.search(label):
         return "%"
     return time_unit_named(label)
@@ -79,7 +79,7 @@ def money_in_words(sentence: str, raw: str, after: str) -> bool:
 # After a bare figure: nothing it counts ("forty because of", "(14.6) averages", "eighty.").
 _NOTHING_COUNTED = re.compile(
     r"\s*(?:$|[.,;:?!)\]|—–-]|(?:because|and|but|or|so|now|then|this|last|at|in|by|for|which|though|although|"
-    r"against|compared|versus|vs|on|across|overall|though|too|again|instead|averages?|nationally|locally|"
+    r"against|compared|versus|vs|on|across|overall|too|again|instead|averages?|nationally|locally|"
     r"regionally|percent)\b)",
     re.I,
 )
