@@ -172,3 +172,4 @@ def test_periods_pathways_and_thresholds_are_no_figures_of_their_own():
     assert set(found) == {"4%", "5%"} and found["4%"][2].endswith("pathway 3") and found["5%"][2].endswith("pathway 2")
     row = "Reviews overdue (>12 months) | Council 964"
     assert is_threshold(row, row.index("12"), "months")
+    assert set(figures("Month 8 position | Year-to-date overspend £3.2m | Full-year forecast overspend £4.9m")) == {"£3.2m", "£4.9m"}

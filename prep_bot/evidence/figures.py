@@ -240,7 +240,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
             and 16 <= value <= 99 and re.search(r"\b(?:aged|years? old|over \d\d\b(?!\s*(?:days|weeks|%))|\d\d\s*(?:\+|and over))", sentence, re.I)):
         return None  # "30% of the workforce is over 55 and only 8% is under 25": an age band
     if not (pct or money or unit_word) and raw_num.isdigit() and (raw_num in ("1", "2", "3", "4") and re.search(
-            r"\bquarter\s*$", before, re.I) or value <= 53 and re.search(r"\b(?:month|period|week|P)\s*$", before)):
+            r"\bquarter\s*$", before, re.I) or value <= 53 and re.search(r"\b(?:(?i:month|period|week)|P)\s*$", before)):
         return None  # "in quarter 2", "at month 6", "Period 7": a period, not a figure
     if not (pct or money or unit_word):
         if _is_year(value, raw_num) or re.match(r"\s?(?:/\d\d|-\d\d\b)", after):
