@@ -76,7 +76,7 @@ def test_a_share_in_words_is_checked_as_roughly_as_it_was_said(sample_services):
 
     text = "{} of carers said they have a support group or someone to talk to in confidence."
     assert said(text.format("Only about a quarter"), "a quarter").status == "supported"  # 25.19%
-    wrong = said(text.format("About half"), "half")
+    wrong = said(text.format("About half"), "About half")
     assert wrong.status == "contradicted" and wrong.evidence.point.raw == "25.19%"
     # Said beside the figure it restates, a share is no second claim.
     assert [c.text for c in sample_services.coach.claims.check(text.format("25%, a quarter,"))] == ["25%"]

@@ -199,6 +199,5 @@ def spoken_shares(sentence: str) -> list[tuple[int, int, float]]:
         if re.search(r"(?:\d[\d,]*\s+[A-Za-z]+|\b(?:per|each|every|once|twice|times))\s+$", sentence[: m.start()], re.I):
             continue  # "300 reviews a quarter", "once a quarter": how often, not a share
         if 0 < value <= 100:
-            start = m.start("half") if m.group("half") else m.start()
-            out.append((start, m.end(), round(value, 1)))
+            out.append((m.start(), m.end(), round(value, 1)))  # "about half": the hedge is part of what was said
     return out
