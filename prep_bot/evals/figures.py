@@ -113,8 +113,9 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
         test_pairs = [(i, j, same) for i, j, same in all_pairs if _fold(_topic(usable[i])) == fold and _fold(_topic(usable[j])) == fold]
         if not test_pairs:
             continue
-        scores |= _pair_scores(model, fitted, [u.point for u in usable], test_pairs)
-        said |= _pair_scores(model, fitted, [u.point for u in usable], test_pairs, by_value=False)
+        evidence, stated = _pair_scores(model, fitted, [u.point for u in usable], test_pairs)
+        scores |= evidence
+        said |= stated
     judged = [(i, j, same) for i, j, same in all_pairs if (i, j) in scores]
     tp = sum(1 for i, j, s in judged if s and scores[(i, j)] >= SAME_MEASURE)
     fp = sum(1 for i, j, s in judged if not s and scores[(i, j)] >= SAME_MEASURE)
@@ -149,20 +150,25 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
     }
 
 
-def _pair_scores(model: FigureModel, fitted, points: list[DataPoint], pairs: list[tuple[int, int, bool]],
-                 by_value: bool = True) -> dict:
-    """Each pair's same-measure probability as the claim check judges it (0 when it would not
-    compare the two figures at all); ``by_value`` False as it judges a figure someone said."""
+def _pair_scores(model: FigureModel, fitted, points: list[DataPoint], pairs: list[tuple[int, int, bool]]) -> tuple[dict, dict]:
+    """Each pair's same-measure probability as the claim check judges two figures of the evidence,
+    and as it judges a figure someone said (how far apart the values are left out); 0 when it
+    would not compare the two figures at all."""
+    from prep_bot.evidence.figure_features import without_values
     from prep_bot.evidence.figure_model import pair_features
 
     vectors = model.vectors_for(points, persist=True)
-    P = np.stack([pair_features(points[i], points[j], model._vec(points[i], vectors), model._vec(points[j], vectors), by_value)
+    P = np.stack([pair_features(points[i], points[j], model._vec(points[i], vectors), model._vec(points[j], vectors))
                   for i, j, _ in pairs])
-    first = fitted.pair.predict_proba(P)[:, 1]
     R = model._remainder_matrix([(points[i], points[j]) for i, j, _ in pairs])
-    detail = fitted.pair_detail.predict_proba(np.hstack([P, R]))[:, 1]
-    return {(i, j): float(b) if a >= SHORTLIST and may_compare(points[i], points[j]) else 0.0
-            for (i, j, _), a, b in zip(pairs, first, detail)}
+    compared = [may_compare(points[i], points[j]) for i, j, _ in pairs]
+
+    def judged(F: np.ndarray) -> dict:
+        first = fitted.pair.predict_proba(F)[:, 1]
+        detail = fitted.pair_detail.predict_proba(np.hstack([F, R]))[:, 1]
+        return {(i, j): float(b) if a >= SHORTLIST and c else 0.0 for (i, j, _), a, b, c in zip(pairs, first, detail, compared)}
+
+    return judged(P), judged(without_values(P))
 
 
 def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = None) -> dict:
@@ -174,8 +180,7 @@ def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = N
     pairs = labelled_pairs(usable)
     if not pairs:
         return {"pairs": 0}
-    scores = _pair_scores(model, fitted, [u.point for u in usable], pairs)
-    said = _pair_scores(model, fitted, [u.point for u in usable], pairs, by_value=False)
+    scores, said = _pair_scores(model, fitted, [u.point for u in usable], pairs)
     tp = sum(1 for i, j, s in pairs if s and scores[(i, j)] >= SAME_MEASURE)
     fp = sum(1 for i, j, s in pairs if not s and scores[(i, j)] >= SAME_MEASURE)
     fn = sum(1 for i, j, s in pairs if s and scores[(i, j)] < SAME_MEASURE)

@@ -256,6 +256,14 @@ def pair_features(a: DataPoint, b: DataPoint, va: dict, vb: dict, by_value: bool
 _FAR = np.log(50.0)
 
 
+def without_values(P: np.ndarray) -> np.ndarray:
+    """Pair features as ``pair_features(..., by_value=False)`` gives them: the last two, how far
+    apart the values are, read as alike."""
+    out = P.copy()
+    out[..., -2:] = 0.0
+    return out
+
+
 def _apart(a: DataPoint, b: DataPoint) -> tuple[float, float]:
     """How many times apart two values of one kind are, on a log scale (0 alike, 1 fifty times or
     more), for one subject and for two: 80% living in their own home and 5% in paid work, 588 and

@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_date, period_near, specific_words, subject_cue
+from prep_bot.evidence.measures import _DATA_SOURCE, _MONTHS, MONTH, measure_phrase, period_date, period_near, specific_words, subject_cue
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
-from prep_bot.evidence.figure_units import carry_units, money_in_words, units_from_measures
-from prep_bot.evidence.figure_units import restated as restates
+from prep_bot.evidence.figure_units import carry_units, money_in_words, restated, units_from_measures
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBER = re.compile(
     r"(?<![\w.£/-])(?P<money>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:-?(?:odd|ish)\b)?"  # "60-odd"
     r"(?P<scale>\s?(?:m|bn|k|million|billion)\b)?"
@@ -25,7 +23,7 @@ _NUMBER = re.compile(
     re.I,
 )
 _PERIOD = re.compile(
-    rf"\b(?:20\d\d\s?/\s?\d\d|20\d\d\s?-\s?20?\d\d|(?:{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)\s20\d\d|(?:Q[1-4]|quarter [1-4])\s20\d\d(?:/\d\d)?|20\d\d)\b"
+    rf"\b(?:20\d\d\s?/\s?\d\d|20\d\d\s?-\s?20?\d\d|(?:{MONTH})\s20\d\d|(?:Q[1-4]|quarter [1-4])\s20\d\d(?:/\d\d)?|20\d\d)\b"
 )
 _COMPARATOR = re.compile(
     r"(England|national(?:ly)?|regional(?:ly)?|North East|comparator|statistical neighbours?|"
@@ -183,10 +181,10 @@ def extract_figures(text: str) -> list[DataPoint]:
         for start, end, value in spoken_numbers(sentence):
             said = _Said(sentence, start, end, value)
             # "two teams", "five of us": a small number in words with nothing after it that it counts is no figure.
-            restated = re.search(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+(?:in|out of)\s+$", sentence[:start], re.I)  # "seven in ten people"
+            of_a_share = re.search(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+(?:in|out of)\s+$", sentence[:start], re.I)  # "seven in ten people"
             # "eighteen point nine", "five, five point three": a decimal, or a figure said twice, is a figure.
-            decimal_or_twice = " point " in f" {sentence[start:end].lower()} " or restates(sentence, start, end)
-            if value >= 2 and (value >= 20 or said.end() > end or decimal_or_twice) and not restated and not any(
+            decimal_or_twice = " point " in f" {sentence[start:end].lower()} " or restated(sentence, start, end)
+            if value >= 2 and (value >= 20 or said.end() > end or decimal_or_twice) and not of_a_share and not any(
                     a <= start < b for a, b in taken) and (point := _figure(sentence, said)):
                 found.append(point)
         for start, end, value in spoken_shares(sentence):
@@ -208,14 +206,16 @@ def extract_figures(text: str) -> list[DataPoint]:
             point.period = period_near(sentence, point.start, end)
             point.date = period_date(point.period)
             point.performance = not _METADATA.search(point.window)
-        if not re.search(r"[|;]", sentence):  # a row's labels give its units (read_table_row)
+        row = bool(re.search(r"[|;]", sentence))
+        if not row:  # a row's labels give its units first (read_table_row), its cells' own words after
             units_from_measures(found)
         _link_changes(found)
         _link_comparators(found)
         carry_units(found)
         read_table_row(sentence, found)
         carry_row_topic(sentence, found)
-        units_from_measures(found)
+        if row:
+            units_from_measures(found)
         _part_of_whole(found, earlier)
         _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
         earlier = found
@@ -256,7 +256,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         following = sentence[m.end() :].lstrip()
         said = (
             "." in raw_num
-            or restates(sentence, m.start(), m.end())
+            or restated(sentence, m.start(), m.end())
             or _BARE_AFTER.match(following)
             or (_BARE_BEFORE.search(before) and not re.match(r"[-–/]\d", following))
         )

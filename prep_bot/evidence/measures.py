@@ -16,9 +16,10 @@ import re
 from prep_bot.evidence.number_words import in_digits
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_NUM = {m.lower()[:n]: i for i, m in enumerate(_MONTHS.split("|"), 1) for n in (3, None)} | {"sept": 9}  # "Oct 2025"
+_MONTH_NUM = {m.lower()[:n]: i for i, m in enumerate(_MONTHS.split("|"), 1) for n in (3, None)} | {"sept": 9}
+MONTH = rf"{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"  # and "Oct 2025", "Sept. 2024"
 PERIOD = re.compile(
-    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)\s(?P<my>20\d\d)\b|"
+    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{MONTH})\s(?P<my>20\d\d)\b|"
     rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
 )
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
@@ -101,9 +102,7 @@ _SUBJECT_AFTER = (
 _DATA_SOURCE = re.compile(
     r"\b(?:the\s+)?(?:national|england|regional)\s+(?:data|figures|statistics|survey|surveys|returns|benchmarking|dataset|"
     r"published data|performance data|data sets?)(?:\s+(?:for \S+\s+)?(?:show(?:s|ed|n)?|indicated?s?|suggest(?:s|ed)?|"
-    r"reported|recorded|told us))?(?:\s+that)?\b",
-    re.I,
-)
+    r"reported|recorded|told us))?(?:\s+that)?\b", re.I)
 # "(47.83% compared to 36.83%)": the figure followed by its comparison is the council's.
 _FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\b", re.I)
 

@@ -161,11 +161,7 @@ def in_digits(text: str) -> str:
     return text
 
 
-__all__ = ["in_digits", "spoken_numbers", "word_value"]
-
-
 # A share said in words: "seven in ten", "eight out of ten", "a third", "two thirds", "about half".
-_OF_TEN = {"ten": 10, "five": 5, "four": 4, "three": 3, "hundred": 100}
 _FRACTIONS = {"half": 1 / 2, "third": 1 / 3, "thirds": 1 / 3, "quarter": 1 / 4, "quarters": 1 / 4,
               "fifth": 1 / 5, "fifths": 1 / 5, "tenth": 1 / 10, "tenths": 1 / 10}
 _SHARE = re.compile(
@@ -179,7 +175,6 @@ _SHARE = re.compile(
     r"|\b(?P<half_of>half)(?=\s+of\s+(?:the|our|all|them|those|these|people|carers|adults|staff|referrals|cases|residents|\w+s)\b)",
     re.I,
 )
-_WORD_DIGITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())}
 
 
 def spoken_shares(sentence: str) -> list[tuple[int, int, float]]:
@@ -190,10 +185,10 @@ def spoken_shares(sentence: str) -> list[tuple[int, int, float]]:
         if m.group("n"):
             n = m.group("n").lower()
             whole = m.group("of").lower()
-            value = 100 * (int(n) if n.isdigit() else _WORD_DIGITS[n]) / (int(whole) if whole.isdigit() else _OF_TEN[whole])
+            value = 100 * (int(n) if n.isdigit() else UNITS[n]) / (int(whole) if whole.isdigit() else UNITS.get(whole, 100))
         elif m.group("part"):
             count = m.group("count").lower()
-            value = 100 * (1 if count in ("a", "one") else _WORD_DIGITS[count]) * _FRACTIONS[m.group("part").lower()]
+            value = 100 * UNITS.get(count, 1) * _FRACTIONS[m.group("part").lower()]
         else:
             value = 50.0
         if re.search(r"(?:\d[\d,]*\s+[A-Za-z]+|\b(?:per|each|every|once|twice|times))\s+$", sentence[: m.start()], re.I):
@@ -201,3 +196,7 @@ def spoken_shares(sentence: str) -> list[tuple[int, int, float]]:
         if 0 < value <= 100:
             out.append((m.start(), m.end(), round(value, 1)))  # "about half": the hedge is part of what was said
     return out
+
+
+__all__ = ["in_digits", "spoken_numbers", "spoken_shares", "word_value"]
+
