@@ -48,6 +48,12 @@ def test_another_number_in_words_is_no_part_of_a_figures_measure():
     assert in_digits("about six hundred, one of them") == "about 600, one of them"
 
 
+def test_a_count_said_in_words_keeps_its_noun_and_none_of_its_number_in_its_measure():
+    (point,) = extract_figures("We get through about three hundred and twenty referrals a week at the front door.")
+    assert point.raw.endswith("referrals") and "referrals" in point.measure
+    assert not {"three", "hundred", "twenty", "and"} & set(point.measure.split())
+
+
 def test_a_wrong_figure_said_in_words_is_contradicted_by_its_own_measure(sample_services):
     answer = "Only about thirty-five per cent of carers said they have a support group or someone to talk to in confidence."
     (said,) = [c for c in sample_services.coach.claims.check(answer) if c.text == "thirty-five per cent"]

@@ -130,3 +130,35 @@ def test_the_age_band_of_a_rates_heading_is_its_people_and_its_comparisons():
 def test_a_rows_sum_carries_what_the_sum_is():
     savings = extract_figures("Savings 2024/25: target £14.5m; delivered £11.2m; at risk £3.3m")
     assert all("savings" in p.measure for p in savings), [p.measure for p in savings]
+
+
+def test_a_label_cell_then_cells_headed_by_period_age_or_whose_and_age():
+    by_year = figures("Carers who feel included in discussions about the person they care for (18+) | 2022/23: 61.5% | "
+                      "2023/24: 63.0% | Comparators: 64.1%")
+    assert len({p.measure for p in by_year.values()}) == 1 and "carers" in by_year["63.0%"].measure
+    assert by_year["61.5%"].period == "2022/23" and by_year["64.1%"].subject == "comparator"
+    assert by_year["63.0%"].comparator == "Comparators 64.1%"  # the latest period is the council's figure now
+    by_age = figures("Adults in contact with secondary mental health services in paid work | 18-64: 6.2% | 65+: 0.4% | "
+                     "England 18-64: 7.1%")
+    assert by_age["6.2%"].measure == by_age["7.1%"].measure != by_age["0.4%"].measure
+    assert "age:65+" in parts_of(by_age["0.4%"]).population and by_age["7.1%"].subject == "england"
+
+
+def test_quarter_columns_and_groups_of_cells_each_with_their_own_label():
+    row = figures("Contacts to the front door | Q3 2,410 | Q4 2,655 || Resolved at first contact | Q3 61% | Q4 58% || "
+                  "Passed to a social worker | Q3 19% | Q4 22% | Region 2024/25 24%")
+    assert row["2,410"].measure == row["2,655"].measure and "contacts" in row["2,410"].measure
+    assert row["61%"].measure == row["58%"].measure != row["19%"].measure == row["24%"].measure
+    assert (row["2,410"].period, row["24%"].subject, row["24%"].period) == ("Q3", "region", "2024/25")
+
+
+def test_a_cell_naming_a_change_heads_the_figure_after_it():
+    row = figures("DoLS applications received 2024/25 | 3,120 | Change on 2023/24 | +9%")
+    assert "deprivation of liberty safeguards" in row["3,120"].measure
+    assert row["9%"].measure.startswith("change") and row["9%"].measure != row["3,120"].measure
+
+
+def test_a_rate_base_column_keeps_the_heading_measure():
+    row = figures("Admissions to nursing care 18-64 2024/25: count 41 | per 100k: 16.3")
+    assert (row["41"].unit, row["16.3"].unit) == ("count", "per 100,000")
+    assert row["41"].measure == row["16.3"].measure and "nursing" in row["16.3"].measure

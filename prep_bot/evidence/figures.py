@@ -200,7 +200,7 @@ def extract_figures(text: str) -> list[DataPoint]:
                 point.window = " ".join(_WORD.findall(before)[-10:] + [point.window])
             end = point.start + len(point.raw)
             # "30 people waiting": the noun a count names is part of what it measures.
-            number_end = point.start + len(point.raw.split()[0]) if point.noun else end
+            number_end = point.start + len(point.raw.rsplit(None, 1)[0]) if point.noun else end
             point.measure = measure_phrase(sentence, point.start, number_end, before)
             point.subject = subject_cue(sentence, point.start, end)
             point.period = period_near(sentence, point.start, end)

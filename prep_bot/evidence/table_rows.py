@@ -17,65 +17,93 @@ from prep_bot.evidence.figure_units import label_unit
 from prep_bot.evidence.measure_words import OTHER_NAMES, OTHER_RE, SERVICE_RE
 from prep_bot.evidence.measures import PERIOD, measure_phrase, period_date, spell_out
 
-# Columns that name whose figure it is.
+# Columns that name whose figure it is ("England", "Comparator avg", "Council").
 _SUBJECT_COLUMNS = {
-    "england": r"england|eng|national(?: average| avg| mean)?|england (?:average|avg|mean)|all england",
-    "region": r"region|regional(?: average| avg| mean)?|region (?:average|avg|mean)|north east|north west|south east|south west|east midlands|west midlands|"
+    "england": r"england|eng|national|all england",
+    "region": r"region|regional|north east|north west|south east|south west|east midlands|west midlands|"
               r"yorkshire(?: and the humber)?|london|eastern|the region",
-    "comparator": r"comparators?|comparator (?:group|average|avg|mean|median)|comparator group (?:average|avg|mean|median)|statistical neighbours?|(?:cipfa )?nearest neighbours?|"
-                  r"similar councils|family group|peer group|neighbours",
+    "comparator": r"comparators?(?: group)?|statistical neighbours?|(?:cipfa )?nearest neighbours?|similar councils|family group|peer group|neighbours",
     "target": r"targets?|plan|planned|trajectory|ambition|goal|standard",
     "ours": r"council|local|locally|ours?|us|we|the council|actual|value|result|figure|latest|current|now|this (?:year|quarter|month)|"
             r"performance|outturn|position|data|count|number|rate|percentage|%|total|baseline",
 }
+_SUMMARY = r"average|avg|mean|median"
 # Columns that say how the row's measure is summarised or changed.
-_FORM_COLUMNS = r"median|mean|average|avg|longest|longest wait|shortest|maximum|max|minimum|min|change|variance|difference|trend"
+_FORM_COLUMNS = rf"{_SUMMARY}|longest|longest wait|shortest|maximum|max|minimum|min|change|variance|difference|trend"
 # Columns that are an earlier period of the council's own figure.
-_EARLIER_COLUMNS = r"(?:last|previous|prior|same) (?:quarter|year|month|period|survey)(?: last year)?|year before|baseline"
+_EARLIER_COLUMNS = r"(?:last|previous|prior|same) (?:quarter|year|month|period|survey)(?: last year)?|year before"
+# Columns of an age band ("18-64", "65+", "Aged 65 and over") and of a rate's base ("per 100k").
+_AGE_COLUMNS = r"(?:aged\s+)?(?:(?:1[6-9]|[2-9]\d)\s*(?:-|–|to)\s*[2-9]\d|[1-9]\d\s*\+|[1-9]\d\s+and\s+(?:over|older))"
+_RATE_COLUMNS = r"(?:rate\s+)?per\s*100(?:,000|k|\s+thousand)(?:\s+(?:population|pop|adults|people))?"
+_PERIOD_COLUMNS = r"(?:Q|quarter\s)[1-4](?:\s20\d\d(?:/\d\d)?)?|20\d\d(?:/\d\d)?(?:\sQ[1-4])?"
 _LABEL_HEADERS = re.compile(r"^\s*(?:(?:measure|indicator|metric|kpi|performance indicator|pi|ascof(?: measure)?)(?: name| description| title)?|"
                             r"description|name|item|area|domain|theme|service|outcome)\s*$", re.I)
-_SUBJECT_RE = {k: re.compile(rf"^\s*(?:{v})\s*$", re.I) for k, v in _SUBJECT_COLUMNS.items()}
-_FORM_RE = re.compile(rf"^\s*(?:{_FORM_COLUMNS})\s*$", re.I)
-_EARLIER_RE = re.compile(rf"^\s*(?:{_EARLIER_COLUMNS})\s*$", re.I)
+_WORD_END = r"(?=[\s,:/–-]|$)"
+_COLUMN_WORDS = [
+    ("period", re.compile(rf"(?:{PERIOD.pattern}|{_PERIOD_COLUMNS}){_WORD_END}", re.I)),
+    ("earlier", re.compile(rf"(?:{_EARLIER_COLUMNS}){_WORD_END}", re.I)),
+    ("age", re.compile(rf"(?:{_AGE_COLUMNS}){_WORD_END}", re.I)),
+    ("rate", re.compile(rf"(?:{_RATE_COLUMNS}){_WORD_END}", re.I)),
+    *((who, re.compile(rf"(?:{v})(?:\s+(?:group\s+)?(?:{_SUMMARY}))?{_WORD_END}", re.I)) for who, v in _SUBJECT_COLUMNS.items()),
+    ("form", re.compile(rf"(?:{_FORM_COLUMNS}){_WORD_END}", re.I)),
+]
+# Words that join a column's parts ("Change on 2023/24", "England avg, 2024/25").
+_JOINING = re.compile(r"[\s,/–-]*(?:(?:on|vs\.?|v|versus|for|in|at|as at|from)\s+)?", re.I)
 _CELL_BREAK = re.compile(r"\s*[;|]\s*")
+
+
+@dataclass(frozen=True)
+class _Column:
+    """What a column header says of its figures: whose they are, when, how the row's measure is
+    summarised or changed, the age band or rate base it narrows the measure to."""
+
+    subject: str | None = None
+    period: str | None = None
+    form: str | None = None
+    earlier: bool = False
+    age: str | None = None
+    rate: bool = False
+
+
+_OURS = _Column(subject="ours")
 
 
 @dataclass
 class _Cell:
     start: int
     end: int
-    header: str  # the words before its value ("Council", "England", "2024/25"); "" when none
+    header: str  # the words before its figure ("Council", "England 18-64", "Q1"); "" when none
     text: str
 
 
-def _cells(sentence: str) -> list[_Cell]:
+def _cells(sentence: str, points: list) -> list[_Cell]:
     cells, at = [], 0
     for m in [*_CELL_BREAK.finditer(sentence), None]:
         end = m.start() if m else len(sentence)
         text = sentence[at:end]
         colon = text.find(":")
-        header = text[:colon] if colon >= 0 else re.split(r"£?\d", text, maxsplit=1)[0]
-        cells.append(_Cell(at, end, header.strip(" •-*\t"), text.strip()))
+        first = min((p.start for p in points if at <= p.start < end), default=end)
+        header = text[:colon] if colon >= 0 else sentence[at:first]
+        cells.append(_Cell(at, end, header.strip(" •-*\t").lstrip("+−± "), text.strip()))
         at = m.end() if m else len(sentence)
     return cells
 
 
-def _column(header: str) -> tuple[str, str] | None:
-    """What a column header says of its figure: ("subject", who), ("period", period), ("form",
-    word), ("earlier", ""); None when it names a measure of its own."""
-    plain = re.sub(r"\([^)]*\)", " ", header).strip()
-    if not plain:
-        return ("subject", "ours")
-    if PERIOD.fullmatch(plain) or re.fullmatch(r"(?:Q|quarter )[1-4](?: 20\d\d(?:/\d\d)?)?|20\d\d(?:/\d\d)?(?: Q[1-4])?", plain, re.I):
-        return ("period", plain)
-    for who, pattern in _SUBJECT_RE.items():
-        if pattern.match(plain):
-            return ("subject", who)
-    if _FORM_RE.match(plain):
-        return ("form", plain.lower())
-    if _EARLIER_RE.match(plain):
-        return ("earlier", "")
-    return None
+def _column(header: str) -> _Column | None:
+    """What a column header says of its figures; None when it names a measure of its own."""
+    rest = re.sub(r"\([^)]*\)", " ", header).strip()
+    if not rest:
+        return _OURS
+    found: dict = {}
+    while rest:
+        kind, m = next(((kind, m) for kind, pattern in _COLUMN_WORDS if kind not in found and (m := pattern.match(rest))), (None, None))
+        if m is None or not m.group(0):
+            return None
+        found[kind] = m.group(0)
+        rest = rest[_JOINING.match(rest, m.end()).end():]
+    subject = next((who for who in _SUBJECT_COLUMNS if who in found), None)
+    return _Column(subject=subject, period=found.get("period"), form=found["form"].lower() if "form" in found else None,
+                   earlier="earlier" in found, age=found.get("age"), rate="rate" in found)
 
 
 def _only_a_value(cell: _Cell, points: list) -> bool:
@@ -95,7 +123,8 @@ _VALUE_WORDS = frozenset("days weeks months hours people per cent percent adults
 def _label_phrase(label: str) -> str:
     """The measure a row's label names, its commas read as part of it ("Permanent admissions to
     residential and nursing care, aged 65+, per 100,000 population")."""
-    text = re.sub(r",\s", " ", label)
+    text = spell_out(re.sub(r",\s", " ", label))
+    text = re.sub(r"\(((?:aged\s+)?\d\d\s*(?:\+|[-–]\s*\d\d|and over))\)", r" \1 ", text)  # "Older people (65+)"
     # "Admissions 65+", "adults 18-64": the age band a label names is part of its measure.
     text = re.sub(r"(?<!aged )\b([1-9]\d)\s*\+", r"aged \1+", text)
     text = re.sub(r"(?<!aged )\b(1[6-9]|[2-9]\d)\s*[-–]\s*([2-9]\d)\b(?!\s*(?:%|days|weeks))", r"aged \1 to \2", text)
@@ -103,11 +132,38 @@ def _label_phrase(label: str) -> str:
 
 
 def _a_threshold(cell: _Cell, points: list) -> bool:
-    """"People waiting > 90 days", "Over 6 weeks": a label whose time only defines the measure of
-    the cells after it."""
-    return all(p.unit in ("days", "weeks", "months", "hours")
-               and re.search(r"(?:[<>≥≤]|\b(?:over|more than|longer than|under|less than|within))\s*$", p.sentence[cell.start:p.start], re.I)
-               for p in points)
+    """"People waiting > 90 days", "Over 6 weeks", "At home 91 days after discharge": a label whose
+    time only defines the measure of the cells after it."""
+    return all(p.unit in ("days", "weeks", "months", "hours") and (
+        re.search(r"(?:[<>≥≤]|\b(?:over|more than|longer than|under|less than|within))\s*$", p.sentence[cell.start:p.start], re.I)
+        or re.search(r"[A-Za-z]{3}.*\s$", p.sentence[cell.start:p.start]) and re.search(r"[A-Za-z]{3}", p.sentence[p.start + len(p.raw):cell.end]))
+        for p in points)
+
+
+def _age_band(age: str) -> str:
+    """"18-64" as "aged 18 to 64", "65+" as "aged 65+"."""
+    age = re.sub(r"^aged\s+", "", age.strip(), flags=re.I)
+    return "aged " + re.sub(r"\s*(?:-|–|to)\s*", " to ", re.sub(r"\s*\+", "+", age))
+
+
+def _place(point, cell: _Cell, column: _Column, label: str, label_text: str, now) -> None:
+    """Give a value cell's figure the row's measure and what its column says of it."""
+    measure = label
+    if column.age and not re.search(r"\baged\b|\d\s*\+|\b\d\d\s*[-–]\s*\d\d\b", label_text):
+        measure = _label_phrase(f"{label_text} {_age_band(column.age)}")
+    point.measure = f"{column.form} {measure}" if column.form else measure
+    if column.subject:
+        point.subject = column.subject
+        if column.subject in ("england", "region", "comparator") and now is not None and now is not point and now.comparator is None:
+            now.comparator = f"{cell.header} {point.raw}"  # "England 92.9%"
+    if column.period:
+        point.period, point.date = column.period, period_date(column.period)
+    if column.earlier:  # "Last quarter: 702": the comparison of the council's figure now
+        point.subject, point.is_comparator, point.earlier = "ours", True, True
+        if now is not None and now.comparator is None:
+            now.comparator = f"{cell.header.lower()} {point.raw}"
+    if column.rate and point.unit == "count":
+        point.unit = "per 100,000"
 
 
 def read_table_row(sentence: str, points: list) -> None:
@@ -115,7 +171,7 @@ def read_table_row(sentence: str, points: list) -> None:
     its column names (in place). A sentence that is not such a row is left as it is."""
     if not points or not _CELL_BREAK.search(sentence):
         return
-    cells = _cells(sentence)
+    cells = _cells(sentence, points)
     if len(cells) < 2:
         return
     holding = {id(c): [p for p in points if c.start <= p.start < c.end] for c in cells}
@@ -128,50 +184,48 @@ def read_table_row(sentence: str, points: list) -> None:
     # cells after it that only say whose figure or when.
     first = cells[0]
     # "Carer satisfaction (SACE, %): Council 38.9; England 36.3": the first cell's figure has a column of its own.
-    inner = re.split(r"£?\d", first.text.split(":", 1)[1], maxsplit=1)[0].strip() if ":" in first.text else ""
+    colon = first.text.find(":")
+    inner = sentence[first.start + colon + 1 : holding[id(first)][0].start].strip() if colon >= 0 and holding[id(first)] else ""
     inner_column = _column(inner) if inner else None
-    opens = (":" in first.text and holding[id(first)] and id(first) not in values
-             and (_only_a_value(first, holding[id(first)]) or inner_column is not None and inner_column[0] == "subject")
+    opens = (colon >= 0 and holding[id(first)] and id(first) not in values
+             and (_only_a_value(first, holding[id(first)]) or inner_column is not None and inner_column.subject is not None)
              and all(id(c) in values for c in cells[1:] if holding[id(c)]))
     if not values or len(values) < 2 and not labelled and not opens:
         return  # prose with a semicolon, not a row
-    now = next((p for c in cells if values.get(id(c)) == ("subject", "ours") for p in holding[id(c)]), None)
-    label = unit = None
+    now = next((p for c in cells if (v := values.get(id(c))) and v.subject == "ours" and not v.earlier for p in holding[id(c)]), None)
+    # "2023/24: 81.2% | 2024/25: 84.0% | Region: 82.5%": else the council's latest period.
+    now = now or next((p for c in reversed(cells) if (v := values.get(id(c))) and v.period and not v.subject for p in holding[id(c)]), None)
+    label = label_text = unit = None
     if opens:
-        text = first.text.split(":", 1)[0].strip()
-        label, unit = _label_phrase(text), label_unit(text)
+        label_text = first.text.split(":", 1)[0].strip()
+        label, unit = _label_phrase(label_text), label_unit(label_text)
         now = now or holding[id(first)][0]
         for point in holding[id(first)]:
             point.measure = label
-            if inner_column is not None:
-                point.subject = inner_column[1]
+            if inner_column is not None and inner_column.subject:
+                point.subject = inner_column.subject
             if unit and point.unit == "count" and " " not in point.raw:
                 point.unit = unit
             if when := PERIOD.search(first.text.split(":", 1)[1][: point.start - first.start]):
                 point.period, point.date = when.group(0), period_date(when.group(0))
+    pending = None  # "... | Change on 2023/24 | +18%": a cell that only names the column of the next
     for cell in cells:
         named = ":" in cell.text and _LABEL_HEADERS.match(cell.text.split(":", 1)[0])
+        if not holding[id(cell)] and label is not None and (column := _column(cell.text)) not in (None, _OURS):
+            pending = column
+            continue
         if named or (not holding[id(cell)] or _a_threshold(cell, holding[id(cell)])) and re.search(r"[A-Za-z]{3}", cell.text):
             # "Measure: People waiting ...": the words after a label header; a cell with no figure
             # of its own is the label of the cells after it.
-            text = (cell.text.split(":", 1)[1] if named else cell.text).strip()
-            label, unit = (_label_phrase(text), label_unit(text)) if text else (None, None)
+            label_text = (cell.text.split(":", 1)[1] if named else cell.text).strip()
+            label, unit = (_label_phrase(label_text), label_unit(label_text)) if label_text else (None, None)
             continue
         if label is None or id(cell) not in values:
             continue  # before any label, or "Complaints upheld: 58", "38% satisfied": a measure of its own
-        kind, value = values[id(cell)]
+        column = pending if pending is not None and values[id(cell)] == _OURS else values[id(cell)]
+        pending = None
         for point in holding[id(cell)]:
-            point.measure = f"{value} {label}" if kind == "form" else label
-            if kind == "subject":
-                point.subject = value
-                if value in ("england", "region", "comparator") and now is not None and now is not point and now.comparator is None:
-                    now.comparator = f"{cell.header} {point.raw}"  # "England 92.9%"
-            elif kind == "period":
-                point.period, point.date = value, period_date(value)
-            elif kind == "earlier":  # "Last quarter: 702": the comparison of the council's figure now
-                point.subject, point.is_comparator, point.earlier = "ours", True, True
-                if now is not None and now.comparator is None:
-                    now.comparator = f"{cell.header.lower()} {point.raw}"
+            _place(point, cell, column, label, label_text, now)
             if unit and point.unit == "count" and " " not in point.raw:
                 point.unit = unit
 
@@ -190,7 +244,7 @@ def carry_row_topic(sentence: str, points: list) -> None:
     topic = _ROW_TOPIC.match(sentence)
     if not topic or re.search(r"\d", PERIOD.sub(" ", topic.group(1))) or len(topic.group(1).split()) > 6:
         return
-    cells = _cells(sentence)
+    cells = _cells(sentence, points)
     if sum(1 for c in cells if any(c.start <= p.start < c.end for p in points)) < 2:
         return
     # Only the service it names is carried ("Home care hours delivered per week: ..." carries
