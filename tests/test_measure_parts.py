@@ -714,3 +714,19 @@ def test_what_an_organisation_reports_is_no_survey_view_and_open_to_a_team_is_kn
     known = parts("Young people known to the transitions team: 312", "312")
     assert open_to.counted == known.counted == {"known"}
     assert "open" in parts("Safeguarding enquiries still open: 221", "221").counted
+
+
+def test_a_forecast_variance_is_the_overspend_and_a_share_beside_a_sum_is_its_share():
+    variance = parts("ASC revenue budget | £198.0m | Forecast outturn | £203.1m | Variance | £5.1m adverse", "£5.1m")
+    overspend = parts("The service is forecasting an overspend of £5.1m against its budget.", "£5.1m")
+    outturn = parts("ASC revenue budget | £198.0m | Forecast outturn | £203.1m | Variance | £5.1m adverse", "£203.1m")
+    assert not conflicts(variance, overspend) and "money" in conflicts(outturn, overspend)
+    [share] = [p for p in extract_figures("Cabinet noted a forecast overspend of £5.1m, 2.6% of the net budget.") if p.unit == "%"]
+    assert "overspend" in share.measure and "budget" in share.measure
+
+
+def test_a_window_that_labels_another_cell_of_a_row_is_not_its_neighbours():
+    received = parts("Complaints received | 148 | Answered within 20 working days | 71% | Compliments | 96", "148")
+    answered = parts("Complaints received | 148 | Answered within 20 working days | 71% | Compliments | 96", "71%")
+    alone = parts("We received 131 complaints last year.", "131")
+    assert "window" not in conflicts(received, alone) and 20.0 in answered.window

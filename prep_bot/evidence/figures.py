@@ -434,8 +434,15 @@ def _link_comparators(points: list[DataPoint]) -> None:
 
 def _part_of_whole(points: list[DataPoint], earlier: list[DataPoint]) -> None:
     """"We have 47 residents placed out of area. 31 of them ...": a count said to be "of them"
-    is a part of the count before it (31 of 47), comparable with "23 of the 47"."""
+    is a part of the count before it (31 of 47), comparable with "23 of the 47"; "an overspend
+    of £7.3m, 3.4% of the net budget": a share set beside a sum is that sum's share."""
     for point in points:
+        beside = re.search(r"£\d[\d.,]*\s?(?:m|k|bn|million|billion)?\s*,\s*$", point.sentence[: point.start])
+        if point.unit == "%" and beside and re.match(r"\s*of\b", point.sentence[point.start + len(point.raw) :], re.I):
+            whole = next((o for o in points if o.start == beside.start()), None)
+            if whole:
+                own = [w for w in point.measure.split() if w not in whole.measure.split()]
+                point.measure = " ".join([*whole.measure.split(), "share", "of", *own][:16])
         if point.unit != "count" or not _OF_THEM.match(point.sentence[point.start + len(point.raw) :]):
             continue
         before = [o for o in points if o.start < point.start] or list(earlier)

@@ -274,6 +274,8 @@ def parts_of(point) -> MeasureParts:
             part = re.search(r"\bof (?:them|whom|which|these)\s*$", point.sentence[:a], re.I)
             # Nor a heading of another figure ("...; concerns triaged within 2 working days: 91%").
             heading = point.sentence[b:].lstrip().startswith(":")
+            # Nor a label of the figure after it ("Complaints | 71 | Responded within 20 working days | 63%").
+            heading = heading or bool(re.search(r"\d", point.sentence[b : point.start] if b <= point.start else point.sentence[b:]))
             if found and not (a <= point.start < b) and not part and not heading and not re.search(r"%|\d", WINDOW_RE.sub(" ", text)):
                 clause += " " + " ".join(found)
     opened = point.sentence[: point.start].rstrip()

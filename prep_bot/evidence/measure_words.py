@@ -157,9 +157,10 @@ _MONEY = {
     # What is set aside is not what is spent on one part of it.
     "budget": r"budgets?|budgeted",
     "spend": r"net spend|gross spend|spend(?:ing)? on|spent on|spends?|goes on(?! to)|go on(?! to)|is spent|was spent|expenditure",
-    "overspend": r"overspend|over budget|overspent|underspend|deficit|pressures?",
+    # A variance of the forecast against the budget is the over- or underspend.
+    "overspend": r"overspend|over budget|overspent|underspend|deficit|pressures?|variance|adverse",
     # What the year's spend is forecast to be: not the budget set for it.
-    "outturn": r"outturn|projected spend|forecast spend",
+    "outturn": r"(?<!variance )(?<!variance forecast )outturn(?! variance)|projected spend|forecast spend",
     "savings": r"savings?|saved|efficienc\w*",
     "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?|"
                  r"(?:average|typical|mean) (?:weekly |hourly )?cost|costs? of an? (?:[\w-]+ ){0,3}(?:placement|package)|a week|per person",

@@ -117,7 +117,7 @@ def _only_a_value(cell: _Cell, points: list) -> bool:
 
 
 # Words a value cell may hold beside its figure: units, and which way a change went.
-_VALUE_WORDS = frozenset("days weeks months hours people per cent percent adults carers down from".split())
+_VALUE_WORDS = frozenset("days weeks months hours people per cent percent adults carers down from adverse favourable".split())
 
 
 def _label_phrase(label: str) -> str:
@@ -125,6 +125,8 @@ def _label_phrase(label: str) -> str:
     residential and nursing care, aged 65+, per 100,000 population")."""
     text = spell_out(re.sub(r",\s", " ", label))
     text = re.sub(r"\(((?:aged\s+)?\d\d\s*(?:\+|[-–]\s*\d\d|and over))\)", r" \1 ", text)  # "Older people (65+)"
+    # "(Skills for Care)", "(rolling 12 months)", "(YTD)": a source or a note, not the measure.
+    text = re.sub(r"\([^()]*\)", " ", text) if re.search(r"[A-Za-z]{3}", re.sub(r"\([^()]*\)", " ", text)) else text
     # "Admissions 65+", "adults 18-64": the age band a label names is part of its measure.
     text = re.sub(r"(?<!aged )\b([1-9]\d)\s*\+", r"aged \1+", text)
     text = re.sub(r"(?<!aged )\b(1[6-9]|[2-9]\d)\s*[-–]\s*([2-9]\d)\b(?!\s*(?:%|days|weeks))", r"aged \1 to \2", text)
