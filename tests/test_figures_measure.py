@@ -361,3 +361,28 @@ def test_a_time_said_in_short_or_in_its_heading_keeps_its_unit(text, raw, unit):
 def test_a_clause_that_only_says_what_became_of_the_subject_measures_the_subject(text, raw, words):
     measure = one(text, raw).measure
     assert all(w in measure for w in words) and "according" not in measure and "risen" not in measure, measure
+
+
+def test_a_hedged_change_makes_its_first_figure_the_comparison_of_the_second():
+    for text, first, second in (
+            ("We cleared 1,900 reviews, and we got the overdue list down from nearly 640 to 455.", "640", "455"),
+            ("We did nineteen hundred reviews and brought the overdue list down from about six hundred to four hundred and fifty.",
+             "six hundred", "four hundred and fifty")):
+        earlier, now = one(text, first), one(text, second)
+        assert earlier.earlier and earlier.is_comparator and not now.is_comparator
+        assert earlier.measure == now.measure and "overdue" in now.measure and now.comparator.startswith("down from")
+
+
+def test_a_figure_whose_words_name_only_a_scope_measures_what_it_is_set_against():
+    text = "In the eastern patch, 96 people were waiting for an occupational therapy assessment, against 410 across the county as a whole."
+    assert "waiting for occupational therapy assessment" in one(text, "410").measure
+
+
+def test_a_mean_said_after_a_median_is_a_mean_and_a_month_range_is_a_period():
+    from prep_bot.evidence.measure_parts import parts_of
+    text = ("The median time to a review fell from 22 days to 18 days, although the mean stays higher at 31 days "
+            "because of a few very complex cases.")
+    assert parts_of(one(text, "18 days")).summary == "median" and parts_of(one(text, "31 days")).summary == "mean"
+    assert "review" in one(text, "31 days").measure
+    contacts = one("The front door took 5,130 contacts in Jul-Sep 2025.", "5,130")
+    assert contacts.date == "2025-09" and "jul" not in contacts.measure.lower()

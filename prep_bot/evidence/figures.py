@@ -41,16 +41,17 @@ _SKIP_BEFORE = re.compile(
 # "fell to 380", "Reviews overdue: 208", "41 (February)", "14.6".
 _BARE_AFTER = re.compile(
     r"(?:of (?:them|which|whom|those|these)\b|in (?:20\d\d|Q[1-4]|the (?:year|quarter|month))\b|a (?:day|week|month|year)\b|"
-    r"per\b|to \d|\((?:[A-Z][a-z]+|20\d\d|Q[1-4])|(?:from|since|compared|against|by)\b|[;.,)]?$|[;.]\s|\||"
+    r"per\b|to (?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)\b)|\((?:[A-Z][a-z]+|20\d\d|Q[1-4])|(?:from|since|compared|against|by)\b|[;.,)]?$|[;.]\s|\||"
     # "(455, down from 512)", "(4,530 the previous year)": a figure and its comparison.
     r",?\s*(?:down|up) from\b|(?:in )?(?:the )?(?:previous|last|prior) (?:year|quarter|month|survey)\b)",
 )
 _BARE_BEFORE = re.compile(
     r"(?::|\b(?:from|to|at|was|were|is|are|averaged|average|totall?ed|reached|stood at|of|plan|target|ambition|"
     r"up from|down from|compared with|compared to|against|England|nationally|region|average|"
-    r"(?:previous|last|prior) (?:year|quarter|month)))\s*$",
+    r"(?:previous|last|prior) (?:year|quarter|month)))\s*(?:(?:nearly|almost|about|around|roughly|some|just over|just under)\s*)?$",
     re.I,
 )
+_HEDGE = r"(?:(?:nearly|almost|about|around|roughly|approximately|some|just over|just under)\s*)?"
 # A heading that gives the unit of the bare number after its colon: "Median days to authorisation:
 # 97", "Time to assessment (weeks): 6".
 _TIME_HEADING = re.compile(
@@ -361,8 +362,8 @@ def _measure(sentence: str, start: int, end: int) -> str:
     return text
 
 
-_CHANGE_FROM = re.compile(r"\bfrom\s*$", re.I)
-_CHANGE_TO = re.compile(r"\s*(?:to|down to|up to)\s*$", re.I)
+_CHANGE_FROM = re.compile(rf"\bfrom\s*{_HEDGE}$", re.I)  # "down from nearly 700 to 512"
+_CHANGE_TO = re.compile(rf"\s*(?:to|down to|up to)\s*{_HEDGE}$", re.I)
 
 
 def _link_changes(points: list[DataPoint]) -> None:
@@ -371,10 +372,12 @@ def _link_changes(points: list[DataPoint]) -> None:
     its comparison ("19 days, down from 38 days"), never a figure to quote as it stands now."""
     for before, after in zip(points, points[1:]):
         sentence = before.sentence
-        if before.is_comparator or not _CHANGE_FROM.search(sentence[: before.start]):
+        if not _CHANGE_FROM.search(sentence[: before.start]) or before.earlier:
             continue
         if not _CHANGE_TO.fullmatch(sentence[before.start + len(before.raw) : after.start]):
             continue
+        # "down from 700 to 512": the cue of the change makes the first the comparison, not the second.
+        after.is_comparator = False
         if before.unit == "count" and " " not in before.raw and after.unit != "count":
             before.unit = after.unit  # "from 38 to 19 days": 38 days
         if before.kind != after.kind:

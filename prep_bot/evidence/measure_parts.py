@@ -24,6 +24,7 @@ from functools import lru_cache
 from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.measure_words import (
     COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, SURVEYED, TIME_SAME, counted_noun, counts_differ, per_period, price_per,
+    summary_said,
 )
 from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, age_clause, ages, windows
 from prep_bot.evidence.measures import _clauses, is_threshold
@@ -83,8 +84,6 @@ _MONEY_SPANS = {
 }
 # Savings planned but not expected to land: not the savings target, nor those delivered.
 _AT_RISK = re.compile(r"\bat risk\b|\brated red\b|\bun(?:deliverable|achievable)\b|\bslipp(?:ed|ing)\b", re.I)
-_MEDIAN = re.compile(r"\bmedian\b", re.I)
-_MEAN = re.compile(r"\b(?:mean|average|avg|on average)\b(?! (?:of|across|for) (?:england|the region|comparators?|similar))", re.I)
 _AWAITED = re.compile(
     r"\b(?:wait(?:s|ed|ing)?|awaiting)\s+(?:for\s+)?(?:(?:a|an|the|their|his|her)\s+)?(?:[\w'-]+\s+){0,3}?"
     r"(?:placements?|admissions?|assessments?|reviews?|packages?|installations?|authori[sz]ations?|referrals?)\b",
@@ -199,7 +198,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         topic=_named(sentence, SERVICE_RE) | _named(sentence, POPULATION_RE),
         stems=_stems(measure),
         span=((near and _named(near, _MONEY_SPANS)) or _named(text, _MONEY_SPANS)) if kind == "£" else frozenset(),
-        summary="median" if _MEDIAN.search(f"{measure} {before}") else "mean" if _MEAN.search(f"{measure} {before}") else "",
+        summary=summary_said(f"{measure} {before}"),
     )
 
 

@@ -340,3 +340,14 @@ def price_per(measure: str, before: str) -> str:
         return {"hourly": "hour", "daily": "day", "weekly": "week", "nightly": "night"}.get(word, word)
     found = _PRICE_BEFORE.search(before)
     return found.group(1).lower() if found else ""
+
+
+# How a measure of many is summarised: a median is not a mean.
+_MEDIAN = re.compile(r"\bmedian\b", re.I)
+_MEAN = re.compile(r"\b(?:mean|average|avg|on average)\b(?! (?:of|across|for) (?:england|the region|comparators?|similar))", re.I)
+
+
+def summary_said(text: str) -> str:
+    """"median" or "mean": the one said last ("the median fell ..., although the mean remains higher")."""
+    said = [(m.start(), name) for name, pattern in (("median", _MEDIAN), ("mean", _MEAN)) for m in pattern.finditer(text)]
+    return max(said)[1] if said else ""

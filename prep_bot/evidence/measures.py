@@ -19,7 +19,7 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _MONTH_NUM = {m.lower()[:n]: i for i, m in enumerate(_MONTHS.split("|"), 1) for n in (3, None)} | {"sept": 9}
 MONTH = rf"{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"  # and "Oct 2025", "Sept. 2024"
 PERIOD = re.compile(
-    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?P<month>{MONTH})\s(?P<my>20\d\d)\b|"
+    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?:(?:{MONTH})\s?[-–]\s?)?(?P<month>{MONTH})\s(?P<my>20\d\d)\b|"
     rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
 )
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
@@ -231,7 +231,8 @@ _SUBJECT_LEAD = re.compile(
 _GENERIC_MEASURE = frozenset(
     "average mean median typical longest shortest wait waits waiting time times rate figure number proportion "
     "percentage total overall performance days weeks months hours people locally against group comparator comparators "
-    "england region regional national nationally statistical neighbours plan target budget last previous completion".split())
+    "england region regional national nationally statistical neighbours plan target budget last previous completion "
+    "whole across county county's council council's local authority authority's borough locality got remains remained stays stayed sits stands stood higher lower".split())
 
 
 def _specific(pieces: list[str]) -> int:

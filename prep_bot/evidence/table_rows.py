@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from prep_bot.evidence.figure_units import label_unit
 from prep_bot.evidence.measure_words import OTHER_NAMES, OTHER_RE, SERVICE_RE
-from prep_bot.evidence.measures import PERIOD, measure_phrase, period_date, spell_out
+from prep_bot.evidence.measures import MONTH, PERIOD, measure_phrase, period_date, spell_out
 
 # Columns that name whose figure it is ("England", "Comparator avg", "Council").
 _SUBJECT_COLUMNS = {
@@ -35,7 +35,8 @@ _EARLIER_COLUMNS = r"(?:last|previous|prior|same) (?:quarter|year|month|period|s
 # Columns of an age band ("18-64", "65+", "Aged 65 and over") and of a rate's base ("per 100k").
 _AGE_COLUMNS = r"(?:aged\s+)?(?:(?:1[6-9]|[2-9]\d)\s*(?:-|–|to)\s*[2-9]\d|[1-9]\d\s*\+|[1-9]\d\s+and\s+(?:over|older))"
 _RATE_COLUMNS = r"(?:rate\s+)?per\s*100(?:,000|k|\s+thousand)(?:\s+(?:population|pop|adults|people))?"
-_PERIOD_COLUMNS = r"(?:Q|quarter\s)[1-4](?:\s20\d\d(?:/\d\d)?)?|20\d\d(?:/\d\d)?(?:\sQ[1-4])?"
+_PERIOD_COLUMNS = (r"(?:Q|quarter\s)[1-4](?:\s20\d\d(?:/\d\d)?)?|20\d\d(?:/\d\d)?(?:\sQ[1-4])?|"
+                   rf"(?:{MONTH})\s?[-–]\s?(?:{MONTH})\s20\d\d|(?:YTD|year to date)(?:\s20\d\d(?:/\d\d)?)?")  # "Apr-Jun 2025"
 _LABEL_HEADERS = re.compile(r"^\s*(?:(?:measure|indicator|metric|kpi|performance indicator|pi|ascof(?: measure)?)(?: name| description| title)?|"
                             r"description|name|item|area|domain|theme|service|outcome)\s*$", re.I)
 _WORD_END = r"(?=[\s,:/–-]|$)"
