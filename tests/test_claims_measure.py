@@ -239,3 +239,17 @@ def test_values_far_apart_tell_evidence_measures_apart_but_never_excuse_a_wrong_
     said = claim(sample_services, "About 90 per cent of carers said they have a support group or someone to talk to in "
                                   "confidence.", "90 per cent")
     assert said.status == "contradicted" and said.evidence.point.raw == "25.19%", said
+
+
+def test_a_number_said_without_its_unit_is_read_in_the_unit_of_its_measure(sample_services):
+    check = sample_services.coach.claims.check
+    (right,) = check("The share of carers with a support group or someone to talk to in confidence is at twenty-five.")
+    (wrong,) = check("The share of carers with a support group or someone to talk to in confidence is at forty.")
+    assert right.status == "supported" and right.evidence.point.raw == "25.19%", right
+    assert wrong.status == "contradicted" and wrong.evidence.point.raw == "25.19%", wrong
+
+
+def test_a_figure_said_of_the_year_before_is_not_called_wrong_by_todays(sample_services):
+    claims = sample_services.coach.claims.check(
+        "Carers with a support group or someone to talk to in confidence was twenty-five per cent. And the year before it was thirty.")
+    assert [(c.text, c.status) for c in claims] == [("twenty-five per cent", "supported"), ("thirty", "unverified")]

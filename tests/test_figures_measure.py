@@ -11,7 +11,8 @@ import pytest
 from pages import run_cli
 from prep_bot.evidence.figure_model import FigureModel, FigureReader, load_figure_set, names_other_things
 from prep_bot.evidence.figures import extract_figures
-from prep_bot.evidence.measures import is_threshold, period_date
+from prep_bot.evidence.measures import is_threshold
+from prep_bot.evidence.periods import period_date
 
 
 def one(text: str, raw: str):
@@ -167,9 +168,13 @@ def one_of(points, raw):
     return next(p for p in points if p.raw == raw)
 
 
-def test_shipped_models_match_the_labelled_set():
+def test_shipped_models_match_the_labelled_sets():
+    from prep_bot.evidence.figure_model import _digest
+
     model = FigureModel(None)
-    assert model._shipped(__import__("prep_bot.evidence.figure_model", fromlist=["_digest"])._digest(model.labelled))
+    assert len(model.more) >= 9 and all(p.parent.name == "figures_more" for p in model.more)
+    assert model._shipped(_digest(model.labelled, model.further))
+    assert not model._shipped(_digest(model.labelled))  # fitted on the further sets too
 
 
 def test_eval_figures_reports_held_out_precision_and_recall(sample_services):
@@ -189,7 +194,8 @@ def test_eval_figures_reports_held_out_precision_and_recall(sample_services):
     assert 0 <= holdout["precision"] <= 1 and 0 <= holdout["recall"] <= 1
     wrong = holdout["planted"]  # its figures stated with a wrong value
     assert wrong["caught"] + wrong["by_another_measure"] + wrong["missed"] == wrong["with_measure"] > 20
-    assert wrong["recall"] >= 0.8  # the rules were read on this file
+    # The untouched set: 0.65 of its wrong figures contradicted by their own measure on 2026-12-06.
+    assert wrong["recall"] >= 0.55 and holdout["fitted"] is False
     planted = result["planted"]
     assert planted["with_measure"] > 100 and planted["without_measure"] > 50
     assert planted["caught"] + planted["by_another_measure"] + planted["missed"] == planted["with_measure"]

@@ -86,3 +86,11 @@ def test_a_share_in_words_is_checked_as_roughly_as_it_was_said(sample_services):
     assert wrong.status == "contradicted" and wrong.evidence.point.raw == "25.19%"
     # Said beside the figure it restates, a share is no second claim.
     assert [c.text for c in sample_services.coach.claims.check(text.format("25%, a quarter,"))] == ["25%"]
+
+
+def test_one_in_n_is_a_share_and_a_short_restatement_carries_the_unit_on():
+    shares = figures("1 in 6 carers felt supported, and around 3 in 10 people were waiting.")
+    assert shares == {"1 in 6": (16.7, "%"), "3 in 10": (30.0, "%")}  # not a count of 10 people
+    assert figures("We saw 5 in 12 months.") == {"12 months": (12, "months")}  # a time, not a share
+    said = figures("Reablement with no further service is, er, seventy-one percent? Seventy-one. And we want that up at eighty.")
+    assert said == {"seventy-one percent": (71, "%"), "eighty": (80, "%")}

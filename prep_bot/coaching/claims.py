@@ -26,6 +26,7 @@ import numpy as np
 from prep_bot.evidence.figure_model import (
     _SERVICE_RE, SAME_MEASURE, FigureModel, FigureReader, _groups, names_other_things, window_text,
 )
+from prep_bot.evidence.figure_units import bare
 from prep_bot.evidence.figures import DataPoint, extract_figures
 from prep_bot.evidence.measure_parts import parts_of, shares_a_part
 from prep_bot.evidence.measures import is_threshold, spell_out
@@ -117,18 +118,42 @@ def share_in_words(point: DataPoint) -> bool:
         re.search(r"\b(?:in|out of)\b|half|thirds?|quarters?|fifths?|tenths?", point.raw, re.I))
 
 
+def unit_unknown(a: DataPoint, b: DataPoint) -> bool:
+    """One of two figures is a bare number ("eighty", "16.8"), the other has a unit: the bare
+    one says none, so it may be in the other's."""
+    return a.kind != b.kind and bare(a) != bare(b)
+
+
+def _values(stated: DataPoint, evidence: DataPoint) -> tuple[float, float]:
+    """The two values to compare: a bare number is read in the other figure's unit."""
+    if unit_unknown(stated, evidence):
+        return stated.value, evidence.value
+    return stated.comparable_value(), evidence.comparable_value()
+
+
+# "the year before it was thirty", "it used to be 40%": a figure said of an earlier time.
+_SAID_OF_BEFORE = re.compile(r"\b(?:last year|the year before|the previous year|a year (?:ago|earlier)|previously|used to be|before that)\b", re.I)
+
+
+def said_of_before(point: DataPoint) -> bool:
+    """Whether a stated figure is said of an earlier time than now, with no period named: the
+    evidence of today cannot call it wrong (only a figure of that time could)."""
+    clause = re.split(r"[.;!?]|,\s(?:and|but)\b", point.sentence[: point.start])[-1] + point.sentence[point.start : point.start + len(point.raw) + 25]
+    return not point.period and bool(_SAID_OF_BEFORE.search(clause))
+
+
 def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
     """Equal once the evidence is rounded to the precision the answer used; a figure said as an
     approximation ("about 400") holds within 5% (2 points for a percentage)."""
-    if stated.kind != evidence.kind:
+    if stated.kind != evidence.kind and not unit_unknown(stated, evidence):
         return False
-    a, b = stated.comparable_value(), evidence.comparable_value()
+    a, b = _values(stated, evidence)
     if share_in_words(stated):
         return abs(a - b) <= SHARE_POINTS
     if approximate(stated):
         return abs(a - b) <= (APPROXIMATE_POINTS if stated.unit == "%" else APPROXIMATE_SHARE * abs(b))
     decimals = _decimals(stated)
-    if stated.kind == "time" and stated.unit != evidence.unit:
+    if stated.kind == "time" == evidence.kind and stated.unit != evidence.unit:
         return abs(a - b) < 0.5  # "2 weeks" is "14 days"; "11 weeks" is not "76 days"
     return round(b, decimals) == round(a, decimals) or abs(a - b) < 1e-9
 
@@ -141,7 +166,8 @@ def _decimals(stated: DataPoint) -> int:
 def _exactly(stated: DataPoint, evidence: DataPoint) -> bool:
     """Equal to the precision the answer used, whether or not it was said as an approximation."""
     decimals = _decimals(stated)
-    return stated.kind == evidence.kind and round(evidence.comparable_value(), decimals) == round(stated.comparable_value(), decimals)
+    a, b = _values(stated, evidence)
+    return (stated.kind == evidence.kind or unit_unknown(stated, evidence)) and round(b, decimals) == round(a, decimals)
 
 
 def contradicted_figures(claims: list[Claim]) -> set[tuple[str, str]]:
@@ -188,7 +214,7 @@ class ClaimChecker:
         for hit in hits:
             for figure in self.reader.figures(hit.passage.text):
                 key = (figure.sentence, figure.start, hit.passage.doc_id)
-                if figure.kind == point.kind and key not in seen:
+                if (figure.kind == point.kind or unit_unknown(point, figure)) and key not in seen:
                     seen.add(key)
                     found.append(EvidenceFigure(figure, hit.passage))
         return found
@@ -234,8 +260,10 @@ class ClaimChecker:
         # To call a figure wrong, the evidence figure must name something of its measure too (what
         # is counted, the service or the people): one whose words say nothing of it cannot.
         mine = parts_of(point)
+        # Nor can a bare number of the evidence ("73") call a figure with a unit wrong: its own unit is unknown.
         same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and (
-            p >= SHARED_COMPARATOR or shares_a_part(mine, parts_of(c.point)))]
+            p >= SHARED_COMPARATOR or shares_a_part(mine, parts_of(c.point))) and not (bare(c.point) and c.point.kind != point.kind)
+            and not (said_of_before(point) and not c.point.earlier)]
         if equal:
             # The council's own figure of that value before England's that happens to be close, and
             # the figure said before one it is only near ("about 36.1%": 36.1%, not 36.3%).
@@ -317,9 +345,10 @@ def _name_the_service(stated: list[DataPoint], answer: str) -> None:
 
 def comparable(a: DataPoint, b: DataPoint) -> bool:
     """Whether two figures can be compared at all: the same kind of unit (and the same whole
-    for "23 of the 47"), and both measured values or both numbers that define a measure."""
+    for "23 of the 47"), or one a bare number that names none; and both measured values or both
+    numbers that define a measure."""
     return (
-        a.kind == b.kind and (not a.unit.startswith("of ") or a.unit == b.unit)
+        (a.kind == b.kind and (not a.unit.startswith("of ") or a.unit == b.unit) or unit_unknown(a, b))
         and is_threshold(a.sentence, a.start, a.unit) == is_threshold(b.sentence, b.start, b.unit)
         and not _other_scale(a, b)
     )

@@ -1,22 +1,28 @@
 """`prep-bot eval figures`: how well the figure models generalise, measured on held-out folds of
 the labelled set (eval/figures.yaml), never on what they were fitted to.
 
+The models are fitted on the training folds of the labelled set and on the further sets of
+``eval/figures_more/`` (each written by another session in its own words; pairs are only made
+within one set).
+
 - Performance figures: 5 folds by sentence; precision and recall of "a performance figure" over
   every labelled figure (one the extractor misses counts as predicted "not performance").
 - Subject: accuracy over the performance figures of the held-out sentences.
 - Planted: each held-out figure stated with a wrong value against its labelled partners of the
   same subject: contradicted by its own measure, or (with none) left "not in the evidence"?
 - Same measure: 5 folds by topic (the part of a measure key before the dot), so every measure
-  in a test fold is one the pair model never saw; precision and recall of "same measure" on the
-  labelled pairs of the held-out topics (all same-key pairs, the same-unit different-key pairs of
-  one topic: the hard negatives, and a few same-unit pairs across topics). Each pair is judged
-  as the claim check judges it: figures it cannot compare (another unit, a threshold against a
-  measured value) or whose measures differ in a part (``measure_parts``: what is counted, the
-  service, the people, the window...) are never the same measure, and the rest are the same
-  measure at the claim check's probability (``SAME_MEASURE``).
-- Held out (``--holdout FILE``): the same-measure pairs of a labelled set never fitted to, judged
-  by the pair model fitted on the whole set (eval/figures_holdout.yaml was written after the
-  measure-parts rules, so it says how they carry over to new wording).
+  in a test fold is one the labelled set's training folds never had; precision and recall of
+  "same measure" on the labelled pairs of the held-out topics (all same-key pairs, the same-unit
+  different-key pairs of one topic: the hard negatives, and a few same-unit pairs across
+  topics). Each pair is judged as the claim check judges it: figures it cannot compare (another
+  unit, a threshold against a measured value) or whose measures differ in a part
+  (``measure_parts``: what is counted, the service, the people, the window...) are never the
+  same measure, and the rest are the same measure at the claim check's probability
+  (``SAME_MEASURE``).
+- Held out (``--holdout FILE``): the same-measure pairs of a set judged by the models fitted on
+  the whole labelled set and the further sets but that one (so a further set can be judged
+  left out too). ``eval/figures_holdout.yaml`` is kept untouched: never fitted to, its
+  sentences and errors never read while writing rules.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import numpy as np
 
 from prep_bot.evidence.figure_model import (
     FIGURES_FILE, PERFORMANCE, SAME_MEASURE, SHORTLIST, FigureModel, LabelledFigure, labelled_pairs, load_figure_set,
-    names_other_things,
+    more_sets, names_other_things,
 )
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words
 
@@ -172,11 +178,14 @@ def _pair_scores(model: FigureModel, fitted, points: list[DataPoint], pairs: lis
 
 
 def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = None) -> dict:
-    """Same measure on a set never fitted to (``holdout``): the pair model is fitted on the whole
-    labelled set (``path``) and judges every labelled pair of the held-out set."""
-    model = FigureModel(embedder, path or FIGURES_FILE)
+    """Same measure on a set not fitted to (``holdout``): the pair model is fitted on the whole
+    labelled set (``path``) and the further sets but ``holdout`` itself, and judges every
+    labelled pair of ``holdout``."""
+    path = path or FIGURES_FILE
+    model = FigureModel(embedder, path, more=[p for p in more_sets(path) if p.resolve() != Path(holdout).resolve()])
     fitted = model.fit(model.labelled.figures, parts=("pair",))
     usable = [f for f in load_figure_set(holdout).figures if f.point is not None]
+    fitted_on = Path(holdout).resolve() == Path(path).resolve()
     pairs = labelled_pairs(usable)
     if not pairs:
         return {"pairs": 0}
@@ -186,7 +195,7 @@ def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = N
     fn = sum(1 for i, j, s in pairs if s and scores[(i, j)] < SAME_MEASURE)
     wrong = [{"a": usable[i].point.measure, "b": usable[j].point.measure, "same": s, "p": round(scores[(i, j)], 2)}
              for i, j, s in pairs if s != (scores[(i, j)] >= SAME_MEASURE)]
-    return _pr(tp, fp, fn) | {"set": Path(holdout).name, "pairs": len(pairs), "same": sum(s for _, _, s in pairs),
+    return _pr(tp, fp, fn) | {"set": Path(holdout).name, "fitted": fitted_on, "pairs": len(pairs), "same": sum(s for _, _, s in pairs),
                               "figures": len(usable), "planted": _planted(usable, pairs, said), "errors": wrong}
 
 

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from prep_bot.evidence.figure_units import bare
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words
 from prep_bot.evidence.measure_parts import agreement, conflicts, parts_of
 from prep_bot.evidence.measures import is_threshold, subject_cue
@@ -241,7 +242,7 @@ def pair_features(a: DataPoint, b: DataPoint, va: dict, vb: dict, by_value: bool
         len(wa & wb) / max(1, len(wa | wb)),
         len(ca & cb) / max(1, len(ca | cb)),
         1.0 if a.unit == b.unit else 0.0,
-        1.0 if _kind(a) == _kind(b) else 0.0,
+        1.0 if _kind(a) == _kind(b) else 0.5 if bare(a) != bare(b) else 0.0,  # a bare number names no unit
         noun,
         1.0 if na and nb and set(na) != set(nb) else 0.0,
         1.0 if a.unit.startswith("of ") and b.unit.startswith("of ") and a.unit != b.unit else 0.0,

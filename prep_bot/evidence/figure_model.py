@@ -26,99 +26,31 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from prep_bot.errors import ConfigError
-from prep_bot.evidence.injection import evidence_text
 from prep_bot.evidence.figure_features import (  # noqa: F401 - names_other_things, _groups, _SERVICE_RE re-exported
-    _SERVICE_RE, _groups, _hashed, _kind, _left_text, _measured_time, area_size, names_other_things, pair_features, simple_features,
+    _SERVICE_RE, _groups, _hashed, _left_text, _measured_time, area_size, names_other_things, pair_features, simple_features,
     window_text,
 )
-from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words, extract_figures
-from prep_bot.evidence.number_words import spoken_numbers
-from prep_bot.infra.config import REPO_ROOT
+from prep_bot.evidence.figure_sets import (  # noqa: F401 - the labelled sets' names, re-exported
+    FIGURES_FILE, FigureSet, LabelledFigure, labelled_pairs, load_figure_set, more_sets,
+)
+from prep_bot.evidence.figures import DataPoint, extract_figures
+from prep_bot.evidence.injection import evidence_text
 
 log = logging.getLogger(__name__)
-FIGURES_FILE = REPO_ROOT / "eval" / "figures.yaml"
-VERSION = "figures-34"  # bump when features change: drops cached annotations
+VERSION = "figures-36"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.45  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
-CROSS_TOPIC = 3  # different-topic pairs per figure in the labelled pairs (the most alike)
 _FITTED: dict[str, "_Models"] = {}
+_BLOCKS: dict[str, tuple] = {}  # each further set's pair features, computed once per process
 _LOCK = threading.RLock()
 _ANNOTATIONS: OrderedDict[str, list[tuple[bool, str]]] = OrderedDict()
 ANNOTATION_CACHE = 4000
-
-
-@dataclass
-class LabelledFigure:
-    sentence_id: str
-    register: str
-    text: str
-    raw: str
-    performance: bool
-    kind: str = "perf"  # perf | context (the area: population, deprivation) | meta | part (defines a measure)
-    subject: str = "ours"
-    key: str = ""  # figures with the same key measure the same thing
-    measure: str = ""
-    point: DataPoint | None = None  # the extracted figure it labels (None: not extracted)
-
-
-@dataclass
-class FigureSet:
-    figures: list[LabelledFigure]
-    sentences: int
-    registers: dict[str, int] = field(default_factory=dict)
-
-
-def number_of(raw: str) -> str:
-    m = re.search(r"\d[\d,]*(?:\.\d+)?", raw)
-    if m:
-        return m.group(0).replace(",", "")
-    said = spoken_numbers(raw)  # "seventy-one per cent": 71
-    return f"{said[0][2]:.10g}" if said else raw.strip().lower()
-
-
-def load_figure_set(path: Path = FIGURES_FILE) -> FigureSet:
-    """The labelled sentences, each labelled figure matched to the figure extracted from it."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        items = data["sentences"]
-        assert isinstance(items, list)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AssertionError) as e:
-        raise ConfigError(f"figure set {path} is unreadable: {e}") from e
-    figures: list[LabelledFigure] = []
-    registers: dict[str, int] = {}
-    for n, item in enumerate(items):
-        text = " ".join(str(item["text"]).split())
-        register = str(item.get("register", ""))
-        registers[register] = registers.get(register, 0) + 1
-        points = extract_figures(text)
-        used: set[int] = set()
-        for line in item.get("figures", []):
-            parts = [p.strip() for p in str(line).split("|")]
-            raw, kind = parts[0], (parts[1] if len(parts) > 1 else "perf")
-            if kind not in ("perf", "context", "meta", "part"):
-                raise ConfigError(f"figure set {path}: sentence {n + 1}: kind {kind!r} is not perf, context, meta or part")
-            subject = parts[2] if len(parts) > 2 and parts[2] else "ours"
-            if subject not in SUBJECTS:
-                raise ConfigError(f"figure set {path}: sentence {n + 1}: subject {subject!r} is not one of {', '.join(SUBJECTS)}")
-            label = LabelledFigure(
-                str(item.get("id", n + 1)), register, text, raw, kind == "perf", kind, subject,
-                parts[3] if len(parts) > 3 else "", parts[4] if len(parts) > 4 else "",
-            )
-            for i, p in enumerate(points):
-                if i not in used and number_of(p.raw) == number_of(raw):
-                    used.add(i)
-                    label.point = p
-                    break
-            figures.append(label)
-    return FigureSet(figures, len(items), registers)
 
 
 # -- models -----------------------------------------------------------------------------------
@@ -164,53 +96,24 @@ class _Linear:
         return self.classes_[index]
 
 
-def _digest(labelled: FigureSet) -> str:
-    """Names the labelled set and the features (the shipped models are fitted with the bundled
+def _digest(labelled: FigureSet, further: list[FigureSet] = ()) -> str:
+    """Names the labelled sets and the features (the shipped models are fitted with the bundled
     embedding model)."""
     h = hashlib.sha256(VERSION.encode())
-    for f in labelled.figures:
-        h.update(f"{f.text}|{f.raw}|{f.kind}|{f.subject}|{f.key}\n".encode())
+    for n, one in enumerate([labelled, *further]):
+        h.update(f"-- set {n}\n".encode())
+        for f in one.figures:
+            h.update(f"{f.text}|{f.raw}|{f.kind}|{f.subject}|{f.key}\n".encode())
     return h.hexdigest()[:16]
 
 
 def training_texts(labelled: FigureSet) -> list[str]:
-    """Every text the models embed for their training data (shipped as vectors)."""
+    """Every text the models embed for a set's figures (the labelled set's ship as vectors)."""
     out: list[str] = []
     for f in labelled.figures:
         if f.point is not None:
             out += [window_text(f.point), f.point.measure]
     return list(dict.fromkeys(out))
-
-
-def labelled_pairs(figures: list[LabelledFigure]) -> list[tuple[int, int, bool]]:
-    """Pairs of labelled figures (indexes) with whether they measure the same thing: every two
-    figures with one key; and, as different measures, every two of one unit whose keys share a
-    topic (the part before the dot: the hard negatives), plus each figure against the nearest
-    following figure of the same unit in another topic."""
-    keyed = [i for i, f in enumerate(figures) if f.key and f.point is not None]
-    # Two figures of one sentence are never compared by the claim check: no pairs within one.
-    pairs: list[tuple[int, int, bool]] = []
-    for n, i in enumerate(keyed):
-        fi = figures[i]
-        other_topic = 0
-        for j in keyed[n + 1 :]:
-            fj = figures[j]
-            if fj.sentence_id == fi.sentence_id:
-                continue
-            if fi.key == fj.key:
-                pairs.append((i, j, True))
-            elif _kind(fi.point) == _kind(fj.point) and fi.key.split(".")[0] == fj.key.split(".")[0]:
-                pairs.append((i, j, False))
-        # Across topics, the same-unit figures whose measure phrases share most words.
-        words = content_words(fi.point.measure)
-        across = [
-            (len(words & content_words(figures[j].point.measure)) / max(1, len(words | content_words(figures[j].point.measure))), j)
-            for j in keyed[n + 1 :]
-            if figures[j].sentence_id != fi.sentence_id and _kind(figures[j].point) == _kind(fi.point)
-            and figures[j].key.split(".")[0] != fi.key.split(".")[0]
-        ]
-        pairs += [(i, j, False) for _, j in sorted(across, reverse=True)[:CROSS_TOPIC]]
-    return pairs
 
 
 _GENERIC = frozenset(
@@ -240,11 +143,14 @@ def remainder_features(ra: str, rb: str, vectors: dict) -> np.ndarray:
 class FigureModel:
     """The three models, fitted once per process from the labelled set (shared by every store)."""
 
-    def __init__(self, embedder=None, path: Path = FIGURES_FILE) -> None:
+    def __init__(self, embedder=None, path: Path = FIGURES_FILE, more: list[Path] | None = None) -> None:
         self.embedder = embedder
         self.path = Path(path)
+        self.more = list(more) if more is not None else more_sets(self.path)
         self._models: _Models | None = None
         self._set: FigureSet | None = None
+        self._further: list[FigureSet] | None = None
+        self._vectors: dict[str, np.ndarray] | None = None
 
     @property
     def labelled(self) -> FigureSet:
@@ -260,24 +166,35 @@ class FigureModel:
         return self.embedder.model_key if self.embedder is not None else "none"
 
     def training_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
-        digest = hashlib.sha256(("\n".join(texts) + "|" + self._model_key()).encode()).hexdigest()[:16]
-        try:
-            with np.load(self.vectors_file) as data:
-                if str(data["digest"]) == digest:
-                    return dict(zip(texts, np.asarray(data["vectors"], dtype=np.float32)))
-        except (OSError, ValueError, KeyError):
-            pass
-        vectors = self.embedder.encode_cached(texts, persist=True)
-        return dict(zip(texts, vectors))
+        """The vectors of ``texts``: shipped ones (for the bundled embedding model), the rest
+        embedded through the data dir's cache."""
+        if self._vectors is None:
+            self._vectors = {}
+            try:
+                with np.load(self.vectors_file, allow_pickle=False) as data:
+                    if str(data["model"]) == self._model_key():
+                        self._vectors = dict(zip(data["texts"].tolist(), np.asarray(data["vectors"], dtype=np.float32)))
+            except (OSError, ValueError, KeyError):
+                pass
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        found = dict(zip(missing, self.embedder.encode_cached(missing, persist=True))) if missing else {}
+        return {t: self._vectors[t] if t in self._vectors else found[t] for t in texts}
 
     def save_vectors(self) -> Path:
-        """Ship the training vectors beside the set (after editing it:
+        """Ship the vectors of the labelled set's texts beside it (after editing it:
         ``python -m prep_bot.evidence.figure_model``)."""
         texts = training_texts(self.labelled)
-        digest = hashlib.sha256(("\n".join(texts) + "|" + self._model_key()).encode()).hexdigest()[:16]
         vectors = self.embedder.encode(texts)
-        np.savez_compressed(self.vectors_file, digest=np.array(digest), vectors=vectors)
+        np.savez_compressed(self.vectors_file, model=np.array(self._model_key()), texts=np.array(texts), vectors=vectors)
+        self._vectors = None
         return self.vectors_file
+
+    @property
+    def further(self) -> list[FigureSet]:
+        """The further labelled sets the models are fitted on beside the labelled set."""
+        if self._further is None:
+            self._further = [load_figure_set(p) for p in self.more]
+        return self._further
 
     @property
     def model_file(self) -> Path:
@@ -287,7 +204,7 @@ class FigureModel:
     def models(self) -> _Models:
         if self._models is None:
             with _LOCK:
-                key = _digest(self.labelled)
+                key = _digest(self.labelled, self.further)
                 if key not in _FITTED:
                     _FITTED[key] = self._shipped(key) or self.fit(self.labelled.figures)
                 self._models = _FITTED[key]
@@ -306,7 +223,7 @@ class FigureModel:
         """Fit on the whole set and ship the result (after editing the set:
         ``python -m prep_bot.evidence.figure_model``)."""
         models = self.fit(self.labelled.figures)
-        arrays = {"digest": np.array(_digest(self.labelled))}
+        arrays = {"digest": np.array(_digest(self.labelled, self.further))}
         for name in _Models.__dataclass_fields__:
             lr = getattr(models, name)
             arrays |= {f"{name}.coef": lr.coef_, f"{name}.intercept": lr.intercept_, f"{name}.classes": lr.classes_}
@@ -314,17 +231,19 @@ class FigureModel:
         return self.model_file
 
     def fit(self, figures: list[LabelledFigure], parts: tuple[str, ...] = ("figure", "pair", "lexical")) -> _Models:
-        """Fit the models on ``figures`` (all of the set, or a training fold); ``parts`` picks
-        which (the evaluation fits only what it measures)."""
+        """Fit the models on ``figures`` (all of the labelled set, or a training fold) and on
+        every further set; ``parts`` picks which (the evaluation fits only what it measures).
+        Pairs are only ever made within one set: each names its measures its own way."""
         from sklearn.linear_model import LogisticRegression
 
-        usable = [f for f in figures if f.point is not None]
+        own = [f for f in figures if f.point is not None]
+        usable = own + [f for one in self.further for f in one.figures if f.point is not None]
         vectors = self.training_vectors(training_texts(FigureSet(usable, 0)))
         points = [f.point for f in usable]
         y = np.array([f.performance for f in usable])
         perf = [i for i, f in enumerate(usable) if f.performance]
         ys = np.array([usable[i].subject for i in perf])
-        performance = subject = pair = performance_lexical = subject_lexical = None
+        performance = subject = pair = pair_detail = performance_lexical = subject_lexical = None
         if "figure" in parts:
             X = self._figure_matrix(points, vectors)
             performance = LogisticRegression(C=2.0, max_iter=1000, class_weight="balanced", solver="liblinear").fit(
@@ -335,18 +254,29 @@ class FigureModel:
             performance_lexical = LogisticRegression(C=4.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(lexical, y)
             subject_lexical = LogisticRegression(C=4.0, max_iter=500).fit(lexical[perf], ys)
         if "pair" in parts:
-            pairs = labelled_pairs(usable)
-            P = np.stack([pair_features(usable[i].point, usable[j].point, self._vec(usable[i].point, vectors),
-                                        self._vec(usable[j].point, vectors)) for i, j, _ in pairs])
-            labels = np.array([s for _, _, s in pairs])
+            blocks = [self._pair_block(own, vectors)]
+            for path, one in zip(self.more, self.further):
+                key = f"{VERSION}|{self._model_key()}|{Path(path).resolve()}"
+                if key not in _BLOCKS:
+                    _BLOCKS[key] = self._pair_block([f for f in one.figures if f.point is not None], vectors)
+                blocks.append(_BLOCKS[key])
+            P, R, labels = (np.concatenate([b[k] for b in blocks if len(b[2])]) for k in range(3))
             pair = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(P, labels)
-            R = self._remainder_matrix([(usable[i].point, usable[j].point) for i, j, _ in pairs])
             pair_detail = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(
                 np.hstack([P, R]), labels)
-        else:
-            pair_detail = None
         log.info("figure models fitted on %d figures", len(usable))
         return _Models(performance, subject, pair, pair_detail, performance_lexical, subject_lexical)
+
+    def _pair_block(self, usable: list[LabelledFigure], vectors: dict[str, np.ndarray]) -> tuple:
+        """The labelled pairs of one set: their features, what differs between them, and whether
+        each is one measure."""
+        pairs = labelled_pairs(usable)
+        if not pairs:
+            return np.zeros((0, 0)), np.zeros((0, 3)), np.zeros(0, dtype=bool)
+        P = np.stack([pair_features(usable[i].point, usable[j].point, self._vec(usable[i].point, vectors),
+                                    self._vec(usable[j].point, vectors)) for i, j, _ in pairs])
+        R = self._remainder_matrix([(usable[i].point, usable[j].point) for i, j, _ in pairs])
+        return P, R, np.array([s for _, _, s in pairs])
 
     def _remainder_matrix(self, pairs: list[tuple[DataPoint, DataPoint]]) -> np.ndarray:
         rests = [remainders(a.measure, b.measure) for a, b in pairs]

@@ -72,6 +72,8 @@ def money_in_words(sentence: str, raw: str, after: str) -> bool:
     """Whether a sum written without "£" is money: it is scaled ("three million", "7 million",
     "two-forty-odd million" with "million" just after) in a sentence about money."""
     scaled = _SCALE_WORD.search(raw) or re.match(r"\s*(?:million|billion|pounds|quid|grand)\b", after, re.I)
+    if scaled and re.match(r"\s*(?:million\s+|billion\s+)?(?:over|under)\b(?!\s+(?:the|a|\d))", after, re.I):
+        return not _COUNTED.search(raw)  # "seven million over this year": over budget
     counted = re.match(r"\s*(?:of\s+)?(?:people|adults|hours|visits|contacts|residents|carers|calls)\b", after, re.I)
     return bool(scaled) and not counted and not _COUNTED.search(raw) and bool(_MONEY_TALK.search(sentence))
 
@@ -95,7 +97,8 @@ _SAME_TALK = frozenset(
     "wanted pushing push up down above below both either still around about roughly nearly almost approximately "
     "sitting sits stood stands now currently used previous previously last year quarter month same compared against "
     "than versus vs more less like er erm um uh just higher lower better worse well only with our their "
-    "ambition trajectory plan planned we we're they they're us i i'd think say sorry no mean maybe actually honestly".split())
+    "ambition trajectory plan planned we we're they they're us i i'd think say sorry no mean maybe actually honestly "
+    "you know not where it under over get got keep would we'd before".split())
 _CARRIED = ("%", "days", "weeks", "months", "hours", "per 100,000")
 
 
@@ -115,16 +118,22 @@ def units_from_measures(points: list) -> None:
             point.unit = unit
 
 
-def carry_units(points: list) -> None:
+def carry_units(points: list, earlier: list = ()) -> None:
     """A bare count in a sentence whose figure before it has a unit, and that counts nothing
     itself, is in that unit ("twenty-six days, but the average is ... around forty": 40 days;
     "seventy-one percent ... we want that up at eighty": 80%; "(14.1) and England (14.6)") (in
-    place). A figure that starts its sentence, or follows only counts, keeps its unit."""
-    for before, point in zip(points, points[1:]):
-        if not bare(point) or before.unit not in _CARRIED or point.sentence is not before.sentence:
+    place); so is the first of a sentence that goes on from the one before with nothing but such
+    words ("It was seventy-one percent. And we want that up at eighty."). A figure that starts
+    its sentence, or follows only counts, keeps its unit."""
+    pairs = list(zip(points, points[1:]))
+    if points and earlier:
+        pairs.insert(0, (earlier[-1], points[0]))
+    for before, point in pairs:
+        if not bare(point) or before.unit not in _CARRIED:
             continue
         after = point.sentence[point.start + len(point.raw):]
-        between = point.sentence[before.start + len(before.raw) : point.start]
+        between = (point.sentence[before.start + len(before.raw) : point.start] if point.sentence is before.sentence else
+                   f"{before.sentence[before.start + len(before.raw):]} {point.sentence[: point.start]}")
         if not _NOTHING_COUNTED.match(after) or re.search(r"[|;]", between):
             continue
         if any(w.lower() not in _SAME_TALK for w in re.findall(r"[A-Za-z][A-Za-z']+", between)):

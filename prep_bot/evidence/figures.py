@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from prep_bot.evidence.measures import _DATA_SOURCE, _MONTHS, MONTH, measure_phrase, period_date, period_near, specific_words, subject_cue
+from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, specific_words, subject_cue
+from prep_bot.evidence.periods import _MONTHS, MONTH, period_date
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
 from prep_bot.evidence.figure_units import carry_units, money_in_words, restated, units_from_measures
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
@@ -192,6 +193,7 @@ def extract_figures(text: str) -> list[DataPoint]:
             # "seven in ten calls", "a third were upheld": a share, unless it restates one said in figures ("71%, seven in ten").
             if not any(a <= start < b for a, b in taken) and not any(
                     p.start <= start < p.start + len(p.raw) or p.unit == "%" and abs(p.value - value) <= 5 for p in found):
+                found = [p for p in found if not start <= p.start < end]  # "3 in 10 people": not a count of 10 people
                 found.append(_point(sentence, start, end, value, "%"))
         found.sort(key=lambda p: p.start)
         before = context[: len(context) - len(sentence)].strip()
@@ -212,14 +214,15 @@ def extract_figures(text: str) -> list[DataPoint]:
             units_from_measures(found)
         _link_changes(found)
         _link_comparators(found)
-        carry_units(found)
+        carry_units(found, earlier)
         read_table_row(sentence, found)
         carry_row_topic(sentence, found)
         if row:
             units_from_measures(found)
         _part_of_whole(found, earlier)
         _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
-        earlier = found
+        # "Seventy-one. And we want that up at eighty.": a sentence of a word or two goes on from the one before.
+        earlier = found if found or len(sentence.split()) > 4 else earlier
         points.extend(found)
     return points
 

@@ -21,12 +21,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.measure_words import (
     COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, SURVEYED, TIME_SAME, counted_noun, counts_differ, per_period, price_per,
     summary_said,
 )
 from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, age_clause, ages, windows
+from prep_bot.evidence.measure_context import figure_spans, own_words, set_against_per, topic_text
 from prep_bot.evidence.measures import _clauses, is_threshold
 
 # The longest wait is not the usual one: "longest", "oldest", "up to", "can stretch to", "in the
@@ -202,26 +202,6 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
     )
 
 
-@lru_cache(maxsize=5000)
-def _spans(sentence: str) -> tuple[tuple[int, int], ...]:
-    return tuple((p.start, p.start + len(p.raw)) for p in extract_figures(sentence))
-
-
-def _near(sentence: str, start: int, end: int) -> str:
-    """The words that are the figure's own when its clause holds another figure too: from the
-    figure before it, and after it up to the next figure or a word that brings one in; "" when
-    the clause holds no other figure."""
-    a, b = next(((a, b) for a, b in _clauses(sentence) if a <= start < b), (0, len(sentence)))
-    others = [(x, y) for x, y in _spans(sentence) if a <= x < b and not x <= start < y]
-    if not others:
-        return ""
-    before = sentence[max([a] + [y for x, y in others if y <= start]) : start]
-    after = sentence[end : min([b] + [x for x, y in others if x >= end])]
-    if any(x >= end for x, _ in others):
-        after = re.split(r"\b(?:against|compared|versus|than|while|whereas|but|and|with)\b", after, maxsplit=1, flags=re.I)[0]
-    return f"{before} {after}"
-
-
 _PLAIN = frozenset("people person average wait waited waiting month year week day days weeks months years time number "
                    "share rate total about around some just over under within more than less last this that their those "
                    "said says with from into onto have been were being moment minute list".split())
@@ -231,31 +211,21 @@ def _stems(measure: str) -> frozenset[str]:
     return frozenset(w[:5] for w in re.findall(r"[a-z]{3,}", measure.lower()) if w not in _PLAIN)
 
 
-def _topic_text(sentence: str, start: int) -> str:
-    """The words that may say what a figure is about when its own words do not: its clause, the
-    clauses before it and the clauses with no figure ("Once someone was ready to leave hospital,
-    they waited an average of 4.2 days"), not another figure's clause after it ("we each carry
-    about 20 cases, and 14 in the hospital team")."""
-    clauses = _clauses(sentence)
-    here = next((n for n, (a, b) in enumerate(clauses) if a <= start < b), 0)
-    return " ".join(sentence[a:b] for n, (a, b) in enumerate(clauses) if n <= here or not re.search(r"\d", sentence[a:b]))
-
-
-def _set_against(point) -> str:
-    """Per what the price a price is set against is ("£918 a week, against the £842 we pay"),
-    or ""."""
-    for x, y in sorted(_spans(point.sentence), key=lambda xy: abs(xy[0] - point.start)):
-        if x == point.start or "£" not in point.sentence[x:y]:
-            continue
-        between = point.sentence[min(y, point.start + len(point.raw)) : max(x, point.start)]
-        if re.search(r"\b(?:against|compared|than|versus|vs)\b", between, re.I):
-            return per_period(point.sentence, x, y)
-        return ""
-    return ""
-
-
 def parts_of(point) -> MeasureParts:
-    """The parts of a figure's measure (``point``: an extracted ``DataPoint``)."""
+    """The parts of a figure's measure (``point``: an extracted ``DataPoint``), remembered for
+    as long as nothing it is read from changes."""
+    key = (point.sentence, point.start, point.raw, point.value, point.unit, point.measure, point.subject, point.is_comparator)
+    if (found := _PARTS.get(key)) is None:
+        if len(_PARTS) > 50_000:
+            _PARTS.clear()
+        found = _PARTS[key] = _read_parts(point)
+    return found
+
+
+_PARTS: dict[tuple, MeasureParts] = {}
+
+
+def _read_parts(point) -> MeasureParts:
     end = point.start + len(point.raw)
     # Someone else's figure (England's, a target) takes its measure from the council's figure
     # beside it: its own clause names only whose it is.
@@ -316,7 +286,7 @@ def parts_of(point) -> MeasureParts:
         # "£24.10 an hour, above the regional average of £23.40", "41 people a day, against a plan
         # of 30": someone else's figure is per what the figure it is set against is per (the
         # nearest before it, else the nearest after).
-        spans = sorted((x for x in _spans(point.sentence) if x[0] != point.start),
+        spans = sorted((x for x in figure_spans(point.sentence) if x[0] != point.start),
                        key=lambda xy: (xy[0] > point.start, abs(xy[0] - point.start)))
         per = per_period(point.sentence, *spans[0]) if spans else ""
     if point.kind == "£" and not per:
@@ -324,7 +294,7 @@ def parts_of(point) -> MeasureParts:
         per = price_per(point.measure, point.sentence[own_start : point.start])
     if point.kind == "£" and not per and own:
         # "£918 a week, against the £842 we currently pay": a price set against another is per what that one is.
-        per = _set_against(point)
+        per = set_against_per(point)
     if per == "year":
         # A sum of money or a count is a year's unless it says otherwise: "£55.9m per annum" is the
         # spend, "205 complaints a year" the year's complaints.
@@ -333,7 +303,7 @@ def parts_of(point) -> MeasureParts:
     later = bool(point.kind == "time" and _LATER.match(point.sentence[end:]))
     one = bool(_ONE_PERSON.search(point.sentence[own_start : point.start]))
     return _parts(point.measure, clause, kind, before, after, age_text, own_window, part.group(1) if part else None, context,
-                  counts, per, later, one, _near(point.sentence, point.start, end) if own else "", _topic_text(point.sentence, point.start))
+                  counts, per, later, one, own_words(point.sentence, point.start, end) if own else "", topic_text(point.sentence, point.start))
 
 
 # Sums of money (not prices): "net spend", "budget", "overspend", "savings".

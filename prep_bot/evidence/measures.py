@@ -12,16 +12,11 @@ a sortable date. The learned classifiers in ``figure_model`` start from these.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from prep_bot.evidence.number_words import in_digits
+from prep_bot.evidence.periods import PERIOD
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_NUM = {m.lower()[:n]: i for i, m in enumerate(_MONTHS.split("|"), 1) for n in (3, None)} | {"sept": 9}
-MONTH = rf"{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"  # and "Oct 2025", "Sept. 2024"
-PERIOD = re.compile(
-    rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?:(?:{MONTH})\s?[-–]\s?)?(?P<month>{MONTH})\s(?P<my>20\d\d)\b|"
-    rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
-)
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
 _PERIOD_WITH_WORD = re.compile(
     rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
@@ -146,31 +141,6 @@ def period_near(sentence: str, start: int, end: int) -> str | None:
     if before:
         return before[-1][2]
     return found[0][2]
-
-
-def period_date(period: str | None) -> str:
-    """A period as a sortable "YYYY-MM" (or "YYYY"): a financial year "2023/24" ends in March
-    2024, a quarter at its last month, "June 2024" is 2024-06; "" when there is none."""
-    if not period:
-        return ""
-    m = PERIOD.search(period)
-    if not m:
-        return ""
-    if m.group("fy"):
-        start, end = int(m.group("fy")), m.group("fy2")
-        end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
-        if end_year < start:
-            end_year += 100
-        return f"{end_year:04d}-03" if end_year == start + 1 else f"{end_year:04d}"
-    if m.group("month"):
-        return f"{int(m.group('my')):04d}-{_MONTH_NUM[m.group('month').lower().rstrip('.')]:02d}"
-    if m.group("qy"):
-        q = int(m.group("q") or m.group("q2"))
-        year = int(m.group("qy"))
-        if m.group("qy2"):  # a financial-year quarter: Q1 is April to June
-            return f"{year + (1 if q == 4 else 0):04d}-{(3 * q + 3) if q < 4 else 3:02d}"
-        return f"{year:04d}-{3 * q:02d}"
-    return m.group("year") or ""
 
 
 def subject_cue(sentence: str, start: int, end: int) -> str:
@@ -405,7 +375,8 @@ _QUANTITY = re.compile(r"\b(?:all|most|half|quarters?|thirds?|fifths?|(?:the )?m
                        r"(?: of)?\b", re.I)
 
 
-def _clauses(sentence: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8192)
+def _clauses(sentence: str) -> tuple[tuple[int, int], ...]:
     spans, at = [], 0
     for m in _CLAUSE_BREAK.finditer(sentence):
         # A comma inside a number ("1,690") or a list of two words is no clause break.
@@ -416,7 +387,7 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
         at = m.end()
     if at < len(sentence):
         spans.append((at, len(sentence)))
-    return spans or [(0, len(sentence))]
+    return tuple(spans or [(0, len(sentence))])
 
 
 def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:

@@ -165,7 +165,9 @@ def in_digits(text: str) -> str:
 _FRACTIONS = {"half": 1 / 2, "third": 1 / 3, "thirds": 1 / 3, "quarter": 1 / 4, "quarters": 1 / 4,
               "fifth": 1 / 5, "fifths": 1 / 5, "tenth": 1 / 10, "tenths": 1 / 10}
 _SHARE = re.compile(
-    r"\b(?P<n>one|two|three|four|five|six|seven|eight|nine|\d)\s+(?:in|out of)\s+(?P<of>ten|five|four|three|hundred|10|100)\b"
+    r"\b(?P<n>one|two|three|four|five|six|seven|eight|nine|\d)\s+(?:in|out of)\s+"
+    r"(?P<of>two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|\d{1,3})\b"
+    r"(?!\s+(?:minutes?|hours?|days?|weeks?|months?|years?|working)\b)"
     r"|\b(?P<count>a|one|two|three|four)[\s-](?P<part>thirds?|quarters?|fifths?|tenths?)\b(?!\s+(?:of an? )?(?:hour|day|week|month|year|mile))"
     # ... a share of people, said as what they did: not "300 reviews a quarter".
     r"(?=\s+(?:of|were|are|was|is|become|became|said|say|have|had|get|got|go|went|do|did|felt|feel|end|ended|still|now|"

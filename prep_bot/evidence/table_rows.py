@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from prep_bot.evidence.figure_units import label_unit
 from prep_bot.evidence.measure_words import OTHER_NAMES, OTHER_RE, SERVICE_RE
-from prep_bot.evidence.measures import MONTH, PERIOD, measure_phrase, period_date, spell_out
+from prep_bot.evidence.measures import measure_phrase, spell_out
+from prep_bot.evidence.periods import MONTH, PERIOD, period_date
 
 # Columns that name whose figure it is ("England", "Comparator avg", "Council").
 _SUBJECT_COLUMNS = {
@@ -36,7 +37,7 @@ _EARLIER_COLUMNS = r"(?:last|previous|prior|same) (?:quarter|year|month|period|s
 _AGE_COLUMNS = r"(?:aged\s+)?(?:(?:1[6-9]|[2-9]\d)\s*(?:-|–|to)\s*[2-9]\d|[1-9]\d\s*\+|[1-9]\d\s+and\s+(?:over|older))"
 _RATE_COLUMNS = r"(?:rate\s+)?per\s*100(?:,000|k|\s+thousand)(?:\s+(?:population|pop|adults|people))?"
 _PERIOD_COLUMNS = (r"(?:Q|quarter\s)[1-4](?:\s20\d\d(?:/\d\d)?)?|20\d\d(?:/\d\d)?(?:\sQ[1-4])?|"
-                   rf"(?:{MONTH})\s?[-–]\s?(?:{MONTH})\s20\d\d|(?:YTD|year to date)(?:\s20\d\d(?:/\d\d)?)?")  # "Apr-Jun 2025"
+                   rf"(?:{MONTH})(?:\s?[-–]\s?(?:{MONTH}))?(?:\s20\d\d)?|(?:YTD|year to date)(?:\s20\d\d(?:/\d\d)?)?")  # "Apr-Jun 2025", "Aug"
 _LABEL_HEADERS = re.compile(r"^\s*(?:(?:measure|indicator|metric|kpi|performance indicator|pi|ascof(?: measure)?)(?: name| description| title)?|"
                             r"description|name|item|area|domain|theme|service|outcome)\s*$", re.I)
 _WORD_END = r"(?=[\s,:/–-]|$)"
@@ -125,6 +126,7 @@ def _label_phrase(label: str) -> str:
     """The measure a row's label names, its commas read as part of it ("Permanent admissions to
     residential and nursing care, aged 65+, per 100,000 population")."""
     text = spell_out(re.sub(r",\s", " ", label))
+    text = re.sub(rf"\s+(?:{MONTH}|Q[1-4])$", "", text)  # "... (days) Jul | Aug | Sep": the first column's name
     text = re.sub(r"\(((?:aged\s+)?\d\d\s*(?:\+|[-–]\s*\d\d|and over))\)", r" \1 ", text)  # "Older people (65+)"
     # "(Skills for Care)", "(rolling 12 months)", "(YTD)": a source or a note, not the measure.
     text = re.sub(r"\([^()]*\)", " ", text) if re.search(r"[A-Za-z]{3}", re.sub(r"\([^()]*\)", " ", text)) else text
