@@ -253,3 +253,10 @@ def test_a_figure_said_of_the_year_before_is_not_called_wrong_by_todays(sample_s
     claims = sample_services.coach.claims.check(
         "Carers with a support group or someone to talk to in confidence was twenty-five per cent. And the year before it was thirty.")
     assert [(c.text, c.status) for c in claims] == [("twenty-five per cent", "supported"), ("thirty", "unverified")]
+
+
+def test_a_range_said_holds_when_the_evidence_falls_in_it(sample_services):
+    inside = claim(sample_services, "DoLS applications are completed in about ten or twelve days, against 156 nationally.", "ten or twelve days")
+    outside = claim(sample_services, "DoLS applications are completed in about forty or fifty days, against 156 nationally.", "forty or fifty days")
+    assert inside.status == "supported" and inside.evidence.point.raw == "11 days", inside
+    assert outside.status == "contradicted" and outside.evidence.point.raw == "11 days", outside

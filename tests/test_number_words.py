@@ -94,3 +94,16 @@ def test_one_in_n_is_a_share_and_a_short_restatement_carries_the_unit_on():
     assert figures("We saw 5 in 12 months.") == {"12 months": (12, "months")}  # a time, not a share
     said = figures("Reablement with no further service is, er, seventy-one percent? Seventy-one. And we want that up at eighty.")
     assert said == {"seventy-one percent": (71, "%"), "eighty": (80, "%")}
+
+
+def test_what_staff_say_in_an_interview_is_read_as_figures():
+    """Ranges, round numbers with nothing after them and small counts of staff or work, as people
+    speak them; not "two teams" or "five of us"."""
+    said = figures("The backlog's about fourteen hundred, it's been that for months, and we've got three BIAs on it.")
+    assert said == {"fourteen hundred": (1400, "count"), "three": (3, "count")}
+    assert figures("People are waiting, what, six or seven days for a package?") == {"six or seven days": (6.5, "days")}
+    assert figures("Most of them wait around three to four weeks for an OT.") == {"three to four weeks": (3.5, "weeks")}
+    assert figures("We get forty or fifty complaints about charging in a month.") == {"forty or fifty": (45, "count")}
+    assert figures("Team leaders said caseloads were 22, although the hospital team described caseloads of over 28.") == {
+        "22": (22, "count"), "28": (28, "count")}
+    assert figures("We've got two teams and five of us on duty.") == {}

@@ -28,6 +28,7 @@ from prep_bot.evidence.figure_model import (
 )
 from prep_bot.evidence.figure_units import bare
 from prep_bot.evidence.figures import DataPoint, extract_figures
+from prep_bot.evidence.number_words import spoken_numbers
 from prep_bot.evidence.measure_parts import parts_of, shares_a_part
 from prep_bot.evidence.measures import is_threshold, spell_out
 from prep_bot.evidence.passage import Passage
@@ -142,12 +143,25 @@ def said_of_before(point: DataPoint) -> bool:
     return not point.period and bool(_SAID_OF_BEFORE.search(clause))
 
 
+def said_range(point: DataPoint) -> tuple[float, float] | None:
+    """The two ends of a figure said as a range ("eight or nine days", "5 to 6 weeks"), in the
+    unit its value is compared in; None for one figure."""
+    ends = [v for _, _, v in spoken_numbers(point.raw)] or [float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", point.raw)]
+    if len(ends) != 2 or not re.search(r"\b(?:or|to)\b|[-–]", point.raw) or not point.value:
+        return None
+    scale = point.comparable_value() / point.value
+    return ends[0] * scale, ends[1] * scale
+
+
 def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
     """Equal once the evidence is rounded to the precision the answer used; a figure said as an
-    approximation ("about 400") holds within 5% (2 points for a percentage)."""
+    approximation ("about 400") holds within 5% (2 points for a percentage), a range ("eight or
+    nine days") from one end to the other."""
     if stated.kind != evidence.kind and not unit_unknown(stated, evidence):
         return False
     a, b = _values(stated, evidence)
+    if (ends := said_range(stated)) and not unit_unknown(stated, evidence):
+        return ends[0] - 0.5 <= b <= ends[1] + 0.5
     if share_in_words(stated):
         return abs(a - b) <= SHARE_POINTS
     if approximate(stated):

@@ -7,18 +7,19 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, specific_words, subject_cue
+from prep_bot.evidence.figure_links import link_changes, link_comparators, part_of_whole, share_measures
+from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, subject_cue
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
 from prep_bot.evidence.figure_units import carry_units, money_in_words, restated, units_from_measures
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
 _NUMBER = re.compile(
-    r"(?<![\w.£/-])(?P<money>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:-?(?:odd|ish)\b)?"  # "60-odd"
+    r"(?<![\w.£/])(?<![\w)]-)(?P<money>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:-?(?:odd|ish)\b)?"  # "60-odd"
     r"(?P<scale>\s?(?:m|bn|k|million|billion)\b)?"
     r"(?P<pct>\s?(?:%|per\s?cent\b|percent\b))?"
     # A sum takes no unit word after it: "£2.6m year to date" is money, not years.
-    r"(?:(?(money)(?!)|)\s?(?P<unit>days?|weeks?|months?|years?|hours?|wks?|hrs?|mths?|people|persons?|carers?|residents|adults|staff|posts|"
+    r"(?:(?(money)(?!)|)\s?(?P<unit>days?|weeks?|months?|years?|hours?|minutes?|mins?|wks?|hrs?|mths?|people|persons?|carers?|residents|adults|staff|posts|"
     r"placements?|providers?|homes?|beds?|concerns?|enquiries|referrals?|assessments?|reviews?|cases?|"
     r"packages?|per\s100,?000(?:\s(?:population|people|adults))?)\b)?",
     re.I,
@@ -49,10 +50,11 @@ _BARE_AFTER = re.compile(
 _BARE_BEFORE = re.compile(
     r"(?::|\b(?:from|to|at|was|were|is|are|averaged|average|totall?ed|reached|stood at|of|plan|target|ambition|"
     r"up from|down from|compared with|compared to|against|England|nationally|region|average|"
-    r"(?:previous|last|prior) (?:year|quarter|month)))\s*(?:(?:nearly|almost|about|around|roughly|some|just over|just under)\s*)?$",
+    r"(?:previous|last|prior) (?:year|quarter|month)|completed|received|did|done|delivered|made|had|got|further|another|"
+    r"nearly|almost|about|around|roughly|approximately|some|over|under|more like|maybe|only))\s*"
+    r"(?:(?:nearly|almost|about|around|roughly|some|just over|just under)\s*)?$",
     re.I,
 )
-_HEDGE = r"(?:(?:nearly|almost|about|around|roughly|approximately|some|just over|just under)\s*)?"
 # A heading that gives the unit of the bare number after its colon: "Median days to authorisation:
 # 97", "Time to assessment (weeks): 6".
 _TIME_HEADING = re.compile(
@@ -60,7 +62,7 @@ _TIME_HEADING = re.compile(
     r"\((days|weeks|months|wks|mths)\)[^:;.|\d]{0,40}:\s*$|"
     # "... | avg days to completion 143": a cell of a row on one line, its label naming the unit.
     r"\|\s*(?:\w+\s+){0,2}?(?:average|avg|mean|median)\s+(days|weeks|months|wks)\b[^:;.|\d]{0,40}$", re.I)
-_SHORT_UNITS = {"wk": "weeks", "hr": "hours", "mth": "months", "yr": "years"}
+_SHORT_UNITS = {"wk": "weeks", "hr": "hours", "mth": "months", "yr": "years", "min": "minutes"}
 _RATE = re.compile(r"\bper\s+(?:100,000|100 000|100k|hundred thousand)\b", re.I)
 
 
@@ -83,7 +85,6 @@ def _rate_before(before: str) -> bool:
 
 _FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-_OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
 # "(47.83% compared to 36.83%, ...)": the first figure is the council's, whatever came before.
 _FOLLOWED_BY_COMPARISON = re.compile(r"\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}?£?\d", re.I)
 # A sentence that names its measure only in the sentence before: "This is 94% and ..."
@@ -100,7 +101,7 @@ _STOP = frozenset(
     "the a an of to in on for and or with at by from was were is are be been this that these those "
     "which who as it its their our we they there than compared average england national".split()
 )
-TIME_UNITS = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.0, "hour": 1 / 24}
+TIME_UNITS = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.0, "hour": 1 / 24, "minute": 1 / 1440}
 
 
 SUBJECTS = ("ours", "england", "region", "comparator", "target")
@@ -143,7 +144,7 @@ class DataPoint:
     @property
     def kind(self) -> str:
         """Unit family used to decide whether two figures can be the same measure."""
-        if self.unit in ("days", "weeks", "months", "years", "hours"):
+        if self.unit in ("days", "weeks", "months", "years", "hours", "minutes"):
             return "time"
         return self.unit
 
@@ -180,21 +181,22 @@ def extract_figures(text: str) -> list[DataPoint]:
                 point = _figure(sentence, m)
                 if point:
                     found.append(point)
-        for start, end, value in spoken_numbers(sentence):
+        for start, end, value in _ranges(sentence, spoken_numbers(sentence)):
             said = _Said(sentence, start, end, value)
             # "two teams", "five of us": a small number in words with nothing after it that it counts is no figure.
             of_a_share = re.search(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+(?:in|out of)\s+$", sentence[:start], re.I)  # "seven in ten people"
             # "eighteen point nine", "five, five point three": a decimal, or a figure said twice, is a figure.
             decimal_or_twice = " point " in f" {sentence[start:end].lower()} " or restated(sentence, start, end)
-            if value >= 2 and (value >= 20 or said.end() > end or decimal_or_twice) and not of_a_share and not any(
+            things = _COUNTED_AFTER.match(sentence[end:])  # "four BIAs", "three or four Mental Health Act assessments"
+            if value >= 2 and (value >= 20 or said.end() > end or decimal_or_twice or things) and not of_a_share and not any(
                     a <= start < b for a, b in taken) and (point := _figure(sentence, said)):
                 found.append(point)
         for start, end, value in spoken_shares(sentence):
             # "seven in ten calls", "a third were upheld": a share, unless it restates one said in figures ("71%, seven in ten").
+            others = [p for p in found if not start <= p.start < end]  # "3 in 10 people": not a 3, nor a count of 10 people
             if not any(a <= start < b for a, b in taken) and not any(
-                    p.start <= start < p.start + len(p.raw) or p.unit == "%" and abs(p.value - value) <= 5 for p in found):
-                found = [p for p in found if not start <= p.start < end]  # "3 in 10 people": not a count of 10 people
-                found.append(_point(sentence, start, end, value, "%"))
+                    p.start <= start < p.start + len(p.raw) or p.unit == "%" and abs(p.value - value) <= 5 for p in others):
+                found = [*others, _point(sentence, start, end, value, "%")]
         found.sort(key=lambda p: p.start)
         before = context[: len(context) - len(sentence)].strip()
         for point in found:
@@ -212,19 +214,39 @@ def extract_figures(text: str) -> list[DataPoint]:
         row = bool(re.search(r"[|;]", sentence))
         if not row:  # a row's labels give its units first (read_table_row), its cells' own words after
             units_from_measures(found)
-        _link_changes(found)
-        _link_comparators(found)
+        link_changes(found)
+        link_comparators(found)
         carry_units(found, earlier)
         read_table_row(sentence, found)
         carry_row_topic(sentence, found)
         if row:
             units_from_measures(found)
-        _part_of_whole(found, earlier)
-        _share_measures(found, earlier if len(sentence.split()) <= 8 else [])
+        part_of_whole(found, earlier)
+        share_measures(found, earlier if len(sentence.split()) <= 8 else [])
         # "Seventy-one. And we want that up at eighty.": a sentence of a word or two goes on from the one before.
         earlier = found if found or len(sentence.split()) > 4 else earlier
         points.extend(found)
     return points
+
+
+# What a small count said in words counts: people and staff, and the work they do.
+_COUNTED_AFTER = re.compile(
+    r"\s+(?:(?:more|extra|new|full-time|part-time)\s+)?(?:(?-i:[A-Z]{2,5}s)\b|(?:mental health act |care act |carers' )?(?:people|staff|workers|"
+    r"social workers|carers|residents|assessments|reviews|complaints|applications|referrals|enquiries|concerns|beds|homes|providers|"
+    r"posts|vacancies|placements|cases|packages|visits|calls|deaths|admissions)\b)", re.I)
+_RANGE_GAP = re.compile(r"\s*(?:or|to|-|–)\s*(?:maybe\s+)?", re.I)
+
+
+def _ranges(sentence: str, said: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Numbers said in words, a range said as one ("eight or nine days", "sixty or seventy"), its
+    value the middle of the two."""
+    out: list[tuple[int, int, float]] = []
+    for start, end, value in said:
+        if out and _RANGE_GAP.fullmatch(sentence[out[-1][1] : start]) and out[-1][2] < value:
+            out[-1] = (out[-1][0], end, (out[-1][2] + value) / 2)
+        else:
+            out.append((start, end, value))
+    return out
 
 
 def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
@@ -234,14 +256,14 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
     after = sentence[m.end() : m.end() + 3]
     pct, money, scale = m.group("pct"), m.group("money"), (m.group("scale") or "").strip().lower()
     unit_word = (m.group("unit") or "").lower()
-    if _is_year(value, raw_num) and not (pct or money or unit_word.startswith(("day", "week", "month", "year", "hour"))):
+    if _is_year(value, raw_num) and not (pct or money or unit_word.startswith(("day", "week", "month", "year", "hour", "minute"))):
         return None  # "the 2024 carers survey"
     if _SKIP_BEFORE.search(before[-25:]) or re.match(r"\s?(?:years? old|old\b|-year-old|\+|s\b|and (?:over|older)\b)", sentence[m.end() :]):
         return None  # "section 42", "Theme 2", "aged 65", "over 55 years old"
     if re.search(r"\bper\s*$", before, re.I) and value * (1000 if scale == "k" else 1) in (1000, 10000, 100000) and not (pct or money):
         return None  # "per 100,000 adults": what a rate is per, not a figure
     if (not (pct or money or unit_word) and re.search(r"\b(?:over|under)\s*$", before, re.I) and raw_num.isdigit()
-            and 16 <= value <= 99 and re.search(r"\b(?:aged|years? old|over \d\d\b(?!\s*(?:days|weeks|%))|\d\d\s*(?:\+|and over))", sentence, re.I)):
+            and 16 <= value <= 99 and re.search(r"\b(?:aged|years? old|(?<!of )over \d\d\b(?!\s*(?:days|weeks|%))|\d\d\s*(?:\+|and over))", sentence, re.I)):
         return None  # "30% of the workforce is over 55 and only 8% is under 25": an age band
     if not (pct or money or unit_word) and raw_num.isdigit() and (raw_num in ("1", "2", "3", "4") and re.search(
             r"\bquarter\s*$", before, re.I) or value <= 53 and re.search(r"\b(?:(?i:month|period|week)|P)\s*$", before)):
@@ -264,12 +286,13 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
             or _BARE_AFTER.match(following)
             or (_BARE_BEFORE.search(before) and not re.match(r"[-–/]\d", following))
         )
-        if not said and (not re.match(r"[A-Za-z(]", following) or re.match(r"(?:and|or|to|of|in|the|a)\b", following)):
+        # A number said in words is never a list marker or a page: "the backlog's about twelve hundred, it's ...".
+        if not said and not isinstance(m, _Said) and (not re.match(r"[A-Za-z(]", following) or re.match(r"(?:and|or|to|of|in|the|a)\b", following)):
             return None  # a bare number not followed by what it counts: a list marker, a page
     if m.start() == 0 and re.match(r"\.(?:\s|$)|\)\s", sentence[m.end():]):
         return None  # a list marker or paragraph number: "1. ", "34." standing alone, "2) "
     unit_word = _SHORT_UNITS.get(unit_word.rstrip("s"), unit_word)  # "31.5 wks": weeks
-    if unit_word.startswith(("day", "week", "month", "year", "hour")):
+    if unit_word.startswith(("day", "week", "month", "year", "hour", "minute")):
         unit = unit_word if unit_word.endswith("s") else unit_word + "s"
     elif pct:
         unit = "%"
@@ -363,135 +386,6 @@ def _measure(sentence: str, start: int, end: int) -> str:
     words = left + ["_"] + right
     text = " ".join(words).replace(" _ ", " … ").replace("_", "…").strip()
     return text
-
-
-_CHANGE_FROM = re.compile(rf"\bfrom\s*{_HEDGE}$", re.I)  # "down from nearly 700 to 512"
-_CHANGE_TO = re.compile(rf"\s*(?:to|down to|up to)\s*{_HEDGE}$", re.I)
-
-
-def _link_changes(points: list[DataPoint]) -> None:
-    """"Waits fell from 38 days to 19 days": the first figure is the earlier value of the
-    second. It measures what the second measures, in its unit ("from 38 to 19 days"), and is
-    its comparison ("19 days, down from 38 days"), never a figure to quote as it stands now."""
-    for before, after in zip(points, points[1:]):
-        sentence = before.sentence
-        if not _CHANGE_FROM.search(sentence[: before.start]) or before.earlier:
-            continue
-        if not _CHANGE_TO.fullmatch(sentence[before.start + len(before.raw) : after.start]):
-            continue
-        # "down from 700 to 512": the cue of the change makes the first the comparison, not the second.
-        after.is_comparator = False
-        if before.unit == "count" and " " not in before.raw and after.unit != "count":
-            before.unit = after.unit  # "from 38 to 19 days": 38 days
-        if before.kind != after.kind:
-            continue
-        before.is_comparator = before.earlier = True
-        before.measure, before.subject = after.measure, after.subject
-        if after.comparator is None:
-            unit = after.raw.split(" ", 1)[1] if " " not in before.raw and " " in after.raw else ""
-            way = "down" if after.value < before.value else "up"
-            after.comparator = f"{way} from {before.raw} {unit}".strip()
-
-
-_EARLIER_PERIOD = re.compile(
-    r"\s*(?:in|from|for|at) (?:the )?(?:previous|last|prior|earlier) (?:survey|year|quarter|month|count|return)|\s*(?:the year before|last year)",
-    re.I)
-
-
-def _link_comparators(points: list[DataPoint]) -> None:
-    """Give each main figure the comparison figure that follows it in the same sentence; and a
-    figure that is someone else's (England's, a target) the measure of the council's figure of
-    the same unit before it ("..., against a target of 120")."""
-    for index, point in enumerate(points):
-        if point.is_comparator or point.subject != "ours":
-            continue
-        for other in points[index + 1 :]:
-            if "|" in point.sentence[point.start : other.start]:
-                break  # the next cell of a row set out on one line: another measure
-            if other.earlier:
-                continue  # already the comparison of the figure after it
-            if other.kind != point.kind and other.unit == "count" and " " not in other.raw and (
-                other.is_comparator or other.subject != "ours"
-            ):
-                other.unit = point.unit  # "45 days, against 156 nationally": 156 days
-            if other.kind != point.kind:
-                continue
-            if not other.is_comparator:
-                if other.subject != "ours":
-                    other.measure = point.measure
-                    if other.subject in ("england", "region", "comparator") and point.comparator is None:
-                        point.comparator = f"{other.subject if other.subject != 'comparator' else 'comparator group'} {other.raw}"
-                break
-            if other.kind == point.kind:
-                label = _comparator_label(other.sentence[: other.start])
-                point.comparator = f"{label} {other.raw}".strip()
-                other.measure = point.measure  # the comparison measures what its figure measures
-                if other.subject == "ours" and not re.match(r"(?:up|down|increase) from", label, re.I):
-                    whole = other.sentence
-                    other.subject = (
-                        "england" if re.search(r"england|national|country", whole, re.I)
-                        else "region" if re.search(r"region|north east|north west|south east|south west|midlands", whole, re.I)
-                        # "51% against 44% in the previous survey": our own earlier figure.
-                        else "ours" if _EARLIER_PERIOD.match(whole[other.start + len(other.raw) :])
-                        else "comparator"
-                    )
-                break
-
-
-def _part_of_whole(points: list[DataPoint], earlier: list[DataPoint]) -> None:
-    """"We have 47 residents placed out of area. 31 of them ...": a count said to be "of them"
-    is a part of the count before it (31 of 47), comparable with "23 of the 47"; "an overspend
-    of £7.3m, 3.4% of the net budget": a share set beside a sum is that sum's share."""
-    for point in points:
-        beside = re.search(r"£\d[\d.,]*\s?(?:m|k|bn|million|billion)?\s*,\s*$", point.sentence[: point.start])
-        if point.unit == "%" and beside and re.match(r"\s*of\b", point.sentence[point.start + len(point.raw) :], re.I):
-            whole = next((o for o in points if o.start == beside.start()), None)
-            if whole:
-                own = [w for w in point.measure.split() if w not in whole.measure.split()]
-                point.measure = " ".join([*whole.measure.split(), "share", "of", *own][:16])
-        if point.unit != "count" or not _OF_THEM.match(point.sentence[point.start + len(point.raw) :]):
-            continue
-        before = [o for o in points if o.start < point.start] or list(earlier)
-        wholes = [o for o in before if o.unit == "count" and o.value > point.value]
-        if wholes:
-            whole = wholes[-1]
-            point.unit = f"of {int(whole.value)}"
-            # What "them" are is what the whole counts.
-            if whole.measure not in point.measure:
-                point.measure = " ".join(f"{whole.measure} {point.measure}".split()[:16])
-
-
-def _share_measures(points: list[DataPoint], earlier: list[DataPoint] = ()) -> None:
-    """A figure whose own words name no measure ("against 38 days locally") measures what the
-    figure of its unit beside it in the sentence measures; in a short sentence of such figures
-    ("...: 72.5%; England 71.0%; comparator group 70.4%."), the last one of the sentence before."""
-    for point in points:
-        if specific_words(point.measure):
-            continue
-        named = [o for o in points if o is not point and o.kind == point.kind and specific_words(o.measure) >= 2]
-        if named:
-            point.measure = min(named, key=lambda o: abs(o.start - point.start)).measure
-            continue
-        before = [o for o in earlier if o.kind == point.kind and specific_words(o.measure) >= 2]
-        if not before and point.unit == "count" and " " not in point.raw and point.subject != "ours":
-            # "...per 100,000 population: 598.2; England 566.0": England's bare number is in the
-            # unit of the council's figure it follows.
-            before = [o for o in earlier[-1:] if o.subject == "ours" and specific_words(o.measure) >= 2]
-            if before:
-                point.unit = before[-1].unit
-        if before:
-            point.measure = before[-1].measure
-
-
-def _comparator_label(before: str) -> str:
-    m = re.search(
-        r"(England average|national average|regional average|North East average|average across the country|"
-        r"comparator average|statistical neighbours?|England|nationally|regionally|up from|down from|increase from|compared (?:to|with))"
-        r"[^.]{0,30}$",
-        before,
-        re.I,
-    )
-    return m.group(1) if m else "compared with"
 
 
 def content_words(text: str) -> set[str]:

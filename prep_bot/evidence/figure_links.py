@@ -1,0 +1,143 @@
+"""How the figures of one sentence (and the sentence before) bear on each other: the first
+figure of a change is the earlier value of the second; a comparison measures what its figure
+measures; a part "of them" is a part of the count before it; a figure whose own words name no
+measure shares the measure of the figure beside it."""
+
+from __future__ import annotations
+
+import re
+
+from prep_bot.evidence.measures import specific_words
+
+_HEDGE = r"(?:(?:nearly|almost|about|around|roughly|approximately|some|just over|just under)\s*)?"
+_OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
+_CHANGE_FROM = re.compile(rf"\bfrom\s*{_HEDGE}$", re.I)  # "down from nearly 700 to 512"
+_CHANGE_TO = re.compile(rf"\s*(?:to|down to|up to)\s*{_HEDGE}$", re.I)
+
+
+def link_changes(points: list) -> None:
+    """"Waits fell from 38 days to 19 days": the first figure is the earlier value of the
+    second. It measures what the second measures, in its unit ("from 38 to 19 days"), and is
+    its comparison ("19 days, down from 38 days"), never a figure to quote as it stands now."""
+    for before, after in zip(points, points[1:]):
+        sentence = before.sentence
+        if not _CHANGE_FROM.search(sentence[: before.start]) or before.earlier:
+            continue
+        if not _CHANGE_TO.fullmatch(sentence[before.start + len(before.raw) : after.start]):
+            continue
+        # "down from 700 to 512": the cue of the change makes the first the comparison, not the second.
+        after.is_comparator = False
+        if before.unit == "count" and " " not in before.raw and after.unit != "count":
+            before.unit = after.unit  # "from 38 to 19 days": 38 days
+        if before.kind != after.kind:
+            continue
+        before.is_comparator = before.earlier = True
+        before.measure, before.subject = after.measure, after.subject
+        if after.comparator is None:
+            unit = after.raw.split(" ", 1)[1] if " " not in before.raw and " " in after.raw else ""
+            way = "down" if after.value < before.value else "up"
+            after.comparator = f"{way} from {before.raw} {unit}".strip()
+
+
+_EARLIER_PERIOD = re.compile(
+    r"\s*(?:in|from|for|at) (?:the )?(?:previous|last|prior|earlier) (?:survey|year|quarter|month|count|return)|\s*(?:the year before|last year)",
+    re.I)
+
+
+def link_comparators(points: list) -> None:
+    """Give each main figure the comparison figure that follows it in the same sentence; and a
+    figure that is someone else's (England's, a target) the measure of the council's figure of
+    the same unit before it ("..., against a target of 120")."""
+    for index, point in enumerate(points):
+        if point.is_comparator or point.subject != "ours":
+            continue
+        for other in points[index + 1 :]:
+            if "|" in point.sentence[point.start : other.start]:
+                break  # the next cell of a row set out on one line: another measure
+            if other.earlier:
+                continue  # already the comparison of the figure after it
+            if other.kind != point.kind and other.unit == "count" and " " not in other.raw and (
+                other.is_comparator or other.subject != "ours"
+            ):
+                other.unit = point.unit  # "45 days, against 156 nationally": 156 days
+            if other.kind != point.kind:
+                continue
+            if not other.is_comparator:
+                if other.subject != "ours":
+                    other.measure = point.measure
+                    if other.subject in ("england", "region", "comparator") and point.comparator is None:
+                        point.comparator = f"{other.subject if other.subject != 'comparator' else 'comparator group'} {other.raw}"
+                break
+            if other.kind == point.kind:
+                label = _comparator_label(other.sentence[: other.start])
+                point.comparator = f"{label} {other.raw}".strip()
+                other.measure = point.measure  # the comparison measures what its figure measures
+                if other.subject == "ours" and not re.match(r"(?:up|down|increase) from", label, re.I):
+                    whole = other.sentence
+                    other.subject = (
+                        "england" if re.search(r"england|national|country", whole, re.I)
+                        else "region" if re.search(r"region|north east|north west|south east|south west|midlands", whole, re.I)
+                        # "51% against 44% in the previous survey": our own earlier figure.
+                        else "ours" if _EARLIER_PERIOD.match(whole[other.start + len(other.raw) :])
+                        else "comparator"
+                    )
+                break
+
+
+def part_of_whole(points: list, earlier: list) -> None:
+    """"We have 47 residents placed out of area. 31 of them ...": a count said to be "of them"
+    is a part of the count before it (31 of 47), comparable with "23 of the 47"; "an overspend
+    of £7.3m, 3.4% of the net budget": a share set beside a sum is that sum's share."""
+    for point in points:
+        beside = re.search(r"£\d[\d.,]*\s?(?:m|k|bn|million|billion)?\s*,\s*$", point.sentence[: point.start])
+        if point.unit == "%" and beside and re.match(r"\s*of\b", point.sentence[point.start + len(point.raw) :], re.I):
+            whole = next((o for o in points if o.start == beside.start()), None)
+            if whole:
+                own = [w for w in point.measure.split() if w not in whole.measure.split()]
+                point.measure = " ".join([*whole.measure.split(), "share", "of", *own][:16])
+        if point.unit != "count" or not _OF_THEM.match(point.sentence[point.start + len(point.raw) :]):
+            continue
+        before = [o for o in points if o.start < point.start] or list(earlier)
+        wholes = [o for o in before if o.unit == "count" and o.value > point.value]
+        if wholes:
+            whole = wholes[-1]
+            point.unit = f"of {int(whole.value)}"
+            # What "them" are is what the whole counts.
+            if whole.measure not in point.measure:
+                point.measure = " ".join(f"{whole.measure} {point.measure}".split()[:16])
+
+
+def share_measures(points: list, earlier: list = ()) -> None:
+    """A figure whose own words name no measure ("against 38 days locally") measures what the
+    figure of its unit beside it in the sentence measures; in a short sentence of such figures
+    ("...: 72.5%; England 71.0%; comparator group 70.4%."), the last one of the sentence before."""
+    for point in points:
+        if specific_words(point.measure):
+            continue
+        named = [o for o in points if o is not point and o.kind == point.kind and specific_words(o.measure) >= 2]
+        if named:
+            point.measure = min(named, key=lambda o: abs(o.start - point.start)).measure
+            continue
+        before = [o for o in earlier if o.kind == point.kind and specific_words(o.measure) >= 2]
+        if not before and point.unit == "count" and " " not in point.raw and point.subject != "ours":
+            # "...per 100,000 population: 598.2; England 566.0": England's bare number is in the
+            # unit of the council's figure it follows.
+            before = [o for o in earlier[-1:] if o.subject == "ours" and specific_words(o.measure) >= 2]
+            if before:
+                point.unit = before[-1].unit
+        if before:
+            point.measure = before[-1].measure
+
+
+def _comparator_label(before: str) -> str:
+    m = re.search(
+        r"(England average|national average|regional average|North East average|average across the country|"
+        r"comparator average|statistical neighbours?|England|nationally|regionally|up from|down from|increase from|compared (?:to|with))"
+        r"[^.]{0,30}$",
+        before,
+        re.I,
+    )
+    return m.group(1) if m else "compared with"
+
+
+__all__ = ["link_changes", "link_comparators", "part_of_whole", "share_measures"]
