@@ -392,3 +392,18 @@ def test_a_mean_said_after_a_median_is_a_mean_and_a_month_range_is_a_period():
     assert "review" in one(text, "31 days").measure
     contacts = one("The front door took 5,130 contacts in Jul-Sep 2025.", "5,130")
     assert contacts.date == "2025-09" and "jul" not in contacts.measure.lower()
+
+
+def test_a_share_beside_a_count_and_a_comparison_that_did_something_else():
+    text = "There were 1,050 people whose annual review was overdue, representing 24% of people receiving long-term support."
+    assert "review" in one(text, "24%").measure and "representing" not in one(text, "24%").measure
+    other = "The number of section 42 enquiries concluded in the quarter was 341, compared with 287 started."
+    assert one(other, "341").comparator is None and "started" in one(other, "287").measure
+
+
+def test_a_window_said_after_and_the_first_figure_of_a_change_keeps_its_window():
+    from prep_bot.evidence.measure_parts import parts_of
+    later = "Of older people leaving hospital into reablement, 86.0% were still at home 91 days later."
+    assert 91.0 in parts_of(one(later, "86.0%")).window
+    change = "We reduced the number of people waiting over six months for an assessment from 131 to 24."
+    assert parts_of(one(change, "131")).window == parts_of(one(change, "24")).window != ()

@@ -162,3 +162,15 @@ def test_a_rate_base_column_keeps_the_heading_measure():
     row = figures("Admissions to nursing care 18-64 2024/25: count 41 | per 100k: 16.3")
     assert (row["41"].unit, row["16.3"].unit) == ("count", "per 100,000")
     assert row["41"].measure == row["16.3"].measure and "nursing" in row["16.3"].measure
+
+
+def test_a_header_row_flattened_before_its_rows_gives_each_value_its_column():
+    rows = extract_figures("Survey measure | 2023/24 | 2024/25 | England 2024/25 Feel safe | 68.9% | 70.4% | 71.1% "
+                           "Easy to find information | 65.0% | 66.2% | 67.4%")
+    assert [(p.raw, p.subject, p.period) for p in rows] == [
+        ("68.9%", "ours", "2023/24"), ("70.4%", "ours", "2024/25"), ("71.1%", "england", "2024/25"),
+        ("65.0%", "ours", "2023/24"), ("66.2%", "ours", "2024/25"), ("67.4%", "england", "2024/25")]
+    assert len({p.measure for p in rows[:3]}) == 1 and "safe" in rows[0].measure and "information" in rows[3].measure
+    assert rows[1].comparator == "England 71.1%" and rows[0].comparator is None  # the latest year is set against England's
+    whose = figures("Indicator | Council | Region | Reviews completed on time | 71% | 76%")
+    assert (whose["71%"].subject, whose["76%"].subject) == ("ours", "region") and "reviews" in whose["76%"].measure

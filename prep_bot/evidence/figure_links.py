@@ -10,6 +10,13 @@ import re
 from prep_bot.evidence.measures import specific_words
 
 _HEDGE = r"(?:(?:nearly|almost|about|around|roughly|approximately|some|just over|just under)\s*)?"
+# Between a count or a sum and the share it is of a whole: ", 3.4% of", ", representing 27% of".
+_BESIDE = re.compile(r"(?:\s+[\w'’-]+){0,8}?\s*,\s*(?:(?:representing|which (?:is|was|represents)|or|equivalent to|equal to|that is)\s+)?"
+                     rf"{_HEDGE}", re.I)
+# What a figure set against another did itself: "compared with 298 started".
+_OWN_DOING = re.compile(r"\s+(?:were\s+|was\s+)?(?:started|completed|concluded|received|closed|opened|upheld|resolved|made|done|"
+                        r"achieved|reviewed|assessed|admitted|placed|referred|authorised|declined|withdrawn)\b", re.I)
+_LINKING = frozenset("representing represents which is was or equivalent equal that".split())
 _OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
 _CHANGE_FROM = re.compile(rf"\bfrom\s*{_HEDGE}$", re.I)  # "down from nearly 700 to 512"
 _CHANGE_TO = re.compile(rf"\s*(?:to|down to|up to)\s*{_HEDGE}$", re.I)
@@ -62,6 +69,8 @@ def link_comparators(points: list) -> None:
                 other.unit = point.unit  # "45 days, against 156 nationally": 156 days
             if other.kind != point.kind:
                 continue
+            if other.is_comparator and other.subject == "ours" and _OWN_DOING.match(other.sentence[other.start + len(other.raw) :]):
+                break  # "352 concluded, compared with 298 started": a figure of another measure, not a comparison
             if not other.is_comparator:
                 if other.subject != "ours":
                     other.measure = point.measure
@@ -87,14 +96,14 @@ def link_comparators(points: list) -> None:
 def part_of_whole(points: list, earlier: list) -> None:
     """"We have 47 residents placed out of area. 31 of them ...": a count said to be "of them"
     is a part of the count before it (31 of 47), comparable with "23 of the 47"; "an overspend
-    of £7.3m, 3.4% of the net budget": a share set beside a sum is that sum's share."""
-    for point in points:
-        beside = re.search(r"£\d[\d.,]*\s?(?:m|k|bn|million|billion)?\s*,\s*$", point.sentence[: point.start])
-        if point.unit == "%" and beside and re.match(r"\s*of\b", point.sentence[point.start + len(point.raw) :], re.I):
-            whole = next((o for o in points if o.start == beside.start()), None)
-            if whole:
-                own = [w for w in point.measure.split() if w not in whole.measure.split()]
-                point.measure = " ".join([*whole.measure.split(), "share", "of", *own][:16])
+    of £7.3m, 3.4% of the net budget", "1,184 people whose review was overdue, representing 27%
+    of people receiving long-term support": a share set beside a count or a sum is its share."""
+    for index, point in enumerate(points):
+        whole = points[index - 1] if index and points[index - 1].unit != "%" else None
+        if point.unit == "%" and whole is not None and re.match(r"\s*of\b", point.sentence[point.start + len(point.raw) :], re.I) and _BESIDE.fullmatch(
+                point.sentence[whole.start + len(whole.raw) : point.start]):
+            own = [w for w in point.measure.split() if w not in whole.measure.split() and w not in _LINKING]
+            point.measure = " ".join([*whole.measure.split(), "share", "of", *own][:16])
         if point.unit != "count" or not _OF_THEM.match(point.sentence[point.start + len(point.raw) :]):
             continue
         before = [o for o in points if o.start < point.start] or list(earlier)

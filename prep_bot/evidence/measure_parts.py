@@ -229,7 +229,7 @@ def _read_parts(point) -> MeasureParts:
     end = point.start + len(point.raw)
     # Someone else's figure (England's, a target) takes its measure from the council's figure
     # beside it: its own clause names only whose it is.
-    own = point.subject == "ours" and not point.is_comparator
+    own = point.subject == "ours" and (not point.is_comparator or point.earlier)  # "from 118 to 21": both the council's
     # Its window is the sentence's ("91-day reablement: 84%, against England's 82.3%").
     clause = _own_clause(point.sentence, point.start, end) if own else ""
     if own and not windows(clause):

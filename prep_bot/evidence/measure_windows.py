@@ -17,7 +17,7 @@ WINDOW_RE = re.compile(
     rf"\b(?:within|inside|in under|in(?=\s+the\s+[\w-]+\s+(?:working\s+)?(?:hours?|days?|weeks?|months?)\b)|under|after|longer than|more than|over|beyond|at least|less than|fewer than|"
     rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding)\s+(?:the\s+)?(?:first\s+|statutory\s+|agreed\s+|target\s+)?"
     rf"{_N}[\s-]?(?:working\s+|calendar\s+|clear\s+)?(hours?|days?|weeks?|months?|years?)\b(?!\s+(?:old|of age))"
-    rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:(?:after|following|from|of (?:discharge|leaving|referral|contact|request))\b|post(?=[- ]?\w))"
+    rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:(?:after|following|later|from|of (?:discharge|leaving|referral|contact|request))\b|post(?=[- ]?\w))"
     rf"|\b{_N}-(?:working-)?(hour|day|week|month|year)\b"
     rf"|\b(?:within|in|over|during) (?:the )?(?:last|past|previous|first)\s+{_N}\s+(hours?|days?|weeks?|months?|years?)\b"
     rf"|\b(?:within|after|for more than|for over|longer than|more than|over|inside) (?:a|an|one)\s+(hour|day|week|month|year)\b"
@@ -31,7 +31,7 @@ _AGE_OVER = re.compile(
     r"(\d\d)\s*(?:\+|plus\b|and over|or over|and older|or older|and above))", re.I)
 _AGE_UNDER = re.compile(r"\b(?:under|below|younger than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)))", re.I)
 # A window that plainly defines the measure, said apart from its figure.
-STRONG_RE = re.compile(r"(?:(?:in|within|over|during) (?:the )?(?:last|past|previous)\b|within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following))", re.I)
+STRONG_RE = re.compile(r"(?:(?:in|within|over|during) (?:the )?(?:last|past|previous)\b|within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following|later))", re.I)
 
 
 def ages(text: str) -> frozenset[str]:

@@ -68,6 +68,7 @@ class _Column:
 
 
 _OURS = _Column(subject="ours")
+_NAMES = {"england": "England", "region": "Region", "comparator": "Comparator group"}  # of a header row's columns
 
 
 @dataclass
@@ -78,16 +79,28 @@ class _Cell:
     text: str
 
 
+def _breaks(sentence: str, points: list) -> list[tuple[int, int]]:
+    """Where a row's cells part: at each "|" or ";", and after a figure that the next row's
+    label follows with nothing between ("... | 77.6% Social contact (service users) | 44.6%",
+    as a table's rows run on when flattened)."""
+    out = [(m.start(), m.end()) for m in _CELL_BREAK.finditer(sentence)]
+    for p in points:
+        end = p.start + len(p.raw)
+        if re.match(r" [A-Z][a-z]+ [a-z]+", sentence[end:]) and re.search(r"(?:^|[|;])\s*$", sentence[: p.start]) and _CELL_BREAK.search(sentence[end:]):
+            out.append((end, end + 1))
+    return sorted(out)
+
+
 def _cells(sentence: str, points: list) -> list[_Cell]:
     cells, at = [], 0
-    for m in [*_CELL_BREAK.finditer(sentence), None]:
-        end = m.start() if m else len(sentence)
+    for m in [*_breaks(sentence, points), None]:
+        end = m[0] if m else len(sentence)
         text = sentence[at:end]
         colon = text.find(":")
         first = min((p.start for p in points if at <= p.start < end), default=end)
         header = text[:colon] if colon >= 0 else sentence[at:first]
         cells.append(_Cell(at, end, header.strip(" •-*\t").lstrip("+−± "), text.strip()))
-        at = m.end() if m else len(sentence)
+        at = m[1] if m else len(sentence)
     return cells
 
 
@@ -160,7 +173,7 @@ def _place(point, cell: _Cell, column: _Column, label: str, label_text: str, now
     if column.subject:
         point.subject = column.subject
         if column.subject in ("england", "region", "comparator") and now is not None and now is not point and now.comparator is None:
-            now.comparator = f"{cell.header} {point.raw}"  # "England 92.9%"
+            now.comparator = f"{cell.header or _NAMES[column.subject]} {point.raw}"  # "England 92.9%"
     if column.period:
         point.period, point.date = column.period, period_date(column.period)
     if column.earlier:  # "Last quarter: 702": the comparison of the council's figure now
@@ -169,6 +182,25 @@ def _place(point, cell: _Cell, column: _Column, label: str, label_text: str, now
             now.comparator = f"{cell.header.lower()} {point.raw}"
     if column.rate and point.unit == "count":
         point.unit = "per 100,000"
+
+
+def _header_row(cells: list[_Cell], holding: dict) -> tuple[list[_Column], dict[int, str]]:
+    """A header row flattened before its rows ("ASCOF measure | 2023/24 | 2024/25 | England
+    2024/25 Control over daily life | 75.2% | ..."): the columns it names after its first cell,
+    and the label of the first row where it runs on into the last header ({cell id: label})."""
+    heads: list[_Column] = []
+    for cell in cells[1:]:
+        if holding[id(cell)]:
+            break
+        if cell.text and (column := _column(cell.text)) is not None:
+            heads.append(column)
+            continue
+        words = cell.text.split()
+        for k in range(len(words) - 1, 0, -1):
+            if words[k][:1].isupper() and (column := _column(" ".join(words[:k]))) is not None:
+                return [*heads, column], {id(cell): " ".join(words[k:])}
+        break
+    return (heads, {}) if len(heads) >= 2 else ([], {})
 
 
 def read_table_row(sentence: str, points: list) -> None:
@@ -213,24 +245,32 @@ def read_table_row(sentence: str, points: list) -> None:
                 point.unit = unit
             if when := PERIOD.search(first.text.split(":", 1)[1][: point.start - first.start]):
                 point.period, point.date = when.group(0), period_date(when.group(0))
+    heads, tails = _header_row(cells, holding)
     pending = None  # "... | Change on 2023/24 | +18%": a cell that only names the column of the next
-    for cell in cells:
+    nth, latest = 0, None  # the value cells since the last label (to take the header row's columns in turn); the last the council's
+    for cell in cells[1 + len(heads) - len(tails) if heads else 0 :]:
         named = ":" in cell.text and _LABEL_HEADERS.match(cell.text.split(":", 1)[0])
-        if not holding[id(cell)] and label is not None and (column := _column(cell.text)) not in (None, _OURS):
+        if not holding[id(cell)] and label is not None and id(cell) not in tails and (column := _column(cell.text)) not in (None, _OURS):
             pending = column
             continue
         if named or (not holding[id(cell)] or _a_threshold(cell, holding[id(cell)])) and re.search(r"[A-Za-z]{3}", cell.text):
             # "Measure: People waiting ...": the words after a label header; a cell with no figure
             # of its own is the label of the cells after it.
-            label_text = (cell.text.split(":", 1)[1] if named else cell.text).strip()
+            label_text = tails.get(id(cell)) or (cell.text.split(":", 1)[1] if named else cell.text).strip()
             label, unit = (_label_phrase(label_text), label_unit(label_text)) if label_text else (None, None)
+            nth, latest = 0, None
             continue
         if label is None or id(cell) not in values:
             continue  # before any label, or "Complaints upheld: 58", "38% satisfied": a measure of its own
         column = pending if pending is not None and values[id(cell)] == _OURS else values[id(cell)]
-        pending = None
+        if column == _OURS and nth < len(heads):
+            column = heads[nth]
+        pending, nth = None, nth + 1
         for point in holding[id(cell)]:
-            _place(point, cell, column, label, label_text, now)
+            # Compared with the council's figure just before it in the row, else the row's.
+            _place(point, cell, column, label, label_text, latest or now)
+            if column.subject in (None, "ours") and not column.earlier and not column.form:
+                latest = point
             if unit and point.unit == "count" and " " not in point.raw:
                 point.unit = unit
 
