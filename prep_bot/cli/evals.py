@@ -58,17 +58,18 @@ def eval_tagging(set_path: Path | None, as_json: bool, services) -> None:
 @click.option("--set", "set_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled figures (default: eval/figures.yaml).")
 @click.option("--holdout", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Also judge the same-measure pairs of this labelled set, never fitted to "
+              help="Also judge the same-measure pairs of this labelled set, not fitted to "
                    "(eval/figures_holdout.yaml).")
+@click.option("--alone", is_flag=True, help="Fit on the labelled set alone, not also on the further sets of eval/figures_more/.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with the errors).")
 @with_services
-def eval_figures(set_path: Path | None, holdout: Path | None, as_json: bool, services) -> None:
+def eval_figures(set_path: Path | None, holdout: Path | None, alone: bool, as_json: bool, services) -> None:
     """Performance-figure and same-measure precision and recall of the figure models, on held-out folds."""
     from prep_bot.evals.figures import evaluate_figures, evaluate_same_measure_holdout, format_figures_table
 
-    results = evaluate_figures(services.embedder, set_path)
+    results = evaluate_figures(services.embedder, set_path, alone)
     if holdout is not None:
-        results["holdout"] = evaluate_same_measure_holdout(services.embedder, holdout, set_path)
+        results["holdout"] = evaluate_same_measure_holdout(services.embedder, holdout, set_path, alone)
     if as_json:
         print_json(results)
     else:

@@ -64,10 +64,12 @@ def _word_f1(a: str, b: str) -> float:
     return 2 * common / (len(x) + len(y))
 
 
-def evaluate_figures(embedder, path: Path | None = None) -> dict:
+def evaluate_figures(embedder, path: Path | None = None, alone: bool = False) -> dict:
+    """The labelled set's held-out folds; ``alone``: fitted on the labelled set alone, without
+    the further sets."""
     labelled = load_figure_set(path or FIGURES_FILE)
     figures = labelled.figures
-    model = FigureModel(embedder, path or FIGURES_FILE)
+    model = FigureModel(embedder, path or FIGURES_FILE, more=[] if alone else None)
     # -- performance and subject: folds by sentence --------------------------------------------
     predicted_perf: dict[int, bool] = {}
     predicted_lexical: dict[int, bool] = {}
@@ -153,6 +155,7 @@ def evaluate_figures(embedder, path: Path | None = None) -> dict:
         "planted": planted,
         "errors": {"performance": wrong_perf, "false_same": false_same[:15], "missed_same": missed_same[:15]},
         "folds": FOLDS,
+        "fitted_on": [Path(p).name for p in [model.path, *model.more]],
     }
 
 
@@ -177,12 +180,13 @@ def _pair_scores(model: FigureModel, fitted, points: list[DataPoint], pairs: lis
     return judged(P), judged(without_values(P))
 
 
-def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = None) -> dict:
+def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = None, alone: bool = False) -> dict:
     """Same measure on a set not fitted to (``holdout``): the pair model is fitted on the whole
     labelled set (``path``) and the further sets but ``holdout`` itself, and judges every
     labelled pair of ``holdout``."""
     path = path or FIGURES_FILE
-    model = FigureModel(embedder, path, more=[p for p in more_sets(path) if p.resolve() != Path(holdout).resolve()])
+    more = [] if alone else [p for p in more_sets(path) if p.resolve() != Path(holdout).resolve()]
+    model = FigureModel(embedder, path, more=more)
     fitted = model.fit(model.labelled.figures, parts=("pair",))
     usable = [f for f in load_figure_set(holdout).figures if f.point is not None]
     fitted_on = Path(holdout).resolve() == Path(path).resolve()

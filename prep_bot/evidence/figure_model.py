@@ -96,14 +96,13 @@ class _Linear:
         return self.classes_[index]
 
 
-def _digest(labelled: FigureSet, further: list[FigureSet] = ()) -> str:
-    """Names the labelled sets and the features (the shipped models are fitted with the bundled
-    embedding model)."""
+def _digest(paths: list[Path]) -> str:
+    """Names the labelled sets (their files as written) and the features: the shipped models are
+    fitted with the bundled embedding model. Read from the files' bytes, so a process that only
+    uses the shipped models never parses the sets."""
     h = hashlib.sha256(VERSION.encode())
-    for n, one in enumerate([labelled, *further]):
-        h.update(f"-- set {n}\n".encode())
-        for f in one.figures:
-            h.update(f"{f.text}|{f.raw}|{f.kind}|{f.subject}|{f.key}\n".encode())
+    for path in paths:
+        h.update(f"-- {Path(path).name}\n".encode() + Path(path).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -204,7 +203,7 @@ class FigureModel:
     def models(self) -> _Models:
         if self._models is None:
             with _LOCK:
-                key = _digest(self.labelled, self.further)
+                key = _digest([self.path, *self.more])
                 if key not in _FITTED:
                     _FITTED[key] = self._shipped(key) or self.fit(self.labelled.figures)
                 self._models = _FITTED[key]
@@ -223,7 +222,7 @@ class FigureModel:
         """Fit on the whole set and ship the result (after editing the set:
         ``python -m prep_bot.evidence.figure_model``)."""
         models = self.fit(self.labelled.figures)
-        arrays = {"digest": np.array(_digest(self.labelled, self.further))}
+        arrays = {"digest": np.array(_digest([self.path, *self.more]))}
         for name in _Models.__dataclass_fields__:
             lr = getattr(models, name)
             arrays |= {f"{name}.coef": lr.coef_, f"{name}.intercept": lr.intercept_, f"{name}.classes": lr.classes_}
