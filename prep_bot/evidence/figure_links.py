@@ -9,17 +9,17 @@ import re
 
 from prep_bot.evidence.measures import specific_words
 
-_HEDGE = r"(?:(?:nearly|almost|about|around|roughly|approximately|some|just over|just under)\s*)?"
+HEDGE = r"(?:(?:nearly|almost|about|around|roughly|approximately|some|just over|just under)\s*)?"
 # Between a count or a sum and the share it is of a whole: ", 3.4% of", ", representing 27% of".
 _BESIDE = re.compile(r"(?:\s+[\w'’-]+){0,8}?\s*,\s*(?:(?:representing|which (?:is|was|represents)|or|equivalent to|equal to|that is)\s+)?"
-                     rf"{_HEDGE}", re.I)
+                     rf"{HEDGE}", re.I)
 # What a figure set against another did itself: "compared with 298 started".
 _OWN_DOING = re.compile(r"\s+(?:were\s+|was\s+)?(?:started|completed|concluded|received|closed|opened|upheld|resolved|made|done|"
                         r"achieved|reviewed|assessed|admitted|placed|referred|authorised|declined|withdrawn)\b", re.I)
 _LINKING = frozenset("representing represents which is was or equivalent equal that".split())
 _OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
-_CHANGE_FROM = re.compile(rf"\bfrom\s*{_HEDGE}$", re.I)  # "down from nearly 700 to 512"
-_CHANGE_TO = re.compile(rf"\s*(?:to|down to|up to)\s*{_HEDGE}$", re.I)
+_CHANGE_FROM = re.compile(rf"\bfrom\s*{HEDGE}$", re.I)  # "down from nearly 700 to 512"
+_CHANGE_TO = re.compile(rf"\s*(?:to|down to|up to)\s*{HEDGE}$", re.I)
 
 
 def link_changes(points: list) -> None:
@@ -149,4 +149,4 @@ def _comparator_label(before: str) -> str:
     return m.group(1) if m else "compared with"
 
 
-__all__ = ["link_changes", "link_comparators", "part_of_whole", "share_measures"]
+__all__ = ["HEDGE", "link_changes", "link_comparators", "part_of_whole", "share_measures"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from prep_bot.evidence.figure_links import link_changes, link_comparators, part_of_whole, share_measures
+from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, part_of_whole, share_measures
 from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, subject_cue
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
@@ -52,7 +52,7 @@ _BARE_BEFORE = re.compile(
     r"up from|down from|compared with|compared to|against|England|nationally|region|average|"
     r"(?:previous|last|prior) (?:year|quarter|month)|completed|received|did|done|delivered|made|had|got|further|another|"
     r"nearly|almost|about|around|roughly|approximately|some|over|under|more like|maybe|only))\s*"
-    r"(?:(?:nearly|almost|about|around|roughly|some|just over|just under)\s*)?$",
+    rf"{HEDGE}$",
     re.I,
 )
 # A heading that gives the unit of the bare number after its colon: "Median days to authorisation:
