@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from prep_bot.evidence.measures import specific_words
+from prep_bot.evidence.measures import specific_words, spell_out
 
 HEDGE = r"(?:(?:nearly|almost|about|around|roughly|approximately|some|just over|just under)\s*)?"
 # Between a count or a sum and the share it is of a whole: ", 3.4% of", ", representing 27% of".
@@ -123,9 +123,16 @@ def share_measures(points: list, earlier: list = ()) -> None:
     for point in points:
         if specific_words(point.measure):
             continue
-        named = [o for o in points if o is not point and o.kind == point.kind and specific_words(o.measure) >= 2]
+        # In a row on one line ("Budget 151,200 | Forecast 153,480"), a cell borrows from no other
+        # cell: a bare label is what the row's heading cell is about ("ASC revenue (£000s)").
+        named = [o for o in points if o is not point and o.kind == point.kind and specific_words(o.measure) >= 2
+                 and "|" not in point.sentence[min(o.start, point.start) : max(o.start, point.start)]]
         if named:
             point.measure = min(named, key=lambda o: abs(o.start - point.start)).measure
+            continue
+        heading = _row_heading(point.sentence)
+        if heading and point.start > len(heading):
+            point.measure = " ".join(f"{heading} {point.measure}".split()[:16])
             continue
         before = [o for o in earlier if o.kind == point.kind and specific_words(o.measure) >= 2]
         if not before and point.unit == "count" and " " not in point.raw and point.subject != "ours":
@@ -136,6 +143,18 @@ def share_measures(points: list, earlier: list = ()) -> None:
                 point.unit = before[-1].unit
         if before:
             point.measure = before[-1].measure
+
+
+def _row_heading(sentence: str) -> str:
+    """The words of a row's first cell when it holds no figure ("ASC revenue 2024/25 (£000s) |
+    ..."), or of the heading before its colon ("Forecast variance by service (£m): ..."): what
+    the row is about."""
+    first = sentence.split("|", 1)[0] if "|" in sentence else ""
+    first = first.split(":", 1)[0] if ":" in first else first
+    words = spell_out(re.sub(r"\([^)]*\)|\b20\d\d(?:\s*/\s*\d\d)?\b", " ", first)).lower()
+    if re.search(r"\d", words) or not specific_words(words):
+        return ""
+    return " ".join(words.split()[:8])
 
 
 def _comparator_label(before: str) -> str:

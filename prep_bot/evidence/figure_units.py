@@ -118,6 +118,26 @@ def units_from_measures(points: list) -> None:
             point.unit = unit
 
 
+# "(£m)", "(£000s)", "£k:": a table's heading that says its bare numbers are sums, and their scale.
+_MONEY_HEADING = re.compile(r"\(\s*£\s?(m|bn|k|000'?s?)\s*\)|\b£\s?(m|bn|k|000'?s?)\s*:", re.I)
+_SCALES = {"m": 1e6, "bn": 1e9, "k": 1e3}
+_HEADCOUNT = re.compile(r"\b(?:people|persons|staff|fte|posts|hours|beds|clients|carers|residents|adults|"
+                        r"referrals|assessments|reviews|cases|weeks|days|months)\b", re.I)
+
+
+def money_from_heading(sentence: str, points: list) -> None:
+    """A bare number in a table whose heading gives sums in £m or £000s is that sum ("Forecast
+    variance (£m): ... Total +9.4": £9.4m) (in place), unless its cell names what it counts."""
+    for point in points:
+        heading = None
+        for heading in _MONEY_HEADING.finditer(sentence[: point.start]):
+            pass
+        if heading and bare(point) and not _HEADCOUNT.search(point.measure):
+            scale = (heading.group(1) or heading.group(2)).lower().rstrip("s'")
+            point.unit = "£"
+            point.value = point.value * _SCALES.get(scale, 1e3)
+
+
 def carry_units(points: list, earlier: list = ()) -> None:
     """A bare count in a sentence whose figure before it has a unit, and that counts nothing
     itself, is in that unit ("twenty-six days, but the average is ... around forty": 40 days;

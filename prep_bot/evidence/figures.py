@@ -8,10 +8,11 @@ import re
 from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, part_of_whole, share_measures
-from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, subject_cue
+from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
+from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, specific_words, subject_cue
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
-from prep_bot.evidence.figure_units import carry_units, money_in_words, restated, units_from_measures
+from prep_bot.evidence.figure_units import carry_units, money_from_heading, money_in_words, restated, units_from_measures
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
 _NUMBER = re.compile(
@@ -33,6 +34,7 @@ _COMPARATOR = re.compile(
     r"from|than|against)\W+(?:\w+\W+){0,5}$",
     re.I,
 )
+_CLAUSE_TURN = re.compile(r",\s(?:but|while|whilst|whereas|although|though|however|yet)\s", re.I)
 _SKIP_BEFORE = re.compile(
     r"(?:\b(?:theme|quality statement|statement|section|s\.|page|pages|appendix|care act|aged|age|ages|ascof|version|"
     r"phase|tier|level|grade|score|step|no\.|number|chapter|paragraph|priority|item|point|note|table|figure|"
@@ -175,7 +177,8 @@ def extract_figures(text: str) -> list[DataPoint]:
         context = f"{previous} {sentence}" if _REFERS_BACK.match(sentence) else sentence
         previous = sentence
         found = [_fraction(sentence, m) for m in _FRACTION.finditer(sentence)]
-        taken = [(m.start(), m.end()) for m in _FRACTION.finditer(sentence)]
+        codes = codes_in(sentence)  # "2B(1)", "1I1": an indicator's code, not figures
+        taken = [(m.start(), m.end()) for m in _FRACTION.finditer(sentence)] + [(c.start, c.end) for c in codes]
         for m in _NUMBER.finditer(sentence):
             if not any(a <= m.start() < b for a, b in taken):
                 point = _figure(sentence, m)
@@ -206,11 +209,12 @@ def extract_figures(text: str) -> list[DataPoint]:
             end = point.start + len(point.raw)
             # "30 people waiting": the noun a count names is part of what it measures.
             number_end = point.start + len(point.raw.rsplit(None, 1)[0]) if point.noun else end
-            point.measure = measure_phrase(sentence, point.start, number_end, before)
+            point.measure = measure_phrase(blank_codes(sentence, codes), point.start, number_end, before)
             point.subject = subject_cue(sentence, point.start, end)
             point.period = period_near(sentence, point.start, end)
             point.date = period_date(point.period)
             point.performance = not _METADATA.search(point.window)
+        name_by_codes(sentence, codes, found, lambda measure: specific_words(measure) < 2)
         row = bool(re.search(r"[|;]", sentence))
         if not row:  # a row's labels give its units first (read_table_row), its cells' own words after
             units_from_measures(found)
@@ -218,6 +222,7 @@ def extract_figures(text: str) -> list[DataPoint]:
         link_comparators(found)
         carry_units(found, earlier)
         read_table_row(sentence, found)
+        money_from_heading(sentence, found)
         carry_row_topic(sentence, found)
         if row:
             units_from_measures(found)
@@ -308,6 +313,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         unit = "count"
     raw = sentence[m.start() : m.end()].strip()
     period = _PERIOD.search(sentence)
+    # "..., compared with 82.1% in England, although only 1.9% ...": a new clause is no comparison.
+    before = _DATA_SOURCE.sub(" ", _CLAUSE_TURN.split(before[-60:])[-1])
     return DataPoint(
         raw=raw,
         value=value,
@@ -317,8 +324,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         comparator=None,
         period=period.group(0) if period else None,
         sentence=sentence,
-        is_comparator=bool(_COMPARATOR.search(_DATA_SOURCE.sub(" ", before[-60:])))
-        and _mentions_comparison(_DATA_SOURCE.sub(" ", before[-60:]))
+        is_comparator=bool(_COMPARATOR.search(before)) and _mentions_comparison(before)
         and not _FOLLOWED_BY_COMPARISON.match(sentence[m.end() :]),
         start=m.start(),
     )

@@ -84,7 +84,7 @@ _SUBJECT_BEFORE = (
                            r"nationwide|national figure|the average nationally)\b[^.]{0,35}$", re.I)),
     ("region", re.compile(r"\b(?:region(?:al|ally)?|(?:north|south) (?:east|west)|east midlands|west midlands|yorkshire(?: and the humber)?|"
                           r"london(?: boroughs?)?|eastern region|the midlands)\b[^.]{0,30}$", re.I)),
-    ("comparator", re.compile(r"\b(?:comparators?|statistical neighbours?|nearest neighbours?|similar councils|similar authorities|"
+    ("comparator", re.compile(r"\b(?:comparators?|statistical neighbours?|nearest neighbours?|(?-i:SN)|similar councils|similar authorities|"
                               r"cipfa|peer group|comparator group|neighbouring (?:councils|authorities)|family group)\b[^.]{0,30}$", re.I)),
 )
 _SUBJECT_AFTER = (
@@ -148,7 +148,7 @@ def subject_cue(sentence: str, start: int, end: int) -> str:
     if _FOLLOWED_BY_COMPARISON.match(sentence[end:]):
         return "ours"
     before = sentence[max(0, start - 70) : start]
-    clause_start = max((m.end() for m in re.finditer(r"[;.!?]\s|,\s(?:and|but|while|whereas)\s", before)), default=0)
+    clause_start = max((m.end() for m in re.finditer(r"[;.!?]\s|,\s(?:and|but|while|whilst|whereas|although|though|however|yet)\s", before)), default=0)
     before = _DATA_SOURCE.sub(" ", before[clause_start:])
     for name, pattern in _SUBJECT_BEFORE:
         m = pattern.search(before)
@@ -170,7 +170,10 @@ ABBREVIATIONS = {
     "bia": "best interests assessor", "bias": "best interests assessors", "sar": "safeguarding adults review",
     "sars": "safeguarding adults reviews", "msp": "making safeguarding personal", "tec": "technology-enabled care",
     "asc": "adult social care", "bcf": "better care fund", "ld": "learning disability", "s42": "section 42",
-    "dp": "direct payment", "dps": "direct payments",
+    "dp": "direct payment", "dps": "direct payments", "sn": "statistical neighbours", "avg": "average", "eng": "England",
+    "sw": "social worker", "sws": "social workers", "mh": "mental health", "qol": "quality of life",
+    "scrqol": "social care-related quality of life", "chc": "continuing healthcare", "los": "length of stay",
+    "ascs": "adult social care survey", "mash": "multi-agency safeguarding hub",
 }
 
 
