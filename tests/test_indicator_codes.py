@@ -58,3 +58,4 @@ def test_a_figure_after_a_turn_in_the_sentence_is_the_councils_own():
                   "older people were offered reablement, against 2.9% nationally.")
     assert row["1.7%"].subject == "ours" and not row["1.7%"].is_comparator
     assert row["2.9%"].subject == "england" and row["1.7%"].comparator == "england 2.9%"
+

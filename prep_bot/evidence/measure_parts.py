@@ -137,6 +137,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
            own_window: float | None = None, part_of: str | None = None, context: str = "", counts: str = "", per: str = "",
            later: bool = False, one: bool = False, near: str = "", sentence: str = "") -> MeasureParts:
     text = f"{measure} {clause}"
+    flows = kind in ("count", "£")  # a count's or a sum's year is when it is counted
     # "30% of them are aged over 55": what is counted of a part is what is said of it, not
     # what was said of the whole ("turnover among care workers was 27%").
     source = text if part_of is None else part_of
@@ -157,7 +158,8 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
     if "known" in counted and len(counted) > 1:
         counted = counted - {"known"}  # "adults known to the council in paid work": who is counted, not what
     if "independent" in counted:
-        counted = counted - {"incoming"}  # "with no request for further support"
+        # "with no request for further support", "received short-term services and needed nothing after"
+        counted = counted - {"incoming", "receipt"}
     if "reach" in counted:
         # A share of all the area's carers, whatever they get; a count beside it ("2436, which is
         # 12% of the carer population") is how many, not the share.
@@ -183,7 +185,7 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         # Beside another figure, the words nearest the figure say which sum or thing it is
         # ("an overspend of £7.2m against a net budget of £139m").
         others=tuple((near and _named(near, table)) or _named(text, table) for table in OTHER_RE),
-        window=tuple(sorted(set(windows(measure)) | set(windows(clause)) | ({own_window} if own_window is not None else set()))),
+        window=tuple(sorted(set(windows(measure, flows)) | set(windows(clause, flows)) | ({own_window} if own_window is not None else set()))),
         # "delays as high as 6 weeks": for a time, the worst case too.
         longest=bool(_LONGEST.search(text) or kind == "time" and re.search(r"\bas high as\b", text, re.I))
         and not _SUMMARY.search(before),

@@ -78,10 +78,23 @@ def _number(word: str) -> float:
     return float(_NUM_WORDS[word]) if word in _NUM_WORDS else float(word)
 
 
-def windows(text: str) -> tuple[float, ...]:
-    """The windows a text names, in days ("within 28 days" 28, "12 months" 365, "the same day" 0)."""
+# "in the last 12 months", "over the past year": for a count or a sum, the year it is counted
+# in, not a window that defines it ("1,020 carers assessed in the last 12 months" is the year's).
+_LOOK_BACK_YEAR = re.compile(r"^(?:in|over|during|within) (?:the )?(?:last|past|previous) (?:12 months|twelve months|year|52 weeks)$", re.I)
+# "reduced from 22% to 11% over two years", "has risen over the past year": how long a change
+# took, not a window ("people waiting over six months" is one).
+_CHANGED = re.compile(r"(?:\bto\s+(?:\u2022|£?[\d.,]+\s*(?:%|per ?cent|k|m)?)|\b(?:reduced|increased|fell|rose|risen|fallen|grown|grew|"
+                      r"dropped|improved|halved|doubled|(?:gone|went|come|came) (?:up|down))(?:\s+\w+)?)\s*$", re.I)
+
+
+def windows(text: str, flows: bool = False) -> tuple[float, ...]:
+    """The windows a text names, in days ("within 28 days" 28, "12 months" 365, "the same day" 0).
+    ``flows``: the text is about a count or a sum, whose year is no window."""
     out = []
     for m in WINDOW_RE.finditer(text):
+        said = m.group(0)
+        if flows and _LOOK_BACK_YEAR.match(said) or said.lower().startswith("over ") and _CHANGED.search(text[: m.start()]):
+            continue
         groups = [g for g in m.groups()]
         number = next((g for g in groups[0::2][:4] if g), None)
         unit = next((g for g in groups if g and g.lower().rstrip("s") in _DAYS), None)

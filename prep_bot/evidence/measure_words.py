@@ -15,7 +15,9 @@ _COUNTED = {
     "admitted": r"admitted|admissions?|placed|place (?:\w+ )?people|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
     "done": r"(?:received|had|got) (?:a |an |their )?(?:carer'?s'? |care act |social care )?assessments?|completed|complete|completion|done|finished|concluded|closed|carried out|undertaken|"
             r"(?:did|do|does) (?:\w+ )?(?:reviews?|assessments?)|"
-            r"installed|installation|fitted|delivered|deliveries|authori[sz]ed|authori[sz]ations?|answer(?:s|ed)|respond(?:s|ed)",
+            r"installed|installation|fitted|delivered|deliveries|authori[sz]ed|authori[sz]ations?|answer(?:s|ed)|respond(?:s|ed)|"
+            # "carers assessed or reviewed": the assessments and reviews done, not waiting to be.
+            r"(?<!be )(?<!been )(?<!being )(?<!awaiting )(?<!waiting )(?:assessed|reviewed)(?! as\b)",
     "incoming": r"(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?) (?:were |was )?received|"
                 r"received (?:\d[\d,]* )?(?:concerns?|referrals?|requests?|applications?|contacts?|calls|complaints?)|"
                 r"(?<!social )contacts?|referrals?|referred|requests?|calls|applications?|new cases",
@@ -28,9 +30,10 @@ _COUNTED = {
     "information": r"information|advice|find (?:it )?easy|easy to find",
     "involved": r"involved|involvement|say in|choice and control|control over|control (?:\w+ )?daily life|as much control",
     "qol": r"quality of life",
-    "receipt": r"in receipt of|receiv(?:e|es|ing) (?:a |an )?(?:[\w-]+ ){0,2}?(?:direct payments?|personal budgets?|services?|support|long-term|care|packages?|reablement)|"
+    "receipt": r"in receipt of|receiv(?:e|es|ing|ed) (?:a |an )?(?:[\w-]+ ){0,2}?(?:direct payments?|personal budgets?|services?|support|long-term|care|packages?|reablement)|"
                r"(?:have|has|had|get|gets|with|on) (?:a |an )?(?:direct payments?|personal budgets?)|take[- ]?up|uptake|using|"
-               r"supported by (?:the )?(?:council|local authority|service)|(?:gets?|getting|receiv\w+) support (?:from|through)",
+               r"supported by (?:the )?(?:council|local authority|service)|(?:gets?|getting|receiv\w+) support (?:from|through)|"
+               r"(?:gets?|getting|got) (?:a )?(?:service|services|support)\b",
     # The share of all carers (or people) in an area that the council reaches.
     "reach": r"(?:unpaid )?carer population|population of (?:unpaid )?carers|counted in the census|in the census|"
              r"of (?:the |all )?(?:unpaid )?(?:carers|people|adults|residents) (?:in|across|living in) the (?:borough|county|city|district|area)",
@@ -64,7 +67,7 @@ _COUNTED = {
     "upheld": r"upheld",
     "published": r"published|publishe[sd]",
     # Known to the council, newly identified, registered with a service: three counts.
-    "known": r"known to|open to (?:the |our |a )?(?:[\w-]+ )?(?:team|service|us|adult social care|social care)\b",
+    "known": r"known to|(?:carers|people|adults|residents) known\b|\bknown (?:carers|people|adults|residents)\b|open to (?:the |our |a )?(?:[\w-]+ )?(?:team|service|us|adult social care|social care)\b",
     "identified": r"identified|identifying|newly found",
     "registered": r"registered|on (?:our|the) register",
     # What people said in a survey ("81% of social workers said the framework is clear").
@@ -104,11 +107,11 @@ _SERVICE = {
     "assess": r"(?<!carers' )(?<!carer's )(?<!carers )(?<!carer )(?:care act )?assessments?(?! of need for carers)|assessed",
     "carer-assess": r"carers?'? assessments?|carer's assessments?",
     "review": r"\breviews?\b|reviewed",
-    "conversation": r"conversations?",
+    "conversation": r"(?<!first )conversations?",
     "dp": r"direct payments?|personal budgets?",
     "discharge": r"hospital|discharges?|discharged|medically (?:fit|optimised)|\bpathway [0-3]\b|\bP[0-3]\b|"
                  r"(?:ready|fit) (?:to leave|for discharge|to go home)|criteria to reside|acute (?:trust|wards?)",
-    "frontdoor": r"front door|first (?:point of )?contact|contact centre|advice and information",
+    "frontdoor": r"front door|first (?:point of )?contact|first conversation|contact centre|advice and information",
     "out-of-area": r"out[- ]of[- ](?:area|county|borough)|outside (?:the |our )?(?:county|borough|area|region)",
     "supported-living": r"supported living|extra care|shared lives",
     # Every registered service in the area, not one kind of them ("care homes rated good").
@@ -165,6 +168,8 @@ _MONEY = {
     "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?|"
                  r"(?:average|typical|mean) (?:weekly |hourly )?cost|costs? of an? (?:[\w-]+ ){0,3}(?:placement|package)|a week|per person",
     "grant": r"better care fund|\bBCF\b|grant|funding|contributions?",
+    # What the council raises itself: not what it spends, saves or overspends.
+    "income": r"precepts?|council tax|income",
 }
 _POPULATION = {
     # Not paid carers: "approved (Shared Lives) carers", "carers not turning up" (care workers).

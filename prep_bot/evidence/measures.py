@@ -23,7 +23,11 @@ _PERIOD_WITH_WORD = re.compile(
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bbecause\b|\b(?:al)?though\b|\bof (?:which|whom|them)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
-    r"\band\b(?=\s+(?:about|around|some|only|just|nearly|over|another|a further)?\s*£?\d)|"
+    r"\band\b(?=\s+(?:about|around|some|only|just|nearly|almost|over|under|another|a further|(?:fewer|more|less) than)?\s*£?\d)|"
+    # "... rose to 311 and fewer than six in ten were answered": a share said in words starts a clause.
+    r"\band\b(?=\s+(?:(?:about|around|only|just|nearly|almost|over|under|(?:fewer|more|less) than)\s+)?"
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]\w+)?"
+    r"\s+(?:in|out of) (?:ten|five|four|three|every)\b|\s+(?:\w+\s+){0,2}(?:per ?cent|percent)\b)|"
     # "received 126 referrals in the year and had completed an assessment for 45% of them": a
     # second verb starts a second clause.
     r"\band\b(?=\s+(?:had|has|have|was|were)\s+(?:\w+ed|been|seen|made|done|given|taken|met)\b))\s*",
@@ -173,7 +177,8 @@ ABBREVIATIONS = {
     "dp": "direct payment", "dps": "direct payments", "sn": "statistical neighbours", "avg": "average", "eng": "England",
     "sw": "social worker", "sws": "social workers", "mh": "mental health", "qol": "quality of life",
     "scrqol": "social care-related quality of life", "chc": "continuing healthcare", "los": "length of stay",
-    "ascs": "adult social care survey", "mash": "multi-agency safeguarding hub",
+    "ascs": "adult social care survey", "mash": "multi-agency safeguarding hub", "apps": "applications",
+    "ytd": "year to date",
 }
 
 

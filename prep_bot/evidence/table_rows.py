@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from prep_bot.evidence.figure_units import label_unit
-from prep_bot.evidence.measure_words import OTHER_NAMES, OTHER_RE, SERVICE_RE
+from prep_bot.evidence.measure_words import OTHER_NAMES, OTHER_RE, POPULATION_RE, SERVICE_RE
 from prep_bot.evidence.measures import measure_phrase, spell_out
 from prep_bot.evidence.periods import MONTH, PERIOD, period_date
 
@@ -277,7 +277,11 @@ def read_table_row(sentence: str, points: list) -> None:
 
 # "Home care – people awaiting a package: 87; average wait (days): 16.2", "DoLS: received 2,874 |
 # completed 2,315": the topic a row of several cells opens with.
-_ROW_TOPIC = re.compile(r"^\s*[•*-]?\s*([A-Za-z][\w' /&()-]{1,40}?)\s*(?:[–—:]|\s-\s)\s*")
+_ROW_TOPIC = re.compile(r"^\s*[•*-]?\s*([A-Za-z][\w' /&()+-]{1,40}?)\s*(?:[–—:|]|\s-\s)\s*")
+_AGE_BAND = re.compile(r"\(?\b\d\d\s*(?:\+|-\s*\d\d\b)\)?")  # "LD cohort (18+)": whose ages, not a figure
+
+
+_STEPS = frozenset({"assess", "review"})
 
 
 def carry_row_topic(sentence: str, points: list) -> None:
@@ -287,21 +291,23 @@ def carry_row_topic(sentence: str, points: list) -> None:
     if len(points) < 2 or not _CELL_BREAK.search(sentence):
         return
     topic = _ROW_TOPIC.match(sentence)
-    if not topic or re.search(r"\d", PERIOD.sub(" ", topic.group(1))) or len(topic.group(1).split()) > 6:
+    if not topic or re.search(r"\d", _AGE_BAND.sub(" ", PERIOD.sub(" ", topic.group(1)))) or len(topic.group(1).split()) > 6:
         return
     cells = _cells(sentence, points)
     if sum(1 for c in cells if any(c.start <= p.start < c.end for p in points)) < 2:
         return
-    # Only the service it names is carried ("Home care hours delivered per week: ..." carries
-    # "home care"), and to a sum what the sum is ("Savings 2024/25: target £14.5m; delivered £11.2m").
-    for table, only_money in ((SERVICE_RE, False), (OTHER_RE[OTHER_NAMES.index("money")], True)):
+    # Only the service or people it names are carried ("Home care hours delivered per week: ..."
+    # carries "home care", "Carers | Known: 4,100 | ..." carers), and to a sum what the sum is
+    # ("Savings 2024/25: target £14.5m; delivered £11.2m").
+    for table, only_money in ((SERVICE_RE, False), (POPULATION_RE, False), (OTHER_RE[OTHER_NAMES.index("money")], True)):
         found = [m.group(0) for pattern in table.values() if (m := pattern.search(spell_out(topic.group(1))))]
         if not found:
             continue
         for point in points:
             cell = next((c for c in cells if c.start <= point.start < c.end), cells[-1])
-            if (not only_money or point.kind == "£") and not any(
-                    pattern.search(point.measure) or pattern.search(cell.text) for pattern in table.values()):
+            named = {name for name, pattern in table.items() if pattern.search(point.measure) or pattern.search(cell.text)}
+            # "DoLS | ... | Awaiting assessment 640": an assessment or review is a step of the row's service.
+            if (not only_money or point.kind == "£") and not named - _STEPS and found[0].lower() not in point.measure:
                 point.measure = " ".join(f"{found[0].lower()} {point.measure}".split()[:16])
 
 
