@@ -40,3 +40,33 @@ def test_a_share_said_in_words_after_and_starts_its_own_clause():
     row = figures("Complaints rose to 296 and fewer than six in ten were answered within the 20 working-day standard.")
     assert row["296"].measure == "complaints rose"
     assert "answered" in row["six in ten"].measure
+
+
+def test_a_count_of_people_beside_a_rate_is_a_count_and_per_100k_is_a_rate():
+    row = figures("Permanent admissions of people aged 65+ rose to 598 per 100,000 (1,102 people), compared with 571 the year before.")
+    assert row["1,102 people"].unit == "count" and row["598 per 100,000"].unit == "per 100,000"
+    assert figures("Admissions, aged 65+: 1,102 (598 per 100k)")["598 per 100k"].unit == "per 100,000"
+
+
+def test_international_is_not_national():
+    row = figures("Vacancies fell from 20% to 12% through international recruitment, which brought in 16 social workers.")
+    assert row["16"].unit == "count" and row["16"].subject == "ours" and not row["16"].is_comparator
+
+
+def test_a_years_final_overspend_is_not_its_forecast_and_a_detention_is_not_a_home():
+    final = figures("The final outturn for adult social care was an overspend of £4.1m.")
+    forecast = figures("Adult social care is forecast to overspend by £4.1m at year end.")
+    assert "span" in conflicts(parts_of(final["£4.1m"]), parts_of(forecast["£4.1m"]))
+    detained = figures("Of Mental Health Act assessments, 47% resulted in detention.")
+    housed = figures("Of adults in contact with secondary mental health services, 47% live in settled accommodation.")
+    assert conflicts(parts_of(detained["47%"]), parts_of(housed["47%"]))
+
+
+def test_outcomes_achieved_are_not_outcomes_asked_and_direct_payments_are_not_all_self_directed_support():
+    row = figures("In 91% of concluded enquiries people were asked about their desired outcomes, and of those who "
+                  "expressed outcomes, 95% had them fully or partially achieved.")
+    assert "expressed" not in row["91%"].measure
+    assert "outcome-met" in parts_of(row["95%"]).counted and conflicts(parts_of(row["91%"]), parts_of(row["95%"]))
+    sds = figures("All people receiving community-based long-term support (100%) received self-directed support.")
+    dp = figures("Of people receiving community-based long-term support, 27% used a direct payment.")
+    assert conflicts(parts_of(sds["100%"]), parts_of(dp["27%"]))

@@ -84,8 +84,8 @@ def link_comparators(points: list) -> None:
                 if other.subject == "ours" and not re.match(r"(?:up|down|increase) from", label, re.I):
                     whole = other.sentence
                     other.subject = (
-                        "england" if re.search(r"england|national|country", whole, re.I)
-                        else "region" if re.search(r"region|north east|north west|south east|south west|midlands", whole, re.I)
+                        "england" if re.search(r"\b(?:england|national|country)", whole, re.I)
+                        else "region" if re.search(r"\bregion|north east|north west|south east|south west|midlands", whole, re.I)
                         # "51% against 44% in the previous survey": our own earlier figure.
                         else "ours" if _EARLIER_PERIOD.match(whole[other.start + len(other.raw) :])
                         else "comparator"

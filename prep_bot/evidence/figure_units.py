@@ -86,7 +86,7 @@ _NOTHING_COUNTED = re.compile(
     re.I,
 )
 # What a count counts, as the last word of its figure ("612 people").
-_COUNTED = re.compile(r"\b(?:people|persons?|carers?|residents|adults|staff|posts|placements?|providers?|homes?|beds?|"
+_COUNTED = re.compile(r"\b(?:people|persons?|carers?|residents|adults|staff|workers|posts|placements?|providers?|homes?|beds?|"
                       r"concerns?|enquiries|referrals?|assessments?|reviews?|cases?|packages?)$", re.I)
 # Words that may stand between a figure and a bare one in its unit: how the two compare, whose
 # the second is, when, and how a speaker hedges ("..., but the average is still sitting around
@@ -102,9 +102,14 @@ _SAME_TALK = frozenset(
 _CARRIED = ("%", "days", "weeks", "months", "hours", "per 100,000")
 
 
+# Who a count counts, said just after it: "14 social workers", "41 agency staff".
+_COUNTED_NEXT = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:workers|staff|practitioners|nurses|therapists|people|adults|carers|posts)\b", re.I)
+
+
 def bare(point) -> bool:
-    """A count that names nothing it counts: "37", "forty", not "612 people"."""
-    return point.unit == "count" and not _COUNTED.search(point.raw)
+    """A count that names nothing it counts: "37", "forty", not "612 people" nor "14 social workers"."""
+    return (point.unit == "count" and not _COUNTED.search(point.raw)
+            and not _COUNTED_NEXT.match(point.sentence[point.start + len(point.raw) :]))
 
 
 def units_from_measures(points: list) -> None:

@@ -22,14 +22,14 @@ _NUMBER = re.compile(
     # A sum takes no unit word after it: "£2.6m year to date" is money, not years.
     r"(?:(?(money)(?!)|)\s?(?P<unit>days?|weeks?|months?|years?|hours?|minutes?|mins?|wks?|hrs?|mths?|people|persons?|carers?|residents|adults|staff|posts|"
     r"placements?|providers?|homes?|beds?|concerns?|enquiries|referrals?|assessments?|reviews?|cases?|"
-    r"packages?|per\s100,?000(?:\s(?:population|people|adults))?)\b)?",
+    r"packages?|per\s100,?000(?:\s(?:population|people|adults))?|per\s100k)\b)?",
     re.I,
 )
 _PERIOD = re.compile(
     rf"\b(?:20\d\d\s?/\s?\d\d|20\d\d\s?-\s?20?\d\d|(?:{MONTH})\s20\d\d|(?:Q[1-4]|quarter [1-4])\s20\d\d(?:/\d\d)?|20\d\d)\b"
 )
 _COMPARATOR = re.compile(
-    r"(England|national(?:ly)?|regional(?:ly)?|North East|comparator|statistical neighbours?|"
+    r"\b(England|national(?:ly)?|regional(?:ly)?|North East|comparator|statistical neighbours?|"
     r"the country|across the country|average|compared (?:to|with)|up from|down from|increase from|"
     r"from|than|against)\W+(?:\w+\W+){0,5}$",
     re.I,
@@ -304,7 +304,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
     elif money or money_in_words(sentence, sentence[m.start() : m.end()], sentence[m.end() :]):
         unit = "£"
         value *= {"m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "k": 1e3}.get(scale, 1)
-    elif unit_word.startswith("per") or _rate_before(before) or _RATE_AFTER.match(sentence[m.end() :]):
+    elif unit_word.startswith("per") or not unit_word and (_rate_before(before) or _RATE_AFTER.match(sentence[m.end() :])):
         unit = "per 100,000"
     elif heading := _TIME_HEADING.search(before):
         found = next(g for g in heading.groups() if g).lower()  # "median days to authorisation: 97" is 97 days

@@ -77,7 +77,9 @@ _APART = {"urgent": re.compile(r"\b(?:urgent|emergenc(?:y|ies)|at short notice)\
 # overspend so far, nor one month's ("a projected year-end overspend of £5.8m" against "£3.4m
 # overspent year to date").
 _MONEY_SPANS = {
-    "forecast": re.compile(r"\b(?:forecasts?|forecasting|projected|projections?|year[- ]end|outturn|full[- ]year)\b", re.I),
+    "forecast": re.compile(r"\b(?:forecasts?|forecasting|projected|projections?|year[- ]end|(?<!final )(?<!actual )outturn|full[- ]year)\b", re.I),
+    # The year's final figure, once it has closed: not a forecast made during it.
+    "final": re.compile(r"\b(?:final|actual|closing) (?:outturn|position|overspend|underspend)\b", re.I),
     "to-date": re.compile(r"\b(?:year[- ]to[- ]date|YTD|to date|so far|(?:at|by) (?:the )?(?:half[- ]year|month \d+|mid[- ]year|quarter \d)"
                           r"(?: point)?|at month \d+|at (?:P|period )\d+)\b", re.I),
     "month": re.compile(r"\bin[- ]month\b|\b(?:this|last|that) month\b|\bmonthly\b", re.I),

@@ -53,7 +53,8 @@ _COUNTED = {
     "hours": r"hours of (?:home )?care|care hours|hours (?:a|per|each) week|unmet hours|hours (?:commissioned|delivered|of requested)",
     "reduced": r"reduced (?:support|package|care)|less support|smaller package",
     "risk-reduced": r"risks? (?:was |were |is |gets? |got )?(?:either )?(?:reduced|removed|mitigated|taken away)|mitigate (?:the )?risks?",
-    "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially)(?: ?(?:/|or|and) ?(?:fully|partly|partially))? )?(?:met|achieved)",
+    "outcome-met": r"outcomes? (?:were |was )?(?:(?:fully|partly|partially)(?: ?(?:/|or|and) ?(?:fully|partly|partially))? )?(?:met|achieved)|"
+                   r"(?:fully|partly|partially) ?(?:/|or|and) ?(?:fully|partly|partially) (?:met|achieved)",
     "outcome-asked": r"ask(?:ed|ing)? (?:people |the person |them )?(?:about|what)|asked (?:\w+ )?(?:their )?(?:desired )?outcomes?",
     "open": r"open(?! (?:to|for) (?:new|referrals))(?! to (?:the |our |a )?(?:[\w-]+ )?(?:team|service|us|adult social care|social care)\b)|still open|in progress",
     "resolved": r"resolve[sd]?|resolving|signpost\w*|dealt with at|deals? with at",
@@ -84,6 +85,8 @@ _COUNTED = {
     "offered": r"offered|offers? of",
     "need": r"(?<!not )(?<!no )(?:requir(?:ed|ing)|needed|had (?:increased |more |complex )?needs)(?! no\b)(?! any\b)",
     "employment": r"paid employment|(?:in )?paid work|in work|employed|employment",
+    # A Mental Health Act assessment that ends in a section: not the assessments done.
+    "detained": r"detention|detained|detain|sectioned|(?:resulting|ending|ended|end) in (?:a )?section",
     "accommodation": r"settled accommodation|(?:own )?homes? (?:,\s*|/\s*)?(?:or |and )?with (?:their )?famil(?:y|ies)|living independently",
 }
 # What both surveys ask, of carers and of people who use services: the carers' answer is never the other's.
@@ -109,6 +112,8 @@ _SERVICE = {
     "review": r"\breviews?\b|reviewed",
     "conversation": r"(?<!first )conversations?",
     "dp": r"direct payments?|personal budgets?",
+    # Support the person directs (a personal budget or a direct payment): the wider measure.
+    "sds": r"self[- ]directed support|\bSDS\b",
     "discharge": r"hospital|discharges?|discharged|medically (?:fit|optimised)|\bpathway [0-3]\b|\bP[0-3]\b|"
                  r"(?:ready|fit) (?:to leave|for discharge|to go home)|criteria to reside|acute (?:trust|wards?)",
     "frontdoor": r"front door|first (?:point of )?contact|first conversation|contact centre|advice and information",

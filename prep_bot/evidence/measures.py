@@ -21,7 +21,7 @@ from prep_bot.evidence.periods import PERIOD
 _PERIOD_WITH_WORD = re.compile(
     rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bbecause\b|\b(?:al)?though\b|\bof (?:which|whom|them)\b|"
+    r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bbecause\b|\b(?:al)?though\b|\bof (?:which|whom|them)\b|\bof those (?:who|whose|with|where)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
     r"\band\b(?=\s+(?:about|around|some|only|just|nearly|almost|over|under|another|a further|(?:fewer|more|less) than)?\s*£?\d)|"
     # "... rose to 311 and fewer than six in ten were answered": a share said in words starts a clause.
