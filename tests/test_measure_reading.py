@@ -70,3 +70,11 @@ def test_outcomes_achieved_are_not_outcomes_asked_and_direct_payments_are_not_al
     sds = figures("All people receiving community-based long-term support (100%) received self-directed support.")
     dp = figures("Of people receiving community-based long-term support, 27% used a direct payment.")
     assert conflicts(parts_of(sds["100%"]), parts_of(dp["27%"]))
+
+
+def test_months_say_when_not_what_and_an_age_turned_is_no_figure():
+    row = extract_figures("MHA assessments: Apr 77, May 90, Jun 85 — detention rate: Apr 41%, May 46%, Jun 43%")
+    rates = [p for p in row if p.unit == "%"]
+    assert len(rates) == 3 and all("detention rate" in p.measure and "may" not in p.measure.split() for p in rates)
+    turned = figures("The transitions team works with 150 young people, and 86% of those who turned 18 had been assessed.")
+    assert "18" not in turned and "assessed" in turned["86%"].measure

@@ -21,7 +21,7 @@ from prep_bot.evidence.periods import PERIOD
 _PERIOD_WITH_WORD = re.compile(
     rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bbecause\b|\b(?:al)?though\b|\bof (?:which|whom|them)\b|\bof those (?:who|whose|with|where)\b|"
+    r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bbecause\b|\b(?:al)?though\b|\bof (?:which|whom|them)\b|(?:(?<=,\s)|(?<=\band\s))of those (?:who|whose|with|where)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
     r"\band\b(?=\s+(?:about|around|some|only|just|nearly|almost|over|under|another|a further|(?:fewer|more|less) than)?\s*£?\d)|"
     # "... rose to 311 and fewer than six in ten were answered": a share said in words starts a clause.
@@ -77,7 +77,10 @@ _EDGE_STOP = frozenset(
     "as it its their our we they there than had has have so also with while such per cent percent".split()
 )
 _INNER_DROP = frozenset("was were is are be been being had has have there the a an our their its we they this these "
-                        "it it's that's there's we're like".split())
+                        "it it's that's there's we're like "
+                        # A month names when, never what: "peaked in July", "detention rate: Apr 44%, May 43%".
+                        "january february march april may june july august september october november december "
+                        "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,]*(?:\.\d+)?")
 
 # Whose figure: the words just before it (or right after it: "82% nationally").
