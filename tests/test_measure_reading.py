@@ -78,3 +78,14 @@ def test_months_say_when_not_what_and_an_age_turned_is_no_figure():
     assert len(rates) == 3 and all("detention rate" in p.measure and "may" not in p.measure.split() for p in rates)
     turned = figures("The transitions team works with 150 young people, and 86% of those who turned 18 had been assessed.")
     assert "18" not in turned and "assessed" in turned["86%"].measure
+
+
+def test_rows_set_out_with_dashes_or_slashes_are_read_cell_by_cell():
+    dashed = figures("Front door Q3 — Calls offered 6,120 — Contacts (all channels) 6,405 — Resolved at first contact 63% — Signposted 1,512")
+    assert set(dashed) == {"6,120", "6,405", "63%", "1,512"}
+    assert dashed["1,512"].measure == "signposted" and "resolved" not in dashed["6,405"].measure
+    slashed = figures("Complaints Q1/Q2/Q3/Q4: 38/47/41/45 | Compliments: 60/72/66/70")
+    assert [slashed[r].measure for r in ("38", "45", "60")] == ["complaints", "complaints", "compliments"]
+    assert "30" not in figures("Waiting lists (as at 30/11/24) — awaiting assessment 1,090")
+    assert figures("OT waiting list: 420 (target <240)")["240"].subject == "target"
+    assert figures("Agency social workers now number 37 FTE, costing £4.1m.")["37"].unit == "count"

@@ -34,10 +34,11 @@ _COMPARATOR = re.compile(
     r"from|than|against)\W+(?:\w+\W+){0,5}$",
     re.I,
 )
+_SLASHED = re.compile(r"(?<![\w/.£])\d{1,3}(?:,\d{3})*(?:\.\d+)?(?:/\d{1,3}(?:,\d{3})*(?:\.\d+)?){2,}(?![\w/%])")
 _CLAUSE_TURN = re.compile(r",\s(?:but|while|whilst|whereas|although|though|however|yet)\s", re.I)
 _SKIP_BEFORE = re.compile(
     r"(?:\b(?:theme|quality statement|statement|section|s\.|page|pages|appendix|care act|aged|age|ages|ascof|version|"
-    r"phase|tier|level|grade|score|step|no\.|number|chapter|paragraph|priority|item|point|note|table|figure|"
+    r"phase|tier|level|grade|score|step|no\.|(?<!now )(?<!which )(?<!they )(?<!we )number|chapter|paragraph|priority|item|point|note|table|figure|"
     r"recommendation|question|band|part|pathway|(?:people|adults|those|residents|anyone) (?:over|under)|over-|under-|age of|aged \d+ (?:to|and)|(?:from|between) \d+ (?:to|and)(?= \d+ year))|(?-i:\bYear))\s*$",
     re.I,
 )
@@ -47,14 +48,16 @@ _BARE_AFTER = re.compile(
     r"(?:of (?:them|which|whom|those|these)\b|in (?:20\d\d|Q[1-4]|the (?:year|quarter|month))\b|a (?:day|week|month|year)\b|"
     r"per\b|to (?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)\b)|\((?:[A-Z][a-z]+|20\d\d|Q[1-4])|(?:from|since|compared|against|by)\b|[;.,)]?$|[;.]\s|\||"
     # "(455, down from 512)", "(4,530 the previous year)": a figure and its comparison.
-    r",?\s*(?:down|up) from\b|(?:in )?(?:the )?(?:previous|last|prior) (?:year|quarter|month|survey)\b)",
+    r",?\s*(?:down|up) from\b|(?:in )?(?:the )?(?:previous|last|prior) (?:year|quarter|month|survey)\b|"
+    # "Calls offered 6,840 — Contacts 6,910 — ...": a cell of a row set out with dashes; "41 FTE".
+    r"[—–]\s|(?-i:FTE|WTE)\b)",
 )
 _BARE_BEFORE = re.compile(
     r"(?::|\b(?:from|to|at|was|were|is|are|averaged|average|totall?ed|reached|stood at|of|plan|target|ambition|"
     r"up from|down from|compared with|compared to|against|England|nationally|region|average|"
     r"(?:previous|last|prior) (?:year|quarter|month)|completed|received|did|done|delivered|made|had|got|further|another|"
     r"nearly|almost|about|around|roughly|approximately|some|over|under|more like|maybe|only))\s*"
-    rf"{HEDGE}$",
+    rf"{HEDGE}[<>≤≥]?$",
     re.I,
 )
 # A heading that gives the unit of the bare number after its colon: "Median days to authorisation:
@@ -179,6 +182,13 @@ def extract_figures(text: str) -> list[DataPoint]:
         found = [_fraction(sentence, m) for m in _FRACTION.finditer(sentence)]
         codes = codes_in(sentence)  # "2B(1)", "1I1": an indicator's code, not figures
         taken = [(m.start(), m.end()) for m in _FRACTION.finditer(sentence)] + [(c.start, c.end) for c in codes]
+        for m in _SLASHED.finditer(sentence):  # "Complaints Q1/Q2/Q3/Q4: 41/52/44/50": one value a column
+            items = [(m.start() + i.start(), m.start() + i.end()) for i in re.finditer(r"[\d,.]+", m.group(0))]
+            values = [float(sentence[a:b].replace(",", "")) for a, b in items]
+            if len(items) == 3 and values[0] <= 31 and values[1] <= 12:
+                continue  # a date: 30/11/24
+            found += [_point(sentence, a, b, value, "count") for (a, b), value in zip(items, values)]
+            taken.append((m.start(), m.end()))
         for m in _NUMBER.finditer(sentence):
             if not any(a <= m.start() < b for a, b in taken):
                 point = _figure(sentence, m)

@@ -252,7 +252,7 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
         if main:
             borrowed = measure_phrase(sentence, main[-1].start(), main[-1].end())
             return " ".join(_trim(spell_out(f"{borrowed} {pieces[0]}").split())[:16])
-    if (_content(pieces) < 2 and 0 < index < len(clauses) - 1
+    if (_content(pieces) < 2 and 0 < index < len(clauses) - 1 and _cell_clauses(sentence, clauses, start) == (0, len(clauses) - 1)
             and _QUANTITY.search(sentence[clauses[index - 1][0] : clauses[index - 1][1]])
             and not re.search(r"\d", sentence[clauses[index - 1][0] : clauses[index][1]].replace(sentence[start:end], ""))):
         # "Just under a quarter of carers (23%) have as much social contact as they want": the
@@ -371,10 +371,17 @@ _ASIDE = re.compile(r"\s*(?:which|who|according to|as (?:reported|noted|shown)|a
                     r"as expected|like|unlike)\b", re.I)
 
 
+_DASHED = re.compile(r"\s[—–]\s")
+
+
 def _cell_clauses(sentence: str, clauses: list[tuple[int, int]], start: int) -> tuple[int, int]:
     """The first and last clause of the figure's cell when the sentence is a row on one line
     ("a | b | c"), else of the whole sentence."""
     left, right = sentence.rfind("|", 0, start), sentence.find("|", start)
+    if left < 0 and right < 0 and len(_DASHED.findall(sentence)) >= 2:
+        # "Front door Q4 — Calls offered 6,840 — Contacts (all channels) 6,910 — ...": a row set out with dashes.
+        left = max((m.start() for m in _DASHED.finditer(sentence, 0, start)), default=-1)
+        right = min((m.start() for m in _DASHED.finditer(sentence, start)), default=-1)
     right = len(sentence) if right < 0 else right
     inside = [n for n, (a, b) in enumerate(clauses) if a > left and b <= right] or [0, len(clauses) - 1]
     return min(inside), max(inside)
