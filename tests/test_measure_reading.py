@@ -89,3 +89,11 @@ def test_rows_set_out_with_dashes_or_slashes_are_read_cell_by_cell():
     assert "30" not in figures("Waiting lists (as at 30/11/24) — awaiting assessment 1,090")
     assert figures("OT waiting list: 420 (target <240)")["240"].subject == "target"
     assert figures("Agency social workers now number 37 FTE, costing £4.1m.")["37"].unit == "count"
+
+
+def test_spoken_shares_of_what_people_do_and_a_thousand_then_a_time():
+    left = figures("We take sixty-odd new starts a week, and roughly two thirds leave us with nothing ongoing.")
+    assert left["two thirds"].unit == "%" and "nothing ongoing" in left["two thirds"].measure
+    backlog = figures("The DoLS backlog's about five hundred now, it was over a thousand two years ago.")
+    assert backlog["a thousand"].value == 1000 and "two years" not in backlog
+    assert "ago" not in backlog["a thousand"].measure

@@ -275,6 +275,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         return None  # "the 2024 carers survey"
     if _SKIP_BEFORE.search(before[-25:]) or re.match(r"\s?(?:years? old|old\b|-year-old|\+|s\b|and (?:over|older)\b)", sentence[m.end() :]):
         return None  # "section 42", "Theme 2", "aged 65", "over 55 years old"
+    if unit_word.startswith(("day", "week", "month", "year")) and re.match(r"\s+ago\b", sentence[m.end() :], re.I):
+        return None  # "two years ago": when, not a figure
     if re.search(r"\b(?:turn(?:ed|ing|s)?|reach(?:ed|ing|es)?)\s*$", before, re.I) and 16 <= value <= 25 and not (pct or money or unit_word):
         return None  # "those who turned 18": an age
     if re.search(r"\bper\s*$", before, re.I) and value * (1000 if scale == "k" else 1) in (1000, 10000, 100000) and not (pct or money):

@@ -69,7 +69,8 @@ _HEDGE_PHRASES = re.compile(
     r"in (?:quarter|Q) ?[1-4]|in the (?:quarter|year)|right now|(?:last|this) (?:spring|summer|autumn|winter)|(?:reported|said|thought|estimated|believed|expected) to (?:be|have)|of the|out of(?=\s*(?:\u2022|\d))|"
     # What a speaker says of their own memory: "it was 71% I think", "something like 1,200".
     r"i (?:think|reckon|believe|guess|mean|suppose|would say)|i'd say|you know|sort of|kind of|something like|in the region of|"
-    r"if i remember(?: rightly)?|off the top of my head|at a guess|give or take|or so|or thereabouts)\b",
+    r"if i remember(?: rightly)?|off the top of my head|at a guess|give or take|or so|or thereabouts|"
+    r"(?:years?|months?|weeks?|days?) ago)\b",
     re.I,
 )
 _EDGE_STOP = frozenset(

@@ -103,10 +103,12 @@ def word_value(text: str, hyphenated: bool = False) -> float | None:
     return _integer(words)
 
 
-def _joins(between: str, word: str, following: str) -> bool:
-    """Whether ``word`` (after ``between``) carries on the number being read."""
+def _joins(between: str, word: str, following: str, previous: str = "") -> bool:
+    """Whether ``word`` (after ``between`` and the word ``previous``) carries on the number being read."""
     if not re.fullmatch(r"\s+|\s*-\s*", between):
         return False
+    if previous in ("thousand", "million") and word in UNITS and not re.match(r"\s*(?:-\s*)?(?:hundred|thousand)\b", following, re.I):
+        return False  # "over a thousand two years ago": a thousand, then a time
     if word in _NUMBER_WORDS or word in _ROUGH or word == "half":  # "half" only ever follows "and a"
         return True
     if word == "and":  # "a hundred and thirty", "three and a half", "a hundred-and-something"
@@ -136,7 +138,8 @@ def spoken_numbers(sentence: str) -> list[tuple[int, int, float]]:
             continue
         m = n
         while m + 1 < len(tokens) and _joins(sentence[tokens[m].end() : tokens[m + 1].start()],
-                                              tokens[m + 1].group(0).lower(), sentence[tokens[m + 1].end() :]):
+                                              tokens[m + 1].group(0).lower(), sentence[tokens[m + 1].end() :],
+                                              tokens[m].group(0).lower()):
             m += 1
         if re.search(r"\bper\s+$", before, re.I):
             n = m + 1  # "per hundred thousand": what a rate is per
@@ -171,7 +174,8 @@ _SHARE = re.compile(
     r"|\b(?P<count>a|one|two|three|four)[\s-](?P<part>thirds?|quarters?|fifths?|tenths?)\b(?!\s+(?:of an? )?(?:hour|day|week|month|year|mile))"
     # ... a share of people, said as what they did: not "300 reviews a quarter".
     r"(?=\s+(?:of|were|are|was|is|become|became|said|say|have|had|get|got|go|went|do|did|felt|feel|end|ended|still|now|"
-    r"would|will|could|can|need|needed|received|rated|upheld|resolved|returned|live|lived|stay|stayed|come|came)\b)"
+    r"would|will|could|can|need|needed|received|rated|upheld|resolved|returned|live|lived|stay|stayed|come|came|"
+    r"leave|left|move|moved|use|used|want|wanted|wait|waited|are|end up|ended up)\b)"
     r"|\b(?:(?:about|around|roughly|nearly|almost|over|under|more than|less than|just over|just under|only|barely)\s+)"
     r"(?P<half>half)\b(?!\s+(?:an?|the) (?:hour|day|week|month|year|time|term))"
     r"|\b(?P<half_of>half)(?=\s+of\s+(?:the|our|all|them|those|these|people|carers|adults|staff|referrals|cases|residents|\w+s)\b)",
