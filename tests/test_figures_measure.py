@@ -225,7 +225,7 @@ def test_shipped_models_predict_as_scikit_learn_does():
     rng = np.random.default_rng(7)
     with np.load(FigureModel(None).model_file) as data:
         names = sorted({key.split(".")[0] for key in data.files if "." in key})
-        assert len(names) == 6
+        assert len(names) == 8
         for name in names:
             reference = LogisticRegression()
             reference.coef_, reference.intercept_, reference.classes_ = (
@@ -234,6 +234,19 @@ def test_shipped_models_predict_as_scikit_learn_does():
             X = rng.normal(scale=0.3, size=(300, reference.coef_.shape[1]))
             np.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-12)
             assert (ours.predict(X) == reference.predict(X)).all()
+
+
+def test_a_stated_figure_is_judged_by_a_model_that_never_saw_its_value():
+    """A figure someone says is judged by its words alone; the model for it is fitted without how
+    far apart two values are, so it never reads the stated value as alike to the evidence's (a
+    model that learned "alike values, one measure" would call far more pairs one measure)."""
+    import numpy as np
+
+    from prep_bot.evidence.figure_model import FigureModel
+
+    models = FigureModel(None).models()
+    assert np.allclose(models.pair_said.coef_[0][-2:], 0) and np.allclose(models.pair_detail_said.coef_[0][-5:-3], 0)
+    assert not np.allclose(models.pair.coef_[0][-2:], 0)
 
 
 def test_hashed_words_are_scikit_learns_without_importing_it():

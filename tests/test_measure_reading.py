@@ -97,3 +97,11 @@ def test_spoken_shares_of_what_people_do_and_a_thousand_then_a_time():
     backlog = figures("The DoLS backlog's about five hundred now, it was over a thousand two years ago.")
     assert backlog["a thousand"].value == 1000 and "two years" not in backlog
     assert "ago" not in backlog["a thousand"].measure
+
+
+def test_a_fund_allocated_and_a_reserve_drawn_are_not_an_overspend():
+    fund = figures("The Market Sustainability and Improvement Fund allocation of £5.9m was spent on fee uplifts.")
+    reserve = figures("A further £1.8m was met from the social care reserve.")
+    over = figures("The outturn was an overspend of £5.9m.")
+    assert conflicts(parts_of(fund["£5.9m"]), parts_of(over["£5.9m"]))
+    assert conflicts(parts_of(reserve["£1.8m"]), parts_of(over["£5.9m"]))

@@ -172,12 +172,13 @@ def _pair_scores(model: FigureModel, fitted, points: list[DataPoint], pairs: lis
     R = model._remainder_matrix([(points[i], points[j]) for i, j, _ in pairs])
     compared = [may_compare(points[i], points[j]) for i, j, _ in pairs]
 
-    def judged(F: np.ndarray) -> dict:
-        first = fitted.pair.predict_proba(F)[:, 1]
-        detail = fitted.pair_detail.predict_proba(np.hstack([F, R]))[:, 1]
+    def judged(F: np.ndarray, pair, pair_detail) -> dict:
+        first = pair.predict_proba(F)[:, 1]
+        detail = pair_detail.predict_proba(np.hstack([F, R]))[:, 1]
         return {(i, j): float(b) if a >= SHORTLIST and c else 0.0 for (i, j, _), a, b, c in zip(pairs, first, detail, compared)}
 
-    return judged(P), judged(without_values(P))
+    return (judged(P, fitted.pair, fitted.pair_detail),
+            judged(without_values(P), fitted.pair_said, fitted.pair_detail_said))
 
 
 def evaluate_same_measure_holdout(embedder, holdout: Path, path: Path | None = None, alone: bool = False) -> dict:

@@ -33,6 +33,7 @@ import numpy as np
 
 from prep_bot.evidence.figure_features import (  # noqa: F401 - names_other_things, _groups, _SERVICE_RE re-exported
     _SERVICE_RE, _groups, _hashed, _left_text, _measured_time, area_size, names_other_things, pair_features, simple_features,
+    without_values,
     window_text,
 )
 from prep_bot.evidence.figure_sets import (  # noqa: F401 - the labelled sets' names, re-exported
@@ -62,6 +63,11 @@ class _Models:
     pair_detail: object
     performance_lexical: object
     subject_lexical: object
+    # The same two stages without how far apart the values are: for a figure someone said, whose
+    # value is what is being checked (a model that learned "alike values, one measure" would read
+    # every stated figure's values as alike).
+    pair_said: object = None
+    pair_detail_said: object = None
 
 
 def _unpack(data, name: str) -> _Linear:
@@ -243,6 +249,7 @@ class FigureModel:
         perf = [i for i, f in enumerate(usable) if f.performance]
         ys = np.array([usable[i].subject for i in perf])
         performance = subject = pair = pair_detail = performance_lexical = subject_lexical = None
+        pair_said = pair_detail_said = None
         if "figure" in parts:
             X = self._figure_matrix(points, vectors)
             performance = LogisticRegression(C=2.0, max_iter=1000, class_weight="balanced", solver="liblinear").fit(
@@ -260,11 +267,15 @@ class FigureModel:
                     _BLOCKS[key] = self._pair_block([f for f in one.figures if f.point is not None], vectors)
                 blocks.append(_BLOCKS[key])
             P, R, labels = (np.concatenate([b[k] for b in blocks if len(b[2])]) for k in range(3))
-            pair = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(P, labels)
-            pair_detail = LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(
-                np.hstack([P, R]), labels)
+            def two_stages(F: np.ndarray) -> tuple:
+                return (LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(F, labels),
+                        LogisticRegression(C=1.0, max_iter=500, class_weight="balanced", solver="liblinear").fit(
+                            np.hstack([F, R]), labels))
+
+            pair, pair_detail = two_stages(P)
+            pair_said, pair_detail_said = two_stages(without_values(P))
         log.info("figure models fitted on %d figures", len(usable))
-        return _Models(performance, subject, pair, pair_detail, performance_lexical, subject_lexical)
+        return _Models(performance, subject, pair, pair_detail, performance_lexical, subject_lexical, pair_said, pair_detail_said)
 
     def _pair_block(self, usable: list[LabelledFigure], vectors: dict[str, np.ndarray]) -> tuple:
         """The labelled pairs of one set: their features, what differs between them, and whether
@@ -342,13 +353,14 @@ class FigureModel:
         va = self._vec(a, vectors)
         P = np.stack([pair_features(a, b, va, self._vec(b, vectors), by_value) for b in others])
         models = self.models()
-        first = models.pair.predict_proba(P)[:, 1]
+        pair, pair_detail = (models.pair, models.pair_detail) if by_value else (models.pair_said, models.pair_detail_said)
+        first = pair.predict_proba(P)[:, 1]
         # A closer look at the likely ones: how alike are the words that differ?
         close = sorted({int(i) for i in np.argsort(-first)[:6] if first[i] >= SHORTLIST} | set(always))
         out = np.where(first >= SHORTLIST, first, 0.0)
         if close:
             R = self._remainder_matrix([(a, others[i]) for i in close])
-            detail = models.pair_detail.predict_proba(np.hstack([P[close], R]))[:, 1]
+            detail = pair_detail.predict_proba(np.hstack([P[close], R]))[:, 1]
             out = np.zeros(len(others))
             out[close] = detail
         return out

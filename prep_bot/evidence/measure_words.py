@@ -172,7 +172,9 @@ _MONEY = {
     "savings": r"savings?|saved|efficienc\w*",
     "unit-cost": r"cost (?:of care|per)|weekly cost|an hour|per hour|hourly|per week|a week per|fee rates?|fee levels?|"
                  r"(?:average|typical|mean) (?:weekly |hourly )?cost|costs? of an? (?:[\w-]+ ){0,3}(?:placement|package)|a week|per person",
-    "grant": r"better care fund|\bBCF\b|grant|funding|contributions?",
+    "grant": r"better care fund|\bBCF\b|grant|funding|(?<!general )\bfund\b|allocations?|contributions?",
+    # What is held back for a rainy day, and drawn on: not the year's spend nor its overspend.
+    "reserves": r"reserves?\b|balances\b",
     # What the council raises itself: not what it spends, saves or overspends.
     "income": r"precepts?|council tax|income",
 }
