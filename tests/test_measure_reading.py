@@ -105,3 +105,20 @@ def test_a_fund_allocated_and_a_reserve_drawn_are_not_an_overspend():
     over = figures("The outturn was an overspend of £5.9m.")
     assert conflicts(parts_of(fund["£5.9m"]), parts_of(over["£5.9m"]))
     assert conflicts(parts_of(reserve["£1.8m"]), parts_of(over["£5.9m"]))
+
+
+def test_two_measures_each_with_its_own_verb_and_a_row_after_a_semicolon():
+    row = figures("The vacancy rate for qualified social workers is 7.1% and turnover is 11.4%.")
+    assert row["7.1%"].measure == "vacancy rate for qualified social workers" and row["11.4%"].measure == "turnover"
+    reab = figures("Reablement: 82.6% still at home at 91 days (target 85%, England 83.8%); referrals 3,050; 68% with no ongoing need.")
+    assert reab["3,050"].subject == "ours" and not reab["3,050"].is_comparator
+    assert parts_of(reab["82.6%"]).window == (91.0,) and "independent" in parts_of(reab["68%"]).counted
+
+
+def test_the_people_on_the_books_are_not_the_work_done_and_a_financial_assessment_is_its_own():
+    known = figures("There are 3,150 carers known to the council.")
+    assessed = figures("Carers' assessments increased to 860.")
+    assert "counted" in conflicts(parts_of(known["3,150 carers"]), parts_of(assessed["860"]))
+    money = figures("Financial assessments take an average of 33 days to complete.")
+    needs = figures("The median wait for a Care Act assessment is 33 days.")
+    assert conflicts(parts_of(money["33 days"]), parts_of(needs["33 days"]))

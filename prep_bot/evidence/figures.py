@@ -35,7 +35,7 @@ _COMPARATOR = re.compile(
     re.I,
 )
 _SLASHED = re.compile(r"(?<![\w/.£])\d{1,3}(?:,\d{3})*(?:\.\d+)?(?:/\d{1,3}(?:,\d{3})*(?:\.\d+)?){2,}(?![\w/%])")
-_CLAUSE_TURN = re.compile(r",\s(?:but|while|whilst|whereas|although|though|however|yet)\s", re.I)
+_CLAUSE_TURN = re.compile(r",\s(?:but|while|whilst|whereas|although|though|however|yet)\s|;\s|\|", re.I)
 _SKIP_BEFORE = re.compile(
     r"(?:\b(?:theme|quality statement|statement|section|s\.|page|pages|appendix|care act|aged|age|ages|ascof|version|"
     r"phase|tier|level|grade|score|step|no\.|(?<!now )(?<!which )(?<!they )(?<!we )number|chapter|paragraph|priority|item|point|note|table|figure|"

@@ -353,6 +353,16 @@ def _window_conflict(a: MeasureParts, b: MeasureParts) -> bool:
     return not any(abs(x - y) <= max(1.0, 0.1 * max(x, y)) for x in a for y in b)
 
 
+_STOCKS = frozenset({"known", "registered", "identified"})
+_WORK = frozenset({"assess", "carer-assess", "review", "fin-assess"})
+
+
+def _stock_and_work(a: MeasureParts, b: MeasureParts) -> bool:
+    """"3,210 carers known to the council" is not "842 carers' assessments": the people on the
+    books against the work done for some of them."""
+    return bool(a.counted & _STOCKS) and not (a.service & _WORK) and bool(b.service & _WORK) and not (b.counted & _STOCKS)
+
+
 def _ages(p: MeasureParts) -> frozenset[str]:
     return frozenset(x for x in p.population if x.startswith("age:"))
 
@@ -380,7 +390,7 @@ def _nothing_in_common(a: MeasureParts, b: MeasureParts) -> bool:
 def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     """The parts on which two measures plainly differ (none: they may be one measure)."""
     out = []
-    if _differ(a.counted, b.counted):
+    if _differ(a.counted, b.counted) or _stock_and_work(a, b) or _stock_and_work(b, a):
         out.append("counted")
     elif a.counted and b.counted and ("independent" in a.counted) != ("independent" in b.counted):
         # "discharged home with no care package" is a part of "discharged home".

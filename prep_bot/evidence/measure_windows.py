@@ -15,7 +15,7 @@ _N = rf"(\d+(?:\.\d+)?|(?:{_TENS})[\s-](?:one|two|three|four|five|six|seven|eigh
 # 12 months", "overdue by more than a year", "for 24 hours", "on the same day".
 WINDOW_RE = re.compile(
     rf"\b(?:within|inside|in under|in(?=\s+the\s+[\w-]+\s+(?:working\s+)?(?:hours?|days?|weeks?|months?)\b)|under|after|longer than|more than|over|beyond|at least|less than|fewer than|"
-    rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding)\s+(?:the\s+)?(?:first\s+|statutory\s+|agreed\s+|target\s+)?"
+    rf"following|for more than|for over|for|of|overdue by(?: more than| over)?|in excess of|exceeding|(?<=home )at)\s+(?:the\s+)?(?:first\s+|statutory\s+|agreed\s+|target\s+)?"
     rf"{_N}[\s-]?(?:working\s+|calendar\s+|clear\s+)?(hours?|days?|weeks?|months?|years?)\b(?!\s+(?:old|of age))"
     rf"|\b{_N}[\s-]?(?:working\s+)?(hours?|days?|weeks?|months?)\s+(?:(?:after|following|later|from|of (?:discharge|leaving|referral|contact|request))\b|post(?=[- ]?\w))"
     rf"|\b{_N}-(?:working-)?(hour|day|week|month|year)\b"

@@ -62,7 +62,7 @@ _COUNTED = {
               r"conver(?:ted|ts?|sion)|leading to|resulting in|resulted in|end(?:s|ed)? (?:up )?in",
     "advocacy": r"advocat\w*",
     "plan": r"(?:transition |support |care )?plans? (?:in place|by)|had a (?:\w+ )?plan",
-    "home": r"still at home|at home \w+ days|remain(?:ed|ing)? at home|stay(?:ed|ing)? at home|living at home",
+    "home": r"still at home|(?:at )?home at (?:\d+ |\w+-\w+ )?days|at home \w+ days|remain(?:ed|ing)? at home|stay(?:ed|ing)? at home|living at home",
     "readmitted": r"readmi\w*|re-admi\w*",
     "usual": r"usual (?:place of )?residence|went home|returned home|discharged home|back home",
     "upheld": r"upheld",
@@ -77,7 +77,7 @@ _COUNTED = {
     "view": r"(?<!council )(?<!authority )(?<!data )(?<!figures )(?<!dashboard )(?<!report )(?<!trust )(?<!icb )said|"
             r"(?<!i'd )(?<!i would )(?<!we'd )(?<!i )say|says|agreed?(?=\s+(?:that|with|they|it|we|there|strongly))|"
             r"(?:strongly |tended to )agreed?|agrees|felt(?! safe)|would recommend",
-    "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package)|no (?:care )?package(?! of)|no package of care|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
+    "independent": r"no (?:further|ongoing|long-term) (?:services?|support|package|care needs?|needs?)|no (?:care )?package(?! of)|no package of care|without (?:needing |a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|not (?:needing|requiring|need) (?:a |any )?(?:long-term |ongoing |further )?"
                    r"(?:package|support|services?)|needed no|needing no|reduced or no|no new (?:support|services?|care|package)|"
                    r"need(?:ed|s|ing)? nothing\b(?: (?:more|further|else))?|no (?:further )?requests? for (?:further |extended |ongoing )?support",
@@ -107,7 +107,9 @@ _SERVICE = {
     "ot": r"occupational therap\w*|\bOTs?\b",
     "dols": r"deprivation of liberty|liberty safeguards|\bDoLS\b|liberty protection|(?:standard|urgent) authori[sz]ations?",
     "safeguarding": r"safeguarding|section 42|\bs42\b",
-    "assess": r"(?<!carers' )(?<!carer's )(?<!carers )(?<!carer )(?:care act )?assessments?(?! of need for carers)|assessed",
+    "assess": r"(?<!carers' )(?<!carer's )(?<!carers )(?<!carer )(?<!financial )(?:care act )?assessments?(?! of need for carers)|(?<!financially )assessed",
+    # What a person pays towards their care: not an assessment of their needs.
+    "fin-assess": r"financial(?:ly)? assess\w*|financial assessments?",
     "carer-assess": r"carers?'? assessments?|carer's assessments?",
     "review": r"\breviews?\b|reviewed",
     "conversation": r"(?<!first )conversations?",

@@ -28,6 +28,9 @@ _CLAUSE_BREAK = re.compile(
     r"\band\b(?=\s+(?:(?:about|around|only|just|nearly|almost|over|under|(?:fewer|more|less) than)\s+)?"
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]\w+)?"
     r"\s+(?:in|out of) (?:ten|five|four|three|every)\b|\s+(?:\w+\s+){0,2}(?:per ?cent|percent)\b)|"
+    # "the vacancy rate is 6.8% and turnover is 10.2%": another measure and its own verb.
+    r"\band\b(?=\s+(?:the\s+|our\s+)?(?:[\w'-]+\s+){1,4}(?:is|was|are|were|stood at|stands at|sits at|reached|rose to|fell to)\s+"
+    r"(?:about|around|nearly|just|only|now|currently|still)?\s*£?\d)|"
     # "received 126 referrals in the year and had completed an assessment for 45% of them": a
     # second verb starts a second clause.
     r"\band\b(?=\s+(?:had|has|have|was|were)\s+(?:\w+ed|been|seen|made|done|given|taken|met)\b))\s*",
@@ -110,7 +113,7 @@ _DATA_SOURCE = re.compile(
 _FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\b", re.I)
 
 
-_THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over|for up to|of up to)\s+(?:the\s+)?(?:first\s+)?$", re.I)
+_THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over|for up to|of up to|home at)\s+(?:the\s+)?(?:first\s+)?$", re.I)
 _ANCHORED_AFTER = re.compile(r"^(?:[\w.,-]+\s+){1,3}?(?:days?|weeks?|months?|years?|hours?)\s+(?:after|following|post[- ]?(?=\w))", re.I)
 
 
@@ -292,11 +295,15 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
             pieces.insert(0, _clean(sentence, *clauses[i], start, end))
     # A cell of a row on one line ("completed 2,315 | awaiting 1,046") borrows from no other cell.
     lo, hi = _cell_clauses(sentence, clauses, start)
+    own_subject = re.search(r"\b(?:is|was|are|were|stood at|stands at|sits at|reached|rose to|fell to)\s*$",
+                            sentence[clauses[index][0] : start], re.I)
     while _content(pieces) < 2 and (i > lo or j < hi):
         if i > lo:
             i -= 1
             if _content(pieces) == 0 and _RESTATED.search(sentence[clauses[i][0] : clauses[i][1]]) and i > lo:
                 continue
+            if own_subject and _specific(pieces) and re.search(r"\d", PERIOD.sub(" ", sentence[clauses[i][0] : clauses[i][1]])):
+                break  # "..., and turnover is 10.2%": it names its own measure; the clause before is another figure's
             pieces.insert(0, _clean(sentence, *clauses[i], start, end))
         elif j < hi:
             j += 1
@@ -436,7 +443,7 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
         if re.search(r"\b(?:is|are|were|was|staff|workforce|people) (?:over|under)\s*$", text[: m.start()], re.I):
             return f"aged {m.group(0).strip()}"  # "the workforce is over 55": an age band
         # "within 28 days", "91 days after discharge": a number that defines the measure stays.
-        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|inside|after|over|under|than|least|beyond|for|in|(?:for|of) up to)\s*$", text[: m.start()], re.I):
+        if _TIME_AFTER.match(text[m.end() :]) and re.search(r"(?:within|inside|after|over|under|than|least|beyond|for|in|(?:for|of) up to|home at)\s*$", text[: m.start()], re.I):
             return m.group(0)
         if _TIME_AFTER.match(text[m.end() :]) and re.match(r"\s?(?:days?|weeks?|months?)\s(?:after|following|from|of)\b", text[m.end() :], re.I):
             return m.group(0)
