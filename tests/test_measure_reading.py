@@ -122,3 +122,13 @@ def test_the_people_on_the_books_are_not_the_work_done_and_a_financial_assessmen
     money = figures("Financial assessments take an average of 33 days to complete.")
     needs = figures("The median wait for a Care Act assessment is 33 days.")
     assert conflicts(parts_of(money["33 days"]), parts_of(needs["33 days"]))
+
+
+def test_people_with_no_criteria_to_reside_are_delays_counted_a_day_and_dashboard_months_are_periods():
+    nctr = figures("We've got fifty-one people with no criteria to reside on an average day across the two trusts.")
+    delayed = figures("The average number of people delayed each day fell from 44 to 25.")
+    a, b = parts_of(nctr["fifty-one people"]), parts_of(delayed["25"])
+    assert "waiting" in a.counted and a.per == b.per == "day" and not conflicts(a, b)
+    row = extract_figures("Median days from contact to assessment completion — Mar-24: 36; Jun-24: 30; Sep-24: 27")
+    assert [p.date for p in row] == ["2024-03", "2024-06", "2024-09"]
+    assert all(p.unit == "days" and "mar" not in p.measure for p in row)

@@ -11,7 +11,9 @@ import re
 _COUNTED = {
     "waiting": r"wait(?:s|ed|ing)?|awaiting|waiting lists?|backlogs?|queues?|unallocated|awaiting allocation|"
                r"delay(?:s|ed)?|delayed|overdue|(?<!good or )(?<!good/)(?<!good and )(?<!rated )(?<!as )outstanding|not (?:yet )?(?:allocated|review(?:ed)?|assess(?:ed|ment)?)|"
-               r"(?:have|has|had)(?:n't| not) (?:yet )?(?:had|received|got)|not had",
+               r"(?:have|has|had)(?:n't| not) (?:yet )?(?:had|received|got)|not had|"
+               # Still in hospital when they no longer need to be: waiting to leave.
+               r"no (?:longer )?(?:met|meets?|meeting) (?:the )?criteria to reside|no criteria to reside|\bNCTR\b",
     "admitted": r"admitted|admissions?|placed|place (?:\w+ )?people|placements?|moved into|go(?:ing)? into|went into|put (?:\w+ )?into",
     "done": r"(?:received|had|got) (?:a |an |their )?(?:carer'?s'? |care act |social care )?assessments?|completed|complete|completion|done|finished|concluded|closed|carried out|undertaken|"
             r"(?:did|do|does) (?:\w+ )?(?:reviews?|assessments?)|"
@@ -251,9 +253,11 @@ _COUNT_MODIFIERS = re.compile(
 # more than a year", "within a month" (a window).
 _PER = re.compile(
     r"\s?(?:[\w'-]+\s){0,4}?(?<!than )(?<!over )(?<!within )(?<!for )(?<!in )(?<!under )(?<!after )(?<!past )(?<!once )(?<!twice )"
-    r"(?<!inside )(?<!about )(?<!nearly )(?<!almost )(?<!up to )(?:a|an|per|each|every)\s(hour|day|week|month|quarter|year|annum)\b"
-    r"(?!\s+(?:old|ago|before|after|later|or more|and a half))", re.I)
-_PER_BEFORE = re.compile(r"\b(?:on|in) (?:a|an|any) (?:typical|average|given|normal|usual) (day|week|month)\b[,\s]*(?:[\w']+\s){0,3}$", re.I)
+    r"(?<!inside )(?<!about )(?<!nearly )(?<!almost )(?<!up to )(?:a|an|per|each|every)\s(?:(?:average|typical|normal|usual|given)\s)?(hour|day|week|month|quarter|year|annum)\b"
+    r"(?!\s+(?:old|ago|before|after|later|or more|and a half))"
+    r"|\s?(?:[\w'-]+\s){0,8}?(?:on|in)\s(?:a|an|any)\s(?:average|typical|normal|usual|given)\s(day|week|month)\b", re.I)
+_PER_BEFORE = re.compile(r"\b(?:on|in) (?:a|an|any) (?:typical|average|given|normal|usual) (day|week|month)\b[,\s]*(?:[\w']+\s){0,3}$|"
+                         r"\b(?:each|every|per) (day|week|month)\b[^.;:]{0,40}$", re.I)
 # "Monthly safeguarding concerns averaged 188": a count per month.
 _PER_WORD = re.compile(r"\b(hourly|daily|weekly|monthly|quarterly)\b(?![^.;]*\b(?:report|meeting|return|visit|call|check)s?\b)", re.I)
 _HEADING_PER = re.compile(r"\b(?:per|a|each) (hour|day|week|month|quarter|year)\b[^:;]*:\s*$", re.I)
@@ -326,7 +330,7 @@ def per_period(sentence: str, start: int, end: int) -> str:
     day 35 people": day), or ""."""
     flow = _PER.match(sentence[end:]) or _PER_BEFORE.search(sentence[max(0, start - 40) : start])
     if flow:
-        return flow.group(1).lower().replace("annum", "year")
+        return next(g for g in flow.groups() if g).lower().replace("annum", "year")
     clause = sentence[max(sentence.rfind(";", 0, start), sentence.rfind(",", 0, start), 0) : start]
     word = _PER_WORD.search(clause)
     if word:

@@ -10,6 +10,8 @@ _MONTH_NUM = {m.lower()[:n]: i for i, m in enumerate(_MONTHS.split("|"), 1) for 
 MONTH = rf"{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"  # and "Oct 2025", "Sept. 2024"
 PERIOD = re.compile(
     rf"\b(?:(?P<fy>20\d\d)\s?(?:/|-|to)\s?(?P<fy2>(?:20)?\d\d)\b|(?:(?:{MONTH})\s?[-–]\s?)?(?P<month>{MONTH})\s(?P<my>20\d\d)\b|"
+    # "Mar-24", "Sep 24": a month and its year's last two digits, as a dashboard heads its columns.
+    rf"(?P<month2>{MONTH})[-'’](?P<my2>[1-3]\d)\b|"
     rf"(?:Q(?P<q>[1-4])|quarter (?P<q2>[1-4]))\s(?P<qy>20\d\d)(?:/(?P<qy2>\d\d))?\b|(?P<year>20\d\d)\b)"
 )
 
@@ -30,6 +32,8 @@ def period_date(period: str | None) -> str:
         return f"{end_year:04d}-03" if end_year == start + 1 else f"{end_year:04d}"
     if m.group("month"):
         return f"{int(m.group('my')):04d}-{_MONTH_NUM[m.group('month').lower().rstrip('.')]:02d}"
+    if m.group("month2"):
+        return f"{2000 + int(m.group('my2')):04d}-{_MONTH_NUM[m.group('month2').lower().rstrip('.')]:02d}"
     if m.group("qy"):
         q = int(m.group("q") or m.group("q2"))
         year = int(m.group("qy"))
