@@ -132,3 +132,15 @@ def test_people_with_no_criteria_to_reside_are_delays_counted_a_day_and_dashboar
     row = extract_figures("Median days from contact to assessment completion — Mar-24: 36; Jun-24: 30; Sep-24: 27")
     assert [p.date for p in row] == ["2024-03", "2024-06", "2024-09"]
     assert all(p.unit == "days" and "mar" not in p.measure for p in row)
+
+
+def test_feeling_safe_is_not_services_making_people_safe_and_a_type_of_abuse_is_not_the_conversion_rate():
+    felt = figures("71.2% of people who use services said they felt safe.")
+    made = figures("87% say the services they use help them feel safe.")
+    assert conflicts(parts_of(felt["71.2%"]), parts_of(made["87%"]))
+    neglect = figures("Neglect was the most common type of abuse, at 30% of enquiries.")
+    conversion = figures("The conversion rate from concerns to section 42 enquiries was 30%.")
+    assert conflicts(parts_of(neglect["30%"]), parts_of(conversion["30%"]))
+    respite = figures("There are 412 carers receiving respite.")
+    assessed = figures("Carers' assessments rose to 790.")
+    assert "counted" in conflicts(parts_of(respite["412 carers"]), parts_of(assessed["790"]))

@@ -157,6 +157,8 @@ def _parts(measure: str, clause: str, kind: str, before: str, after: str, age_te
         counted = counted - {"incoming"}
     if "view" in counted and len(counted) > 1:
         counted = counted - {"view"}  # "carers said they had a break": what they said is counted
+    if "made-safe" in counted:
+        counted = counted - {"safe"}  # "services helped them feel safe" is not "felt safe"
     if "known" in counted and len(counted) > 1:
         counted = counted - {"known"}  # "adults known to the council in paid work": who is counted, not what
     if "independent" in counted:
@@ -353,13 +355,13 @@ def _window_conflict(a: MeasureParts, b: MeasureParts) -> bool:
     return not any(abs(x - y) <= max(1.0, 0.1 * max(x, y)) for x in a for y in b)
 
 
-_STOCKS = frozenset({"known", "registered", "identified"})
+_STOCKS = frozenset({"known", "registered", "identified", "receipt", "break"})
 _WORK = frozenset({"assess", "carer-assess", "review", "fin-assess"})
 
 
 def _stock_and_work(a: MeasureParts, b: MeasureParts) -> bool:
-    """"3,210 carers known to the council" is not "842 carers' assessments": the people on the
-    books against the work done for some of them."""
+    """"3,210 carers known to the council" is not "842 carers' assessments", nor "426 carers
+    receiving respite": the people on the books, or what they have, against the work done."""
     return bool(a.counted & _STOCKS) and not (a.service & _WORK) and bool(b.service & _WORK) and not (b.counted & _STOCKS)
 
 

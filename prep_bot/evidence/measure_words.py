@@ -26,6 +26,12 @@ _COUNTED = {
     "started": r"commenc\w*|started|starting|starts?|began|new packages?|packages? started|led to",
     "satisfied": r"satisf(?:ied|action)|happy with|pleased with",
     "safe": r"feel(?:s|ing)? safe|felt safe|safe and secure|made them feel safe|services have made",
+    # What services did for it, not whether people feel safe: ASCOF 4B beside 4A.
+    "made-safe": r"(?:services?|support|care)\s+(?:\w+\s+){0,2}(?:made|make|makes|help|helped|helps)\s+(?:\w+\s+){0,2}feel safe|"
+                 r"made them feel safe|services have made|safe and secure",
+    # The kind or place of the abuse an enquiry is about: not how many concerns became enquiries.
+    "abuse-type": r"\bneglect\b|self-neglect|(?:financial|physical|psychological|emotional|sexual|domestic|organisational|"
+                  r"discriminatory) abuse|abuse (?:in|at) (?:their |the person's )?own home|location of (?:the )?(?:risk|abuse)",
     "contact": r"social contact|lonel\w*|isolat\w*",
     "talk": r"someone to talk(?: to)?|talk to in confidence|support groups?",
     "break": r"(?:a |short )?breaks?|respite",
