@@ -134,9 +134,8 @@ def money_from_heading(sentence: str, points: list) -> None:
     """A bare number in a table whose heading gives sums in £m or £000s is that sum ("Forecast
     variance (£m): ... Total +9.4": £9.4m) (in place), unless its cell names what it counts."""
     for point in points:
-        heading = None
-        for heading in _MONEY_HEADING.finditer(sentence[: point.start]):
-            pass
+        headings = list(_MONEY_HEADING.finditer(sentence[: point.start]))
+        heading = headings[-1] if headings else None
         if heading and bare(point) and not _HEADCOUNT.search(point.measure):
             scale = (heading.group(1) or heading.group(2)).lower().rstrip("s'")
             point.unit = "£"

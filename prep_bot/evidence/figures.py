@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, part_of_whole, share_measures
 from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
-from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, specific_words, subject_cue
+from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, subject_cue
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
 from prep_bot.evidence.figure_units import carry_units, money_from_heading, money_in_words, restated, units_from_measures
@@ -224,7 +224,7 @@ def extract_figures(text: str) -> list[DataPoint]:
             point.period = period_near(sentence, point.start, end)
             point.date = period_date(point.period)
             point.performance = not _METADATA.search(point.window)
-        name_by_codes(sentence, codes, found, lambda measure: specific_words(measure) < 2)
+        name_by_codes(sentence, codes, found)
         row = bool(re.search(r"[|;]", sentence))
         if not row:  # a row's labels give its units first (read_table_row), its cells' own words after
             units_from_measures(found)

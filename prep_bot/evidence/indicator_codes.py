@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prep_bot.evidence.measures import specific_words
+
 _LD = "adults with a learning disability"
 _MH = "adults in contact with secondary mental health services"
 MEANINGS: dict[str, str] = {
@@ -94,13 +96,13 @@ def code_before(sentence: str, codes: list[Code], start: int) -> Code | None:
     return before[-1]
 
 
-def name_by_codes(sentence: str, codes: list[Code], points: list, weak) -> None:
+def name_by_codes(sentence: str, codes: list[Code], points: list) -> None:
     """A figure whose own words say little ("1B control 79.8%", "(Eng 82.1%, SN avg 83.0%)")
     measures what the code heading its cell names, and a bare number under a rate's code is that
-    rate (in place). ``weak(measure)`` says whether a measure phrase says too little."""
+    rate (in place)."""
     for point in points:
         code = code_before(sentence, codes, point.start)
-        if code and code.meaning and weak(point.measure):
+        if code and code.meaning and specific_words(point.measure) < 2:
             point.measure = code.meaning
         if code and code.rate and point.unit == "count":
             point.unit = "per 100,000"
