@@ -149,3 +149,13 @@ def test_feeling_safe_is_not_services_making_people_safe_and_a_type_of_abuse_is_
     respite = figures("There are 412 carers receiving respite.")
     assessed = figures("Carers' assessments rose to 790.")
     assert "counted" in differ(respite["412 carers"], assessed["790"])
+
+
+def test_empty_beds_in_care_homes_are_not_unfilled_posts():
+    beds = figures("Across 129 care homes the average bed vacancy rate was 7.4%.")["7.4%"]
+    homes = figures("Care market | Care home vacancy rate 6.1% | Homes rated good 78%")["6.1%"]
+    staff = figures("Our vacancy rate for social workers is, um, fourteen percent now.")["fourteen percent"]
+    sector = figures("The vacancy rate across the care sector is 8.7%.")["8.7%"]
+    care_staff = figures("The vacancy rate for care home staff is 9%.")["9%"]
+    assert "service" in differ(beds, staff) and "service" in differ(homes, sector) and "service" in differ(homes, care_staff)
+    assert not differ(beds, homes) and not differ(staff, care_staff)

@@ -365,6 +365,21 @@ def _stock_and_work(a: MeasureParts, b: MeasureParts) -> bool:
     return bool(a.counted & _STOCKS) and not (a.service & _WORK) and bool(b.service & _WORK) and not (b.counted & _STOCKS)
 
 
+_STAFF_GROUPS = frozenset({"social-workers", "care-workers", "ot-staff"})
+_STAFF_STEMS = frozenset({"staff", "post", "posts", "worke", "workf", "emplo"})
+
+
+def _beds(p: MeasureParts) -> bool:
+    return bool(p.stems & {"bed", "beds", "occup"}) or (
+        "carehome" in p.service and not p.population & _STAFF_GROUPS and not p.stems & _STAFF_STEMS)
+
+
+def _beds_and_posts(a: MeasureParts, b: MeasureParts) -> bool:
+    """"An average bed vacancy rate of 7.4%" is not "the vacancy rate for social workers": empty
+    places in care homes against unfilled posts (a vacancy rate naming neither is of posts)."""
+    return "vacancy" in a.counted & b.counted and _beds(a) != _beds(b)
+
+
 def _ages(p: MeasureParts) -> frozenset[str]:
     return frozenset(x for x in p.population if x.startswith("age:"))
 
@@ -397,7 +412,7 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     elif a.counted and b.counted and ("independent" in a.counted) != ("independent" in b.counted):
         # "discharged home with no care package" is a part of "discharged home".
         out.append("independent")
-    if _differ(a.service, b.service):
+    if _differ(a.service, b.service) or _beds_and_posts(a, b):
         out.append("service")
     age_a, age_b = _ages(a), _ages(b)
     surveyed = a.counted & b.counted & SURVEYED
