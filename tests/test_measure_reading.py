@@ -159,3 +159,18 @@ def test_empty_beds_in_care_homes_are_not_unfilled_posts():
     care_staff = figures("The vacancy rate for care home staff is 9%.")["9%"]
     assert "service" in differ(beds, staff) and "service" in differ(homes, sector) and "service" in differ(homes, care_staff)
     assert not differ(beds, homes) and not differ(staff, care_staff)
+
+
+def test_a_second_measure_brought_in_by_and_with_of_or_is_names_itself():
+    written = figures("Workforce data showed an adult social care vacancy rate of 9.2% and turnover of 15.4%.")
+    assert "turnover" not in written["9.2%"].measure and "vacancy" not in written["15.4%"].measure
+    spoken = figures("Skills for Care puts vacancies at about nine or ten percent, and turnover's nearly thirty percent.")
+    assert "vacanc" not in spoken["thirty percent"].measure
+    assert "service" not in differ(written["15.4%"], spoken["thirty percent"])
+    assert differ(written["9.2%"], written["15.4%"]) and differ(spoken["nine or ten percent"], spoken["thirty percent"])
+
+
+def test_a_count_before_a_bracketed_rate_is_a_count():
+    both = figures("Admissions of adults aged 18-64 totalled 41 (a rate of 19.6 per 100,000), and of older adults 512 (648.0 per 100,000).")
+    assert both["512"].unit == "count" and both["648.0 per 100,000"].unit == "per 100,000"
+    assert figures("Admissions per 100k (65+): 512")["512"].unit == "per 100,000"

@@ -217,6 +217,18 @@ def _no_active_content(page, where: str) -> None:
     assert found == [], f"{where}: live markup from the evidence: {found}"
 
 
+def _settled(page, selector: str, quiet_ms: int = 500) -> None:
+    """Wait until nothing in ``selector`` has changed for ``quiet_ms`` (the page has finished
+    drawing what the last event sent)."""
+    page.evaluate(
+        """(sel) => { window.__pbChanged = Date.now();
+        new MutationObserver(() => { window.__pbChanged = Date.now(); })
+          .observe(document.querySelector(sel), {subtree: true, childList: true, characterData: true, attributes: true}); }""",
+        selector,
+    )
+    page.wait_for_function(f"() => Date.now() - window.__pbChanged > {quiet_ms}", timeout=30_000)
+
+
 def _shows(text: str, *payloads: str) -> None:
     for payload in payloads:
         assert payload in text, f"{payload!r} not shown as text in: {text[:600]!r}"
@@ -293,10 +305,11 @@ def walk_every_tab(page, services) -> None:
     page.locator("#practice-answer textarea").fill(ANSWER)
     page.locator("#practice-send").click()
     page.get_by_text("Evidence and figures you could use").wait_for(timeout=60_000)
+    _settled(page, "#practice-chat")  # a fold opened while the chat still draws the reply would be drawn shut again
     for title in ("Claim check", "Evidence and figures you could use"):  # open the folded detail
         page.locator("#practice-chat").get_by_text(title).first.click()
     page.wait_for_function(
-        "() => document.querySelector('#practice-chat').innerText.includes('Figures you could quote')", timeout=10_000
+        "() => document.querySelector('#practice-chat').innerText.includes('Figures you could quote')", timeout=30_000
     )
     feedback = page.locator("#practice-chat .pb-detail")
     shown = "\n".join(feedback.all_inner_texts())

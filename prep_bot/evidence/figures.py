@@ -81,6 +81,8 @@ def _rate_before(before: str) -> bool:
     if not found:
         return False
     between = before[-90:][found[-1].end() :]
+    if between.lstrip().startswith(")"):
+        return False  # "41 (a rate of 19.6 per 100,000), and of older adults 512": another figure's rate, closed
     # "(65+)", "aged 18-64", "65 and over": the people the rate is of.
     between = re.sub(r"\(?\b(?:aged\s+)?\d+\s*(?:\+|-\s*\d+|and over|or over|and older)\s*\)?|\(\s*\d+\s*\)", " ", between)
     # "per 100,000 population: 2023/24 598.2": a period between the label and its figure.

@@ -29,8 +29,11 @@ _CLAUSE_BREAK = re.compile(
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]\w+)?"
     r"\s+(?:in|out of) (?:ten|five|four|three|every)\b|\s+(?:\w+\s+){0,2}(?:per ?cent|percent)\b)|"
     # "the vacancy rate is 6.8% and turnover is 10.2%": another measure and its own verb.
-    r"\band\b(?=\s+(?:the\s+|our\s+)?(?:[\w'-]+\s+){1,4}(?:is|was|are|were|stood at|stands at|sits at|reached|rose to|fell to)\s+"
-    r"(?:about|around|nearly|just|only|now|currently|still)?\s*£?\d)|"
+    # "a vacancy rate of 9.2% and turnover of 15.4%", "and turnover's nearly thirty percent" too.
+    r"\band\b(?=\s+(?:the\s+|our\s+)?(?:(?:[\w'-]+\s+){1,4}(?:is|was|are|were|stood at|stands at|sits at|reached|rose to|fell to)|"
+    r"(?!(?:over|older|above|under)\b)(?-i:(?:[a-z][\w-]*\s+){0,2}[a-z][\w-]+)(?:'s|\s+of))\s+"
+    r"(?:about|around|nearly|just|only|now|currently|still)?\s*(?:£?\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|a thousand)\b))|"
     # "received 126 referrals in the year and had completed an assessment for 45% of them": a
     # second verb starts a second clause.
     r"\band\b(?=\s+(?:had|has|have|was|were)\s+(?:\w+ed|been|seen|made|done|given|taken|met)\b))\s*",
@@ -220,6 +223,10 @@ _GENERIC_MEASURE = frozenset(
     "whole across county county's council council's local authority authority's borough locality got remains remained stays stayed sits stands stood higher lower".split())
 
 
+_OWN_NAMED = re.compile(r"^\s*(?:the\s+|our\s+)?(?P<name>[a-z][\w-]*(?:\s+[\w-]+){0,2}?)(?:'s|\s+of)\s+(?:about|around|nearly|just|only)?\s*$", re.I)
+_POINTER = re.compile(r"\b(?:where|which|it|that|this|what|there)\b", re.I)
+
+
 def _specific(pieces: list[str]) -> int:
     return sum(1 for p in pieces for w in p.split()
                if w.lower() not in _EDGE_STOP and w.lower() not in _GENERIC_MEASURE and not w[0].isdigit())
@@ -295,14 +302,18 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
             pieces.insert(0, _clean(sentence, *clauses[i], start, end))
     # A cell of a row on one line ("completed 2,315 | awaiting 1,046") borrows from no other cell.
     lo, hi = _cell_clauses(sentence, clauses, start)
-    own_subject = re.search(r"\b(?:is|was|are|were|stood at|stands at|sits at|reached|rose to|fell to)\s*$",
-                            sentence[clauses[index][0] : start], re.I)
+    own = sentence[clauses[index][0] : start]
+    own_subject = re.search(r"\b(?:is|was|are|were|stood at|stands at|sits at|reached|rose to|fell to)\s*$", own, re.I)
+    # "..., and turnover of 15.4%", "and turnover's nearly thirty percent": named after "and".
+    named = re.search(r"\band\s*$", sentence[: clauses[index][0]], re.I) and _OWN_NAMED.match(own)
+    named = bool(named and _specific([named.group("name")]) and not _POINTER.search(named.group("name")))
     while _content(pieces) < 2 and (i > lo or j < hi):
         if i > lo:
             i -= 1
             if _content(pieces) == 0 and _RESTATED.search(sentence[clauses[i][0] : clauses[i][1]]) and i > lo:
                 continue
-            if own_subject and _specific(pieces) and re.search(r"\d", PERIOD.sub(" ", sentence[clauses[i][0] : clauses[i][1]])):
+            earlier = PERIOD.sub(" ", sentence[clauses[i][0] : clauses[i][1]])
+            if (own_subject and _specific(pieces) and re.search(r"\d", earlier)) or (named and re.search(r"\d", in_digits(earlier))):
                 break  # "..., and turnover is 10.2%": it names its own measure; the clause before is another figure's
             pieces.insert(0, _clean(sentence, *clauses[i], start, end))
         elif j < hi:
