@@ -174,3 +174,18 @@ def test_a_count_before_a_bracketed_rate_is_a_count():
     both = figures("Admissions of adults aged 18-64 totalled 41 (a rate of 19.6 per 100,000), and of older adults 512 (648.0 per 100,000).")
     assert both["512"].unit == "count" and both["648.0 per 100,000"].unit == "per 100,000"
     assert figures("Admissions per 100k (65+): 512")["512"].unit == "per 100,000"
+
+
+def test_a_count_said_twice_does_not_borrow_the_next_clauses_measure():
+    said = figures("We did, um, just over five thousand assessments last year, five thousand two hundred or so, "
+                   "and the mean wait was, it's about forty days, the median's lower, thirty-one.")
+    assert "wait" not in said["five thousand two hundred"].measure
+    assert said["thirty-one"].unit == "days" and said["forty days"].unit == "days"
+
+
+def test_staff_supervision_on_time_is_not_complaints_answered_on_time():
+    supervised = figures("92% of staff received supervision within the expected timescale.")["92%"]
+    complaints = figures("79% of complaints were answered within the agreed timescale.")["79%"]
+    checks = figures("Annual health checks for people with a learning disability reached 75%.")["75%"]
+    paid = figures("61% of adults with a learning disability who get support take a direct payment.")["61%"]
+    assert "service" in differ(supervised, complaints) and "service" in differ(checks, paid)

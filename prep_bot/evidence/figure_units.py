@@ -160,7 +160,7 @@ def carry_units(points: list, earlier: list = ()) -> None:
                    f"{before.sentence[before.start + len(before.raw):]} {point.sentence[: point.start]}")
         if not _NOTHING_COUNTED.match(after) or re.search(r"[|;]", between):
             continue
-        if any(w.lower() not in _SAME_TALK for w in re.findall(r"[A-Za-z][A-Za-z']+", between)):
+        if any(w.lower().removesuffix("'s") not in _SAME_TALK for w in re.findall(r"[A-Za-z][A-Za-z']+", between)):
             continue  # "58.7%, and the quality of life score was 18.4": words of another measure between
         if before.unit == "%" and point.value > 100:
             continue

@@ -139,6 +139,9 @@ _SERVICE = {
     "crisis": r"crisis|rapid response|urgent community response",
     "advocacy": r"advocacy|advocates?",
     "prison": r"prisons?|custody|custodial|secure (?:estate|settings?)|approved premises",
+    # What staff receive, and what a GP offers: not a service people are waiting for or complain of.
+    "supervision": r"\bsupervision\b",
+    "health-check": r"(?:annual )?health checks?",
 }
 # Which things, where the service names several: a safeguarding concern is not an enquiry.
 _OBJECT = {

@@ -224,6 +224,7 @@ _GENERIC_MEASURE = frozenset(
 
 
 _OWN_NAMED = re.compile(r"^\s*(?:the\s+|our\s+)?(?P<name>[a-z][\w-]*(?:\s+[\w-]+){0,2}?)(?:'s|\s+of)\s+(?:about|around|nearly|just|only)?\s*$", re.I)
+_OWN_PREDICATE = re.compile(r"^\s*(?:and|but|while|whereas)\s+(?:the|our|their|its)\s+(?:[\w'-]+\s+){0,4}?(?:is|was|are|were)\b", re.I)
 _POINTER = re.compile(r"\b(?:where|which|it|that|this|what|there)\b", re.I)
 
 
@@ -318,6 +319,8 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
             pieces.insert(0, _clean(sentence, *clauses[i], start, end))
         elif j < hi:
             j += 1
+            if _OWN_PREDICATE.match(sentence[clauses[j][0] : clauses[j][1]]):
+                break  # "five thousand two hundred or so, and the mean wait was ...": another measure's clause
             pieces.append(_clean(sentence, *clauses[j], start, end))
     if _content(pieces) < 2 and previous:
         pieces.insert(0, " ".join(measure_phrase(previous, len(previous), len(previous)).split()[-10:]))
