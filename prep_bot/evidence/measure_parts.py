@@ -27,7 +27,8 @@ from prep_bot.evidence.measure_words import (
 )
 from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, age_clause, ages, windows
 from prep_bot.evidence.measure_context import figure_spans, own_words, set_against_per, topic_text
-from prep_bot.evidence.measures import _clauses, is_threshold
+from prep_bot.evidence.clauses import clauses as _clauses
+from prep_bot.evidence.measures import is_threshold
 
 # The longest wait is not the usual one: "longest", "oldest", "up to", "can stretch to", "in the
 # worst cases".
