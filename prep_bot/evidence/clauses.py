@@ -11,20 +11,22 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# Numbers said in words that open a figure ("six in ten", "thirty percent").
+_TENS = "one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 CLAUSE_BREAK = re.compile(
     r"\s*(?:[;:()\[\]|]|,|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b|\bbecause\b|\b(?:al)?though\b|\bof (?:which|whom|them)\b|(?:(?<=,\s)|(?<=\band\s))of those (?:who|whose|with|where)\b|"
     r"\b(?:and\s+)?(?:therefore|so that|which means|meaning that|as a result)\b|"
     r"\band\b(?=\s+(?:about|around|some|only|just|nearly|almost|over|under|another|a further|(?:fewer|more|less) than)?\s*£?\d)|"
     # "... rose to 311 and fewer than six in ten were answered": a share said in words starts a clause.
     r"\band\b(?=\s+(?:(?:about|around|only|just|nearly|almost|over|under|(?:fewer|more|less) than)\s+)?"
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]\w+)?"
+    rf"(?:{_TENS})(?:[\s-]\w+)?"
     r"\s+(?:in|out of) (?:ten|five|four|three|every)\b|\s+(?:\w+\s+){0,2}(?:per ?cent|percent)\b)|"
     # "the vacancy rate is 6.8% and turnover is 10.2%": another measure and its own verb.
     # "a vacancy rate of 9.2% and turnover of 15.4%", "and turnover's nearly thirty percent" too.
     r"\band\b(?=\s+(?:the\s+|our\s+)?(?:(?:[\w'-]+\s+){1,4}(?:is|was|are|were|stood at|stands at|sits at|reached|rose to|fell to)|"
     r"(?!(?:over|older|above|under)\b)(?-i:(?:[a-z][\w-]*\s+){0,2}[a-z][\w-]+)(?:'s|\s+of))\s+"
-    r"(?:about|around|nearly|just|only|now|currently|still)?\s*(?:£?\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|a thousand)\b))|"
+    r"(?:about|around|nearly|just|only|now|currently|still)?\s*(?:£?\d|(?:"
+    rf"{_TENS}|eleven|twelve|\w+teen|a hundred|a thousand)\b))|"
     # "received 126 referrals in the year and had completed an assessment for 45% of them": a
     # second verb starts a second clause.
     r"\band\b(?=\s+(?:had|has|have|was|were)\s+(?:\w+ed|been|seen|made|done|given|taken|met)\b))\s*",

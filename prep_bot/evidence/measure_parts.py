@@ -319,7 +319,8 @@ _SUMS = frozenset({"spend", "budget", "overspend", "savings"})
 _GENERIC_SERVICES = frozenset({"assess", "conversation"})
 # People too general to say which service: "people who use services", homes, a gender, and the
 # workforce (care workers work in home care; social workers carry cases in every team).
-_GENERIC_PEOPLE = frozenset({"users", "homes", "gender", "social-workers", "care-workers", "ot-staff"})
+_STAFF_GROUPS = frozenset({"social-workers", "care-workers", "ot-staff"})
+_GENERIC_PEOPLE = frozenset({"users", "homes", "gender"}) | _STAFF_GROUPS
 
 
 _SERVICE_NAMES = frozenset(SERVICE_RE) - _GENERIC_SERVICES
@@ -366,7 +367,6 @@ def _stock_and_work(a: MeasureParts, b: MeasureParts) -> bool:
     return bool(a.counted & _STOCKS) and not (a.service & _WORK) and bool(b.service & _WORK) and not (b.counted & _STOCKS)
 
 
-_STAFF_GROUPS = frozenset({"social-workers", "care-workers", "ot-staff"})
 _STAFF_STEMS = frozenset({"staff", "post", "posts", "worke", "workf", "emplo"})
 
 

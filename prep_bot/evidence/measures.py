@@ -209,6 +209,13 @@ _OWN_PREDICATE = re.compile(r"^\s*(?:and|but|while|whereas)\s+(?:the|our|their|i
 _POINTER = re.compile(r"\b(?:where|which|it|that|this|what|there)\b", re.I)
 
 
+def _named_after_and(before: str, own: str) -> bool:
+    """"..., and turnover of 15.4%", "and turnover's nearly thirty percent": a clause after "and"
+    that names its own measure ("the target's 66.7" or "where it was" name none)."""
+    named = re.search(r"\band\s*$", before, re.I) and _OWN_NAMED.match(own)
+    return bool(named and _specific([named.group("name")]) and not _POINTER.search(named.group("name")))
+
+
 def _specific(pieces: list[str]) -> int:
     return sum(1 for p in pieces for w in p.split()
                if w.lower() not in _EDGE_STOP and w.lower() not in _GENERIC_MEASURE and not w[0].isdigit())
@@ -286,9 +293,7 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     lo, hi = _cell_clauses(sentence, clauses, start)
     own = sentence[clauses[index][0] : start]
     own_subject = re.search(r"\b(?:is|was|are|were|stood at|stands at|sits at|reached|rose to|fell to)\s*$", own, re.I)
-    # "..., and turnover of 15.4%", "and turnover's nearly thirty percent": named after "and".
-    named = re.search(r"\band\s*$", sentence[: clauses[index][0]], re.I) and _OWN_NAMED.match(own)
-    named = bool(named and _specific([named.group("name")]) and not _POINTER.search(named.group("name")))
+    named = _named_after_and(sentence[: clauses[index][0]], own)
     while _content(pieces) < 2 and (i > lo or j < hi):
         if i > lo:
             i -= 1
