@@ -338,6 +338,22 @@ def sign_in(page, url: str | None, name: str, password: str, *, wait: bool = Tru
         page.wait_for_function(SIGNED_IN, timeout=timeout)
 
 
+def settled(page, selector: str, quiet_ms: int = 500, timeout: float = 30_000) -> None:
+    """Wait until nothing in ``selector`` has changed for ``quiet_ms`` and no event shows its
+    progress there (the page has finished drawing what the last events sent)."""
+    page.evaluate(
+        """(sel) => { window.__pbChanged = Date.now();
+        new MutationObserver(() => { window.__pbChanged = Date.now(); })
+          .observe(document.querySelector(sel), {subtree: true, childList: true, characterData: true, attributes: true}); }""",
+        selector,
+    )
+    page.wait_for_function(
+        """([sel, quiet]) => Date.now() - window.__pbChanged > quiet
+            && !/(^|\\n)(processing|queue:)/.test(document.querySelector(sel).innerText)""",
+        arg=[selector, quiet_ms], timeout=timeout,
+    )
+
+
 @contextmanager
 def served_app(services):
     """The app launched in-process on a free loopback port; yields its URL, closes it after."""

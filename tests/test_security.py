@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import SAMPLE_LIBRARY, cli_env, free_port, served_app, services_with
+from conftest import SAMPLE_LIBRARY, cli_env, free_port, served_app, services_with, settled
 from prep_bot.infra.config import REPO_ROOT
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -217,18 +217,6 @@ def _no_active_content(page, where: str) -> None:
     assert found == [], f"{where}: live markup from the evidence: {found}"
 
 
-def _settled(page, selector: str, quiet_ms: int = 500) -> None:
-    """Wait until nothing in ``selector`` has changed for ``quiet_ms`` (the page has finished
-    drawing what the last event sent)."""
-    page.evaluate(
-        """(sel) => { window.__pbChanged = Date.now();
-        new MutationObserver(() => { window.__pbChanged = Date.now(); })
-          .observe(document.querySelector(sel), {subtree: true, childList: true, characterData: true, attributes: true}); }""",
-        selector,
-    )
-    page.wait_for_function(f"() => Date.now() - window.__pbChanged > {quiet_ms}", timeout=30_000)
-
-
 def _shows(text: str, *payloads: str) -> None:
     for payload in payloads:
         assert payload in text, f"{payload!r} not shown as text in: {text[:600]!r}"
@@ -305,7 +293,7 @@ def walk_every_tab(page, services) -> None:
     page.locator("#practice-answer textarea").fill(ANSWER)
     page.locator("#practice-send").click()
     page.get_by_text("Evidence and figures you could use").wait_for(timeout=60_000)
-    _settled(page, "#practice-chat")  # a fold opened while the chat still draws the reply would be drawn shut again
+    settled(page, "#practice-chat")  # a fold opened while the chat still draws the reply would be drawn shut again
     for title in ("Claim check", "Evidence and figures you could use"):  # open the folded detail
         page.locator("#practice-chat").get_by_text(title).first.click()
     page.wait_for_function(

@@ -123,6 +123,18 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             practice.keep(me, drawn.session, chat, audience, qs_choice)  # a reload brings it back
             return chat, drawn.session.to_dict(), _elsewhere_html(drawn), ""
 
+    def ask_for(user: str, audience: str, qs_choice: str, with_challenges: bool, state: dict, request: gr.Request):
+        """A question, and the ("I am", statement) it was drawn for."""
+        return (*ask(user, audience, qs_choice, with_challenges, state, request), [audience, qs_choice])
+
+    def redraw(user: str, audience: str, qs_choice: str, with_challenges: bool, state: dict, drawn_for: list | None,
+               request: gr.Request):
+        """A new question when "I am" or the statement now differs from what the one on screen was
+        drawn for; nothing when the page itself set them to match it (on opening, or resuming)."""
+        if list(drawn_for or []) == [audience, qs_choice]:
+            return tuple(gr.skip() for _ in range(5))
+        return ask_for(user, audience, qs_choice, with_challenges, state, request)
+
     def being_answered(state: dict | None) -> str | None:
         """The key of what the person is answering now: the question, or its follow-up."""
         return Session.of(state).answering
@@ -197,11 +209,12 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             if resumed is not None:
                 drawn = resumed.drawn
                 kept_audience = resumed.audience if resumed.audience in AUDIENCES else audience_for(me, audience)
+                kept_choice = resumed.choice if resumed.choice in choice_values else MIX
                 return (resumed.shown, drawn.session.to_dict(), _elsewhere_html(drawn), "", kept_audience,
-                        resumed.choice if resumed.choice in choice_values else MIX)
+                        kept_choice, [kept_audience, kept_choice])
             audience = audience_for(me, audience)
             chat, state, elsewhere_html, reply = ask("", audience, qs_choice, False, state, request)
-            return chat, state, elsewhere_html, reply, audience, qs_choice
+            return chat, state, elsewhere_html, reply, audience, qs_choice, [audience, qs_choice]
 
     with gr.Tab("Practice"):
         with gr.Row(elem_classes="pb-settings"):
@@ -213,6 +226,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         state = gr.State({})
         spoken = gr.State({})  # a recording's delivery, waiting for Send (see ui/voice.py spoken_for)
         pending = gr.State({})  # the last feedback and answer, for the language model's help
+        drawn_for = gr.State(None)  # ["I am", statement] the question on screen was drawn for
         chat = gr.Chatbot(
             label="Rehearsal", height="62vh", min_height=320, elem_id="practice-chat", feedback_options=None,
             latex_delimiters=[], show_label=False, placeholder="Your first question is on its way.",
@@ -236,14 +250,17 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
             again = gr.Button("Try again", elem_id="practice-again", scale=1)
             next_btn = gr.Button("Next question", elem_id="practice-ask", scale=1)
         ask_inputs = [user_box, audience, qs_choice, with_challenges, state]
-        asked = next_btn.click(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name="ask")
+        asked_outputs = [chat, state, elsewhere_box, reply, drawn_for]
+        asked = next_btn.click(ask_for, ask_inputs, asked_outputs, api_name="ask")
         read_aloud_after(asked, chat, read_aloud, voice_status)
         asked.then(study, [user_box, state], story_box, api_name="study_card", show_progress="hidden")
         # A new "I am" or statement asks a matching question at once, and clearing the chat starts a
         # new one: the question on screen is always the one the next answer is scored against.
-        # (.input, not .change: the page setting "I am" from the sign-in must not ask twice.)
-        for changed in (audience.input, qs_choice.input, chat.clear):
-            redrawn = changed(ask, ask_inputs, [chat, state, elsewhere_box, reply], api_name=False)
+        # (.change, not .input: Gradio's dropdown sends "input" twice for one choice, and once more
+        # when it is opened and closed without one, so each asked a question nobody wanted.)
+        for redrawn in (audience.change(redraw, [*ask_inputs, drawn_for], asked_outputs, api_name=False),
+                        qs_choice.change(redraw, [*ask_inputs, drawn_for], asked_outputs, api_name=False),
+                        chat.clear(ask_for, ask_inputs, asked_outputs, api_name=False)):
             read_aloud_after(redrawn, chat, read_aloud, voice_status)
             redrawn.then(study, [user_box, state], story_box, api_name=False, show_progress="hidden")
         answer_inputs = [reply, user_box, team_box, audience, chat, state, spoken]
@@ -261,4 +278,4 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         wire_recorder(audio, transcribe, [audio, reply, state, spoken], [reply, spoken, voice_status], api_name="transcribe")
         wire_read_aloud(read_aloud, chat, voice_status)
     choice_values = {value for _, value in qs_choices(services)}
-    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience, qs_choice], (study, [user_box, state], story_box)
+    return first_question, [audience, qs_choice, state], [chat, state, elsewhere_box, reply, audience, qs_choice, drawn_for], (study, [user_box, state], story_box)
