@@ -143,6 +143,12 @@ class Practice:
         self._lock = threading.Lock()
 
     # -- questions -----------------------------------------------------------------------------
+    def calls_for_a_question(self, who: Identity, audience: str, choice: str, drawn_for: list | None) -> bool:
+        """Whether "I am" and the statement now differ from what the question on screen was drawn
+        for (``drawn_for``: [audience, choice]); the same means the page set them to match it."""
+        self.policy.ensure(who, Action.PRACTISE)
+        return list(drawn_for or []) != [audience, choice]
+
     def draw(self, who: Identity, audience: str, choice: str, with_challenges: bool = False,
              session: Session | None = None) -> Drawn:
         """The next question for ``who``: for one quality statement, all of them (``MIX``) or

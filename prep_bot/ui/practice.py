@@ -131,8 +131,10 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
                request: gr.Request):
         """A new question when "I am" or the statement now differs from what the one on screen was
         drawn for; nothing when the page itself set them to match it (on opening, or resuming)."""
-        if list(drawn_for or []) == [audience, qs_choice]:
-            return tuple(gr.skip() for _ in range(5))
+        with user_errors():
+            me = current_user(services.policy, request, user)
+            if not practice.calls_for_a_question(me, audience, qs_choice, drawn_for):
+                return tuple(gr.skip() for _ in range(5))
         return ask_for(user, audience, qs_choice, with_challenges, state, request)
 
     def being_answered(state: dict | None) -> str | None:
