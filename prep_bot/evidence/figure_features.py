@@ -12,7 +12,8 @@ import numpy as np
 from prep_bot.evidence.figure_units import bare
 from prep_bot.evidence.figures import SUBJECTS, DataPoint, content_words
 from prep_bot.evidence.measure_parts import agreement, conflicts, parts_of
-from prep_bot.evidence.measures import is_threshold, subject_cue
+from prep_bot.evidence.measures import is_threshold
+from prep_bot.evidence.subject_cues import subject_cue
 
 KINDS = ("%", "£", "time", "count", "per 100,000", "fraction")
 _META_WORDS = re.compile(

@@ -7,7 +7,7 @@ Three scikit-learn logistic regressions:
   embedding of the words around the figure, simple features (unit, size, cue words) and the
   hashed words and word pairs around it (the lexical model's).
 - subject: whose figure (ours, England, a region, a comparator group, a target)? The same
-  embedding, the rule-based cue (``measures.subject_cue``) and cue words just before it.
+  embedding, the rule-based cue (``subject_cues.subject_cue``) and cue words just before it.
 - same measure: do two figures measure the same thing? Features of the pair: cosine of their
   measure phrases and of their contexts, shared words, unit, noun and subject agreement,
   numbers inside the measure that differ ("within 21 days" is not "within 28 days"), and how
@@ -43,7 +43,7 @@ from prep_bot.evidence.figures import DataPoint, extract_figures
 from prep_bot.evidence.injection import evidence_text
 
 log = logging.getLogger(__name__)
-VERSION = "figures-48"  # bump when features change: drops cached annotations
+VERSION = "figures-50"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.6  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)

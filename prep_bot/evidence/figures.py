@@ -9,10 +9,11 @@ from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, part_of_whole, share_measures
 from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
-from prep_bot.evidence.measures import _DATA_SOURCE, measure_phrase, period_near, subject_cue
+from prep_bot.evidence.measures import measure_phrase, period_near
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
 from prep_bot.evidence.figure_units import carry_units, money_from_heading, money_in_words, restated, units_from_measures
+from prep_bot.evidence.subject_cues import DATA_SOURCE, subject_cue
 from prep_bot.evidence.table_rows import carry_row_topic, read_table_row
 
 _NUMBER = re.compile(
@@ -203,7 +204,8 @@ def extract_figures(text: str) -> list[DataPoint]:
             # "eighteen point nine", "five, five point three": a decimal, or a figure said twice, is a figure.
             decimal_or_twice = " point " in f" {sentence[start:end].lower()} " or restated(sentence, start, end)
             things = _COUNTED_AFTER.match(sentence[end:])  # "four BIAs", "three or four Mental Health Act assessments"
-            if value >= 2 and (value >= 20 or said.end() > end or decimal_or_twice or things) and not of_a_share and not any(
+            one_percent = value == 1 and said.group("pct") is not None  # "under one percent": a share, unlike "one day"
+            if (value >= 2 or one_percent) and (value >= 20 or said.end() > end or decimal_or_twice or things) and not of_a_share and not any(
                     a <= start < b for a, b in taken) and (point := _figure(sentence, said)):
                 found.append(point)
         for start, end, value in spoken_shares(sentence):
@@ -330,7 +332,7 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
     raw = sentence[m.start() : m.end()].strip()
     period = _PERIOD.search(sentence)
     # "..., compared with 82.1% in England, although only 1.9% ...": a new clause is no comparison.
-    before = _DATA_SOURCE.sub(" ", _CLAUSE_TURN.split(before[-60:])[-1])
+    before = DATA_SOURCE.sub(" ", _CLAUSE_TURN.split(before[-60:])[-1])
     return DataPoint(
         raw=raw,
         value=value,

@@ -9,10 +9,9 @@ discharge", "longer than 12 months") and in what form (a level, or a change "up 
 average, or the longest wait). Whose figure it is (the council's, England's, a target) is not a
 part of the measure: England's 82.3% is a comparator of the same measure.
 
-``parts_of`` reads these from a figure's measure phrase and its own clause of the sentence with
-general care-sector words (``measure_words``); ``conflicts`` names the parts on which two figures plainly differ
-(both name one and they share none, or the windows differ). The lexicons describe what things
-mean, not any one council's wording.
+``parts_of`` reads these from a figure's measure phrase and its own clause with general care-sector
+words (``measure_words``: what things mean, not any one council's wording); ``conflicts`` names the
+parts on which two figures plainly differ (both name one and share none, or the windows differ).
 """
 
 from __future__ import annotations
@@ -21,10 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from prep_bot.evidence.measure_words import (
-    COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, SURVEYED, TIME_SAME, counted_noun, counts_differ, per_period, price_per,
-    summary_said,
-)
+from prep_bot.evidence.measure_words import (COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, SURVEYED,
+                                             TIME_SAME, counted_noun, counts_differ, per_period, price_per, summary_said)
 from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, age_clause, ages, windows
 from prep_bot.evidence.measure_context import figure_spans, own_words, set_against_per, topic_text
 from prep_bot.evidence.clauses import clauses as _clauses
@@ -391,11 +388,15 @@ def _one_sided_age(a: MeasureParts, b: MeasureParts, age_a: frozenset[str], age_
     return bool(age_a) and not age_b and bool(b.counted) and not (a.counted & b.counted)
 
 
-def _of_carers(p: MeasureParts, surveyed: frozenset[str]) -> bool:
-    """Whether a measure is of carers: it names them; or, for what both surveys ask (``surveyed``),
-    it names no other people in a sentence about carers ("Only 61% of carers felt involved, and
-    52% found information easy to find")."""
-    return "carers" in p.population or bool(surveyed) and "carers" in p.topic and not p.population - {"carers"}
+def _carers_differ(a: MeasureParts, b: MeasureParts, surveyed: frozenset[str]) -> bool:
+    """One measure is of carers and the other plainly is not. A measure is of carers when it names
+    them, or, for what both surveys ask (``surveyed``), names no other people in a sentence about
+    carers ("Only 61% of carers felt involved, and 52% found information easy to find"); one that
+    names no people in a sentence about carers ("their grant, we gave out three hundred") may be."""
+    of_a, of_b = ("carers" in p.population or bool(surveyed) and "carers" in p.topic and not p.population - {"carers"}
+                  for p in (a, b))
+    bare = b if of_a else a
+    return of_a != of_b and not (not bare.population and "carers" in bare.topic)
 
 
 def _nothing_in_common(a: MeasureParts, b: MeasureParts) -> bool:
@@ -418,7 +419,7 @@ def conflicts(a: MeasureParts, b: MeasureParts) -> list[str]:
     age_a, age_b = _ages(a), _ages(b)
     surveyed = a.counted & b.counted & SURVEYED
     if (_differ(a.population, b.population) or _one_sided_age(a, b, age_a, age_b) or _one_sided_age(b, a, age_b, age_a)
-            or _of_carers(a, surveyed) != _of_carers(b, surveyed)):
+            or _carers_differ(a, b, surveyed)):
         out.append("population")
     bare = b if a.counted else a
     if (bool(a.counted) != bool(b.counted) and not (a.service & b.service) and not (a.population & b.population)

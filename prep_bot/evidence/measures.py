@@ -1,12 +1,12 @@
-"""What a figure measures, whose it is and when: read from the words around it by rules.
+"""What a figure measures and when: read from the words around it by rules (whose it is:
+``subject_cues``).
 
 ``measure_phrase`` gives a short normalised phrase for the measure ("people waiting for home
 care", "assessments completed within 28 days"): the clause the figure stands in, without the
 figure itself, its comparison, its period, its source and hedges ("about", "up to"). Numbers that
-define the measure (the "28 days" of "completed within 28 days") stay in it. ``subject_cue``
-says whose figure the words just before or after it name (England, a region, a comparator
-group, a target); ``period_near`` the period closest to it and ``period_date`` that period as
-a sortable date. The learned classifiers in ``figure_model`` start from these.
+define the measure (the "28 days" of "completed within 28 days") stay in it. ``period_near``
+gives the period closest to it and ``period_date`` that period as a sortable date. The learned
+classifiers in ``figure_model`` start from these.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ _HEDGE_PHRASES = re.compile(
     # What a speaker says of their own memory: "it was 71% I think", "something like 1,200".
     r"i (?:think|reckon|believe|guess|mean|suppose|would say)|i'd say|you know|sort of|kind of|something like|in the region of|"
     r"if i remember(?: rightly)?|off the top of my head|at a guess|give or take|or so|or thereabouts|"
+    r"i want to say|i'd guess|(?:or|and) something(?: like that)?|what (?:is|was) it|if i'm (?:lucky|honest)|to be (?:fair|honest)|"
+    r"could(?:'ve| have) been|at a push|"
     r"(?:years?|months?|weeks?|days?) ago)\b",
     re.I,
 )
@@ -70,32 +72,6 @@ _INNER_DROP = frozenset("was were is are be been being had has have there the a 
                         "january february march april may june july august september october november december "
                         "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,]*(?:\.\d+)?")
-
-# Whose figure: the words just before it (or right after it: "82% nationally").
-_SUBJECT_BEFORE = (
-    ("target", re.compile(r"\b(?:target(?:s|ed)?|aim(?:s|ing)? (?:to|for)|ambition|goal|trajectory|plan(?:s|ned)? to (?:reach|get)|(?:a|the|our) plan of|planned level of|"
-                          r"aspire|want(?:s)? to (?:reach|get)|expected standard|standard of|threshold of)\b[^.]{0,40}$", re.I)),
-    ("england", re.compile(r"\b(?:england|eng\b\.?|english|national(?:ly)?|the country|across the country|all councils|"
-                           r"nationwide|national figure|the average nationally)\b[^.]{0,35}$", re.I)),
-    ("region", re.compile(r"\b(?:region(?:al|ally)?|(?:north|south) (?:east|west)|east midlands|west midlands|yorkshire(?: and the humber)?|"
-                          r"london(?: boroughs?)?|eastern region|the midlands)\b[^.]{0,30}$", re.I)),
-    ("comparator", re.compile(r"\b(?:comparators?|statistical neighbours?|nearest neighbours?|(?-i:SN)|similar councils|similar authorities|"
-                              r"cipfa|peer group|comparator group|neighbouring (?:councils|authorities)|family group)\b[^.]{0,30}$", re.I)),
-)
-_SUBJECT_AFTER = (
-    ("england", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:\)|,)?\s?(?:nationally|in england|across england|for england|across the country|national(?:ly)? average)\b", re.I)),
-    ("region", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:regionally|in the region|across the region|regional average)\b", re.I)),
-    ("comparator", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:among|for|in|across) (?:our )?(?:comparators|statistical neighbours|similar councils)\b", re.I)),
-    ("target", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:target|goal|ambition)\b", re.I)),
-)
-# "National data showed that 10.77% of carers...": where the figure comes from, not whose it is.
-_DATA_SOURCE = re.compile(
-    r"\b(?:the\s+)?(?:national|england|regional)\s+(?:data|figures|statistics|survey|surveys|returns|benchmarking|dataset|"
-    r"published data|performance data|data sets?)(?:\s+(?:for \S+\s+)?(?:show(?:s|ed|n)?|indicated?s?|suggest(?:s|ed)?|"
-    r"reported|recorded|told us))?(?:\s+that)?\b", re.I)
-# "(47.83% compared to 36.83%)": the figure followed by its comparison is the council's.
-_FOLLOWED_BY_COMPARISON = re.compile(r"^\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\b", re.I)
-
 
 _THRESHOLD = re.compile(r"\b(?:within|after|longer than|more than|over|beyond|at least|under|less than|following|for more than|for over|for up to|of up to|home at)\s+(?:the\s+)?(?:first\s+)?$", re.I)
 _ANCHORED_AFTER = re.compile(r"^(?:[\w.,-]+\s+){1,3}?(?:days?|weeks?|months?|years?|hours?)\s+(?:after|following|post[- ]?(?=\w))", re.I)
@@ -136,25 +112,6 @@ def period_near(sentence: str, start: int, end: int) -> str | None:
     if before:
         return before[-1][2]
     return found[0][2]
-
-
-def subject_cue(sentence: str, start: int, end: int) -> str:
-    """Whose figure the nearby words say it is (``"ours"`` when they name no one else)."""
-    if _FOLLOWED_BY_COMPARISON.match(sentence[end:]):
-        return "ours"
-    before = sentence[max(0, start - 70) : start]
-    clause_start = max((m.end() for m in re.finditer(r"[;.!?]\s|,\s(?:and|but|while|whilst|whereas|although|though|however|yet)\s", before)), default=0)
-    before = _DATA_SOURCE.sub(" ", before[clause_start:])
-    for name, pattern in _SUBJECT_BEFORE:
-        m = pattern.search(before)
-        # The cue must govern this figure: no other figure between the cue and it.
-        if m and not re.search(r"\d", before[m.start() :]):
-            return name
-    after = sentence[end : end + 40]
-    for name, pattern in _SUBJECT_AFTER:
-        if pattern.match(after):
-            return name
-    return "ours"
 
 
 # Short forms spelt out: "DoLS applications" and "Deprivation of Liberty Safeguards applications" are one.
@@ -231,7 +188,7 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     clauses = _clauses(sentence)
     index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), len(clauses) - 1)
     pieces = [_clean(sentence, *clauses[index], start, end)]
-    around = _around(sentence, clauses, index, start, end, pieces[0])
+    around = _around(sentence, clauses, index, start, end, pieces[0]) or _shared_predicate(sentence, clauses, index, start, end, pieces[0])
     if around:
         return " ".join(_trim(spell_out(around).split())[:16])
     # "Average Care Act assessment duration, contact to completion: 31 days": a figure after a
@@ -249,6 +206,14 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     if _specific(pieces) < 2 and opened.endswith("("):
         masked = PERIOD.sub(lambda m: " " * len(m.group(0)), opened[:-1])
         main = [m for m in _NUMBERISH.finditer(masked) if not re.search(r"\bper\s*$", masked[: m.start()], re.I)]
+        if main:
+            borrowed = measure_phrase(sentence, main[-1].start(), main[-1].end())
+            return " ".join(_trim(spell_out(f"{borrowed} {pieces[0]}").split())[:16])
+    # "1,652 beds, of which 234 are vacant, giving a vacancy rate of 14.2%": a figure worked out
+    # from the one before measures what that one does, as the words after it say.
+    if index > 0 and _DERIVED.match(sentence[clauses[index][0] : start]):
+        masked = PERIOD.sub(lambda m: " " * len(m.group(0)), sentence[: clauses[index][0]])
+        main = list(_NUMBERISH.finditer(masked))
         if main:
             borrowed = measure_phrase(sentence, main[-1].start(), main[-1].end())
             return " ".join(_trim(spell_out(f"{borrowed} {pieces[0]}").split())[:16])
@@ -352,6 +317,25 @@ def _around(sentence: str, clauses: list[tuple[int, int]], index: int, start: in
                 _POPULATION.match(group) and re.match(r"\s*of\s+the\s+\d", group, re.I)):
             return f"{_POPULATION.sub('', prev, count=1)} {own}"
     return ""
+
+
+_DERIVED = re.compile(r"^\s*(?:giving|meaning|making|equating to|equivalent to|representing|"
+                      r"which (?:gives|means|makes|represents|equates to))\b", re.I)
+_PARALLEL_SHARE = re.compile(r"^\s*,?\s*and\s+\d[\d.,]*\s*(?:%|per\s*cent)\s+of\b", re.I)
+_VERB = re.compile(r"\b(?:are|is|were|was|said|say|says|felt|feel|feels|reported|rated|had|have|has|received|found|told)\b", re.I)
+
+
+def _shared_predicate(sentence: str, clauses: list[tuple[int, int]], index: int, start: int, end: int, own: str) -> str:
+    """"87% of care homes and 92% of home care agencies are rated good": a share of one group
+    followed by a share of another, with no verb of its own, measures what is said of both."""
+    a, b = clauses[index]
+    # No verb of its own: "97% of enquiries reduced the risk, and 74.1% of people said ..." is two measures.
+    if not (index + 1 < len(clauses) and re.match(r"\s*of\b", sentence[end:b], re.I) and _PARALLEL_SHARE.match(sentence[b:])
+            and not _VERB.search(sentence[a:b]) and not re.search(r"\b[a-z]{2,}ed\b", sentence[end:b], re.I)):
+        return ""
+    c, d = clauses[index + 1]
+    verb = _VERB.search(sentence, c, d)
+    return f"{own} {_clean(sentence, verb.start(), d, start, end)}" if verb else ""
 
 
 def _heading(sentence: str, clauses: list[tuple[int, int]], index: int) -> int | None:
@@ -460,7 +444,9 @@ _EMPTY = frozenset(
     "can could would will may might should must get gets got do does did make makes manage manages managed maybe perhaps "
     "probably representing represents represented equivalent equating equates amounting group cohort "
     # A speaker's pointers back and rough words: "now it's, I think it's about 30 days", "60-odd".
-    "it it's that's there's what's we're we've i'm i've you're they're like odd ish".split())
+    "it it's that's there's what's we're we've i'm i've you're they're like odd ish "
+    # What a speaker says while finding the figure: "the figure, what, three percent or something".
+    "what something anything reckon guess".split())
 # "maybe one in eight manage it, so roughly 12%": a clause that restates the share names no measure.
 _RESTATED = re.compile(r"\b(?:one|two|three|four|five|\d+) (?:in|out of) (?:every )?(?:\w+)\b|\b(?:a|one|two) (?:third|quarter)s?\b|\bhalf of\b", re.I)
 
