@@ -393,8 +393,7 @@ def _carers_differ(a: MeasureParts, b: MeasureParts, surveyed: frozenset[str]) -
     them, or, for what both surveys ask (``surveyed``), names no other people in a sentence about
     carers ("Only 61% of carers felt involved, and 52% found information easy to find"); one that
     names no people in a sentence about carers ("their grant, we gave out three hundred") may be."""
-    of_a, of_b = ("carers" in p.population or bool(surveyed) and "carers" in p.topic and not p.population - {"carers"}
-                  for p in (a, b))
+    of_a, of_b = ("carers" in p.population or bool(surveyed and "carers" in p.topic and not p.population - {"carers"}) for p in (a, b))
     bare = b if of_a else a
     return of_a != of_b and not (not bare.population and "carers" in bare.topic)
 
