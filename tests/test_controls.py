@@ -1,6 +1,7 @@
 """Controls that do what they say (issue 22 item 4): a new "I am" or quality statement asks a
 matching question at once; the chat's bin starts a new question, which the next answer is scored
-against; a finished mock interview locks its answer box, recorder and Submit; plurals are right."""
+against; a finished mock interview locks its answer box, recorder and Submit; plurals are right;
+on a phone the chat's own buttons leave the question clear."""
 
 from __future__ import annotations
 
@@ -132,3 +133,16 @@ def test_the_mock_interview_shows_its_answer_box_only_while_a_question_waits(ser
     page.get_by_text("Question 1 of 5").wait_for(timeout=30_000)
     page.locator("#mock-answer textarea").wait_for(state="visible", timeout=30_000)
     assert page.locator("#mock-answer textarea").is_editable() and page.locator("#mock-send").is_visible()
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_chats_buttons_leave_the_question_clear(served, new_page):
+    """At 375 px the chat's share, bin and copy buttons sat over the question's first line."""
+    _, url = served
+    page = new_page(viewport={"width": 375, "height": 812})
+    sign_in(page, url, "sam", PASSWORD)
+    question = page.locator("#practice-chat [data-testid='bot']").first
+    question.wait_for(timeout=60_000)
+    settled(page, "#practice-chat")
+    buttons = page.locator("#practice-chat button[aria-label='Clear']").bounding_box()
+    assert question.bounding_box()["y"] >= buttons["y"] + buttons["height"], (question.bounding_box(), buttons)

@@ -285,7 +285,8 @@ CSS += HEATMAP_CSS + """
   width:auto; max-width:100%; box-sizing:border-box; align-self:stretch; margin-left:0; margin-right:0}
 /* It spans the whole chat, so no reply shows beside it as the chat scrolls under it. */
 #practice-chat .message-wrap > .message-row:first-child > * {max-width:100%}
-@media (max-width: 640px) {#practice-chat .message-wrap > .message-row:first-child {max-height:22vh}}
+/* On a phone the chat's share, bin and copy buttons sit over the question's first line: it starts below them. */
+@media (max-width: 640px) {#practice-chat .message-wrap > .message-row:first-child {max-height:22vh; padding-top:34px}}
 #pb-title h2 {margin:0}
 #signed-in p {margin:0}
 .pb-detail .pb-dims td:first-child {overflow-wrap:normal; min-width:6.5em}
