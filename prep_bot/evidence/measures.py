@@ -203,20 +203,12 @@ def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail
     # "211 people in 2024/25 (rate 502.3 per 100,000)": a figure in brackets whose own words
     # name little measures what the figure before the bracket measures.
     opened = sentence[: clauses[index][0]].rstrip()
-    if _specific(pieces) < 2 and opened.endswith("("):
-        masked = PERIOD.sub(lambda m: " " * len(m.group(0)), opened[:-1])
-        main = [m for m in _NUMBERISH.finditer(masked) if not re.search(r"\bper\s*$", masked[: m.start()], re.I)]
-        if main:
-            borrowed = measure_phrase(sentence, main[-1].start(), main[-1].end())
-            return " ".join(_trim(spell_out(f"{borrowed} {pieces[0]}").split())[:16])
+    if _specific(pieces) < 2 and opened.endswith("(") and (before := _last_figure(opened[:-1], past_per=True)):
+        return _as_measured_by(sentence, before, pieces[0])
     # "1,652 beds, of which 234 are vacant, giving a vacancy rate of 14.2%": a figure worked out
     # from the one before measures what that one does, as the words after it say.
-    if index > 0 and _DERIVED.match(sentence[clauses[index][0] : start]):
-        masked = PERIOD.sub(lambda m: " " * len(m.group(0)), sentence[: clauses[index][0]])
-        main = list(_NUMBERISH.finditer(masked))
-        if main:
-            borrowed = measure_phrase(sentence, main[-1].start(), main[-1].end())
-            return " ".join(_trim(spell_out(f"{borrowed} {pieces[0]}").split())[:16])
+    if index > 0 and _DERIVED.match(sentence[clauses[index][0] : start]) and (before := _last_figure(sentence[: clauses[index][0]])):
+        return _as_measured_by(sentence, before, pieces[0])
     if (_content(pieces) < 2 and 0 < index < len(clauses) - 1 and _cell_clauses(sentence, clauses, start) == (0, len(clauses) - 1)
             and _QUANTITY.search(sentence[clauses[index - 1][0] : clauses[index - 1][1]])
             and not re.search(r"\d", sentence[clauses[index - 1][0] : clauses[index][1]].replace(sentence[start:end], ""))):
@@ -317,6 +309,19 @@ def _around(sentence: str, clauses: list[tuple[int, int]], index: int, start: in
                 _POPULATION.match(group) and re.match(r"\s*of\s+the\s+\d", group, re.I)):
             return f"{_POPULATION.sub('', prev, count=1)} {own}"
     return ""
+
+
+def _last_figure(text: str, past_per: bool = False) -> re.Match[str] | None:
+    """The last number in ``text`` that is no period (with ``past_per``, nor what a rate is per)."""
+    masked = PERIOD.sub(lambda m: " " * len(m.group(0)), text)
+    found = [m for m in _NUMBERISH.finditer(masked) if not (past_per and re.search(r"\bper\s*$", masked[: m.start()], re.I))]
+    return found[-1] if found else None
+
+
+def _as_measured_by(sentence: str, figure: re.Match[str], own: str) -> str:
+    """``own`` words after the measure phrase of the earlier ``figure`` of ``sentence``."""
+    borrowed = measure_phrase(sentence, figure.start(), figure.end())
+    return " ".join(_trim(spell_out(f"{borrowed} {own}").split())[:16])
 
 
 _DERIVED = re.compile(r"^\s*(?:giving|meaning|making|equating to|equivalent to|representing|"

@@ -134,7 +134,7 @@ def build_practice_tab(services: Services, user_box: gr.Textbox, team_box: gr.Te
         with user_errors():
             me = current_user(services.policy, request, user)
             if not practice.calls_for_a_question(me, audience, qs_choice, drawn_for):
-                return tuple(gr.skip() for _ in range(5))
+                return tuple(gr.skip() for _ in asked_outputs)
         return ask_for(user, audience, qs_choice, with_challenges, state, request)
 
     def being_answered(state: dict | None) -> str | None:
