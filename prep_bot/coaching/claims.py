@@ -274,10 +274,26 @@ class ClaimChecker:
         # To call a figure wrong, the evidence figure must name something of its measure too (what
         # is counted, the service or the people): one whose words say nothing of it cannot.
         mine = parts_of(point)
+        # A stated figure whose own words name nothing of a measure ("that's down from 801.3 the
+        # year before", "it was 47 days") is called wrong only by a figure it shares a part or a
+        # comparator with: however alike the pair model finds two such phrases, nothing anchors them.
+        silent = not (mine.counted or mine.service or mine.population or mine.topic or any(mine.others))
+        compared = _comparator_value(point)
+
+        def anchored(p: float, c: EvidenceFigure) -> bool:
+            if shares_a_part(mine, parts_of(c.point)):
+                return True
+            if silent:
+                return compared is not None and _comparator_value(c.point) == compared
+            return p >= SHARED_COMPARATOR
+
         # Nor can a bare number of the evidence ("73") call a figure with a unit wrong: its own unit is unknown.
-        same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and (
-            p >= SHARED_COMPARATOR or shares_a_part(mine, parts_of(c.point))) and not (bare(c.point) and c.point.kind != point.kind)
+        same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and anchored(p, c) and not (bare(c.point) and c.point.kind != point.kind)
             and not (said_of_before(point) and not c.point.earlier)]
+        if equal and same and not any(_same_subject(point, c.point) for _, c in equal) and max(p for p, _ in same) >= max(p for p, _ in equal):
+            # "About 12% of adults ... are placed out of area; the regional average is 11%": the
+            # council's own figure of the measure (19%) decides, not another's that is near the value.
+            equal = []
         if equal:
             # The council's own figure of that value before England's that happens to be close, and
             # the figure said before one it is only near ("about 36.1%": 36.1%, not 36.3%).

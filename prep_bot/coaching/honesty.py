@@ -26,7 +26,7 @@ _CHUNK = 2048  # evidence sentences judged at once
 GAP_MIN = 0.6  # an evidence sentence read as naming an area to improve at least this surely
 NEAR_MIN = 0.4  # an answer sentence this close in meaning to a gap of its statement is compared with it
 NEAR_OTHER = 0.5  # ... and this close to one tagged with another statement (tags are not perfect)
-CLAIMS_MIN = 0.8  # the pair model's probability that decides "claims the opposite"
+CLAIMS_MIN = 0.7  # the pair model's probability that decides "claims the opposite"
 OWNS_MIN = 0.5  # ... and "owns the gap"
 SAME_GAP = 0.6  # two evidence sentences this close name the same gap
 CANDIDATES = 3  # evidence sentences compared with each answer sentence
@@ -105,12 +105,12 @@ class AreasToImprove:
             if reading.on_subject[i] < 0.5:
                 continue
             probs = dict(zip(LABELS, reading.probs[i].tolist()))
-            negation = self.judge.negation(reading.sentences[i])
+            signs = self.judge.signs(reading.sentences[i])
             for j in np.argsort(-sims[i])[:CANDIDATES]:
                 similarity = float(sims[i, j])
                 if similarity < (NEAR_MIN if own[j] else NEAR_OTHER):
                     continue
-                kinds = self.judge.pair_kind(similarity, probs, negation)
+                kinds = self.judge.pair_kind(similarity, probs, signs)
                 if kinds["claims"] >= CLAIMS_MIN:
                     kind = "claims"
                 elif kinds["owns"] >= OWNS_MIN:

@@ -31,7 +31,7 @@ import numpy as np
 from prep_bot.errors import ConfigError
 from prep_bot.evidence.figures import extract_figures
 
-VERSION = 2  # bump when features or training change: cached models are then rebuilt
+VERSION = 5  # bump when features or training change: cached models are then rebuilt
 LETTERS = {
     "O": "outcome", "D": "data", "E": "example", "P": "practice", "G": "gap", "L": "plan",
     "A": "activity", "B": "buzz", "V": "venting", "X": "off", "C": "overclaim",
@@ -39,6 +39,7 @@ LETTERS = {
 LABELS = tuple(LETTERS.values())
 PAIR_KINDS = ("claims", "owns", "other")
 HELD_OUT_SHARE = 5  # one sentence in five (by a hash of its text) is held out for evaluation
+FOLDS = 5  # the pair model reads each answer with label models fitted without its fifth of the sentences
 REGULARISATION = 0.1  # logistic regression C: the set is small, the features many
 NEIGHBOURS = 5  # the labelled sentences closest in meaning that vote beside the linear model
 NEIGHBOUR_SHARE = 0.3  # their vote's share of each probability
@@ -54,6 +55,11 @@ class LabelledSentence:
     @property
     def held_out(self) -> bool:
         return int(hashlib.sha256(self.text.encode("utf-8")).hexdigest(), 16) % HELD_OUT_SHARE == 0
+
+
+def _fold(text: str) -> int:
+    """Which fifth of the labelled sentences ``text`` falls in (by a hash, apart from the held-out one)."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) // HELD_OUT_SHARE % FOLDS
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,15 @@ _PERSON = re.compile(
 _ACTION = re.compile(r"\b(?:we|I|our (?:team|staff|workers)|staff|the team)\s+(?:now\s+|also\s+|then\s+|always\s+)?"
                      r"(?:ring|call|visit|ask|check|record|write|go|assess|review|meet|share|use|offer|book|start|phone|refer|involve|bring|look|read|hand|put|send|agree|plan|screen|leave|talk|set)\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|never|nobody|none|nothing|cannot|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|haven't|hasn't|can't|won't|lack|limited|too (?:long|slow|many|few))\b|n't\b", re.I)
+# A problem said not to be there ("no issues with", "transitions aren't late here", "there's no
+# real backlog"): a negative before a word of a problem, not one that owns it ("not always", "not
+# yet", "not everyone", "haven't cleared the backlog").
+_DENIED = re.compile(
+    r"(?:\b(?:no|not|never|nobody|none)|n't)\s+"
+    r"(?!(?:always|yet|all|every\w*|enough|quite|as|nearly|fully|consistently|sure|know|got|reached|cracked|sorted|fixed|"
+    r"solved|cleared|tackled|managed|resolved|met|hit|seen|able)\b)"
+    r"(?:[\w'-]+\s+){0,3}?(?:problems?|issues?|gaps?|backlogs?|delays?|delayed|late|slow|concerns?|waiting|waits?|"
+    r"struggl\w*|shortages?|missing|missed|barriers?|worr\w*|complain\w*|too long|lost|falls? through)\b", re.I)
 _ABSOLUTE = re.compile(r"\b(?:every|everyone|everybody|always|never|nobody|no one|no-one|all|without exception|without fail|completely|fully|nothing|any|absolutely|perfectly|seamless(?:ly)?)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|we'll|going to|by (?:the end of |next )?(?:January|February|March|April|May|June|July|August|September|October|November|December|spring|summer|autumn|winter|christmas|easter|the end)|from (?:next )?(?:January|February|March|April|May|June|July|August|September|October|November|December)|next (?:year|month|quarter|survey)|target|pilot(?:ing)?|trial(?:ling)?|re-?audit)\b", re.I)
 _FILLER = re.compile(r"\b(?:um+|er+m?|erm|uh|you know|like|so yeah|basically|kind of|sort of|i mean|innit)\b", re.I)
@@ -200,6 +215,7 @@ def surface_features(sentence: str, cues: dict[str, list[str]], activity_nouns: 
         min(len(_PERSON.findall(sentence)), 2) / 2,
         min(len(_ACTION.findall(sentence)), 2) / 2,
         min(len(_NEGATION.findall(sentence)), 2) / 2,
+        min(len(_DENIED.findall(lowered)), 2) / 2,
         min(len(_ABSOLUTE.findall(sentence)), 3) / 3,
         min(len(_FUTURE.findall(sentence)), 2) / 2,
         min(len(_FILLER.findall(sentence)), 3) / 3,
@@ -248,8 +264,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def fit_labels(x: np.ndarray, labels: list[frozenset[str]], c: float = REGULARISATION) -> LinearModel:
-    """One logistic regression per label, side by side in one linear model."""
+def fit_labels(x: np.ndarray, labels: list[frozenset[str]], c: float = REGULARISATION, only: tuple[str, ...] = LABELS) -> LinearModel:
+    """One logistic regression per label, side by side in one linear model (one not in ``only`` reads 0)."""
     from sklearn.linear_model import LogisticRegression
 
     mean = x.mean(axis=0)
@@ -257,6 +273,9 @@ def fit_labels(x: np.ndarray, labels: list[frozenset[str]], c: float = REGULARIS
     z = (x - mean) / scale
     coefs, intercepts = [], []
     for label in LABELS:
+        if label not in only:
+            coefs, intercepts = [*coefs, np.zeros(x.shape[1])], [*intercepts, -30.0]
+            continue
         y = np.array([label in ls for ls in labels], dtype=int)
         model = LogisticRegression(C=c, max_iter=3000)
         model.fit(z, y)
@@ -289,17 +308,21 @@ def fit_binary(x: np.ndarray, y: list[bool], c: float = REGULARISATION) -> Linea
                        model.intercept_.astype(np.float32))
 
 
-PAIR_FEATURES = ("similarity", "gap", "overclaim", "plan", "outcome", "practice", "negation gap", "sim x gap", "sim x claim")
+PAIR_LABELS = ("gap", "overclaim", "plan", "outcome", "practice")  # the labels the pair model reads
+PAIR_FEATURES = ("similarity", "gap", "overclaim", "plan", "outcome", "practice", "negation owning", "sim x gap", "sim x claim",
+                 "denies", "sim x denies")
 
 
-def pair_features(similarity: float, answer_probs: dict[str, float], answer_surface_negation: float) -> list[float]:
+def pair_features(similarity: float, answer_probs: dict[str, float], signs: tuple[float, float]) -> list[float]:
     """What decides whether an answer sentence claims the opposite of an evidence sentence,
     owns it, or is about something else: how close they are in meaning, and whether the
-    answer sentence admits a gap or asserts that all is well."""
+    answer sentence admits a gap or asserts that all is well. ``signs``: how negative the answer
+    sentence is on its surface, and whether it says a problem is not there (``SentenceJudge.signs``)."""
+    negation, denies = signs
     gap, claim = answer_probs["gap"], answer_probs["overclaim"]
     asserts = 1.0 - gap
     return [similarity, gap, claim, answer_probs["plan"], answer_probs["outcome"], answer_probs["practice"],
-            answer_surface_negation, similarity * gap, similarity * max(asserts, claim)]
+            negation * (1.0 - denies), similarity * gap, similarity * max(asserts, claim), denies, similarity * denies]
 
 
 class Neighbours:
@@ -392,23 +415,31 @@ class SentenceJudge:
         texts = [s.text for s in sentences]
         x = self.features(texts, self.vectors(texts))
         labels_model = fit_labels(x, [s.labels for s in sentences])
-        return labels_model, self._train_pairs(labels_model, pairs), self._train_evidence(evidence)
+        return labels_model, self._train_pairs(sentences, x, pairs), self._train_evidence(evidence)
 
     def _train_evidence(self, evidence: list[tuple[str, bool]]) -> LinearModel:
         texts = [t for t, _ in evidence]
         x = self.features(texts, self.vectors(texts))
         return fit_binary(x, [weak for _, weak in evidence])
 
-    def _train_pairs(self, labels_model: LinearModel, pairs: list[LabelledPair]) -> LinearModel:
+    def _train_pairs(self, sentences: list[LabelledSentence], x: np.ndarray, pairs: list[LabelledPair]) -> LinearModel:
+        """The pair model, from each answer's label probabilities as read by models fitted without
+        its fifth of the sentences: read by a model that learned them, labelled answers look surer
+        than any new one would, and "claims the opposite" learned how sure the label was."""
         answers = [p.answer for p in pairs]
         evidence = [p.evidence for p in pairs]
         a_vec = self.vectors(answers)
         e_vec = self.vectors(evidence)
         a_feat = self.features(answers, a_vec)
-        probs = blend(_sigmoid(labels_model.logits(a_feat)), self.neighbours().vote(a_vec))
-        negation = a_feat[:, 384 + 10]
+        probs = np.zeros((len(answers), len(LABELS)), dtype=np.float32)
+        fold_of, answer_fold = [_fold(s.text) for s in sentences], np.array([_fold(a) for a in answers])
+        for fold in range(FOLDS):
+            rows, keep = np.flatnonzero(answer_fold == fold), [i for i, f in enumerate(fold_of) if f != fold]
+            model = fit_labels(x[keep], [sentences[i].labels for i in keep], only=PAIR_LABELS)
+            near = Neighbours(x[keep, :384], [sentences[i].labels for i in keep])
+            probs[rows] = blend(_sigmoid(model.logits(a_feat[rows])), near.vote(a_vec[rows]))
         rows = [
-            pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), float(negation[i]))
+            pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), self.signs(answers[i]))
             for i in range(len(pairs))
         ]
         return fit_pairs(np.array(rows, dtype=np.float32), [p.kind for p in pairs])
@@ -454,13 +485,16 @@ class SentenceJudge:
             return np.zeros(0, dtype=np.float32)
         return _sigmoid(self.models()[2].logits(self.features(texts, vectors))[:, 0])
 
-    def negation(self, text: str) -> float:
-        return min(len(_NEGATION.findall(text)), 2) / 2
+    @staticmethod
+    def signs(text: str) -> tuple[float, float]:
+        """How negative a sentence is on its surface (0, 0.5 or 1), and whether it says a problem
+        is not there ("no issues with", "aren't late here": 1) rather than owning one."""
+        return min(len(_NEGATION.findall(text)), 2) / 2, 1.0 if _DENIED.search(text.lower().replace("’", "'")) else 0.0
 
-    def pair_kind(self, similarity: float, probs: dict[str, float], negation: float) -> dict[str, float]:
+    def pair_kind(self, similarity: float, probs: dict[str, float], signs: tuple[float, float]) -> dict[str, float]:
         """How likely an answer sentence is to claim the opposite of, own, or be beside an
         evidence sentence naming an area to improve."""
         pairs_model = self.models()[1]
-        z = pairs_model.logits(np.array([pair_features(similarity, probs, negation)], dtype=np.float32))[0]
+        z = pairs_model.logits(np.array([pair_features(similarity, probs, signs)], dtype=np.float32))[0]
         e = np.exp(z - z.max())
         return dict(zip(PAIR_KINDS, (e / e.sum()).tolist()))

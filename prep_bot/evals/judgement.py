@@ -19,7 +19,8 @@ def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
     train = [s for s in sentences if not s.held_out]
     test = [s for s in sentences if s.held_out]
     texts = [s.text for s in train]
-    model = fit_labels(judge.features(texts, judge.vectors(texts)), [s.labels for s in train])
+    train_x = judge.features(texts, judge.vectors(texts))
+    model = fit_labels(train_x, [s.labels for s in train])
     test_texts = [s.text for s in test]
     test_x = judge.features(test_texts, judge.vectors(test_texts))
     neighbours = Neighbours(judge.vectors(texts), [s.labels for s in train])
@@ -37,12 +38,12 @@ def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
     groups = sorted({p.evidence for p in pairs})
     right = 0
     for held in groups:  # leave one evidence sentence (all its pairs) out
-        fitted = judge._train_pairs(model, [p for p in pairs if p.evidence != held])
+        fitted = judge._train_pairs(train, train_x, [p for p in pairs if p.evidence != held])
         for p in (p for p in pairs if p.evidence == held):
             a_vec, e_vec = judge.vectors([p.answer, p.evidence])
             a_x = judge.features([p.answer], a_vec[None, :])
             a_probs = dict(zip(LABELS, blend(_sigmoid(model.logits(a_x)), neighbours.vote(a_vec[None, :]))[0]))
-            z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.negation(p.answer))], dtype=np.float32))[0]
+            z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.signs(p.answer))], dtype=np.float32))[0]
             right += PAIR_KINDS[int(np.argmax(z))] == p.kind
     return {
         "sentences": len(sentences), "train": len(train), "held_out": len(test), "threshold": threshold,

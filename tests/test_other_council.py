@@ -1,0 +1,78 @@
+"""Another council's report, as the hidden checks use them: the cases an unread report showed.
+A denial that names the gap ("transitions aren't late here") hides it; the council's own figure
+of a measure decides, not another's that happens to be near; a figure whose words name nothing
+is called wrong by nothing. The report is invented for prep-bot."""
+
+from __future__ import annotations
+
+import pytest
+
+REPORT = """Larkfield Borough Council: local authority assessment of adult social care
+
+Date of publication: 20 May 2025
+
+Providing support
+
+Care provision, integration and continuity
+
+Long-term admissions to residential and nursing care for people aged 65 and over were 742.6 per 100,000 in 2023/24, against an England average of 566.0. The rate was 801.3 per 100,000 in 2022/23.
+
+In March 2025, 96 adults with a learning disability, 19% of those in residential placements, were living outside the borough, against a regional average of 11%.
+
+Ensuring safety
+
+Safe systems, pathways and transitions
+
+Of the young people who turned 18 in 2023/24, 38% had their adult assessment completed before their eighteenth birthday.
+
+Areas for improvement
+
+Transitions from children's services were often late, and families said planning started too close to the young person's eighteenth birthday.
+"""
+MANIFEST = """documents:
+  - file: larkfield-assessment.txt
+    title: Larkfield local authority assessment
+    date: "2025-05"
+    doc_type: cqc-assessment
+"""
+
+
+@pytest.fixture(scope="module")
+def larkfield(tmp_path_factory, embedder):
+    from conftest import services_with
+
+    folder = tmp_path_factory.mktemp("larkfield-evidence")
+    (folder / "larkfield-assessment.txt").write_text(REPORT, encoding="utf-8")
+    (folder / "manifest.yaml").write_text(MANIFEST, encoding="utf-8")
+    services = services_with(embedder, data_dir=tmp_path_factory.mktemp("larkfield-store"))
+    assert not services.ingestor.ingest([folder]).failed
+    yield services
+    services.close()
+
+
+def _statuses(feedback) -> dict[str, str]:
+    return {c.text: c.status for c in feedback.claims}
+
+
+def test_denying_the_gap_in_its_own_words_is_hiding_it(larkfield):
+    answer = ("We start at fourteen now, and one young man had his support agreed months before his birthday. "
+              "Transitions aren't late here, we don't have families left waiting into the summer.")
+    feedback = larkfield.coach.coach("safe-pathways", "How do young people move into adult services?", answer)
+    assert [f.kind for f in feedback.findings][:1] == ["claims"]
+    assert "Transitions from children's services were often late" in feedback.reply.honesty_note
+
+
+def test_the_councils_own_figure_decides_not_a_comparators_that_is_near(larkfield):
+    answer = ("In March 2025 it was 96 people, which is about 12% of adults with a learning disability in residential "
+              "placements. The regional average is 11%.")
+    feedback = larkfield.coach.coach("care-provision", "How many people with a learning disability live out of area?", answer)
+    statuses = _statuses(feedback)
+    assert statuses["12%"] == "contradicted" and statuses["11%"] == "supported"
+    wrong = next(c for c in feedback.claims if c.text == "12%")
+    assert wrong.evidence.point.raw == "19%"
+
+
+def test_a_figure_whose_words_name_nothing_is_not_called_wrong(larkfield):
+    answer = "It's coming down, I think it was 52 at one point and it's lower now."
+    feedback = larkfield.coach.coach("care-provision", "Why are care home admissions high?", answer)
+    assert _statuses(feedback).get("52", "unverified") == "unverified"
