@@ -76,3 +76,10 @@ def test_a_figure_whose_words_name_nothing_is_not_called_wrong(larkfield):
     answer = "It's coming down, I think it was 52 at one point and it's lower now."
     feedback = larkfield.coach.coach("care-provision", "Why are care home admissions high?", answer)
     assert _statuses(feedback).get("52", "unverified") == "unverified"
+
+
+def test_a_denial_is_never_praised_as_naming_a_gap(larkfield):
+    answer = "One young man had his plan agreed at sixteen. There's no problem with families not hearing from us before the birthday."
+    feedback = larkfield.coach.coach("safe-pathways", "How do young people move into adult services?", answer)
+    learning = next(d for d in feedback.dimensions if d.name == "learning")
+    assert not learning.reason.startswith("Names a gap") and learning.score < larkfield.coach.rubric.band_min("fair")

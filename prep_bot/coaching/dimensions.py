@@ -137,12 +137,16 @@ class Learning(DimensionJudge):
         if not r.sentences:
             return Verdict(0)
         plain = r.on_subject * (1.0 - 0.8 * r.p("venting")) * (1.0 - 0.6 * r.p("buzz"))
-        gaps = r.shown("gap") * plain * (1.0 - r.p("overclaim"))
+        owned = [f for f in r.findings if f.kind == "owns"]
+        # A sentence that says a problem is not there ("no issues with people not knowing who to
+        # ring") owns no gap, however many of a gap's words it holds, unless it owns one the evidence names.
+        denied = (r.denies if r.denies is not None else np.zeros(len(r.sentences))).copy()
+        denied[[f.sentence for f in owned]] = 0.0
+        gaps = r.shown("gap") * plain * (1.0 - r.p("overclaim")) * (1.0 - denied)
         plans = r.shown("plan") * plain
         g, l = float(gaps.max()), float(plans.max())
         score = 100 * (0.45 * g + 0.45 * l + 0.1 * min(g, l))
         gi, li = int(np.argmax(gaps)), int(np.argmax(plans))
-        owned = [f for f in r.findings if f.kind == "owns"]
         hidden = [f for f in r.findings if f.kind == "claims"]
         if hidden:
             f = hidden[0]

@@ -78,6 +78,7 @@ class AnswerReading:
     checked: int = 0  # figures the claim check looked up
     supported_count: int = 0
     findings: list[Finding] = field(default_factory=list)
+    denies: np.ndarray | None = None  # per sentence: 1 when it says a problem is not there ("no issues with ...")
     english: bool = True
     calibration: tuple[float, float] = (0.0, 1.0)  # probability read as "not shown" / "fully shown"
     extra: dict = field(default_factory=dict)
