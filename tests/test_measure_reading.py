@@ -227,3 +227,17 @@ def test_a_share_with_its_own_verb_keeps_its_own_measure():
     model answer was once told its 95% was contradicted by the evidence's feeling-safe figure)."""
     found = figures("In 2023/24, 95% of enquiries reduced the risk, and 70% of people who use services said they feel safe.")
     assert "safe" not in found["95%"].measure and "reduced" in found["95%"].measure
+
+
+def test_a_part_said_after_the_whole_lends_it_none_of_its_words():
+    """"640 people were waiting in May, and 95 had waited over a year": the whole is not a wait of a
+    year (a stated whole was once told it was contradicted by the part's figure)."""
+    said = figures("640 people were waiting in May 2025, and 95 had waited over a year.")
+    listed = figures("There's a real backlog, 640 people waiting as at May 2025, 95 over a year.")
+    for found in (said, listed):
+        assert "year" not in found["640 people"].measure and "waiting" in found["640 people"].measure
+
+
+def test_a_comma_and_a_space_between_two_figures_is_no_comma_inside_a_number():
+    found = figures("Reviews completed in the quarter: 388, 12% above the plan.")
+    assert "reviews completed" in found["388"].measure and "plan" not in found["388"].measure

@@ -38,8 +38,9 @@ CLAUSE_BREAK = re.compile(
 def clauses(sentence: str) -> tuple[tuple[int, int], ...]:
     spans, at = [], 0
     for m in CLAUSE_BREAK.finditer(sentence):
-        # A comma inside a number ("1,690") or a list of two words is no clause break.
-        if m.group(0).strip() == "," and (re.match(r"\d", sentence[m.end() : m.end() + 1]) and re.search(r"\d$", sentence[: m.start()])):
+        # A comma inside a number ("1,690", not "June 2024, 214 over a year") is no clause break.
+        comma = m.start() + m.group(0).find(",")
+        if m.group(0).strip() == "," and sentence[comma + 1 : comma + 2].isdigit() and sentence[comma - 1 : comma].isdigit():
             continue
         if m.start() > at:
             spans.append((at, m.start()))

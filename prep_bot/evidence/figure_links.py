@@ -125,8 +125,11 @@ def share_measures(points: list, earlier: list = ()) -> None:
             continue
         # In a row on one line ("Budget 151,200 | Forecast 153,480"), a cell borrows from no other
         # cell: a bare label is what the row's heading cell is about ("ASC revenue (£000s)").
+        # Nor from a figure after it in a clause of its own ("1,318 people were waiting, and 214 had
+        # waited over a year"): that one is a part, or another measure.
         named = [o for o in points if o is not point and o.kind == point.kind and specific_words(o.measure) >= 2
-                 and "|" not in point.sentence[min(o.start, point.start) : max(o.start, point.start)]]
+                 and "|" not in point.sentence[min(o.start, point.start) : max(o.start, point.start)]
+                 and not (o.start > point.start and re.search(r"[,;]", point.sentence[point.start + len(point.raw) : o.start]))]
         if named:
             point.measure = min(named, key=lambda o: abs(o.start - point.start)).measure
             continue

@@ -305,7 +305,7 @@ def _around(sentence: str, clauses: list[tuple[int, int]], index: int, start: in
         return f"{prev} {own}"
     if index > 0 and _content([own]) >= 1 and not sentence[clauses[index - 1][1] : start].strip(" ,"):
         group = sentence[clauses[index - 1][0] : clauses[index - 1][1]]
-        if _POPULATION.match(group) and not re.search(r"\d", PERIOD.sub(" ", group).replace(",", "")) or (
+        if _POPULATION.match(group) and not re.search(r"\d", re.sub(r"\bQ[1-4]\b", " ", PERIOD.sub(" ", group)).replace(",", "")) or (
                 _POPULATION.match(group) and re.match(r"\s*of\s+the\s+\d", group, re.I)):
             return f"{_POPULATION.sub('', prev, count=1)} {own}"
     return ""
