@@ -241,3 +241,10 @@ def test_a_part_said_after_the_whole_lends_it_none_of_its_words():
 def test_a_comma_and_a_space_between_two_figures_is_no_comma_inside_a_number():
     found = figures("Reviews completed in the quarter: 388, 12% above the plan.")
     assert "reviews completed" in found["388"].measure and "plan" not in found["388"].measure
+
+
+def test_a_value_and_its_period_after_a_rows_first_value_are_the_same_measure():
+    found = figures("Hours of home care not delivered per week: 4,200 (June 2024); 1,900 (June 2025).")
+    assert found["1,900"].unit == found["4,200"].unit == "hours" and found["1,900"].measure == found["4,200"].measure
+    counts = figures("Adults waiting for a review: 2,310 (April 2024); 1,980 (April 2025).")
+    assert "waiting" in counts["1,980"].measure

@@ -138,6 +138,12 @@ def share_measures(points: list, earlier: list = ()) -> None:
             point.measure = " ".join(f"{heading} {point.measure}".split()[:16])
             continue
         before = [o for o in earlier if o.kind == point.kind and specific_words(o.measure) >= 2]
+        last = earlier[-1] if earlier else None
+        if not before and last is not None and not point.measure.strip() and specific_words(last.measure) >= 1 and (
+                last.kind == point.kind or point.unit == "count" and " " not in point.raw):
+            # "Unmet home care hours per week: 6,100 (January 2024); 2,850 (March 2025)": a value and
+            # its period alone after a row's first value are the same measure, in its unit.
+            point.unit, before = last.unit, [last]
         if not before and point.unit == "count" and " " not in point.raw and point.subject != "ours":
             # "...per 100,000 population: 598.2; England 566.0": England's bare number is in the
             # unit of the council's figure it follows.
