@@ -1,7 +1,7 @@
 """Another council's report, as the hidden checks use them: the cases an unread report showed.
 A denial that names the gap ("transitions aren't late here") hides it; the council's own figure
 of a measure decides, not another's that happens to be near; a figure whose words name nothing
-is called wrong by nothing. The report is invented for prep-bot."""
+is called wrong by nothing; the evidence sentence an answer echoes is read first for its other figures. The report is invented for prep-bot."""
 
 from __future__ import annotations
 
@@ -18,6 +18,16 @@ Care provision, integration and continuity
 Long-term admissions to residential and nursing care for people aged 65 and over were 742.6 per 100,000 in 2023/24, against an England average of 566.0. The rate was 801.3 per 100,000 in 2022/23.
 
 In March 2025, 96 adults with a learning disability, 19% of those in residential placements, were living outside the borough, against a regional average of 11%.
+
+Working with people
+
+Assessing needs
+
+1,240 people were waiting for an assessment in March 2025, and the median wait fell from 26 weeks to 20 weeks over the year.
+
+Safeguarding
+
+The backlog of Deprivation of Liberty Safeguards applications is a risk. 1,460 applications were awaiting a decision in March 2025, and the median wait was 190 days.
 
 Ensuring safety
 
@@ -83,3 +93,13 @@ def test_a_denial_is_never_praised_as_naming_a_gap(larkfield):
     feedback = larkfield.coach.coach("safe-pathways", "How do young people move into adult services?", answer)
     learning = next(d for d in feedback.dimensions if d.name == "learning")
     assert not learning.reason.startswith("Names a gap") and learning.score < larkfield.coach.rubric.band_min("fair")
+
+
+def test_the_evidence_sentence_an_answer_echoes_is_read_first_for_its_other_figures(larkfield):
+    """"About 140 days" is 20 weeks, the wait for a Care Act assessment; but the sentence is about
+    the DoLS applications, whose wait the evidence puts at 190 days."""
+    answer = "It's too long, honestly. There were 1,460 applications waiting in March and the median wait was about 140 days."
+    feedback = larkfield.coach.coach("safeguarding", "How long do people wait for a DoLS authorisation?", answer)
+    statuses = _statuses(feedback)
+    assert statuses["1,460"] == "supported" and statuses["140 days"] == "contradicted"
+    assert next(c for c in feedback.claims if c.text == "140 days").evidence.point.raw == "190 days"
