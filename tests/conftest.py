@@ -105,6 +105,18 @@ def services_with(embedder: Embedder, **settings) -> Services:
     return Services(Settings(**settings), embedder=embedder)
 
 
+def council_library(tmp_path_factory, embedder: Embedder, name: str, files: dict[str, str]) -> Services:
+    """Services on a fresh data dir holding only ``files`` (file name: text, a manifest among
+    them), ingested without a failure: one council's evidence for a module's tests."""
+    folder = tmp_path_factory.mktemp(f"{name}-evidence")
+    for file, text in files.items():
+        (folder / file).write_text(text, encoding="utf-8")
+    services = services_with(embedder, data_dir=tmp_path_factory.mktemp(f"{name}-store"))
+    report = services.ingestor.ingest([folder])
+    assert not report.failed, report.failed
+    return services
+
+
 @pytest.fixture
 def make_services(tmp_path, embedder):
     """Build services on a fresh data dir (sharing the loaded model)."""

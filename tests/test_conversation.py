@@ -141,14 +141,9 @@ ELSEWHERE = (
 
 @pytest.fixture(scope="module")
 def eastwold(tmp_path_factory, embedder):
-    from conftest import services_with
+    from conftest import council_library
 
-    folder = tmp_path_factory.mktemp("eastwold-evidence")
-    (folder / "eastwold-peer-challenge.txt").write_text(REPORT, encoding="utf-8")
-    (folder / "manifest.yaml").write_text(MANIFEST, encoding="utf-8")
-    services = services_with(embedder, data_dir=tmp_path_factory.mktemp("eastwold-store"))
-    report = services.ingestor.ingest([folder])
-    assert not report.failed, report.failed
+    services = council_library(tmp_path_factory, embedder, "eastwold", {"eastwold-peer-challenge.txt": REPORT, "manifest.yaml": MANIFEST})
     assert any("Communication from senior leaders" in p.text for p in services.store.passages(polarity="improvement"))
     yield services
     services.close()

@@ -49,13 +49,9 @@ MANIFEST = """documents:
 
 @pytest.fixture(scope="module")
 def larkfield(tmp_path_factory, embedder):
-    from conftest import services_with
+    from conftest import council_library
 
-    folder = tmp_path_factory.mktemp("larkfield-evidence")
-    (folder / "larkfield-assessment.txt").write_text(REPORT, encoding="utf-8")
-    (folder / "manifest.yaml").write_text(MANIFEST, encoding="utf-8")
-    services = services_with(embedder, data_dir=tmp_path_factory.mktemp("larkfield-store"))
-    assert not services.ingestor.ingest([folder]).failed
+    services = council_library(tmp_path_factory, embedder, "larkfield", {"larkfield-assessment.txt": REPORT, "manifest.yaml": MANIFEST})
     yield services
     services.close()
 

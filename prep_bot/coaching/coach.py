@@ -240,7 +240,6 @@ class Coach:
             calibration=(self.rubric.scoring.shown_from, self.rubric.scoring.shown_fully),
         )
         reading.practice_in = self._practice_in(texts)
-        reading.denies = np.array([self.judgement.signs(t)[1] for t in texts], dtype=np.float32)
         mean = _unit(vectors.mean(axis=0))
         reading.relevance = float(mean @ q_vec)
         reading.topic_fit = float(mean @ topic_vec)

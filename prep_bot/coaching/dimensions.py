@@ -140,7 +140,7 @@ class Learning(DimensionJudge):
         owned = [f for f in r.findings if f.kind == "owns"]
         # A sentence that says a problem is not there ("no issues with people not knowing who to
         # ring") owns no gap, however many of a gap's words it holds, unless it owns one the evidence names.
-        denied = (r.denies if r.denies is not None else np.zeros(len(r.sentences))).copy()
+        denied = r.denies()
         denied[[f.sentence for f in owned]] = 0.0
         gaps = r.shown("gap") * plain * (1.0 - r.p("overclaim")) * (1.0 - denied)
         plans = r.shown("plan") * plain

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from prep_bot.coaching.judgement import LABELS
+from prep_bot.coaching.judgement import LABELS, SentenceJudge
 from prep_bot.evidence.figures import DataPoint
 
 QUOTE_LIMIT = 110  # characters of an answer sentence quoted in a reason
@@ -78,7 +78,6 @@ class AnswerReading:
     checked: int = 0  # figures the claim check looked up
     supported_count: int = 0
     findings: list[Finding] = field(default_factory=list)
-    denies: np.ndarray | None = None  # per sentence: 1 when it says a problem is not there ("no issues with ...")
     english: bool = True
     calibration: tuple[float, float] = (0.0, 1.0)  # probability read as "not shown" / "fully shown"
     extra: dict = field(default_factory=dict)
@@ -86,6 +85,10 @@ class AnswerReading:
     @property
     def words(self) -> int:
         return len(self.text.split())
+
+    def denies(self) -> np.ndarray:
+        """Per sentence, 1 when it says a problem is not there ("no issues with ..."), else 0."""
+        return np.array([SentenceJudge.signs(s)[1] for s in self.sentences], dtype=np.float32)
 
     def p(self, label: str) -> np.ndarray:
         """Each sentence's probability of showing ``label``."""
