@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
-from prep_bot.evidence.provenance import council_key, detect_council, detect_date, display_date, is_dated, normalise_date
+from prep_bot.evidence.provenance import (
+    council_key, detect_council, detect_date, detect_doc_type, display_date, is_dated, normalise_date,
+)
 
 
 @pytest.mark.parametrize("lines, expected", [
@@ -31,6 +33,23 @@ def test_dates_from_title_lines(lines, expected):
 ])
 def test_council_from_title_lines(lines, expected):
     assert detect_council(lines) == expected
+
+
+@pytest.mark.parametrize("name, title, lines, expected", [
+    ("harnby-peer-challenge", "Harnby", [], "peer-challenge"),
+    ("report", "Sunderland City Council: local authority assessment", [], "cqc-assessment"),
+    # An unlabelled page: the kind is in its opening lines, which also name the kinds it is not.
+    ("report", "COLBOURNE COUNTY COUNCIL", ["Colbourne County Council asked the LGA to carry out a peer challenge "
+     "to prepare for assessment by the Care Quality Commission, and to test the council's self-assessment."],
+     "peer-challenge"),
+    ("page", "Wexcombe", ["This is the council's adult social care self-assessment, written ahead of our CQC "
+     "assessment."], "self-assessment"),
+    ("page", "Wexcombe", ["In this assessment we read the local authority's self-assessment.",
+     "Care Quality Commission"], "cqc-assessment"),
+    ("minutes", "Cabinet, 3 March 2023", ["Budget monitoring, month 7"], "other"),
+])
+def test_kind_of_report_from_name_title_or_opening_lines(name, title, lines, expected):
+    assert detect_doc_type(name, title, lines) == expected
 
 
 def test_council_names_match_ignoring_case_hyphens_and_kind():

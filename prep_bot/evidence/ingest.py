@@ -33,7 +33,9 @@ from prep_bot.evidence.redaction import redact
 from prep_bot.evidence.tagging import TaggedPassage, Tagger
 from prep_bot.framework.statements import Framework
 from prep_bot.evidence.figure_model import FigureReader
-from prep_bot.evidence.provenance import TITLE_LINES, detect_council, document_date, normalise_date
+from prep_bot.evidence.provenance import (
+    TITLE_LINES, detect_council, detect_doc_type, document_date, normalise_date,
+)
 from prep_bot.evidence.store import EvidenceStore
 from prep_bot.framework.vocab import DOC_TYPES
 
@@ -365,14 +367,15 @@ class Ingestor:
             cleaned = redact(block.text)
             block.text, redactions = cleaned.text, redactions + cleaned.count
         title = redact(str(meta.get("title") or loaded.title or _first_line(loaded) or path.stem)).text
-        doc_type = str(meta.get("doc_type") or guess_doc_type(path, title))
+        head = ([loaded.title] if loaded.title else []) + [b.text for b in loaded.blocks[:TITLE_LINES] if b.kind != "row"]
+        tabular = path.suffix.lower() in (".csv", ".xlsx")
+        doc_type = str(meta.get("doc_type") or detect_doc_type(path.stem, title, head, tabular))
         if doc_type not in DOC_TYPES:
             raise EvidenceFileError(f"{path.name}: manifest doc_type {doc_type!r} is not one of {', '.join(DOC_TYPES)}")
 
         drafts = chunk_blocks(loaded.blocks, self.framework, self.embedder.count_tokens, self.chunk_tokens)
         if not drafts:
             raise EvidenceFileError(f"{path.name}: no text passages found")
-        head = ([loaded.title] if loaded.title else []) + [b.text for b in loaded.blocks[:TITLE_LINES] if b.kind != "row"]
         council = council or str(meta.get("council") or "") or detect_council(head)
         when = normalise_date(meta.get("date")) or document_date(head + [b.text for b in loaded.blocks[TITLE_LINES:] if b.kind != "row"])
         info = DocumentInfo(
@@ -457,19 +460,6 @@ class _UnitVectors:
 
     vectors: dict[int, np.ndarray]
     own: dict[int, np.ndarray]
-
-
-def guess_doc_type(path: Path, title: str) -> str:
-    name = f"{path.stem} {title}".lower().replace("-", " ").replace("_", " ")
-    if path.suffix.lower() in (".csv", ".xlsx"):
-        return "data"
-    if "peer challenge" in name or "peer review" in name:
-        return "peer-challenge"
-    if "self assessment" in name:
-        return "self-assessment"
-    if "cqc" in name or "local authority assessment" in name:
-        return "cqc-assessment"
-    return "other"
 
 
 def _first_line(loaded: LoadedFile) -> str | None:

@@ -1,5 +1,5 @@
-"""Where a document comes from and how old it is: the council it is about, its date, and
-whether that date is too old to quote as current.
+"""Where a document comes from and how old it is: the council it is about, what kind of
+document it is, its date, and whether that date is too old to quote as current.
 
 Council names are compared by a key that ignores case, hyphens and the kind of council
 ("Stockton on Tees" and "Stockton-on-Tees Borough Council" are one council). Dates are read
@@ -99,6 +99,37 @@ def detect_council(lines: Iterable[str]) -> str:
                 if council_key(name):
                     return name
     return ""
+
+
+# -- kind ------------------------------------------------------------------------------------
+# What a report says it is, in its file name and title, else in its opening lines. A peer
+# challenge report mentions the council's self-assessment and CQC, and a self-assessment
+# mentions CQC, so the most specific kind is asked first; in the opening lines a self-assessment
+# has to call itself one ("our self-assessment"), as a CQC report cites the council's.
+_NAMED = (
+    ("peer-challenge", re.compile(r"\bpeer (?:challenge|review)\b")),
+    ("self-assessment", re.compile(r"\bself assessment\b")),
+    ("cqc-assessment", re.compile(r"\bcqc\b|\blocal authority assessment\b")),
+)
+_OPENING = (
+    _NAMED[0],
+    ("self-assessment", re.compile(r"\b(?:our|this) (?:(?!assessment|authority)[a-z']+ ){0,6}self assessment\b")),
+    ("cqc-assessment", re.compile(r"\blocal authority assessment\b|\bcare quality commission\b|\bcqc\b")),
+)
+
+
+def detect_doc_type(name: str, title: str, lines: Iterable[str] = (), tabular: bool = False) -> str:
+    """The kind of a report: "data" for a spreadsheet; else the first kind its file name and
+    title name, then the first its opening lines name ("Colbourne County Council asked the LGA
+    to carry out a peer challenge ..."); "other" when none does."""
+    if tabular:
+        return "data"
+    for text, kinds in ((f"{name} {title}", _NAMED), (" ".join(_title_lines(lines)), _OPENING)):
+        text = re.sub(r"[-_]", " ", text.lower())
+        for kind, pattern in kinds:
+            if pattern.search(text):
+                return kind
+    return "other"
 
 
 # -- dates -----------------------------------------------------------------------------------
