@@ -260,3 +260,34 @@ def test_a_range_said_holds_when_the_evidence_falls_in_it(sample_services):
     outside = claim(sample_services, "DoLS applications are completed in about forty or fifty days, against 156 nationally.", "forty or fifty days")
     assert inside.status == "supported" and inside.evidence.point.raw == "11 days", inside
     assert outside.status == "contradicted" and outside.evidence.point.raw == "11 days", outside
+
+
+def test_a_bare_number_is_called_wrong_by_a_share_only_when_it_is_said_as_one():
+    """"Only 41% of those 57 had their assessment": 57 is the whole, not a share, and a share of
+    another value says nothing of it; "the share ... is at forty" is a share and can be wrong."""
+    from prep_bot.coaching.claims import _not_in_its_unit
+    from prep_bot.evidence.figures import extract_figures
+
+    (share,) = extract_figures("Only 41% of young people had their Care Act assessment before their 18th birthday.")
+    whole = {p.raw: p for p in extract_figures("Only 41% of those 57 had their Care Act assessment before 18.")}["57"]
+    (age,) = extract_figures("Under the revised protocol, referrals come at 14.")
+    (said,) = extract_figures("The share of carers with someone to talk to is at forty.")
+    assert _not_in_its_unit(whole, share) and _not_in_its_unit(age, share)
+    assert not _not_in_its_unit(said, share)
+
+
+def test_a_service_named_beside_its_own_figures_is_not_lent_to_the_next_sentences():
+    from prep_bot.coaching.claims import _name_the_service
+    from prep_bot.evidence.figures import extract_figures
+
+    answer = ("Home care is much more available: 143 people were waiting for a package in March 2024. "
+              "Permanent admissions of people aged 65 and over were 612.4 per 100,000 in 2023/24.")
+    stated = extract_figures(answer)
+    _name_the_service(stated, answer)
+    rate = next(p for p in stated if p.raw.startswith("612.4"))
+    assert "home care" not in rate.measure
+    # A sentence that only names the service still lends it: "DoLS is a strength. Applications ..."
+    lent = "DoLS is a strength for us. Applications are completed in 21 days."
+    (days,) = extract_figures(lent)
+    _name_the_service([days], lent)
+    assert days.measure.lower().startswith(("dols", "deprivation"))

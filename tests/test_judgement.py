@@ -173,3 +173,22 @@ def test_a_fresh_data_dir_trains_the_same_judgement(tmp_path, sample_services):
     SentenceJudge._MEMO.clear()  # train here, not from this process's memo
     text = ["We ring everyone on the waiting list each week and move them up if things change."]
     assert np.allclose(fresh.read(text), sample_services.coach.judgement.read(text), atol=1e-5)
+
+
+@pytest.mark.parametrize("sentence, denies, owned", [
+    ("Our finances are stable: we are not carrying an overspend.", 1.0, 0.0),
+    ("And adaptations don't hold anyone up, housing turn them round well inside target.", 1.0, 0.0),
+    ("Where you live makes no difference to what you get.", 1.0, 0.0),
+    ("We're not seeing any delays at the front door.", 1.0, 0.0),
+    ("Not every carer is offered an assessment yet.", 0.0, 1.0),
+    ("Adaptations take too long and we know it.", 0.0, 1.0),
+    ("We weren't counting those waits before April.", 0.0, 0.0),
+])
+def test_signs_of_a_denied_and_an_owned_problem(sentence, denies, owned):
+    _, said_denies, said_owned, _ = SentenceJudge.signs(sentence)
+    assert (said_denies, said_owned) == (denies, owned)
+
+
+def test_a_sentence_saying_all_is_well_reads_so_on_its_surface():
+    assert SentenceJudge.signs("Young people have their assessment well before 18, so it all goes smoothly.")[3] == 1.0
+    assert SentenceJudge.signs("We hold a transitions panel every month.")[3] < 1.0

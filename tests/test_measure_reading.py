@@ -248,3 +248,15 @@ def test_a_value_and_its_period_after_a_rows_first_value_are_the_same_measure():
     assert found["1,900"].unit == found["4,200"].unit == "hours" and found["1,900"].measure == found["4,200"].measure
     counts = figures("Adults waiting for a review: 2,310 (April 2024); 1,980 (April 2025).")
     assert "waiting" in counts["1,980"].measure
+
+
+def test_the_people_a_sentence_opens_with_are_whom_its_figures_count():
+    """"For adults aged 18 to 64, admissions were 17.9 per 100,000" measures the younger adults'
+    admissions, not every admission (it was once taken to contradict a rate said for the over-65s)."""
+    found = figures("For adults aged 18 to 64, admissions were 17.9 per 100,000, worse than the England average of 14.6 per 100,000.")
+    assert "18 to 64" in found["17.9 per 100,000"].measure and "18 to 64" in found["14.6 per 100,000"].measure
+    older = figures("Permanent admissions of people aged 65 and over were 612.4 per 100,000 in 2023/24.")
+    assert conflicts(parts_of(found["17.9 per 100,000"]), parts_of(older["612.4 per 100,000"]))
+    # A whole of its own opening the sentence is a figure, not a group; a year is not people.
+    assert "57" not in figures("For the 57 young people, 41% had an assessment before 18.")["41%"].measure
+    assert figures("For 2023/24, 61% of people were satisfied.")["61%"].measure.startswith("people")

@@ -1,7 +1,9 @@
 """Another council's report, as the hidden checks use them: the cases an unread report showed.
 A denial that names the gap ("transitions aren't late here") hides it; the council's own figure
 of a measure decides, not another's that happens to be near; a figure whose words name nothing
-is called wrong by nothing; the evidence sentence an answer echoes is read first for its other figures. The report is invented for prep-bot."""
+is called wrong by nothing; the evidence sentence an answer echoes is read first for its other figures;
+a weakness in a passage of strengths is held against a denial too; a rate for one age group is
+not called wrong by another's. The report is invented for prep-bot."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ Providing support
 
 Care provision, integration and continuity
 
-Long-term admissions to residential and nursing care for people aged 65 and over were 742.6 per 100,000 in 2023/24, against an England average of 566.0. The rate was 801.3 per 100,000 in 2022/23.
+Long-term admissions to residential and nursing care for people aged 65 and over were 742.6 per 100,000 in 2023/24, against an England average of 566.0. The rate was 801.3 per 100,000 in 2022/23. For adults aged 18 to 64, admissions were 17.9 per 100,000.
 
 In March 2025, 96 adults with a learning disability, 19% of those in residential placements, were living outside the borough, against a regional average of 11%.
 
@@ -28,6 +30,10 @@ Assessing needs
 Safeguarding
 
 The backlog of Deprivation of Liberty Safeguards applications is a risk. 1,460 applications were awaiting a decision in March 2025, and the median wait was 190 days.
+
+Partnerships and communities
+
+Partners praised strong, effective and positive joint working with the hospital trust, which was well established and valued by staff. However, people from the borough's Somali community told us interpreters were rarely booked for their assessments.
 
 Ensuring safety
 
@@ -99,3 +105,21 @@ def test_the_evidence_sentence_an_answer_echoes_is_read_first_for_its_other_figu
     statuses = _statuses(feedback)
     assert statuses["1,460"] == "supported" and statuses["140 days"] == "contradicted"
     assert next(c for c in feedback.claims if c.text == "140 days").evidence.point.raw == "190 days"
+
+
+def test_a_weakness_among_strengths_is_held_against_a_denial(larkfield):
+    passages = [p for p in larkfield.store.passages() if "interpreters were rarely booked" in p.text]
+    assert passages and all(p.polarity != "improvement" for p in passages)  # the case: not tagged a weakness
+    answer = ("Our joint working with the trust is strong. Interpreters are always booked for every assessment, "
+              "so language is never a barrier for the Somali community here.")
+    feedback = larkfield.coach.coach("equity-in-experience", "How do you make sure everyone can get support?", answer)
+    assert [f.kind for f in feedback.findings][:1] == ["claims"]
+    assert "interpreters were rarely booked" in feedback.reply.honesty_note
+
+
+def test_a_rate_for_one_age_group_is_not_called_wrong_by_another_groups(larkfield):
+    answer = ("Home care is better: 143 people were waiting for a package in March 2025. Long-term admissions of people "
+              "aged 65 and over were 742.6 per 100,000 in 2023/24, down from 801.3.")
+    feedback = larkfield.coach.coach("care-provision", "How do you help people stay at home?", answer)
+    statuses = _statuses(feedback)
+    assert statuses["742.6 per 100,000"] == "supported" and statuses["801.3"] != "contradicted", feedback.claims

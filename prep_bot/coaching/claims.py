@@ -125,6 +125,21 @@ def unit_unknown(a: DataPoint, b: DataPoint) -> bool:
     return a.kind != b.kind and bare(a) != bare(b)
 
 
+_SHARE_WORDS = re.compile(r"\b(?:share|proportion|percentage|per ?cent|rate|out of (?:every|each))\b", re.I)
+_OF_A_WHOLE = re.compile(r"\bof (?:those|these|the|them|all)\s*$", re.I)
+
+
+def _not_in_its_unit(stated: DataPoint, evidence: DataPoint) -> bool:
+    """A bare number said that cannot be a figure in the evidence figure's unit: the whole a share
+    is of ("only 41% of those 57"), or a number beside a share whose words name no share (the
+    share of carers "is at forty" is a share; "referrals come at 14" is not)."""
+    if not unit_unknown(stated, evidence) or not bare(stated):
+        return False
+    if _OF_A_WHOLE.search(stated.sentence[: stated.start]):
+        return True
+    return evidence.kind == "%" and not _SHARE_WORDS.search(f"{stated.measure} {stated.sentence}")
+
+
 def _values(stated: DataPoint, evidence: DataPoint) -> tuple[float, float]:
     """The two values to compare: a bare number is read in the other figure's unit."""
     if unit_unknown(stated, evidence):
@@ -310,7 +325,10 @@ class ClaimChecker:
             return p >= SHARED_COMPARATOR
 
         # Nor can a bare number of the evidence ("73") call a figure with a unit wrong: its own unit is unknown.
-        same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and anchored(p, c) and not (bare(c.point) and c.point.kind != point.kind)
+        # Nor can a bare number of the evidence ("73") call a figure with a unit wrong: its own unit
+        # is unknown; nor a figure with a unit a bare number said that is not in it ("of those 57").
+        same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and anchored(p, c)
+            and not (bare(c.point) and c.point.kind != point.kind) and not _not_in_its_unit(point, c.point)
             and not (said_of_before(point) and not c.point.earlier)]
         if equal and same and not any(_same_subject(point, c.point) for _, c in equal) and max(p for p, _ in same) >= max(p for p, _ in equal):
             # "About 12% of adults ... are placed out of area; the regional average is 11%": the
@@ -385,11 +403,19 @@ def _compared_value(point: DataPoint, siblings: list[DataPoint]) -> float | None
 
 def _name_the_service(stated: list[DataPoint], answer: str) -> None:
     """"DoLS is a strength. Applications are completed in 21 days": a figure whose measure names
-    no service takes the one the answer named last before it."""
+    no service takes the one the answer named last before it, unless that was named beside figures
+    of its own and this figure's words say what it counts ("Home care ... 143 people waiting.
+    Permanent admissions of people aged 65 ... 612.4 per 100,000" are not home care's)."""
+    figured = {p.sentence for p in stated}
     for point in stated:
         if _groups(point.measure, _SERVICE_RE):
             continue
         before = answer[: max(0, answer.find(point.sentence))]
+        if parts_of(point).counted - {"duration"}:
+            for other in figured - {point.sentence}:
+                at = before.find(other)
+                if at >= 0:
+                    before = before[:at] + " " * len(other) + before[at + len(other):]
         named = [(m.start(), m.group(0)) for pattern in _SERVICE_RE.values() for m in pattern.finditer(before)]
         if named:
             point.measure = f"{spell_out(max(named)[1].lower())} {point.measure}".strip()

@@ -52,7 +52,7 @@ class AreasToImprove:
         if found is not None:
             return found
         # A finding older than the staleness limit is not held against anyone.
-        passages = [p for p in self.store.passages(polarity="improvement") if not self.store.is_dated(p)]
+        passages = [p for p in self.store.passages() if not self.store.is_dated(p)]
         # What was found is kept on disk for the library's generation and the passages still
         # current (a finding grows stale with the days): another process, or the next start,
         # need not read again every sentence of a large library (about 30 s at 100,000 passages).
@@ -101,16 +101,20 @@ class AreasToImprove:
         own = np.array([reading.qs in p.quality_statements for _, p in items])
         sims = np.einsum("ij,kj->ik", reading.vectors, vectors)  # (answer sentences, evidence sentences)
         findings: dict[tuple[int, int], Finding] = {}
+        nearest = {i: [int(j) for j in np.argsort(-sims[i])[:CANDIDATES]] for i in range(len(reading.sentences))}
+        compared = sorted({j for js in nearest.values() for j in js})
+        read = self.judge.read([items[j][0] for j in compared], vectors[compared]) if compared else None
+        evidence_gap = {j: float(read[k, LABELS.index("gap")]) for k, j in enumerate(compared)}
         for i in range(len(reading.sentences)):
             if reading.on_subject[i] < 0.5:
                 continue
             probs = dict(zip(LABELS, reading.probs[i].tolist()))
             signs = self.judge.signs(reading.sentences[i])
-            for j in np.argsort(-sims[i])[:CANDIDATES]:
+            for j in nearest[i]:
                 similarity = float(sims[i, j])
                 if similarity < (NEAR_MIN if own[j] else NEAR_OTHER):
                     continue
-                kinds = self.judge.pair_kind(similarity, probs, signs)
+                kinds = self.judge.pair_kind(similarity, probs, signs, evidence_gap[j])
                 if kinds["claims"] >= CLAIMS_MIN:
                     kind = "claims"
                 elif kinds["owns"] >= OWNS_MIN:

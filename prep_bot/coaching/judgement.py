@@ -28,109 +28,17 @@ from pathlib import Path
 
 import numpy as np
 
-from prep_bot.errors import ConfigError
+from prep_bot.coaching.labelled import (  # noqa: F401  (the labelled sets, read where they are learned)
+    FOLDS, HELD_OUT_SHARE, LABELS, LETTERS, NOT_ANSWERS, PAIR_KINDS, LabelledPair, LabelledSentence, fold,
+    read_evidence, read_pairs, read_sentences, sentence_files,
+)
 from prep_bot.evidence.figures import extract_figures
 
-VERSION = 6  # bump when features or training change: cached models are then rebuilt
-LETTERS = {
-    "O": "outcome", "D": "data", "E": "example", "P": "practice", "G": "gap", "L": "plan",
-    "A": "activity", "B": "buzz", "V": "venting", "X": "off", "C": "overclaim",
-}
-LABELS = tuple(LETTERS.values())
-PAIR_KINDS = ("claims", "owns", "other")
-HELD_OUT_SHARE = 5  # one sentence in five (by a hash of its text) is held out for evaluation
-FOLDS = 5  # the pair model reads each answer with label models fitted without its fifth of the sentences
+VERSION = 9  # bump when features or training change: cached models are then rebuilt
 REGULARISATION = 0.1  # logistic regression C: the set is small, the features many
 NEIGHBOURS = 5  # the labelled sentences closest in meaning that vote beside the linear model
 NEIGHBOUR_SHARE = 0.3  # their vote's share of each probability
 MIN_WORDS_TO_SPLIT = 32  # a run-on spoken sentence longer than this is read in clauses
-
-
-@dataclass(frozen=True)
-class LabelledSentence:
-    text: str
-    labels: frozenset[str]
-    source: str
-
-    @property
-    def held_out(self) -> bool:
-        return int(hashlib.sha256(self.text.encode("utf-8")).hexdigest(), 16) % HELD_OUT_SHARE == 0
-
-
-def _fold(text: str) -> int:
-    """Which fifth of the labelled sentences ``text`` falls in (by a hash, apart from the held-out one)."""
-    return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) // HELD_OUT_SHARE % FOLDS
-
-
-@dataclass(frozen=True)
-class LabelledPair:
-    kind: str  # claims | owns | other
-    answer: str
-    evidence: str
-
-
-NOT_ANSWERS = ("contradictions.txt", "evidence.txt")  # pairs, and the evidence's own voice
-
-
-def sentence_files(folder: Path) -> list[Path]:
-    return sorted(p for p in Path(folder).glob("*.txt") if p.name not in NOT_ANSWERS)
-
-
-def read_sentences(folder: Path) -> list[LabelledSentence]:
-    """Every labelled sentence in ``folder`` ("LETTERS | sentence" lines; see its README)."""
-    out: list[LabelledSentence] = []
-    seen: set[str] = set()
-    files = sentence_files(folder)
-    if not files:
-        raise ConfigError(f"no labelled sentences in {folder}: the coach needs knowledge/sentences/*.txt")
-    for path in files:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            letters, bar, text = line.partition("|")
-            letters, text = letters.strip(), text.strip()
-            unknown = set(letters) - set(LETTERS) - {"-"}
-            if not bar or not text or unknown:
-                raise ConfigError(f"{path.name} line {number}: expected 'LETTERS | sentence' with letters from {''.join(LETTERS)} or '-'")
-            if text in seen:
-                continue
-            seen.add(text)
-            out.append(LabelledSentence(text, frozenset(LETTERS[c] for c in letters if c != "-"), path.stem))
-    return out
-
-
-def read_evidence(folder: Path) -> list[tuple[str, bool]]:
-    """Evidence sentences labelled as naming an area to improve or not: evidence.txt ("W |" or
-    "- |") and findings.txt (its gap lines are weaknesses, its other lines are not)."""
-    out: list[tuple[str, bool]] = []
-    path = Path(folder) / "evidence.txt"
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        mark, bar, text = line.partition("|")
-        if mark.strip() not in ("W", "-") or not bar or not text.strip():
-            raise ConfigError(f"{path.name} line {number}: expected 'W | sentence' or '- | sentence'")
-        out.append((text.strip(), mark.strip() == "W"))
-    out += [(s.text, "gap" in s.labels) for s in read_sentences(folder) if s.source == "findings"]
-    return out
-
-
-def read_pairs(folder: Path) -> list[LabelledPair]:
-    path = Path(folder) / "contradictions.txt"
-    out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        kind, _, rest = line.partition("|")
-        answer, sep, evidence = rest.partition("||")
-        kind = kind.strip()
-        if kind not in PAIR_KINDS or not sep or not answer.strip() or not evidence.strip():
-            raise ConfigError(f"{path.name} line {number}: expected 'claims|owns|other | answer || evidence'")
-        out.append(LabelledPair(kind, answer.strip(), evidence.strip()))
-    return out
 
 
 # -- reading an answer ---------------------------------------------------------------------------
@@ -185,9 +93,25 @@ _DENIED = re.compile(
     r"(?:\b(?:no|not|never|nobody|none)|n't)\s+"
     r"(?!(?:always|yet|all|every\w*|enough|quite|as|nearly|fully|consistently|sure|know|got|reached|cracked|sorted|fixed|"
     r"solved|cleared|tackled|managed|resolved|met|hit|seen|able)\b)"
-    r"(?!(?!(?:delayed|missed|waiting|struggling|worried)\b)[a-z']+(?:ing|ed)\b)"
+    r"(?!(?!(?:delayed|missed|waiting|struggling|worried|carrying|having|seeing|facing|getting|experiencing)\b)"
+    r"[a-z']+(?:ing|ed)\b)"
     r"(?:[\w'-]+\s+){0,3}?(?:problems?|issues?|gaps?|backlogs?|delays?|delayed|late|slow|concerns?|waiting|waits?|"
-    r"struggl\w*|shortages?|missing|missed|barriers?|worr\w*|complain\w*|too long|lost|falls? through)\b", re.I)
+    r"struggl\w*|shortages?|missing|missed|barriers?|worr\w*|complain\w*|too long|lost|falls? through|overspends?|"
+    r"deficits?|shortfalls?|differences?|bottlenecks?|queues?|hold-?ups?|hold(?:s|ing)? (?:[\w']+ )?up|held up)\b", re.I)
+# A problem owned in so many words ("too long", "not always", "we know"), and a state said to be
+# well ("well before", "on time", "smoothly", "much better"): beside an evidence sentence naming a
+# gap, the first owns it and the second, without the first, says the opposite.
+_PROBLEM = re.compile(
+    r"\b(?:too (?:long|slow|many|few|late)|late|later than|delays?|delayed|backlogs?|waiting lists?|shortages?|short of|"
+    r"low|lower than|poor(?:er|ly)?|worse|behind|below|struggl\w*|difficult\w*|harder|gaps?|concerns?|inconsistent\w*|"
+    r"patchy|fragile|missed|missing|fall(?:s|en)? through|not (?:always|yet|every\w*|all|enough|consistently|good enough|"
+    r"there yet)|isn't good enough|need to (?:improve|do better|get better)|we know|fair|room to improve|longest|"
+    r"still (?:too|waiting|long|high))\b", re.I)
+_WELL = re.compile(
+    r"\b(?:well (?:before|within|inside|ahead|under)|on time|in good time|on track|quick(?:ly)?|prompt(?:ly)?|"
+    r"same (?:day|week)|smooth(?:ly)?|seamless(?:ly)?|fine|sorted|typical now|as a matter of course|right across|"
+    r"every(?:one|body)?|always|never (?:have|has|had) to|really (?:good|strong|well)|strong|excellent|works? well|"
+    r"(?:much|far) (?:better|more|quicker|faster)|exactly)\b", re.I)
 _ABSOLUTE = re.compile(r"\b(?:every|everyone|everybody|always|never|nobody|no one|no-one|all|without exception|without fail|completely|fully|nothing|any|absolutely|perfectly|seamless(?:ly)?)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|we'll|going to|by (?:the end of |next )?(?:January|February|March|April|May|June|July|August|September|October|November|December|spring|summer|autumn|winter|christmas|easter|the end)|from (?:next )?(?:January|February|March|April|May|June|July|August|September|October|November|December)|next (?:year|month|quarter|survey)|target|pilot(?:ing)?|trial(?:ling)?|re-?audit)\b", re.I)
 _FILLER = re.compile(r"\b(?:um+|er+m?|erm|uh|you know|like|so yeah|basically|kind of|sort of|i mean|innit)\b", re.I)
@@ -310,19 +234,28 @@ def fit_binary(x: np.ndarray, y: list[bool], c: float = REGULARISATION) -> Linea
 
 PAIR_LABELS = ("gap", "overclaim", "plan", "outcome", "practice")  # the labels the pair model reads
 PAIR_FEATURES = ("similarity", "gap", "overclaim", "plan", "outcome", "practice", "negation owning", "sim x gap", "sim x claim",
-                 "denies", "sim x denies")
+                 "denies", "sim x denies", "less a gap than the evidence", "sim x less a gap", "owns a problem",
+                 "says all is well", "sim x well, nothing owned", "sim x owned")
 
 
-def pair_features(similarity: float, answer_probs: dict[str, float], signs: tuple[float, float]) -> list[float]:
+def pair_features(similarity: float, answer_probs: dict[str, float], signs: tuple[float, float, float, float],
+                  evidence_gap: float) -> list[float]:
     """What decides whether an answer sentence claims the opposite of an evidence sentence,
     owns it, or is about something else: how close they are in meaning, and whether the
     answer sentence admits a gap or asserts that all is well. ``signs``: how negative the answer
-    sentence is on its surface, and whether it says a problem is not there (``SentenceJudge.signs``)."""
-    negation, denies = signs
+    sentence is on its surface, and whether it says a problem is not there (``SentenceJudge.signs``).
+    A negative that says things are well and owns no problem ("nobody waits longer in the north")
+    owns nothing. ``evidence_gap``: how much the same reading takes the evidence sentence for a gap. A sentence
+    on a subject that is mostly written about as a gap reads a little like one whatever it says
+    ("young people have their adult assessment well before 18"); how far the answer reads less
+    like a gap than the evidence it is set beside is what tells its stance."""
+    negation, denies, owned, well = signs
     gap, claim = answer_probs["gap"], answer_probs["overclaim"]
     asserts = 1.0 - gap
+    less = evidence_gap - gap
     return [similarity, gap, claim, answer_probs["plan"], answer_probs["outcome"], answer_probs["practice"],
-            negation * (1.0 - denies), similarity * gap, similarity * max(asserts, claim), denies, similarity * denies]
+            negation * (1.0 - denies) * (1.0 - well * (1.0 - owned)), similarity * gap, similarity * max(asserts, claim), denies, similarity * denies,
+            less, similarity * less, owned, well, similarity * well * (1.0 - owned), similarity * owned]
 
 
 class Neighbours:
@@ -430,16 +363,21 @@ class SentenceJudge:
         evidence = [p.evidence for p in pairs]
         a_vec = self.vectors(answers)
         e_vec = self.vectors(evidence)
-        a_feat = self.features(answers, a_vec)
+        a_feat, e_feat = self.features(answers, a_vec), self.features(evidence, e_vec)
         probs = np.zeros((len(answers), len(LABELS)), dtype=np.float32)
-        fold_of, answer_fold = [_fold(s.text) for s in sentences], np.array([_fold(a) for a in answers])
-        for fold in range(FOLDS):
-            rows, keep = np.flatnonzero(answer_fold == fold), [i for i, f in enumerate(fold_of) if f != fold]
+        e_probs = np.zeros_like(probs)
+        fold_of = [fold(s.text) for s in sentences]
+        answer_fold, evidence_fold = np.array([fold(a) for a in answers]), np.array([fold(e) for e in evidence])
+        for held in range(FOLDS):
+            keep = [i for i, f in enumerate(fold_of) if f != held]
             model = fit_labels(x[keep], [sentences[i].labels for i in keep], only=PAIR_LABELS)
             near = Neighbours(x[keep, :384], [sentences[i].labels for i in keep])
-            probs[rows] = blend(_sigmoid(model.logits(a_feat[rows])), near.vote(a_vec[rows]))
+            for out, feat, vec, at in ((probs, a_feat, a_vec, answer_fold), (e_probs, e_feat, e_vec, evidence_fold)):
+                rows = np.flatnonzero(at == held)
+                out[rows] = blend(_sigmoid(model.logits(feat[rows])), near.vote(vec[rows]))
+        gap = LABELS.index("gap")
         rows = [
-            pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), self.signs(answers[i]))
+            pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), self.signs(answers[i]), float(e_probs[i, gap]))
             for i in range(len(pairs))
         ]
         return fit_pairs(np.array(rows, dtype=np.float32), [p.kind for p in pairs])
@@ -486,15 +424,21 @@ class SentenceJudge:
         return _sigmoid(self.models()[2].logits(self.features(texts, vectors))[:, 0])
 
     @staticmethod
-    def signs(text: str) -> tuple[float, float]:
-        """How negative a sentence is on its surface (0, 0.5 or 1), and whether it says a problem
-        is not there ("no issues with", "aren't late here": 1) rather than owning one."""
-        return min(len(_NEGATION.findall(text)), 2) / 2, 1.0 if _DENIED.search(text.lower().replace("’", "'")) else 0.0
+    def signs(text: str) -> tuple[float, float, float, float]:
+        """How negative a sentence is on its surface (0, 0.5 or 1); whether it says a problem is
+        not there ("no issues with", "aren't late here": 1) rather than owning one; whether it
+        owns a problem in so many words ("too long", "not always"); how far it says things are
+        well ("well before 18", "on time")."""
+        lowered = text.lower().replace("’", "'")
+        denies = 1.0 if _DENIED.search(lowered) else 0.0
+        owned = 1.0 if not denies and _PROBLEM.search(lowered) else 0.0
+        return min(len(_NEGATION.findall(text)), 2) / 2, denies, owned, min(len(_WELL.findall(lowered)), 2) / 2
 
-    def pair_kind(self, similarity: float, probs: dict[str, float], signs: tuple[float, float]) -> dict[str, float]:
+    def pair_kind(self, similarity: float, probs: dict[str, float], signs: tuple[float, float, float, float],
+                  evidence_gap: float) -> dict[str, float]:
         """How likely an answer sentence is to claim the opposite of, own, or be beside an
-        evidence sentence naming an area to improve."""
+        evidence sentence naming an area to improve (read as a gap ``evidence_gap`` surely)."""
         pairs_model = self.models()[1]
-        z = pairs_model.logits(np.array([pair_features(similarity, probs, signs)], dtype=np.float32))[0]
+        z = pairs_model.logits(np.array([pair_features(similarity, probs, signs, evidence_gap)], dtype=np.float32))[0]
         e = np.exp(z - z.max())
         return dict(zip(PAIR_KINDS, (e / e.sum()).tolist()))

@@ -43,7 +43,10 @@ def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
             a_vec, e_vec = judge.vectors([p.answer, p.evidence])
             a_x = judge.features([p.answer], a_vec[None, :])
             a_probs = dict(zip(LABELS, blend(_sigmoid(model.logits(a_x)), neighbours.vote(a_vec[None, :]))[0]))
-            z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.signs(p.answer))], dtype=np.float32))[0]
+            e_x = judge.features([p.evidence], e_vec[None, :])
+            e_gap = float(blend(_sigmoid(model.logits(e_x)), neighbours.vote(e_vec[None, :]))[0, LABELS.index("gap")])
+            z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.signs(p.answer), e_gap)],
+                                       dtype=np.float32))[0]
             right += PAIR_KINDS[int(np.argmax(z))] == p.kind
     return {
         "sentences": len(sentences), "train": len(train), "held_out": len(test), "threshold": threshold,

@@ -183,8 +183,31 @@ def specific_words(measure: str) -> int:
     return _specific([measure])
 
 
+# "For adults aged 18 to 64, admissions were 17.9 per 100,000": the people a sentence opens with
+# are whom each of its figures counts.
+_FRONTED = re.compile(r"^\s*(?:for|among|amongst)\s+(?P<group>[^,;:]{3,80}?)\s*,\s", re.I)
+_PEOPLE = re.compile(r"\b(?:people|adults|carers|those|men|women|children|young|older|residents|families|users|aged|"
+                     r"over[- ]?\d\ds?|under[- ]?\d\ds?)\b", re.I)
+_AGES = re.compile(r"\b(?:aged\s+)?\d\d?\s*(?:to|-|–|and)\s*(?:\d\d?|over|above|older)\b|\b(?:over|under)[- ]?\d\ds?\b", re.I)
+
+
 def measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail: bool = False) -> str:
     """A short normalised phrase for what the figure at ``sentence[start:end]`` measures."""
+    phrase = _measure_phrase(sentence, start, end, previous, tail)
+    fronted = _FRONTED.match(sentence)
+    if fronted is None or start < fronted.end() or not _PEOPLE.search(fronted.group("group")):
+        return phrase
+    group = fronted.group("group")
+    if re.search(r"\d", _AGES.sub(" ", PERIOD.sub(" ", group))):
+        return phrase  # "For the 57 young people ...": a count of its own, not a group
+    words = spell_out(group).split()
+    if set(w.lower() for w in words) <= set(phrase.lower().split()):
+        return phrase
+    joined = _trim(words + phrase.split())
+    return " ".join(joined[-16:] if tail else joined[:16])
+
+
+def _measure_phrase(sentence: str, start: int, end: int, previous: str = "", tail: bool = False) -> str:
     clauses = _clauses(sentence)
     index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), len(clauses) - 1)
     pieces = [_clean(sentence, *clauses[index], start, end)]
