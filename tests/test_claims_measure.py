@@ -265,15 +265,15 @@ def test_a_range_said_holds_when_the_evidence_falls_in_it(sample_services):
 def test_a_bare_number_is_called_wrong_by_a_share_only_when_it_is_said_as_one():
     """"Only 41% of those 57 had their assessment": 57 is the whole, not a share, and a share of
     another value says nothing of it; "the share ... is at forty" is a share and can be wrong."""
-    from prep_bot.coaching.claims import _not_in_its_unit
+    from prep_bot.coaching.stated_values import not_in_its_unit
     from prep_bot.evidence.figures import extract_figures
 
     (share,) = extract_figures("Only 41% of young people had their Care Act assessment before their 18th birthday.")
     whole = {p.raw: p for p in extract_figures("Only 41% of those 57 had their Care Act assessment before 18.")}["57"]
     (age,) = extract_figures("Under the revised protocol, referrals come at 14.")
     (said,) = extract_figures("The share of carers with someone to talk to is at forty.")
-    assert _not_in_its_unit(whole, share) and _not_in_its_unit(age, share)
-    assert not _not_in_its_unit(said, share)
+    assert not_in_its_unit(whole, share) and not_in_its_unit(age, share)
+    assert not not_in_its_unit(said, share)
 
 
 def test_a_service_named_beside_its_own_figures_is_not_lent_to_the_next_sentences():

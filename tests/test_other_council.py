@@ -3,7 +3,9 @@ A denial that names the gap ("transitions aren't late here") hides it; the counc
 of a measure decides, not another's that happens to be near; a figure whose words name nothing
 is called wrong by nothing; the evidence sentence an answer echoes is read first for its other figures;
 a weakness in a passage of strengths is held against a denial too; a rate for one age group is
-not called wrong by another's. The report is invented for prep-bot."""
+not called wrong by another's; last year's value said as this year's is wrong, said as last year's
+is not; a value the evidence states for the same people is never wrong; the assessment's own
+score is no figure. The report is invented for prep-bot."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import pytest
 REPORT = """Larkfield Borough Council: local authority assessment of adult social care
 
 Date of publication: 20 May 2025
+
+Overall score: 21 out of 36 (58%)
 
 Providing support
 
@@ -32,6 +36,12 @@ Safeguarding
 The backlog of Deprivation of Liberty Safeguards applications is a risk. 1,460 applications were awaiting a decision in March 2025, and the median wait was 190 days.
 
 Partnerships and communities
+
+A Somali carers' group now runs monthly drop-ins with a social worker present, and 47 carers were assessed through it in its first year. The council commissioned its carers' hub to carry out 600 carers' assessments a year.
+
+Workforce
+
+The social work vacancy rate was 14.8% as at March 2025, down from 19.6% as at March 2024.
 
 Partners praised strong, effective and positive joint working with the hospital trust, which was well established and valued by staff. However, people from the borough's Somali community told us interpreters were rarely booked for their assessments.
 
@@ -123,3 +133,30 @@ def test_a_rate_for_one_age_group_is_not_called_wrong_by_another_groups(larkfiel
     feedback = larkfield.coach.coach("care-provision", "How do you help people stay at home?", answer)
     statuses = _statuses(feedback)
     assert statuses["742.6 per 100,000"] == "supported" and statuses["801.3"] != "contradicted", feedback.claims
+
+
+def test_last_years_value_said_as_this_years_is_wrong_and_said_as_last_years_is_not(larkfield):
+    wrong = larkfield.coach.claims.check("Our social work vacancy rate was 19.6% as at March 2025.")
+    assert [(c.text, c.status, c.evidence.point.raw) for c in wrong] == [("19.6%", "contradicted", "14.8%")]
+    right = larkfield.coach.claims.check("The social work vacancy rate was 14.8% as at March 2025, down from 19.6%.")
+    assert [(c.text, c.status) for c in right][0] == ("14.8%", "supported")
+    assert [c.status for c in right if c.text == "19.6%"] != ["contradicted"]
+
+
+def test_a_value_the_evidence_states_for_the_same_people_is_not_wrong(larkfield):
+    (said,) = larkfield.coach.claims.check("The Somali drop-in led to 47 carers' assessments in its first year.")
+    assert said.status != "contradicted", said
+
+
+def test_the_assessments_own_score_is_not_a_figure_to_quote(larkfield):
+    from prep_bot.evidence.figure_features import assessment_score
+    from prep_bot.evidence.figures import extract_figures
+
+    header = extract_figures("Overall score: 21 out of 36 (58%)")
+    assert header and all(assessment_score(p) for p in header)
+    (statement,) = extract_figures("Assessing needs - Score: 2 - Evidence shows some shortfalls")
+    assert assessment_score(statement)
+    (life,) = extract_figures("The social care-related quality of life score was 19.0, against 19.1 in England.")[:1]
+    assert not assessment_score(life)
+    figures = [p.raw for p in larkfield.coach.claims.reader.figures(larkfield.store.passages()[0].text) if p.performance]
+    assert "58%" not in figures

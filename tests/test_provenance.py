@@ -30,6 +30,10 @@ def test_dates_from_title_lines(lines, expected):
      "Stockton on Tees Borough Council"),
     (["Report to the London Borough of Camden cabinet"], "London Borough of Camden"),
     (["Adult social care self-assessment", "Autumn 2024"], ""),
+    # A title in capitals, a role that ends in "Council", a title line that opens with "How".
+    (["HALLOWMERE COUNTY COUNCIL", "OUR ADULT SOCIAL CARE SELF-ASSESSMENT"], "Hallowmere County Council"),
+    (["Foreword", "The Leader of the Council has signed off this document."], ""),
+    (["How Brackenford Metropolitan Borough Council works to meet its duties"], "Brackenford Metropolitan Borough Council"),
 ])
 def test_council_from_title_lines(lines, expected):
     assert detect_council(lines) == expected
@@ -47,6 +51,9 @@ def test_council_from_title_lines(lines, expected):
     ("page", "Wexcombe", ["In this assessment we read the local authority's self-assessment.",
      "Care Quality Commission"], "cqc-assessment"),
     ("minutes", "Cabinet, 3 March 2023", ["Budget monitoring, month 7"], "other"),
+    # A heading among the opening lines says it before prose that mentions a peer challenge.
+    ("report", "HALLOWMERE COUNTY COUNCIL", ["OUR ADULT SOCIAL CARE SELF-ASSESSMENT",
+     "Since our LGA peer challenge in 2023 we have acted on its recommendations."], "self-assessment"),
 ])
 def test_kind_of_report_from_name_title_or_opening_lines(name, title, lines, expected):
     assert detect_doc_type(name, title, lines) == expected

@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from prep_bot.coaching.stated_values import (  # noqa: F401  (same_value: read by the story and the guardrails too)
+    approximate, exactly, not_in_its_unit, own_period, said_of_before, same_value, unit_unknown,
+)
 from prep_bot.evidence.figure_model import (
     _SERVICE_RE, SAME_MEASURE, FigureModel, FigureReader, _groups, names_other_things, window_text,
 )
 from prep_bot.evidence.figure_units import bare
 from prep_bot.evidence.figures import DataPoint, extract_figures
-from prep_bot.evidence.number_words import spoken_numbers
 from prep_bot.evidence.measure_parts import parts_of, shares_a_part
 from prep_bot.evidence.measures import is_threshold, spell_out
 from prep_bot.evidence.passage import Passage
@@ -44,6 +46,7 @@ MATCH_MARGIN = 0.25  # a figure matched this much less well than the best match 
 # receiving a direct payment") are different measures, and the period never chooses between them.
 ALIKE_MIN = 0.9
 SHARED_COMPARATOR = 0.8  # same-measure probability when both figures are compared with one value
+PERIOD_MARGIN = 0.1  # a figure of the period said matching this much less well than an equal one of another is another measure
 NOT_IN_EVIDENCE = "not in the evidence"  # how "unverified" reads to users
 
 
@@ -99,104 +102,21 @@ class Claim:
         return out
 
 
-# A figure said as an approximation ("about 400 people", "nearly 90%"): a speaker rounds.
-_APPROXIMATELY = re.compile(
-    r"(?:\b(?:about|around|roughly|approximately|nearly|almost|close to|just (?:over|under)|some|circa|c\.)|~)\s*$", re.I
-)
-APPROXIMATE_SHARE = 0.05  # "about 400" holds for 380-420
-APPROXIMATE_POINTS = 2.0  # "about 90%" holds for 88-92%
-SHARE_POINTS = 5.0  # "seven in ten" holds for 65-75%: a share in words is as rough as its steps
-
-
-def approximate(point: DataPoint) -> bool:
-    """Whether the figure is said as an approximation (the words just before it)."""
-    return bool(_APPROXIMATELY.search(point.sentence[: point.start][-20:]))
-
-
-def share_in_words(point: DataPoint) -> bool:
-    """"seven in ten", "a third": a share said in words, as rough as its steps."""
-    return point.unit == "%" and not re.search(r"\d", point.raw) and bool(
-        re.search(r"\b(?:in|out of)\b|half|thirds?|quarters?|fifths?|tenths?", point.raw, re.I))
-
-
-def unit_unknown(a: DataPoint, b: DataPoint) -> bool:
-    """One of two figures is a bare number ("eighty", "16.8"), the other has a unit: the bare
-    one says none, so it may be in the other's."""
-    return a.kind != b.kind and bare(a) != bare(b)
-
-
-_SHARE_WORDS = re.compile(r"\b(?:share|proportion|percentage|per ?cent|rate|out of (?:every|each))\b", re.I)
-_OF_A_WHOLE = re.compile(r"\bof (?:those|these|the|them|all)\s*$", re.I)
-
-
-def _not_in_its_unit(stated: DataPoint, evidence: DataPoint) -> bool:
-    """A bare number said that cannot be a figure in the evidence figure's unit: the whole a share
-    is of ("only 41% of those 57"), or a number beside a share whose words name no share (the
-    share of carers "is at forty" is a share; "referrals come at 14" is not)."""
-    if not unit_unknown(stated, evidence) or not bare(stated):
+def _stated_in_evidence(point: DataPoint, candidates: list[EvidenceFigure]) -> bool:
+    """Whether a figure of the evidence found for ``point`` has its value exactly, in its unit, for
+    the same service or people (no other service): a value that precise (two figures at least)
+    is no slip, though the measure model reads the two measures' words as different."""
+    if point.kind != "%" and point.value < 10 or bare(point):
         return False
-    if _OF_A_WHOLE.search(stated.sentence[: stated.start]):
-        return True
-    return evidence.kind == "%" and not _SHARE_WORDS.search(f"{stated.measure} {stated.sentence}")
+    mine = parts_of(point)
 
+    def of_its_subject(theirs) -> bool:  # the same service or people, and no other service
+        clash = mine.service and theirs.service and not mine.service & theirs.service
+        return bool(mine.service & theirs.service or mine.population & theirs.population) and not clash
 
-def _values(stated: DataPoint, evidence: DataPoint) -> tuple[float, float]:
-    """The two values to compare: a bare number is read in the other figure's unit."""
-    if unit_unknown(stated, evidence):
-        return stated.value, evidence.value
-    return stated.comparable_value(), evidence.comparable_value()
-
-
-# "the year before it was thirty", "it used to be 40%": a figure said of an earlier time.
-_SAID_OF_BEFORE = re.compile(r"\b(?:last year|the year before|the previous year|a year (?:ago|earlier)|previously|used to be|before that)\b", re.I)
-
-
-def said_of_before(point: DataPoint) -> bool:
-    """Whether a stated figure is said of an earlier time than now, with no period named: the
-    evidence of today cannot call it wrong (only a figure of that time could)."""
-    clause = re.split(r"[.;!?]|,\s(?:and|but)\b", point.sentence[: point.start])[-1] + point.sentence[point.start : point.start + len(point.raw) + 25]
-    return not point.period and bool(_SAID_OF_BEFORE.search(clause))
-
-
-def said_range(point: DataPoint) -> tuple[float, float] | None:
-    """The two ends of a figure said as a range ("eight or nine days", "5 to 6 weeks"), in the
-    unit its value is compared in; None for one figure."""
-    ends = [v for _, _, v in spoken_numbers(point.raw)] or [float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", point.raw)]
-    if len(ends) != 2 or not re.search(r"\b(?:or|to)\b|[-–]", point.raw) or not point.value:
-        return None
-    scale = point.comparable_value() / point.value
-    return ends[0] * scale, ends[1] * scale
-
-
-def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
-    """Equal once the evidence is rounded to the precision the answer used; a figure said as an
-    approximation ("about 400") holds within 5% (2 points for a percentage), a range ("eight or
-    nine days") from one end to the other."""
-    if stated.kind != evidence.kind and not unit_unknown(stated, evidence):
-        return False
-    a, b = _values(stated, evidence)
-    if (ends := said_range(stated)) and not unit_unknown(stated, evidence):
-        return ends[0] - 0.5 <= b <= ends[1] + 0.5
-    if share_in_words(stated):
-        return abs(a - b) <= SHARE_POINTS
-    if approximate(stated):
-        return abs(a - b) <= (APPROXIMATE_POINTS if stated.unit == "%" else APPROXIMATE_SHARE * abs(b))
-    decimals = _decimals(stated)
-    if stated.kind == "time" == evidence.kind and stated.unit != evidence.unit:
-        return abs(a - b) < 0.5  # "2 weeks" is "14 days"; "11 weeks" is not "76 days"
-    return round(b, decimals) == round(a, decimals) or abs(a - b) < 1e-9
-
-
-def _decimals(stated: DataPoint) -> int:
-    """How many decimal places the answer said the figure to ("47.8%": 1)."""
-    return len(stated.raw.split(".")[1].rstrip("%m ").split()[0]) if "." in stated.raw.split()[0] else 0
-
-
-def _exactly(stated: DataPoint, evidence: DataPoint) -> bool:
-    """Equal to the precision the answer used, whether or not it was said as an approximation."""
-    decimals = _decimals(stated)
-    a, b = _values(stated, evidence)
-    return (stated.kind == evidence.kind or unit_unknown(stated, evidence)) and round(b, decimals) == round(a, decimals)
+    return any(c.point.kind == point.kind and exactly(point, c.point) and not approximate(point)
+               and not (point.date and c.point.date and c.point.date != point.date)  # another period's value
+               and of_its_subject(parts_of(c.point)) for c in candidates)
 
 
 def contradicted_figures(claims: list[Claim]) -> set[tuple[str, str]]:
@@ -328,8 +248,19 @@ class ClaimChecker:
         # Nor can a bare number of the evidence ("73") call a figure with a unit wrong: its own unit
         # is unknown; nor a figure with a unit a bare number said that is not in it ("of those 57").
         same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and anchored(p, c)
-            and not (bare(c.point) and c.point.kind != point.kind) and not _not_in_its_unit(point, c.point)
+            and not (bare(c.point) and c.point.kind != point.kind) and not not_in_its_unit(point, c.point)
             and not (said_of_before(point) and not c.point.earlier)]
+        # "Our vacancy rate was 19.6% as at March 2024": 19.6% was March 2023's; the evidence's
+        # figure of the period said (14.8%) decides, when it matches the measure as well as the
+        # equal one of another period does.
+        # (A period after "up from 68.3% in 2021/22" is the earlier figure's, not this one's.)
+        # Nor is a comparison's ("against 1,902 a year earlier"): it is of another time.
+        dated = own_period(point)
+        of_its_time = [(p, c) for p, c in same if dated and c.point.date == point.date and _same_subject(point, c.point)]
+        if (equal and of_its_time and all(c.point.date and c.point.date != point.date for _, c in equal)
+                and max(p for p, _ in of_its_time) >= max(p for p, _ in equal) - PERIOD_MARGIN
+                and self._one_measure_apart_in_time(equal, of_its_time, vectors)):
+            equal, same = [], of_its_time
         if equal and same and not any(_same_subject(point, c.point) for _, c in equal) and max(p for p, _ in same) >= max(p for p, _ in equal):
             # "About 12% of adults ... are placed out of area; the regional average is 11%": the
             # council's own figure of the measure (19%) decides, not another's that is near the value.
@@ -338,9 +269,13 @@ class ClaimChecker:
             # The council's own figure of that value before England's that happens to be close, and
             # the figure said before one it is only near ("about 36.1%": 36.1%, not 36.3%).
             equal = [pc for pc in equal if _same_subject(point, pc[1].point)] or equal
-            equal = [pc for pc in equal if _exactly(point, pc[1].point)] or equal
+            equal = [pc for pc in equal if exactly(point, pc[1].point)] or equal
             prob, chosen = _nearest(point, self.one_measure(equal, vectors))
             status = "supported"
+        elif same and _stated_in_evidence(point, candidates):
+            # "The drop-in led to 47 carers' assessments": the evidence says 47 carers were assessed
+            # through it, in words the measure model reads as another measure; nothing is wrong.
+            return Claim(point.raw, point.sentence, "unverified", None, similarity=matches[0][0], **base)
         elif same:
             prob, chosen = _nearest(point, self.one_measure(same, vectors))
             status = "contradicted"
@@ -353,6 +288,12 @@ class ClaimChecker:
         if newest.date > chosen.date and not same_value(point, newest.point):
             claim.newest = {"value": newest.point.raw, "date": newest.date, "doc_id": newest.passage.doc_id}
         return claim
+
+    def _one_measure_apart_in_time(self, equal: list, of_its_time: list, vectors: dict) -> bool:
+        """Whether the best equal figure and a figure of the period said measure one thing (the
+        vacancy rate of March 2023 and of March 2024), not two (a budget and a saving)."""
+        best = max(equal, key=lambda pc: pc[0])[1]
+        return any(id(c) in {id(o) for _, o in self.one_measure([(1.0, best), (1.0, c)], vectors)} for _, c in of_its_time)
 
     def one_measure(self, options: list[tuple[float, EvidenceFigure]], vectors: dict) -> list[tuple[float, EvidenceFigure]]:
         """The options that measure one thing: the one whose measure matches the stated figure's

@@ -21,6 +21,7 @@ from prep_bot.coaching.judgement import LABELS, SentenceJudge, split_answer
 from prep_bot.coaching.reading import AnswerReading, Finding
 from prep_bot.evidence.figure_model import VERSION as FIGURES_VERSION
 from prep_bot.evidence.provenance import display_date
+from prep_bot.evidence.tagging import names_a_shortfall
 
 _CHUNK = 2048  # evidence sentences judged at once
 GAP_MIN = 0.6  # an evidence sentence read as naming an area to improve at least this surely
@@ -30,6 +31,14 @@ CLAIMS_MIN = 0.7  # the pair model's probability that decides "claims the opposi
 OWNS_MIN = 0.5  # ... and "owns the gap"
 SAME_GAP = 0.6  # two evidence sentences this close name the same gap
 CANDIDATES = 3  # evidence sentences compared with each answer sentence
+
+
+def _may_name_a_weakness(sentence: str) -> bool:
+    """A sentence of a passage not tagged as an area to improve is read only if its words could
+    name one (a shortfall word, a negative, a problem owned): reading every sentence of a large
+    library would embed them all (a 100,000-passage library, half a million sentences)."""
+    negation, _, owned, _ = SentenceJudge.signs(sentence)
+    return names_a_shortfall(sentence) or bool(negation or owned)
 
 
 class AreasToImprove:
@@ -80,7 +89,8 @@ class AreasToImprove:
         a few thousand at a time (a large library's every sentence at once held their vectors and
         features together, 850 MiB more at 100,000 passages)."""
         items = [(sentence, passage) for passage in passages for sentence in
-                 (s.lstrip("-•* ").strip() for s in split_answer(passage.text)) if 6 <= len(sentence.split()) <= 60]
+                 (s.lstrip("-•* ").strip() for s in split_answer(passage.text)) if 6 <= len(sentence.split()) <= 60
+                 and (passage.polarity == "improvement" or _may_name_a_weakness(sentence))]
         kept: list[tuple[str, object]] = []
         parts = [np.zeros((0, 384), dtype=np.float32)]
         for lo in range(0, len(items), _CHUNK):

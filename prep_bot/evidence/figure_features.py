@@ -120,6 +120,19 @@ def area_size(point: DataPoint) -> bool:
     return bool(_AREA_BEFORE.search(before) or _AREA_AFTER.match(raw_rest + after))
 
 
+# "Overall score: 22 out of 36 (61%)", "Assessing needs - Score: 2": the assessment's own scores.
+_ASSESSMENT_SCORE = re.compile(r"\b(?:overall|total) score\b[^.;|]{0,30}$|\bout of 36\b[^.;|]{0,6}$", re.I)
+_STATEMENT_SCORE = re.compile(r"\bscore\s*:\s*$", re.I)
+
+
+def assessment_score(point: DataPoint) -> bool:
+    """Whether a figure is a score the assessment gave (report metadata, never performance)."""
+    before = point.sentence[max(0, point.start - 50) : point.start]
+    after = point.sentence[point.start + len(point.raw) : point.start + len(point.raw) + 12]
+    return bool(_ASSESSMENT_SCORE.search(before) or re.match(r"\s*out of 36\b", after)
+                or _STATEMENT_SCORE.search(before) and point.value <= 4 and point.unit == "count")
+
+
 def _left_text(point: DataPoint) -> str:
     return " ".join(point.sentence[max(0, point.start - 80) : point.start].split()[-8:]) + f" {point.raw}"
 

@@ -32,9 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from prep_bot.evidence.figure_features import (  # noqa: F401 - names_other_things, _groups, _SERVICE_RE re-exported
-    _SERVICE_RE, _groups, _hashed, _left_text, _measured_time, area_size, names_other_things, pair_features, simple_features,
-    without_values,
-    window_text,
+    _SERVICE_RE, _groups, _hashed, _left_text, _measured_time, area_size, assessment_score, names_other_things, pair_features,
+    simple_features, without_values, window_text,
 )
 from prep_bot.evidence.figure_sets import (  # noqa: F401 - the labelled sets' names, re-exported
     FIGURES_FILE, FigureSet, LabelledFigure, labelled_pairs, load_figure_set, more_sets,
@@ -43,7 +42,7 @@ from prep_bot.evidence.figures import DataPoint, extract_figures
 from prep_bot.evidence.injection import evidence_text
 
 log = logging.getLogger(__name__)
-VERSION = "figures-53"  # bump when features change: drops cached annotations
+VERSION = "figures-55"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.6  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)
@@ -336,7 +335,8 @@ class FigureModel:
             perf, subj = m.performance.predict_proba(self._performance_matrix(points, X))[:, 1], m.subject.predict(X)
         for p, pr, s in zip(points, perf, subj):
             # A figure set beside an England average or a comparator is never the report's metadata.
-            p.performance = (bool(pr >= PERFORMANCE) or _measured_time(p) or bool(p.comparator)) and not area_size(p)
+            p.performance = ((bool(pr >= PERFORMANCE) or _measured_time(p) or bool(p.comparator))
+                             and not area_size(p) and not assessment_score(p))
             # The England average beside our figure is England's whatever its words; "up from
             # 68.3%" stays ours (an earlier period of our own figure).
             p.subject = str(s)

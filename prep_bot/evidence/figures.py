@@ -35,6 +35,8 @@ _COMPARATOR = re.compile(
     r"from|than|against)\W+(?:\w+\W+){0,5}$",
     re.I,
 )
+_YOUNG = re.compile(r"\b(?:young (?:people|person|man|woman|adults?)|children|child's|transitions?|adulthood|birthday|"
+                    r"teenagers?|school|college|sixth form|eighteen|18th)\b", re.I)
 _SLASHED = re.compile(r"(?<![\w/.£])\d{1,3}(?:,\d{3})*(?:\.\d+)?(?:/\d{1,3}(?:,\d{3})*(?:\.\d+)?){2,}(?![\w/%])")
 _CLAUSE_TURN = re.compile(r",\s(?:but|while|whilst|whereas|although|though|however|yet)\s|;\s|\|", re.I)
 _SKIP_BEFORE = re.compile(
@@ -283,6 +285,9 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         return None  # "two years ago": when, not a figure
     if re.search(r"\b(?:turn(?:ed|ing|s)?|reach(?:ed|ing|es)?)\s*$", before, re.I) and 16 <= value <= 25 and not (pct or money or unit_word):
         return None  # "those who turned 18": an age
+    if (re.search(r"\b(?:at|by|before|after|until|from)\s*$", before, re.I) and 13 <= value <= 25 and raw_num.isdigit()
+            and not (pct or money or unit_word) and _YOUNG.search(sentence)):
+        return None  # "referrals now come at 14", "her plan was agreed by 17": an age of a young person
     if re.search(r"\bper\s*$", before, re.I) and value * (1000 if scale == "k" else 1) in (1000, 10000, 100000) and not (pct or money):
         return None  # "per 100,000 adults": what a rate is per, not a figure
     if (not (pct or money or unit_word) and re.search(r"\b(?:over|under)\s*$", before, re.I) and raw_num.isdigit()

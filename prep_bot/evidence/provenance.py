@@ -40,8 +40,11 @@ _COUNCIL_PREFIXED = re.compile(rf"\b((?:London|Royal) Borough of {_NAME_WORD}(?:
 # Words that may begin a matched name but are not part of it ("Report to Harnby Council").
 _LEADING_NOISE = re.compile(
     r"^(?:(?:The|A|An|Report|Final|Draft|Adult|Social|Care|Peer|Challenge|Feedback|Preparation|For|Assurance|To|Of|"
-    r"Local|Authority|Assessment|Self|Annual|Cabinet|Scrutiny|Committee|Our|This|By|At|In)[ -])+"
+    r"Local|Authority|Assessment|Self|Annual|Cabinet|Scrutiny|Committee|Our|This|By|At|In|How|Why|What|Where|When|"
+    r"Which|Who)[ -])+"
 )
+# "the Leader of the Council", "Chair of the Council": a role, not a council's name.
+_A_ROLE = re.compile(r"\b(?:of|the) Council$")
 _NOT_A_COUNCIL = {"", "the", "county", "borough", "city", "district", "local", "parish", "town"}
 
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_ALT})\.?,?\s+((?:19|20)\d\d)\b", re.I)
@@ -93,10 +96,14 @@ def detect_council(lines: Iterable[str]) -> str:
     """The council a document is about, from its title lines ("Sunderland City Council: local
     authority assessment", "Harnby Metropolitan Borough Council"); ``""`` when none names one."""
     for line in _title_lines(lines):
+        # A title set in capitals ("HALLOWMERE COUNTY COUNCIL") is read as its words.
+        letters = [c for c in line if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+            line = line.title()
         for pattern in (_COUNCIL_PREFIXED, _COUNCIL):
             for match in pattern.finditer(line):
                 name = _LEADING_NOISE.sub("", match.group(1)).strip()
-                if council_key(name):
+                if council_key(name) and not _A_ROLE.search(name):
                     return name
     return ""
 
@@ -120,11 +127,14 @@ _OPENING = (
 
 def detect_doc_type(name: str, title: str, lines: Iterable[str] = (), tabular: bool = False) -> str:
     """The kind of a report: "data" for a spreadsheet; else the first kind its file name and
-    title name, then the first its opening lines name ("Colbourne County Council asked the LGA
-    to carry out a peer challenge ..."); "other" when none does."""
+    title name, then its headings among the opening lines ("OUR ADULT SOCIAL CARE
+    SELF-ASSESSMENT"), then its opening prose ("Colbourne County Council asked the LGA to carry
+    out a peer challenge ..."); "other" when none does."""
     if tabular:
         return "data"
-    for text, kinds in ((f"{name} {title}", _NAMED), (" ".join(_title_lines(lines)), _OPENING)):
+    opening = _title_lines(lines)
+    headings = " | ".join(line for line in opening if len(line.split()) <= SHORT_LINE and not line.endswith("."))
+    for text, kinds in ((f"{name} {title}", _NAMED), (headings, _NAMED), (" ".join(opening), _OPENING)):
         text = re.sub(r"[-_]", " ", text.lower())
         for kind, pattern in kinds:
             if pattern.search(text):

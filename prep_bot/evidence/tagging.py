@@ -43,6 +43,11 @@ _STRENGTH_WORDS = re.compile(
 )
 
 
+def names_a_shortfall(text: str) -> bool:
+    """Whether a text has a word of an area to improve ("delays", "not always", "should")."""
+    return bool(_IMPROVEMENT_WORDS.search(text))
+
+
 def polarity_lean(text: str) -> int:
     """How far a text leans to a strength (above 0) or an area to improve (below 0), by its words."""
     return len(_STRENGTH_WORDS.findall(text)) - len(_IMPROVEMENT_WORDS.findall(text))
