@@ -13,6 +13,7 @@ else, so an answer that talks about another subject raises no alarm."""
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 
 import numpy as np
@@ -28,9 +29,15 @@ GAP_MIN = 0.6  # an evidence sentence read as naming an area to improve at least
 NEAR_MIN = 0.4  # an answer sentence this close in meaning to a gap of its statement is compared with it
 NEAR_OTHER = 0.5  # ... and this close to one tagged with another statement (tags are not perfect)
 CLAIMS_MIN = 0.7  # the pair model's probability that decides "claims the opposite"
+CLOSE = 0.7  # an answer sentence this close in meaning to a gap says the same thing of it, one way or the other
+CLOSE_CLAIMS_MIN = 0.6  # ... so "claims the opposite" needs less of the pair model
 OWNS_MIN = 0.5  # ... and "owns the gap"
 SAME_GAP = 0.6  # two evidence sentences this close name the same gap
 CANDIDATES = 3  # evidence sentences compared with each answer sentence
+
+
+_SHORTFALL = re.compile(r"\b(?:rarely|seldom|hardly|few|fewer|little|limited|lack\w*|too|poor\w*|low\w*|weak\w*|risks?|"
+                        r"concerns?|concerned|worr\w*|difficult\w*|hard|struggl\w*|variable|patchy|unclear|only)\b", re.I)
 
 
 def _may_name_a_weakness(sentence: str) -> bool:
@@ -38,7 +45,7 @@ def _may_name_a_weakness(sentence: str) -> bool:
     name one (a shortfall word, a negative, a problem owned): reading every sentence of a large
     library would embed them all (a 100,000-passage library, half a million sentences)."""
     negation, _, owned, _ = SentenceJudge.signs(sentence)
-    return names_a_shortfall(sentence) or bool(negation or owned)
+    return names_a_shortfall(sentence) or bool(negation or owned or _SHORTFALL.search(sentence))
 
 
 class AreasToImprove:
@@ -125,7 +132,7 @@ class AreasToImprove:
                 if similarity < (NEAR_MIN if own[j] else NEAR_OTHER):
                     continue
                 kinds = self.judge.pair_kind(similarity, probs, signs, evidence_gap[j])
-                if kinds["claims"] >= CLAIMS_MIN:
+                if kinds["claims"] >= (CLAIMS_MIN if similarity < CLOSE else CLOSE_CLAIMS_MIN):
                     kind = "claims"
                 elif kinds["owns"] >= OWNS_MIN:
                     kind = "owns"
