@@ -76,12 +76,18 @@ def _statuses(feedback) -> dict[str, str]:
     return {c.text: c.status for c in feedback.claims}
 
 
+def _told_hiding(services, qs: str, question: str, answer: str, evidence: str) -> None:
+    """The answer is read first as claiming the opposite of the evidence, and the reply quotes it."""
+    feedback = services.coach.coach(qs, question, answer)
+    assert [f.kind for f in feedback.findings][:1] == ["claims"]
+    assert evidence in feedback.reply.honesty_note
+
+
 def test_denying_the_gap_in_its_own_words_is_hiding_it(larkfield):
     answer = ("We start at fourteen now, and one young man had his support agreed months before his birthday. "
               "Transitions aren't late here, we don't have families left waiting into the summer.")
-    feedback = larkfield.coach.coach("safe-pathways", "How do young people move into adult services?", answer)
-    assert [f.kind for f in feedback.findings][:1] == ["claims"]
-    assert "Transitions from children's services were often late" in feedback.reply.honesty_note
+    _told_hiding(larkfield, "safe-pathways", "How do young people move into adult services?", answer,
+                 "Transitions from children's services were often late")
 
 
 def test_the_councils_own_figure_decides_not_a_comparators_that_is_near(larkfield):
@@ -122,9 +128,8 @@ def test_a_weakness_among_strengths_is_held_against_a_denial(larkfield):
     assert passages and all(p.polarity != "improvement" for p in passages)  # the case: not tagged a weakness
     answer = ("Our joint working with the trust is strong. Interpreters are always booked for every assessment, "
               "so language is never a barrier for the Somali community here.")
-    feedback = larkfield.coach.coach("equity-in-experience", "How do you make sure everyone can get support?", answer)
-    assert [f.kind for f in feedback.findings][:1] == ["claims"]
-    assert "interpreters were rarely booked" in feedback.reply.honesty_note
+    _told_hiding(larkfield, "equity-in-experience", "How do you make sure everyone can get support?", answer,
+                 "interpreters were rarely booked")
 
 
 def test_a_rate_for_one_age_group_is_not_called_wrong_by_another_groups(larkfield):

@@ -83,10 +83,9 @@ def said_of_before(point: DataPoint) -> bool:
 
 
 # "612.4 per 100,000 in 2023/24, down from 648.9": the figure after "down from" is an earlier one.
-CHANGE_AFTER = re.compile(r"\b(?:down|up|fallen|risen|fell|rose|falling|rising|dropped|increased|decreased|improved|reduced)"
-                           r" from\b|\bcompared (?:with|to)\b|\bagainst\b", re.I)
-_CHANGED_FROM = re.compile(r"\b(?:down|up|fallen|risen|fell|rose|falling|rising|dropped|increased|decreased|improved|reduced)"
-                           r" from\s*(?:about|around|nearly|almost|over|just over|just under|roughly)?\s*$", re.I)
+_CHANGED = r"\b(?:down|up|fallen|risen|fell|rose|falling|rising|dropped|increased|decreased|improved|reduced) from"
+CHANGE_AFTER = re.compile(rf"{_CHANGED}\b|\bcompared (?:with|to)\b|\bagainst\b", re.I)
+_CHANGED_FROM = re.compile(rf"{_CHANGED}\s*(?:about|around|nearly|almost|over|just over|just under|roughly)?\s*$", re.I)
 
 
 def said_range(point: DataPoint) -> tuple[float, float] | None:
