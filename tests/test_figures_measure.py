@@ -423,3 +423,23 @@ def test_a_window_said_after_and_the_first_figure_of_a_change_keeps_its_window()
     assert 91.0 in parts_of(one(later, "86.0%")).window
     change = "We reduced the number of people waiting over six months for an assessment from 131 to 24."
     assert parts_of(one(change, "131")).window == parts_of(one(change, "24")).window != ()
+
+
+def test_each_figure_of_a_change_takes_its_own_period():
+    span = "Admissions fell from 698.5 to 641.2 per 100,000 between 2022/23 and 2023/24."
+    assert one(span, "698.5").date == "2023-03" and one(span, "641.2 per 100,000").date == "2024-03"
+    # A period after another figure is that figure's, not the one before it.
+    lead = "At the end of September 2025, 612 people were waiting, down from 905 in January 2025."
+    assert one(lead, "612 people").date == "2025-09" and one(lead, "905").date == "2025-01"
+    # A month without its year after "from ... in January 2025" is of that year, or the next.
+    said = "The list came down from 905 people in January 2025 to 612 at the end of September."
+    assert one(said, "612").date == "2025-09"
+    assert one("It fell from 700 in October 2024 to 500 in March.", "500").date == "2025-03"
+
+
+def test_a_region_named_after_a_figure_is_whose_it_is_not_what_it_measures():
+    text = ("Choice is narrower than it should be: 22.7% of people on self-directed support used a direct payment "
+            "in 2023/24, against 25.5% for England and 24.9% for the East Midlands.")
+    region = one(text, "24.9%")
+    assert region.subject == "region" and one(text, "25.5%").subject == "england"
+    assert "midlands" not in region.measure and "direct payment" in region.measure

@@ -260,3 +260,13 @@ def test_the_people_a_sentence_opens_with_are_whom_its_figures_count():
     # A whole of its own opening the sentence is a figure, not a group; a year is not people.
     assert "57" not in figures("For the 57 young people, 41% had an assessment before 18.")["41%"].measure
     assert figures("For 2023/24, 61% of people were satisfied.")["61%"].measure.startswith("people")
+
+
+def test_a_figure_of_generic_words_takes_its_measure_from_the_sentence_before_on_the_same_thing():
+    text = ("The council has cut the number of people waiting for a Care Act assessment. "
+            "At the end of September 2025, 612 people were waiting, down from 905 in January 2025.")
+    assert "care act assessment" in next(p for p in extract_figures(text) if p.raw == "612 people").measure
+    # A sentence before about something else lends nothing.
+    other = ("I had a gentleman after a hip op who couldn't make a cup of tea. "
+             "Where we're weak is 412 people waiting at the end of March.")
+    assert "tea" not in next(p for p in extract_figures(other) if p.raw == "412 people").measure

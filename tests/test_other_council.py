@@ -5,11 +5,16 @@ is called wrong by nothing; the evidence sentence an answer echoes is read first
 a weakness in a passage of strengths is held against a denial too; a rate for one age group is
 not called wrong by another's; last year's value said as this year's is wrong, said as last year's
 is not; a value the evidence states for the same people is never wrong; the assessment's own
-score is no figure. The report is invented for prep-bot."""
+score is no figure; an overspend owned with its figures is owned, and one denied is hidden and
+never praised as an outcome; figures, a gap and a plan answer a question about using data. The
+report is invented for prep-bot."""
 
 from __future__ import annotations
 
 import pytest
+import yaml
+
+from prep_bot.infra.config import REPO_ROOT
 
 REPORT = """Larkfield Borough Council: local authority assessment of adult social care
 
@@ -38,6 +43,10 @@ The backlog of Deprivation of Liberty Safeguards applications is a risk. 1,460 a
 Partnerships and communities
 
 A Somali carers' group now runs monthly drop-ins with a social worker present, and 47 carers were assessed through it in its first year. The council commissioned its carers' hub to carry out 600 carers' assessments a year.
+
+Governance, management and sustainability
+
+The local authority overspent its adult social care budget by £4.2m in 2024/25, and £1.1m of planned savings were not delivered.
 
 Workforce
 
@@ -165,3 +174,34 @@ def test_the_assessments_own_score_is_not_a_figure_to_quote(larkfield):
     assert not assessment_score(life)
     figures = [p.raw for p in larkfield.coach.claims.reader.figures(larkfield.store.passages()[0].text) if p.performance]
     assert "58%" not in figures
+
+
+OVERSPEND_ASKED = "How confident are you that adult social care is financially sustainable?"
+_ADMISSIONS = ("Admissions to care homes for people aged 65 and over came down to 742.6 per 100,000 in 2023/24 from 801.3, "
+               "because people were helped to stay at home. ")
+
+
+def test_an_overspend_owned_with_its_figures_is_owned_and_one_denied_is_hidden_and_not_praised(larkfield):
+    hiding = larkfield.coach.coach("governance", OVERSPEND_ASKED, _ADMISSIONS + (
+        "Our finances are balanced and stable: adult social care lives within its budget and we are not carrying an overspend."))
+    owning = larkfield.coach.coach("governance", OVERSPEND_ASKED, _ADMISSIONS + (
+        "But we did overspend, by £4.2m in 2024/25, and we missed £1.1m of the savings. Cabinet now sees the recovery plan every quarter."))
+    denial = next(i for i, f in enumerate(hiding.findings) if f.kind == "claims")
+    assert "overspent its adult social care budget" in hiding.findings[denial].evidence
+    outcome = next(d for d in hiding.dimensions if d.name == "outcome")
+    assert "not carrying an overspend" not in outcome.reason  # saying all is well is no outcome
+    assert [f.kind for f in owning.findings] and {f.kind for f in owning.findings} == {"owns"}
+    learning = next(d for d in owning.dimensions if d.name == "learning")
+    assert not learning.reason.startswith("Says nothing") and learning.score >= larkfield.coach.rubric.band_min("fair")
+    assert owning.score > hiding.score
+
+
+def test_an_answer_of_figures_a_gap_and_a_plan_answers_a_question_about_using_data(larkfield):
+    """Figures, a gap and what is being done are what a question about performance information
+    asks for, however few of its words they share (Hallowmere's team manager, read as off it)."""
+    ladder = yaml.safe_load((REPO_ROOT / "eval" / "councils" / "hallowmere" / "ladder.yaml").read_text(encoding="utf-8"))
+    case = next(q for q in ladder["questions"] if q["id"] == "c09")
+    feedback = larkfield.coach.coach(case["qs"], case["question"], case["honest"])
+    assert not feedback.off_question
+    focus = next(d for d in feedback.dimensions if d.name == "focus")
+    assert "drifts" not in focus.reason.lower()

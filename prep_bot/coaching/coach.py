@@ -34,11 +34,12 @@ MAX_TURNS = 6  # an answer and up to five replies to follow-ups, coached togethe
 MAX_CLAIMS = 8
 MISSED_SIMILARITY = 0.42  # an evidence passage or a point this close to the answer counts as used
 OFF_QUESTION = 0.12  # an answer this far in meaning from the question and the statement is off it
-# ... unless most of it is read as outcomes, examples or practice: answers about people's care
-# rarely share the question's words ("when reviews slipped I moved a worker onto them" to a
-# question about using data), so only one this far is off it whatever it says.
+# ... unless most of it is read as outcomes, examples, practice, figures, gaps or plans: answers
+# about people's care rarely share the question's words ("when reviews slipped I moved a worker
+# onto them", "the median wait came down to 27 days" to a question about using performance
+# information), so only one this far is off it whatever it says.
 OFF_QUESTION_SUBSTANTIVE = 0.06
-SUBSTANCE = ("outcome", "example", "practice")
+SUBSTANCE = ("outcome", "example", "practice", "data", "gap", "plan")
 SENTENCES = REPO_ROOT / "knowledge" / "sentences"
 # A sentence that opens with what the team started doing and goes on to what it did for people.
 _PRACTICE_OPENING = re.compile(

@@ -34,8 +34,9 @@ class Outcome(DimensionJudge):
             return Verdict(0)
         strength = r.shown("outcome") * _plain(r) * (1.0 - 0.6 * r.p("activity"))
         strength[list(r.contradicted)] *= 0.5  # a wrong figure is not an outcome to be praised for
+        strength[list(r.hiding)] = 0.0  # nor is saying all is well where the evidence names a gap
         score = 100 * earned(strength.tolist())
-        top = best(strength, exclude=r.contradicted)
+        top = best(strength, exclude=r.contradicted | r.hiding)
         fields = {"quote": r.quote(top) if top is not None else ""}
         quoted = [r.sentences[top]] if top is not None else []
         counts = [c for cs in r.activity for c in cs]
@@ -143,6 +144,11 @@ class Learning(DimensionJudge):
         denied = r.denies()
         denied[[f.sentence for f in owned]] = 0.0
         gaps = r.shown("gap") * plain * (1.0 - r.p("overclaim")) * (1.0 - denied)
+        # A sentence owning a problem in so many words ("we did overspend, by £4.2m") about the gap
+        # the evidence names names a gap, however the label model read its figures.
+        for f in owned:
+            if r.owns_a_problem(f.sentence):
+                gaps[f.sentence] = max(gaps[f.sentence], plain[f.sentence] * f.probability)
         plans = r.shown("plan") * plain
         g, l = float(gaps.max()), float(plans.max())
         score = 100 * (0.45 * g + 0.45 * l + 0.1 * min(g, l))

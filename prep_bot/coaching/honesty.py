@@ -30,8 +30,9 @@ NEAR_MIN = 0.4  # an answer sentence this close in meaning to a gap of its state
 NEAR_OTHER = 0.5  # ... and this close to one tagged with another statement (tags are not perfect)
 CLAIMS_MIN = 0.7  # the pair model's probability that decides "claims the opposite"
 CLOSE = 0.7  # an answer sentence this close in meaning to a gap says the same thing of it, one way or the other
-CLOSE_CLAIMS_MIN = 0.6  # ... so "claims the opposite" needs less of the pair model
-OWNS_MIN = 0.5  # ... and "owns the gap"
+CLOSE_CLAIMS_MIN = 0.5  # ... so "claims the opposite" needs less of the pair model
+SURE_GAP = 0.8  # ... when the evidence sentence reads this surely as a gap
+OWNS_MIN = 0.5  # the pair model's probability that decides "owns the gap"
 SAME_GAP = 0.6  # two evidence sentences this close name the same gap
 CANDIDATES = 3  # evidence sentences compared with each answer sentence
 
@@ -120,8 +121,8 @@ class AreasToImprove:
         findings: dict[tuple[int, int], Finding] = {}
         nearest = {i: [int(j) for j in np.argsort(-sims[i])[:CANDIDATES]] for i in range(len(reading.sentences))}
         compared = sorted({j for js in nearest.values() for j in js})
-        read = self.judge.read([items[j][0] for j in compared], vectors[compared]) if compared else None
-        evidence_gap = {j: float(read[k, LABELS.index("gap")]) for k, j in enumerate(compared)}
+        read = self.judge.evidence_gap([items[j][0] for j in compared], vectors[compared]) if compared else None
+        evidence_gap = {j: float(read[k]) for k, j in enumerate(compared)}
         for i in range(len(reading.sentences)):
             if reading.on_subject[i] < 0.5:
                 continue
@@ -132,14 +133,21 @@ class AreasToImprove:
                 if similarity < (NEAR_MIN if own[j] else NEAR_OTHER):
                     continue
                 kinds = self.judge.pair_kind(similarity, probs, signs, evidence_gap[j])
-                if kinds["claims"] >= (CLAIMS_MIN if similarity < CLOSE else CLOSE_CLAIMS_MIN):
-                    kind = "claims"
-                elif kinds["owns"] >= OWNS_MIN:
-                    kind = "owns"
+                # Close in meaning, saying the opposite needs less of the pair model, unless the
+                # evidence sentence is not surely a gap (the answer may restate a strength).
+                close = similarity >= CLOSE and evidence_gap[j] >= SURE_GAP
+                # A sentence owning a problem in so many words ("we did overspend, by £4.2m") and
+                # about the gap owns it, however the model reads its figures.
+                owning = bool(signs[2] and not signs[1])
+                about = kinds["claims"] + kinds["owns"]
+                if kinds["claims"] >= (CLOSE_CLAIMS_MIN if close else CLAIMS_MIN) and not owning:
+                    kind, probability = "claims", kinds["claims"]
+                elif kinds["owns"] >= OWNS_MIN or owning and about >= OWNS_MIN:
+                    kind, probability = "owns", (about if owning else kinds["owns"])
                 else:
                     continue
                 sentence, passage = items[int(j)]
-                finding = Finding(kind, i, sentence, display_date(passage.date), passage.title, passage.doc_id, kinds[kind])
+                finding = Finding(kind, i, sentence, display_date(passage.date), passage.title, passage.doc_id, probability)
                 previous = findings.get((int(j), i))
                 if previous is None or previous.probability < finding.probability:
                     findings[(int(j), i)] = finding

@@ -34,7 +34,7 @@ from prep_bot.coaching.labelled import (  # noqa: F401  (the labelled sets, read
 )
 from prep_bot.evidence.figures import extract_figures
 
-VERSION = 9  # bump when features or training change: cached models are then rebuilt
+VERSION = 10  # bump when features or training change: cached models are then rebuilt
 REGULARISATION = 0.1  # logistic regression C: the set is small, the features many
 NEIGHBOURS = 5  # the labelled sentences closest in meaning that vote beside the linear model
 NEIGHBOUR_SHARE = 0.3  # their vote's share of each probability
@@ -348,14 +348,15 @@ class SentenceJudge:
         texts = [s.text for s in sentences]
         x = self.features(texts, self.vectors(texts))
         labels_model = fit_labels(x, [s.labels for s in sentences])
-        return labels_model, self._train_pairs(sentences, x, pairs), self._train_evidence(evidence)
+        return labels_model, self._train_pairs(sentences, x, pairs, evidence), self._train_evidence(evidence)
 
     def _train_evidence(self, evidence: list[tuple[str, bool]]) -> LinearModel:
         texts = [t for t, _ in evidence]
         x = self.features(texts, self.vectors(texts))
         return fit_binary(x, [weak for _, weak in evidence])
 
-    def _train_pairs(self, sentences: list[LabelledSentence], x: np.ndarray, pairs: list[LabelledPair]) -> LinearModel:
+    def _train_pairs(self, sentences: list[LabelledSentence], x: np.ndarray, pairs: list[LabelledPair],
+                     evidence_sentences: list[tuple[str, bool]]) -> LinearModel:
         """The pair model, from each answer's label probabilities as read by models fitted without
         its fifth of the sentences: read by a model that learned them, labelled answers look surer
         than any new one would, and "claims the opposite" learned how sure the label was."""
@@ -366,7 +367,11 @@ class SentenceJudge:
         a_feat, e_feat = self.features(answers, a_vec), self.features(evidence, e_vec)
         probs = np.zeros((len(answers), len(LABELS)), dtype=np.float32)
         e_probs = np.zeros_like(probs)
+        weak = np.zeros(len(evidence), dtype=np.float32)
         fold_of = [fold(s.text) for s in sentences]
+        voice_texts = [t for t, _ in evidence_sentences]
+        voice_x = self.features(voice_texts, self.vectors(voice_texts))
+        voice_fold = np.array([fold(t) for t in voice_texts])
         answer_fold, evidence_fold = np.array([fold(a) for a in answers]), np.array([fold(e) for e in evidence])
         for held in range(FOLDS):
             keep = [i for i, f in enumerate(fold_of) if f != held]
@@ -375,9 +380,14 @@ class SentenceJudge:
             for out, feat, vec, at in ((probs, a_feat, a_vec, answer_fold), (e_probs, e_feat, e_vec, evidence_fold)):
                 rows = np.flatnonzero(at == held)
                 out[rows] = blend(_sigmoid(model.logits(feat[rows])), near.vote(vec[rows]))
+            voice = np.flatnonzero(voice_fold != held)
+            voice_model = fit_binary(voice_x[voice], [evidence_sentences[i][1] for i in voice])
+            rows = np.flatnonzero(evidence_fold == held)
+            weak[rows] = _sigmoid(voice_model.logits(e_feat[rows])[:, 0])
         gap = LABELS.index("gap")
         rows = [
-            pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), self.signs(answers[i]), float(e_probs[i, gap]))
+            pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), self.signs(answers[i]),
+                          max(float(e_probs[i, gap]), float(weak[i])))
             for i in range(len(pairs))
         ]
         return fit_pairs(np.array(rows, dtype=np.float32), [p.kind for p in pairs])
@@ -422,6 +432,17 @@ class SentenceJudge:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         return _sigmoid(self.models()[2].logits(self.features(texts, vectors))[:, 0])
+
+    def evidence_gap(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """Per evidence sentence, how surely it reads as a gap: as an answer's sentence would, or
+        in the evidence's own voice, whichever is surer ("We overspent our budget again", a
+        self-assessment's plain admission, reads as no answer's gap would)."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        x = self.features(texts, vectors)
+        models = self.models()
+        read = blend(_sigmoid(models[0].logits(x)), self.neighbours().vote(x[:, :384]))[:, LABELS.index("gap")]
+        return np.maximum(read, _sigmoid(models[2].logits(x)[:, 0]))
 
     @staticmethod
     def signs(text: str) -> tuple[float, float, float, float]:

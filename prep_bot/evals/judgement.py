@@ -8,7 +8,7 @@ import numpy as np
 
 from prep_bot.coaching.judgement import (
     LABELS, PAIR_KINDS, Neighbours, SentenceJudge, _sigmoid, blend, fit_labels, pair_features, read_pairs,
-    read_sentences,
+    read_evidence, read_sentences,
 )
 
 
@@ -37,14 +37,18 @@ def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
     pairs = read_pairs(judge.folder)
     groups = sorted({p.evidence for p in pairs})
     right = 0
+    voice = read_evidence(judge.folder)
     for held in groups:  # leave one evidence sentence (all its pairs) out
-        fitted = judge._train_pairs(train, train_x, [p for p in pairs if p.evidence != held])
+        voice_kept = [(t, weak) for t, weak in voice if t != held]
+        fitted = judge._train_pairs(train, train_x, [p for p in pairs if p.evidence != held], voice_kept)
+        voice_model = judge._train_evidence(voice_kept)
         for p in (p for p in pairs if p.evidence == held):
             a_vec, e_vec = judge.vectors([p.answer, p.evidence])
             a_x = judge.features([p.answer], a_vec[None, :])
             a_probs = dict(zip(LABELS, blend(_sigmoid(model.logits(a_x)), neighbours.vote(a_vec[None, :]))[0]))
             e_x = judge.features([p.evidence], e_vec[None, :])
-            e_gap = float(blend(_sigmoid(model.logits(e_x)), neighbours.vote(e_vec[None, :]))[0, LABELS.index("gap")])
+            e_gap = max(float(blend(_sigmoid(model.logits(e_x)), neighbours.vote(e_vec[None, :]))[0, LABELS.index("gap")]),
+                        float(_sigmoid(voice_model.logits(e_x))[0, 0]))
             z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.signs(p.answer), e_gap)],
                                        dtype=np.float32))[0]
             right += PAIR_KINDS[int(np.argmax(z))] == p.kind

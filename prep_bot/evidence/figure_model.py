@@ -42,7 +42,7 @@ from prep_bot.evidence.figures import DataPoint, extract_figures
 from prep_bot.evidence.injection import evidence_text
 
 log = logging.getLogger(__name__)
-VERSION = "figures-55"  # bump when features change: drops cached annotations
+VERSION = "figures-56"  # bump when features change: drops cached annotations
 SAME_MEASURE = 0.6  # probability at which two figures are taken to measure the same thing (the claim check's)
 PERFORMANCE = 0.5
 SHORTLIST = 0.2  # first-stage same-measure probability worth a closer look (what differs)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, part_of_whole, share_measures
 from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
-from prep_bot.evidence.measures import measure_phrase, period_near
+from prep_bot.evidence.measures import measure_phrase, period_near, specific_words
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
 from prep_bot.evidence.figure_units import carry_units, money_from_heading, money_in_words, restated, units_from_measures
@@ -183,7 +183,7 @@ def extract_figures(text: str) -> list[DataPoint]:
     earlier: list[DataPoint] = []
     for sentence in sentences(text):
         context = f"{previous} {sentence}" if _REFERS_BACK.match(sentence) else sentence
-        previous = sentence
+        last, previous = previous, sentence
         found = [_fraction(sentence, m) for m in _FRACTION.finditer(sentence)]
         codes = codes_in(sentence)  # "2B(1)", "1I1": an indicator's code, not figures
         taken = [(m.start(), m.end()) for m in _FRACTION.finditer(sentence)] + [(c.start, c.end) for c in codes]
@@ -226,6 +226,11 @@ def extract_figures(text: str) -> list[DataPoint]:
             # "30 people waiting": the noun a count names is part of what it measures.
             number_end = point.start + len(point.raw.rsplit(None, 1)[0]) if point.noun else end
             point.measure = measure_phrase(blank_codes(sentence, codes), point.start, number_end, before)
+            if last and not before and not specific_words(point.measure) and content_words(point.measure) & content_words(last):
+                # "612 people were waiting": a measure of generic words only takes what it is
+                # about from the sentence before, when that goes on about the same thing ("...
+                # people waiting for a Care Act assessment").
+                point.measure = measure_phrase(blank_codes(sentence, codes), point.start, number_end, last)
             point.subject = subject_cue(sentence, point.start, end)
             point.period = period_near(sentence, point.start, end)
             point.date = period_date(point.period)

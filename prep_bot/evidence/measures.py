@@ -15,11 +15,11 @@ import re
 
 from prep_bot.evidence.clauses import CLAUSE_BREAK as _CLAUSE_BREAK, clauses as _clauses
 from prep_bot.evidence.number_words import in_digits
-from prep_bot.evidence.periods import PERIOD
+from prep_bot.evidence.periods import PERIOD, period_near  # noqa: F401  (period_near: read here by figures)
 
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
 _PERIOD_WITH_WORD = re.compile(
-    rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
+    rf"(?:\b(?:in|for|during|by|since|until|as at|at)\s+(?:the\s+(?:end|start|close)\s+of\s+)?)?(?:{PERIOD.pattern}|\b(?:quarter|Q)\s?[1-4]\b)", re.I)
 _NUMBERISH = re.compile(
     r"£?\d[\d,]*(?:\.\d+)?(?:-?(?:odd|ish)\b)?\s?(?:%|per\s?cent\b|percent\b|m\b|bn\b|k\b|million\b|billion\b)?"
 )
@@ -43,6 +43,11 @@ _COMPARISON_TAIL = re.compile(
     re.I,
 )
 _SOURCE = re.compile(r"\((?:[A-Z]{2,}[^)]*|source[^)]*|[^)]*\b20\d\d[^)]*)\)")
+# A region named as whose figure it is ("24.9% for the East Midlands", "the North West figure of"):
+# where, not what is measured.
+_REGION = re.compile(r"\b(?:(?:for|in|across)\s+)?(?:the\s+)?(?:(?:east|west) midlands|yorkshire and (?:the )?humber|east of england|"
+                     r"(?:north|south)[ -](?:east|west)(?=\s+(?:region|average|figure|councils|authorities)\b))"
+                     r"(?:\s+(?:region|average|figure|councils|authorities))?\b", re.I)
 _HEDGES = (
     "approximately about around roughly almost nearly some over just only currently now today still "
     "total totals totalled totalling overall circa c. estimated an additional further around "
@@ -97,21 +102,6 @@ def is_threshold(sentence: str, start: int, unit: str) -> bool:
     if not _THRESHOLD.search(before):
         return False
     return bool(re.search(r"\d|\b(?:need\w*|requir\w*|still|remain\w*|longer than|more than|over)\b", clause, re.I))
-
-
-def period_near(sentence: str, start: int, end: int) -> str | None:
-    """The period written closest to the figure: just after it in its clause first ("68.3% in
-    2021/22"), else the nearest one before it, else any in the sentence."""
-    found = [(m.start(), m.end(), m.group(0)) for m in PERIOD.finditer(sentence)]
-    if not found:
-        return None
-    after = [f for f in found if f[0] >= end and f[0] - end <= 40 and not _CLAUSE_BREAK.search(sentence[end : f[0]].replace(",", " "))]
-    if after:
-        return after[0][2]
-    before = [f for f in found if f[1] <= start]
-    if before:
-        return before[-1][2]
-    return found[0][2]
 
 
 # Short forms spelt out: "DoLS applications" and "Deprivation of Liberty Safeguards applications" are one.
@@ -239,7 +229,7 @@ def _measure_phrase(sentence: str, start: int, end: int, previous: str = "", tai
         # figure restates the words before it, and the words after it say what is measured.
         pieces = [_clean(sentence, *clauses[index - 1], start, end), pieces[0], _clean(sentence, *clauses[index + 1], start, end)]
         return " ".join(_trim(spell_out(" ".join(p for p in pieces if p)).split())[:16])
-    if previous and _content(pieces) < 2:  # "This is 94%": the sentence before names the measure
+    if previous and (_content(pieces) < 2 or not _specific(pieces)):  # "This is 94%": the sentence before names the measure
         # The sentence before, from after its reporting verb ("The self-assessment identifies ...").
         said = re.search(r"\b(?:identifie[sd]|show(?:s|ed)|says|said|reports?|reported|found|noted|highlight(?:s|ed)|told us)\b", previous)
         previous = previous[said.end() :] if said and said.start() < len(previous) / 2 else previous
@@ -424,7 +414,7 @@ def _clean(sentence: str, a: int, b: int, start: int, end: int) -> str:
         text = sentence[a:start] + " \u2022 " + sentence[end:b]
     else:
         text = sentence[a:b]
-    text = _SOURCE.sub(" ", in_digits(text))
+    text = _REGION.sub(" ", _SOURCE.sub(" ", in_digits(text)))
     tail = _COMPARISON_TAIL.search(text)
     if tail and "\u2022" not in text[tail.start() :]:
         text = text[: tail.start()]

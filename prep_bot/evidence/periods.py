@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from prep_bot.evidence.clauses import CLAUSE_BREAK
+
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_NUM = {m.lower()[:n]: i for i, m in enumerate(_MONTHS.split("|"), 1) for n in (3, None)} | {"sept": 9}
 MONTH = rf"{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"  # and "Oct 2025", "Sept. 2024"
@@ -41,3 +43,42 @@ def period_date(period: str | None) -> str:
             return f"{year + (1 if q == 4 else 0):04d}-{(3 * q + 3) if q < 4 else 3:02d}"
         return f"{year:04d}-{3 * q:02d}"
     return m.group("year") or ""
+
+
+# "between 2022/23 and 2023/24", "from 2022/23 to 2023/24": the second figure of "from X to Y" is
+# of the second period.
+_RATE = re.compile(r"\bper\s+(?:100,000|100 000|100k|1,000|1000)\b", re.I)
+_SPAN = re.compile(r"\s*(?:between|from|in)\s*$", re.I)
+_SPAN_JOIN = re.compile(r"^\s*(?:and|to|-|–)\s*$", re.I)
+_TO_FIGURE = re.compile(r"\bto\s*(?:around |about |just )?£?$", re.I)
+# "to 612 at the end of September": a month without its year, after the figure.
+_BARE_MONTH = re.compile(rf"^[^.;]{{0,25}}?\b(?:in|at|by|end of|as at)\s+(?P<month>{_MONTHS})\b(?!\s*\d)", re.I)
+
+
+def period_near(sentence: str, start: int, end: int) -> str | None:
+    """The period written closest to the figure: just after it in its clause first ("68.3% in
+    2021/22"), else the nearest one before it, else any in the sentence. In "from 698.5 to 641.2
+    between 2022/23 and 2023/24" the figure after "to" is of the second period; "to 612 at the end
+    of September" after "January 2025" is of September 2025."""
+    found = [(m.start(), m.end(), m.group(0)) for m in PERIOD.finditer(sentence)]
+    if not found:
+        return None
+    # A period after another figure is that figure's ("612 people, down from 905 in January 2025").
+    after = [f for f in found if f[0] >= end and f[0] - end <= 40 and not CLAUSE_BREAK.search(sentence[end : f[0]].replace(",", " "))
+             and not re.search(r"\d", _RATE.sub(" ", sentence[end : f[0]]))]
+    if after:
+        first = after[0]
+        later = [f for f in found if f[0] > first[1]]
+        if (later and _TO_FIGURE.search(sentence[:start]) and _SPAN.search(sentence[end : first[0]])
+                and _SPAN_JOIN.match(sentence[first[1] : later[0][0]])):
+            return later[0][2]
+        return first[2]
+    before = [f for f in found if f[1] <= start]
+    if before:
+        bare = _BARE_MONTH.match(sentence[end:])
+        if bare and (year := period_date(before[-1][2])[:4]).isdigit():
+            month, known = bare.group("month"), period_date(before[-1][2])
+            later_year = len(known) == 7 and _MONTH_NUM[month.lower()] < int(known[5:])
+            return f"{month.capitalize()} {int(year) + later_year}"
+        return before[-1][2]
+    return found[0][2]

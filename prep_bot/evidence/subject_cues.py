@@ -19,7 +19,8 @@ _SUBJECT_BEFORE = (
 )
 _SUBJECT_AFTER = (
     ("england", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:\)|,)?\s?(?:nationally|in england|across england|for england|across the country|national(?:ly)? average)\b", re.I)),
-    ("region", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:regionally|in the region|across the region|regional average)\b", re.I)),
+    ("region", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:regionally|(?:in|across|for) (?:the )?(?:region|east midlands|west midlands|(?:north|south) (?:east|west)|"
+                          r"yorkshire(?: and the humber)?|east of england|eastern region|london)|regional average)\b", re.I)),
     ("comparator", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:among|for|in|across) (?:our )?(?:comparators|statistical neighbours|similar councils)\b", re.I)),
     ("target", re.compile(r"^\s?(?:%|per ?cent)?\s?(?:target|goal|ambition)\b", re.I)),
 )
@@ -39,12 +40,17 @@ def subject_cue(sentence: str, start: int, end: int) -> str:
     before = sentence[max(0, start - 70) : start]
     clause_start = max((m.end() for m in re.finditer(r"[;.!?]\s|,\s(?:and|but|while|whilst|whereas|although|though|however|yet)\s", before)), default=0)
     before = DATA_SOURCE.sub(" ", before[clause_start:])
+    after = sentence[end : end + 40]
+    # "25.5% for England and 24.9% for the East Midlands": a place named right after a figure is
+    # whose it is, whatever an earlier figure's place before it.
+    for name, pattern in _SUBJECT_AFTER:
+        if name in ("england", "region") and pattern.match(after) and re.match(r"^\s?(?:%|per ?cent)?\s?(?:for|in|across)\b", after, re.I):
+            return name
     for name, pattern in _SUBJECT_BEFORE:
         m = pattern.search(before)
         # The cue must govern this figure: no other figure between the cue and it.
         if m and not re.search(r"\d", before[m.start() :]):
             return name
-    after = sentence[end : end + 40]
     for name, pattern in _SUBJECT_AFTER:
         if pattern.match(after):
             return name
