@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass
 
 from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, part_of_whole, share_measures
 from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
-from prep_bot.evidence.measures import measure_phrase, period_near, specific_words
-from prep_bot.evidence.periods import _MONTHS, MONTH, period_date
+from prep_bot.evidence.measures import measure_phrase, specific_words
+from prep_bot.evidence.periods import _MONTHS, MONTH, period_date, period_near
 from prep_bot.evidence.number_words import spoken_numbers, spoken_shares
 from prep_bot.evidence.figure_units import carry_units, money_from_heading, money_in_words, restated, units_from_measures
 from prep_bot.evidence.subject_cues import DATA_SOURCE, subject_cue

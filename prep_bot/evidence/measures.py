@@ -4,18 +4,18 @@
 ``measure_phrase`` gives a short normalised phrase for the measure ("people waiting for home
 care", "assessments completed within 28 days"): the clause the figure stands in, without the
 figure itself, its comparison, its period, its source and hedges ("about", "up to"). Numbers that
-define the measure (the "28 days" of "completed within 28 days") stay in it. ``period_near``
-gives the period closest to it and ``period_date`` that period as a sortable date. The learned
-classifiers in ``figure_model`` start from these.
+define the measure (the "28 days" of "completed within 28 days") stay in it. When: ``periods``
+(``period_near``, the period a figure is of, and ``period_date``, that period as a sortable date).
+The learned classifiers in ``figure_model`` start from these.
 """
 
 from __future__ import annotations
 
 import re
 
-from prep_bot.evidence.clauses import CLAUSE_BREAK as _CLAUSE_BREAK, clauses as _clauses
+from prep_bot.evidence.clauses import clauses as _clauses
 from prep_bot.evidence.number_words import in_digits
-from prep_bot.evidence.periods import PERIOD, period_near  # noqa: F401  (period_near: read here by figures)
+from prep_bot.evidence.periods import PERIOD
 
 # "for 2024/25", "in March 2024": a period and the word that brings it in.
 _PERIOD_WITH_WORD = re.compile(
