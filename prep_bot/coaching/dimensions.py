@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from prep_bot.coaching.judgement import SentenceJudge
 from prep_bot.coaching.reading import VENTING_SHARE, AnswerReading, best, earned
 from prep_bot.coaching.rubric import DimensionJudge, Verdict, find_cues, register, wrong_figures_text
 
@@ -147,7 +148,7 @@ class Learning(DimensionJudge):
         # A sentence owning a problem in so many words ("we did overspend, by £4.2m") about the gap
         # the evidence names names a gap, however the label model read its figures.
         for f in owned:
-            if r.owns_a_problem(f.sentence):
+            if SentenceJudge.owns_a_problem(r.sentences[f.sentence]):
                 gaps[f.sentence] = max(gaps[f.sentence], plain[f.sentence] * f.probability)
         plans = r.shown("plan") * plain
         g, l = float(gaps.max()), float(plans.max())

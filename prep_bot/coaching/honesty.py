@@ -128,6 +128,7 @@ class AreasToImprove:
                 continue
             probs = dict(zip(LABELS, reading.probs[i].tolist()))
             signs = self.judge.signs(reading.sentences[i])
+            owning = self.judge.owns_a_problem(reading.sentences[i])
             for j in nearest[i]:
                 similarity = float(sims[i, j])
                 if similarity < (NEAR_MIN if own[j] else NEAR_OTHER):
@@ -138,7 +139,6 @@ class AreasToImprove:
                 close = similarity >= CLOSE and evidence_gap[j] >= SURE_GAP
                 # A sentence owning a problem in so many words ("we did overspend, by £4.2m") and
                 # about the gap owns it, however the model reads its figures.
-                owning = bool(signs[2] and not signs[1])
                 about = kinds["claims"] + kinds["owns"]
                 if kinds["claims"] >= (CLOSE_CLAIMS_MIN if close else CLAIMS_MIN) and not owning:
                     kind, probability = "claims", kinds["claims"]

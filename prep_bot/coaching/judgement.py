@@ -417,9 +417,10 @@ class SentenceJudge:
         """Per sentence, the probability of each label (columns in LABELS order)."""
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        labels_model = self.models()[0]
-        x = self.features(texts, vectors)
-        return blend(_sigmoid(labels_model.logits(x)), self.neighbours().vote(x[:, :384]))
+        return self._labels(self.features(texts, vectors))
+
+    def _labels(self, x: np.ndarray) -> np.ndarray:
+        return blend(_sigmoid(self.models()[0].logits(x)), self.neighbours().vote(x[:, :384]))
 
     def neighbours(self) -> Neighbours:
         if self._neighbours is None:
@@ -440,9 +441,7 @@ class SentenceJudge:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         x = self.features(texts, vectors)
-        models = self.models()
-        read = blend(_sigmoid(models[0].logits(x)), self.neighbours().vote(x[:, :384]))[:, LABELS.index("gap")]
-        return np.maximum(read, _sigmoid(models[2].logits(x)[:, 0]))
+        return np.maximum(self._labels(x)[:, LABELS.index("gap")], _sigmoid(self.models()[2].logits(x)[:, 0]))
 
     @staticmethod
     def signs(text: str) -> tuple[float, float, float, float]:
@@ -454,6 +453,12 @@ class SentenceJudge:
         denies = 1.0 if _DENIED.search(lowered) else 0.0
         owned = 1.0 if not denies and _PROBLEM.search(lowered) else 0.0
         return min(len(_NEGATION.findall(text)), 2) / 2, denies, owned, min(len(_WELL.findall(lowered)), 2) / 2
+
+    @classmethod
+    def owns_a_problem(cls, text: str) -> bool:
+        """Whether a sentence owns a problem in so many words ("too long", "we did overspend")."""
+        _, denies, owned, _ = cls.signs(text)
+        return bool(owned and not denies)
 
     def pair_kind(self, similarity: float, probs: dict[str, float], signs: tuple[float, float, float, float],
                   evidence_gap: float) -> dict[str, float]:

@@ -91,11 +91,6 @@ class AnswerReading:
         """Sentences that say the opposite of an area to improve the evidence names."""
         return {f.sentence for f in self.findings if f.kind == "claims"}
 
-    def owns_a_problem(self, index: int) -> bool:
-        """Whether a sentence owns a problem in so many words ("too long", "we did overspend")."""
-        _, denies, owned, _ = SentenceJudge.signs(self.sentences[index])
-        return bool(owned and not denies)
-
     def denies(self) -> np.ndarray:
         """Per sentence, 1 when it says a problem is not there ("no issues with ..."), else 0."""
         return np.array([SentenceJudge.signs(s)[1] for s in self.sentences], dtype=np.float32)
