@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from prep_bot.coaching.coach import Coach
-from prep_bot.coaching.judgement import LABELS, SentenceJudge, read_evidence, read_pairs, read_sentences, split_answer
+from prep_bot.coaching.judgement import LABELS, LinearModel, SentenceJudge, read_evidence, read_pairs, read_sentences, split_answer
+from prep_bot.coaching.shipped_models import FILE_NAME as MODELS_FILE, read_models
 from prep_bot.evals.judgement import evaluate_judgement
 from prep_bot.coaching.rubric import DimensionJudge, Verdict, load_rubric, register, score_tone
 from prep_bot.errors import ConfigError
@@ -58,6 +59,17 @@ def test_the_shipped_vectors_cover_the_set(embedder):
     wanted |= {t for t, _ in read_evidence(SENTENCES)}
     missing = wanted - shipped
     assert not missing, f"run `python -m prep_bot.coaching.judgement` after editing the set: {sorted(missing)[:3]}"
+
+
+def test_the_shipped_models_are_the_set_trained(sample_services):
+    """The trained models ship beside the set (a fresh data dir's first coaching turn need not
+    train them) and are used only while they are what training the set gives."""
+    judge = sample_services.coach.judgement
+    shipped = read_models(SENTENCES / MODELS_FILE, judge.digest(), LinearModel)
+    assert shipped is not None, "run `python -m prep_bot.evals.judgement` after editing the set or the rubric's cues"
+    assert all(np.array_equal(a.coef, b.coef) for a, b in zip(shipped, judge.models()))  # what the coach reads with
+    assert read_models(SENTENCES / MODELS_FILE, "another digest", LinearModel) is None
+    # test_a_fresh_data_dir_trains_the_same_judgement: training the set gives what is shipped
 
 
 def test_held_out_precision_and_recall(sample_services):
@@ -165,14 +177,16 @@ def test_exports_colour_by_the_rubric_bands():
 
 
 def test_a_fresh_data_dir_trains_the_same_judgement(tmp_path, sample_services):
-    """Trained from the labelled set in a new data dir (shipped vectors, no cache): the same
-    probabilities as the shared coach's."""
+    """Trained from the labelled set in a new data dir (shipped vectors, no cache, no shipped
+    models): the same probabilities as the shared coach's, which reads with the shipped models."""
     rubric = sample_services.rubric
     fresh = SentenceJudge(sample_services.embedder, rubric.cues, rubric.activity_nouns, tmp_path / "sentences")
     shutil.copytree(SENTENCES, tmp_path / "sentences")
+    (tmp_path / "sentences" / MODELS_FILE).unlink()
     SentenceJudge._MEMO.clear()  # train here, not from this process's memo
     text = ["We ring everyone on the waiting list each week and move them up if things change."]
-    assert np.allclose(fresh.read(text), sample_services.coach.judgement.read(text), atol=1e-5)
+    # (within 1e-3: the shipped models may have been trained on another processor)
+    assert np.allclose(fresh.read(text), sample_services.coach.judgement.read(text), atol=1e-3)
 
 
 @pytest.mark.parametrize("sentence, denies, owned", [

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import functools
 import math
 import re
 import threading
@@ -32,6 +33,7 @@ from prep_bot.coaching.labelled import (  # noqa: F401  (the labelled sets, read
     FOLDS, HELD_OUT_SHARE, LABELS, LETTERS, NOT_ANSWERS, PAIR_KINDS, LabelledPair, LabelledSentence, fold,
     read_evidence, read_pairs, read_sentences, sentence_files,
 )
+from prep_bot.coaching.shipped_models import FILE_NAME as MODELS_FILE, read_models, write_models
 from prep_bot.evidence.figures import extract_figures
 
 VERSION = 10  # bump when features or training change: cached models are then rebuilt
@@ -158,6 +160,9 @@ def _activity_counts(text: str, nouns: list[str]) -> list[str]:
 
 
 # -- the models ----------------------------------------------------------------------------------
+SURFACE_MEMO = 8192  # sentences whose surface signs a judge remembers (the labelled set is about 2,000)
+
+
 @dataclass
 class LinearModel:
     """Standardised features -> one logistic output per class (binary: one column)."""
@@ -291,6 +296,12 @@ class SentenceJudge:
         self._models: tuple[LinearModel, LinearModel, LinearModel] | None = None
         self._neighbours: Neighbours | None = None
         self._lock = threading.Lock()
+        # A sentence's surface signs, remembered: training and its evaluation read the same
+        # labelled sentences many times over (bounded, as answers are read by the same judge).
+        self._surface = functools.lru_cache(maxsize=SURFACE_MEMO)(
+            lambda text: tuple(surface_features(text, self.cues, self.activity_nouns))
+        )
+        self._shipped_memo: tuple[float, dict[str, np.ndarray]] | None = None
 
     # features
     def features(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
@@ -298,7 +309,7 @@ class SentenceJudge:
             return np.zeros((0, 384 + 15 + len(self.cues)), dtype=np.float32)
         if vectors is None:
             vectors = self.embedder.encode_cached(texts)
-        surface = np.array([surface_features(t, self.cues, self.activity_nouns) for t in texts], dtype=np.float32)
+        surface = np.array([self._surface(t) for t in texts], dtype=np.float32)
         return np.hstack([vectors.astype(np.float32), surface])
 
     # training and the cache
@@ -315,11 +326,15 @@ class SentenceJudge:
         return self.folder / "vectors.npz"
 
     def _shipped(self) -> dict[str, np.ndarray]:
+        """The shipped vectors by text, read once per version of the file."""
         try:
-            with np.load(self.shipped_file) as data:
-                if str(data["model"]) != str(getattr(self.embedder, "model_key", "")):
-                    return {}
-                return dict(zip((str(t) for t in data["texts"]), data["vectors"]))
+            stamp = self.shipped_file.stat().st_mtime_ns
+            if self._shipped_memo is None or self._shipped_memo[0] != stamp:
+                with np.load(self.shipped_file) as data:
+                    same_model = str(data["model"]) == str(getattr(self.embedder, "model_key", ""))
+                    found = dict(zip((str(t) for t in data["texts"]), data["vectors"])) if same_model else {}
+                self._shipped_memo = (stamp, found)
+            return dict(self._shipped_memo[1])
         except (OSError, ValueError, KeyError):
             return {}
 
@@ -334,13 +349,17 @@ class SentenceJudge:
         return np.stack([np.asarray(shipped[t], dtype=np.float16) for t in texts]).astype(np.float32)
 
     def save_shipped(self) -> Path:
-        """Write the embeddings of every labelled sentence and pair (after editing the set)."""
+        """Write the embeddings of every labelled sentence and pair, and the models trained on
+        them (after editing the set)."""
         texts = list(dict.fromkeys([s.text for s in read_sentences(self.folder)]
                                    + [t for p in read_pairs(self.folder) for t in (p.answer, p.evidence)]
                                    + [t for t, _ in read_evidence(self.folder)]))
         vectors = self.embedder.encode(texts).astype(np.float16)
         np.savez_compressed(self.shipped_file, model=np.array(str(self.embedder.model_key)),
                             texts=np.array(texts), vectors=vectors)
+        self._shipped_memo = None
+        trained = self.train(read_sentences(self.folder), read_pairs(self.folder), read_evidence(self.folder))
+        write_models(self.folder / MODELS_FILE, self.digest(), trained)
         return self.shipped_file
 
     def train(self, sentences: list[LabelledSentence], pairs: list[LabelledPair],
@@ -355,11 +374,26 @@ class SentenceJudge:
         x = self.features(texts, self.vectors(texts))
         return fit_binary(x, [weak for _, weak in evidence])
 
+    @staticmethod
+    def _fold_readers(sentences: list[LabelledSentence], x: np.ndarray) -> list[tuple[LinearModel, Neighbours]]:
+        """Per fold, the label model and neighbours learned without that fold's sentences."""
+        fold_of = [fold(s.text) for s in sentences]
+        readers = []
+        for held in range(FOLDS):
+            keep = [i for i, f in enumerate(fold_of) if f != held]
+            kept = [sentences[i].labels for i in keep]
+            readers.append((fit_labels(x[keep], kept, only=PAIR_LABELS), Neighbours(x[keep, :384], kept)))
+        return readers
+
     def _train_pairs(self, sentences: list[LabelledSentence], x: np.ndarray, pairs: list[LabelledPair],
-                     evidence_sentences: list[tuple[str, bool]]) -> LinearModel:
+                     evidence_sentences: list[tuple[str, bool]],
+                     readers: list[tuple[LinearModel, Neighbours]] | None = None) -> LinearModel:
         """The pair model, from each answer's label probabilities as read by models fitted without
         its fifth of the sentences: read by a model that learned them, labelled answers look surer
-        than any new one would, and "claims the opposite" learned how sure the label was."""
+        than any new one would, and "claims the opposite" learned how sure the label was.
+        ``readers`` are ``_fold_readers(sentences, x)`` when the caller already has them (the
+        evaluation trains the pair model once per evidence sentence left out, on the same folds)."""
+        readers = readers or self._fold_readers(sentences, x)
         answers = [p.answer for p in pairs]
         evidence = [p.evidence for p in pairs]
         a_vec = self.vectors(answers)
@@ -368,15 +402,11 @@ class SentenceJudge:
         probs = np.zeros((len(answers), len(LABELS)), dtype=np.float32)
         e_probs = np.zeros_like(probs)
         weak = np.zeros(len(evidence), dtype=np.float32)
-        fold_of = [fold(s.text) for s in sentences]
         voice_texts = [t for t, _ in evidence_sentences]
         voice_x = self.features(voice_texts, self.vectors(voice_texts))
         voice_fold = np.array([fold(t) for t in voice_texts])
         answer_fold, evidence_fold = np.array([fold(a) for a in answers]), np.array([fold(e) for e in evidence])
-        for held in range(FOLDS):
-            keep = [i for i, f in enumerate(fold_of) if f != held]
-            model = fit_labels(x[keep], [sentences[i].labels for i in keep], only=PAIR_LABELS)
-            near = Neighbours(x[keep, :384], [sentences[i].labels for i in keep])
+        for held, (model, near) in enumerate(readers):
             for out, feat, vec, at in ((probs, a_feat, a_vec, answer_fold), (e_probs, e_feat, e_vec, evidence_fold)):
                 rows = np.flatnonzero(at == held)
                 out[rows] = blend(_sigmoid(model.logits(feat[rows])), near.vote(vec[rows]))
@@ -399,7 +429,7 @@ class SentenceJudge:
             if self._models is not None:
                 return self._models
             key = self.digest()
-            found = self._MEMO.get(key)
+            found = self._MEMO.get(key) or read_models(self.folder / MODELS_FILE, key, LinearModel)
             if found is None and self.cache is not None:
                 stored = self.cache.result(f"judgement:{key}")
                 if isinstance(stored, dict) and {"labels", "pairs", "evidence"} <= set(stored):

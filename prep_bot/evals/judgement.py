@@ -38,9 +38,10 @@ def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
     groups = sorted({p.evidence for p in pairs})
     right = 0
     voice = read_evidence(judge.folder)
+    readers = judge._fold_readers(train, train_x)  # the same for every evidence sentence left out
     for held in groups:  # leave one evidence sentence (all its pairs) out
         voice_kept = [(t, weak) for t, weak in voice if t != held]
-        fitted = judge._train_pairs(train, train_x, [p for p in pairs if p.evidence != held], voice_kept)
+        fitted = judge._train_pairs(train, train_x, [p for p in pairs if p.evidence != held], voice_kept, readers)
         voice_model = judge._train_evidence(voice_kept)
         for p in (p for p in pairs if p.evidence == held):
             a_vec, e_vec = judge.vectors([p.answer, p.evidence])
@@ -75,7 +76,7 @@ def format_judgement_table(r: dict) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m prep_bot.evals.judgement: rewrite the shipped vectors
+if __name__ == "__main__":  # python -m prep_bot.evals.judgement: rewrite the shipped vectors and models
     from prep_bot.coaching.rubric import shipped_rubric
     from prep_bot.infra.config import REPO_ROOT, Settings
     from prep_bot.infra.embeddings import Embedder
