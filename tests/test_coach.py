@@ -57,6 +57,49 @@ def test_venting_lowers_focus(coach):
     assert "venting" in vent_focus.reason.lower()
 
 
+def test_deflection_in_a_measured_voice_scores_as_venting_below_activity(coach):
+    """Turning the question away calmly (another agency's job, the data's fault, every council's
+    problem) shows nothing of what is done: it scores below a plain list of what the team does."""
+    q = "How do you make sure a safeguarding enquiry is led by what the person wants?"
+    deflecting = coach.coach(
+        "safeguarding", q,
+        "Assurance on that properly sits with the Safeguarding Adults Board, which has an independent chair. "
+        "Most of what providers send us is really a quality matter for their own managers, and the police "
+        "rarely attend when we ask, so a lot of it is out of our hands. Every council is in the same position, frankly.",
+    )
+    activity = coach.coach(
+        "safeguarding", q,
+        "Every concern comes through the front door and is screened by a senior practitioner. We hold a "
+        "strategy meeting where one is needed, record the person's wishes on the enquiry form, and managers "
+        "audit twenty files a quarter.",
+    )
+    assert deflecting.score < activity.score and deflecting.score <= 20, (deflecting.score, activity.score)
+    assert "venting" in next(d for d in deflecting.dimensions if d.name == "focus").reason.lower()
+
+
+def test_a_trace_of_complaint_in_an_outcome_is_not_venting():
+    """A sentence read mostly as what changed for people, with a little complaint in its tone,
+    counts as that outcome: only venting that outweighs what a sentence shows is venting."""
+    from prep_bot.coaching.labelled import LABELS
+    from prep_bot.coaching.reading import VENTING_SHARE, AnswerReading
+
+    def reading(rows):
+        probs = np.zeros((len(rows), len(LABELS)), dtype=np.float32)
+        for n, row in enumerate(rows):
+            for label, value in row.items():
+                probs[n, LABELS.index(label)] = value
+        sentences = ["one two three four five six seven eight"] * len(rows)
+        return AnswerReading(question="q", qs="safeguarding", text=" ".join(sentences), sentences=sentences,
+                             turn=[0] * len(rows), vectors=np.zeros((len(rows), 384)), probs=probs,
+                             figures=[[] for _ in rows], activity=[[] for _ in rows])
+
+    outcome = reading([{"outcome": 0.8, "venting": 0.2}, {"outcome": 0.7, "venting": 0.2}])
+    assert outcome.share("venting") >= VENTING_SHARE  # read word by word, it would be capped as venting
+    assert outcome.venting_share() == 0.0 and outcome.venting().max() == 0.0
+    vents = reading([{"outcome": 0.2, "venting": 0.6}, {"activity": 0.5, "venting": 0.3}])
+    assert vents.venting_share() == pytest.approx(0.3) and list(vents.venting()) == pytest.approx([0.6, 0.0])
+
+
 def test_feedback_shape(coach):
     fb = coach.coach("care-provision", "How satisfied are carers with the support they get?",
                      "In the 2024 carers survey 57.83% said they were satisfied, compared with 36.83% across England.")

@@ -205,3 +205,22 @@ def test_an_answer_of_figures_a_gap_and_a_plan_answers_a_question_about_using_da
     assert not feedback.off_question
     focus = next(d for d in feedback.dimensions if d.name == "focus")
     assert "drifts" not in focus.reason.lower()
+
+
+def test_a_year_said_before_the_figure_is_its_own_whatever_comparison_follows(larkfield):
+    """'In 2022/23, ... were 742.6, against an England average of 566.0': the comparison after the
+    figure lends it no period, so 742.6 is checked as 2022/23's (801.3) and called wrong."""
+    tail = "long-term admissions of people aged 65 and over were 742.6 per 100,000, against an England average of 566.0."
+    wrong = _statuses(larkfield.coach.coach("care-provision", "How do you help people stay at home?", "In 2022/23, " + tail))
+    right = _statuses(larkfield.coach.coach("care-provision", "How do you help people stay at home?", "In 2023/24, " + tail))
+    assert wrong["742.6 per 100,000"] == "contradicted" and right["742.6 per 100,000"] == "supported", (wrong, right)
+
+
+def test_englands_value_said_as_ours_is_wrong(larkfield):
+    """The evidence gives 566.0 as England's rate; said as the council's own, the council's own
+    figure of the measure (742.6) decides, however close the value is to one the evidence states."""
+    answer = ("Long-term admissions of people aged 65 and over were 566.0 per 100,000 in 2023/24, "
+              "which is in line with the national picture.")
+    claims = larkfield.coach.claims.check(answer)
+    assert [(c.text, c.subject, c.status, c.evidence.point.raw) for c in claims][:1] == [
+        ("566.0 per 100,000", "ours", "contradicted", "742.6 per 100,000")], claims

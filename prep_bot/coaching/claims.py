@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from prep_bot.coaching.stated_values import (  # noqa: F401  (same_value: read by the story and the guardrails too)
-    approximate, exactly, not_in_its_unit, own_period, said_of_before, same_value, unit_unknown,
+    approximate, exactly, not_in_its_unit, own_period, said_as_comparison, said_of_before, same_value, unit_unknown,
 )
 from prep_bot.evidence.figure_model import (
     _SERVICE_RE, SAME_MEASURE, FigureModel, FigureReader, _groups, names_other_things, window_text,
@@ -104,7 +104,7 @@ class Claim:
 
 def _stated_in_evidence(point: DataPoint, candidates: list[EvidenceFigure]) -> bool:
     """Whether a figure of the evidence found for ``point`` has its value exactly, in its unit, for
-    the same service or people (no other service): a value that precise (two figures at least)
+    the same service or people (no other service) and whose it is (ours, England's): a value that precise (two figures at least)
     is no slip, though the measure model reads the two measures' words as different."""
     if point.kind != "%" and point.value < 10 or bare(point):
         return False
@@ -116,6 +116,7 @@ def _stated_in_evidence(point: DataPoint, candidates: list[EvidenceFigure]) -> b
 
     return any(c.point.kind == point.kind and exactly(point, c.point) and not approximate(point)
                and not (point.date and c.point.date and c.point.date != point.date)  # another period's value
+               and not (point.subject == "ours" and c.point.subject != "ours")  # England's value said as ours is not ours
                and of_its_subject(parts_of(c.point)) for c in candidates)
 
 
@@ -261,9 +262,12 @@ class ClaimChecker:
                 and max(p for p, _ in of_its_time) >= max(p for p, _ in equal) - PERIOD_MARGIN
                 and self._one_measure_apart_in_time(equal, of_its_time, vectors)):
             equal, same = [], of_its_time
-        if equal and same and not any(_same_subject(point, c.point) for _, c in equal) and max(p for p, _ in same) >= max(p for p, _ in equal):
+        if (equal and same and not any(_same_subject(point, c.point) for _, c in equal)
+                and max(p for p, _ in same) >= max(p for p, _ in equal) - (0 if said_as_comparison(point) else PERIOD_MARGIN)):
             # "About 12% of adults ... are placed out of area; the regional average is 11%": the
-            # council's own figure of the measure (19%) decides, not another's that is near the value.
+            # council's own figure of the measure (19%) decides, not another's that is near the value
+            # ("71.1% of people feel safe, in line with England": 71.1% is England's, ours is 66.8%;
+            # a comparison's own value, "against 36.3%", keeps the closer match).
             equal = []
         if equal:
             # The council's own figure of that value before England's that happens to be close, and

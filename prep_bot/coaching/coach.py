@@ -302,9 +302,9 @@ class Coach:
         value = sum(weights[d.name] * d.score for d in dimensions) / total
         caps = self.rubric.scoring
         fair = self.rubric.band_min(self.rubric.bands[1].name)
-        if reading.off_question or reading.share("venting") + reading.share("off") >= 0.5:
+        if reading.off_question or reading.venting_share() + reading.share("off") >= 0.5:
             value = min(value, caps.off_question_cap)
-        if reading.share("venting") >= VENTING_SHARE and max(scores.get(n, 100) for n in ("data", "example", "practice")) < fair:
+        if reading.venting_share() >= VENTING_SHARE and max(scores.get(n, 100) for n in ("data", "example", "practice")) < fair:
             value = min(value, caps.venting_cap)  # venting, with nothing shown of what is done or how well
         if max(scores.get("outcome", 100), scores.get("data", 100), scores.get("learning", 100)) < fair:
             value = min(value, caps.activity_only_cap)  # no outcome, no figure that shows how well, no gap owned

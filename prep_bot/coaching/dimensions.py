@@ -195,8 +195,8 @@ class Focus(DimensionJudge):
         elif r.words > limits["ideal_max"]:
             value -= 15
             notes.append("long: lead with the point")
-        venting = r.share("venting")
-        if venting >= VENTING_SHARE or (len(r.sentences) and r.p("venting").max() >= 0.6):
+        venting = r.venting_share()
+        if venting >= VENTING_SHARE or (len(r.sentences) and r.venting().max() >= 0.6):
             value -= min(90.0, 25 + 140 * venting)
             notes.append("venting")
         off = r.share("off")

@@ -36,7 +36,7 @@ from prep_bot.coaching.labelled import (  # noqa: F401  (the labelled sets, read
 from prep_bot.coaching.shipped_models import FILE_NAME as MODELS_FILE, read_models, write_models
 from prep_bot.evidence.figures import extract_figures
 
-VERSION = 10  # bump when features or training change: cached models are then rebuilt
+VERSION = 11  # bump when features or training change: cached models are then rebuilt
 REGULARISATION = 0.1  # logistic regression C: the set is small, the features many
 NEIGHBOURS = 5  # the labelled sentences closest in meaning that vote beside the linear model
 NEIGHBOUR_SHARE = 0.3  # their vote's share of each probability

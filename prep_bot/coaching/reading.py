@@ -13,6 +13,8 @@ from prep_bot.coaching.judgement import LABELS, SentenceJudge
 from prep_bot.evidence.figures import DataPoint
 
 QUOTE_LIMIT = 110  # characters of an answer sentence quoted in a reason
+# What a sentence can be instead of venting: what changed, a figure, an example, what is done.
+INSTEAD_OF_VENTING = ("outcome", "data", "example", "practice", "activity", "plan")
 VENTING_SHARE = 0.15  # an answer this much read as venting: Focus says so, and with nothing done or measured it is capped
 
 
@@ -118,10 +120,27 @@ class AnswerReading:
 
     def share(self, label: str) -> float:
         """The share of the answer's words in sentences showing ``label`` (weighted by its probability)."""
+        return self._word_share(self.p(label))
+
+    def _word_share(self, weights: np.ndarray) -> float:
         lengths = np.array([len(s.split()) for s in self.sentences], dtype=float)
         if not lengths.sum():
             return 0.0
-        return float((self.p(label) * lengths).sum() / lengths.sum())
+        return float((weights * lengths).sum() / lengths.sum())
+
+    def venting(self) -> np.ndarray:
+        """Each sentence's venting, where it outweighs everything else the sentence is read as
+        (what changed, a figure, an example, what is done), else 0: a sentence read mostly as
+        what changed for someone, with a trace of complaint in it, is that outcome, not venting."""
+        vents = self.p("venting")
+        if not len(vents):
+            return vents
+        shows = np.max([self.p(label) for label in INSTEAD_OF_VENTING], axis=0)
+        return np.where(vents >= shows, vents, 0.0)
+
+    def venting_share(self) -> float:
+        """The share of the answer's words that vent (``venting``, weighted by word count)."""
+        return self._word_share(self.venting())
 
     def quote(self, index: int, limit: int = QUOTE_LIMIT) -> str:
         sentence = self.sentences[index].strip()

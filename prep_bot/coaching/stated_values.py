@@ -10,6 +10,7 @@ import re
 from prep_bot.evidence.figure_units import bare
 from prep_bot.evidence.figures import DataPoint
 from prep_bot.evidence.number_words import spoken_numbers
+from prep_bot.evidence.periods import PERIOD
 
 
 # A figure said as an approximation ("about 400 people", "nearly 90%"): a speaker rounds.
@@ -135,11 +136,19 @@ COMPARED_BEFORE = re.compile(r"\b(?:against|compared (?:with|to)|from|than|versu
 EARLIER_AFTER = re.compile(r"^\W{0,3}(?:\w+\W+){0,2}?(?:a year (?:earlier|before|ago)|the year before|last year|the previous year)\b", re.I)
 
 
+def said_as_comparison(point: DataPoint) -> bool:
+    """Whether the figure is the other side of a comparison ("against 36.3%"), as read or as written."""
+    return point.is_comparator or bool(COMPARED_BEFORE.search(point.sentence[: point.start]))
+
+
 def own_period(point: DataPoint) -> bool:
     """Whether the period read for a stated figure is its own: not one borrowed by a comparison
     ("against 1,902 a year earlier") or by the figure before an earlier one ("74.1%, up from
     68.3% in 2021/22")."""
-    after = point.sentence[point.start + len(point.raw) :]
-    return bool(point.date) and not point.is_comparator and not CHANGE_AFTER.search(after) \
-        and not COMPARED_BEFORE.search(point.sentence[: point.start]) and not EARLIER_AFTER.search(after)
+    before, after = point.sentence[: point.start], point.sentence[point.start + len(point.raw) :]
+    # A comparison after the figure lends it a period only when one is written after it: in
+    # "in 2023/24, 81.9% were at home, against 83.8% for England" the year is the figure's own.
+    lent = CHANGE_AFTER.search(after) and not (PERIOD.search(before) and not PERIOD.search(after))
+    return bool(point.date) and not point.is_comparator and not lent \
+        and not COMPARED_BEFORE.search(before) and not EARLIER_AFTER.search(after)
 
