@@ -104,8 +104,9 @@ class Claim:
 
 def _stated_in_evidence(point: DataPoint, candidates: list[EvidenceFigure]) -> bool:
     """Whether a figure of the evidence found for ``point`` has its value exactly, in its unit, for
-    the same service or people (no other service) and whose it is (ours, England's): a value that precise (two figures at least)
-    is no slip, though the measure model reads the two measures' words as different."""
+    the same service or people (no other service), and as ours when said as ours: a value that
+    precise (two figures at least) is no slip, though the measure model reads the two measures'
+    words as different."""
     if point.kind != "%" and point.value < 10 or bare(point):
         return False
     mine = parts_of(point)

@@ -149,6 +149,5 @@ def own_period(point: DataPoint) -> bool:
     # A comparison after the figure lends it a period only when one is written after it: in
     # "in 2023/24, 81.9% were at home, against 83.8% for England" the year is the figure's own.
     lent = CHANGE_AFTER.search(after) and not (PERIOD.search(before) and not PERIOD.search(after))
-    return bool(point.date) and not point.is_comparator and not lent \
-        and not COMPARED_BEFORE.search(before) and not EARLIER_AFTER.search(after)
+    return bool(point.date) and not said_as_comparison(point) and not lent and not EARLIER_AFTER.search(after)
 
