@@ -4,8 +4,9 @@ it and the coach can check figures that staff state."""
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, part_of_whole, share_measures
 from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
@@ -117,6 +118,10 @@ TIME_UNITS = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.0, "hour": 1 /
 SUBJECTS = ("ours", "england", "region", "comparator", "target")
 
 
+FIGURES_MEMO = 8192  # texts whose figures are remembered (a passage or a sentence each)
+MEMO_TEXT_CHARS = 4000  # ... when no longer than this
+
+
 @dataclass
 class DataPoint:
     """One figure stated in a text."""
@@ -177,7 +182,22 @@ def sentences(text: str) -> list[str]:
 
 
 def extract_figures(text: str) -> list[DataPoint]:
-    """Every meaningful figure in ``text`` (years, headings numbers and list markers are not)."""
+    """Every meaningful figure in ``text`` (years, headings numbers and list markers are not).
+
+    Read once per text and remembered (a coaching turn reads the same passages and sentences
+    about 30 times over); each call gets its own copies, which callers may change. A long text
+    (a whole document) is read each time rather than kept."""
+    if len(text) > MEMO_TEXT_CHARS:
+        return _read_figures(text)
+    return [replace(p) for p in _figures_of(text)]
+
+
+@functools.lru_cache(maxsize=FIGURES_MEMO)
+def _figures_of(text: str) -> tuple[DataPoint, ...]:
+    return tuple(_read_figures(text))
+
+
+def _read_figures(text: str) -> list[DataPoint]:
     points: list[DataPoint] = []
     previous = ""
     earlier: list[DataPoint] = []
