@@ -50,12 +50,11 @@ system-packages:
 	  || missing="$$missing $$p"; done; \
 	test -z "$$missing" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; }
 
-# Three pytest workers (pytest-xdist) on the two cores of the machine this is built on: tests wait
-# on a server, a browser, a process or a deliberate delay for about a quarter of the run, and a
-# third worker computes while the other two wait (two kept the cores 74% busy). A test file runs
-# whole on one worker (its module fixtures are built once); files go out in collection order, the
-# slow ones first (xdist would otherwise send the files with most tests first and the benchmark last).
-TEST_WORKERS ?= 3
+# Two pytest workers (pytest-xdist): most tests wait on a server, a browser or a process as much as
+# they compute, so two share the two cores of the machine this is built on. A test file runs whole
+# on one worker (its module fixtures are built once); files go out in collection order, the slow
+# ones first (xdist would otherwise send the files with most tests first and the benchmark last).
+TEST_WORKERS ?= 2
 test: install system-packages
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
