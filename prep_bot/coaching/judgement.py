@@ -18,9 +18,9 @@ rounded to float16 whichever way they come, so both ways train the same models."
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import functools
 import math
 import re
 import threading
@@ -301,7 +301,7 @@ class SentenceJudge:
         self._surface = functools.lru_cache(maxsize=SURFACE_MEMO)(
             lambda text: tuple(surface_features(text, self.cues, self.activity_nouns))
         )
-        self._shipped_memo: tuple[float, dict[str, np.ndarray]] | None = None
+        self._shipped_memo: tuple[int, dict[str, np.ndarray]] | None = None
 
     # features
     def features(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
