@@ -30,12 +30,15 @@ run: install
 
 install: $(STAMP)
 
-# torch first, pinned: an unpinned torch would pull a multi-GB CUDA build.
+# torch first, pinned, with pip (which finds the machine's CPU-only wheel, and whose index settings
+# the machine may set): an unpinned torch would pull a multi-GB CUDA build. The rest with uv,
+# pinned too: the same packages pip would choose, installed in seconds instead of two minutes.
+# Neither compiles bytecode ahead: Python writes it the first time a module is imported.
+UV_VERSION := 0.13.9
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-compile uv==$(UV_VERSION) torch==2.13.0
+	$(BIN)/python -m uv pip install --python $(BIN)/python --quiet -e '.[test]'
 	$(BIN)/prep-bot onnx || echo "prep-bot will embed with torch (slower to start) until the ONNX copy is written."
 	touch $(STAMP)
 

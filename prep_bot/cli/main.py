@@ -241,9 +241,12 @@ def coach(qs: str, question: str, answer: str | None, audio: Path | None, earlie
               help="Build the benchmark's stores here and keep them (default: a temporary folder, removed).")
 @click.option("--ingest-runs", default=3, show_default=True, type=click.IntRange(1, 20),
               help="Times the sample library is ingested against a bare encode (the median is shown, and the spread).")
-@click.option("--cli-rounds", default=3, show_default=True, type=click.IntRange(1, 20),
-              help="Times `search` and `coach` are started in a fresh shell with each engine (the median is shown).")
-def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | None, ingest_runs: int, cli_rounds: int) -> None:
+@click.option("--cli-rounds", default=3, show_default=True, type=click.IntRange(0, 20),
+              help="Times `search` and `coach` are started in a fresh shell with each engine (the median is shown; 0 leaves them out).")
+@click.option("--spoken-answers", default=8, show_default=True, type=click.IntRange(1, 36),
+              help="Labelled answers read aloud by espeak-ng, transcribed and coached.")
+def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | None, ingest_runs: int, cli_rounds: int,
+          spoken_answers: int) -> None:
     """Measure ingest, search, coaching and serving against baselines in the same run.
 
     Works in its own temporary store (your evidence store is not touched). Progress goes to
@@ -253,7 +256,7 @@ def bench(scale: int, turns: int, as_json: bool, markdown: bool, keep: Path | No
 
     try:
         result = run(scale=scale, turns=turns, large_turns=max(5, turns // 4), keep=keep, services_for=build_services,
-                     ingest_runs=ingest_runs, cli_rounds=cli_rounds)
+                     ingest_runs=ingest_runs, cli_rounds=cli_rounds, spoken_answers=spoken_answers)
     except PrepBotError as e:
         raise click.ClickException(str(e)) from e
     except ValueError as e:

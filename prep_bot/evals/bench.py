@@ -79,18 +79,18 @@ def _timed(work: Callable[[], object]) -> float:
 
 
 # -- 1. ingest ------------------------------------------------------------------------------------
-def ingest_throughput(services, services_for: Callable, library: Path = SAMPLE_LIBRARY, runs: int = 3) -> dict:
+def ingest_throughput(services, services_for: Callable, texts: list[str], library: Path = SAMPLE_LIBRARY, runs: int = 3) -> dict:
     """The whole ingest pipeline on an empty store against a bare encode of the same passage
-    texts by the same engine (the limit: every stored text embedded once), ``runs`` times (each
-    on an empty store; the last one fills ``services``' store). The engine is loaded, its ONNX
-    copy written and the store opened first: both sides start warm. The untimed first ingest
-    (which finds the texts) also labels the library's figures, whose measure phrases the engine
-    then keeps in memory: figure labelling is not in the timed runs."""
+    texts (``texts``, what an untimed ingest of ``library`` stored) by the same engine (the
+    limit: every stored text embedded once), ``runs`` times (each on an empty store; the last one
+    fills ``services``' store). The engine is loaded, its ONNX copy written and the store opened
+    first: both sides start warm. The untimed ingest that found the texts also labelled the
+    library's figures, whose measure phrases the engine then keeps in memory: figure labelling
+    is not in the timed runs."""
     store, embedder = services.store, services.embedder
     store.collection  # noqa: B018 - open Chroma before timing
     embedder.load(export=True)
     services.ingestor.refit()  # the tagger's training vectors, embedded once, are not ingest work
-    texts = _library_texts(services, library, services_for)
 
     def encode() -> None:
         embedder.encode(texts)
@@ -140,13 +140,6 @@ class _scratch:
     def __exit__(self, *exc) -> None:
         self.services.close()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _library_texts(services, library: Path, services_for: Callable) -> list[str]:
-    """The texts ingest will embed, found by ingesting into a scratch store (not timed)."""
-    with _scratch(services, services_for) as other:
-        other.ingestor.ingest([library])
-        return [row[1] for row in other.store.catalog.iter_index_rows()]
 
 
 # -- 2. hybrid against plain LangChain --------------------------------------------------------------
@@ -283,10 +276,11 @@ def cli_start() -> dict:
 # -- the run ------------------------------------------------------------------------------------------------
 def run(
     scale: int = 100_000, turns: int = 200, large_turns: int = 50, embedder=None, keep: Path | None = None,
-    services_for: Callable | None = None, ingest_runs: int = 3, cli_rounds: int = 3,
+    services_for: Callable | None = None, ingest_runs: int = 3, cli_rounds: int = 3, spoken_answers: int = SPOKEN_ANSWERS,
 ) -> dict:
     """Every measurement, in a temporary data dir (or ``keep``), as one flat dict. ``services_for``
-    builds a store's services from its settings (the command passes the composition root's)."""
+    builds a store's services from its settings (the command passes the composition root's).
+    ``cli_rounds`` 0 leaves the fresh-shell commands out."""
     if services_for is None:
         raise ValueError("the benchmark needs services_for, the function that builds a store's services")
     if scale < 1000:
@@ -310,23 +304,27 @@ def run(
         _say("CLI start")
         result.update(cli_start())
         _say("ingest of the sample library against a bare encode")
-        result.update(_prefixed("ingest", ingest_throughput(services, services_for, runs=ingest_runs)))
-        result["ingest_vs_encode"] = result.pop("ingest_ingest_vs_encode")
-        result["reingest_fraction"] = result.pop("ingest_reingest_fraction")
-        result["ingest_vs_encode_min"] = result.pop("ingest_ingest_vs_encode_min")
-        result["ingest_vs_encode_max"] = result.pop("ingest_ingest_vs_encode_max")
-        _say("search and coach in a fresh shell: ONNX against torch")
-        with _scratch(services, services_for) as sample:  # a store of their own, not open in this process
+        # An untimed ingest into a store of its own finds the texts ingest embeds; closed, the same
+        # store is then the one the fresh-shell commands open (not open in this process).
+        with _scratch(services, services_for) as sample:
             sample.ingestor.ingest([SAMPLE_LIBRARY])
+            texts = [row[1] for row in sample.store.catalog.iter_index_rows()]
             sample.close()
-            result.update(cli_commands(sample.settings.data_dir, rounds=cli_rounds))
+            result.update(_prefixed("ingest", ingest_throughput(services, services_for, texts, runs=ingest_runs)))
+            result["ingest_vs_encode"] = result.pop("ingest_ingest_vs_encode")
+            result["reingest_fraction"] = result.pop("ingest_reingest_fraction")
+            result["ingest_vs_encode_min"] = result.pop("ingest_ingest_vs_encode_min")
+            result["ingest_vs_encode_max"] = result.pop("ingest_ingest_vs_encode_max")
+            if cli_rounds:
+                _say("search and coach in a fresh shell: ONNX against torch")
+                result.update(cli_commands(sample.settings.data_dir, rounds=cli_rounds))
         _say("hybrid against plain LangChain Chroma")
         result.update(hybrid_vs_plain(services))
         _say(f"{turns} coach turns on the sample library")
         sample_coach = coach_turns(services, turns)
         result.update({"coach_median_s": sample_coach["coach_median_s"], "coach_p95_s": sample_coach["coach_p95_s"], "coach_turns": turns})
         _say("spoken answers: transcription and spoken coach turns")
-        result.update(spoken_turns(services))
+        result.update(spoken_turns(services, spoken_answers))
         _say("embedding the sentences synthetic passages are made from")
         synth = Synthesizer(services)
         points = []
@@ -444,11 +442,13 @@ def format_table(r: dict) -> str:
 
 
 def cli_rows(r: dict) -> list[tuple[str, str, str, str]]:
+    if "search_cli_s" not in r:
+        return [("`prep-bot search` and `coach`, fresh shell", "-", "not measured (--cli-rounds 0)", "")]
     return [
         (f"`prep-bot {name}`, fresh shell: ONNX / torch", f"{r[f'{name}_cli_vs_torch']:.2f}",
          f"{r[f'{name}_cli_s']:.2f} s vs {r[f'{name}_cli_torch_s']:.2f} s (median of {r['cli_rounds']})",
          verdict(f"{name}_cli_s", r[f"{name}_cli_s"]))
-        for name in ("search", "coach")
+        for name in ("search", "coach") if f"{name}_cli_s" in r
     ]
 
 

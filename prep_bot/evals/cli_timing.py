@@ -13,17 +13,18 @@ from pathlib import Path
 from prep_bot.evals.evaluation import default_answer_set, load_answer_set
 
 
-def cli_commands(data_dir: Path, rounds: int = 3) -> dict:
-    """``prep-bot search`` and ``prep-bot coach`` as a person types them, each a new process of
-    the real entry point on the sample store: the ONNX engine (the default) against torch
-    (PREP_BOT_EMBED_BACKEND=torch, how every command ran before), alternating, median of
-    ``rounds``. Each command is run once first, so that both find the data dir's caches as a
-    person's second command would."""
+def cli_commands(data_dir: Path, rounds: int = 3, names: tuple[str, ...] = ("search", "coach")) -> dict:
+    """``prep-bot search`` and ``prep-bot coach`` (or those of ``names``) as a person types them,
+    each a new process of the real entry point on the sample store: the ONNX engine (the default)
+    against torch (PREP_BOT_EMBED_BACKEND=torch, how every command ran before), alternating,
+    median of ``rounds``. Each command is run once first, so that both find the data dir's caches
+    as a person's second command would."""
     pair = load_answer_set(default_answer_set())["pairs"][0]
-    commands = {
+    every = {
         "search": ["search", "how are carers supported after an assessment"],
         "coach": ["coach", "--qs", pair["qs"], "--question", pair["question"], "--answer", pair["strong"]],
     }
+    commands = {name: every[name] for name in names}
     times: dict[str, list[float]] = {f"{name}_{engine}": [] for name in commands for engine in ("onnx", "torch")}
     for n in range(rounds + 1):
         for name, args in commands.items():
