@@ -35,8 +35,9 @@ def _top(vectors: np.ndarray, against: np.ndarray, k: int = 5) -> list[list[int]
 def test_onnx_gives_torchs_vectors_on_real_passages(embedder, torch_embedder, sample_services):
     assert embedder.backend == "onnx"  # the session made the copy (conftest) and uses it
     rows = [row[:2] for row in sample_services.store.catalog.iter_index_rows()]
+    assert len(rows) > 200
+    rows = rows[::3]  # every third passage of the sample library: torch encodes slowly on 2 cores
     ids, texts = [r[0] for r in rows], [r[1] for r in rows]
-    assert len(texts) > 200
     onnx, torch_ = embedder.encode(texts), torch_embedder.encode(texts)
     assert torch_embedder.backend == "torch"
     cosine = (onnx * torch_).sum(axis=1)

@@ -354,7 +354,7 @@ def _name_the_service(stated: list[DataPoint], answer: str) -> None:
     Permanent admissions of people aged 65 ... 612.4 per 100,000" are not home care's)."""
     figured = {p.sentence for p in stated}
     for point in stated:
-        if _groups(point.measure, _SERVICE_RE):
+        if _groups(point.measure, "service"):
             continue
         before = answer[: max(0, answer.find(point.sentence))]
         if parts_of(point).counted - {"duration"}:

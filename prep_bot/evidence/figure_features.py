@@ -4,6 +4,7 @@ contexts are and whether they plainly name different events or services."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -218,8 +219,13 @@ _STATE_RE = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATES.items()}
 _SERVICE_RE = {k: re.compile(rf"(?:{v})", re.I) for k, v in _SERVICES.items()}
 
 
-def _groups(text: str, table: dict) -> set[str]:
-    return {k for k, pattern in table.items() if pattern.search(text)}
+_GROUP_TABLES = {"state": _STATE_RE, "service": _SERVICE_RE}
+
+
+@functools.lru_cache(maxsize=32768)
+def _groups(text: str, table: str) -> frozenset[str]:
+    """The states ("state") or services ("service") a measure phrase names (remembered)."""
+    return frozenset(k for k, pattern in _GROUP_TABLES[table].items() if pattern.search(text))
 
 
 def names_other_things(a: DataPoint, b: DataPoint) -> bool:
@@ -261,8 +267,8 @@ def pair_features(a: DataPoint, b: DataPoint, va: dict, vb: dict, by_value: bool
         1.0 if na and nb and set(na) != set(nb) else 0.0,
         1.0 if a.unit.startswith("of ") and b.unit.startswith("of ") and a.unit != b.unit else 0.0,
         1.0 if a.subject == b.subject else 0.0,
-        _conflict(_groups(a.measure, _STATE_RE), _groups(b.measure, _STATE_RE)),
-        _conflict(_groups(a.measure, _SERVICE_RE), _groups(b.measure, _SERVICE_RE)),
+        _conflict(_groups(a.measure, "state"), _groups(b.measure, "state")),
+        _conflict(_groups(a.measure, "service"), _groups(b.measure, "service")),
         *agreement(parts_of(a), parts_of(b)),
         *(_apart(a, b) if by_value else (0.0, 0.0)),
     ], dtype=np.float32)

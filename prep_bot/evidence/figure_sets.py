@@ -108,26 +108,23 @@ def labelled_pairs(figures: list[LabelledFigure]) -> list[tuple[int, int, bool]]
     topic (the part before the dot: the hard negatives), plus each figure against the nearest
     following figure of the same unit in another topic."""
     keyed = [i for i, f in enumerate(figures) if f.key and f.point is not None]
+    kind = {i: _kind(figures[i].point) for i in keyed}
+    topic = {i: figures[i].key.split(".")[0] for i in keyed}
+    words = {i: content_words(figures[i].point.measure) for i in keyed}
     # Two figures of one sentence are never compared by the claim check: no pairs within one.
     pairs: list[tuple[int, int, bool]] = []
     for n, i in enumerate(keyed):
         fi = figures[i]
-        other_topic = 0
+        across = []
         for j in keyed[n + 1 :]:
             fj = figures[j]
-            if fj.sentence_id == fi.sentence_id:
+            if fj.sentence_id == fi.sentence_id or kind[i] != kind[j] and fi.key != fj.key:
                 continue
             if fi.key == fj.key:
                 pairs.append((i, j, True))
-            elif _kind(fi.point) == _kind(fj.point) and fi.key.split(".")[0] == fj.key.split(".")[0]:
+            elif topic[i] == topic[j]:
                 pairs.append((i, j, False))
-        # Across topics, the same-unit figures whose measure phrases share most words.
-        words = content_words(fi.point.measure)
-        across = [
-            (len(words & content_words(figures[j].point.measure)) / max(1, len(words | content_words(figures[j].point.measure))), j)
-            for j in keyed[n + 1 :]
-            if figures[j].sentence_id != fi.sentence_id and _kind(figures[j].point) == _kind(fi.point)
-            and figures[j].key.split(".")[0] != fi.key.split(".")[0]
-        ]
+            else:  # across topics, the same-unit figures whose measure phrases share most words
+                across.append((len(words[i] & words[j]) / max(1, len(words[i] | words[j])), j))
         pairs += [(i, j, False) for _, j in sorted(across, reverse=True)[:CROSS_TOPIC]]
     return pairs

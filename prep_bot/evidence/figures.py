@@ -442,5 +442,8 @@ def _measure(sentence: str, start: int, end: int) -> str:
     return text
 
 
-def content_words(text: str) -> set[str]:
-    return {w.lower().rstrip("s") for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2}
+@functools.lru_cache(maxsize=65536)
+def content_words(text: str) -> frozenset[str]:
+    """The words of ``text`` that carry meaning, lower case and singular (remembered: measure
+    phrases are compared pair by pair)."""
+    return frozenset(w.lower().rstrip("s") for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2)
