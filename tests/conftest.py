@@ -41,6 +41,7 @@ Markers: ``slow`` (durability: crash, load, replicas, bench, workers), ``server`
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -164,14 +165,23 @@ class SampleStore:
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory, embedder) -> SampleStore:
-    """The bundled sample library, ingested once for the whole run and closed (see SampleStore)."""
-    data_dir = tmp_path_factory.mktemp("sample-store") / "data"
-    services = services_with(embedder, data_dir=data_dir)
-    try:
-        report = services.ingestor.ingest([SAMPLE_LIBRARY])
-        assert not report.failed, report.failed
-    finally:
-        services.close()  # the catalog, the cache and Chroma's files written out and let go of
+    """The bundled sample library, ingested once for the whole run and closed (see SampleStore):
+    under pytest-xdist the first worker to need it builds it in the run's own temp folder, and
+    the others wait for it and share it (it is never written after)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    root = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.mktemp("sample-store")
+    data_dir, done = root / "sample-store" / "data", root / "sample-store" / ".built"
+    with open(root / "sample-store.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(data_dir, ignore_errors=True)  # what a worker that failed half way left
+            services = services_with(embedder, data_dir=data_dir)
+            try:
+                report = services.ingestor.ingest([SAMPLE_LIBRARY])
+                assert not report.failed, report.failed
+            finally:
+                services.close()  # the catalog, the cache and Chroma's files written out and let go of
+            done.touch()
     return SampleStore(data_dir)
 
 

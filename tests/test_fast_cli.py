@@ -113,10 +113,8 @@ def test_search_coach_and_ask_start_without_torch(sample_services, embedder, tmp
         line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
         return set(json.loads(line.removeprefix("MODULES "))), json.loads(done.stdout)
 
-    # The first coach in a data dir trains the coach's sentence judgement (scikit-learn) and
-    # keeps it in the data dir's cache (coaching/judgement.py); no torch even then.
-    first, _ = run(COMMANDS["coach"])
-    assert not first & set(HEAVY), first
+    # The coach's sentence judgement ships trained (knowledge/sentences/models.npz): even the
+    # first coach in a data dir loads no scikit-learn, let alone torch.
     for name, args in COMMANDS.items():
         loaded, out[name] = run(args)
         assert loaded == {"chromadb"}, (name, loaded)  # the vector store, and nothing heavy
