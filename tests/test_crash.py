@@ -264,7 +264,6 @@ RUNS = [  # (what the store holds before the ingest, when it is killed, seed of 
     ("empty", "storing", 11),
     ("empty", "reading and embedding", 29),
     ("v1", "storing", 37),
-    ("v1", "storing", 53),
 ]
 
 
