@@ -32,13 +32,14 @@ install: $(STAMP)
 
 # torch first, pinned, with pip (which finds the machine's CPU-only wheel, and whose index settings
 # the machine may set): an unpinned torch would pull a multi-GB CUDA build. The rest with uv,
-# pinned too: the same packages pip would choose, installed in seconds instead of two minutes.
-# Neither compiles bytecode ahead: Python writes it the first time a module is imported.
+# pinned too: the same packages pip would choose, in under a minute instead of two. Both compile
+# the bytecode at install: where PYTHONDONTWRITEBYTECODE is set (as on this project's machine),
+# Python would otherwise compile every module again in every process that imports it.
 UV_VERSION := 0.13.9
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --no-compile uv==$(UV_VERSION) torch==2.13.0
-	$(BIN)/python -m uv pip install --python $(BIN)/python --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION) torch==2.13.0
+	$(BIN)/python -m uv pip install --python $(BIN)/python --quiet --compile-bytecode -e '.[test]'
 	$(BIN)/prep-bot onnx || echo "prep-bot will embed with torch (slower to start) until the ONNX copy is written."
 	touch $(STAMP)
 
