@@ -168,8 +168,8 @@ def sample_store(tmp_path_factory, embedder) -> SampleStore:
     """The bundled sample library, ingested once for the whole run and closed (see SampleStore):
     under pytest-xdist the first worker to need it builds it in the run's own temp folder, and
     the others wait for it and share it (it is never written after)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    root = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.mktemp("sample-store")
+    base = tmp_path_factory.getbasetemp()  # a worker's own folder, inside the run's under xdist
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     data_dir, done = root / "sample-store" / "data", root / "sample-store" / ".built"
     with open(root / "sample-store.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes

@@ -118,7 +118,7 @@ def labelled_pairs(figures: list[LabelledFigure]) -> list[tuple[int, int, bool]]
         across = []
         for j in keyed[n + 1 :]:
             fj = figures[j]
-            if fj.sentence_id == fi.sentence_id or kind[i] != kind[j] and fi.key != fj.key:
+            if fj.sentence_id == fi.sentence_id or (kind[i] != kind[j] and fi.key != fj.key):
                 continue
             if fi.key == fj.key:
                 pairs.append((i, j, True))
