@@ -270,3 +270,30 @@ def test_a_figure_of_generic_words_takes_its_measure_from_the_sentence_before_on
     other = ("I had a gentleman after a hip op who couldn't make a cup of tea. "
              "Where we're weak is 412 people waiting at the end of March.")
     assert "tea" not in next(p for p in extract_figures(other) if p.raw == "412 people").measure
+
+
+def test_a_figure_set_against_after_its_unit_is_a_comparison_in_that_unit():
+    """"The median wait was 31 days, against 47 the year before": 47 is last year's wait, in days
+    (it was once read as a count of its own and called wrong by a carers' wait of 49 days)."""
+    found = figures("The median wait in Q4 was 31 days, against 47 the year before, so we're close to the 28-day target.")
+    assert found["47"].is_comparator and found["47"].unit == "days" and found["47"].subject == "ours"
+    assert found["47"].measure == found["31 days"].measure == "median wait"
+    # A target's "28-day" is no window of the wait, nor of a count beside it.
+    assert not parts_of(found["31 days"]).window
+    counts = figures("There were 486 people waiting at the end of March, so we're close to the 28-day target.")
+    assert not parts_of(counts["486 people"]).window
+
+
+def test_two_figures_and_two_comparisons_said_together_pair_in_order():
+    found = figures("At 31 March 2025, 87% of home care providers and 82% of care homes were rated good or outstanding, "
+                    "against 85% and 78% for England.")
+    assert found["85%"].is_comparator and found["85%"].subject == found["78%"].subject == "england"
+    assert "home care" in found["85%"].measure and "care homes" in found["78%"].measure
+    assert found["82%"].comparator.endswith("78%")
+
+
+def test_a_paragraph_number_is_no_figure_and_working_days_are_days():
+    assert figures("6.1.4 Reviews remain the weakest part of our assessment work.") == {}
+    found = figures("We responded to only 68% within 20 working days, against a target of 85%.")
+    assert found["20 working days"].unit == "days" and found["85%"].subject == "target"
+    assert figures("Our aim's 75% by March 2026.")["75%"].subject == "target"

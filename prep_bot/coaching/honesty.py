@@ -38,7 +38,11 @@ CANDIDATES = 3  # evidence sentences compared with each answer sentence
 
 
 _SHORTFALL = re.compile(r"\b(?:rarely|seldom|hardly|few|fewer|little|limited|lack\w*|too|poor\w*|low\w*|weak\w*|risks?|"
-                        r"concerns?|concerned|worr\w*|difficult\w*|hard|struggl\w*|variable|patchy|unclear|only)\b", re.I)
+                        r"concerns?|concerned|worr\w*|difficult\w*|hard|struggl\w*|variable|patchy|unclear|only|"
+                        # A shortfall said as a plain fact: what people had to do, who it leaves out,
+                        # how long, how far from a standard ("had to chase", "in English alone").
+                        r"sometimes|often|ha(?:d|ve|s) to|rel(?:y|ies|ied|ying) on|depend\w*|chas\w+|alone|nowhere|english|"
+                        r"wait\w*|longer|outside|against|compared|below|behind|half|third|in ten|out of|still|yet|last (?:refreshed|updated|reviewed))\b", re.I)
 
 
 def _may_name_a_weakness(sentence: str) -> bool:

@@ -36,7 +36,7 @@ from prep_bot.coaching.labelled import (  # noqa: F401  (the labelled sets, read
 from prep_bot.coaching.shipped_models import FILE_NAME as MODELS_FILE, read_models, write_models
 from prep_bot.evidence.figures import extract_figures
 
-VERSION = 11  # bump when features or training change: cached models are then rebuilt
+VERSION = 12  # bump when features or training change: cached models are then rebuilt
 REGULARISATION = 0.1  # logistic regression C: the set is small, the features many
 NEIGHBOURS = 5  # the labelled sentences closest in meaning that vote beside the linear model
 NEIGHBOUR_SHARE = 0.3  # their vote's share of each probability
@@ -92,14 +92,16 @@ _NEGATION = re.compile(r"\b(?:not|no|never|nobody|none|nothing|cannot|isn't|aren
 # A problem said not to be there ("no issues with", "aren't late here", "no real backlog"), not owned
 # ("not always", "not yet", "not everyone", "haven't cleared the backlog", "we weren't counting those waits").
 _DENIED = re.compile(
-    r"(?:\b(?:no|not|never|nobody|none)|n't)\s+"
+    r"(?:\b(?:no|not|never|nobody(?:'s| is)?|no one(?:'s| is)?|none)|n't)\s+"
     r"(?!(?:always|yet|all|every\w*|enough|quite|as|nearly|fully|consistently|sure|know|got|reached|cracked|sorted|fixed|"
     r"solved|cleared|tackled|managed|resolved|met|hit|seen|able)\b)"
     r"(?!(?!(?:delayed|missed|waiting|struggling|worried|carrying|having|seeing|facing|getting|experiencing)\b)"
     r"[a-z']+(?:ing|ed)\b)"
     r"(?:[\w'-]+\s+){0,3}?(?:problems?|issues?|gaps?|backlogs?|delays?|delayed|late|slow|concerns?|waiting|waits?|"
     r"struggl\w*|shortages?|missing|missed|barriers?|worr\w*|complain\w*|too long|lost|falls? through|overspends?|"
-    r"deficits?|shortfalls?|differences?|bottlenecks?|queues?|hold-?ups?|hold(?:s|ing)? (?:[\w']+ )?up|held up)\b", re.I)
+    r"deficits?|shortfalls?|differences?|bottlenecks?|queues?|hold-?ups?|hold(?:s|ing)? (?:[\w']+ )?up|held up|"
+    # "nobody has to chase us", "aren't forgotten", "nobody's left sitting there", "nobody misses out"
+    r"chas\w*|forgotten|stuck|miss(?:es|ing)? out|left (?:behind|waiting|sitting|without)|barriers?)\b", re.I)
 # A problem owned in so many words ("too long", "not always", "we know"), and a state said to be
 # well ("well before", "on time", "smoothly", "much better"): beside an evidence sentence naming a
 # gap, the first owns it and the second, without the first, says the opposite.
@@ -113,7 +115,8 @@ _WELL = re.compile(
     r"\b(?:well (?:before|within|inside|ahead|under)|on time|in good time|on track|quick(?:ly)?|prompt(?:ly)?|"
     r"same (?:day|week)|smooth(?:ly)?|seamless(?:ly)?|fine|sorted|typical now|as a matter of course|right across|"
     r"every(?:one|body)?|always|never (?:have|has|had) to|really (?:good|strong|well)|strong|excellent|works? well|"
-    r"(?:much|far) (?:better|more|quicker|faster)|exactly)\b", re.I)
+    r"(?:much|far) (?:better|more|quicker|faster)|exactly|straight away|right away|regularly|confident|joined up|"
+    r"where you(?:'d| would) expect|(?:above|better than) (?:the )?(?:england|national|regional) average)\b", re.I)
 _ABSOLUTE = re.compile(r"\b(?:every|everyone|everybody|always|never|nobody|no one|no-one|all|without exception|without fail|completely|fully|nothing|any|absolutely|perfectly|seamless(?:ly)?)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|we'll|going to|by (?:the end of |next )?(?:January|February|March|April|May|June|July|August|September|October|November|December|spring|summer|autumn|winter|christmas|easter|the end)|from (?:next )?(?:January|February|March|April|May|June|July|August|September|October|November|December)|next (?:year|month|quarter|survey)|target|pilot(?:ing)?|trial(?:ling)?|re-?audit)\b", re.I)
 _FILLER = re.compile(r"\b(?:um+|er+m?|erm|uh|you know|like|so yeah|basically|kind of|sort of|i mean|innit)\b", re.I)

@@ -93,6 +93,29 @@ def link_comparators(points: list) -> None:
                 break
 
 
+_AND = re.compile(r"\s*(?:,|and|,\s*and)\s*", re.I)
+
+
+def link_respectively(points: list) -> None:
+    """"87% of home care providers and 82% of care homes were rated good, against 85% and 78%
+    for England": two figures of the council said together and two comparisons said together
+    after them pair in order (85% is home care's, 78% care homes') (in place)."""
+    for i in range(len(points) - 3):
+        a, b, x, y = points[i : i + 4]
+        ours = not (a.is_comparator or b.is_comparator) and a.subject == b.subject == "ours"
+        theirs = x.is_comparator and y.subject == x.subject or x.is_comparator and y.is_comparator
+        if not (ours and theirs and a.kind == b.kind == x.kind == y.kind):
+            continue
+        sentence = a.sentence
+        if not (re.match(r"\s+(?:of|for|in)\b", sentence[a.start + len(a.raw) :], re.I)
+                and re.search(r"\band\s*$", sentence[a.start + len(a.raw) : b.start], re.I)
+                and _AND.fullmatch(sentence[x.start + len(x.raw) : y.start])):
+            continue
+        for own, other in ((a, x), (b, y)):
+            other.measure, other.is_comparator = own.measure, True
+            own.comparator = f"{other.subject if other.subject != 'ours' else 'compared with'} {other.raw}"
+
+
 def part_of_whole(points: list, earlier: list) -> None:
     """"We have 47 residents placed out of area. 31 of them ...": a count said to be "of them"
     is a part of the count before it (31 of 47), comparable with "23 of the 47"; "an overspend

@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import asdict, dataclass, replace
 
-from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, part_of_whole, share_measures
+from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, link_respectively, part_of_whole, share_measures
 from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
 from prep_bot.evidence.measures import measure_phrase, specific_words
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date, period_near
@@ -22,7 +22,7 @@ _NUMBER = re.compile(
     r"(?P<scale>\s?(?:m|bn|k|million|billion)\b)?"
     r"(?P<pct>\s?(?:%|per\s?cent\b|percent\b))?"
     # A sum takes no unit word after it: "£2.6m year to date" is money, not years.
-    r"(?:(?(money)(?!)|)\s?(?P<unit>days?|weeks?|months?|years?|hours?|minutes?|mins?|wks?|hrs?|mths?|people|persons?|carers?|residents|adults|staff|posts|"
+    r"(?:(?(money)(?!)|)\s?(?:(?:working|calendar|clear)\s(?=days?\b|weeks?\b))?(?P<unit>days?|weeks?|months?|years?|hours?|minutes?|mins?|wks?|hrs?|mths?|people|persons?|carers?|residents|adults|staff|posts|"
     r"placements?|providers?|homes?|beds?|concerns?|enquiries|referrals?|assessments?|reviews?|cases?|"
     r"packages?|per\s100,?000(?:\s(?:population|people|adults))?|per\s100k)\b)?",
     re.I,
@@ -261,6 +261,7 @@ def _read_figures(text: str) -> list[DataPoint]:
             units_from_measures(found)
         link_changes(found)
         link_comparators(found)
+        link_respectively(found)
         carry_units(found, earlier)
         read_table_row(sentence, found)
         money_from_heading(sentence, found)
@@ -342,6 +343,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         # A number said in words is never a list marker or a page: "the backlog's about twelve hundred, it's ...".
         if not said and not isinstance(m, _Said) and (not re.match(r"[A-Za-z(]", following) or re.match(r"(?:and|or|to|of|in|the|a)\b", following)):
             return None  # a bare number not followed by what it counts: a list marker, a page
+    if re.match(r"\.\d", sentence[m.end() :]) or re.search(r"\d\.$", before):
+        return None  # a paragraph's number: "6.1.4 Reviews remain ...", "see 3.2.1"
     if m.start() == 0 and re.match(r"\.(?:\s|$)|\)\s", sentence[m.end():]):
         return None  # a list marker or paragraph number: "1. ", "34." standing alone, "2) "
     unit_word = _SHORT_UNITS.get(unit_word.rstrip("s"), unit_word)  # "31.5 wks": weeks
@@ -372,7 +375,8 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         comparator=None,
         period=period.group(0) if period else None,
         sentence=sentence,
-        is_comparator=bool(_COMPARATOR.search(before)) and _mentions_comparison(before)
+        is_comparator=bool(_COMPARATOR.search(before)) and (_mentions_comparison(before) or _AGAINST_A_FIGURE.search(
+            _CLAUSE_TURN.split(sentence[max(0, m.start() - 160) : m.start()])[-1]) is not None)
         and not _FOLLOWED_BY_COMPARISON.match(sentence[m.end() :]),
         start=m.start(),
     )
@@ -415,6 +419,12 @@ class _Said:
 
     def end(self) -> int:
         return self._end
+
+
+# "the median wait was 31 days, against 47 the year before", "82% of care homes were rated good,
+# against 85% and 78% for England": "against" after a figure of the same clause sets it beside that
+# one (not "against a net budget of £121m", which names a measure of its own).
+_AGAINST_A_FIGURE = re.compile(r"\d[^;|]*\bagainst\W+(?:(?:a|an|the|just|only|about|around|nearly|almost|some)\W+){0,2}$", re.I)
 
 
 def _mentions_comparison(text: str) -> bool:

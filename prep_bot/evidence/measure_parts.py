@@ -215,6 +215,9 @@ def _stems(measure: str) -> frozenset[str]:
     return frozenset(w[:5] for w in re.findall(r"[a-z]{3,}", measure.lower()) if w not in _PLAIN)
 
 
+_TARGET_AFTER = re.compile(r"\s*(?:target|standard|goal|ambition|aim|timescale)\b", re.I)
+
+
 def parts_of(point) -> MeasureParts:
     """The parts of a figure's measure (``point``: an extracted ``DataPoint``), remembered for
     as long as nothing it is read from changes."""
@@ -241,7 +244,10 @@ def _read_parts(point) -> MeasureParts:
         # clause of its own, with no other figure in it, defines the figure's measure.
         for a, b in _clauses(point.sentence):
             text = point.sentence[a:b]
-            found = [m.group(0) for m in WINDOW_RE.finditer(text) if STRONG_RE.match(m.group(0))]
+            # Not a target's ("31 days, close to the 28-day target"): a value of the wait itself,
+            # and no window of a count beside it; a share's "against the 20-day standard" is its window.
+            found = [m.group(0) for m in WINDOW_RE.finditer(text) if STRONG_RE.match(m.group(0)) and not (
+                point.kind != "%" and _TARGET_AFTER.match(text[m.end() :]))]
             # Not the window of a part said after "of them" ("312 waiting, and 97 of them had
             # waited longer than 12 months": the 312 are all who wait).
             part = re.search(r"\bof (?:them|whom|which|these)\s*$", point.sentence[:a], re.I)

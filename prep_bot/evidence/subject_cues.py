@@ -8,7 +8,7 @@ import re
 
 # Whose figure: the words just before it (or right after it: "82% nationally").
 _SUBJECT_BEFORE = (
-    ("target", re.compile(r"\b(?:target(?:s|ed)?|aim(?:s|ing)? (?:to|for)|ambition|goal|trajectory|plan(?:s|ned)? to (?:reach|get)|(?:a|the|our) plan of|planned level of|"
+    ("target", re.compile(r"\b(?:target(?:s|ed)?|aim(?:s|ing)? (?:to|for)|(?:the|our) aim(?:'s| is| was)?|ambition|goal|trajectory|plan(?:s|ned)? to (?:reach|get)|(?:a|the|our) plan of|planned level of|"
                           r"aspire|want(?:s)? to (?:reach|get)|expected standard|standard of|threshold of)\b[^.]{0,40}$", re.I)),
     ("england", re.compile(r"\b(?:england|eng\b\.?|english|national(?:ly)?|the country|across the country|all councils|"
                            r"nationwide|national figure|the average nationally)\b[^.]{0,35}$", re.I)),
