@@ -107,16 +107,20 @@ def _stated_in_evidence(point: DataPoint, candidates: list[EvidenceFigure]) -> b
     the same service or people (no other service), and as ours when said as ours: a value that
     precise (two figures at least) is no slip, though the measure model reads the two measures'
     words as different."""
-    if point.kind != "%" and point.value < 10 or bare(point):
-        return False
+    if point.kind != "%" and point.value < 10 or bare(point) and point.value < 100:
+        return False  # a bare number of three figures or more is as precise
     mine = parts_of(point)
 
-    def of_its_subject(theirs) -> bool:  # the same service or people, and no other service
+    def of_its_subject(theirs) -> bool:  # the same service or people (or thing counted), and no other service
         clash = mine.service and theirs.service and not mine.service & theirs.service
-        return bool(mine.service & theirs.service or mine.population & theirs.population) and not clash
+        silent = not (theirs.service or theirs.population)  # "318 hours a week were unsourced": whose is said before
+        return (shares_a_part(mine, theirs) or silent) and not clash
 
-    return any(c.point.kind == point.kind and exactly(point, c.point) and not approximate(point)
+    # A bare number is in the unit of the evidence's equal value ("unsourced hours fell from 1,240
+    # to 318 a week": the evidence's 318 hours a week).
+    return any((c.point.kind == point.kind or unit_unknown(point, c.point)) and exactly(point, c.point) and not approximate(point)
                and not (point.date and c.point.date and c.point.date != point.date)  # another period's value
+               and not (c.point.earlier and not point.earlier and not said_of_before(point))  # "fell from 22.6% to 18.3%"
                and not (point.subject == "ours" and c.point.subject != "ours")  # England's value said as ours is not ours
                and of_its_subject(parts_of(c.point)) for c in candidates)
 
@@ -144,6 +148,7 @@ class ClaimChecker:
         stated = extract_figures(answer)[:limit]
         if not stated:
             return []
+        silent = [_names_nothing(p) for p in stated]  # by their own words, before the answer's service is lent
         _name_the_service(stated, answer)
         stated_vectors = self.model.vectors_for(stated)
         self.model.annotate(stated, stated_vectors)
@@ -153,6 +158,7 @@ class ClaimChecker:
         vectors = {**stated_vectors, **self.model.vectors_for(evidence_points, persist=True)}
         claims = [self._judge(p, group, vectors, stated) for p, group in zip(stated, candidates)]
         self._echoed(stated, candidates, claims, vectors)
+        _said_again(stated, claims, silent)
         _link_comparisons(claims)
         return claims
 
@@ -259,7 +265,9 @@ class ClaimChecker:
         # Nor is a comparison's ("against 1,902 a year earlier"): it is of another time.
         dated = own_period(point)
         of_its_time = [(p, c) for p, c in same if dated and c.point.date == point.date and _same_subject(point, c.point)]
-        if (equal and of_its_time and all(c.point.date and c.point.date != point.date for _, c in equal)
+        # (The earlier value of a change, "fell from 15.9% to 10.8%", is of another time than now.)
+        if (equal and of_its_time and all(c.point.date and c.point.date != point.date or c.point.earlier and not point.earlier
+                                          and not said_of_before(point) for _, c in equal)
                 and max(p for p, _ in of_its_time) >= max(p for p, _ in equal) - PERIOD_MARGIN
                 and self._one_measure_apart_in_time(equal, of_its_time, vectors)):
             equal, same = [], of_its_time
@@ -365,6 +373,28 @@ def _name_the_service(stated: list[DataPoint], answer: str) -> None:
         named = [(m.start(), m.group(0)) for pattern in _SERVICE_RE.values() for m in pattern.finditer(before)]
         if named:
             point.measure = f"{spell_out(max(named)[1].lower())} {point.measure}".strip()
+
+
+def _names_nothing(point: DataPoint) -> bool:
+    """Whether a figure's own words name nothing of a measure ("but 58% is nowhere near")."""
+    mine = parts_of(point)  # (its sentence's topic is not its own words)
+    return not (mine.counted or mine.service or mine.population or any(mine.others)
+                or mine.summary or mine.longest or mine.window)
+
+
+def _said_again(stated: list[DataPoint], claims: list[Claim], silent: list[bool]) -> None:
+    """"58% of young people had their assessment before eighteen ... But 58% is nowhere near our
+    target": a value said again with no words of its own (``silent``) is the figure said before,
+    checked as it was (in place)."""
+    for i, point in enumerate(stated):
+        if not silent[i]:
+            continue
+        first = next((j for j in range(i) if stated[j].kind == point.kind and stated[j].value == point.value
+                      and stated[j].subject == point.subject and not silent[j]), None)
+        if first is not None:
+            was = claims[first]
+            claims[i] = Claim(point.raw, point.sentence, was.status, was.evidence, was.similarity, was.measure,
+                              was.subject, was.newest, point=point)
 
 
 def comparable(a: DataPoint, b: DataPoint) -> bool:

@@ -19,7 +19,9 @@ _OWN_DOING = re.compile(r"\s+(?:were\s+|was\s+)?(?:started|completed|concluded|r
 _LINKING = frozenset("representing represents which is was or equivalent equal that".split())
 _OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
 _CHANGE_FROM = re.compile(rf"\bfrom\s*{HEDGE}$", re.I)  # "down from nearly 700 to 512"
-_CHANGE_TO = re.compile(rf"\s*(?:to|down to|up to)\s*{HEDGE}$", re.I)
+# "from 78 in Q4 2023/24 to 61": the earlier figure's period may come between.
+_CHANGE_TO = re.compile(rf"(?:\s*(?:in|at|as at|for|during)\s+(?:the\s+)?(?:(?:Q[1-4]|quarter [1-4]|[A-Z][a-z]+)\s+)?20\d\d(?:\s?[/-]\s?\d\d)?)?"
+                        rf"\s*(?:to|down to|up to)\s*{HEDGE}$", re.I)
 
 
 def link_changes(points: list) -> None:
@@ -46,6 +48,39 @@ def link_changes(points: list) -> None:
             after.comparator = f"{way} from {before.raw} {unit}".strip()
 
 
+_TO_BEFORE = re.compile(rf"\b(?:fell|rose|dropped|increased|decreased|reduced|improved|went (?:up|down)|came down|grew|climbed|"
+                        rf"(?:has|have) (?:fallen|risen|dropped|increased|decreased|improved|grown))\s+to\s*{HEDGE}$", re.I)
+_FROM_AFTER = re.compile(rf"[^.;|\d]{{0,40}}?,?\s*(?:up |down )?from\s*{HEDGE}$", re.I)
+_DATES = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?=[A-Z][a-z]+\s+20\d\d)|\b20\d\d(?:\s?[/-]\s?\d\d)?\b|\bQ[1-4]\b")
+_YEAR_BEFORE = re.compile(r"\s*(?:a year (?:earlier|before|ago)|the (?:year|twelve months) before|the previous year|last year|"
+                          r"(?:in|at) the same (?:point|time) last year)\b", re.I)
+
+
+def link_changes_after(points: list) -> None:
+    """"The vacancy rate fell to 10.8% at 31 March 2025, from 15.9% a year earlier": the figure
+    after "from" is the earlier value of the one before it, whatever period the sentence names
+    first; said "a year earlier", it is of the year before that one's (in place)."""
+    for now, before in zip(points, points[1:]):
+        sentence = now.sentence
+        if before.earlier or now.kind != before.kind and not (before.unit == "count" and " " not in before.raw):
+            continue
+        between = _DATES.sub(" ", sentence[now.start + len(now.raw) : before.start])  # "at 31 March 2025, from"
+        if not (_TO_BEFORE.search(sentence[: now.start]) and _FROM_AFTER.fullmatch(between)):
+            continue
+        if before.unit == "count" and now.unit != "count":
+            before.unit = now.unit  # "fell to 631.8 per 100,000, from 688.4": 688.4 per 100,000
+        before.is_comparator = before.earlier = True
+        before.measure, before.subject = now.measure, now.subject
+        if now.comparator is None:
+            now.comparator = f"{'down' if now.value < before.value else 'up'} from {before.raw}"
+        after = sentence[before.start + len(before.raw) :]
+        if _YEAR_BEFORE.match(after) and now.date[:4].isdigit():
+            before.date = f"{int(now.date[:4]) - 1:04d}{now.date[4:]}"
+        elif now.period and now.period == before.period and now.period in after and before.date[:4].isdigit():
+            # "fell to 631.8, from 688.4 in 2023/24": the period is the earlier figure's; the later is a year on.
+            now.date = f"{int(before.date[:4]) + 1:04d}{before.date[4:]}"
+
+
 _EARLIER_PERIOD = re.compile(
     r"\s*(?:in|from|for|at) (?:the )?(?:previous|last|prior|earlier) (?:survey|year|quarter|month|count|return)|\s*(?:the year before|last year)",
     re.I)
@@ -58,15 +93,20 @@ def link_comparators(points: list) -> None:
     for index, point in enumerate(points):
         if point.is_comparator or point.subject != "ours":
             continue
+        passed: list = []  # the figures between the two
         for other in points[index + 1 :]:
             if "|" in point.sentence[point.start : other.start]:
                 break  # the next cell of a row set out on one line: another measure
             if other.earlier:
+                passed.append(other)
                 continue  # already the comparison of the figure after it
+            # "45 days, against 156 nationally": 156 days; not past a figure of another kind ("2 days,
+            # and ... fell from 78 to 61, above the target of 55": 55 is the 61's target, a count).
             if other.kind != point.kind and other.unit == "count" and " " not in other.raw and (
                 other.is_comparator or other.subject != "ours"
-            ):
-                other.unit = point.unit  # "45 days, against 156 nationally": 156 days
+            ) and all(o.kind == point.kind for o in passed):
+                other.unit = point.unit
+            passed.append(other)
             if other.kind != point.kind:
                 continue
             if other.is_comparator and other.subject == "ours" and _OWN_DOING.match(other.sentence[other.start + len(other.raw) :]):
@@ -79,6 +119,9 @@ def link_comparators(points: list) -> None:
                 break
             if other.kind == point.kind:
                 label = _comparator_label(other.sentence[: other.start])
+                if other.subject in ("england", "region", "comparator") and re.fullmatch(r"(?:compared (?:with|to)|against|vs\.?|versus)?", label, re.I):
+                    # "..., against 2.9% nationally": whose it is, said after it
+                    label = other.subject if other.subject != "comparator" else "comparator group"
                 point.comparator = f"{label} {other.raw}".strip()
                 other.measure = point.measure  # the comparison measures what its figure measures
                 if other.subject == "ours" and not re.match(r"(?:up|down|increase) from", label, re.I):

@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import asdict, dataclass, replace
 
-from prep_bot.evidence.figure_links import HEDGE, link_changes, link_comparators, link_respectively, part_of_whole, share_measures
+from prep_bot.evidence.figure_links import HEDGE, link_changes, link_changes_after, link_comparators, link_respectively, part_of_whole, share_measures
 from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
 from prep_bot.evidence.measures import measure_phrase, specific_words
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date, period_near
@@ -171,14 +171,32 @@ class DataPoint:
 
 
 def sentences(text: str) -> list[str]:
+    if "\n" in text and ";" in text:
+        return [p for line in _row_lines(text) for p in sentences(line)]
     text = re.sub(r"\s+", " ", text.replace("*", "")).strip()
     # Not after a short form that ends in a full stop ("e.g. Care Act reviews", "Dr. Smith").
     # Nor between the cells of a table row ("Measure: ...; Council: 655; England: 702").
     parts = re.split(r"(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bNo\.)(?<!\bvs\.)(?<!\bDr\.)\s+(?=[A-Z(\"'‘“£0-9])"
                      r"|(?<=;)\s+(?=[A-Z(\"'‘“£0-9])(?![^;:.]{1,30}:\s*(?:[a-z]+\s){0,2}[£\d(+-])"
                      # "...: Council 38.9; England 36.3; Comparator avg 35.1": a cell of whose figure it is.
-                     r"(?!(?:[A-Za-z][\w'-]*\s){1,3}£?\d[\d.,]*%?\s*(?:;|$))", text)
+                     r"(?!(?:[A-Za-z][\w'-]*\s){1,3}£?\d[\d.,]*%?\s*(?:;|$))"
+                     # "...: 631.8; target 600.0; 2023/24 688.4; England 566.0": a cell of when.
+                     r"(?!(?:(?:20\d\d(?:/\d\d)?|Q[1-4]|(?:\d{1,2}\s)?[A-Z][a-z]+\s20\d\d)\s+){1,2}£?\d[\d.,]*%?\s*(?:;|$))", text)
     return [p for p in parts if p]
+
+
+def _row_lines(text: str) -> list[str]:
+    """The text cut after each line that sets out a row with semicolons and ends with no full
+    stop ("...: 631.8; target 600.0; RAG: Red"); the cut parts have no line break left to cut
+    again. (A table whose cells are split by "|" is read with its header row, as one.)"""
+    out, start = [], 0
+    for m in re.finditer(r"\n", text):
+        line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        if ";" in line and "|" not in line and not re.search(r"[.!?]\s*$", line) and text[m.end() :].strip():
+            out.append(text[start : m.start()].replace("\n", " "))
+            start = m.end()
+    out.append(text[start:].replace("\n", " "))
+    return [part for part in out if part.strip()]
 
 
 def extract_figures(text: str) -> list[DataPoint]:
@@ -260,6 +278,7 @@ def _read_figures(text: str) -> list[DataPoint]:
         if not row:  # a row's labels give its units first (read_table_row), its cells' own words after
             units_from_measures(found)
         link_changes(found)
+        link_changes_after(found)
         link_comparators(found)
         link_respectively(found)
         carry_units(found, earlier)

@@ -245,6 +245,8 @@ def read_table_row(sentence: str, points: list) -> None:
                 point.unit = unit
             if when := PERIOD.search(first.text.split(":", 1)[1][: point.start - first.start]):
                 point.period, point.date = when.group(0), period_date(when.group(0))
+            elif point.period and point.period not in first.text:
+                point.period, point.date = None, ""  # "...: 631.8; target 600.0; 2023/24 688.4": not the other cell's year
     heads, tails = _header_row(cells, holding)
     pending = None  # "... | Change on 2023/24 | +18%": a cell that only names the column of the next
     nth, latest = 0, None  # the value cells since the last label (to take the header row's columns in turn); the last the council's
