@@ -224,3 +224,18 @@ def test_englands_value_said_as_ours_is_wrong(larkfield):
     claims = larkfield.coach.claims.check(answer)
     assert [(c.text, c.subject, c.status, c.evidence.point.raw) for c in claims][:1] == [
         ("566.0 per 100,000", "ours", "contradicted", "742.6 per 100,000")], claims
+
+
+def test_owning_one_gap_does_not_cover_claiming_all_is_well_on_another(larkfield):
+    """Honest beats hiding where the evidence is silent too: an answer that owns one gap but says
+    all is well, for everyone and everywhere, on something else scores below the same answer
+    without that claim, and its learning reason names both (never "owns the gap" alone)."""
+    owned = ("Transitions are too late for many families: only 38% of young people had their adult assessment "
+             "before they turned 18, so from April we start planning at 16 and we'll check the rate each quarter.")
+    claim = " Day services work well for everyone, nobody misses out, wherever they live."
+    question = "What is not yet good enough, and what are you doing about it?"
+    plain = larkfield.coach.coach("safe-pathways", question, owned)
+    reassured = larkfield.coach.coach("safe-pathways", question, owned + claim)
+    learning = {d.name: d for d in reassured.dimensions}["learning"]
+    assert learning.score < {d.name: d for d in plain.dimensions}["learning"].score
+    assert "claims all is well elsewhere" in learning.reason and "nobody misses out" in learning.reason

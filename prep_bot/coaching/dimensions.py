@@ -20,6 +20,8 @@ HIDING_MAX = 12  # learning, when the answer says the opposite of a gap the evid
 HIDING_COST = 20  # ... when it does so but owns another gap
 OVERCLAIM_MAX = 25  # learning, when the answer claims nothing needs to improve
 NOT_ENGLISH_MAX = 20  # focus, when the answer is not in English
+OVERCLAIM_SURE = 0.7  # a sentence read this surely as claiming all is well (and not as a gap) ...
+OVERCLAIM_COST = 15  # ... costs learning this much beside a gap owned elsewhere
 OWNED_EVIDENCE_BONUS = 10  # learning, when the gap owned is the one the evidence names
 
 
@@ -168,6 +170,15 @@ class Learning(DimensionJudge):
             return Verdict(min(score, OVERCLAIM_MAX * (1.5 - claims[i])), "overclaim", {"quote": r.quote(i)}, [r.sentences[i]])
         if owned and g >= 0.4:
             score = min(100.0, score + OWNED_EVIDENCE_BONUS)
+        # Owns one gap, but says all is well, for everyone and everywhere, on something else ("it's
+        # joined up right across the borough, so staff always know who to ring"): an answer that
+        # owns that too is the more honest one.
+        sure = claims * (1.0 - r.p("gap")) if len(claims) else claims
+        sure[[f.sentence for f in owned]] = 0.0
+        if g >= 0.5 and len(sure) and sure.max() >= OVERCLAIM_SURE and int(np.argmax(sure)) != gi:
+            i = int(np.argmax(sure))
+            return Verdict(score - OVERCLAIM_COST, "overclaim_too", {"quote": r.quote(gi, 80), "claim": r.quote(i, 80)},
+                           [r.sentences[gi], r.sentences[i]])
         both = g >= 0.4 and l >= 0.4
         if both:
             picked = [gi] if gi == li else sorted({gi, li})
