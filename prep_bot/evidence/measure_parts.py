@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from prep_bot.evidence.measure_words import (COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, SURVEYED,
                                              TIME_SAME, counted_noun, counts_differ, per_period, price_per, summary_said)
-from prep_bot.evidence.measure_windows import STRONG_RE, WINDOW_RE, age_clause, ages, windows
+from prep_bot.evidence.measure_windows import STRONG_RE, TARGET_AFTER, WINDOW_RE, age_clause, ages, windows
 from prep_bot.evidence.measure_context import figure_spans, own_words, set_against_per, topic_text
 from prep_bot.evidence.clauses import clauses as _clauses
 from prep_bot.evidence.measures import is_threshold
@@ -215,12 +215,8 @@ def _stems(measure: str) -> frozenset[str]:
     return frozenset(w[:5] for w in re.findall(r"[a-z]{3,}", measure.lower()) if w not in _PLAIN)
 
 
-_TARGET_AFTER = re.compile(r"\s*(?:target|standard|goal|ambition|aim|timescale)\b", re.I)
-
-
 def parts_of(point) -> MeasureParts:
-    """The parts of a figure's measure (``point``: an extracted ``DataPoint``), remembered for
-    as long as nothing it is read from changes."""
+    """The parts of a figure's measure (``point``: an extracted ``DataPoint``), remembered while its words stay."""
     key = (point.sentence, point.start, point.raw, point.value, point.unit, point.measure, point.subject, point.is_comparator)
     if (found := _PARTS.get(key)) is None:
         if len(_PARTS) > 50_000:
@@ -244,10 +240,8 @@ def _read_parts(point) -> MeasureParts:
         # clause of its own, with no other figure in it, defines the figure's measure.
         for a, b in _clauses(point.sentence):
             text = point.sentence[a:b]
-            # Not a target's ("31 days, close to the 28-day target"): a value of the wait itself,
-            # and no window of a count beside it; a share's "against the 20-day standard" is its window.
-            found = [m.group(0) for m in WINDOW_RE.finditer(text) if STRONG_RE.match(m.group(0)) and not (
-                point.kind != "%" and _TARGET_AFTER.match(text[m.end() :]))]
+            found = [m.group(0) for m in WINDOW_RE.finditer(text) if STRONG_RE.match(m.group(0))
+                     and not (point.kind != "%" and TARGET_AFTER.match(text[m.end() :]))]  # "close to the 28-day target"
             # Not the window of a part said after "of them" ("312 waiting, and 97 of them had
             # waited longer than 12 months": the 312 are all who wait).
             part = re.search(r"\bof (?:them|whom|which|these)\s*$", point.sentence[:a], re.I)
