@@ -282,6 +282,8 @@ def test_a_figure_set_against_after_its_unit_is_a_comparison_in_that_unit():
     assert not parts_of(found["31 days"]).window
     counts = figures("There were 486 people waiting at the end of March, so we're close to the 28-day target.")
     assert not parts_of(counts["486 people"]).window
+    target = figures("The median wait was 38 days, against the council's own target of completing assessments within 28 days.")
+    assert not parts_of(target["38 days"]).window
 
 
 def test_two_figures_and_two_comparisons_said_together_pair_in_order():

@@ -119,10 +119,17 @@ def _stated_in_evidence(point: DataPoint, candidates: list[EvidenceFigure]) -> b
     # A bare number is in the unit of the evidence's equal value ("unsourced hours fell from 1,240
     # to 318 a week": the evidence's 318 hours a week).
     return any((c.point.kind == point.kind or unit_unknown(point, c.point)) and exactly(point, c.point) and not approximate(point)
-               and not (point.date and c.point.date and c.point.date != point.date)  # another period's value
-               and not (c.point.earlier and not point.earlier and not said_of_before(point))  # "fell from 22.6% to 18.3%"
+               and not _of_another_time(point, c.point)
                and not (point.subject == "ours" and c.point.subject != "ours")  # England's value said as ours is not ours
                and of_its_subject(parts_of(c.point)) for c in candidates)
+
+
+def _of_another_time(stated: DataPoint, evidence: DataPoint) -> bool:
+    """Whether an evidence figure is of another time than the figure said: another period, or the
+    earlier value of a change ("fell from 22.6% to 18.3%") where the figure is said as now."""
+    if stated.date and evidence.date:
+        return evidence.date != stated.date
+    return bool(evidence.earlier and not stated.earlier and not said_of_before(stated))
 
 
 def contradicted_figures(claims: list[Claim]) -> set[tuple[str, str]]:
@@ -266,8 +273,7 @@ class ClaimChecker:
         dated = own_period(point)
         of_its_time = [(p, c) for p, c in same if dated and c.point.date == point.date and _same_subject(point, c.point)]
         # (The earlier value of a change, "fell from 15.9% to 10.8%", is of another time than now.)
-        if (equal and of_its_time and all(c.point.date and c.point.date != point.date or c.point.earlier and not point.earlier
-                                          and not said_of_before(point) for _, c in equal)
+        if (equal and of_its_time and all(_of_another_time(point, c.point) for _, c in equal)
                 and max(p for p, _ in of_its_time) >= max(p for p, _ in equal) - PERIOD_MARGIN
                 and self._one_measure_apart_in_time(equal, of_its_time, vectors)):
             equal, same = [], of_its_time

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from prep_bot.evidence.measure_words import (COUNTED_RE, OTHER_NAMES, OTHER_RE, OUTCOMES, POPULATION_RE, SERVICE_RE, SURVEYED,
                                              TIME_SAME, counted_noun, counts_differ, per_period, price_per, summary_said)
-from prep_bot.evidence.measure_windows import STRONG_RE, TARGET_AFTER, WINDOW_RE, age_clause, ages, windows
+from prep_bot.evidence.measure_windows import STRONG_RE, TARGET_WORDS, WINDOW_RE, age_clause, ages, windows
 from prep_bot.evidence.measure_context import figure_spans, own_words, set_against_per, topic_text
 from prep_bot.evidence.clauses import clauses as _clauses
 from prep_bot.evidence.measures import is_threshold
@@ -240,8 +240,8 @@ def _read_parts(point) -> MeasureParts:
         # clause of its own, with no other figure in it, defines the figure's measure.
         for a, b in _clauses(point.sentence):
             text = point.sentence[a:b]
-            found = [m.group(0) for m in WINDOW_RE.finditer(text) if STRONG_RE.match(m.group(0))
-                     and not (point.kind != "%" and TARGET_AFTER.match(text[m.end() :]))]  # "close to the 28-day target"
+            found = [] if point.kind != "%" and TARGET_WORDS.search(text) else [  # "close to the 28-day target"
+                m.group(0) for m in WINDOW_RE.finditer(text) if STRONG_RE.match(m.group(0))]
             # Not the window of a part said after "of them" ("312 waiting, and 97 of them had
             # waited longer than 12 months": the 312 are all who wait).
             part = re.search(r"\bof (?:them|whom|which|these)\s*$", point.sentence[:a], re.I)

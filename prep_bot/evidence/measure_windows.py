@@ -31,8 +31,9 @@ _AGE_OVER = re.compile(
     r"(\d\d)\s*(?:\+|plus\b|and over|or over|and older|or older|and above))", re.I)
 _AGE_UNDER = re.compile(r"\b(?:under|below|younger than)\s+(\d\d)(?!\s*(?:%|per|days?|weeks?|months?|hours?|years?\b(?! old)))", re.I)
 # A window that plainly defines the measure, said apart from its figure.
-# "31 days, close to the 28-day target": the target's value of a wait, no window of the figures beside it.
-TARGET_AFTER = re.compile(r"\s*(?:target|standard|goal|ambition|aim|timescale)\b", re.I)
+# "31 days, close to the 28-day target", "against its target of completing assessments within 28 days":
+# a clause of a target gives the target's value, no window of a wait or a count beside it.
+TARGET_WORDS = re.compile(r"\b(?:targets?|standards?|goals?|ambitions?|aims?|timescales?)\b", re.I)
 STRONG_RE = re.compile(r"(?:(?:in|within|over|during) (?:the )?(?:last|past|previous)\b|within|after|longer than|more than|beyond|at least|overdue|for more than|\S+-(?:working-)?(?:hour|day|week|month|year)\b|(?:\S+ ){1,2}\S+ (?:after|following|later))", re.I)
 
 
