@@ -13,6 +13,7 @@ from prep_bot.evidence.figure_model import FigureModel, FigureReader, load_figur
 from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.measures import is_threshold
 from prep_bot.evidence.periods import period_date
+from prep_bot.infra.config import REPO_ROOT
 
 
 def one(text: str, raw: str):
@@ -162,6 +163,13 @@ def test_the_lexical_twin_needs_no_model():
     reader = FigureReader(None)  # what the briefing pack uses when nothing is cached
     assert not any(p.performance for p in reader.figures(METADATA))
     assert one_of(reader.figures(PERFORMANCE), "94%").performance
+    # Hashed words alone read the people a peer team met as a performance figure (0.68): the
+    # report's words for its own method decide for the lexical twin.
+    text = (REPO_ROOT / "knowledge" / "evidence" / "stockton-2024-lga-preparation-for-assurance-peer-challenge.txt").read_text()
+    start = text.index("The team were on-site")
+    method = text[start : text.index("216 years", start) + 10]  # the visit, its interviews, audits and the team's years
+    assert {p.raw for p in reader.figures(method)} >= {"150", "216 years"}
+    assert not any(p.performance for p in reader.figures(method))
 
 
 def one_of(points, raw):

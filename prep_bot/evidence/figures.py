@@ -101,7 +101,7 @@ _FOLLOWED_BY_COMPARISON = re.compile(r"\s*,?\s*(?:compared (?:to|with)|vs\.?|ver
 # A sentence that names its measure only in the sentence before: "This is 94% and ..."
 _REFERS_BACK = re.compile(r"(?:(?:In|By|At) [\w ]{1,20}, )?(?:(?:some|many|most|all|none|each|one) of )?(?:this|it|that|these|those|which|they|them)\b|\(", re.I)
 # Words around a figure that mark the report's own metadata (its visit, its method, its pages).
-_METADATA = re.compile(
+REPORT_METADATA = re.compile(
     r"\b(?:on[- ]site|site visits?|interview(?:s|ed)?|focus groups?|peer (?:team|challenge|review)|the team (?:spent|met|held|read)|"
     r"(?:spent|held|read|reviewed|met|visited|attended|conducted|carried out)\b[^.]{0,30}\b(?:documents?|interviews?|meetings?|"
     r"sessions?|conversations?|case files?|files)|experience (?:between|of)|combined|documents?|pages?|appendix|contents|chapter|"
@@ -272,7 +272,7 @@ def _read_figures(text: str) -> list[DataPoint]:
             point.subject = subject_cue(sentence, point.start, end)
             point.period = period_near(sentence, point.start, end)
             point.date = period_date(point.period)
-            point.performance = not _METADATA.search(point.window)
+            point.performance = not REPORT_METADATA.search(point.window)
         name_by_codes(sentence, codes, found)
         row = bool(re.search(r"[|;]", sentence))
         if not row:  # a row's labels give its units first (read_table_row), its cells' own words after
