@@ -79,8 +79,6 @@ def split_answer(text: str) -> list[str]:
     return [s for s in out if re.search(r"\w", s)]
 
 
-
-
 def _cue_count(cues: list[str], lowered: str) -> int:
     return sum(1 for c in cues if c in lowered and re.search(r"(?<![\w-])" + re.escape(c) + r"(?![\w-])", lowered))
 
