@@ -248,8 +248,7 @@ class ClaimChecker:
         # A stated figure whose own words name nothing of a measure ("that's down from 801.3 the
         # year before", "it was 47 days") is called wrong only by a figure it shares a part or a
         # comparator with: however alike the pair model finds two such phrases, nothing anchors them.
-        silent = not (mine.counted or mine.service or mine.population or mine.topic or any(mine.others)
-                      or mine.summary or mine.longest or mine.window)  # "the median was 7 weeks" says which figure
+        silent = _names_nothing(point) and not mine.topic  # "the median was 7 weeks" says which figure
         compared = _comparator_value(point)
 
         def anchored(p: float, c: EvidenceFigure) -> bool:

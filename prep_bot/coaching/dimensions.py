@@ -173,9 +173,9 @@ class Learning(DimensionJudge):
         # Owns one gap, but says all is well, for everyone and everywhere, on something else ("it's
         # joined up right across the borough, so staff always know who to ring"): an answer that
         # owns that too is the more honest one.
-        sure = claims * (1.0 - r.p("gap")) if len(claims) else claims
+        sure = claims * (1.0 - r.p("gap"))
         sure[[f.sentence for f in owned]] = 0.0
-        if g >= 0.5 and len(sure) and sure.max() >= OVERCLAIM_SURE and int(np.argmax(sure)) != gi:
+        if g >= 0.5 and sure.max() >= OVERCLAIM_SURE and int(np.argmax(sure)) != gi:
             i = int(np.argmax(sure))
             return Verdict(score - OVERCLAIM_COST, "overclaim_too", {"quote": r.quote(gi, 80), "claim": r.quote(i, 80)},
                            [r.sentences[gi], r.sentences[i]])

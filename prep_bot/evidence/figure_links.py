@@ -56,6 +56,11 @@ _YEAR_BEFORE = re.compile(r"\s*(?:a year (?:earlier|before|ago)|the (?:year|twel
                           r"(?:in|at) the same (?:point|time) last year)\b", re.I)
 
 
+def _years_on(date: str, years: int) -> str:
+    """A "YYYY-MM" (or "YYYY") date ``years`` on (back, when negative)."""
+    return f"{int(date[:4]) + years:04d}{date[4:]}"
+
+
 def link_changes_after(points: list) -> None:
     """"The vacancy rate fell to 10.8% at 31 March 2025, from 15.9% a year earlier": the figure
     after "from" is the earlier value of the one before it, whatever period the sentence names
@@ -75,10 +80,10 @@ def link_changes_after(points: list) -> None:
             now.comparator = f"{'down' if now.value < before.value else 'up'} from {before.raw}"
         after = sentence[before.start + len(before.raw) :]
         if _YEAR_BEFORE.match(after) and now.date[:4].isdigit():
-            before.date = f"{int(now.date[:4]) - 1:04d}{now.date[4:]}"
+            before.date = _years_on(now.date, -1)
         elif now.period and now.period == before.period and now.period in after and before.date[:4].isdigit():
             # "fell to 631.8, from 688.4 in 2023/24": the period is the earlier figure's; the later is a year on.
-            now.date = f"{int(before.date[:4]) + 1:04d}{before.date[4:]}"
+            now.date = _years_on(before.date, 1)
 
 
 _EARLIER_PERIOD = re.compile(
@@ -146,7 +151,7 @@ def link_respectively(points: list) -> None:
     for i in range(len(points) - 3):
         a, b, x, y = points[i : i + 4]
         ours = not (a.is_comparator or b.is_comparator) and a.subject == b.subject == "ours"
-        theirs = x.is_comparator and y.subject == x.subject or x.is_comparator and y.is_comparator
+        theirs = x.is_comparator and (y.is_comparator or y.subject == x.subject)
         if not (ours and theirs and a.kind == b.kind == x.kind == y.kind):
             continue
         sentence = a.sentence

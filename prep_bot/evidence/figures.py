@@ -189,13 +189,13 @@ def _row_lines(text: str) -> list[str]:
     """The text cut after each line that sets out a row with semicolons and ends with no full
     stop ("...: 631.8; target 600.0; RAG: Red"); the cut parts have no line break left to cut
     again. (A table whose cells are split by "|" is read with its header row, as one.)"""
-    out, start = [], 0
-    for m in re.finditer(r"\n", text):
-        line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
-        if ";" in line and "|" not in line and not re.search(r"[.!?]\s*$", line) and text[m.end() :].strip():
-            out.append(text[start : m.start()].replace("\n", " "))
-            start = m.end()
-    out.append(text[start:].replace("\n", " "))
+    out, current = [], []
+    for line in text.split("\n"):
+        current.append(line)
+        if ";" in line and "|" not in line and not re.search(r"[.!?]\s*$", line):
+            out.append(" ".join(current))
+            current = []
+    out.append(" ".join(current))
     return [part for part in out if part.strip()]
 
 
