@@ -28,6 +28,9 @@ def test_labelled_sets(coach, name):
     assert r["strong_wins"] == 1.0, [p for p in r["details"]["pairs"] if p["margin"] <= 0]
     assert r["mean_margin"] >= 30
     assert r["strong_false_alarms"] == 0  # correct figures are never called contradicted
+    assert r["correct_called_wrong"] == 0, [c for c in r["details"]["correct"] if c["called_wrong"]]
+    if name == "answers.yaml":
+        assert r["correct"] >= 4  # rounded and reworded figures, each one right
     floor = 1.0 if name == "answers.yaml" else 0.9
     assert r["planted_flagged"] >= floor, [p for p in r["details"]["planted"] if p["status"] != "contradicted"]
 

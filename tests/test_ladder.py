@@ -131,6 +131,8 @@ def _all_eval_answers():
             yield f"{name}:{pair['id']}:weak", pair["qs"], pair["question"], pair["weak"]
         for item in data["planted"]:
             yield f"{name}:{item['id']}:planted", item["qs"], item["question"], item["answer"]
+        for item in data.get("correct", []):
+            yield f"{name}:{item['id']}:correct", item["qs"], item["question"], item["answer"]
     for name in ("ladder.yaml", "ladder_other.yaml"):
         for q in load_ladder(EVAL / name):
             for level in LEVELS:

@@ -83,7 +83,8 @@ def eval_figures(set_path: Path | None, holdout: Path | None, alone: bool, as_js
 @with_services
 def eval_coach(set_path: Path | None, as_json: bool, services) -> None:
     """Graded ladder: Kendall's tau, adjacent levels in order, stuffed and hiding answers, medians.
-    Pairs: how often a strong answer outscores a weak one, the margin, planted false figures caught."""
+    Pairs: how often a strong answer outscores a weak one, the margin, planted false figures caught,
+    and answers quoting correct figures that the coach called wrong."""
     import yaml
 
     from prep_bot.evals.evaluation import evaluate_coach, format_coach_table, load_answer_set

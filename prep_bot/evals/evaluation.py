@@ -110,6 +110,12 @@ def evaluate_coach(coach, data: dict) -> dict:
         claim = next((c for c in feedback.claims if _figure_number(c.text) == wanted), None)
         planted.append({"id": item["id"], "figure": item["false_figure"], "status": claim.status if claim else "not found",
                         "evidence": claim.evidence.point.raw if claim and claim.evidence else None})
+    correct = []
+    for item in data.get("correct", []):
+        feedback = coach.coach(item["qs"], item["question"], item["answer"])
+        correct.append({"id": item["id"], "called_wrong": [
+            {"figure": c.text, "evidence": c.evidence.point.raw if c.evidence else None}
+            for c in feedback.claims if c.status == "contradicted"]})
     n = max(1, len(pairs))
     kinds = sorted({p["kind"] for p in pairs})
     return {
@@ -121,7 +127,9 @@ def evaluate_coach(coach, data: dict) -> dict:
         "planted": len(planted),
         "planted_flagged": sum(p["status"] == "contradicted" for p in planted) / max(1, len(planted)),
         "strong_false_alarms": sum(len(p["strong_contradicted"]) for p in pairs),
-        "details": {"pairs": pairs, "planted": planted},
+        "correct": len(correct),
+        "correct_called_wrong": sum(bool(c["called_wrong"]) for c in correct),
+        "details": {"pairs": pairs, "planted": planted, "correct": correct},
     }
 
 
@@ -135,4 +143,6 @@ def format_coach_table(r: dict) -> str:
         lines.append(f"  margin vs {kind:<10}        {margin:.1f}")
     lines.append(f"planted figures contradicted  {r['planted_flagged']:.0%}")
     lines.append(f"correct figures in strong answers flagged contradicted: {r['strong_false_alarms']}")
+    if r["correct"]:
+        lines.append(f"answers with correct figures, one called wrong: {r['correct_called_wrong']} of {r['correct']}")
     return "\n".join(lines)
