@@ -165,6 +165,11 @@ class ClaimChecker:
         vectors = {**stated_vectors, **self.model.vectors_for(evidence_points, persist=True)}
         claims = [self._judge(p, group, vectors, stated) for p, group in zip(stated, candidates)]
         self._echoed(stated, candidates, claims, vectors)
+        for n, (point, claim) in enumerate(zip(stated, claims)):
+            if silent[n] and point.subject == "target" and claim.status == "contradicted":
+                # "... and we're aiming for 7% by March 2027": a target whose words say nothing of
+                # what it is for; another target of the evidence cannot call it wrong.
+                claims[n] = Claim(point.raw, point.sentence, "unverified", None, measure=point.measure, subject=point.subject, point=point)
         _said_again(stated, claims, silent)
         _link_comparisons(claims)
         return claims
@@ -263,7 +268,7 @@ class ClaimChecker:
         # is unknown; nor a figure with a unit a bare number said that is not in it ("of those 57").
         same = [(p, c) for p, c in matches if p >= CONTRADICT_MIN and anchored(p, c)
             and not (bare(c.point) and c.point.kind != point.kind) and not not_in_its_unit(point, c.point)
-            and not (said_of_before(point) and not c.point.earlier)]
+            and not (said_of_before(point) and not c.point.earlier) and not _incidental(point)]
         # "Our vacancy rate was 19.6% as at March 2024": 19.6% was March 2023's; the evidence's
         # figure of the period said (14.8%) decides, when it matches the measure as well as the
         # equal one of another period does.
@@ -378,6 +383,12 @@ def _name_the_service(stated: list[DataPoint], answer: str) -> None:
         named = [(m.start(), m.group(0)) for pattern in _SERVICE_RE.values() for m in pattern.finditer(before)]
         if named:
             point.measure = f"{spell_out(max(named)[1].lower())} {point.measure}".strip()
+
+
+def _incidental(point: DataPoint) -> bool:
+    """A small count said in words ("hired two PAs", "three times"): a detail of a story, which the
+    evidence may bear out but is never called wrong by another count."""
+    return point.unit == "count" and point.value < 10 and not any(ch.isdigit() for ch in point.raw)
 
 
 def _names_nothing(point: DataPoint) -> bool:

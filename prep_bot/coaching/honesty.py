@@ -21,10 +21,13 @@ import numpy as np
 from prep_bot.coaching.judgement import LABELS, SentenceJudge, split_answer
 from prep_bot.coaching.reading import AnswerReading, Finding
 from prep_bot.evidence.figure_model import VERSION as FIGURES_VERSION
+from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.provenance import display_date
 from prep_bot.evidence.tagging import names_a_shortfall
+from prep_bot.evidence.text_blocks import blocks
 
 _CHUNK = 2048  # evidence sentences judged at once
+GAPS_VERSION = 3  # bump when how the evidence is cut into sentences changes: gaps kept on disk are then found again
 GAP_MIN = 0.6  # an evidence sentence read as naming an area to improve at least this surely
 NEAR_MIN = 0.4  # an answer sentence this close in meaning to a gap of its statement is compared with it
 NEAR_OTHER = 0.5  # ... and this close to one tagged with another statement (tags are not perfect)
@@ -53,6 +56,14 @@ def _may_name_a_weakness(sentence: str) -> bool:
     return names_a_shortfall(sentence) or bool(negation or owned or _SHORTFALL.search(sentence))
 
 
+def _quotes_its_figure(figures: list, evidence: str) -> bool:
+    """Whether an answer sentence's figures include one the evidence sentence states (the same
+    value in the same unit, not a bare small number): quoting a gap's figure is not saying the
+    opposite of it."""
+    theirs = {(p.kind, round(p.comparable_value(), 2)) for p in extract_figures(evidence) if p.value >= 2 or p.kind != "count"}
+    return any((p.kind, round(p.comparable_value(), 2)) in theirs for p in figures)
+
+
 class AreasToImprove:
     """The evidence's areas to improve, and the check of an answer against them."""
 
@@ -79,12 +90,12 @@ class AreasToImprove:
         # need not read again every sentence of a large library (about 30 s at 100,000 passages).
         disk = getattr(self.judge, "cache", None)
         current = hashlib.sha256("\n".join(sorted(p.id for p in passages)).encode()).hexdigest()[:16]
-        disk_key = f"gaps:{key[0]}:{key[1]}:{current}:{self.judge.digest()}:{FIGURES_VERSION}"
+        disk_key = f"gaps:{key[0]}:{key[1]}:{current}:{self.judge.digest()}:{FIGURES_VERSION}:{GAPS_VERSION}"
         stored = disk.result(disk_key) if disk is not None else None
         if stored is not None:
             by_id = {p.id: p for p in passages}
             items = [(sentence, by_id[pid]) for pid, sentence in stored if pid in by_id]
-            vectors = self.embedder.encode_cached([s for s, _ in items], persist=True) if items else np.zeros((0, 384))
+            vectors = self.embedder.encode_cached(self._spelled_out([s for s, _ in items]), persist=True) if items else np.zeros((0, 384))
             found = (items, np.asarray(vectors, dtype=np.float32))
         else:
             found = self._judge(passages)
@@ -101,7 +112,8 @@ class AreasToImprove:
         a few thousand at a time (a large library's every sentence at once held their vectors and
         features together, 850 MiB more at 100,000 passages)."""
         items = [(sentence, passage) for passage in passages for sentence in
-                 (s.lstrip("-•* ").strip() for s in split_answer(passage.text)) if 6 <= len(sentence.split()) <= 60
+                 (s.lstrip("-•* ").strip() for block in blocks(passage.text) for s in split_answer(block))
+                 if 6 <= len(sentence.split()) <= 60
                  and (passage.polarity == "improvement" or _may_name_a_weakness(sentence))]
         kept: list[tuple[str, object]] = []
         parts = [np.zeros((0, 384), dtype=np.float32)]
@@ -111,8 +123,19 @@ class AreasToImprove:
             chunk_vectors = self.embedder.encode_cached(texts, persist=True)
             keep = np.flatnonzero(self.judge.weakness(texts, chunk_vectors) >= GAP_MIN)
             kept += [chunk[i] for i in keep]
+            spelled = self._spelled_out([texts[i] for i in keep])
+            if spelled != [texts[i] for i in keep]:
+                chunk_vectors = np.asarray(chunk_vectors, dtype=np.float32).copy()
+                chunk_vectors[keep] = self.embedder.encode_cached(spelled, persist=True)
             parts.append(np.asarray(chunk_vectors, dtype=np.float32)[keep])
         return kept, np.vstack(parts)
+
+    def _spelled_out(self, texts: list[str]) -> list[str]:
+        """Each text with the full names of the short forms it uses ("OT's fine" is about
+        occupational therapy): how close in meaning an answer and a finding are should not turn
+        on whether one says "OT" and the other "occupational therapy"."""
+        glossary = getattr(self.store, "glossary", None)
+        return [glossary.spell_out(t) for t in texts] if glossary is not None else list(texts)
 
     def check(self, reading: AnswerReading) -> list[Finding]:
         """Answer sentences that claim the opposite of, or own, an area the evidence names. A
@@ -121,7 +144,11 @@ class AreasToImprove:
         if not items or not len(reading.sentences):
             return []
         own = np.array([reading.qs in p.quality_statements for _, p in items])
-        sims = np.einsum("ij,kj->ik", reading.vectors, vectors)  # (answer sentences, evidence sentences)
+        answer_vectors = reading.vectors
+        spelled = self._spelled_out(reading.sentences)
+        if spelled != reading.sentences:
+            answer_vectors = self.embedder.encode_cached(spelled)
+        sims = np.einsum("ij,kj->ik", answer_vectors, vectors)  # (answer sentences, evidence sentences)
         findings: dict[tuple[int, int], Finding] = {}
         nearest = {i: [int(j) for j in np.argsort(-sims[i])[:CANDIDATES]] for i in range(len(reading.sentences))}
         compared = sorted({j for js in nearest.values() for j in js})
@@ -137,17 +164,19 @@ class AreasToImprove:
                 similarity = float(sims[i, j])
                 if similarity < (NEAR_MIN if own[j] else NEAR_OTHER):
                     continue
-                kinds = self.judge.pair_kind(similarity, probs, signs, evidence_gap[j])
+                kinds = self.judge.pair_kind(similarity, probs, signs, evidence_gap[j], items[j][0])
                 # Close in meaning, saying the opposite needs less of the pair model, unless the
                 # evidence sentence is not surely a gap (the answer may restate a strength).
                 close = similarity >= CLOSE and evidence_gap[j] >= SURE_GAP
                 # A sentence owning a problem in so many words ("we did overspend, by £4.2m") and
-                # about the gap owns it, however the model reads its figures.
+                # about the gap owns it, however the model reads its figures; so does one quoting
+                # the gap's own figure ("we delivered £5.4m of the £7.2m, so £1.8m has rolled on").
                 about = kinds["claims"] + kinds["owns"]
-                if kinds["claims"] >= (CLOSE_CLAIMS_MIN if close else CLAIMS_MIN) and not owning:
+                owning_here = owning or _quotes_its_figure(reading.figures[i], items[j][0])
+                if kinds["claims"] >= (CLOSE_CLAIMS_MIN if close else CLAIMS_MIN) and not owning_here:
                     kind, probability = "claims", kinds["claims"]
-                elif kinds["owns"] >= OWNS_MIN or owning and about >= OWNS_MIN:
-                    kind, probability = "owns", (about if owning else kinds["owns"])
+                elif kinds["owns"] >= OWNS_MIN or owning_here and about >= OWNS_MIN:
+                    kind, probability = "owns", (about if owning_here else kinds["owns"])
                 else:
                     continue
                 sentence, passage = items[int(j)]

@@ -35,11 +35,11 @@ from prep_bot.coaching.labelled import (  # noqa: F401  (the labelled sets, read
 )
 from prep_bot.coaching.shipped_models import FILE_NAME as MODELS_FILE, read_models, write_models
 from prep_bot.coaching.surface_signs import (
-    ABSOLUTE, ACTION, DENIED, FILLER, FUTURE, NEGATION, NUMBER_WORD, PERCENT, PERIOD, PERSON, PROBLEM, QUOTED, WELL,
+    ABSOLUTE, ACTION, DENIED, FILLER, FUTURE, NEGATION, NUMBER_WORD, PERCENT, PERIOD, PERSON, PROBLEM, QUOTED, SHORT_OF, WELL,
 )
 from prep_bot.evidence.figures import extract_figures
 
-VERSION = 12  # bump when features or training change: cached models are then rebuilt
+VERSION = 13  # bump when features or training change: cached models are then rebuilt
 REGULARISATION = 0.1  # logistic regression C: the set is small, the features many
 NEIGHBOURS = 5  # the labelled sentences closest in meaning that vote beside the linear model
 NEIGHBOUR_SHARE = 0.3  # their vote's share of each probability
@@ -200,11 +200,12 @@ def fit_binary(x: np.ndarray, y: list[bool], c: float = REGULARISATION) -> Linea
 PAIR_LABELS = ("gap", "overclaim", "plan", "outcome", "practice")  # the labels the pair model reads
 PAIR_FEATURES = ("similarity", "gap", "overclaim", "plan", "outcome", "practice", "negation owning", "sim x gap", "sim x claim",
                  "denies", "sim x denies", "less a gap than the evidence", "sim x less a gap", "owns a problem",
-                 "says all is well", "sim x well, nothing owned", "sim x owned")
+                 "says all is well", "sim x well, nothing owned", "sim x owned",
+                 "evidence short, answer not", "sim x evidence short, answer not")
 
 
 def pair_features(similarity: float, answer_probs: dict[str, float], signs: tuple[float, float, float, float],
-                  evidence_gap: float) -> list[float]:
+                  evidence_gap: float, evidence_short: float) -> list[float]:
     """What decides whether an answer sentence claims the opposite of an evidence sentence,
     owns it, or is about something else: how close they are in meaning, and whether the
     answer sentence admits a gap or asserts that all is well. ``signs``: how negative the answer
@@ -213,14 +214,28 @@ def pair_features(similarity: float, answer_probs: dict[str, float], signs: tupl
     owns nothing. ``evidence_gap``: how much the same reading takes the evidence sentence for a gap. A sentence
     on a subject that is mostly written about as a gap reads a little like one whatever it says
     ("young people have their adult assessment well before 18"); how far the answer reads less
-    like a gap than the evidence it is set beside is what tells its stance."""
+    like a gap than the evidence it is set beside is what tells its stance. ``evidence_short``:
+    whether the evidence sentence says in so many words that something falls short
+    (``falls_short``); beside it, an answer sentence on the same subject that says nothing falls
+    short ("we have checked the threshold and it is consistent", against "had not yet tested
+    whether its threshold was applied consistently") tells its stance in its words, however
+    much its subject reads like a gap."""
     negation, denies, owned, well = signs
     gap, claim = answer_probs["gap"], answer_probs["overclaim"]
+    short = max(owned, 1.0 if negation and not denies else 0.0)  # the answer says something falls short
     asserts = 1.0 - gap
     less = evidence_gap - gap
     return [similarity, gap, claim, answer_probs["plan"], answer_probs["outcome"], answer_probs["practice"],
             negation * (1.0 - denies) * (1.0 - well * (1.0 - owned)), similarity * gap, similarity * max(asserts, claim), denies, similarity * denies,
-            less, similarity * less, owned, well, similarity * well * (1.0 - owned), similarity * owned]
+            less, similarity * less, owned, well, similarity * well * (1.0 - owned), similarity * owned,
+            evidence_short * (1.0 - short), similarity * evidence_short * (1.0 - short)]
+
+
+def falls_short(text: str) -> float:
+    """1 when a sentence says in so many words that something falls short: a negative, a
+    problem word, "only" or "fewer" ("had not yet tested", "too long", "only 41% of carers")."""
+    lowered = text.lower().replace("’", "'")
+    return 1.0 if NEGATION.search(text) or PROBLEM.search(lowered) or SHORT_OF.search(lowered) else 0.0
 
 
 class Neighbours:
@@ -377,7 +392,7 @@ class SentenceJudge:
         gap = LABELS.index("gap")
         rows = [
             pair_features(float(a_vec[i] @ e_vec[i]), dict(zip(LABELS, probs[i])), self.signs(answers[i]),
-                          max(float(e_probs[i, gap]), float(weak[i])))
+                          max(float(e_probs[i, gap]), float(weak[i])), falls_short(evidence[i]))
             for i in range(len(pairs))
         ]
         return fit_pairs(np.array(rows, dtype=np.float32), [p.kind for p in pairs])
@@ -451,10 +466,10 @@ class SentenceJudge:
         return bool(owned and not denies)
 
     def pair_kind(self, similarity: float, probs: dict[str, float], signs: tuple[float, float, float, float],
-                  evidence_gap: float) -> dict[str, float]:
+                  evidence_gap: float, evidence: str) -> dict[str, float]:
         """How likely an answer sentence is to claim the opposite of, own, or be beside an
         evidence sentence naming an area to improve (read as a gap ``evidence_gap`` surely)."""
         pairs_model = self.models()[1]
-        z = pairs_model.logits(np.array([pair_features(similarity, probs, signs, evidence_gap)], dtype=np.float32))[0]
+        z = pairs_model.logits(np.array([pair_features(similarity, probs, signs, evidence_gap, falls_short(evidence))], dtype=np.float32))[0]
         e = np.exp(z - z.max())
         return dict(zip(PAIR_KINDS, (e / e.sum()).tolist()))

@@ -19,7 +19,20 @@ _APPROXIMATELY = re.compile(
 )
 APPROXIMATE_SHARE = 0.05  # "about 400" holds for 380-420
 APPROXIMATE_POINTS = 2.0  # "about 90%" holds for 88-92%
+MONTH_DAYS = 30.4
 SHARE_POINTS = 5.0  # "seven in ten" holds for 65-75%: a share in words is as rough as its steps
+
+
+# "just over three million", "a bit under 40%": the figure is past the one said, one way, by a little.
+_JUST_PAST = re.compile(r"\b(?:just|a (?:bit|little|touch)|slightly|fractionally)\s+(over|above|more than|under|below|less than)\s*$", re.I)
+JUST_PAST_SHARE = 0.15  # "just over 3 million" holds for 3.0-3.45 million
+JUST_PAST_POINTS = 3.0  # "just under 40%" holds for 37-40%
+
+
+def _just_past(point: DataPoint) -> int:
+    """1 for a figure said as "just over" one, -1 for "just under", 0 otherwise."""
+    m = _JUST_PAST.search(point.sentence[: point.start][-30:])
+    return 0 if m is None else (1 if m.group(1).lower() in ("over", "above", "more than") else -1)
 
 
 def approximate(point: DataPoint) -> bool:
@@ -110,10 +123,18 @@ def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
         return ends[0] - 0.5 <= b <= ends[1] + 0.5
     if share_in_words(stated):
         return abs(a - b) <= SHARE_POINTS
+    if (side := _just_past(stated)) and not (stated.kind == "time" and stated.unit != evidence.unit):
+        # "just over three million" for £3.3m: above the figure said, by less than a step of it.
+        step = JUST_PAST_POINTS if stated.unit == "%" else JUST_PAST_SHARE * abs(a)
+        return 0 <= (b - a) * side <= step
     if approximate(stated):
         return abs(a - b) <= (APPROXIMATE_POINTS if stated.unit == "%" else APPROXIMATE_SHARE * abs(b))
     decimals = _decimals(stated)
     if stated.kind == "time" == evidence.kind and stated.unit != evidence.unit:
+        if stated.unit == "months" and evidence.unit in ("days", "weeks") and not _decimals(stated):
+            # "three months" for 12 weeks: a month is no fixed number of weeks, and whole months
+            # are said to the nearest one (within half a month, either way).
+            return abs(a - b) <= MONTH_DAYS / 2
         return abs(a - b) < 0.5  # "2 weeks" is "14 days"; "11 weeks" is not "76 days"
     return round(b, decimals) == round(a, decimals) or abs(a - b) < 1e-9
 

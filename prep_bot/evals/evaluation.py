@@ -10,6 +10,7 @@ import yaml
 
 from prep_bot.infra.config import REPO_ROOT
 from prep_bot.errors import ConfigError
+from prep_bot.evidence.number_words import spoken_numbers
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -87,8 +88,12 @@ def load_answer_set(path: Path) -> dict:
 
 
 def _figure_number(text: str) -> str:
+    """A figure's number as digits: "1,140" is 1140, "about five months" 5."""
     m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
-    return m.group(0).replace(",", "") if m else text
+    if m:
+        return m.group(0).replace(",", "")
+    said = spoken_numbers(text)
+    return f"{said[0][2]:g}" if said else text
 
 
 def evaluate_coach(coach, data: dict) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from prep_bot.coaching.judgement import (
-    LABELS, PAIR_KINDS, Neighbours, SentenceJudge, _sigmoid, blend, fit_labels, pair_features, read_pairs,
+    LABELS, PAIR_KINDS, Neighbours, SentenceJudge, _sigmoid, blend, falls_short, fit_labels, pair_features, read_pairs,
     read_evidence, read_sentences,
 )
 
@@ -50,7 +50,8 @@ def evaluate_judgement(judge: SentenceJudge, threshold: float = 0.5) -> dict:
             e_x = judge.features([p.evidence], e_vec[None, :])
             e_gap = max(float(blend(_sigmoid(model.logits(e_x)), neighbours.vote(e_vec[None, :]))[0, LABELS.index("gap")]),
                         float(_sigmoid(voice_model.logits(e_x))[0, 0]))
-            z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.signs(p.answer), e_gap)],
+            z = fitted.logits(np.array([pair_features(float(a_vec @ e_vec), a_probs, judge.signs(p.answer), e_gap,
+                                                     falls_short(p.evidence))],
                                        dtype=np.float32))[0]
             right += PAIR_KINDS[int(np.argmax(z))] == p.kind
     return {

@@ -20,7 +20,9 @@ _LINKING = frozenset("representing represents which is was or equivalent equal t
 _OF_THEM = re.compile(r"\s+of (?:them|these|those|whom)\b", re.I)
 _CHANGE_FROM = re.compile(rf"\bfrom\s*{HEDGE}$", re.I)  # "down from nearly 700 to 512"
 # "from 78 in Q4 2023/24 to 61": the earlier figure's period may come between.
-_CHANGE_TO = re.compile(rf"(?:\s*(?:in|at|as at|for|during)\s+(?:the\s+)?(?:(?:Q[1-4]|quarter [1-4]|[A-Z][a-z]+)\s+)?20\d\d(?:\s?[/-]\s?\d\d)?)?"
+# "from 1,488 a week at 31 March 2024 to 402": a rate's "a week" and a day of the month may come too.
+_CHANGE_TO = re.compile(rf"(?:\s+(?:a|an|per|each)\s+(?:day|week|month|year|hour))?"
+                        rf"(?:\s*(?:in|at|as at|for|during)\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:(?:Q[1-4]|quarter [1-4]|[A-Z][a-z]+)\s+)?20\d\d(?:\s?[/-]\s?\d\d)?)?"
                         rf"\s*(?:to|down to|up to)\s*{HEDGE}$", re.I)
 
 
@@ -51,6 +53,7 @@ def link_changes(points: list) -> None:
 _TO_BEFORE = re.compile(rf"\b(?:fell|rose|dropped|increased|decreased|reduced|improved|went (?:up|down)|came down|grew|climbed|"
                         rf"(?:has|have) (?:fallen|risen|dropped|increased|decreased|improved|grown))\s+to\s*{HEDGE}$", re.I)
 _FROM_AFTER = re.compile(rf"[^.;|\d]{{0,40}}?,?\s*(?:up |down )?from\s*{HEDGE}$", re.I)
+_COMPARED = re.compile(rf"[^.;|\d]{{0,40}}?,?\s*(?:compared (?:with|to)|against|versus|vs\.?)\s*{HEDGE}$", re.I)
 _DATES = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?=[A-Z][a-z]+\s+20\d\d)|\b20\d\d(?:\s?[/-]\s?\d\d)?\b|\bQ[1-4]\b")
 _YEAR_BEFORE = re.compile(r"\s*(?:a year (?:earlier|before|ago)|the (?:year|twelve months) before|the previous year|last year|"
                           r"(?:in|at) the same (?:point|time) last year)\b", re.I)
@@ -70,7 +73,10 @@ def link_changes_after(points: list) -> None:
         if before.earlier or now.kind != before.kind and not (before.unit == "count" and " " not in before.raw):
             continue
         between = _DATES.sub(" ", sentence[now.start + len(now.raw) : before.start])  # "at 31 March 2025, from"
-        if not (_TO_BEFORE.search(sentence[: now.start]) and _FROM_AFTER.fullmatch(between)):
+        after = sentence[before.start + len(before.raw) :]
+        # "41 people were waiting, compared with 152 a year earlier": the earlier value too.
+        year_before = _COMPARED.fullmatch(between) and _YEAR_BEFORE.match(after) and now.subject == before.subject
+        if not (_TO_BEFORE.search(sentence[: now.start]) and _FROM_AFTER.fullmatch(between) or year_before):
             continue
         if before.unit == "count" and now.unit != "count":
             before.unit = now.unit  # "fell to 631.8 per 100,000, from 688.4": 688.4 per 100,000
@@ -78,7 +84,6 @@ def link_changes_after(points: list) -> None:
         before.measure, before.subject = now.measure, now.subject
         if now.comparator is None:
             now.comparator = f"{'down' if now.value < before.value else 'up'} from {before.raw}"
-        after = sentence[before.start + len(before.raw) :]
         if _YEAR_BEFORE.match(after) and now.date[:4].isdigit():
             before.date = _years_on(now.date, -1)
         elif now.period and now.period == before.period and now.period in after and before.date[:4].isdigit():

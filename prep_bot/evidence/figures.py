@@ -9,6 +9,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 
 from prep_bot.evidence.figure_links import HEDGE, link_changes, link_changes_after, link_comparators, link_respectively, part_of_whole, share_measures
+from prep_bot.evidence.text_blocks import BULLET, blocks
 from prep_bot.evidence.indicator_codes import blank_codes, codes_in, name_by_codes
 from prep_bot.evidence.measures import measure_phrase, specific_words
 from prep_bot.evidence.periods import _MONTHS, MONTH, period_date, period_near
@@ -171,6 +172,9 @@ class DataPoint:
 
 
 def sentences(text: str) -> list[str]:
+    if "\n" in text and len(parts := blocks(text)) > 1:  # a sentence never runs from one bullet or heading into the next
+        return [p for part in parts for p in sentences(part)]
+    text = BULLET.sub("", text)
     if "\n" in text and ";" in text:
         return [p for line in _row_lines(text) for p in sentences(line)]
     text = re.sub(r"\s+", " ", text.replace("*", "")).strip()
@@ -330,9 +334,11 @@ def _figure(sentence: str, m: re.Match[str]) -> DataPoint | None:
         return None  # "two years ago": when, not a figure
     if re.search(r"\b(?:turn(?:ed|ing|s)?|reach(?:ed|ing|es)?)\s*$", before, re.I) and 16 <= value <= 25 and not (pct or money or unit_word):
         return None  # "those who turned 18": an age
-    if (re.search(r"\b(?:at|by|before|after|until|from)\s*$", before, re.I) and 13 <= value <= 25 and raw_num.isdigit()
+    if unit_word.startswith(("day", "week", "month", "year", "hour")) and re.search(r"\b(?:every|each)\s*$", before, re.I):
+        return None  # "a call every two weeks", "reviewed every 12 months": how often, not a figure
+    if (re.search(r"\b(?:at|by|before|after|until|from|from 1\d to)\s*$", before, re.I) and 13 <= value <= 25 and raw_num.isdigit()
             and not (pct or money or unit_word) and _YOUNG.search(sentence)):
-        return None  # "referrals now come at 14", "her plan was agreed by 17": an age of a young person
+        return None  # "referrals now come at 14", "young people from 14 to 25": an age of a young person
     if re.search(r"\bper\s*$", before, re.I) and value * (1000 if scale == "k" else 1) in (1000, 10000, 100000) and not (pct or money):
         return None  # "per 100,000 adults": what a rate is per, not a figure
     if (not (pct or money or unit_word) and re.search(r"\b(?:over|under)\s*$", before, re.I) and raw_num.isdigit()

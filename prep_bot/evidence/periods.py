@@ -48,6 +48,7 @@ def period_date(period: str | None) -> str:
 # "between 2022/23 and 2023/24", "from 2022/23 to 2023/24": the second figure of "from X to Y" is
 # of the second period.
 _RATE = re.compile(r"\bper\s+(?:100,000|100 000|100k|1,000|1000)\b", re.I)
+_DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?$", re.I)  # "at 31 March 2025": the day of the period, no figure
 _SPAN = re.compile(r"\s*(?:between|from|in)\s*$", re.I)
 _SPAN_JOIN = re.compile(r"^\s*(?:and|to|-|–)\s*$", re.I)
 _TO_FIGURE = re.compile(r"\bto\s*(?:around |about |just )?£?$", re.I)
@@ -65,7 +66,7 @@ def period_near(sentence: str, start: int, end: int) -> str | None:
         return None
     # A period after another figure is that figure's ("612 people, down from 905 in January 2025").
     after = [f for f in found if f[0] >= end and f[0] - end <= 40 and not CLAUSE_BREAK.search(sentence[end : f[0]].replace(",", " "))
-             and not re.search(r"\d", _RATE.sub(" ", sentence[end : f[0]]))]
+             and not re.search(r"\d", _RATE.sub(" ", _DAY.sub("", sentence[end : f[0]])))]
     if after:
         first = after[0]
         later = [f for f in found if f[0] > first[1]]

@@ -78,6 +78,15 @@ class Glossary:
                     extra.append(other)
         return f"{query} ({'; '.join(extra)})" if extra else query
 
+    def spell_out(self, text: str) -> str:
+        """The text followed by the full name of each short form it uses and does not spell out
+        ("OT's fine" adds "(occupational therapy)"); nothing else: other names would make any two
+        texts that share a plain word ("review") look alike."""
+        lowered = text.lower()
+        extra = [term.expansion for term, name in self.found(text)
+                 if name == term.term and sum(ch.isupper() for ch in name) >= 2 and term.expansion.lower() not in lowered]
+        return f"{text} ({'; '.join(extra)})" if extra else text
+
     def explain(self, text: str, limit: int = 4) -> list[Term]:
         """Terms a passage uses by their short or formal name, to explain under its card."""
         out = []
