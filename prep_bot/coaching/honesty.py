@@ -20,6 +20,7 @@ import numpy as np
 
 from prep_bot.coaching.judgement import LABELS, SentenceJudge, split_answer
 from prep_bot.coaching.reading import AnswerReading, Finding
+from prep_bot.coaching.stated_values import same_value
 from prep_bot.evidence.figure_model import VERSION as FIGURES_VERSION
 from prep_bot.evidence.figures import extract_figures
 from prep_bot.evidence.provenance import display_date
@@ -56,12 +57,24 @@ def _may_name_a_weakness(sentence: str) -> bool:
     return names_a_shortfall(sentence) or bool(negation or owned or _SHORTFALL.search(sentence))
 
 
+def _figures(evidence: str) -> list:
+    return [p for p in extract_figures(evidence) if p.value >= 2 or p.kind != "count"]
+
+
 def _quotes_its_figure(figures: list, evidence: str) -> bool:
     """Whether an answer sentence's figures include one the evidence sentence states (the same
     value in the same unit, not a bare small number): quoting a gap's figure is not saying the
     opposite of it."""
-    theirs = {(p.kind, round(p.comparable_value(), 2)) for p in extract_figures(evidence) if p.value >= 2 or p.kind != "count"}
-    return any((p.kind, round(p.comparable_value(), 2)) in theirs for p in figures)
+    return any(same_value(p, q) for p in figures for q in _figures(evidence))
+
+
+def _figures_apart(figures: list, evidence: str) -> bool:
+    """Whether an answer sentence and an evidence sentence both give figures of one kind (two
+    waits in days) and share none: the answer's are of another measure ("26 days for a Care Act
+    assessment" beside "97 days for an OT assessment"), so it does not restate, or own, that gap."""
+    theirs = _figures(evidence)
+    kinds = {p.kind for p in figures} & {q.kind for q in theirs}
+    return bool(kinds) and not _quotes_its_figure(figures, evidence)
 
 
 class AreasToImprove:
@@ -175,7 +188,8 @@ class AreasToImprove:
                 owning_here = owning or _quotes_its_figure(reading.figures[i], items[j][0])
                 if kinds["claims"] >= (CLOSE_CLAIMS_MIN if close else CLAIMS_MIN) and not owning_here:
                     kind, probability = "claims", kinds["claims"]
-                elif kinds["owns"] >= OWNS_MIN or owning_here and about >= OWNS_MIN:
+                elif (kinds["owns"] >= OWNS_MIN or owning_here and about >= OWNS_MIN) and not (
+                        not owning and _figures_apart(reading.figures[i], items[j][0])):
                     kind, probability = "owns", (about if owning_here else kinds["owns"])
                 else:
                     continue
