@@ -70,6 +70,14 @@ def test_each_bullet_keeps_its_own_dates():
     assert by_raw["402"].date == "2025-03" and not by_raw["402"].earlier
 
 
+def test_a_quarter_with_no_year_after_a_change_is_the_later_one():
+    # A board paper's "fell from 5 days in 2023/24 to 2 days in Q4": the 2 days is Q4 2024/25, so an
+    # answer's "5 days in Q4 of 2024/25" is of the year the 2 days are; and "Q4 of 2024/25" is no "4 of 2024".
+    before, now = extract_figures("The median time to support on discharge fell from 5 days in 2023/24 to 2 days in Q4.")
+    assert before.earlier and before.date == "2024-03" and now.date == "2025-03"
+    assert [p.raw for p in extract_figures("The median was 5 days in Q4 of 2024/25.")] == ["5 days"]
+
+
 @pytest.mark.parametrize("said", [
     "High-risk people get a call every two weeks.",
     "We review each plan every 12 months.",

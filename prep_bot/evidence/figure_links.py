@@ -44,12 +44,16 @@ def link_changes(points: list) -> None:
             continue
         before.is_comparator = before.earlier = True
         before.measure, before.subject = after.measure, after.subject
+        if _BARE_QUARTER.match(sentence[after.start + len(after.raw) :]) and before.date[:4].isdigit() and after.date <= before.date:
+            # "fell from 5 days in 2023/24 to 2 days in Q4": a quarter with no year is a later one.
+            after.date = _years_on(before.date, 1)
         if after.comparator is None:
             unit = after.raw.split(" ", 1)[1] if " " not in before.raw and " " in after.raw else ""
             way = "down" if after.value < before.value else "up"
             after.comparator = f"{way} from {before.raw} {unit}".strip()
 
 
+_BARE_QUARTER = re.compile(r"\s+(?:in|for|at the end of)\s+(?:the\s+)?(?:Q[1-4]|quarter [1-4]|(?:first|second|third|fourth|last) quarter)\b(?!\s*(?:of\s+)?(?:20\d\d|\d\d/\d\d))", re.I)
 _TO_BEFORE = re.compile(rf"\b(?:fell|rose|dropped|increased|decreased|reduced|improved|went (?:up|down)|came down|grew|climbed|"
                         rf"(?:has|have) (?:fallen|risen|dropped|increased|decreased|improved|grown))\s+to\s*{HEDGE}$", re.I)
 _FROM_AFTER = re.compile(rf"[^.;|\d]{{0,40}}?,?\s*(?:up |down )?from\s*{HEDGE}$", re.I)

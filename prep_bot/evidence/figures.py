@@ -95,7 +95,7 @@ def _rate_before(before: str) -> bool:
     return not re.search(r"[\d;|.]", between) and len(between.split()) <= 6
 
 
-_FRACTION = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b")
+_FRACTION = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})*|\d+) (?:out )?of (?:the |our |these |those )?(\d{1,3}(?:,\d{3})*|\d+)\b(?![/-]\d)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 # "(47.83% compared to 36.83%, ...)": the first figure is the council's, whatever came before.
 _FOLLOWED_BY_COMPARISON = re.compile(r"\s*,?\s*(?:compared (?:to|with)|vs\.?|versus|against)\s+(?:the\s+)?(?:[a-z]+\s+){0,3}?£?\d", re.I)
