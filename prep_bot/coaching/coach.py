@@ -202,8 +202,10 @@ class Coach:
 
     def _embed_once(self, turns: list[str]) -> None:
         """Embed in one batch what this turn will look up: the answer's sentences, and each
-        figure's sentence, measure phrase and words around it for the claim check (one model call, not three)."""
+        figure's sentence, measure phrase and words around it for the claim check, and the sentences
+        with their short forms spelled out for the honesty check (one model call, not four)."""
         texts = [t for text in turns for t in (split_answer(text) or [text])]
+        texts += self.areas.spelled_out(texts)  # the honesty check reads "OT" as occupational therapy
         for point in extract_figures("\n".join(turns))[:MAX_CLAIMS]:
             texts += [point.sentence, point.measure, window_text(point)]
         self.embedder.encode_cached([t for t in dict.fromkeys(texts) if t])

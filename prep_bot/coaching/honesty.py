@@ -108,7 +108,7 @@ class AreasToImprove:
         if stored is not None:
             by_id = {p.id: p for p in passages}
             items = [(sentence, by_id[pid]) for pid, sentence in stored if pid in by_id]
-            vectors = self.embedder.encode_cached(self._spelled_out([s for s, _ in items]), persist=True) if items else np.zeros((0, 384))
+            vectors = self.embedder.encode_cached(self.spelled_out([s for s, _ in items]), persist=True) if items else np.zeros((0, 384))
             found = (items, np.asarray(vectors, dtype=np.float32))
         else:
             found = self._judge(passages)
@@ -136,14 +136,14 @@ class AreasToImprove:
             chunk_vectors = self.embedder.encode_cached(texts, persist=True)
             keep = np.flatnonzero(self.judge.weakness(texts, chunk_vectors) >= GAP_MIN)
             kept += [chunk[i] for i in keep]
-            spelled = self._spelled_out([texts[i] for i in keep])
+            spelled = self.spelled_out([texts[i] for i in keep])
             if spelled != [texts[i] for i in keep]:
                 chunk_vectors = np.asarray(chunk_vectors, dtype=np.float32).copy()
                 chunk_vectors[keep] = self.embedder.encode_cached(spelled, persist=True)
             parts.append(np.asarray(chunk_vectors, dtype=np.float32)[keep])
         return kept, np.vstack(parts)
 
-    def _spelled_out(self, texts: list[str]) -> list[str]:
+    def spelled_out(self, texts: list[str]) -> list[str]:
         """Each text with the full names of the short forms it uses ("OT's fine" is about
         occupational therapy): how close in meaning an answer and a finding are should not turn
         on whether one says "OT" and the other "occupational therapy"."""
@@ -158,7 +158,7 @@ class AreasToImprove:
             return []
         own = np.array([reading.qs in p.quality_statements for _, p in items])
         answer_vectors = reading.vectors
-        spelled = self._spelled_out(reading.sentences)
+        spelled = self.spelled_out(reading.sentences)
         if spelled != reading.sentences:
             answer_vectors = self.embedder.encode_cached(spelled)
         sims = np.einsum("ij,kj->ik", answer_vectors, vectors)  # (answer sentences, evidence sentences)

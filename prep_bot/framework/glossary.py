@@ -32,10 +32,16 @@ def _pattern(name: str) -> re.Pattern:
     return re.compile(rf"(?<![\w'-]){escaped}(?![\w-])", flags)
 
 
+def _plain(text: str) -> str:
+    """Lower case, hyphens as spaces, one space between words: what a name's pattern can match is
+    always in a text's plain form as the name's plain form."""
+    return " ".join(text.lower().replace("-", " ").split())
+
+
 class Glossary:
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
-        self._patterns = [(t, [(_pattern(n), n) for n in t.names]) for t in terms]
+        self._patterns = [(t, [(_pattern(n), n, _plain(n)) for n in t.names]) for t in terms]
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
@@ -56,9 +62,10 @@ class Glossary:
     def found(self, text: str) -> list[tuple[Term, str]]:
         """Terms the text uses, each with the name it was found under, in glossary order."""
         out = []
+        plain = _plain(text)  # a name not in it even loosely is not looked for (a search and a coaching turn ask often)
         for term, patterns in self._patterns:
-            for pattern, name in patterns:
-                if pattern.search(text):
+            for pattern, name, loose in patterns:
+                if loose in plain and pattern.search(text):
                     out.append((term, name))
                     break
         return out
