@@ -134,11 +134,12 @@ def test_a_weakness_glossed_as_going_well_is_hiding_it(brenmoor):
 
 
 def test_a_gap_is_owned_by_quoting_its_figure_not_by_figures_of_another_measure():
-    from prep_bot.coaching.honesty import _figures_apart, _quotes_its_figure
+    from prep_bot.coaching.honesty import _figures_alike, _quotes_its_figure
 
     ot = "Average wait for an occupational therapy assessment: 97 days (2024/25)."
     care_act = extract_figures("The median wait for a Care Act assessment was 26 days in Q4, and 38 days the year before.")
-    assert _figures_apart(care_act, ot)  # two waits in days, none shared: another measure
-    assert not _figures_apart(extract_figures("The average wait for an OT assessment was 97 days last year."), ot)
+    assert _figures_alike(care_act, ot) and not _quotes_its_figure(care_act, ot)  # two waits in days, none shared: another measure
+    same = extract_figures("The average wait for an OT assessment was 97 days last year.")
+    assert not (_figures_alike(same, ot) and not _quotes_its_figure(same, ot))
     savings = "£1.8m of 2024/25 savings were not delivered in the year."
     assert _quotes_its_figure(extract_figures("We delivered £5.4m of the £7.2m, so £1.8m has rolled into this year."), savings)

@@ -68,13 +68,11 @@ def _quotes_its_figure(figures: list, evidence: str) -> bool:
     return any(same_value(p, q) for p in figures for q in _figures(evidence))
 
 
-def _figures_apart(figures: list, evidence: str) -> bool:
+def _figures_alike(figures: list, evidence: str) -> bool:
     """Whether an answer sentence and an evidence sentence both give figures of one kind (two
-    waits in days) and share none: the answer's are of another measure ("26 days for a Care Act
+    waits in days). Sharing none, the answer's are of another measure ("26 days for a Care Act
     assessment" beside "97 days for an OT assessment"), so it does not restate, or own, that gap."""
-    theirs = _figures(evidence)
-    kinds = {p.kind for p in figures} & {q.kind for q in theirs}
-    return bool(kinds) and not _quotes_its_figure(figures, evidence)
+    return bool({p.kind for p in figures} & {q.kind for q in _figures(evidence)})
 
 
 class AreasToImprove:
@@ -185,11 +183,12 @@ class AreasToImprove:
                 # about the gap owns it, however the model reads its figures; so does one quoting
                 # the gap's own figure ("we delivered £5.4m of the £7.2m, so £1.8m has rolled on").
                 about = kinds["claims"] + kinds["owns"]
-                owning_here = owning or _quotes_its_figure(reading.figures[i], items[j][0])
+                quotes = _quotes_its_figure(reading.figures[i], items[j][0])
+                owning_here = owning or quotes
                 if kinds["claims"] >= (CLOSE_CLAIMS_MIN if close else CLAIMS_MIN) and not owning_here:
                     kind, probability = "claims", kinds["claims"]
-                elif (kinds["owns"] >= OWNS_MIN or owning_here and about >= OWNS_MIN) and not (
-                        not owning and _figures_apart(reading.figures[i], items[j][0])):
+                elif (kinds["owns"] >= OWNS_MIN or owning_here and about >= OWNS_MIN) and (
+                        owning_here or not _figures_alike(reading.figures[i], items[j][0])):
                     kind, probability = "owns", (about if owning_here else kinds["owns"])
                 else:
                     continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from prep_bot.evidence.figure_units import bare
-from prep_bot.evidence.figures import DataPoint
+from prep_bot.evidence.figures import TIME_UNITS, DataPoint
 from prep_bot.evidence.number_words import spoken_numbers
 from prep_bot.evidence.periods import PERIOD
 
@@ -19,7 +19,6 @@ _APPROXIMATELY = re.compile(
 )
 APPROXIMATE_SHARE = 0.05  # "about 400" holds for 380-420
 APPROXIMATE_POINTS = 2.0  # "about 90%" holds for 88-92%
-MONTH_DAYS = 30.4
 SHARE_POINTS = 5.0  # "seven in ten" holds for 65-75%: a share in words is as rough as its steps
 
 
@@ -134,7 +133,7 @@ def same_value(stated: DataPoint, evidence: DataPoint) -> bool:
         if stated.unit == "months" and evidence.unit in ("days", "weeks") and not _decimals(stated):
             # "three months" for 12 weeks: a month is no fixed number of weeks, and whole months
             # are said to the nearest one (within half a month, either way).
-            return abs(a - b) <= MONTH_DAYS / 2
+            return abs(a - b) <= TIME_UNITS["month"] / 2
         return abs(a - b) < 0.5  # "2 weeks" is "14 days"; "11 weeks" is not "76 days"
     return round(b, decimals) == round(a, decimals) or abs(a - b) < 1e-9
 

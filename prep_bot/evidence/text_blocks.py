@@ -33,8 +33,9 @@ def blocks(text: str) -> list[str]:
             out.append(current)
             current = []
         current.append(line)
-        following = next((x for x in lines[n + 1:] if x.strip()), "")
-        if following and _is_heading(line, following):
+        # (A blank line after it ends the block anyway: only the line right after can make it a heading.)
+        following = lines[n + 1] if n + 1 < len(lines) else ""
+        if following.strip() and _is_heading(line, following):
             out.append(current)
             current = []
     if current:
